@@ -1,0 +1,45 @@
+"""hulian.engine: the library core.
+
+>>> from hulian.engine import Engine                    # doctest: +SKIP
+>>> eng = Engine("sqlite:///demo.db")
+>>> eng.deploy("examples/crm", tenant="acme")
+"""
+
+from hulian.engine.deploy.apply import DeployReport
+from hulian.engine.deploy.plan import Step
+from hulian.engine.engine import Engine
+from hulian.engine.errors import (
+    ConflictError,
+    DeployError,
+    FieldError,
+    HulianError,
+    MetadataError,
+    NotFoundError,
+    PermissionDenied,
+    QueryError,
+    RecordValidationError,
+    StorageError,
+    UnauthenticatedError,
+)
+from hulian.engine.session import Page, Session
+from hulian.engine.system.people import User
+
+__all__ = [
+    "ConflictError",
+    "DeployError",
+    "DeployReport",
+    "Engine",
+    "FieldError",
+    "HulianError",
+    "MetadataError",
+    "NotFoundError",
+    "Page",
+    "PermissionDenied",
+    "QueryError",
+    "RecordValidationError",
+    "Session",
+    "Step",
+    "StorageError",
+    "UnauthenticatedError",
+    "User",
+]

@@ -1,0 +1,58 @@
+"""An object's description as plain data: fields, types, labels, options, system fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES, SYSTEM_FIELDS
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.metadata.model import Field
+
+FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "maximum", "target",
+                  "on_delete", "format", "start", "reset")
+
+
+def describe_field(f: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "api_name": f.api_name,
+        "type": f.type,
+        "label": dict(f.label),
+        "required": f.required,
+        "unique": f.unique,
+        "read_only": f.type == "auto_number",
+        "system": False,
+    }
+    for name in FIELD_SETTINGS:
+        value = getattr(f, name)
+        if value is not None:
+            out[name] = value
+    if f.options:
+        out["options"] = [{"api_name": o.api_name, "label": dict(o.label), "active": o.active}
+                          for o in f.options]
+    if f.default is not None:
+        out["default"] = f.default
+    if f.help:
+        out["help"] = dict(f.help)
+    if f.description:
+        out["description"] = f.description
+    return out
+
+
+def describe_system_field(name: str) -> dict[str, Any]:
+    return {"api_name": name, "type": SYSTEM_FIELD_TYPES[name], "system": True,
+            "read_only": name != "owner_id"}
+
+
+def describe_object(obj: CompiledObject) -> dict[str, Any]:
+    model = obj.model
+    out: dict[str, Any] = {
+        "api_name": model.api_name,
+        "label": dict(model.label),
+        "plural_label": dict(model.plural_label or model.label),
+        "name_field": model.name_field,
+        "fields": [describe_field(f) for f in model.fields],
+        "system_fields": [describe_system_field(n) for n in SYSTEM_FIELDS],
+    }
+    if model.description:
+        out["description"] = model.description
+    return out

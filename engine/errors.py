@@ -1,0 +1,117 @@
+"""Engine errors: records that break rules, missing records, conflicts, storage faults.
+
+All derive from :class:`hulian.metadata.errors.HulianError`; none knows HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hulian.metadata.errors import HulianError
+from hulian.metadata.problems import MetadataError
+
+__all__ = [
+    "ConflictError",
+    "DeployError",
+    "FieldError",
+    "HulianError",
+    "MetadataError",
+    "NotFoundError",
+    "PermissionDenied",
+    "QueryError",
+    "RecordValidationError",
+    "StorageError",
+    "UnauthenticatedError",
+]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of a record (``field`` None: the record as a whole)."""
+
+    field: str | None
+    code: str
+    message: str
+    hint: str | None = None
+    row: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class RecordValidationError(HulianError):
+    """A record (or several, in bulk) broke its object's rules; ``errors`` lists them all."""
+
+    code = "validation_failed"
+
+    def __init__(self, object_name: str, errors: list[FieldError]):
+        self.object_name = object_name
+        self.errors = tuple(errors)
+        first = errors[0]
+        where = f"{first.field}: " if first.field else ""
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{object_name} record is invalid: {where}{first.message}{more}")
+
+    def details(self) -> list[dict[str, Any]]:
+        return [e.to_dict() for e in self.errors]
+
+
+class NotFoundError(HulianError):
+    code = "not_found"
+
+
+class ConflictError(HulianError):
+    """The record changed since it was read (stale version), or a unique value is taken."""
+
+    code = "conflict"
+
+
+class QueryError(HulianError):
+    """A list query that cannot run: unknown field, bad operator, bad cursor..."""
+
+    code = "invalid_query"
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
+                 field: str | None = None):
+        super().__init__(message, code=code, hint=hint)
+        self.field = field
+
+    def details(self) -> list[dict[str, Any]]:
+        return [{"field": self.field, "code": self.code, "message": self.message}] if self.field \
+            else []
+
+
+class PermissionDenied(HulianError):
+    code = "permission_denied"
+
+
+class UnauthenticatedError(HulianError):
+    code = "unauthenticated"
+
+
+class DeployError(HulianError):
+    """A deploy that cannot be applied (e.g. an unsupported change to a deployed object)."""
+
+    code = "deploy_refused"
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
+                 changes: list[dict[str, Any]] | None = None):
+        super().__init__(message, code=code, hint=hint)
+        self.changes = changes or []
+
+    def details(self) -> list[dict[str, Any]]:
+        return self.changes
+
+
+class StorageError(HulianError):
+    """The database refused a statement; keeps the statement and the driver's error."""
+
+    code = "storage_error"
+
+    def __init__(self, message: str, *, statement: str | None = None,
+                 cause: BaseException | None = None):
+        super().__init__(message, hint="this is a fault in hulian or the database; "
+                                       "the operation was rolled back")
+        self.statement = statement
+        self.__cause__ = cause

@@ -1,0 +1,210 @@
+"""``where`` filters -> SQL predicates with bound parameters.
+
+A filter is a JSON object. ``{"industry": "retail"}`` means equals; an operator
+object applies operators (all must hold): ``{"amount": {"ge": 100, "lt": 500}}``;
+``and`` / ``or`` take lists and ``not`` one filter. Operators: eq, ne, lt, le, gt,
+ge, in, contains, starts_with, is_null. Values are coerced with the field's type;
+field names must exist (metadata or system), so no caller text reaches SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import QueryError
+from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.schema.types import encode_options
+from hulian.metadata.values import (
+    ValueProblem,
+    parse_date,
+    parse_datetime,
+    parse_time,
+    to_decimal,
+)
+
+OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "is_null")
+ORDERED = {"lt", "le", "gt", "ge"}
+MAX_DEPTH = 32
+MAX_IN = 1000
+
+
+def field_type(obj: CompiledObject, name: str) -> str:
+    f = obj.field(name)
+    if f is not None:
+        return f.type
+    if name in SYSTEM_FIELD_TYPES:
+        return SYSTEM_FIELD_TYPES[name]
+    raise QueryError(f"{obj.api_name} has no field {name!r}", code="unknown_field",
+                     hint=obj.unknown_field_hint(name), field=name)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueProblem("invalid_type", "expected text")
+    return str(value)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueProblem("invalid_type", "expected true or false")
+
+
+def _integer(value: Any) -> int:
+    number = to_decimal(value)
+    if number != number.to_integral_value():
+        raise ValueProblem("invalid_type", "expected a whole number")
+    return int(number)
+
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "number": to_decimal, "currency": to_decimal, "percent": to_decimal,
+    "boolean": _boolean, "date": parse_date, "datetime": parse_datetime, "time": parse_time,
+    "integer": _integer,
+}
+
+
+def parse_value(obj: CompiledObject, name: str, value: Any) -> Any:
+    """A filter operand as the field's Python type (QueryError when it is not one)."""
+    kind = field_type(obj, name)
+    try:
+        parsed = PARSERS.get(kind, _text)(value)
+    except ValueProblem as problem:
+        raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
+                         hint=problem.hint, field=name) from None
+    if parsed is None:
+        raise QueryError(f"{name}: a blank value cannot be compared", code="invalid_filter_value",
+                         hint='use {"is_null": true}', field=name)
+    return parsed
+
+
+def _numeric_compare(column, op: str, value: Decimal, scale: int, precision: int):
+    """Compare an exact column with a value it may not represent, without rounding errors."""
+    limit = Decimal(10) ** (precision - scale)
+    if abs(value) >= limit:  # beyond anything the column can hold
+        below = value < 0
+        if op in ("eq", "ne"):
+            return sa.true() if op == "ne" else sa.false()
+        answer = {"lt": not below, "le": not below, "gt": below, "ge": below}[op]
+        return sa.and_(column.is_not(None), sa.true() if answer else sa.false())
+    scaled = value.scaleb(scale)
+    if scaled == scaled.to_integral_value():
+        return _compare(column, op, value)
+    low = Decimal(math.floor(scaled)).scaleb(-scale)
+    high = Decimal(math.ceil(scaled)).scaleb(-scale)
+    if op in ("eq", "ne"):
+        return sa.true() if op == "ne" else sa.false()
+    return _compare(column, {"lt": "le", "le": "le", "gt": "ge", "ge": "ge"}[op],
+                    low if op in ("lt", "le") else high)
+
+
+def _compare(column, op: str, value: Any):
+    if op == "ne":  # as in SOQL, a blank value is "not equal" to any value
+        return sa.or_(column != value, column.is_(None))
+    return {"eq": column.__eq__, "ne": column.__ne__, "lt": column.__lt__, "le": column.__le__,
+            "gt": column.__gt__, "ge": column.__ge__}[op](value)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _operator(obj: CompiledObject, name: str, op: str, operand: Any):
+    column = obj.column(name)
+    kind = field_type(obj, name)
+    if op == "is_null":
+        if not isinstance(operand, bool):
+            raise QueryError(f"{name}: is_null takes true or false", code="invalid_filter_value",
+                             field=name)
+        return column.is_(None) if operand else column.is_not(None)
+    if kind == "multi_picklist":
+        return _multi_picklist(obj, name, op, operand)
+    if op == "in":
+        if not isinstance(operand, list) or len(operand) > MAX_IN:
+            raise QueryError(f"{name}: in takes a list of at most {MAX_IN} values",
+                             code="invalid_filter_value", field=name)
+        return column.in_([parse_value(obj, name, v) for v in operand]) if operand else sa.false()
+    if op in ("contains", "starts_with"):
+        if kind not in ("text", "textarea", "email", "phone", "url", "auto_number", "picklist"):
+            raise QueryError(f"{name}: {op} applies to text fields, not {kind}",
+                             code="invalid_operator", field=name)
+        text = _like_escape(_text(operand))
+        pattern = f"%{text}%" if op == "contains" else f"{text}%"
+        return column.ilike(pattern, escape="\\")
+    if op in ORDERED and kind in ("boolean", "multi_picklist"):
+        raise QueryError(f"{name}: {op} does not apply to {kind} fields", code="invalid_operator",
+                         field=name)
+    if operand is None and op in ("eq", "ne"):
+        return column.is_(None) if op == "eq" else column.is_not(None)
+    value = parse_value(obj, name, operand)
+    f = obj.field(name)
+    if kind in ("number", "currency", "percent"):
+        return _numeric_compare(column, op, value, f.scale or 0, f.precision or 18)
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC)
+    return _compare(column, op, value)
+
+
+def _multi_picklist(obj: CompiledObject, name: str, op: str, operand: Any):
+    column = obj.column(name)
+    coerce = obj.coercers[name]
+    try:
+        chosen = coerce(operand if isinstance(operand, list) else [operand]) or []
+    except ValueProblem as problem:
+        raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
+                         hint=problem.hint, field=name) from None
+    if op == "contains":
+        return sa.and_(*(sa.func.coalesce(column, "").like(f"%;{_like_escape(v)};%",
+                                                          escape="\\") for v in chosen))
+    if op in ("eq", "ne"):
+        encoded = encode_options(chosen) if chosen else None
+        if encoded is None:
+            return column.is_(None) if op == "eq" else column.is_not(None)
+        return column == encoded if op == "eq" else sa.or_(column != encoded, column.is_(None))
+    raise QueryError(f"{name}: multi-picklists take eq, ne, contains and is_null",
+                     code="invalid_operator", field=name)
+
+
+def build_filter(obj: CompiledObject, where: Any, depth: int = 0):
+    """The SQL predicate for ``where`` (None or {} means everything)."""
+    if where is None:
+        return sa.true()
+    if depth > MAX_DEPTH:
+        raise QueryError("the filter is nested too deeply", code="invalid_filter")
+    if not isinstance(where, Mapping):
+        raise QueryError("a filter is an object of field names and conditions",
+                         code="invalid_filter", hint='e.g. {"industry": "retail"}')
+    clauses = []
+    for key, condition in where.items():
+        if key in ("and", "or"):
+            if not isinstance(condition, list):
+                raise QueryError(f"{key} takes a list of filters", code="invalid_filter")
+            parts = [build_filter(obj, c, depth + 1) for c in condition]
+            clauses.append((sa.and_ if key == "and" else sa.or_)(sa.true() if key == "and"
+                                                                else sa.false(), *parts))
+        elif key == "not":
+            clauses.append(sa.not_(build_filter(obj, condition, depth + 1)))
+        else:
+            field_type(obj, key)
+            if isinstance(condition, Mapping):
+                if not condition:
+                    raise QueryError(f"{key}: no operator given", code="invalid_filter",
+                                     hint=f"use one of {', '.join(OPERATORS)}", field=key)
+                for op, operand in condition.items():
+                    if op not in OPERATORS:
+                        raise QueryError(f"{key}: unknown operator {op!r}",
+                                         code="invalid_operator",
+                                         hint=f"use one of {', '.join(OPERATORS)}", field=key)
+                    clauses.append(_operator(obj, key, op, operand))
+            else:
+                clauses.append(_operator(obj, key, "eq", condition))
+    return sa.and_(sa.true(), *clauses)

@@ -1,0 +1,112 @@
+"""Sorting and keyset pagination.
+
+``order_by`` is a list of field names, ``-`` in front for descending. The record
+id is always the last key, so the order is total. Blank values sort as the
+largest (last ascending, first descending) on both databases. A page's ``next``
+cursor holds the last row's sort values; the next page starts strictly after them,
+so pages never skip or repeat rows that are inserted meanwhile.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import QueryError
+from hulian.engine.records.filters import field_type, parse_value
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.metadata.jsontext import dumps, loads
+
+DEFAULT_ORDER = ("-created_at",)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    descending: bool
+
+    @property
+    def spec(self) -> str:
+        return ("-" if self.descending else "") + self.name
+
+
+def parse_order(obj: CompiledObject, order_by: Sequence[str] | str | None) -> list[SortKey]:
+    if order_by is None:
+        order_by = DEFAULT_ORDER
+    if isinstance(order_by, str):
+        order_by = [part.strip() for part in order_by.split(",") if part.strip()]
+    keys: list[SortKey] = []
+    for item in order_by:
+        if not isinstance(item, str) or not item.lstrip("-"):
+            raise QueryError(f"{item!r} is not a sort key", code="invalid_sort",
+                             hint="name a field, with '-' in front for descending")
+        name = item.lstrip("-")
+        kind = field_type(obj, name)
+        if kind == "multi_picklist":
+            raise QueryError(f"{name}: multi-picklists cannot be sorted", code="invalid_sort",
+                             field=name)
+        if name != "id" and all(k.name != name for k in keys):
+            keys.append(SortKey(name, item.startswith("-")))
+    last_descending = keys[-1].descending if keys else False
+    keys.append(SortKey("id", last_descending))
+    return keys
+
+
+def order_clauses(obj: CompiledObject, keys: list[SortKey]) -> list:
+    out = []
+    for key in keys:
+        column = obj.column(key.name)
+        out.append(column.desc().nulls_first() if key.descending else column.asc().nulls_last())
+    return out
+
+
+def _after(obj: CompiledObject, keys: list[SortKey], values: list[Any], i: int):
+    key, value = keys[i], values[i]
+    column = obj.column(key.name)
+    if i == len(keys) - 1:
+        return column < value if key.descending else column > value
+    rest = _after(obj, keys, values, i + 1)
+    if value is None:  # blanks are largest
+        tie = sa.and_(column.is_(None), rest)
+        return sa.or_(column.is_not(None), tie) if key.descending else tie
+    beyond = column < value if key.descending else sa.or_(column > value, column.is_(None))
+    return sa.or_(beyond, sa.and_(column == value, rest))
+
+
+def after_clause(obj: CompiledObject, keys: list[SortKey], cursor: str):
+    values = decode_cursor(obj, keys, cursor)
+    return _after(obj, keys, values, 0)
+
+
+def encode_cursor(keys: list[SortKey], record: dict[str, Any]) -> str:
+    payload = {"o": [k.spec for k in keys], "v": [record.get(k.name) for k in keys]}
+    return base64.urlsafe_b64encode(dumps(payload).encode()).decode().rstrip("=")
+
+
+def decode_cursor(obj: CompiledObject, keys: list[SortKey], cursor: str) -> list[Any]:
+    bad = QueryError("the cursor is not valid for this query", code="invalid_cursor",
+                     hint="pass the 'next' value of the previous page with the same order_by")
+    if not isinstance(cursor, str) or len(cursor) > 4096:
+        raise bad
+    try:
+        payload = loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(payload, dict) or payload.get("o") != [k.spec for k in keys] \
+            or not isinstance(payload.get("v"), list) or len(payload["v"]) != len(keys):
+        raise bad
+    values = []
+    for key, raw in zip(keys, payload["v"], strict=True):
+        if raw is None:
+            values.append(None)
+            continue
+        try:
+            values.append(parse_value(obj, key.name, raw))
+        except QueryError:
+            raise bad from None
+    return values

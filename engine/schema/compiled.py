@@ -1,0 +1,113 @@
+"""A tenant's deployed metadata compiled once into tables, columns and coercers.
+
+``compile_schema(pack, tenant, dialect_name, version)`` builds the SQLAlchemy
+``Table`` of every object (with its indexes) and, per field, the coercer the
+write path calls. The record services only look things up here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import NotFoundError
+from hulian.engine.schema.columns import SYSTEM_FIELDS, field_column, system_columns
+from hulian.engine.schema.naming import short_name, table_name, tenant_schema
+from hulian.metadata.model import Field, ObjectDef, Pack
+from hulian.metadata.values import Coercer, coercer
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A lookup field of ``source`` pointing at the compiled object that holds this."""
+
+    source: str
+    field: Field
+
+
+@dataclass(frozen=True)
+class CompiledObject:
+    model: ObjectDef
+    table: sa.Table
+    coercers: Mapping[str, Coercer]
+    references_in: tuple[Reference, ...] = ()
+
+    @property
+    def api_name(self) -> str:
+        return self.model.api_name
+
+    def column(self, name: str) -> sa.Column:
+        return self.table.c[name]
+
+    def has_column(self, name: str) -> bool:
+        return name in self.table.c
+
+    def field(self, name: str) -> Field | None:
+        return self.model.field(name)
+
+    def unknown_field_hint(self, name: str) -> str:
+        names = [*self.model.field_names, *SYSTEM_FIELDS]
+        close = difflib.get_close_matches(name, names, n=1)
+        if close:
+            return f"did you mean {close[0]!r}?"
+        return f"{self.api_name} has the fields: {', '.join(self.model.field_names)}"
+
+
+@dataclass(frozen=True)
+class CompiledSchema:
+    tenant: str
+    version: int
+    pack: Pack
+    metadata: sa.MetaData
+    objects: Mapping[str, CompiledObject] = field(default_factory=dict)
+
+    def object(self, api_name: str) -> CompiledObject:
+        found = self.objects.get(api_name)
+        if found is None:
+            close = difflib.get_close_matches(str(api_name), list(self.objects), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else \
+                f"this tenant has the objects: {', '.join(sorted(self.objects)) or 'none'}"
+            raise NotFoundError(f"there is no object {api_name!r}", code="unknown_object",
+                                hint=hint)
+        return found
+
+
+def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.MetaData) -> sa.Table:
+    name = table_name(dialect_name, tenant, obj.api_name)
+    columns = [*system_columns(), *(field_column(f) for f in obj.fields)]
+    table = sa.Table(name, metadata, *columns, schema=tenant_schema(dialect_name, tenant))
+    live = table.c.is_deleted == sa.false()
+    sa.Index(short_name("ix", name, "owner_id"), table.c.owner_id)
+    sa.Index(short_name("ix", name, "out_tenant_id"), table.c.out_tenant_id)
+    sa.Index(short_name("ix", name, "created_at"), table.c.created_at)
+    for f in obj.fields:
+        column = table.c[f.api_name]
+        if f.unique or f.type == "auto_number":
+            sa.Index(short_name("ux", name, f.api_name), column, unique=True,
+                     postgresql_where=live, sqlite_where=live)
+        elif f.type == "lookup" or f.api_name == obj.name_field:
+            sa.Index(short_name("ix", name, f.api_name), column)
+    return table
+
+
+def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int) -> CompiledSchema:
+    metadata = sa.MetaData()
+    incoming: dict[str, list[Reference]] = {o.api_name: [] for o in pack.objects}
+    for obj in pack.objects:
+        for f in obj.fields:
+            if f.type == "lookup" and f.target in incoming:
+                incoming[f.target].append(Reference(obj.api_name, f))
+    objects = {
+        obj.api_name: CompiledObject(
+            model=obj,
+            table=build_table(obj, tenant, dialect_name, metadata),
+            coercers=MappingProxyType({f.api_name: coercer(f) for f in obj.fields}),
+            references_in=tuple(incoming[obj.api_name]),
+        )
+        for obj in pack.objects
+    }
+    return CompiledSchema(tenant, version, pack, metadata, MappingProxyType(objects))

@@ -1,0 +1,277 @@
+"""Session: the record API of one user in one tenant, inside one transaction.
+
+>>> with eng.session(tenant="acme", user="admin") as s:        # doctest: +SKIP
+...     rec = s.create("Account", {"name": "Acme"})
+...     s.update("Account", rec["id"], {"name": "Acme Ltd"}, version=rec["version"])
+
+The ``with`` block is one transaction: it commits when the block ends and rolls
+back when it raises. Each write also runs in its own savepoint, so a write that
+fails (a rule, a conflict) leaves nothing behind and the session stays usable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.describe import describe_object
+from hulian.engine.errors import (
+    ConflictError,
+    FieldError,
+    QueryError,
+    RecordValidationError,
+    StorageError,
+)
+from hulian.engine.records import checks, prepare
+from hulian.engine.records.bulk import insert_rows
+from hulian.engine.records.context import Context
+from hulian.engine.records.filters import build_filter
+from hulian.engine.records.paging import after_clause, encode_cursor, order_clauses, parse_order
+from hulian.engine.records.rows import fetch, select_records, to_record
+from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.engine.system.people import User
+
+MAX_LIMIT = 1000
+BULK_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list query; ``next`` is the cursor of the following page, or None."""
+
+    records: list[dict[str, Any]]
+    next: str | None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def _single(errors: list[FieldError]) -> list[FieldError]:
+    return [FieldError(e.field, e.code, e.message, e.hint) for e in errors]
+
+
+class Session:
+    def __init__(self, conn: sa.Connection, schema: CompiledSchema, user: User):
+        self._conn = conn
+        self.schema = schema
+        self.user = user
+
+    @property
+    def tenant(self) -> str:
+        return self.schema.tenant
+
+    def _context(self) -> Context:
+        return Context(self._conn, self.schema, self.user, dt.datetime.now(dt.UTC))
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """A savepoint around one write; driver errors become hulian errors."""
+        try:
+            with self._conn.begin_nested():
+                yield
+        except sa.exc.IntegrityError as exc:
+            raise ConflictError("the write conflicts with a record that already exists",
+                                code="unique_conflict",
+                                hint="a unique value is taken; change it and retry") from exc
+        except sa.exc.DBAPIError as exc:
+            raise StorageError(f"the database refused the write: {exc.orig}",
+                               statement=str(exc.statement), cause=exc) from exc
+
+    # -- describe ---------------------------------------------------------------------------
+
+    def objects(self) -> list[str]:
+        return sorted(self.schema.objects)
+
+    def describe(self, object_name: str) -> dict[str, Any]:
+        return describe_object(self.schema.object(object_name))
+
+    # -- create -----------------------------------------------------------------------------
+
+    def _prepare_new(self, ctx: Context, obj: CompiledObject,
+                     inputs: Sequence[Any]) -> list[dict[str, Any]]:
+        errors: list[FieldError] = []
+        rows = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
+        for row in rows:
+            prepare.apply_defaults(obj, row)
+        checks.check_required(obj, rows, errors, partial=False)
+        checks.check_options(obj, rows, errors)
+        checks.check_owners(ctx, rows, errors)
+        checks.check_references(ctx, obj, rows, errors)
+        checks.check_unique(ctx, obj, rows, errors)
+        if errors:
+            raise RecordValidationError(obj.api_name, errors)
+        prepare.stamp_new(ctx, obj, rows)
+        return rows
+
+    def create(self, object_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Create one record; returns it as stored (id, version and system fields included)."""
+        obj = self.schema.object(object_name)
+        ctx = self._context()
+        try:
+            with self._write():
+                (row,) = self._prepare_new(ctx, obj, [data])
+                insert_rows(ctx, obj, [row])
+        except RecordValidationError as exc:
+            raise RecordValidationError(obj.api_name, _single(list(exc.errors))) from None
+        return fetch(ctx, obj, row["id"])
+
+    def create_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Create many records, all or none; returns their ids in input order.
+
+        Every row is checked first (errors carry the row's index); then rows are
+        written in batches (COPY on PostgreSQL).
+        """
+        obj = self.schema.object(object_name)
+        ctx = self._context()
+        inputs = list(rows)
+        ids: list[str] = []
+        with self._write():
+            for start in range(0, len(inputs), BULK_BATCH):
+                batch = inputs[start:start + BULK_BATCH]
+                try:
+                    prepared = self._prepare_new(ctx, obj, batch)
+                except RecordValidationError as exc:
+                    shifted = [FieldError(e.field, e.code, e.message, e.hint,
+                                          None if e.row is None else e.row + start)
+                               for e in exc.errors]
+                    raise RecordValidationError(obj.api_name, shifted) from None
+                insert_rows(ctx, obj, prepared)
+                ids.extend(r["id"] for r in prepared)
+        return ids
+
+    # -- read -------------------------------------------------------------------------------
+
+    def get(self, object_name: str, record_id: str, *,
+            include_deleted: bool = False) -> dict[str, Any]:
+        obj = self.schema.object(object_name)
+        return fetch(self._context(), obj, record_id, include_deleted=include_deleted)
+
+    def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool) -> sa.Select:
+        query = select_records(obj).where(build_filter(obj, where))
+        if not include_deleted:
+            query = query.where(obj.table.c.is_deleted == sa.false())
+        return query
+
+    def query(self, object_name: str, where: Any = None, *,
+              order_by: Sequence[str] | str | None = None, limit: int = 50,
+              after: str | None = None, include_deleted: bool = False) -> Page:
+        """One page of records matching ``where`` (see ``hulian.engine.records.filters``)."""
+        obj = self.schema.object(object_name)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
+                             code="invalid_limit")
+        keys = parse_order(obj, order_by)
+        query = self._filtered(obj, where, include_deleted)
+        if after:
+            query = query.where(after_clause(obj, keys, after))
+        query = query.order_by(*order_clauses(obj, keys)).limit(limit + 1)
+        records = [to_record(r) for r in self._conn.execute(query)]
+        more = len(records) > limit
+        records = records[:limit]
+        return Page(records, encode_cursor(keys, records[-1]) if more else None)
+
+    def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False) -> int:
+        obj = self.schema.object(object_name)
+        inner = self._filtered(obj, where, include_deleted).subquery()
+        return self._conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
+
+    # -- update, delete ---------------------------------------------------------------------
+
+    def _check_version(self, obj: CompiledObject, current: dict[str, Any],
+                       version: int | None) -> None:
+        if version is not None and version != current["version"]:
+            raise ConflictError(
+                f"{obj.api_name} record {current['id']} has changed since you read it "
+                f"(your version {version}, current version {current['version']})",
+                code="version_conflict", hint="read the record again and redo your change",
+            )
+
+    def _bump(self, ctx: Context, obj: CompiledObject, current: dict[str, Any],
+              values: dict[str, Any]) -> None:
+        table = obj.table
+        result = self._conn.execute(table.update().where(
+            table.c.id == current["id"], table.c.version == current["version"],
+        ).values(**values, version=current["version"] + 1, updated_by=ctx.user.id,
+                 updated_at=ctx.now))
+        if result.rowcount != 1:
+            raise ConflictError(f"{obj.api_name} record {current['id']} was changed by someone "
+                                "else meanwhile", code="version_conflict",
+                                hint="read the record again and redo your change")
+
+    def update(self, object_name: str, record_id: str, data: Mapping[str, Any], *,
+               version: int | None = None) -> dict[str, Any]:
+        """Change some fields; with ``version``, refuse (ConflictError) if the record moved on."""
+        obj = self.schema.object(object_name)
+        ctx = self._context()
+        with self._write():
+            current = fetch(ctx, obj, record_id, for_update=True)
+            self._check_version(obj, current, version)
+            errors: list[FieldError] = []
+            values = prepare.coerce(obj, data, 0, errors)
+            checks.check_required(obj, [values], errors, partial=True)
+            checks.check_options(obj, [values], errors, previous=current)
+            checks.check_owners(ctx, [values], errors)
+            changed = {k: v for k, v in values.items() if current.get(k) != v}
+            checks.check_references(ctx, obj, [changed], errors)
+            checks.check_unique(ctx, obj, [changed], errors, exclude_id=record_id)
+            if errors:
+                raise RecordValidationError(obj.api_name, _single(errors))
+            if changed:
+                self._bump(ctx, obj, current, changed)
+        return fetch(ctx, obj, record_id) if changed else current
+
+    def delete(self, object_name: str, record_id: str, *, version: int | None = None) -> None:
+        """Soft-delete: the record disappears from reads; lookups to it follow ``on_delete``."""
+        obj = self.schema.object(object_name)
+        ctx = self._context()
+        with self._write():
+            current = fetch(ctx, obj, record_id, for_update=True)
+            self._check_version(obj, current, version)
+            self._release_references(ctx, obj, record_id)
+            self._bump(ctx, obj, current, {"is_deleted": True})
+
+    def _release_references(self, ctx: Context, obj: CompiledObject, record_id: str) -> None:
+        blocked = []
+        for ref in obj.references_in:
+            source = self.schema.object(ref.source)
+            column = source.column(ref.field.api_name)
+            live = sa.and_(column == record_id, source.table.c.is_deleted == sa.false())
+            if ref.field.on_delete == "restrict":
+                count = self._conn.execute(
+                    sa.select(sa.func.count()).select_from(source.table).where(live)).scalar_one()
+                if count:
+                    blocked.append({"object": ref.source, "field": ref.field.api_name,
+                                    "count": count})
+        if blocked:
+            first = blocked[0]
+            raise ConflictError(
+                f"{obj.api_name} record {record_id} is still used by {first['count']} "
+                f"{first['object']} record(s) through {first['field']}",
+                code="delete_restricted",
+                hint="delete or re-point those records first",
+            ) from None
+        for ref in obj.references_in:
+            if ref.field.on_delete == "set_null":
+                source = self.schema.object(ref.source)
+                column = source.column(ref.field.api_name)
+                self._conn.execute(source.table.update().where(column == record_id).values(
+                    {column.name: None, "version": source.table.c.version + 1,
+                     "updated_by": ctx.user.id, "updated_at": ctx.now}))
+
+    def restore(self, object_name: str, record_id: str) -> dict[str, Any]:
+        """Bring back a soft-deleted record."""
+        obj = self.schema.object(object_name)
+        ctx = self._context()
+        with self._write():
+            current = fetch(ctx, obj, record_id, include_deleted=True, for_update=True)
+            if current["is_deleted"]:
+                self._bump(ctx, obj, current, {"is_deleted": False})
+        return fetch(ctx, obj, record_id)

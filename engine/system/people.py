@@ -1,0 +1,95 @@
+"""Tenants and their users (the people model grows with the permissions work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import HulianError, NotFoundError
+from hulian.engine.ids import new_id
+from hulian.engine.schema.naming import check_tenant_name
+from hulian.engine.system.tables import tenants, users
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    tenant: str
+    username: str
+    display_name: str
+    is_admin: bool
+    department_id: str | None = None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def tenant_exists(conn: sa.Connection, tenant: str) -> bool:
+    return conn.scalar(sa.select(tenants.c.name).where(tenants.c.name == tenant)) is not None
+
+
+def ensure_tenant(conn: sa.Connection, tenant: str) -> bool:
+    """Create ``tenant`` with its ``admin`` user if it does not exist; True when created."""
+    check_tenant_name(tenant)
+    if tenant_exists(conn, tenant):
+        return False
+    conn.execute(tenants.insert().values(name=tenant, created_at=now()))
+    add_user(conn, tenant, ADMIN, display_name="Administrator", is_admin=True)
+    return True
+
+
+def require_tenant(conn: sa.Connection, tenant: str) -> None:
+    check_tenant_name(tenant)
+    if not tenant_exists(conn, tenant):
+        raise NotFoundError(f"there is no tenant {tenant!r}", code="unknown_tenant",
+                            hint="deploy a pack to it first: hulian deploy PATH --tenant "
+                                 f"{tenant}")
+
+
+def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: str | None = None,
+             is_admin: bool = False) -> User:
+    if not isinstance(username, str) or not username.strip() or len(username) > 80:
+        raise HulianError(f"{username!r} is not a valid username", code="invalid_username",
+                          hint="use 1 to 80 characters")
+    if find_user(conn, tenant, username) is not None:
+        raise HulianError(f"user {username!r} already exists in tenant {tenant!r}",
+                          code="user_exists")
+    user = User(new_id(), tenant, username, display_name or username, is_admin)
+    conn.execute(users.insert().values(
+        id=user.id, tenant=tenant, username=username, display_name=user.display_name,
+        is_active=True, is_admin=is_admin, created_at=now(),
+    ))
+    return user
+
+
+def _user(row) -> User:
+    return User(row.id, row.tenant, row.username, row.display_name, row.is_admin,
+                row.department_id)
+
+
+def find_user(conn: sa.Connection, tenant: str, username: str) -> User | None:
+    row = conn.execute(sa.select(users).where(
+        users.c.tenant == tenant, users.c.username == username, users.c.is_active == sa.true(),
+    )).first()
+    return _user(row) if row else None
+
+
+def user_by_id(conn: sa.Connection, tenant: str, user_id: str) -> User | None:
+    row = conn.execute(sa.select(users).where(
+        users.c.tenant == tenant, users.c.id == user_id, users.c.is_active == sa.true(),
+    )).first()
+    return _user(row) if row else None
+
+
+def require_user(conn: sa.Connection, tenant: str, username: str) -> User:
+    user = find_user(conn, tenant, username)
+    if user is None:
+        raise NotFoundError(f"there is no active user {username!r} in tenant {tenant!r}",
+                            code="unknown_user",
+                            hint=f"every tenant starts with the user {ADMIN!r}")
+    return user

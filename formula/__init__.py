@@ -1,0 +1,1 @@
+"""hulian.formula: the typed formula language (grammar, checker, Python and SQL back-ends)."""

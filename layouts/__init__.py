@@ -1,0 +1,1 @@
+"""hulian.layouts: layouts, business types, scenes and home views -> view models."""

@@ -1,0 +1,145 @@
+"""The immutable, typed metadata model that a pack folder loads into.
+
+Nothing here touches a database: the engine compiles this model into tables
+(``hulian.engine.schema``). Every class is a frozen dataclass; collections are
+tuples and label maps are read-only mappings, so a loaded model cannot change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+I18n = Mapping[str, str]
+"""A label in several languages: ``{"zh": "金额", "en": "Amount"}`` (zh and en at least)."""
+
+FIELD_TYPES: tuple[str, ...] = (
+    "text",
+    "textarea",
+    "number",
+    "currency",
+    "percent",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "picklist",
+    "multi_picklist",
+    "email",
+    "phone",
+    "url",
+    "lookup",
+    "auto_number",
+)
+TEXT_TYPES = frozenset({"text", "textarea", "email", "phone", "url"})
+NUMERIC_TYPES = frozenset({"number", "currency", "percent"})
+CHOICE_TYPES = frozenset({"picklist", "multi_picklist"})
+
+ON_DELETE = ("set_null", "restrict")
+AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
+PACK_KINDS = ("preset", "tenant")
+
+
+def frozen_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+def label_text(label: I18n, lang: str = "en") -> str:
+    """The label in ``lang``, falling back to English, then to any language."""
+    return label.get(lang) or label.get("en") or next(iter(label.values()), "")
+
+
+@dataclass(frozen=True)
+class PicklistOption:
+    api_name: str
+    label: I18n
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an object. Type-specific settings are None where they do not apply.
+
+    ``default`` holds the default already coerced to the field's Python value
+    (Decimal, date, list of option names...), or None.
+    """
+
+    api_name: str
+    type: str
+    label: I18n
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    help: I18n | None = None
+    description: str | None = None
+    # text, textarea, email, phone, url
+    max_length: int | None = None
+    pattern: str | None = None
+    # number, currency, percent
+    precision: int | None = None
+    scale: int | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    # picklist, multi_picklist
+    options: tuple[PicklistOption, ...] = ()
+    # lookup
+    target: str | None = None
+    on_delete: str | None = None
+    # auto_number
+    format: str | None = None
+    start: int | None = None
+    reset: str | None = None
+
+    def option(self, api_name: str) -> PicklistOption | None:
+        return next((o for o in self.options if o.api_name == api_name), None)
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    api_name: str
+    label: I18n
+    name_field: str
+    fields: tuple[Field, ...]
+    plural_label: I18n | None = None
+    description: str | None = None
+    source: str = ""
+    _by_name: Mapping[str, Field] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False, init=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", MappingProxyType({f.api_name: f for f in self.fields}))
+
+    def field(self, api_name: str) -> Field | None:
+        return self._by_name.get(api_name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.api_name for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A loaded pack: its manifest and objects, and the documents it was loaded from.
+
+    ``documents`` maps each file's path (relative to the pack folder, with ``/``)
+    to its parsed JSON; ``load_documents(pack.documents)`` rebuilds an equal pack,
+    which is how a deployed version is stored and reloaded.
+    """
+
+    name: str
+    version: str
+    label: I18n
+    objects: tuple[ObjectDef, ...]
+    kind: str = "preset"
+    requires: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    description: str | None = None
+    documents: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
+
+    def object(self, api_name: str) -> ObjectDef | None:
+        return next((o for o in self.objects if o.api_name == api_name), None)

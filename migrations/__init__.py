@@ -1,0 +1,1 @@
+"""Alembic revisions for hulian's own system tables (see hulian.engine.system.migrate)."""

@@ -1,0 +1,61 @@
+"""Shared fixtures: both databases, a fresh tenant per test, the example pack."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.pg_cluster import Cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CRM = ROOT / "examples" / "crm"
+_tenant_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    url = os.environ.get("HULIAN_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    cluster = Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hulian.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request):
+    """The URL of each database in turn (storage tests run on both)."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+@pytest.fixture(scope="session")
+def engine(db_url):
+    from hulian.engine import Engine
+
+    eng = Engine(db_url)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def tenant():
+    """A tenant name no other test uses (tests share each database)."""
+    return f"t{os.getpid()}_{next(_tenant_numbers)}"
+
+
+@pytest.fixture
+def crm(engine, tenant):
+    """The example CRM pack deployed into a fresh tenant; yields (engine, tenant)."""
+    engine.deploy(EXAMPLE_CRM, tenant=tenant)
+    return engine, tenant
