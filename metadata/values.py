@@ -26,7 +26,7 @@ Coercer = Callable[[Any], Any]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 TIME_RE = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-.]*(?:\s*(?:x|ext\.?|#)\s*[0-9]+)?$", re.IGNORECASE)
+PHONE_RE = re.compile(r"^\+?[0-9(][0-9 ()\-.]*(?:\s*(?:x|ext\.?|#)\s*[0-9]+)?$", re.IGNORECASE)
 
 DEFAULT_MAX_LENGTH = {"text": 255, "textarea": 32768, "email": 254, "phone": 40, "url": 2048}
 DEFAULT_PRECISION = 18
@@ -101,11 +101,16 @@ def _check_phone(value: str) -> None:
 
 
 def _check_url(value: str) -> None:
-    parts = urlsplit(value if "://" in value else "http://" + value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value \
-            or ("." not in parts.hostname and parts.hostname != "localhost"):
-        raise ValueProblem("invalid_url", f"{value!r} is not a web address",
+    problem = ValueProblem("invalid_url", f"{value!r} is not a web address",
                            "write it as https://example.com/path")
+    try:
+        parts = urlsplit(value if "://" in value else "http://" + value)
+        hostname = parts.hostname
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
+        raise problem from None
+    if parts.scheme not in ("http", "https") or not hostname or " " in value \
+            or ("." not in hostname and hostname != "localhost"):
+        raise problem
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -213,7 +218,11 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueProblem("missing_timezone", "a date and time needs its time zone",
                            "end it with Z for UTC or an offset such as +08:00")
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is in the year 10000 in UTC
+        raise ValueProblem("invalid_datetime", f"{value!r} is out of the supported range",
+                           "use a year between 1 and 9999 in UTC") from None
 
 
 def parse_time(value: Any) -> dt.time | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,7 +47,10 @@ def coerce(obj: CompiledObject, data: Any, row: int, errors: list[FieldError]) -
         except ValueProblem as problem:
             errors.append(FieldError(key, problem.code, problem.message, problem.hint, row=row))
             continue
-        if obj.field(key).type != "auto_number":
+        kind = obj.field(key).type
+        if kind == "boolean" and converted is None:  # a blank checkbox is unchecked
+            converted = False
+        if kind != "auto_number":
             values[key] = converted
     return values
 
@@ -56,7 +58,8 @@ def coerce(obj: CompiledObject, data: Any, row: int, errors: list[FieldError]) -
 def apply_defaults(obj: CompiledObject, values: dict[str, Any]) -> None:
     for f in obj.model.fields:
         if f.api_name not in values and f.default is not None:
-            values[f.api_name] = copy.copy(f.default)
+            default = f.default
+            values[f.api_name] = list(default) if isinstance(default, tuple) else default
 
 
 def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> None:

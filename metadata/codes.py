@@ -1,0 +1,51 @@
+"""Every metadata problem code, declared once: code -> what it means.
+
+docs/errors.md has a row per code (a test keeps the two in step) and
+tests/invalid_metadata/ holds a bad pack for each.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    # reading the pack folder
+    "file.unreadable": "a file or folder cannot be read",
+    "file.encoding": "a file is not UTF-8 text",
+    "json.syntax": "a file is not valid JSON",
+    "json.value": "a value JSON or hulian cannot hold: NaN, Infinity, a non-text key, "
+    "NUL or a lone surrogate in text, nesting too deep",
+    "pack.missing_manifest": "the folder has no pack.json",
+    "pack.unexpected_file": "a file or folder the pack format does not have",
+    "object.file_name_mismatch": "an object file is not named after the object's api_name",
+    # JSON Schema
+    "schema.required": "a required key is missing",
+    "schema.unknown_key": "a key the format does not have",
+    "schema.type": "a value has the wrong JSON type",
+    "schema.enum": "a value is not one of the allowed values",
+    "schema.range": "a number, text or list is too small or too large",
+    "schema.pattern": "a text value does not have the required form",
+    # names
+    "name.pattern": "an api_name does not follow the naming rule",
+    "name.too_long": "an api_name is too long",
+    "name.quote_char": "an api_name contains a quote, bracket, semicolon or whitespace",
+    "name.sql_keyword": "a field api_name is a reserved word of PostgreSQL or SQLite",
+    "name.reserved": "an api_name is taken by a system column or system object",
+    "name.custom_suffix": "the '__c' suffix is used where it must not be, or missing where "
+    "it must be",
+    "name.duplicate": "two objects, or two fields of one object, have the same api_name",
+    # references
+    "lookup.unknown_target": "a lookup's target is not an object of the pack",
+    "name_field.unknown": "the object's name_field is not one of its fields",
+    "name_field.type": "the name field is neither a text field nor an auto-number",
+    # values and settings
+    "picklist.duplicate_option": "two options of a picklist have the same api_name",
+    "default.type": "a default value does not fit its field",
+    "default.not_allowed": "a lookup or auto-number field has a default",
+    "number.scale": "a number's scale is greater than its precision",
+    "number.range": "a number's minimum is greater than its maximum",
+    "pattern.invalid": "a field's pattern is not a valid regular expression",
+    "auto_number.format": "an auto-number format has unknown tokens or not exactly one counter",
+    "auto_number.reset": "an auto-number resets by period but its format lacks that period's "
+    "date tokens",
+    "field.key_not_applicable": "a key set on a field type that does not take it",
+    "label.missing_language": "a label lacks Chinese (zh) or English (en)",
+}

@@ -1,0 +1,176 @@
+"""Loading a pack: documents -> schema check -> cross-checks -> the frozen model.
+
+>>> pack = load_pack("examples/crm")                        # doctest: +SKIP
+>>> pack.object("Account").field("amount").scale            # doctest: +SKIP
+2
+
+Every problem is collected before anything is raised: :func:`load_documents`
+and :func:`load_pack` raise one :class:`MetadataError` holding all of them,
+:func:`check_pack` returns them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from hulian.metadata.checks import check_documents, type_settings
+from hulian.metadata.documents import (
+    MANIFEST,
+    clean_document,
+    document_kind,
+    join,
+    read_documents,
+)
+from hulian.metadata.model import Field, ObjectDef, Pack, frozen_map
+from hulian.metadata.problems import MetadataError, Problem
+from hulian.metadata.schema_check import schema_problems
+from hulian.metadata.values import coercer
+
+__all__ = ["check_pack", "load_documents", "load_pack", "read_documents"]
+
+
+def _collect(documents: Any, broken: Collection[str] = ()) -> tuple[dict[str, Any], list[Problem]]:
+    """Clean, schema-check and cross-check documents; files in problems are relative."""
+    if not isinstance(documents, Mapping):
+        found = type(documents).__name__
+        return {}, [Problem("file.unreadable", "", "",
+                            f"documents must map file paths to JSON, not {found}")]
+    clean: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, value in documents.items():
+        kind = document_kind(name) if isinstance(name, str) else None
+        if kind is None:
+            problems.append(Problem("pack.unexpected_file", str(name), "",
+                                    f"the pack format has no file {name!r}",
+                                    "a pack holds pack.json and objects/<ApiName>.json"))
+            continue
+        clean[name], found = clean_document(value, name)
+        problems += found
+        covered = {p.pointer for p in found}
+        problems += [p for p in schema_problems(clean[name], kind, name)
+                     if p.pointer not in covered]
+    if MANIFEST not in clean and MANIFEST not in broken:
+        problems.append(Problem("pack.missing_manifest", MANIFEST, "", "the pack has no pack.json",
+                                'add pack.json: {"name": ..., "version": "1.0.0",'
+                                ' "label": {"zh": ..., "en": ...}}'))
+    covered_at = {(p.file, p.pointer) for p in problems}
+    problems += [p for p in check_documents(clean, broken)
+                 if (p.file, p.pointer) not in covered_at]
+    return clean, list(dict.fromkeys(problems))
+
+
+def _with_source(problems: list[Problem], source: str) -> list[Problem]:
+    return sorted((Problem(p.code, join(source, p.file), p.pointer, p.message, p.hint)
+                   for p in problems), key=lambda p: (p.file, p.pointer, p.code))
+
+
+def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:
+    kind = raw["type"]
+    settings = type_settings(raw)
+    required = raw.get("required", False)
+    if raw["api_name"] == name_field and kind == "text":
+        required = True
+    field = Field(
+        api_name=raw["api_name"],
+        type=kind,
+        label=frozen_map(raw["label"]),
+        required=required,
+        unique=raw.get("unique", False),
+        help=frozen_map(raw["help"]) if "help" in raw else None,
+        description=raw.get("description"),
+        **settings,
+    )
+    default = coercer(field)(raw.get("default"))
+    if kind == "boolean" and default is None:
+        default = False
+    if isinstance(default, list):
+        default = tuple(default)
+    return replace(field, default=default)
+
+
+def _build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
+    return ObjectDef(
+        api_name=doc["api_name"],
+        label=frozen_map(doc["label"]),
+        name_field=doc["name_field"],
+        fields=tuple(_build_field(f, doc["name_field"]) for f in doc["fields"]),
+        plural_label=frozen_map(doc["plural_label"]) if "plural_label" in doc else None,
+        description=doc.get("description"),
+        source=source,
+    )
+
+
+def _build_pack(documents: Mapping[str, Any]) -> Pack:
+    manifest = documents[MANIFEST]
+    objects = sorted(name for name in documents if document_kind(name) == "object")
+    return Pack(
+        name=manifest["name"],
+        version=manifest["version"],
+        label=frozen_map(manifest["label"]),
+        objects=tuple(_build_object(documents[name], name) for name in objects),
+        kind=manifest.get("kind", "preset"),
+        requires=frozen_map(manifest.get("requires")),
+        description=manifest.get("description"),
+        documents=frozen_map(documents),
+    )
+
+
+def load_documents(documents: Mapping[str, Any], source: str = "") -> Pack:
+    """Validate a pack's documents and build its model.
+
+    ``documents`` maps paths relative to the pack folder (``pack.json``,
+    ``objects/Account.json``) to parsed JSON. Problem files are those paths
+    joined onto ``source``. Raises :class:`MetadataError` with every problem.
+    """
+    clean, problems = _collect(documents)
+    if problems:
+        raise MetadataError(_with_source(problems, source))
+    return _build_pack(clean)
+
+
+def _source(path: str | os.PathLike[str]) -> str:
+    text = os.fspath(path)
+    return text.rstrip("/") or text
+
+
+def _pack_problems(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Problem]]:
+    documents, read = read_documents(path)
+    if any(p.file == "" for p in read):  # the folder itself cannot be read
+        return {}, _with_source(read, _source(path))
+    broken = {p.file for p in read if p.code in ("file.unreadable", "file.encoding",
+                                                 "json.syntax", "json.value")}
+    clean, found = _collect(documents, broken)
+    if any(p.code == "pack.missing_manifest" for p in read):
+        found = [p for p in found if p.code != "pack.missing_manifest"]
+    return clean, _with_source(read + found, _source(path))
+
+
+def load_pack(path: str | os.PathLike[str]) -> Pack:
+    """Read and load the pack folder ``path``; raises :class:`MetadataError` with every problem."""
+    clean, problems = _pack_problems(path)
+    if problems:
+        raise MetadataError(problems)
+    return _build_pack(clean)
+
+
+def check_pack(path: str | os.PathLike[str]) -> list[Problem]:
+    """Every problem of the pack folder ``path``; an empty list when it is valid.
+
+    A folder without pack.json whose sub-folders are packs is a folder of packs:
+    each of them is checked. Never raises for bad input.
+    """
+    root = Path(path)
+    if root.is_dir() and not (root / MANIFEST).exists():
+        try:
+            packs = sorted(p for p in root.iterdir()
+                           if not p.name.startswith(".") and (p / MANIFEST).exists())
+        except OSError:
+            packs = []
+        if packs:
+            return [p for pack in packs
+                    for p in _pack_problems(join(_source(path), pack.name))[1]]
+    return _pack_problems(path)[1]

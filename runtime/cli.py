@@ -1,0 +1,192 @@
+"""The ``hulian`` command: validate, deploy, serve, token create, user create, demo.
+
+Every command prints errors a person can act on and exits non-zero; it never
+prints a traceback (set HULIAN_DEBUG=1 to see one for an unexpected fault).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from hulian.engine import DeployError, Engine, HulianError, MetadataError
+from hulian.metadata import check_pack
+from hulian.metadata.jsontext import dumps
+from hulian.metadata.problems import Problem
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_DB = "sqlite:///hulian.db"
+
+
+def _print_problems(problems: Sequence[Problem], output_format: str) -> None:
+    if output_format == "json":
+        print(dumps({"problems": [p.to_dict() for p in problems]}, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    for path in args.paths:
+        problems.extend(check_pack(path))
+    _print_problems(problems, args.format)
+    if args.format == "text":
+        n = len(problems)
+        summary = f"{n} problem{'s' if n != 1 else ''}" if n else "no problems"
+        print(f"{', '.join(args.paths)}: {summary}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    engine = Engine(args.db)
+    try:
+        report = engine.deploy(args.path, tenant=args.tenant, dry_run=args.dry_run)
+    except MetadataError as exc:
+        _print_problems(exc.problems, args.format)
+        print(f"deploy refused: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.close()
+    if args.format == "json":
+        print(dumps(report.to_dict(), indent=2))
+    else:
+        print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hulian.runtime.api.app import create_app
+
+    engine = Engine(args.db)
+    print(f"hulian serving {args.db} on http://{args.host}:{args.port}/api/v1", flush=True)
+    uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    engine = Engine(args.db)
+    expires = None
+    if args.expires_in_days is not None:
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=args.expires_in_days)
+    try:
+        token = engine.create_token(args.tenant, args.user, label=args.label, expires_at=expires)
+    finally:
+        engine.close()
+    when = f", expires {expires:%Y-%m-%d %H:%M} UTC" if expires else ""
+    print(f"token for {args.user}@{args.tenant}{when} (shown once; store it safely):")
+    print(token)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    engine = Engine(args.db)
+    try:
+        user = engine.create_user(args.tenant, args.username, display_name=args.display_name,
+                                  is_admin=args.admin)
+    finally:
+        engine.close()
+    print(f"created user {user.username} ({user.id}) in tenant {user.tenant}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hulian.runtime.demo import run_demo
+
+    return run_demo(args.db, host=args.host, port=args.port, serve=not args.no_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hulian", description="hulian: metadata-driven "
+                                     "object engine")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def db_option(p: argparse.ArgumentParser, default: str | None = DEFAULT_DB) -> None:
+        p.add_argument("--db", default=os.environ.get("HULIAN_DB", default),
+                       help=f"database URL (env HULIAN_DB; default {default})")
+
+    p = commands.add_parser("validate", help="check metadata packs and list every problem")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a pack folder or a folder of packs")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_validate)
+
+    p = commands.add_parser("deploy", help="deploy a pack to a tenant (creates its tables)")
+    p.add_argument("path", metavar="PATH")
+    db_option(p)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_deploy)
+
+    p = commands.add_parser("serve", help="serve the REST API")
+    db_option(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(handler=cmd_serve)
+
+    token = commands.add_parser("token", help="API tokens").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    p = token.add_parser("create", help="create a bearer token (printed alone on the last line)")
+    db_option(p)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--user", required=True)
+    p.add_argument("--label")
+    p.add_argument("--expires-in-days", type=int)
+    p.set_defaults(handler=cmd_token_create)
+
+    user = commands.add_parser("user", help="users").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    p = user.add_parser("create", help="add a user to a tenant")
+    db_option(p)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("username")
+    p.add_argument("--display-name")
+    p.add_argument("--admin", action="store_true")
+    p.set_defaults(handler=cmd_user_create)
+
+    p = commands.add_parser("demo", help="deploy the example packs into SQLite and serve them")
+    p.add_argument("--db", default="sqlite:///hulian-demo.db")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="set up, print the token, exit")
+    p.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def _fail(exc: HulianError) -> int:
+    print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+    if exc.hint:
+        print(f"  hint: {exc.hint}", file=sys.stderr)
+    if isinstance(exc, DeployError):
+        for change in exc.changes:
+            print(f"  - {change.get('change', change)}", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except HulianError as exc:
+        return _fail(exc)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("HULIAN_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("  hint: this is a bug in hulian; rerun with HULIAN_DEBUG=1 and report it",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,51 @@
+"""``hulian demo``: the example CRM pack in a local SQLite file, with sample data, served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hulian.examples
+from hulian.engine import Engine
+from hulian.runtime.sample_data import load_sample_data
+
+DEMO_TENANT = "demo"
+EXAMPLE_PACK = "crm"
+
+
+def example_pack(name: str = EXAMPLE_PACK) -> Path:
+    return Path(hulian.examples.__file__).resolve().parent / name
+
+
+def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
+    """Deploy the example pack and, on an empty tenant, its sample data; returns what it did."""
+    pack = example_pack()
+    done = engine.deploy(pack, tenant=tenant).lines()
+    with engine.session(tenant) as session:
+        if session.count("Account", include_deleted=True) == 0:
+            counts = load_sample_data(session, pack)
+            done.append("sample data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    return done
+
+
+def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:
+    engine = Engine(db)
+    for line in set_up(engine):
+        print(line)
+    token = engine.create_token(DEMO_TENANT, "admin", label="demo")
+    base = f"http://{host}:{port}"
+    print(f"""
+hulian demo: tenant {DEMO_TENANT!r} in {db}
+  API:      {base}/api/v1/objects
+  OpenAPI:  {base}/api/v1/openapi.json
+  try:      curl -H "Authorization: Bearer $TOKEN" {base}/api/v1/objects/Account/records
+  token (user admin; export it as TOKEN):""")
+    print(token, flush=True)
+    if not serve:
+        engine.close()
+        return 0
+    import uvicorn
+
+    from hulian.runtime.api.app import create_app
+
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    return 0

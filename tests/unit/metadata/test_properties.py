@@ -1,0 +1,161 @@
+"""Property tests: any JSON-ish input gives problems or a Pack, never another exception."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hulian.metadata import (
+    CODES,
+    FIELD_TYPES,
+    MetadataError,
+    Pack,
+    check_pack,
+    load_documents,
+    load_schema,
+)
+from hulian.metadata.checks import TYPE_KEYS
+
+FIELD_KEYS = sorted(load_schema("object")["$defs"]["field"]["properties"])
+OBJECT_KEYS = sorted(load_schema("object")["properties"])
+PACK_KEYS = sorted(load_schema("pack")["properties"])
+LABEL = {"zh": "名称", "en": "Name"}
+
+names = st.sampled_from(["name", "amount", "Account", "select", "id", "a__c", "Unit Price",
+                         "x" * 41, "", "retail", "SO-{yyyy}-{0000}", "{n}", "(", "[A-Z]+",
+                         "2024-01-31", "2024-01-31T08:00:00Z", "12:00", "1.0.0", "preset",
+                         "tenant", "set_null", "monthly"]) | st.text(max_size=8)
+scalars = (st.none() | st.booleans() | st.integers(-10**20, 10**20) | names
+           | st.decimals(allow_nan=False, allow_infinity=False)
+           | st.sampled_from(FIELD_TYPES))
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(FIELD_KEYS) | st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+labels = st.just(LABEL) | st.dictionaries(st.sampled_from(["zh", "en", "ja", "EN"]), names,
+                                          max_size=3) | json_values
+options = st.lists(st.fixed_dictionaries({"api_name": names, "label": labels},
+                                         optional={"active": st.booleans() | json_values}),
+                   max_size=3) | json_values
+field_values = {"api_name": names, "type": st.sampled_from(FIELD_TYPES) | json_values,
+                "label": labels, "options": options, "help": labels,
+                "default": json_values}
+plausible = {
+    "api_name": st.sampled_from(["price", "qty", "note", "code", "rating__c"]),
+    "label": st.just(LABEL), "help": st.just(LABEL), "description": st.text(max_size=5),
+    "required": st.booleans(), "unique": st.booleans(),
+    "max_length": st.integers(0, 3000), "pattern": st.sampled_from(["[a-z]+", "(", ".*", "x"]),
+    "precision": st.integers(0, 20), "scale": st.integers(0, 20),
+    "minimum": st.integers(-5, 5) | st.decimals(-5, 5, places=3),
+    "maximum": st.integers(-5, 5) | st.decimals(-5, 5, places=3),
+    "options": st.lists(st.fixed_dictionaries({"api_name": st.sampled_from(["a", "b", "C"]),
+                                               "label": st.just(LABEL)},
+                                              optional={"active": st.booleans()}),
+                        min_size=1, max_size=3),
+    "target": st.sampled_from(["Account", "Acount"]),
+    "on_delete": st.sampled_from(["set_null", "restrict", "cascade"]),
+    "format": st.sampled_from(["A-{0000}", "{yyyy}{mm}{dd}-{00}", "{n}", "A-{yy}"]),
+    "start": st.integers(-1, 10), "reset": st.sampled_from(["never", "yearly", "daily"]),
+    "default": st.none() | st.booleans() | st.integers(-10, 10) | st.decimals(-10, 10, places=3)
+    | st.sampled_from(["a", "b", "x", "2024-01-31", "2024-01-31T08:00:00Z", "12:00",
+                       "https://example.com", "a@b.cn", "+86 10 1234"])
+    | st.lists(st.sampled_from(["a", "b", "z"]), max_size=3),
+}
+
+
+def _plausible_field(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+    keys = [k for k in plausible if k not in ("api_name", "label")
+            and (k not in TYPE_KEYS or kind in TYPE_KEYS[k])]
+    return st.fixed_dictionaries(
+        {"api_name": plausible["api_name"], "type": st.just(kind), "label": st.just(LABEL)},
+        optional={k: plausible[k] for k in keys})
+
+
+plausible_fields = st.sampled_from(FIELD_TYPES).flatmap(_plausible_field)
+fields = plausible_fields | st.dictionaries(
+    st.sampled_from(FIELD_KEYS) | st.text(max_size=5),
+    json_values, max_size=6,
+).flatmap(lambda extra: st.fixed_dictionaries(
+    {k: field_values.get(k, json_values) for k in ("api_name", "type", "label")},
+    optional={k: field_values.get(k, json_values) for k in FIELD_KEYS
+              if k not in ("api_name", "type", "label")},
+).map(lambda f: {**extra, **f}))
+objects = st.fixed_dictionaries(
+    {"api_name": st.just("Account") | names, "label": labels,
+     "name_field": st.just("name") | names,
+     "fields": st.lists(fields | json_values, max_size=4) | json_values},
+    optional={"plural_label": labels, "description": json_values, "zzz": json_values},
+) | json_values
+manifests = st.fixed_dictionaries(
+    {"name": st.just("crm") | names, "version": st.just("1.0.0") | names, "label": labels},
+    optional={"kind": st.sampled_from(["preset", "tenant"]) | json_values,
+              "requires": json_values, "description": json_values},
+) | json_values
+
+
+def _assert_problems(error: MetadataError) -> None:
+    assert error.problems
+    for problem in error.problems:
+        assert problem.code in CODES
+        assert isinstance(problem.file, str) and isinstance(problem.pointer, str)
+        assert problem.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(manifest=manifests, documents=st.dictionaries(
+    st.sampled_from(["objects/Account.json", "objects/Order.json", "layouts/x.json"]),
+    objects, max_size=2))
+def test_load_documents_gives_a_pack_or_problems(manifest: Any, documents: dict[str, Any]) -> None:
+    try:
+        pack = load_documents({"pack.json": manifest, **documents})
+    except MetadataError as error:
+        _assert_problems(error)
+    else:
+        assert isinstance(pack, Pack)
+        assert load_documents(pack.documents) == pack
+
+
+@settings(max_examples=300, deadline=None)
+@given(field=fields)
+def test_any_single_field(field: Any) -> None:
+    document = {"api_name": "Account", "label": LABEL, "name_field": "name",
+                "fields": [{"api_name": "name", "type": "text", "label": LABEL}, field]}
+    try:
+        pack = load_documents({"pack.json": {"name": "crm", "version": "1.0.0", "label": LABEL},
+                               "objects/Account.json": document})
+    except MetadataError as error:
+        _assert_problems(error)
+    else:
+        assert load_documents(pack.documents) == pack
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifest=manifests, document=objects,
+       raw=st.binary(max_size=40) | st.text(max_size=40).map(str.encode))
+def test_check_pack_on_files_never_raises(manifest: Any, document: Any, raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "objects").mkdir()
+        (root / "pack.json").write_text(json.dumps(manifest, default=str), "utf-8")
+        (root / "objects" / "Account.json").write_text(json.dumps(document, default=str), "utf-8")
+        (root / "objects" / "Raw.json").write_bytes(raw)
+        problems = check_pack(root)
+    assert all(p.code in CODES and p.file.startswith(tmp) for p in problems)
+
+
+def test_decimals_survive_a_round_trip() -> None:
+    field = {"api_name": "amount", "type": "currency", "label": LABEL, "minimum": Decimal("0.10")}
+    pack = load_documents({
+        "pack.json": {"name": "crm", "version": "1.0.0", "label": LABEL},
+        "objects/Account.json": {"api_name": "Account", "label": LABEL, "name_field": "name",
+                                 "fields": [{"api_name": "name", "type": "text", "label": LABEL},
+                                            field]}})
+    assert load_documents(pack.documents) == pack

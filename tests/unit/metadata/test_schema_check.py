@@ -1,0 +1,161 @@
+"""hulian.metadata.schema_check: jsonschema errors -> one coded problem per pointer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from hulian.metadata.schema_check import (
+    CODE_BY_VALIDATOR,
+    SCHEMA_FILES,
+    _leaf,
+    load_schema,
+    schema_problems,
+)
+
+STRUCTURAL = {"$schema", "$id", "$ref", "$defs", "title", "description", "default", "examples",
+              "properties", "items", "allOf", "if", "then", "propertyNames",
+              "additionalProperties", "required", "type"}
+LABEL = {"zh": "产品", "en": "Product"}
+
+
+def field(**extra: Any) -> dict[str, Any]:
+    return {"api_name": "price", "type": "number", "label": LABEL, **extra}
+
+
+def obj(*fields: Any, **extra: Any) -> dict[str, Any]:
+    return {"api_name": "Product", "label": LABEL, "name_field": "price",
+            "fields": list(fields) or [field()], **extra}
+
+
+def found(document: Any, kind: str = "object") -> list[tuple[str, str]]:
+    return sorted((p.code, p.pointer) for p in schema_problems(document, kind, "x.json"))
+
+
+def _keywords(schema: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(schema, dict):
+        for key, sub in schema.items():
+            if key in ("properties", "$defs"):
+                for inner in sub.values():
+                    out |= _keywords(inner)
+            elif key not in ("examples", "default", "enum", "const", "required"):
+                out.add(key)
+                out |= _keywords(sub)
+            else:
+                out.add(key)
+    elif isinstance(schema, list):
+        for sub in schema:
+            out |= _keywords(sub)
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_schemas_are_valid_draft_2020_12(kind: str) -> None:
+    schema = load_schema(kind)
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].endswith(SCHEMA_FILES[kind])
+    assert "$schema" in schema["properties"] and "$schema" not in schema["required"]
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_every_assertion_keyword_has_a_code(kind: str) -> None:
+    assert _keywords(load_schema(kind)) - STRUCTURAL - set(CODE_BY_VALIDATOR) == set()
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_every_property_has_a_title_and_description(kind: str) -> None:
+    schema = load_schema(kind)
+    defs = schema["$defs"]
+    holders = [schema, *(d for d in defs.values() if "properties" in d)]
+    for holder in holders:
+        for name, prop in holder["properties"].items():
+            target = defs[prop["$ref"].rsplit("/", 1)[1]] if "$ref" in prop else {}
+            assert "title" in prop or "title" in target, name
+            assert "description" in prop or "description" in target or (name == "api_name" \
+                and "description" in target), name
+
+
+def test_a_valid_object_has_no_problems() -> None:
+    assert found(obj()) == []
+
+
+def test_missing_keys_point_where_the_key_belongs() -> None:
+    doc = obj({"api_name": "price", "label": LABEL})
+    del doc["name_field"]
+    assert found(doc) == [("schema.required", "/fields/0/type"),
+                          ("schema.required", "/name_field")]
+    [problem] = schema_problems({"name": "x", "label": LABEL}, "pack", "pack.json")
+    assert problem.hint == "add the key 'version'"
+
+
+def test_unknown_keys_point_at_the_key_and_suggest_the_right_one() -> None:
+    problems = schema_problems(obj(field(requird=True, zzz=1)), "object", "x.json")
+    by_pointer = {p.pointer: p for p in problems}
+    assert set(by_pointer) == {"/fields/0/requird", "/fields/0/zzz"}
+    assert by_pointer["/fields/0/requird"].hint == "did you mean 'required'?"
+    assert (by_pointer["/fields/0/zzz"].hint or "").startswith("allowed: api_name, default")
+
+
+def test_enum_suggests_the_closest_value() -> None:
+    [problem] = schema_problems(obj(field(type="picklst")), "object", "x.json")
+    assert problem.code == "schema.enum" and problem.pointer == "/fields/0/type"
+    assert (problem.hint or "").startswith("did you mean 'picklist'? allowed: text, textarea")
+
+
+def test_type_specific_limits_come_from_the_field_type() -> None:
+    def text(n: int, kind: str = "text") -> dict[str, Any]:
+        return field(type=kind, max_length=n)
+    assert found(obj(text(1000), text(131072, "textarea"), text(254, "email"),
+                     text(40, "phone"), text(2048, "url"))) == []
+    assert found(obj(text(1001), text(131073, "textarea"), text(255, "email"),
+                     text(41, "phone"), text(2049, "url"), text(0))) == [
+        ("schema.range", f"/fields/{i}/max_length") for i in range(6)]
+
+
+def test_conditional_required_keys() -> None:
+    assert found(obj(field(type="picklist"), field(type="lookup"),
+                     field(type="auto_number"), field(type="multi_picklist"))) == [
+        ("schema.required", "/fields/0/options"), ("schema.required", "/fields/1/target"),
+        ("schema.required", "/fields/2/format"), ("schema.required", "/fields/3/options")]
+
+
+def test_integers_may_be_written_as_integral_decimals() -> None:
+    assert found(obj(field(precision=Decimal("18.0"), scale=Decimal("2")))) == []
+    assert found(obj(field(precision=Decimal("2.5")))) == [("schema.type", "/fields/0/precision")]
+    assert found(obj(field(precision=True))) == [("schema.type", "/fields/0/precision")]
+
+
+def test_one_problem_per_pointer() -> None:
+    problems = found(obj(field(label={"EN": 3})))
+    pointers = [pointer for _, pointer in problems]
+    assert len(pointers) == len(set(pointers))
+    assert ("schema.type", "/fields/0/label/EN") in problems
+
+
+def test_name_rules_and_languages_are_left_to_the_cross_checks() -> None:
+    assert found(obj(field(api_name="Unit Price", label={"zh": "价格"}), api_name="bad name")) == []
+    assert found({"name": "Bad Name", "version": "1.0.0", "label": {}}, "pack") == []
+
+
+def test_language_keys_are_checked() -> None:
+    [problem] = schema_problems(obj(field(label={**LABEL, "english": "x"})), "object", "x.json")
+    assert (problem.code, problem.pointer) == ("schema.pattern", "/fields/0/label/english")
+    assert problem.hint == "language codes such as zh, en, ja, zh-TW"
+
+
+@pytest.mark.parametrize("document", [None, 3, "x", [], [1, {"a": 2}], True])
+def test_a_document_that_is_not_an_object(document: Any) -> None:
+    assert found(document) == [("schema.type", "")]
+
+
+def test_the_leaf_of_a_oneof_error_is_its_best_match() -> None:
+    schema = {"oneOf": [{"type": "string"},
+                        {"type": "object", "properties": {"a": {"minimum": 3}}}]}
+    [error] = Draft202012Validator(schema).iter_errors({"a": 1})
+    leaf = _leaf(error)
+    assert leaf.validator == "minimum" and list(leaf.absolute_path) == ["a"]
