@@ -85,6 +85,14 @@ class Session:
             raise StorageError(f"the database refused the write: {exc.orig}",
                                statement=str(exc.statement), cause=exc) from exc
 
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            raise StorageError(f"the database refused the query: {exc.orig}",
+                               statement=str(exc.statement), cause=exc) from exc
+
     # -- describe ---------------------------------------------------------------------------
 
     def objects(self) -> list[str]:
@@ -98,7 +106,8 @@ class Session:
     def _prepare_new(self, ctx: Context, obj: CompiledObject,
                      inputs: Sequence[Any]) -> list[dict[str, Any]]:
         errors: list[FieldError] = []
-        rows = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
+        coerced = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
+        rows = [row if row is not None else {} for row in coerced]
         for row in rows:
             prepare.apply_defaults(obj, row)
         checks.check_required(obj, rows, errors, partial=False)
@@ -152,7 +161,8 @@ class Session:
     def get(self, object_name: str, record_id: str, *,
             include_deleted: bool = False) -> dict[str, Any]:
         obj = self.schema.object(object_name)
-        return fetch(self._context(), obj, record_id, include_deleted=include_deleted)
+        with self._read():
+            return fetch(self._context(), obj, record_id, include_deleted=include_deleted)
 
     def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool) -> sa.Select:
         query = select_records(obj).where(build_filter(obj, where))
@@ -173,7 +183,8 @@ class Session:
         if after:
             query = query.where(after_clause(obj, keys, after))
         query = query.order_by(*order_clauses(obj, keys)).limit(limit + 1)
-        records = [to_record(r) for r in self._conn.execute(query)]
+        with self._read():
+            records = [to_record(r) for r in self._conn.execute(query)]
         more = len(records) > limit
         records = records[:limit]
         return Page(records, encode_cursor(keys, records[-1]) if more else None)
@@ -181,7 +192,8 @@ class Session:
     def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False) -> int:
         obj = self.schema.object(object_name)
         inner = self._filtered(obj, where, include_deleted).subquery()
-        return self._conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
+        with self._read():
+            return self._conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
 
     # -- update, delete ---------------------------------------------------------------------
 
@@ -216,6 +228,8 @@ class Session:
             self._check_version(obj, current, version)
             errors: list[FieldError] = []
             values = prepare.coerce(obj, data, 0, errors)
+            if values is None:
+                raise RecordValidationError(obj.api_name, _single(errors))
             checks.check_required(obj, [values], errors, partial=True)
             checks.check_options(obj, [values], errors, previous=current)
             checks.check_owners(ctx, [values], errors)

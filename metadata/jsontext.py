@@ -23,8 +23,13 @@ from typing import Any
 _encode_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    """Parse JSON; non-integers become Decimal; NaN and Infinity are refused (ValueError)."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
 
 
 def _number(value: Decimal) -> str:

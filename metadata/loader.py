@@ -26,7 +26,7 @@ from hulian.metadata.documents import (
     read_documents,
 )
 from hulian.metadata.model import Field, ObjectDef, Pack, frozen_map
-from hulian.metadata.problems import MetadataError, Problem
+from hulian.metadata.problems import MetadataError, Problem, reading_order
 from hulian.metadata.schema_check import schema_problems
 from hulian.metadata.values import coercer
 
@@ -65,7 +65,7 @@ def _collect(documents: Any, broken: Collection[str] = ()) -> tuple[dict[str, An
 
 def _with_source(problems: list[Problem], source: str) -> list[Problem]:
     return sorted((Problem(p.code, join(source, p.file), p.pointer, p.message, p.hint)
-                   for p in problems), key=lambda p: (p.file, p.pointer, p.code))
+                   for p in problems), key=reading_order)
 
 
 def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:

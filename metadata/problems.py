@@ -40,13 +40,20 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def reading_order(problem: Problem) -> tuple:
+    """Sort key: by file, then by pointer with array indexes compared as numbers."""
+    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                  for part in problem.pointer.split("/"))
+    return (problem.file, parts, problem.code)
+
+
 class MetadataError(HulianError):
     """Metadata that cannot be loaded or deployed; ``problems`` lists every mistake."""
 
     code = "metadata_invalid"
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.pointer, p.code)))
+        self.problems = tuple(sorted(problems, key=reading_order))
         n = len(self.problems)
         first = f": {self.problems[0]}" if self.problems else ""
         super().__init__(

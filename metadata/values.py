@@ -52,7 +52,8 @@ def _wrong_type(expected: str, value: Any, hint: str | None = None) -> ValueProb
     return ValueProblem("invalid_type", f"expected {expected}, got {_type_name(value)}", hint)
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
+    """``value`` if a database can store it; ValueProblem for NUL or lone surrogates."""
     if "\x00" in value:
         raise ValueProblem("invalid_character", "text may not contain the NUL character (\\u0000)")
     try:
@@ -74,7 +75,7 @@ def _text(field: Field, check: Callable[[str], None] | None = None) -> Coercer:
             raise _wrong_type("text", value)
         if value == "":
             return None
-        _clean_text(value)
+        clean_text(value)
         if len(value) > max_length:
             raise ValueProblem(
                 "too_long", f"text is {len(value)} characters long; at most {max_length} allowed"

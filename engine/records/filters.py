@@ -23,6 +23,7 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.types import encode_options
 from hulian.metadata.values import (
     ValueProblem,
+    clean_text,
     parse_date,
     parse_datetime,
     parse_time,
@@ -48,7 +49,8 @@ def field_type(obj: CompiledObject, name: str) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValueProblem("invalid_type", "expected text")
-    return str(value)
+    # as for stored text: PostgreSQL refuses NUL, SQLite's LIKE would stop at it
+    return clean_text(str(value))
 
 
 def _boolean(value: Any) -> bool:
@@ -85,6 +87,12 @@ def parse_value(obj: CompiledObject, name: str, value: Any) -> Any:
         raise QueryError(f"{name}: a blank value cannot be compared", code="invalid_filter_value",
                          hint='use {"is_null": true}', field=name)
     return parsed
+
+
+def _representable(value: Decimal, scale: int, precision: int) -> bool:
+    """Whether a column of this precision and scale can hold ``value`` exactly."""
+    scaled = value.scaleb(scale)
+    return abs(value) < Decimal(10) ** (precision - scale) and scaled == scaled.to_integral_value()
 
 
 def _numeric_compare(column, op: str, value: Decimal, scale: int, precision: int):
@@ -132,12 +140,20 @@ def _operator(obj: CompiledObject, name: str, op: str, operand: Any):
         if not isinstance(operand, list) or len(operand) > MAX_IN:
             raise QueryError(f"{name}: in takes a list of at most {MAX_IN} values",
                              code="invalid_filter_value", field=name)
-        return column.in_([parse_value(obj, name, v) for v in operand]) if operand else sa.false()
+        values = [parse_value(obj, name, v) for v in operand]
+        if kind in ("number", "currency", "percent"):
+            f = obj.field(name)
+            values = [v for v in values if _representable(v, f.scale or 0, f.precision or 18)]
+        return column.in_(values) if values else sa.false()
     if op in ("contains", "starts_with"):
         if kind not in ("text", "textarea", "email", "phone", "url", "auto_number", "picklist"):
             raise QueryError(f"{name}: {op} applies to text fields, not {kind}",
                              code="invalid_operator", field=name)
-        text = _like_escape(_text(operand))
+        try:
+            text = _like_escape(_text(operand))
+        except ValueProblem as problem:
+            raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
+                             field=name) from None
         pattern = f"%{text}%" if op == "contains" else f"{text}%"
         return column.ilike(pattern, escape="\\")
     if op in ORDERED and kind in ("boolean", "multi_picklist"):
@@ -191,8 +207,9 @@ def build_filter(obj: CompiledObject, where: Any, depth: int = 0):
             parts = [build_filter(obj, c, depth + 1) for c in condition]
             clauses.append((sa.and_ if key == "and" else sa.or_)(sa.true() if key == "and"
                                                                 else sa.false(), *parts))
-        elif key == "not":
-            clauses.append(sa.not_(build_filter(obj, condition, depth + 1)))
+        elif key == "not":  # the complement, blanks included (as ne): NOT of unknown is true
+            inner = build_filter(obj, condition, depth + 1)
+            clauses.append(sa.not_(sa.func.coalesce(inner, sa.false())))
         else:
             field_type(obj, key)
             if isinstance(condition, Mapping):

@@ -1,0 +1,65 @@
+"""The REST API as a Starlette application: ``create_app(engine)``.
+
+Everything lives under ``/api/v1``; every route but ``/health`` needs a bearer
+token, which names the tenant and the user. See docs/api.md.
+
+>>> from hulian.engine import Engine                            # doctest: +SKIP
+>>> app = create_app(Engine("sqlite:///hulian.db"))
+>>> # uvicorn.run(app)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from hulian.engine import Engine
+from hulian.runtime.api import objects, openapi, records
+from hulian.runtime.api.endpoint import Call, endpoint
+from hulian.runtime.api.errors import (
+    ServiceUnavailable,
+    http_exception_handler,
+    server_error_handler,
+)
+from hulian.runtime.api.jsonio import MAX_BODY_BYTES, JSONResponse
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def health(call: Call) -> Response:
+    """GET /health: the service answers and so does its database (no token needed)."""
+    try:
+        with call.engine.db.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        raise ServiceUnavailable("the database does not answer", code="database_unavailable",
+                                 hint="check the database server and the --db URL") from exc
+    return JSONResponse({"status": "ok", "database": call.engine.dialect})
+
+
+def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
+               debug: bool = False) -> Starlette:
+    """The API over ``engine``; the caller owns the engine (and closes it).
+
+    ``max_body_bytes``: larger request bodies are refused with 413 ``body_too_large``.
+    """
+    routes = [
+        Route("/health", endpoint(health, public=True), methods=["GET"], name="health"),
+        *objects.routes,
+        *records.routes,
+        *openapi.routes,
+    ]
+    app = Starlette(
+        debug=debug,
+        routes=[Mount(API_PREFIX, routes=routes)],
+        exception_handlers={HTTPException: http_exception_handler,
+                            Exception: server_error_handler},
+    )
+    app.state.engine = engine
+    app.state.max_body_bytes = max_body_bytes
+    return app

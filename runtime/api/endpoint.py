@@ -1,0 +1,92 @@
+"""The glue every route shares: authenticate, read the body, run the handler, map errors.
+
+A handler is a plain function ``handler(call) -> Response``. :func:`endpoint`
+wraps it in the async endpoint Starlette calls: the token check and the handler
+(both blocking database work) run in Starlette's thread pool, the body is read
+on the event loop in between, and any exception becomes the JSON error response
+(``hulian.runtime.api.errors``).
+
+>>> def hello(call: Call) -> Response:                          # doctest: +SKIP
+...     return JSONResponse({"user": call.user.username})
+>>> Route("/hello", endpoint(hello))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hulian.engine import Engine, Session, User
+from hulian.runtime.api.auth import authenticate
+from hulian.runtime.api.errors import error_response
+from hulian.runtime.api.jsonio import parse_json, read_body
+
+__all__ = ["Call", "Endpoint", "Handler", "by_method", "endpoint"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call: the request, the engine, the caller and the parsed JSON body."""
+
+    request: Request
+    engine: Engine
+    user: User | None
+    body: Any = None
+
+    def param(self, name: str) -> str:
+        return self.request.path_params[name]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """The caller's session in the token's tenant: one transaction per request."""
+        assert self.user is not None, "public endpoints have no session"
+        with self.engine.session(self.user.tenant, self.user) as session:
+            yield session
+
+
+Handler = Callable[[Call], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def endpoint(handler: Handler, *, body: Literal["object", "object_or_list"] | None = None,
+             public: bool = False) -> Endpoint:
+    """An async Starlette endpoint running ``handler`` in the thread pool.
+
+    ``body``: None (ignored), ``"object"`` or ``"object_or_list"`` (parsed JSON).
+    ``public``: no token needed (``call.user`` is then None).
+    """
+
+    async def run(request: Request) -> Response:
+        engine: Engine = request.app.state.engine
+        try:
+            user = None if public else await run_in_threadpool(authenticate, engine, request)
+            data = None
+            if body is not None:
+                raw = await read_body(request, request.app.state.max_body_bytes)
+                data = parse_json(raw, allow_list=body == "object_or_list")
+            return await run_in_threadpool(handler, Call(request, engine, user, data))
+        except Exception as exc:  # noqa: BLE001 -- every failure gets the JSON error shape
+            return error_response(exc)
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def by_method(**endpoints: Endpoint) -> Endpoint:
+    """One endpoint for a path served by several methods (so 405 lists them all).
+
+    The Route's ``methods`` must be the same names; HEAD is answered by GET.
+    """
+
+    async def run(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return run

@@ -1,0 +1,268 @@
+"""The OpenAPI 3.1 document of one tenant's API, generated from its deployed objects.
+
+Every object gets typed paths (``/api/v1/objects/Account/records`` ...) and the
+schemas ``<Object>``, ``<Object>Input``, ``<Object>Update`` and ``<Object>Page``;
+the generic routes (objects, describe, health) and the shared ``Error`` schema
+are the same for every tenant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hulian.metadata.model import label_text
+from hulian.runtime.api.endpoint import Call, endpoint
+from hulian.runtime.api.jsonio import JSONResponse
+from hulian.runtime.api.records import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT
+from hulian.runtime.api.schemas import input_schema, record_schema, update_schema
+
+__all__ = ["openapi_document", "routes"]
+
+PREFIX = "/api/v1"
+OPENAPI_VERSION = "3.1.0"
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _error_response(description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": _json(_ref("schemas", "Error")), **extra}
+
+
+ERROR_RESPONSES = {
+    "BadRequest": _error_response("Malformed JSON, a bad query parameter or a bad filter."),
+    "Unauthenticated": _error_response(
+        "The bearer token is missing, unknown, revoked or expired.",
+        headers={"WWW-Authenticate": {"schema": {"type": "string"},
+                                      "description": 'Bearer realm="hulian"'}}),
+    "Forbidden": _error_response("The user may not do this."),
+    "NotFound": _error_response("Unknown object or record."),
+    "Conflict": _error_response("Stale version, a taken unique value, or a restricted delete."),
+    "Unprocessable": _error_response("The record breaks its object's rules (see details)."),
+    "ServerError": _error_response("A fault in hulian or the database; nothing was changed."),
+}
+COMMON = {"401": "Unauthenticated", "403": "Forbidden", "500": "ServerError"}
+
+SHARED_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "description": "A stable code, e.g. record_not_found."},
+                "message": {"type": "string", "description": "What went wrong."},
+                "hint": {"type": "string", "description": "How to fix it."},
+                "details": {"type": "array", "items": {"type": "object"},
+                            "description": "Per field (field, code, message, hint, row) or "
+                                           "per item problems."},
+            },
+        }},
+    },
+    "I18nLabel": {"type": "object", "additionalProperties": {"type": "string"},
+                  "description": "A label per language, e.g. {\"zh\": \"客户\", \"en\": "
+                                 "\"Account\"}."},
+    "ObjectList": {
+        "type": "object", "required": ["objects"],
+        "properties": {"objects": {"type": "array", "items": {
+            "type": "object", "required": ["api_name", "label", "plural_label"],
+            "properties": {"api_name": {"type": "string"},
+                           "label": _ref("schemas", "I18nLabel"),
+                           "plural_label": _ref("schemas", "I18nLabel")},
+        }}},
+    },
+    "ObjectDescription": {
+        "type": "object", "required": ["api_name", "label", "fields", "system_fields"],
+        "description": "An object's fields with type, label, required, options, max_length, "
+                       "precision, scale, target...",
+        "properties": {"api_name": {"type": "string"},
+                       "label": _ref("schemas", "I18nLabel"),
+                       "plural_label": _ref("schemas", "I18nLabel"),
+                       "name_field": {"type": "string"},
+                       "fields": {"type": "array", "items": {"type": "object"}},
+                       "system_fields": {"type": "array", "items": {"type": "object"}}},
+    },
+    "Health": {"type": "object", "required": ["status", "database"],
+               "properties": {"status": {"const": "ok"},
+                              "database": {"enum": ["sqlite", "postgresql"]}}},
+    "CreatedIds": {"type": "object", "required": ["ids"],
+                   "properties": {"ids": {"type": "array", "items": {"type": "string"},
+                                          "description": "The new ids, in input order."}}},
+}
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "where": {"name": "where", "in": "query", "description":
+              'A JSON filter, URL-encoded: {"industry": "retail"}, {"amount": {"ge": 100}}, '
+              "and/or/not. Operators: eq ne lt le gt ge in contains starts_with is_null.",
+              "content": _json({"type": "object"})},
+    "order_by": {"name": "order_by", "in": "query", "schema": {"type": "string"},
+                 "description": "Comma-separated field names, '-' in front for descending "
+                                "(default -created_at).", "example": "-annual_revenue,name"},
+    "limit": {"name": "limit", "in": "query", "schema": {
+        "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+    "after": {"name": "after", "in": "query", "schema": {"type": "string"},
+              "description": "The 'next' cursor of the previous page (same order_by)."},
+    "include_deleted": {"name": "include_deleted", "in": "query",
+                        "schema": {"type": "boolean", "default": False}},
+    "record_id": {"name": "record_id", "in": "path", "required": True,
+                  "schema": {"type": "string"}},
+    "object": {"name": "object", "in": "path", "required": True,
+               "schema": {"type": "string"}, "description": "An object's api_name."},
+    "version": {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1},
+                "description": "Refuse (409) if the record's version differs."},
+}
+
+
+def _responses(ok: dict[str, Any], *errors: tuple[str, str]) -> dict[str, Any]:
+    out = dict(ok)
+    out.update((status, _ref("responses", name)) for status, name in (*errors, *COMMON.items()))
+    return dict(sorted(out.items()))
+
+
+def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    name, label = obj["api_name"], label_text(obj["plural_label"])
+    record, page = _ref("schemas", name), _ref("schemas", f"{name}Page")
+    new = _ref("schemas", f"{name}Input")
+    not_found = ("404", "NotFound")
+    one = {"parameters": [_ref("parameters", "record_id")]}
+    return {
+        f"{PREFIX}/objects/{name}/records": {
+            "get": {"operationId": f"list{name}", "tags": [name], "summary": f"List {label}",
+                    "parameters": [_ref("parameters", p) for p in
+                                   ("where", "order_by", "limit", "after", "include_deleted")],
+                    "responses": _responses(
+                        {"200": {"description": "One page.", "content": _json(page)}},
+                        ("400", "BadRequest"), not_found)},
+            "post": {"operationId": f"create{name}", "tags": [name],
+                     "summary": f"Create one or many {label}",
+                     "description": f"An object creates one record; an array creates up to "
+                                   f"{MAX_BATCH}, all or none.",
+                     "requestBody": {"required": True, "content": _json({"oneOf": [
+                         new, {"type": "array", "items": new, "maxItems": MAX_BATCH}]})},
+                     "responses": _responses(
+                         {"201": {"description": "Created: the record, or the ids of many.",
+                                  "headers": {"Location": {"schema": {"type": "string"},
+                                                           "description": "The new record's "
+                                                                          "URL (one record)."}},
+                                  "content": _json({"oneOf": [record,
+                                                              _ref("schemas", "CreatedIds")]})}},
+                         ("400", "BadRequest"), not_found, ("409", "Conflict"),
+                         ("422", "Unprocessable"))},
+        },
+        f"{PREFIX}/objects/{name}/records/{{record_id}}": {
+            **one,
+            "get": {"operationId": f"get{name}", "tags": [name], "summary": "Get one record",
+                    "parameters": [_ref("parameters", "include_deleted")],
+                    "responses": _responses({"200": {"description": "The record.",
+                                                     "content": _json(record)}}, not_found)},
+            "patch": {"operationId": f"update{name}", "tags": [name],
+                      "summary": "Change fields (with the version you last read)",
+                      "requestBody": {"required": True, "content": _json(
+                          _ref("schemas", f"{name}Update"))},
+                      "responses": _responses(
+                          {"200": {"description": "The updated record.",
+                                   "content": _json(record)}},
+                          ("400", "BadRequest"), not_found, ("409", "Conflict"),
+                          ("422", "Unprocessable"))},
+            "delete": {"operationId": f"delete{name}", "tags": [name],
+                       "summary": "Delete (soft) one record",
+                       "parameters": [_ref("parameters", "version")],
+                       "responses": _responses({"204": {"description": "Deleted."}},
+                                               ("400", "BadRequest"), not_found,
+                                               ("409", "Conflict"))},
+        },
+    }
+
+
+def _generic_paths() -> dict[str, dict[str, Any]]:
+    return {
+        f"{PREFIX}/health": {"get": {
+            "operationId": "health", "tags": ["api"], "summary": "Is the service up?",
+            "security": [],
+            "responses": {"200": {"description": "The service and its database answer.",
+                                  "content": _json(_ref("schemas", "Health"))},
+                          "503": _error_response("The database does not answer.")}}},
+        f"{PREFIX}/objects": {"get": {
+            "operationId": "listObjects", "tags": ["api"], "summary": "The tenant's objects",
+            "responses": _responses({"200": {"description": "Every object.",
+                                             "content": _json(_ref("schemas", "ObjectList"))}})}},
+        f"{PREFIX}/objects/{{object}}": {"get": {
+            "operationId": "describeObject", "tags": ["api"], "summary": "Describe an object",
+            "parameters": [_ref("parameters", "object")],
+            "responses": _responses(
+                {"200": {"description": "Its fields and system fields.",
+                         "content": _json(_ref("schemas", "ObjectDescription"))}},
+                ("404", "NotFound"))}},
+        f"{PREFIX}/openapi.json": {"get": {
+            "operationId": "openapi", "tags": ["api"], "summary": "This document",
+            "responses": _responses({"200": {"description": "OpenAPI 3.1 for the caller's "
+                                                            "tenant.",
+                                             "content": _json({"type": "object"})}})}},
+    }
+
+
+def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
+                     metadata_version: int | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output)."""
+    schemas: dict[str, Any] = {}
+    paths = _generic_paths()
+    for obj in objects:
+        name = obj["api_name"]
+        schemas[name] = record_schema(obj)
+        schemas[f"{name}Input"] = input_schema(obj)
+        schemas[f"{name}Update"] = update_schema(obj)
+        schemas[f"{name}Page"] = {
+            "type": "object", "required": ["records", "next"], "additionalProperties": False,
+            "properties": {"records": {"type": "array", "items": _ref("schemas", name)},
+                           "next": {"type": ["string", "null"],
+                                    "description": "Pass as 'after' for the next page; null "
+                                                   "on the last page."}}}
+        paths.update(_object_paths(obj))
+    schemas.update(SHARED_SCHEMAS)
+    info: dict[str, Any] = {
+        "title": f"hulian API ({tenant})", "version": "1",
+        "description": "Records of the objects deployed to this tenant. Numbers of number, "
+                       "currency and percent fields are exact decimals written as JSON numbers "
+                       "with exactly their digits; parse them without floating point.",
+    }
+    if metadata_version is not None:
+        info["x-hulian-metadata-version"] = metadata_version
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": info,
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "tags": [{"name": "api", "description": "Objects, describe, health"},
+                 *({"name": o["api_name"], "description": label_text(o["plural_label"])}
+                   for o in objects)],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": ERROR_RESPONSES,
+            "parameters": PARAMETERS,
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "An API token: hulian token create --db URL --tenant T --user U",
+            }},
+        },
+    }
+
+
+def get_openapi(call: Call) -> Response:
+    """GET /openapi.json: the document for the caller's tenant."""
+    assert call.user is not None
+    with call.session() as session:
+        objects = [session.describe(name) for name in session.objects()]
+        version = session.schema.version
+    return JSONResponse(openapi_document(objects, tenant=call.user.tenant,
+                                         metadata_version=version))
+
+
+routes = [Route("/openapi.json", endpoint(get_openapi), methods=["GET"], name="openapi")]

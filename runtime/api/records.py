@@ -1,0 +1,174 @@
+"""Record routes: list, create (one or many), get, update, delete.
+
+Each handler reads its parameters, makes one Session call in one transaction and
+returns the record dicts exactly as the Session gives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hulian.engine.errors import QueryError
+from hulian.metadata.jsontext import loads
+from hulian.runtime.api.endpoint import Call, by_method, endpoint
+from hulian.runtime.api.errors import BadRequest, Unprocessable
+from hulian.runtime.api.jsonio import JSONResponse
+
+__all__ = ["DEFAULT_LIMIT", "MAX_BATCH", "MAX_LIMIT", "routes"]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_BATCH = 10_000
+BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    where: Any = None
+    order_by: str | None = None
+    limit: int = DEFAULT_LIMIT
+    after: str | None = None
+    include_deleted: bool = False
+
+
+def _params(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The query parameters, each at most once; unknown names are refused (typos)."""
+    out: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in allowed:
+            known = ", ".join(allowed) if allowed else "none"
+            raise QueryError(f"unknown query parameter {name!r}", code="unknown_parameter",
+                             hint=f"this route takes: {known}")
+        if name in out:
+            raise QueryError(f"the query parameter {name!r} is given twice",
+                             code="invalid_parameter", hint="give each parameter once")
+        out[name] = value
+    return out
+
+
+def _boolean(params: dict[str, str], name: str) -> bool:
+    value = params.get(name, "false").lower()
+    if value not in BOOLEANS:
+        raise QueryError(f"{name} must be true or false, not {params[name]!r}",
+                         code="invalid_parameter")
+    return BOOLEANS[value]
+
+
+def _where(text: str | None) -> Any:
+    if text is None or not text.strip():
+        return None
+    try:
+        return loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise QueryError(f"where is not valid JSON: {exc}", code="invalid_filter",
+                         hint='URL-encode a JSON object, e.g. where={"industry":"retail"}') \
+            from None
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {text!r}",
+                         code="invalid_limit")
+    return int(text)
+
+
+def list_query(request: Request) -> ListQuery:
+    params = _params(request, ("where", "order_by", "limit", "after", "include_deleted"))
+    return ListQuery(
+        where=_where(params.get("where")),
+        order_by=params.get("order_by") or None,
+        limit=_limit(params.get("limit")),
+        after=params.get("after") or None,
+        include_deleted=_boolean(params, "include_deleted"),
+    )
+
+
+def _version(value: Any, *, source: str) -> int:
+    """A version from the query string (text) or a JSON body (a whole number only)."""
+    if source == "query" and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        error = BadRequest if source == "query" else Unprocessable
+        raise error(f"version must be a whole number of at least 1, not {value!r}",
+                    code="invalid_version", hint="send the version of the record you last read")
+    return value
+
+
+def list_records(call: Call) -> Response:
+    """GET /objects/{object}/records: one page of records."""
+    query = list_query(call.request)
+    with call.session() as session:
+        page = session.query(call.param("object"), query.where, order_by=query.order_by,
+                             limit=query.limit, after=query.after,
+                             include_deleted=query.include_deleted)
+    return JSONResponse({"records": page.records, "next": page.next})
+
+
+def create_records(call: Call) -> Response:
+    """POST /objects/{object}/records: an object creates one record, an array many."""
+    _params(call.request, ())
+    name = call.param("object")
+    if isinstance(call.body, list):
+        if len(call.body) > MAX_BATCH:
+            raise BadRequest(f"{len(call.body)} records in one request; at most {MAX_BATCH}",
+                             code="batch_too_large", hint="split them into several requests")
+        with call.session() as session:
+            ids = session.create_many(name, call.body)
+        return JSONResponse({"ids": ids}, status_code=201)
+    with call.session() as session:
+        record = session.create(name, call.body)
+    location = call.request.url_for("record", object=name, record_id=record["id"])
+    return JSONResponse(record, status_code=201, headers={"Location": str(location)})
+
+
+def get_record(call: Call) -> Response:
+    """GET /objects/{object}/records/{id}."""
+    params = _params(call.request, ("include_deleted",))
+    with call.session() as session:
+        record = session.get(call.param("object"), call.param("record_id"),
+                             include_deleted=_boolean(params, "include_deleted"))
+    return JSONResponse(record)
+
+
+def update_record(call: Call) -> Response:
+    """PATCH /objects/{object}/records/{id}: changed fields plus the version last read."""
+    _params(call.request, ())
+    data = dict(call.body)
+    if "version" not in data:
+        raise Unprocessable("an update must say which version of the record it changes",
+                            code="version_required",
+                            hint='add the version you last read, e.g. {"version": 3, ...}')
+    version = _version(data.pop("version"), source="body")
+    with call.session() as session:
+        record = session.update(call.param("object"), call.param("record_id"), data,
+                                version=version)
+    return JSONResponse(record)
+
+
+def delete_record(call: Call) -> Response:
+    """DELETE /objects/{object}/records/{id}[?version=N]: soft delete."""
+    params = _params(call.request, ("version",))
+    version = _version(params["version"], source="query") if "version" in params else None
+    with call.session() as session:
+        session.delete(call.param("object"), call.param("record_id"), version=version)
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/objects/{object}/records", by_method(
+        GET=endpoint(list_records),
+        POST=endpoint(create_records, body="object_or_list"),
+    ), methods=["GET", "POST"], name="records"),
+    Route("/objects/{object}/records/{record_id}", by_method(
+        GET=endpoint(get_record),
+        PATCH=endpoint(update_record, body="object"),
+        DELETE=endpoint(delete_record),
+    ), methods=["GET", "PATCH", "DELETE"], name="record"),
+]
