@@ -17,6 +17,10 @@ from hulian.engine.errors import HulianError
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
     in_memory = url.database in (None, "", ":memory:")
     options: dict = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
@@ -35,6 +39,9 @@ def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
+        # SQLite's lower() folds ASCII only; ilike (lower() LIKE lower()) must match
+        # "Ä" with "ä" as PostgreSQL's ILIKE does.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from hulian.engine.database import open_database
 from hulian.engine.deploy.apply import DeployReport, apply_steps, check_data, record_version
 from hulian.engine.deploy.plan import plan
-from hulian.engine.errors import DeployError, NotFoundError
+from hulian.engine.errors import DeployError, NotFoundError, StorageError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.session import Session
@@ -119,8 +119,12 @@ class Engine:
             elif current is not None and not self._lock_tenant(conn, tenant, previous):
                 raise DeployError(f"another deploy to {tenant!r} ran meanwhile",
                                   code="deploy_concurrent", hint="run the deploy again")
-            apply_steps(conn, steps, target)
-            record_version(conn, tenant, version, pack, steps, user)
+            try:
+                apply_steps(conn, steps, target)
+                record_version(conn, tenant, version, pack, steps, user)
+            except sa.exc.DBAPIError as exc:
+                raise StorageError(f"the database refused the deploy: {exc.orig}",
+                                   statement=str(exc.statement), cause=exc) from exc
         with self._lock:
             self._schemas[tenant] = target
         return report

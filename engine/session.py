@@ -257,7 +257,9 @@ class Session:
         for ref in obj.references_in:
             source = self.schema.object(ref.source)
             column = source.column(ref.field.api_name)
-            live = sa.and_(column == record_id, source.table.c.is_deleted == sa.false())
+            # a lookup from a record to itself neither blocks its delete nor is cleared by it
+            live = sa.and_(column == record_id, source.table.c.is_deleted == sa.false(),
+                           source.table.c.id != record_id)
             if ref.field.on_delete == "restrict":
                 count = self._conn.execute(
                     sa.select(sa.func.count()).select_from(source.table).where(live)).scalar_one()
@@ -276,7 +278,8 @@ class Session:
             if ref.field.on_delete == "set_null":
                 source = self.schema.object(ref.source)
                 column = source.column(ref.field.api_name)
-                self._conn.execute(source.table.update().where(column == record_id).values(
+                self._conn.execute(source.table.update().where(
+                    column == record_id, source.table.c.id != record_id).values(
                     {column.name: None, "version": source.table.c.version + 1,
                      "updated_by": ctx.user.id, "updated_at": ctx.now}))
 
@@ -287,5 +290,15 @@ class Session:
         with self._write():
             current = fetch(ctx, obj, record_id, include_deleted=True, for_update=True)
             if current["is_deleted"]:
+                errors: list[FieldError] = []
+                others = {k: v for k, v in current.items() if v != record_id}  # self-references
+                checks.check_references(ctx, obj, [others], errors)
+                if errors:
+                    raise ConflictError(
+                        f"{obj.api_name} record {record_id} points at deleted records "
+                        f"({', '.join(e.field or '' for e in errors)})",
+                        code="restore_blocked",
+                        hint="restore the records it points at first, or clear those fields",
+                    )
                 self._bump(ctx, obj, current, {"is_deleted": False})
         return fetch(ctx, obj, record_id)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-_encode_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def _no_constant(name: str) -> Any:
@@ -49,8 +49,7 @@ def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
     elif value is False:
         out.append("false")
     elif isinstance(value, str):
-        out.append(_encode_string(value) if indent is None else json.dumps(value,
-                                                                         ensure_ascii=False))
+        out.append(_encode_string(value))
     elif isinstance(value, int):
         out.append(str(value))
     elif isinstance(value, Decimal):
@@ -78,7 +77,7 @@ def _container(items: list, out: list[str], indent: str | None, level: int,
         out.append(("," if i else "") + (inner if indent is not None else ("" if not i else " ")))
         if mapping:
             key, val = item
-            out.append(json.dumps(str(key), ensure_ascii=indent is None) + ": ")
+            out.append(_encode_string(str(key)) + ": ")
             _write(val, out, indent, level + 1)
         else:
             _write(item, out, indent, level + 1)
@@ -86,7 +85,7 @@ def _container(items: list, out: list[str], indent: str | None, level: int,
 
 
 def dumps(value: Any, *, indent: int | None = None) -> str:
-    """Serialise ``value``; ``indent`` pretty-prints (and keeps non-ASCII text readable)."""
+    """Serialise ``value`` (non-ASCII text stays readable); ``indent`` pretty-prints."""
     out: list[str] = []
     _write(value, out, None if indent is None else " " * indent, 0)
     return "".join(out)

@@ -42,7 +42,7 @@ def pointer(*parts: str | int) -> str:
 
 def reading_order(problem: Problem) -> tuple:
     """Sort key: by file, then by pointer with array indexes compared as numbers."""
-    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+    parts = tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
                   for part in problem.pointer.split("/"))
     return (problem.file, parts, problem.code)
 

@@ -90,13 +90,13 @@ def _text(field: Field, check: Callable[[str], None] | None = None) -> Coercer:
 
 
 def _check_email(value: str) -> None:
-    if not EMAIL_RE.match(value):
+    if not EMAIL_RE.fullmatch(value):
         raise ValueProblem("invalid_email", f"{value!r} is not an email address",
                            "write it as name@example.com")
 
 
 def _check_phone(value: str) -> None:
-    if not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 3:
+    if not PHONE_RE.fullmatch(value) or sum(c.isdigit() for c in value) < 3:
         raise ValueProblem("invalid_phone", f"{value!r} is not a phone number",
                            "use digits, spaces, + ( ) - . and an optional extension")
 
@@ -109,7 +109,7 @@ def _check_url(value: str) -> None:
         hostname = parts.hostname
     except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
         raise problem from None
-    if parts.scheme not in ("http", "https") or not hostname or " " in value \
+    if parts.scheme not in ("http", "https") or not hostname or any(c.isspace() for c in value) \
             or ("." not in hostname and hostname != "localhost"):
         raise problem
 

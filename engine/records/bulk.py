@@ -45,7 +45,9 @@ def insert_rows(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -
     compiled = obj.table.insert().compile(dialect=conn.dialect,
                                           column_keys=[c.name for c in columns])
     if compiled.positiontup is None:  # a named paramstyle: let SQLAlchemy bind
-        conn.execute(obj.table.insert(), rows)
+        # executemany takes its columns from the first row: give every row all of them.
+        names = [c.name for c in columns]
+        conn.execute(obj.table.insert(), [{n: row.get(n) for n in names} for row in rows])
         return
     ordered = [obj.table.c[name] for name in compiled.positiontup]
     conn.exec_driver_sql(str(compiled), _tuples(rows, ordered, _converters(ordered, conn.dialect)))

@@ -27,12 +27,18 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
 
 def check_required(obj: CompiledObject, rows: list[dict[str, Any]], errors: list[FieldError],
                    *, partial: bool) -> None:
-    """A required field must have a value (on update: only the fields being changed)."""
+    """A required field must have a value (on update: only the fields being changed).
+
+    A field whose given value was refused (or a row that is no record at all) already
+    has its error: "required" would be noise.
+    """
     required = [f for f in obj.model.fields if f.required and f.type not in
                 ("boolean", "auto_number")]
+    refused = {(e.field, e.row) for e in errors}
     for i, row in enumerate(rows):
         for f in required:
-            if (f.api_name in row or not partial) and row.get(f.api_name) is None:
+            if (f.api_name in row or not partial) and row.get(f.api_name) is None \
+                    and (f.api_name, i) not in refused and (None, i) not in refused:
                 errors.append(FieldError(f.api_name, "required", "a value is required", row=i))
 
 

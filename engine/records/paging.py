@@ -41,6 +41,7 @@ def parse_order(obj: CompiledObject, order_by: Sequence[str] | str | None) -> li
     if isinstance(order_by, str):
         order_by = [part.strip() for part in order_by.split(",") if part.strip()]
     keys: list[SortKey] = []
+    id_key: SortKey | None = None
     for item in order_by:
         if not isinstance(item, str) or not item.lstrip("-"):
             raise QueryError(f"{item!r} is not a sort key", code="invalid_sort",
@@ -50,10 +51,12 @@ def parse_order(obj: CompiledObject, order_by: Sequence[str] | str | None) -> li
         if kind == "multi_picklist":
             raise QueryError(f"{name}: multi-picklists cannot be sorted", code="invalid_sort",
                              field=name)
-        if name != "id" and all(k.name != name for k in keys):
+        if name == "id":  # unique: the keys after it can never matter
+            id_key = id_key or SortKey("id", item.startswith("-"))
+        elif id_key is None and all(k.name != name for k in keys):
             keys.append(SortKey(name, item.startswith("-")))
     last_descending = keys[-1].descending if keys else False
-    keys.append(SortKey("id", last_descending))
+    keys.append(id_key or SortKey("id", last_descending))
     return keys
 
 
@@ -68,6 +71,8 @@ def order_clauses(obj: CompiledObject, keys: list[SortKey]) -> list:
 def _after(obj: CompiledObject, keys: list[SortKey], values: list[Any], i: int):
     key, value = keys[i], values[i]
     column = obj.column(key.name)
+    if isinstance(value, bool):  # SQLAlchemy takes bare True/False for IS, not for < and >
+        value = sa.literal(value, column.type)
     if i == len(keys) - 1:
         return column < value if key.descending else column > value
     rest = _after(obj, keys, values, i + 1)
@@ -95,7 +100,7 @@ def decode_cursor(obj: CompiledObject, keys: list[SortKey], cursor: str) -> list
         raise bad
     try:
         payload = loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise bad from None
     if not isinstance(payload, dict) or payload.get("o") != [k.spec for k in keys] \
             or not isinstance(payload.get("v"), list) or len(payload["v"]) != len(keys):

@@ -16,13 +16,17 @@ from hulian.metadata.values import ValueProblem
 WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id"})
 
 
-def coerce(obj: CompiledObject, data: Any, row: int, errors: list[FieldError]) -> dict[str, Any]:
-    """JSON-ish input -> typed values; unknown, read-only and ill-typed keys become errors."""
+def coerce(obj: CompiledObject, data: Any, row: int,
+           errors: list[FieldError]) -> dict[str, Any] | None:
+    """JSON-ish input -> typed values; unknown, read-only and ill-typed keys become errors.
+
+    Returns None when ``data`` is not a record at all (the error says so).
+    """
     if not isinstance(data, Mapping):
         errors.append(FieldError(None, "invalid_record",
                                  f"a record must be an object of field values, not "
                                  f"{type(data).__name__}", row=row))
-        return {}
+        return None
     values: dict[str, Any] = {}
     for key, value in data.items():
         convert = obj.coercers.get(key)

@@ -21,7 +21,7 @@ PG_MAX_IDENTIFIER = 63
 
 
 def check_tenant_name(tenant: str) -> str:
-    if not isinstance(tenant, str) or not TENANT_RE.match(tenant) \
+    if not isinstance(tenant, str) or not TENANT_RE.fullmatch(tenant) \
             or len(tenant) > MAX_TENANT_LENGTH:
         raise HulianError(
             f"{tenant!r} is not a valid tenant name",

@@ -58,7 +58,8 @@ class ExactDecimal(TypeDecorator):
 
 
 def format_utc(value: dt.datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # isoformat pads the year to 4 digits; strftime("%Y") gives "1" for year 1 on glibc.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 class UTCDateTime(TypeDecorator):
