@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from hulian.engine.errors import HulianError
+from hulian.formula.sql import install_sqlite
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -42,6 +43,7 @@ def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
         # SQLite's lower() folds ASCII only; ilike (lower() LIKE lower()) must match
         # "Ä" with "ä" as PostgreSQL's ILIKE does.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        install_sqlite(dbapi_connection)
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):

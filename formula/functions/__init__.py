@@ -1,0 +1,1 @@
+"""Formula functions, one module per family; ``registry`` gathers them."""

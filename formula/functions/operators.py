@@ -1,0 +1,333 @@
+"""Operators: + - * / ^ & = != < <= > >= && || ! and unary minus, as internal functions.
+
+Blank handling: arithmetic with a blank gives blank; ``&`` reads blank text as
+empty; ``=`` and ``!=`` on text read blank as empty (so ``name = ""`` tests for a
+blank name, as in Salesforce); other comparisons with a blank give blank, which
+IF and validation rules treat as false. ``&&``, ``||`` and ``!`` use three-valued
+logic (blank is "unknown"), exactly like SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.formula.functions.base import (
+    ArgTypeError,
+    Function,
+    numeric_of,
+    register,
+)
+from hulian.formula.python import typed_impl
+from hulian.formula.types import NUMERIC, T, common
+from hulian.formula.values import DIVISION_PLACES, INEXACT_PLACES, divide, quantize
+
+TEXTY = (T.TEXT, T.NULL)
+MS_PER_DAY = 86_400_000
+POW_LIMIT = 100
+OVERFLOW = Decimal("1e38")
+
+
+def _num(t: T) -> bool:
+    return t in NUMERIC or t is T.NULL
+
+
+# -- + and - ----------------------------------------------------------------------------------
+
+def _add_type(types: Sequence[T]) -> T:
+    a, b = types
+    if _num(a) and _num(b):
+        return numeric_of(types)
+    for x, y in ((a, b), (b, a)):
+        if x in (T.DATE, T.DATETIME, T.TIME) and _num(y):
+            return x
+    if a in TEXTY and b in TEXTY:
+        return T.TEXT
+    raise ArgTypeError(None, f"cannot add {a.value} and {b.value}")
+
+
+def _sub_type(types: Sequence[T]) -> T:
+    a, b = types
+    if _num(a) and _num(b):
+        return numeric_of(types)
+    if a in (T.DATE, T.DATETIME, T.TIME) and _num(b):
+        return a
+    if a == b and a in (T.DATE, T.DATETIME, T.TIME):
+        return T.NUMBER
+    raise ArgTypeError(None, f"cannot subtract {b.value} from {a.value}")
+
+
+def _shift(value: Any, amount: Decimal, kind: T) -> Any:
+    """date + days, datetime + (fractional) days, time + milliseconds."""
+    if kind is T.DATE:
+        try:
+            return value + dt.timedelta(days=int(amount))
+        except OverflowError:
+            return None
+    if kind is T.DATETIME:
+        micro = (amount * 86_400_000_000).to_integral_value(ROUND_HALF_EVEN)
+        try:
+            return value + dt.timedelta(microseconds=int(micro))
+        except OverflowError:
+            return None
+    micro = (amount * 1000).to_integral_value(ROUND_HALF_EVEN)
+    moment = dt.datetime.combine(dt.date(2000, 1, 1), value) + dt.timedelta(microseconds=int(micro))
+    return moment.time()
+
+
+@typed_impl
+def add(types: Sequence[T], a: Any, b: Any) -> Any:
+    ta, tb = types
+    if ta in (T.DATE, T.DATETIME, T.TIME):
+        return _shift(a, b, ta)
+    if tb in (T.DATE, T.DATETIME, T.TIME):
+        return _shift(b, a, tb)
+    if isinstance(a, str) or isinstance(b, str):
+        return concat(a, b)
+    return a + b
+
+
+@typed_impl
+def subtract(types: Sequence[T], a: Any, b: Any) -> Any:
+    ta, tb = types
+    if ta is T.DATE and tb is T.DATE:
+        return Decimal((a - b).days)
+    if ta is T.DATETIME and tb is T.DATETIME:
+        delta = a - b
+        micro = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return divide(Decimal(micro), Decimal(86_400_000_000))
+    if ta is T.TIME and tb is T.TIME:
+        day = dt.date(2000, 1, 1)
+        delta = dt.datetime.combine(day, a) - dt.datetime.combine(day, b)
+        return Decimal(delta // dt.timedelta(microseconds=1)) / 1000
+    if ta in (T.DATE, T.DATETIME, T.TIME):
+        return _shift(a, -b, ta)
+    return a - b
+
+
+def _pg_shift(value: Any, amount: Any, kind: T) -> Any:
+    if kind is T.DATE:
+        return value + sa.cast(sa.func.trunc(amount), sa.Integer)
+    if kind is T.DATETIME:
+        return value + sa.cast(amount * 86400, sa.Float) * sa.text("interval '1 second'")
+    return value + sa.cast(amount, sa.Float) * sa.text("interval '1 millisecond'")
+
+
+def _pg_add(c, args, types, result):
+    a, b = args
+    ta, tb = types
+    if ta in (T.DATE, T.DATETIME, T.TIME):
+        return _pg_shift(a, b, ta)
+    if tb in (T.DATE, T.DATETIME, T.TIME):
+        return _pg_shift(b, a, tb)
+    if result is T.TEXT:
+        return _sql_concat(c, args, types, result)
+    return a + b
+
+
+def _pg_sub(c, args, types, result):
+    a, b = args
+    ta, tb = types
+    if ta is T.DATE and tb is T.DATE:
+        return sa.cast(a - b, sa.Numeric)
+    if ta is T.DATETIME and tb is T.DATETIME:
+        return sa.func.round(sa.extract("epoch", a - b) / 86400, DIVISION_PLACES)
+    if ta is T.TIME and tb is T.TIME:
+        return sa.extract("epoch", a - b) * 1000
+    if ta in (T.DATE, T.DATETIME, T.TIME):
+        return _pg_shift(a, -b, ta)
+    return a - b
+
+
+# -- * / ^ and unary minus -------------------------------------------------------------------
+
+def _numeric_pair(types: Sequence[T]) -> T:
+    for i, t in enumerate(types):
+        if not _num(t):
+            raise ArgTypeError(i, f"needs numbers, not {t.value}")
+    return numeric_of(types)
+
+
+def power(a: Decimal, b: Decimal) -> Decimal | None:
+    if abs(b) > POW_LIMIT or (a == 0 and b < 0) or (a < 0 and b != b.to_integral_value()):
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 100
+        if b == b.to_integral_value():
+            value = a ** int(b)
+            places = DIVISION_PLACES
+        else:
+            value = (b * a.ln()).exp()
+            places = INEXACT_PLACES
+    if abs(value) >= OVERFLOW:
+        return None
+    return quantize(value, places)
+
+
+def _pg_power(c, args, types, result):
+    a, b = args
+    whole = b == sa.func.trunc(b)
+    return sa.case(
+        (sa.or_(sa.func.abs(b) > POW_LIMIT, sa.and_(a == 0, b < 0),
+                sa.and_(a < 0, sa.not_(whole))), sa.null()),
+        (sa.func.abs(sa.func.power(a, b)) >= OVERFLOW, sa.null()),
+        (whole, sa.func.round(sa.func.power(a, b), DIVISION_PLACES)),
+        else_=sa.func.round(sa.func.power(a, b), INEXACT_PLACES),
+    )
+
+
+def _pg_divide(c, args, types, result):
+    a, b = args
+    widened = a * sa.literal(Decimal("1." + "0" * 30), sa.Numeric())
+    return sa.case((b == 0, sa.null()), else_=sa.func.round(widened / b, DIVISION_PLACES))
+
+
+# -- & ----------------------------------------------------------------------------------------
+
+def concat(a: str | None, b: str | None) -> str | None:
+    return (a or "") + (b or "") or None
+
+
+def _sql_concat(c, args, types, result):
+    a, b = (sa.func.coalesce(x, "") for x in args)
+    return sa.func.nullif(a.op("||")(b), "")
+
+
+# -- comparisons --------------------------------------------------------------------------------
+
+def _compare_type(equality: bool):
+    def typer(types: Sequence[T]) -> T:
+        a, b = types
+        if _num(a) and _num(b):
+            return T.BOOLEAN
+        if T.PICKLIST in (a, b) or T.MULTI_PICKLIST in (a, b):
+            raise ArgTypeError(None, "picklists are compared with ISPICKVAL(field, 'option') "
+                                     "or INCLUDES")
+        shared = common(a, b)
+        if shared is None:
+            raise ArgTypeError(None, f"cannot compare {a.value} with {b.value}")
+        if shared is T.BOOLEAN and not equality:
+            raise ArgTypeError(None, "true and false have no order")
+        return T.BOOLEAN
+    return typer
+
+
+def _text_pair(types: Sequence[T]) -> bool:
+    return T.TEXT in types
+
+
+def _comparison(symbol: str, name: str, test) -> None:
+    equality = symbol in ("=", "!=")
+
+    @typed_impl
+    def python(types: Sequence[T], a: Any, b: Any) -> bool | None:
+        if equality and _text_pair(types):
+            a, b = a or "", b or ""
+        if a is None or b is None:
+            return None
+        return test(a, b)
+
+    def sql(c, args, types, result):
+        a, b = args
+        if equality and _text_pair(types):
+            a, b = sa.func.coalesce(a, ""), sa.func.coalesce(b, "")
+        return c.compare(symbol, a, b, *types)
+
+    register(Function(name, 2, 2, _compare_type(equality), python, pg=sql, sqlite=sql,
+                      strict=False, summary=f"the {symbol} operator"))
+
+
+_comparison("=", "_EQ", lambda a, b: a == b)
+_comparison("!=", "_NE", lambda a, b: a != b)
+_comparison("<", "_LT", lambda a, b: a < b)
+_comparison("<=", "_LE", lambda a, b: a <= b)
+_comparison(">", "_GT", lambda a, b: a > b)
+_comparison(">=", "_GE", lambda a, b: a >= b)
+
+
+# -- logic --------------------------------------------------------------------------------------
+
+def _booleans(types: Sequence[T]) -> T:
+    for i, t in enumerate(types):
+        if t not in (T.BOOLEAN, T.NULL):
+            raise ArgTypeError(i, f"needs true or false, not {t.value}")
+    return T.BOOLEAN
+
+
+def all_of(types: Sequence[T], *thunks) -> bool | None:
+    unknown = False
+    for thunk in thunks:
+        value = thunk()
+        if value is False:
+            return False
+        unknown = unknown or value is None
+    return None if unknown else True
+
+
+def any_of(types: Sequence[T], *thunks) -> bool | None:
+    unknown = False
+    for thunk in thunks:
+        value = thunk()
+        if value is True:
+            return True
+        unknown = unknown or value is None
+    return None if unknown else False
+
+
+def _sql_and(c, args, types, result):
+    return sa.and_(*args)
+
+
+def _sql_or(c, args, types, result):
+    return sa.or_(*args)
+
+
+def _sql_not(c, args, types, result):
+    return sa.not_(args[0])
+
+
+register(Function("_ADD", 2, 2, _add_type, add, pg=_pg_add, summary="the + operator"))
+register(Function("_SUB", 2, 2, _sub_type, subtract, pg=_pg_sub, summary="the - operator"))
+register(Function("_MUL", 2, 2, _numeric_pair, lambda a, b: a * b,
+                  pg=lambda c, args, types, result: args[0] * args[1],
+                  summary="the * operator"))
+register(Function("_DIV", 2, 2, _numeric_pair, divide, pg=_pg_divide,
+                  summary="the / operator"))
+register(Function("_POW", 2, 2, _numeric_pair, power, pg=_pg_power, summary="the ^ operator"))
+register(Function("_NEG", 1, 1, lambda types: _numeric_pair(types), lambda a: -a,
+                  pg=lambda c, args, types, result: -args[0], summary="unary minus"))
+register(Function("_CONCAT", 2, 2, lambda types: _texts(types), concat, pg=_sql_concat,
+                  sqlite=_sql_concat, strict=False, summary="the & operator"))
+register(Function("_AND", 2, 2, _booleans, all_of, pg=_sql_and, sqlite=_sql_and, lazy=True,
+                  strict=False, summary="the && operator"))
+register(Function("_OR", 2, 2, _booleans, any_of, pg=_sql_or, sqlite=_sql_or, lazy=True,
+                  strict=False, summary="the || operator"))
+register(Function("_NOT", 1, 1, _booleans, lambda a: not a, pg=_sql_not, sqlite=_sql_not,
+                  summary="the ! operator"))
+register(Function(
+    "_BLANKZERO", 1, 1, lambda types: types[0], lambda a: Decimal(0) if a is None else a,
+    pg=lambda c, args, types, result: sa.func.coalesce(args[0], 0),
+    sqlite=lambda c, args, types, result: sa.func.coalesce(args[0], "0"),
+    strict=False, summary="reads a blank number as zero (blank-as-zero formulas)"))
+
+
+register(Function(
+    "_DISTINCT", 2, 2, lambda types: T.BOOLEAN,
+    lambda a, b: (a or None) != (b or None) if isinstance(a or b, str) else a != b,
+    pg=lambda c, args, types, result: args[0].is_distinct_from(args[1]),
+    sqlite=lambda c, args, types, result: args[0].is_distinct_from(args[1]),
+    strict=False, summary="ISCHANGED: the value differs from the previous one"))
+
+
+def _texts(types: Sequence[T]) -> T:
+    for i, t in enumerate(types):
+        if t not in TEXTY:
+            raise ArgTypeError(i, f"'&' joins text, not {t.value} (use TEXT() to convert)")
+    return T.TEXT
+
+
+__all__ = ["add", "all_of", "any_of", "concat", "power", "subtract"]

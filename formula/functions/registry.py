@@ -1,0 +1,21 @@
+"""Loads every function family into ``REGISTRY`` once."""
+
+from __future__ import annotations
+
+import importlib
+
+FAMILIES = ("operators", "logical", "math", "text", "dates")
+_loaded = False
+
+
+def load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for family in FAMILIES:
+        try:
+            importlib.import_module(f"hulian.formula.functions.{family}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"hulian.formula.functions.{family}":
+                raise
+    _loaded = True

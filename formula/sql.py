@@ -1,0 +1,197 @@
+"""Typed tree -> a SQLAlchemy expression, for PostgreSQL and SQLite.
+
+Values in formula SQL, per dialect:
+
+| type | PostgreSQL | SQLite |
+|---|---|---|
+| number, currency, percent | numeric | decimal text (exact, via registered functions) |
+| text, picklist | text | text |
+| boolean | boolean | 0 / 1 |
+| date, time | date, time | ISO text |
+| datetime | timestamptz | UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` |
+| multi_picklist | ``;a;b;`` text | ``;a;b;`` text |
+
+On SQLite a function without a ``sqlite`` builder runs its Python implementation
+through the registered SQL function ``hl_call`` (see ``install_sqlite``), so both
+back-ends compute with the same code there; PostgreSQL uses native SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.formula.ast import TCall, TLiteral, TRef, Typed
+from hulian.formula.types import NUMERIC, T
+
+UTC = dt.UTC
+CODES = {T.NUMBER: "n", T.CURRENCY: "n", T.PERCENT: "n", T.TEXT: "t", T.PICKLIST: "t",
+         T.BOOLEAN: "b", T.DATE: "d", T.DATETIME: "s", T.TIME: "h", T.MULTI_PICKLIST: "m",
+         T.NULL: "x"}
+
+
+# -- SQLite representation ---------------------------------------------------------------------
+
+def to_sqlite(kind: T, value: Any) -> Any:
+    if value is None:
+        return None
+    code = CODES[kind]
+    if code == "n":
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    if code == "b":
+        return 1 if value else 0
+    if code == "d":
+        return value.isoformat()
+    if code == "s":
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ",
+                                                                     timespec="microseconds")
+    if code == "h":
+        return value.isoformat(timespec="microseconds")
+    if code == "m":
+        return ";" + ";".join(value) + ";" if value else None
+    return value if value != "" else None
+
+
+def from_sqlite(code: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if code == "n":
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        return Decimal(str(value))
+    if code == "b":
+        return bool(value)
+    if code == "d":
+        return dt.date.fromisoformat(value)
+    if code == "s":
+        return dt.datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if code == "h":
+        return dt.time.fromisoformat(value)
+    if code == "m":
+        return [v for v in value.split(";") if v] or None
+    if code == "x":
+        return None
+    return value if value != "" else None
+
+
+def _hl_call(name: str, codes: str, *args: Any) -> Any:
+    from hulian.formula.functions.base import REGISTRY
+
+    function = REGISTRY[name]
+    arg_codes, result_code = codes.split(">")
+    values = [from_sqlite(c, v) for c, v in zip(arg_codes.split(","), args, strict=False)]
+    if function.strict and any(v is None for v in values):
+        return None
+    types = tuple(_CODE_TYPES[c] for c in arg_codes.split(",")) if arg_codes else ()
+    impl = function.python
+    result = impl(types, *values) if getattr(impl, "wants_types", False) else impl(*values)
+    return to_sqlite(_CODE_TYPES[result_code], result)
+
+
+_CODE_TYPES = {"n": T.NUMBER, "t": T.TEXT, "b": T.BOOLEAN, "d": T.DATE, "s": T.DATETIME,
+               "h": T.TIME, "m": T.MULTI_PICKLIST, "x": T.NULL}
+
+
+def _hl_dec(value: Any, scale: int) -> str | None:
+    if value is None:
+        return None
+    return format(Decimal(int(value)).scaleb(-int(scale)), "f")
+
+
+def _hl_cmp(a: Any, b: Any) -> int | None:
+    if a is None or b is None:
+        return None
+    x, y = from_sqlite("n", a), from_sqlite("n", b)
+    return (x > y) - (x < y)
+
+
+def install_sqlite(dbapi_connection: Any) -> None:
+    """Register hulian's formula functions on a sqlite3 connection."""
+    from hulian.formula.functions.registry import load
+
+    load()
+    dbapi_connection.create_function("hl_call", -1, _hl_call, deterministic=False)
+    dbapi_connection.create_function("hl_dec", 2, _hl_dec, deterministic=True)
+    dbapi_connection.create_function("hl_cmp", 2, _hl_cmp, deterministic=True)
+
+
+# -- the compiler ------------------------------------------------------------------------------
+
+Resolver = Callable[[TRef], Any]
+
+
+def sql_type(kind: T) -> Any:
+    return {T.NUMBER: sa.Numeric(), T.CURRENCY: sa.Numeric(), T.PERCENT: sa.Numeric(),
+            T.BOOLEAN: sa.Boolean(), T.DATE: sa.Date(), T.TIME: sa.Time(),
+            T.DATETIME: sa.DateTime(timezone=True)}.get(kind, sa.Text())
+
+
+class SqlCompiler:
+    """Compiles typed trees for one dialect; ``resolve`` turns field references into columns."""
+
+    def __init__(self, dialect: str, resolve: Resolver):
+        self.dialect = dialect
+        self.resolve = resolve
+
+    @property
+    def sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def literal(self, value: Any, kind: T) -> Any:
+        if value is None:
+            return sa.null()
+        if self.sqlite:
+            if kind is T.BOOLEAN:
+                return sa.literal(1 if value else 0, sa.Integer())
+            return sa.literal(to_sqlite(kind, value), sa.Text())
+        if kind is T.BOOLEAN:
+            return sa.true() if value else sa.false()
+        if kind is T.MULTI_PICKLIST:
+            return sa.literal(";" + ";".join(value) + ";", sa.Text())
+        return sa.literal(value, sql_type(kind))
+
+    def compile(self, node: Typed) -> Any:
+        if isinstance(node, TLiteral):
+            return self.literal(node.value, node.type)
+        if isinstance(node, TRef):
+            return self.resolve(node)
+        assert isinstance(node, TCall)
+        args = [self.compile(arg) for arg in node.args]
+        function = node.function
+        if self.sqlite:
+            if function.sqlite is not None:
+                return function.sqlite(self, args, node.arg_types, node.type)
+            return self.bridge(function.name, args, node.arg_types, node.type)
+        if function.pg is None:
+            raise NotImplementedError(f"{function.name} has no PostgreSQL form")
+        return function.pg(self, args, node.arg_types, node.type)
+
+    def bridge(self, name: str, args: Sequence[Any], types: Sequence[T], result: T) -> Any:
+        """Call the Python implementation of ``name`` from SQLite."""
+        codes = ",".join(CODES[t] for t in types) + ">" + CODES[result]
+        return sa.func.hl_call(sa.literal(name, sa.Text()), sa.literal(codes, sa.Text()), *args)
+
+    def compare(self, op: str, a: Any, b: Any, ta: T, tb: T) -> Any:
+        """A comparison in this dialect (numbers exactly, text by code point)."""
+        if self.sqlite and (ta in NUMERIC or tb in NUMERIC):
+            a, b = sa.func.hl_cmp(a, b), sa.literal(0, sa.Integer())
+        elif not self.sqlite and (ta in (T.TEXT, T.PICKLIST) or tb in (T.TEXT, T.PICKLIST)):
+            a = a.collate("C") if hasattr(a, "collate") else a
+        symbol = "<>" if op == "!=" else op
+        # .op() renders the operator as written: "x = NULL" stays unknown, as in the Python
+        # back-end, where SQLAlchemy's == would turn it into "x IS NULL".
+        return sa.literal_column("NULL").op(symbol, is_comparison=True)(b) if a is None \
+            else _as_element(a).op(symbol, is_comparison=True)(b)
+
+
+def _as_element(value: Any) -> Any:
+    return value if hasattr(value, "op") else sa.literal(value)
+
+
+def sqlite_decimal(column: Any, scale: int) -> Any:
+    """A SQLite decimal column (a scaled integer) as formula decimal text."""
+    return sa.func.hl_dec(column, sa.literal(scale, sa.Integer()))

@@ -1,0 +1,52 @@
+"""Python-side value rules shared by every function: blanks, exact numbers, text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+UTC = dt.UTC
+DIVISION_PLACES = 20
+"""Division and other inexact results are rounded (half away from zero) to this many places."""
+INEXACT_PLACES = 15
+"""SQRT, EXP, LN, LOG and fractional powers are rounded to this many places."""
+
+
+def blank_text(value: str | None) -> str | None:
+    """Empty text is blank."""
+    return value if value else None
+
+
+def quantize(value: Decimal, places: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 100
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal | None:
+    if b == 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return quantize(a / b, DIVISION_PLACES)
+
+
+def normal(value: Decimal) -> Decimal:
+    """A canonical Decimal (no exponent form for whole numbers): 1.50 -> 1.5, 1E+1 -> 10."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def python_value(value: Any) -> Any:
+    """A Python value as the formula language sees it (floats and ints become Decimal)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return blank_text(value)
+    return value
