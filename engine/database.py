@@ -68,7 +68,11 @@ def open_database(url: str, *, echo: bool = False) -> sa.Engine:
     if backend == "postgresql":
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+        # Custom plans always: a generic plan cached while a table was small (a sequential
+        # scan) would otherwise be reused as the table grows, e.g. during a bulk load.
+        return sa.create_engine(
+            parsed, echo=echo, pool_pre_ping=True,
+            connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
     raise HulianError(
         f"hulian runs on SQLite and PostgreSQL, not {backend!r}",
         code="unsupported_database",

@@ -56,6 +56,8 @@ def clean_text(value: str) -> str:
     """``value`` if a database can store it; ValueProblem for NUL or lone surrogates."""
     if "\x00" in value:
         raise ValueProblem("invalid_character", "text may not contain the NUL character (\\u0000)")
+    if value.isascii():
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:

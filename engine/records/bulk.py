@@ -1,12 +1,15 @@
 """Inserting many rows fast: COPY on PostgreSQL, one prepared executemany on SQLite.
 
-Rows arrive already coerced and checked; here they only become tuples of the
-driver's values (the columns' own bind processors, built once per call) and go
-to the database in one stream.
+Rows arrive already coerced and checked; here they only become sequences of the
+driver's values and go to the database in one stream. Only the columns whose
+values the driver cannot take as they are get a converter (built once per call),
+and a converter reuses its last answer for the same object, so the batch's one
+timestamp is formatted once, not once per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,19 +19,56 @@ from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
 
 COPY_THRESHOLD = 20
+Converter = Callable[[Any], Any]
 
 
-def _converters(columns: list[sa.Column], dialect: sa.Dialect) -> list:
-    return [c.type.dialect_impl(dialect).bind_processor(dialect) if
-            not isinstance(c.type, sa.types.TypeDecorator) else c.type.bind_processor(dialect)
-            for c in columns]
+def _remember_last(convert: Converter) -> Converter:
+    last: list[Any] = [object(), None]
+
+    def cached(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return cached
 
 
-def _tuples(rows: list[dict[str, Any]], columns: list[sa.Column], converters: list) -> list[tuple]:
+def _bind_converters(columns: list[sa.Column], dialect: sa.Dialect) -> list[tuple[int, Converter]]:
+    """SQLAlchemy's own bind processors, for the driver's executemany."""
+    out = []
+    for i, column in enumerate(columns):
+        kind = column.type
+        impl = kind if isinstance(kind, sa.types.TypeDecorator) else kind.dialect_impl(dialect)
+        convert = impl.bind_processor(dialect)
+        if convert is not None:
+            out.append((i, _remember_last(convert)))
+    return out
+
+
+def _copy_converters(columns: list[sa.Column], dialect: str) -> list[tuple[int, Converter]]:
+    """hulian's storage conversions, for COPY (psycopg adapts everything else itself)."""
+    out = []
+    for i, column in enumerate(columns):
+        kind = column.type
+        if hasattr(kind, "to_storage") and kind.needs_storage(dialect):
+            def convert(value: Any, store=kind.to_storage) -> Any:
+                return None if value is None else store(value, dialect)
+            out.append((i, _remember_last(convert)))
+    return out
+
+
+def _values(rows: list[dict[str, Any]], columns: list[sa.Column],
+            converters: list[tuple[int, Converter]]) -> list[tuple[Any, ...]]:
     names = [c.name for c in columns]
-    pairs = list(zip(names, converters, strict=True))
-    return [tuple(convert(row.get(name)) if convert else row.get(name) for name, convert in pairs)
-            for row in rows]
+    if not converters:
+        return [tuple(map(row.get, names)) for row in rows]
+    out = []
+    for row in rows:
+        values = list(map(row.get, names))
+        for i, convert in converters:
+            values[i] = convert(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def insert_rows(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> None:
@@ -50,7 +90,8 @@ def insert_rows(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -
         conn.execute(obj.table.insert(), [{n: row.get(n) for n in names} for row in rows])
         return
     ordered = [obj.table.c[name] for name in compiled.positiontup]
-    conn.exec_driver_sql(str(compiled), _tuples(rows, ordered, _converters(ordered, conn.dialect)))
+    conn.exec_driver_sql(str(compiled),
+                         _values(rows, ordered, _bind_converters(ordered, conn.dialect)))
 
 
 def _copy(conn: sa.Connection, obj: CompiledObject, columns: list[sa.Column],
@@ -59,14 +100,8 @@ def _copy(conn: sa.Connection, obj: CompiledObject, columns: list[sa.Column],
         else sql.Identifier(obj.table.name)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         table, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
-    converters = [getattr(c.type, "to_storage", None) for c in columns]
-    dialect = conn.dialect.name
-    pairs = [(c.name, convert) for c, convert in zip(columns, converters, strict=True)]
+    values = _values(rows, columns, _copy_converters(columns, conn.dialect.name))
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([
-                convert(value, dialect) if convert and (value := row.get(name)) is not None
-                else row.get(name)
-                for name, convert in pairs
-            ])
+        for row in values:
+            copy.write_row(row)

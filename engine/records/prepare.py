@@ -51,7 +51,7 @@ def coerce(obj: CompiledObject, data: Any, row: int,
         except ValueProblem as problem:
             errors.append(FieldError(key, problem.code, problem.message, problem.hint, row=row))
             continue
-        kind = obj.field(key).type
+        kind = obj.kinds[key]
         if kind == "boolean" and converted is None:  # a blank checkbox is unchecked
             converted = False
         if kind != "auto_number":

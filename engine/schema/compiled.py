@@ -35,6 +35,8 @@ class CompiledObject:
     table: sa.Table
     coercers: Mapping[str, Coercer]
     references_in: tuple[Reference, ...] = ()
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    """Field api_name -> field type, for the per-value paths."""
 
     @property
     def api_name(self) -> str:
@@ -107,6 +109,7 @@ def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int) -> 
             table=build_table(obj, tenant, dialect_name, metadata),
             coercers=MappingProxyType({f.api_name: coercer(f) for f in obj.fields}),
             references_in=tuple(incoming[obj.api_name]),
+            kinds=MappingProxyType({f.api_name: f.type for f in obj.fields}),
         )
         for obj in pack.objects
     }

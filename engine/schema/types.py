@@ -50,6 +50,9 @@ class ExactDecimal(TypeDecorator):
             return Decimal(int(value)).scaleb(-self.scale).quantize(self.quantum)
         return Decimal(value).quantize(self.quantum)
 
+    def needs_storage(self, dialect_name: str) -> bool:
+        return dialect_name == "sqlite"
+
     def to_storage(self, value: Decimal, dialect_name: str):
         """The raw value the driver gets (bulk paths that bypass SQLAlchemy's processors)."""
         if dialect_name == "sqlite":
@@ -87,6 +90,9 @@ class UTCDateTime(TypeDecorator):
             return dt.datetime.fromisoformat(value).replace(tzinfo=UTC)
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
+    def needs_storage(self, dialect_name: str) -> bool:
+        return dialect_name == "sqlite"
+
     def to_storage(self, value: dt.datetime, dialect_name: str):
         return format_utc(value) if dialect_name == "sqlite" else value
 
@@ -110,6 +116,9 @@ class OptionSet(TypeDecorator):
         if not value:
             return None
         return [v for v in value.split(";") if v]
+
+    def needs_storage(self, dialect_name: str) -> bool:
+        return True
 
     def to_storage(self, value: list[str], dialect_name: str):
         return encode_options(value) if value else None
