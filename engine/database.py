@@ -72,7 +72,7 @@ def open_database(url: str, *, echo: bool = False) -> sa.Engine:
         # scan) would otherwise be reused as the table grows, e.g. during a bulk load.
         return sa.create_engine(
             parsed, echo=echo, pool_pre_ping=True,
-            connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
+            connect_args={"options": "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC"})
     raise HulianError(
         f"hulian runs on SQLite and PostgreSQL, not {backend!r}",
         code="unsupported_database",

@@ -9,7 +9,7 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.model import Field
 
 FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "maximum", "target",
-                  "on_delete", "format", "start", "reset")
+                  "on_delete", "format", "start", "reset", "formula", "default_formula")
 
 
 def describe_field(f: Field) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def describe_field(f: Field) -> dict[str, Any]:
         "label": dict(f.label),
         "required": f.required,
         "unique": f.unique,
-        "read_only": f.type == "auto_number",
+        "read_only": f.type == "auto_number" or f.formula is not None,
         "system": False,
     }
     for name in FIELD_SETTINGS:
@@ -55,4 +55,8 @@ def describe_object(obj: CompiledObject) -> dict[str, Any]:
     }
     if model.description:
         out["description"] = model.description
+    out["validation_rules"] = [
+        {"api_name": r.api_name, "condition": r.condition, "message": dict(r.message),
+         "error_field": r.error_field, "active": r.active}
+        for r in model.validation_rules]
     return out

@@ -105,7 +105,8 @@ class Engine:
             previous = None if is_new else self._deployed_version(conn, tenant)
             current = None if previous is None else self._load_schema(conn, tenant, previous)
             version = (previous or 0) + 1
-            target = compile_schema(pack, tenant, self.dialect, version)
+            target = compile_schema(pack, tenant, self.dialect, version,
+                                    "" if isinstance(source, Pack) else str(source))
             steps = plan(current.pack if current else None, pack,
                          new_schema=current is None)
             check_data(conn, steps, current, target)

@@ -27,12 +27,14 @@ from hulian.engine.errors import (
     RecordValidationError,
     StorageError,
 )
+from hulian.engine.formulas import records as formula_records
+from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records import checks, prepare
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
-from hulian.engine.records.filters import build_filter
+from hulian.engine.records.filters import build_filter, formula_filter
 from hulian.engine.records.paging import after_clause, encode_cursor, order_clauses, parse_order
-from hulian.engine.records.rows import fetch, select_records, to_record
+from hulian.engine.records.rows import fetch, to_record
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.system.people import User
 
@@ -110,11 +112,13 @@ class Session:
         rows = [row if row is not None else {} for row in coerced]
         for row in rows:
             prepare.apply_defaults(obj, row)
+        formula_records.apply_default_formulas(ctx, obj, rows, errors)
         checks.check_required(obj, rows, errors, partial=False)
         checks.check_options(obj, rows, errors)
         checks.check_owners(ctx, rows, errors)
         checks.check_references(ctx, obj, rows, errors)
         checks.check_unique(ctx, obj, rows, errors)
+        formula_records.check_rules(ctx, obj, rows, [None] * len(rows), errors)
         if errors:
             raise RecordValidationError(obj.api_name, errors)
         prepare.stamp_new(ctx, obj, rows)
@@ -164,34 +168,46 @@ class Session:
         with self._read():
             return fetch(self._context(), obj, record_id, include_deleted=include_deleted)
 
-    def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool) -> sa.Select:
-        query = select_records(obj).where(build_filter(obj, where))
+    def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
+                  filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
+        select = RecordSelect(self.schema, obj, self._conn.dialect.name)
+        query = select.select().where(build_filter(select, where))
+        if filter_text is not None:
+            query = query.where(formula_filter(select, filter_text))
         if not include_deleted:
             query = query.where(obj.table.c.is_deleted == sa.false())
-        return query
+        return query, select
 
     def query(self, object_name: str, where: Any = None, *,
               order_by: Sequence[str] | str | None = None, limit: int = 50,
-              after: str | None = None, include_deleted: bool = False) -> Page:
-        """One page of records matching ``where`` (see ``hulian.engine.records.filters``)."""
+              after: str | None = None, include_deleted: bool = False,
+              filter: str | None = None) -> Page:
+        """One page of records matching ``where`` and the formula ``filter``.
+
+        ``where`` is a JSON filter (``hulian.engine.records.filters``); ``filter`` a boolean
+        formula such as ``"amount > 1000 && ISPICKVAL(stage, 'won')"``. Both may be given.
+        """
         obj = self.schema.object(object_name)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
                              code="invalid_limit")
         keys = parse_order(obj, order_by)
-        query = self._filtered(obj, where, include_deleted)
+        query, select = self._filtered(obj, where, include_deleted, filter)
         if after:
-            query = query.where(after_clause(obj, keys, after))
-        query = query.order_by(*order_clauses(obj, keys)).limit(limit + 1)
+            query = query.where(after_clause(select, keys, after))
+        query = query.order_by(*order_clauses(select, keys)).limit(limit + 1)
+        query = query.select_from(select.from_clause())
         with self._read():
             records = [to_record(r) for r in self._conn.execute(query)]
         more = len(records) > limit
         records = records[:limit]
         return Page(records, encode_cursor(keys, records[-1]) if more else None)
 
-    def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False) -> int:
+    def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False,
+              filter: str | None = None) -> int:
         obj = self.schema.object(object_name)
-        inner = self._filtered(obj, where, include_deleted).subquery()
+        query, select = self._filtered(obj, where, include_deleted, filter)
+        inner = query.select_from(select.from_clause()).subquery()
         with self._read():
             return self._conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
 
@@ -236,6 +252,7 @@ class Session:
             changed = {k: v for k, v in values.items() if current.get(k) != v}
             checks.check_references(ctx, obj, [changed], errors)
             checks.check_unique(ctx, obj, [changed], errors, exclude_id=record_id)
+            formula_records.check_rules(ctx, obj, [values], [current], errors)
             if errors:
                 raise RecordValidationError(obj.api_name, _single(errors))
             if changed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -48,9 +48,13 @@ def json_type(value: Any) -> T:
 
 @dataclass(frozen=True)
 class RecordScope:
-    """Fields typed from a plain record; nested objects stand for related records."""
+    """Fields typed from a plain record; nested objects stand for related records.
+
+    ``types`` overrides the type of a top-level field (e.g. ``{"stage": T.PICKLIST}``).
+    """
 
     record: Mapping[str, Any]
+    types: Mapping[str, T] = field(default_factory=dict)
 
     def resolve(self, path: tuple[str, ...]) -> tuple[T, Any]:
         current: Any = self.record
@@ -65,6 +69,8 @@ class RecordScope:
         if isinstance(current, Mapping):
             raise UnknownField(f"{'.'.join(path)} is a related record, not a value",
                                "name one of its fields, e.g. " + ".".join(path) + ".name")
+        if len(path) == 1 and path[0] in self.types:
+            return T(self.types[path[0]]), path
         return json_type(current), path
 
 

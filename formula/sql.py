@@ -109,6 +109,14 @@ def _hl_cmp(a: Any, b: Any) -> int | None:
     return (x > y) - (x < y)
 
 
+def _hl_round(value: Any, places: int) -> str | None:
+    if value is None:
+        return None
+    from hulian.formula.values import quantize
+
+    return format(quantize(from_sqlite("n", value), int(places)), "f")
+
+
 def install_sqlite(dbapi_connection: Any) -> None:
     """Register hulian's formula functions on a sqlite3 connection."""
     from hulian.formula.functions.registry import load
@@ -117,6 +125,7 @@ def install_sqlite(dbapi_connection: Any) -> None:
     dbapi_connection.create_function("hl_call", -1, _hl_call, deterministic=False)
     dbapi_connection.create_function("hl_dec", 2, _hl_dec, deterministic=True)
     dbapi_connection.create_function("hl_cmp", 2, _hl_cmp, deterministic=True)
+    dbapi_connection.create_function("hl_round", 2, _hl_round, deterministic=True)
 
 
 # -- the compiler ------------------------------------------------------------------------------

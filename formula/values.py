@@ -20,7 +20,9 @@ def blank_text(value: str | None) -> str | None:
 
 def quantize(value: Decimal, places: int) -> Decimal:
     with localcontext() as ctx:
-        ctx.prec = 100
+        # Enough digits for the whole result: a fixed precision raised InvalidOperation for
+        # values of 1e80 and more (e.g. a 90-digit literal divided by 1).
+        ctx.prec = max(100, value.adjusted() + places + 2)
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -34,9 +36,12 @@ def divide(a: Decimal, b: Decimal) -> Decimal | None:
 
 def normal(value: Decimal) -> Decimal:
     """A canonical Decimal (no exponent form for whole numbers): 1.50 -> 1.5, 1E+1 -> 10."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    with localcontext() as ctx:
+        # Never round: the default precision (28) would cut long values short or raise.
+        ctx.prec = max(28, value.adjusted() + 2, len(value.as_tuple().digits) + 2)
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
 
 
 def python_value(value: Any) -> Any:

@@ -31,6 +31,7 @@ from hulian.metadata.model import (
 )
 from hulian.metadata.names import NameKind, closest, name_issues
 from hulian.metadata.problems import Problem, pointer
+from hulian.metadata.rule_checks import check_formula_keys, check_rules
 from hulian.metadata.values import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_PRECISION,
@@ -306,6 +307,7 @@ def _check_field(raw: Any, path: tuple[Any, ...], report: _Report, targets: Coll
         _check_auto_number(raw, path, report)
     if "default" in raw and sound:
         _check_default(raw, path, report)
+    check_formula_keys(raw, path, report.add)
 
 
 def _check_options(options: Any, path: tuple[Any, ...], report: _Report) -> None:
@@ -363,6 +365,10 @@ def _check_object(doc: Any, file: str, report: _Report, targets: Collection[str]
              for i, f in enumerate(fields) if isinstance(f, dict)]
     _duplicates(iter(named), lambda _file: report, "another field")
     _check_name_field(doc.get("name_field"), fields, report)
+    check_rules(doc.get("validation_rules"),
+                {f["api_name"] for f in fields if isinstance(f, dict)
+                 and isinstance(f.get("api_name"), str)},
+                report.add, report.name, report.labels)
 
 
 def _check_name_field(name_field: Any, fields: list[Any], report: _Report) -> None:

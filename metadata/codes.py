@@ -48,4 +48,7 @@ CODES: dict[str, str] = {
     "date tokens",
     "field.key_not_applicable": "a key set on a field type that does not take it",
     "label.missing_language": "a label lacks Chinese (zh) or English (en)",
+    # formulas and rules (their expressions are checked by the engine: formula.* codes)
+    "formula.field_type": "a formula field's type is not a formula result type",
+    "rule.unknown_field": "a validation rule's error_field is not a field of the object",
 }

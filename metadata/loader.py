@@ -25,7 +25,7 @@ from hulian.metadata.documents import (
     join,
     read_documents,
 )
-from hulian.metadata.model import Field, ObjectDef, Pack, frozen_map
+from hulian.metadata.model import Field, ObjectDef, Pack, ValidationRule, frozen_map
 from hulian.metadata.problems import MetadataError, Problem, reading_order
 from hulian.metadata.schema_check import schema_problems
 from hulian.metadata.values import coercer
@@ -64,7 +64,7 @@ def _collect(documents: Any, broken: Collection[str] = ()) -> tuple[dict[str, An
 
 
 def _with_source(problems: list[Problem], source: str) -> list[Problem]:
-    return sorted((Problem(p.code, join(source, p.file), p.pointer, p.message, p.hint)
+    return sorted((replace(p, file=join(source, p.file))
                    for p in problems), key=reading_order)
 
 
@@ -72,7 +72,7 @@ def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:
     kind = raw["type"]
     settings = type_settings(raw)
     required = raw.get("required", False)
-    if raw["api_name"] == name_field and kind == "text":
+    if raw["api_name"] == name_field and kind == "text" and "formula" not in raw:
         required = True
     field = Field(
         api_name=raw["api_name"],
@@ -82,10 +82,13 @@ def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:
         unique=raw.get("unique", False),
         help=frozen_map(raw["help"]) if "help" in raw else None,
         description=raw.get("description"),
+        formula=raw.get("formula"),
+        blank_as=raw.get("blank_as", "blank"),
+        default_formula=raw.get("default_formula"),
         **settings,
     )
     default = coercer(field)(raw.get("default"))
-    if kind == "boolean" and default is None:
+    if kind == "boolean" and default is None and "formula" not in raw:
         default = False
     if isinstance(default, list):
         default = tuple(default)
@@ -101,6 +104,11 @@ def _build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
         plural_label=frozen_map(doc["plural_label"]) if "plural_label" in doc else None,
         description=doc.get("description"),
         source=source,
+        validation_rules=tuple(
+            ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),
+                           rule.get("error_field"), rule.get("active", True),
+                           rule.get("description"))
+            for rule in doc.get("validation_rules", ())),
     )
 
 

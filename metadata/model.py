@@ -92,9 +92,25 @@ class Field:
     format: str | None = None
     start: int | None = None
     reset: str | None = None
+    # formula fields (read-only, computed on read) and computed defaults
+    formula: str | None = None
+    blank_as: str = "blank"
+    default_formula: str | None = None
 
     def option(self, api_name: str) -> PicklistOption | None:
         return next((o for o in self.options if o.api_name == api_name), None)
+
+
+@dataclass(frozen=True)
+class ValidationRule:
+    """A rule a record must pass: ``condition`` is a formula that is TRUE when it is INVALID."""
+
+    api_name: str
+    condition: str
+    message: I18n
+    error_field: str | None = None
+    active: bool = True
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ class ObjectDef:
     plural_label: I18n | None = None
     description: str | None = None
     source: str = ""
+    validation_rules: tuple[ValidationRule, ...] = ()
     _by_name: Mapping[str, Field] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False, init=False
     )

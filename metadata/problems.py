@@ -26,10 +26,15 @@ class Problem:
     pointer: str
     message: str
     hint: str | None = None
+    excerpt: str | None = None
+    """For formulas: the formula line and a caret line under the mistake."""
 
     def __str__(self) -> str:
         text = f"{self.file}:{self.pointer}: {self.code}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{text} (hint: {self.hint})" if self.hint else text
+        if self.excerpt:
+            text += "".join(f"\n    {line}" for line in self.excerpt.split("\n"))
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -12,9 +12,11 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from hulian.engine import DeployError, Engine, HulianError, MetadataError
-from hulian.metadata import check_pack
+from hulian.engine.formulas.compiled import pack_formula_problems
+from hulian.metadata import check_pack, load_pack
 from hulian.metadata.jsontext import dumps
 from hulian.metadata.problems import Problem
 
@@ -31,10 +33,21 @@ def _print_problems(problems: Sequence[Problem], output_format: str) -> None:
             print(problem)
 
 
+def _pack_folders(path: str) -> list[str]:
+    root = Path(path)
+    if (root / "pack.json").is_file() or not root.is_dir():
+        return [path]
+    return [str(p.parent) for p in sorted(root.glob("*/pack.json"))] or [path]
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     for path in args.paths:
-        problems.extend(check_pack(path))
+        for folder in _pack_folders(path):
+            found = check_pack(folder)
+            if not found:  # the files are sound: now type-check the formulas
+                found = pack_formula_problems(load_pack(folder), folder)
+            problems.extend(found)
     _print_problems(problems, args.format)
     if args.format == "text":
         n = len(problems)
@@ -150,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name")
     p.add_argument("--admin", action="store_true")
     p.set_defaults(handler=cmd_user_create)
+
+    from hulian.runtime.formula_command import add_formula_command
+
+    add_formula_command(commands)
 
     p = commands.add_parser("demo", help="deploy the example packs into SQLite and serve them")
     p.add_argument("--db", default="sqlite:///hulian-demo.db")

@@ -20,8 +20,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.formula import RecordScope, SqlCompiler, T, compile_formula, evaluate, record_env
+from hulian.formula import RecordScope, SqlCompiler, T, compile_formula, record_env
 from hulian.formula.sql import CODES, from_sqlite
+from hulian.formula.values import normal
 
 FOLDER = Path(__file__).resolve().parent / "unit" / "formula" / "conformance"
 
@@ -57,15 +58,24 @@ def same(actual: Any, expected: Any) -> bool:
     return actual == expected
 
 
+def scope(case: dict[str, Any]) -> RecordScope:
+    """The case's record; ``"types": {"stage": "picklist"}`` types fields JSON cannot."""
+    return RecordScope(case.get("record") or {}, {k: T(v) for k, v in
+                                                  (case.get("types") or {}).items()})
+
+
 def python_result(case: dict[str, Any]) -> tuple[T, Any]:
-    formula = compile_formula(case["expr"], RecordScope(case.get("record") or {}))
-    return formula.type, evaluate(case["expr"], case.get("record"))
+    formula = compile_formula(case["expr"], scope(case))
+    value = formula.run(record_env(case.get("record")))
+    if isinstance(value, Decimal):
+        value = normal(value)
+    return formula.type, value
 
 
 def sql_result(engine: sa.Engine, case: dict[str, Any]) -> Any:
     """The case evaluated by the database: field values become literals in its dialect."""
     record = case.get("record") or {}
-    formula = compile_formula(case["expr"], RecordScope(record))
+    formula = compile_formula(case["expr"], scope(case))
     env = record_env(record)
     compiler = SqlCompiler(engine.dialect.name,
                            lambda ref: compiler.literal(env.get(ref.path), ref.type))
@@ -76,6 +86,8 @@ def sql_result(engine: sa.Engine, case: dict[str, Any]) -> Any:
         return from_sqlite(CODES[formula.type], value)
     if formula.type is T.BOOLEAN and value is not None:
         return bool(value)
+    if formula.type is T.MULTI_PICKLIST:
+        return from_sqlite("m", value)
     if isinstance(value, str) and value == "":
         return None
     if isinstance(value, dt.datetime):

@@ -16,7 +16,7 @@ from hulian.metadata.model import Field, ObjectDef, Pack, label_text
 # Field settings that only steer validation or display: changing them needs no DDL.
 METADATA_ONLY = frozenset({
     "label", "help", "description", "default", "minimum", "maximum", "pattern", "on_delete",
-    "format", "start", "reset", "options",
+    "format", "start", "reset", "options", "formula", "blank_as", "default_formula",
 })
 
 
@@ -34,7 +34,8 @@ class Step:
 
 def _describe_field(f: Field) -> str:
     extra = f" -> {f.target}" if f.target else ""
-    return f"{f.api_name} ({f.type}{extra})"
+    formula = " formula" if f.formula is not None else ""
+    return f"{f.api_name} ({f.type}{formula}{extra})"
 
 
 def _create_object_steps(obj: ObjectDef) -> list[Step]:
@@ -51,6 +52,8 @@ def _option_problems(old: Field, new: Field) -> list[str]:
 
 def _field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
     refused = _option_problems(old, new)
+    if (old.formula is None) != (new.formula is None):
+        refused.append(f"{new.api_name}: turning a stored field into a formula field or back")
     structural = [
         f.name for f in fields(Field)
         if f.name not in METADATA_ONLY and getattr(old, f.name) != getattr(new, f.name)
@@ -79,8 +82,13 @@ def _object_changes(old: ObjectDef, new: ObjectDef) -> tuple[list[Step], list[st
     for f in new.fields:
         before = old.field(f.api_name)
         if before is None:
-            steps.append(Step("add_field", name, f.api_name,
-                              f"add field {name}.{_describe_field(f)}"))
+            if f.formula is not None:
+                steps.append(Step("add_formula_field", name, f.api_name,
+                                  f"add formula field {name}.{_describe_field(f)} "
+                                  "(computed on read, no data change)"))
+            else:
+                steps.append(Step("add_field", name, f.api_name,
+                                  f"add field {name}.{_describe_field(f)}"))
             continue
         more_steps, more_refused = _field_changes(name, before, f)
         steps += more_steps
@@ -89,7 +97,8 @@ def _object_changes(old: ObjectDef, new: ObjectDef) -> tuple[list[Step], list[st
     bare_new = replace(new, fields=(), source=old.source)
     if bare_old != bare_new and not refused:
         steps.append(Step("update_object", name, None,
-                          f"update {name}: labels or description (no data change)"))
+                          f"update {name}: labels, description or validation rules "
+                          "(no data change)"))
     return steps, refused
 
 

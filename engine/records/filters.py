@@ -18,9 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import QueryError
+from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.types import encode_options
+from hulian.formula import FIELD_TYPE_MAP, T
 from hulian.metadata.values import (
     ValueProblem,
     clean_text,
@@ -126,8 +128,46 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _operator(obj: CompiledObject, name: str, op: str, operand: Any):
-    column = obj.column(name)
+def _formula_operator(select: RecordSelect, name: str, op: str, operand: Any):
+    """A condition on a formula field, compiled with the formula language's own comparisons."""
+    obj = select.obj
+    kind = FIELD_TYPE_MAP[obj.model.field(name).type]
+    value = select.value((), name)
+    if op == "is_null":
+        if not isinstance(operand, bool):
+            raise QueryError(f"{name}: is_null takes true or false", code="invalid_filter_value",
+                             field=name)
+        return value.is_(None) if operand else value.is_not(None)
+    if op in ("contains", "starts_with"):
+        if kind is not T.TEXT:
+            raise QueryError(f"{name}: {op} applies to text fields", code="invalid_operator",
+                             field=name)
+        text = _like_escape(_text(operand))
+        return value.ilike(f"%{text}%" if op == "contains" else f"{text}%", escape="\\")
+    compiler = select.compiler()
+
+    def compare(symbol: str, raw: Any):
+        literal = compiler.literal(parse_value(obj, name, raw), kind)
+        return compiler.compare(symbol, value, literal, kind, kind)
+
+    if op == "in":
+        if not isinstance(operand, list) or len(operand) > MAX_IN:
+            raise QueryError(f"{name}: in takes a list of at most {MAX_IN} values",
+                             code="invalid_filter_value", field=name)
+        return sa.or_(sa.false(), *(compare("=", v) for v in operand))
+    if operand is None and op in ("eq", "ne"):
+        return value.is_(None) if op == "eq" else value.is_not(None)
+    symbol = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+    if op == "ne":
+        return sa.or_(compare(symbol, operand), value.is_(None))
+    return compare(symbol, operand)
+
+
+def _operator(select: RecordSelect, name: str, op: str, operand: Any):
+    obj = select.obj
+    if select.is_formula(name):
+        return _formula_operator(select, name, op, operand)
+    column = obj.table.c[name]
     kind = field_type(obj, name)
     if op == "is_null":
         if not isinstance(operand, bool):
@@ -171,7 +211,7 @@ def _operator(obj: CompiledObject, name: str, op: str, operand: Any):
 
 
 def _multi_picklist(obj: CompiledObject, name: str, op: str, operand: Any):
-    column = obj.column(name)
+    column = obj.table.c[name]
     coerce = obj.coercers[name]
     try:
         chosen = coerce(operand if isinstance(operand, list) else [operand]) or []
@@ -190,8 +230,9 @@ def _multi_picklist(obj: CompiledObject, name: str, op: str, operand: Any):
                      code="invalid_operator", field=name)
 
 
-def build_filter(obj: CompiledObject, where: Any, depth: int = 0):
+def build_filter(select: RecordSelect, where: Any, depth: int = 0):
     """The SQL predicate for ``where`` (None or {} means everything)."""
+    obj = select.obj
     if where is None:
         return sa.true()
     if depth > MAX_DEPTH:
@@ -204,11 +245,11 @@ def build_filter(obj: CompiledObject, where: Any, depth: int = 0):
         if key in ("and", "or"):
             if not isinstance(condition, list):
                 raise QueryError(f"{key} takes a list of filters", code="invalid_filter")
-            parts = [build_filter(obj, c, depth + 1) for c in condition]
+            parts = [build_filter(select, c, depth + 1) for c in condition]
             clauses.append((sa.and_ if key == "and" else sa.or_)(sa.true() if key == "and"
                                                                 else sa.false(), *parts))
         elif key == "not":  # the complement, blanks included (as ne): NOT of unknown is true
-            inner = build_filter(obj, condition, depth + 1)
+            inner = build_filter(select, condition, depth + 1)
             clauses.append(sa.not_(sa.func.coalesce(inner, sa.false())))
         else:
             field_type(obj, key)
@@ -221,7 +262,26 @@ def build_filter(obj: CompiledObject, where: Any, depth: int = 0):
                         raise QueryError(f"{key}: unknown operator {op!r}",
                                          code="invalid_operator",
                                          hint=f"use one of {', '.join(OPERATORS)}", field=key)
-                    clauses.append(_operator(obj, key, op, operand))
+                    clauses.append(_operator(select, key, op, operand))
             else:
-                clauses.append(_operator(obj, key, "eq", condition))
+                clauses.append(_operator(select, key, "eq", condition))
     return sa.and_(sa.true(), *clauses)
+
+
+def formula_filter(select: RecordSelect, text: str):
+    """A filter written in the formula language (``amount > 1000 && ISPICKVAL(stage, 'won')``).
+
+    Type-checked against the object (FormulaError when it is not a boolean formula) and
+    compiled to SQL with bound parameters; blank counts as false.
+    """
+    from hulian.engine.formulas.scope import ObjectScope
+    from hulian.formula import Options, compile_formula
+
+    if not isinstance(text, str):
+        raise QueryError("filter is a formula: text", code="invalid_filter")
+    scope = ObjectScope(select.schema.pack, select.obj.model)
+    formula = compile_formula(text, scope, Options("filter"), T.BOOLEAN)
+    expression = select.compiler().compile(formula.typed)
+    if select.dialect == "sqlite":
+        return sa.func.coalesce(expression, 0) != 0
+    return sa.func.coalesce(expression, sa.false())

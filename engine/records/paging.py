@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import QueryError
+from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records.filters import field_type, parse_value
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.jsontext import dumps, loads
@@ -60,22 +61,23 @@ def parse_order(obj: CompiledObject, order_by: Sequence[str] | str | None) -> li
     return keys
 
 
-def order_clauses(obj: CompiledObject, keys: list[SortKey]) -> list:
+def order_clauses(select: RecordSelect, keys: list[SortKey]) -> list:
     out = []
     for key in keys:
-        column = obj.column(key.name)
+        column = select.sort_key(key.name)
         out.append(column.desc().nulls_first() if key.descending else column.asc().nulls_last())
     return out
 
 
-def _after(obj: CompiledObject, keys: list[SortKey], values: list[Any], i: int):
+def _after(select: RecordSelect, keys: list[SortKey], values: list[Any], i: int):
     key, value = keys[i], values[i]
-    column = obj.column(key.name)
+    column = select.sort_key(key.name)
+    value = select.sort_value(key.name, value)
     if isinstance(value, bool):  # SQLAlchemy takes bare True/False for IS, not for < and >
         value = sa.literal(value, column.type)
     if i == len(keys) - 1:
         return column < value if key.descending else column > value
-    rest = _after(obj, keys, values, i + 1)
+    rest = _after(select, keys, values, i + 1)
     if value is None:  # blanks are largest
         tie = sa.and_(column.is_(None), rest)
         return sa.or_(column.is_not(None), tie) if key.descending else tie
@@ -83,9 +85,9 @@ def _after(obj: CompiledObject, keys: list[SortKey], values: list[Any], i: int):
     return sa.or_(beyond, sa.and_(column == value, rest))
 
 
-def after_clause(obj: CompiledObject, keys: list[SortKey], cursor: str):
-    values = decode_cursor(obj, keys, cursor)
-    return _after(obj, keys, values, 0)
+def after_clause(select: RecordSelect, keys: list[SortKey], cursor: str):
+    values = decode_cursor(select.obj, keys, cursor)
+    return _after(select, keys, values, 0)
 
 
 def encode_cursor(keys: list[SortKey], record: dict[str, Any]) -> str:

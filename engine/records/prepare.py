@@ -36,6 +36,10 @@ def coerce(obj: CompiledObject, data: Any, row: int,
                     errors.append(FieldError(key, "invalid_type", "expected a user id", row=row))
                 else:
                     values[key] = value
+            elif obj.field(key) is not None:  # a formula field
+                errors.append(FieldError(key, "read_only",
+                                         f"{key} is a formula field: its value is computed",
+                                         row=row))
             elif key in SYSTEM_FIELDS:
                 errors.append(FieldError(key, "read_only",
                                          f"{key} is maintained by hulian and cannot be set",

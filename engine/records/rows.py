@@ -7,23 +7,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import NotFoundError
+from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records.context import Context
-from hulian.engine.schema.columns import SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
-
-
-def record_columns(obj: CompiledObject) -> list[sa.Column]:
-    """Columns in record order: id, the object's fields, then the other system fields."""
-    names = ["id", *obj.model.field_names, *(n for n in SYSTEM_FIELDS if n != "id")]
-    return [obj.column(n) for n in names]
 
 
 def to_record(row: sa.Row) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def select_records(obj: CompiledObject) -> sa.Select:
-    return sa.select(*record_columns(obj))
+def record_select(ctx: Context, obj: CompiledObject) -> RecordSelect:
+    return RecordSelect(ctx.schema, obj, ctx.dialect)
 
 
 def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted: bool = False,
@@ -32,11 +26,13 @@ def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted:
                             code="record_not_found")
     if not isinstance(record_id, str):
         raise missing
-    query = select_records(obj).where(obj.table.c.id == record_id)
+    select = record_select(ctx, obj)
+    query = select.select().where(obj.table.c.id == record_id)
     if not include_deleted:
         query = query.where(obj.table.c.is_deleted == sa.false())
+    query = query.select_from(select.from_clause())
     if for_update and ctx.dialect == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=obj.table)
     row = ctx.conn.execute(query).first()
     if row is None:
         raise missing

@@ -15,6 +15,7 @@ from types import MappingProxyType
 import sqlalchemy as sa
 
 from hulian.engine.errors import NotFoundError
+from hulian.engine.formulas.compiled import ObjectFormulas, compile_pack_formulas
 from hulian.engine.schema.columns import SYSTEM_FIELDS, field_column, system_columns
 from hulian.engine.schema.naming import short_name, table_name, tenant_schema
 from hulian.metadata.model import Field, ObjectDef, Pack
@@ -66,6 +67,8 @@ class CompiledSchema:
     pack: Pack
     metadata: sa.MetaData
     objects: Mapping[str, CompiledObject] = field(default_factory=dict)
+    formulas: Mapping[str, ObjectFormulas] = field(default_factory=dict)
+    dialect: str = "sqlite"
 
     def object(self, api_name: str) -> CompiledObject:
         found = self.objects.get(api_name)
@@ -80,13 +83,15 @@ class CompiledSchema:
 
 def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.MetaData) -> sa.Table:
     name = table_name(dialect_name, tenant, obj.api_name)
-    columns = [*system_columns(), *(field_column(f) for f in obj.fields)]
+    columns = [*system_columns(), *(field_column(f) for f in obj.fields if f.formula is None)]
     table = sa.Table(name, metadata, *columns, schema=tenant_schema(dialect_name, tenant))
     live = table.c.is_deleted == sa.false()
     sa.Index(short_name("ix", name, "owner_id"), table.c.owner_id)
     sa.Index(short_name("ix", name, "out_tenant_id"), table.c.out_tenant_id)
     sa.Index(short_name("ix", name, "created_at"), table.c.created_at)
     for f in obj.fields:
+        if f.formula is not None:
+            continue
         column = table.c[f.api_name]
         if f.unique or f.type == "auto_number":
             sa.Index(short_name("ux", name, f.api_name), column, unique=True,
@@ -96,7 +101,10 @@ def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.Met
     return table
 
 
-def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int) -> CompiledSchema:
+def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int,
+                   source: str = "") -> CompiledSchema:
+    """Tables, coercers and formulas of ``pack``; MetadataError when a formula is wrong."""
+    formulas = compile_pack_formulas(pack, source)
     metadata = sa.MetaData()
     incoming: dict[str, list[Reference]] = {o.api_name: [] for o in pack.objects}
     for obj in pack.objects:
@@ -107,10 +115,12 @@ def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int) -> 
         obj.api_name: CompiledObject(
             model=obj,
             table=build_table(obj, tenant, dialect_name, metadata),
-            coercers=MappingProxyType({f.api_name: coercer(f) for f in obj.fields}),
+            coercers=MappingProxyType({f.api_name: coercer(f) for f in obj.fields
+                                       if f.formula is None}),
             references_in=tuple(incoming[obj.api_name]),
             kinds=MappingProxyType({f.api_name: f.type for f in obj.fields}),
         )
         for obj in pack.objects
     }
-    return CompiledSchema(tenant, version, pack, metadata, MappingProxyType(objects))
+    return CompiledSchema(tenant, version, pack, metadata, MappingProxyType(objects),
+                          MappingProxyType(formulas), dialect_name)

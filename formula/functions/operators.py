@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,11 +23,21 @@ from hulian.formula.functions.base import (
     register,
 )
 from hulian.formula.python import typed_impl
+from hulian.formula.sql import sql_type
 from hulian.formula.types import NUMERIC, T, common
 from hulian.formula.values import DIVISION_PLACES, INEXACT_PLACES, divide, quantize
 
 TEXTY = (T.TEXT, T.NULL)
+EXACT = Context(prec=400, Emax=999_999, Emin=-999_999)
+"""Sums, differences and products are exact (PostgreSQL's numeric is)."""
 MS_PER_DAY = 86_400_000
+US_PER_DAY = 86_400_000_000
+US_MIN = -62_135_596_800_000_000
+"""0001-01-01 00:00:00 UTC in microseconds since 1970."""
+US_MAX = 253_402_300_799_999_999
+"""9999-12-31 23:59:59.999999 UTC in microseconds since 1970."""
+DAYS_MAX = 3_652_058
+"""9999-12-31 in days since 0001-01-01."""
 POW_LIMIT = 100
 OVERFLOW = Decimal("1e38")
 
@@ -62,20 +72,20 @@ def _sub_type(types: Sequence[T]) -> T:
 
 
 def _shift(value: Any, amount: Decimal, kind: T) -> Any:
-    """date + days, datetime + (fractional) days, time + milliseconds."""
-    if kind is T.DATE:
-        try:
+    """date + whole days (the fraction is dropped, as in Salesforce), datetime + days to the
+    microsecond, time + milliseconds (wrapping around midnight); blank past years 1..9999."""
+    try:
+        if kind is T.DATE:
             return value + dt.timedelta(days=int(amount))
-        except OverflowError:
-            return None
-    if kind is T.DATETIME:
-        micro = (amount * 86_400_000_000).to_integral_value(ROUND_HALF_EVEN)
-        try:
-            return value + dt.timedelta(microseconds=int(micro))
-        except OverflowError:
-            return None
-    micro = (amount * 1000).to_integral_value(ROUND_HALF_EVEN)
-    moment = dt.datetime.combine(dt.date(2000, 1, 1), value) + dt.timedelta(microseconds=int(micro))
+        with localcontext() as ctx:
+            ctx.prec = 100
+            if kind is T.DATETIME:
+                micro = int((amount * US_PER_DAY).to_integral_value(ROUND_HALF_UP))
+                return value + dt.timedelta(microseconds=micro)
+            micro = int((amount * 1000).to_integral_value(ROUND_HALF_UP)) % US_PER_DAY
+    except OverflowError:
+        return None
+    moment = dt.datetime.combine(dt.date(2000, 1, 1), value) + dt.timedelta(microseconds=micro)
     return moment.time()
 
 
@@ -88,7 +98,7 @@ def add(types: Sequence[T], a: Any, b: Any) -> Any:
         return _shift(b, a, tb)
     if isinstance(a, str) or isinstance(b, str):
         return concat(a, b)
-    return a + b
+    return EXACT.add(a, b)
 
 
 @typed_impl
@@ -106,18 +116,53 @@ def subtract(types: Sequence[T], a: Any, b: Any) -> Any:
         return Decimal(delta // dt.timedelta(microseconds=1)) / 1000
     if ta in (T.DATE, T.DATETIME, T.TIME):
         return _shift(a, -b, ta)
-    return a - b
+    return EXACT.subtract(a, b)
+
+
+def _pg_epoch_micro(value: Any) -> Any:
+    return sa.cast(sa.extract("epoch", value), sa.Numeric()) * 1_000_000
+
+
+def _pg_within(value: Any, low: int, high: int) -> Any:
+    """``low <= value <= high`` naming ``value`` once (BETWEEN would evaluate it twice)."""
+    return sa.func.abs(value * 2 - (low + high)) <= high - low
 
 
 def _pg_shift(value: Any, amount: Any, kind: T) -> Any:
+    """The SQL of ``_shift``: blank outside years 1..9999, exact to the microsecond."""
+    amount = sa.cast(amount, sa.Numeric())
     if kind is T.DATE:
-        return value + sa.cast(sa.func.trunc(amount), sa.Integer)
+        days = sa.func.trunc(amount)
+        since_year_one = value - sa.cast(sa.literal(dt.date(1, 1, 1), sa.Date()), sa.Date())
+        return sa.case((_pg_within(since_year_one + days, 0, DAYS_MAX),
+                        value + sa.cast(days, sa.Integer)))
+    micro = sa.func.round(amount * US_PER_DAY)
     if kind is T.DATETIME:
-        return value + sa.cast(amount * 86400, sa.Float) * sa.text("interval '1 second'")
-    return value + sa.cast(amount, sa.Float) * sa.text("interval '1 millisecond'")
+        # Whole days plus microseconds: no float rounds the sum; UTC wall-clock time, so a
+        # session time zone with daylight saving cannot stretch a day.
+        days = sa.func.make_interval(0, 0, 0, sa.cast(sa.func.div(micro, US_PER_DAY),
+                                                       sa.Integer))
+        rest = sa.cast(sa.func.mod(micro, US_PER_DAY), sa.Float) * \
+            sa.text("interval '1 microsecond'")
+        utc = sa.literal("UTC", sa.Text())
+        moved = sa.func.timezone(utc, sa.func.timezone(utc, value) + days + rest,
+                                 type_=sa.DateTime(timezone=True))
+        return sa.case((_pg_within(_pg_epoch_micro(value) + micro, US_MIN, US_MAX), moved))
+    micro = sa.func.round(sa.func.mod(amount, MS_PER_DAY) * 1000)
+    return value + sa.cast(micro, sa.Float) * sa.text("interval '1 microsecond'")
+
+
+def _pg_blank_moment(types: Sequence[T], result: T) -> Any:
+    """A typed NULL for date arithmetic with a bare ``null`` (PostgreSQL cannot type it)."""
+    if T.NULL in types and result in (T.DATE, T.DATETIME, T.TIME):
+        return sa.cast(sa.null(), sql_type(result))
+    return None
 
 
 def _pg_add(c, args, types, result):
+    blank = _pg_blank_moment(types, result)
+    if blank is not None:
+        return blank
     a, b = args
     ta, tb = types
     if ta in (T.DATE, T.DATETIME, T.TIME):
@@ -130,12 +175,18 @@ def _pg_add(c, args, types, result):
 
 
 def _pg_sub(c, args, types, result):
+    blank = _pg_blank_moment(types, result)
+    if blank is not None:
+        return blank
     a, b = args
     ta, tb = types
     if ta is T.DATE and tb is T.DATE:
         return sa.cast(a - b, sa.Numeric)
     if ta is T.DATETIME and tb is T.DATETIME:
-        return sa.func.round(sa.extract("epoch", a - b) / 86400, DIVISION_PLACES)
+        micro = _pg_epoch_micro(a) - _pg_epoch_micro(b)
+        # The widening factor makes PostgreSQL divide to 30+ places before rounding.
+        widened = micro * sa.literal(Decimal("1." + "0" * 30), sa.Numeric())
+        return sa.func.round(widened / US_PER_DAY, DIVISION_PLACES)
     if ta is T.TIME and tb is T.TIME:
         return sa.extract("epoch", a - b) * 1000
     if ta in (T.DATE, T.DATETIME, T.TIME):
@@ -292,7 +343,7 @@ def _sql_not(c, args, types, result):
 
 register(Function("_ADD", 2, 2, _add_type, add, pg=_pg_add, summary="the + operator"))
 register(Function("_SUB", 2, 2, _sub_type, subtract, pg=_pg_sub, summary="the - operator"))
-register(Function("_MUL", 2, 2, _numeric_pair, lambda a, b: a * b,
+register(Function("_MUL", 2, 2, _numeric_pair, EXACT.multiply,
                   pg=lambda c, args, types, result: args[0] * args[1],
                   summary="the * operator"))
 register(Function("_DIV", 2, 2, _numeric_pair, divide, pg=_pg_divide,

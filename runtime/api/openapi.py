@@ -102,6 +102,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
               'A JSON filter, URL-encoded: {"industry": "retail"}, {"amount": {"ge": 100}}, '
               "and/or/not. Operators: eq ne lt le gt ge in contains starts_with is_null.",
               "content": _json({"type": "object"})},
+    "filter": {"name": "filter", "in": "query", "schema": {"type": "string"},
+               "description": "A boolean formula (docs/formulas.md), e.g. "
+                              "amount > 1000 && ISPICKVAL(stage, 'won'); may be combined with "
+                              "where.", "example": "amount > 1000"},
     "order_by": {"name": "order_by", "in": "query", "schema": {"type": "string"},
                  "description": "Comma-separated field names, '-' in front for descending "
                                 "(default -created_at).", "example": "-annual_revenue,name"},
@@ -136,7 +140,8 @@ def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
         f"{PREFIX}/objects/{name}/records": {
             "get": {"operationId": f"list{name}", "tags": [name], "summary": f"List {label}",
                     "parameters": [_ref("parameters", p) for p in
-                                   ("where", "order_by", "limit", "after", "include_deleted")],
+                                   ("where", "filter", "order_by", "limit", "after",
+                                    "include_deleted")],
                     "responses": _responses(
                         {"200": {"description": "One page.", "content": _json(page)}},
                         ("400", "BadRequest"), not_found)},

@@ -34,6 +34,7 @@ class ListQuery:
     limit: int = DEFAULT_LIMIT
     after: str | None = None
     include_deleted: bool = False
+    filter: str | None = None
 
 
 def _params(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -80,8 +81,10 @@ def _limit(text: str | None) -> int:
 
 
 def list_query(request: Request) -> ListQuery:
-    params = _params(request, ("where", "order_by", "limit", "after", "include_deleted"))
+    params = _params(request, ("where", "filter", "order_by", "limit", "after",
+                               "include_deleted"))
     return ListQuery(
+        filter=params.get("filter") or None,
         where=_where(params.get("where")),
         order_by=params.get("order_by") or None,
         limit=_limit(params.get("limit")),
@@ -107,7 +110,7 @@ def list_records(call: Call) -> Response:
     with call.session() as session:
         page = session.query(call.param("object"), query.where, order_by=query.order_by,
                              limit=query.limit, after=query.after,
-                             include_deleted=query.include_deleted)
+                             include_deleted=query.include_deleted, filter=query.filter)
     return JSONResponse({"records": page.records, "next": page.next})
 
 

@@ -11,15 +11,16 @@ from hulian.metadata.model import FIELD_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_PATTERNS = [
-    re.compile(r'\bcode="([a-z_]+)"'),
-    re.compile(r'^\s+code = "([a-z_]+)"', re.MULTILINE),
-    re.compile(r'ValueProblem\(\s*"([a-z_]+)"'),
-    re.compile(r'FieldError\([^,()]+,\s*"([a-z_]+)"'),
+    re.compile(r'\bcode="([a-z_.]+)"'),
+    re.compile(r'^\s+code = "([a-z_.]+)"', re.MULTILINE),
+    re.compile(r'ValueProblem\(\s*"([a-z_.]+)"'),
+    re.compile(r'FieldError\([^,()]+,\s*"([a-z_.]+)"'),
 ]
 
 
 def _emitted_codes() -> set[str]:
     files = [*(ROOT / "engine").rglob("*.py"), *(ROOT / "runtime").rglob("*.py"),
+             *(ROOT / "formula").rglob("*.py"),
              ROOT / "metadata" / "values.py", ROOT / "metadata" / "errors.py",
              ROOT / "metadata" / "problems.py"]
     codes: set[str] = set()

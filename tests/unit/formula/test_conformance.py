@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hulian.formula import FormulaError, evaluate
-from tests.formula_cases import expected_value, load_cases, python_result, same
+from hulian.formula import FormulaError, compile_formula
+from tests.formula_cases import expected_value, load_cases, python_result, same, scope
 
 CASES = load_cases()
 
@@ -14,7 +14,7 @@ CASES = load_cases()
 def test_case(name, case):
     if "error" in case:
         with pytest.raises(FormulaError) as raised:
-            evaluate(case["expr"], case.get("record"))
+            compile_formula(case["expr"], scope(case))
         assert raised.value.code == case["error"]
         if "line" in case:
             assert (raised.value.line, raised.value.column) == (case["line"], case["column"])

@@ -1,0 +1,146 @@
+"""Every formula of a pack, compiled once per deploy (or reported as metadata problems).
+
+Formula fields, default formulas and validation rules are parsed and
+type-checked against the pack; a mistake becomes a :class:`Problem` with the
+object file, the JSON pointer of the formula, ``line:column`` and an excerpt.
+Formula fields that use each other in a cycle are a problem naming the cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from hulian.engine.formulas.scope import FieldTarget, ObjectScope
+from hulian.formula import (
+    FIELD_TYPE_MAP,
+    CompiledFormula,
+    FormulaError,
+    Options,
+    T,
+    compile_formula,
+)
+from hulian.metadata.model import ObjectDef, Pack, ValidationRule
+from hulian.metadata.problems import MetadataError, Problem, pointer
+
+
+@dataclass(frozen=True)
+class ObjectFormulas:
+    fields: Mapping[str, CompiledFormula] = field(default_factory=dict)
+    """Formula fields, in an order where each comes after the formula fields it uses."""
+    defaults: Mapping[str, CompiledFormula] = field(default_factory=dict)
+    rules: tuple[tuple[ValidationRule, CompiledFormula], ...] = ()
+
+
+def _problem(error: FormulaError, obj: ObjectDef, where: str) -> Problem:
+    position = f"{error.line}:{error.column}: " if error.span else ""
+    excerpt = None
+    if error.span and error.text:
+        from hulian.formula.errors import excerpt as make_excerpt
+
+        excerpt = make_excerpt(error.text, error.span)
+    return Problem(error.code, obj.source, where, position + error.message, error.hint, excerpt)
+
+
+def _expected(kind: str) -> T:
+    return T.TEXT if kind in ("picklist", "multi_picklist") else FIELD_TYPE_MAP[kind]
+
+
+def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> ObjectFormulas:
+    scope = ObjectScope(pack, obj)
+    fields: dict[str, CompiledFormula] = {}
+    defaults: dict[str, CompiledFormula] = {}
+    for i, f in enumerate(obj.fields):
+        if f.formula is not None:
+            try:
+                fields[f.api_name] = compile_formula(
+                    f.formula, scope, Options("formula", f.blank_as == "zero"),
+                    FIELD_TYPE_MAP[f.type])
+            except FormulaError as exc:
+                problems.append(_problem(exc, obj, pointer("fields", i, "formula")))
+        if f.default_formula is not None:
+            try:
+                defaults[f.api_name] = compile_formula(f.default_formula, scope,
+                                                       Options("default"), _expected(f.type))
+            except FormulaError as exc:
+                problems.append(_problem(exc, obj, pointer("fields", i, "default_formula")))
+    rules = []
+    for i, rule in enumerate(obj.validation_rules):
+        try:
+            rules.append((rule, compile_formula(rule.condition, scope, Options("validation"),
+                                                T.BOOLEAN)))
+        except FormulaError as exc:
+            problems.append(_problem(exc, obj, pointer("validation_rules", i, "condition")))
+    return ObjectFormulas(MappingProxyType(fields), MappingProxyType(defaults), tuple(rules))
+
+
+def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],
+            problems: list[Problem]) -> Mapping[str, ObjectFormulas]:
+    """Order each object's formula fields by dependency; report cycles."""
+    def uses(node: tuple[str, str]) -> list[tuple[str, str]]:
+        formula = compiled[node[0]].fields.get(node[1])
+        out = []
+        for ref in formula.references if formula else ():
+            target = ref.target
+            if isinstance(target, FieldTarget) and target.field in compiled.get(
+                    target.object, ObjectFormulas()).fields:
+                out.append((target.object, target.field))
+        return out
+
+    state: dict[tuple[str, str], int] = {}
+    order: list[tuple[str, str]] = []
+    reported: set[frozenset] = set()
+
+    def visit(node: tuple[str, str], trail: list[tuple[str, str]]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            cycle = [*trail[trail.index(node):], node]
+            key = frozenset(cycle)
+            if key not in reported:
+                reported.add(key)
+                obj = pack.object(node[0])
+                index = obj.field_names.index(node[1])
+                names = " -> ".join(f"{o}.{f}" for o, f in cycle)
+                problems.append(Problem("formula.cycle", obj.source,
+                                        pointer("fields", index, "formula"),
+                                        f"formula fields use each other in a cycle: {names}",
+                                        "break the cycle: one of them must not use the other"))
+            return
+        state[node] = 1
+        for nxt in uses(node):
+            visit(nxt, [*trail, node])
+        state[node] = 2
+        order.append(node)
+
+    for obj in pack.objects:
+        for name in compiled[obj.api_name].fields:
+            visit((obj.api_name, name), [])
+    result = {}
+    for obj in pack.objects:
+        own = compiled[obj.api_name]
+        ordered = {f: own.fields[f] for o, f in order if o == obj.api_name}
+        result[obj.api_name] = ObjectFormulas(MappingProxyType(ordered), own.defaults, own.rules)
+    return result
+
+
+def formula_problems(pack: Pack) -> tuple[dict[str, ObjectFormulas], list[Problem]]:
+    problems: list[Problem] = []
+    compiled = {obj.api_name: _compile_object(pack, obj, problems) for obj in pack.objects}
+    return dict(_cycles(pack, compiled, problems)), problems
+
+
+def pack_formula_problems(pack: Pack, source: str = "") -> list[Problem]:
+    """The formula problems of ``pack``, their files under ``source`` (``hulian validate``)."""
+    prefix = source.rstrip("/") + "/" if source else ""
+    return [replace(p, file=prefix + p.file) for p in formula_problems(pack)[1]]
+
+
+def compile_pack_formulas(pack: Pack, source: str = "") -> dict[str, ObjectFormulas]:
+    """Every formula of ``pack`` compiled; MetadataError listing every problem otherwise."""
+    compiled, problems = formula_problems(pack)
+    if problems:
+        prefix = source.rstrip("/") + "/" if source else ""
+        raise MetadataError([replace(p, file=prefix + p.file) for p in problems])
+    return compiled

@@ -1,0 +1,121 @@
+"""Formulas on the write path, in Python: default formulas and validation rules.
+
+Each record gets an environment of field values: its own fields, the formula
+fields computed in dependency order, ``$IsNew`` and ``$Prior.<field>`` (the
+stored values, on update), and the fields of related records that the formulas
+reach through lookups (read with their own formula fields, one query per record
+reached, cached per write).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import FieldError
+from hulian.engine.formulas.scope import FieldTarget
+from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.records.context import Context
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.formula import CompiledFormula
+from hulian.metadata.model import label_text
+from hulian.metadata.values import ValueProblem
+
+Env = dict[tuple[str, ...], Any]
+
+
+class _Related:
+    """Related records by (object, id), fetched once per write."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.cache: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def get(self, object_name: str, record_id: Any) -> dict[str, Any] | None:
+        if not isinstance(record_id, str):
+            return None
+        key = (object_name, record_id)
+        if key not in self.cache:
+            obj = self.ctx.object(object_name)
+            select = RecordSelect(self.ctx.schema, obj, self.ctx.dialect)
+            query = select.select().where(obj.table.c.id == record_id,
+                                          obj.table.c.is_deleted == sa.false())
+            row = self.ctx.conn.execute(query.select_from(select.from_clause())).first()
+            self.cache[key] = dict(row._mapping) if row else None
+        return self.cache[key]
+
+
+def _formulas_used(obj: CompiledObject, formulas: list[CompiledFormula]) -> list[FieldTarget]:
+    return [ref.target for f in formulas for ref in f.references
+            if isinstance(ref.target, FieldTarget)]
+
+
+def _round(value: Any, scale: int | None) -> Any:
+    if isinstance(value, Decimal) and scale is not None:
+        return value.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP)
+    return value
+
+
+def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
+              prior: dict[str, Any] | None, related: _Related,
+              formulas: list[CompiledFormula]) -> Env:
+    env: Env = {(name,): record.get(name) for name in obj.model.field_names}
+    env.update({(k,): v for k, v in record.items()})
+    env[("$IsNew",)] = prior is None
+    for key, value in (prior or {}).items():
+        env[("$Prior", key)] = value
+    own = ctx.schema.formulas[obj.api_name].fields
+    for name, formula in own.items():  # dependency order
+        env[(name,)] = _round(formula.run(env), obj.model.field(name).scale)
+    for target in _formulas_used(obj, [*formulas, *own.values()]):
+        if not target.hops:
+            continue
+        current_obj, values = obj.model, record
+        for hop in target.hops:
+            lookup = current_obj.field(hop)
+            values = related.get(lookup.target, (values or {}).get(hop)) if values else None
+            current_obj = ctx.schema.pack.object(lookup.target)
+        env[(*target.hops, target.field)] = (values or {}).get(target.field)
+    return env
+
+
+def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
+                           errors: list[FieldError]) -> None:
+    defaults = ctx.schema.formulas[obj.api_name].defaults
+    if not defaults:
+        return
+    related = _Related(ctx)
+    for i, row in enumerate(rows):
+        missing = {name: f for name, f in defaults.items() if name not in row}
+        if not missing:
+            continue
+        env = build_env(ctx, obj, row, None, related, list(missing.values()))
+        for name, formula in missing.items():
+            try:
+                row[name] = obj.coercers[name](formula.run(env))
+            except ValueProblem as problem:
+                errors.append(FieldError(name, problem.code,
+                                         f"the default formula gives a value the field cannot "
+                                         f"hold: {problem.message}", problem.hint, row=i))
+
+
+def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
+                priors: list[dict[str, Any] | None], errors: list[FieldError]) -> None:
+    """Every active validation rule whose condition is TRUE adds an error."""
+    rules = [(rule, f) for rule, f in ctx.schema.formulas[obj.api_name].rules if rule.active]
+    if not rules:
+        return
+    related = _Related(ctx)
+    for i, (row, prior) in enumerate(zip(rows, priors, strict=True)):
+        record = {**(prior or {}), **row}
+        env = build_env(ctx, obj, record, prior, related, [f for _, f in rules])
+        for rule, formula in rules:
+            if formula.run(env) is True:
+                errors.append(FieldError(rule.error_field, "validation_rule",
+                                         label_text(rule.message, "en"),
+                                         f"rule {rule.api_name}", row=i))
+
+
+__all__ = ["apply_default_formulas", "build_env", "check_rules"]

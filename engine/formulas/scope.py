@@ -1,0 +1,74 @@
+"""Field references in formulas, resolved against a pack's objects.
+
+``account.owner.name`` walks lookup fields (at most 10 hops, as in Salesforce)
+to a field of the last object. The resolved target names the hops, so the SQL
+back-end can join and the Python side can load related records.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from hulian.engine.schema.columns import SYSTEM_FIELDS
+from hulian.formula import FIELD_TYPE_MAP, T, UnknownField
+from hulian.metadata.model import ObjectDef, Pack
+
+MAX_HOPS = 10
+SYSTEM_TYPES: dict[str, T] = {
+    **dict.fromkeys(SYSTEM_FIELDS, T.TEXT),
+    "created_at": T.DATETIME, "updated_at": T.DATETIME, "version": T.NUMBER,
+    "is_deleted": T.BOOLEAN,
+}
+
+
+@dataclass(frozen=True)
+class FieldTarget:
+    """``hops``: the lookup fields walked, from the root object; then ``object``.``field``."""
+
+    hops: tuple[str, ...]
+    object: str
+    field: str
+
+
+@dataclass(frozen=True)
+class ObjectScope:
+    pack: Pack
+    root: ObjectDef
+
+    def resolve(self, path: tuple[str, ...]) -> tuple[T, FieldTarget]:
+        obj = self.root
+        for i, name in enumerate(path[:-1]):
+            f = obj.field(name)
+            if f is None or f.type != "lookup":
+                lookups = [x.api_name for x in obj.fields if x.type == "lookup"]
+                close = difflib.get_close_matches(name, lookups, n=1)
+                raise UnknownField(
+                    f"{obj.api_name} has no lookup field {name!r} to follow",
+                    f"did you mean {close[0]!r}?" if close else
+                    (f"its lookups: {', '.join(lookups)}" if lookups
+                     else f"{obj.api_name} has no lookup fields"))
+            if i + 1 > MAX_HOPS:
+                raise UnknownField(f"{'.'.join(path)} follows more than {MAX_HOPS} lookups")
+            obj = self.pack.object(f.target)
+        last = path[-1]
+        target = FieldTarget(path[:-1], obj.api_name, last)
+        f = obj.field(last)
+        if f is not None:
+            return FIELD_TYPE_MAP[f.type], target
+        if last in SYSTEM_TYPES:
+            return SYSTEM_TYPES[last], target
+        names = [*obj.field_names, *SYSTEM_FIELDS]
+        close = difflib.get_close_matches(last, names, n=1)
+        where = obj.api_name if not path[:-1] else f"{'.'.join(path[:-1])} ({obj.api_name})"
+        raise UnknownField(f"{where} has no field {last!r}",
+                           f"did you mean {close[0]!r}?" if close else None)
+
+
+def object_scope(pack: Pack, object_name: str) -> ObjectScope:
+    """The scope of formulas on ``object_name`` (``hulian formula eval --metadata``)."""
+    obj = pack.object(object_name)
+    if obj is None:
+        raise UnknownField(f"the pack has no object {object_name!r}",
+                           f"its objects: {', '.join(o.api_name for o in pack.objects)}")
+    return ObjectScope(pack, obj)

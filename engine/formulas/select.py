@@ -1,0 +1,152 @@
+"""Selecting records with their formula fields computed in SQL.
+
+A :class:`RecordSelect` turns each formula field into a SQL expression over the
+object's table, joining the tables that cross-object references reach (left
+outer joins on the lookup, live records only). Formula fields that use other
+formula fields are inlined. Filters and sorts built through the same
+``RecordSelect`` share its joins; ``from_clause()`` is taken last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+from hulian.engine.formulas.scope import FieldTarget
+from hulian.engine.schema.columns import SYSTEM_FIELDS
+from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.formula import FIELD_TYPE_MAP, SqlCompiler, T, sqlite_decimal
+from hulian.formula.sql import CODES, from_sqlite
+from hulian.formula.types import NUMERIC
+from hulian.metadata.model import NUMERIC_TYPES, Field, ObjectDef
+
+
+class FormulaResult(TypeDecorator):
+    """A formula's SQL value as the Python value a record holds."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def __init__(self, kind: T, scale: int | None):
+        super().__init__()
+        self.kind = kind
+        self.scale = scale
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            value = from_sqlite(CODES[self.kind], value)
+        if self.kind in NUMERIC:
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+            if self.scale is not None:
+                number = number.quantize(Decimal(1).scaleb(-self.scale), ROUND_HALF_UP)
+            return number
+        if self.kind is T.BOOLEAN:
+            return bool(value)
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        if value == "":
+            return None
+        return value
+
+
+class RecordSelect:
+    def __init__(self, schema: CompiledSchema, obj: CompiledObject, dialect: str):
+        self.schema = schema
+        self.obj = obj
+        self.dialect = dialect
+        self._tables: dict[tuple[str, ...], Any] = {(): obj.table}
+        self._objects: dict[tuple[str, ...], ObjectDef] = {(): obj.model}
+        self._joins: list[tuple[Any, Any]] = []
+
+    # -- joins ---------------------------------------------------------------------------------
+
+    def _walk(self, hops: tuple[str, ...]) -> tuple[Any, ObjectDef]:
+        if hops not in self._tables:
+            parent_table, parent = self._walk(hops[:-1])
+            lookup = parent.field(hops[-1])
+            target = self.schema.object(lookup.target)
+            alias = target.table.alias(f"r{len(self._joins) + 1}")
+            self._joins.append((alias, sa.and_(alias.c.id == parent_table.c[lookup.api_name],
+                                               alias.c.is_deleted == sa.false())))
+            self._tables[hops] = alias
+            self._objects[hops] = target.model
+        return self._tables[hops], self._objects[hops]
+
+    def from_clause(self) -> Any:
+        clause = self.obj.table
+        for alias, on in self._joins:
+            clause = clause.outerjoin(alias, on)
+        return clause
+
+    # -- values --------------------------------------------------------------------------------
+
+    def value(self, hops: tuple[str, ...], name: str) -> Any:
+        """The field ``name`` of the record at ``hops``, in formula SQL representation."""
+        table, obj = self._walk(hops)
+        f = obj.field(name)
+        if f is not None and f.formula is not None:
+            return self._formula(hops, obj, f)
+        column = table.c[name]
+        if self.dialect == "sqlite" and f is not None and f.type in NUMERIC_TYPES:
+            return sqlite_decimal(column, f.scale or 0)
+        return column
+
+    def _formula(self, hops: tuple[str, ...], obj: ObjectDef, f: Field) -> Any:
+        compiled = self.schema.formulas[obj.api_name].fields[f.api_name]
+
+        def resolve(ref: Any) -> Any:
+            target: FieldTarget = ref.target
+            return self.value((*hops, *target.hops), target.field)
+
+        expression = SqlCompiler(self.dialect, resolve).compile(compiled.typed)
+        if f.type in NUMERIC_TYPES and f.scale is not None:
+            if self.dialect == "sqlite":
+                expression = sa.func.hl_round(expression, f.scale)
+            else:
+                expression = sa.func.round(expression, f.scale)
+        return expression
+
+    def compiler(self) -> SqlCompiler:
+        """A compiler for filter formulas on this object (references resolve through joins)."""
+        return SqlCompiler(self.dialect, lambda ref: self.value(ref.target.hops, ref.target.field))
+
+    # -- record columns --------------------------------------------------------------------
+
+    def column(self, name: str) -> Any:
+        """The value a record shows for ``name`` (stored column or computed formula)."""
+        f = self.obj.model.field(name)
+        if f is not None and f.formula is not None:
+            kind = FIELD_TYPE_MAP[f.type]
+            return sa.type_coerce(self.value((), name), FormulaResult(kind, f.scale))
+        return self.obj.table.c[name]
+
+    def is_formula(self, name: str) -> bool:
+        f = self.obj.model.field(name)
+        return f is not None and f.formula is not None
+
+    def sort_key(self, name: str) -> Any:
+        """What to sort and page by: SQLite compares formula decimals as REAL."""
+        if not self.is_formula(name):
+            return self.obj.table.c[name]
+        if self.dialect == "sqlite" and self.obj.model.field(name).type in NUMERIC_TYPES:
+            return sa.cast(self.value((), name), sa.Float)
+        return self.value((), name)
+
+    def sort_value(self, name: str, value: Any) -> Any:
+        """A cursor value, ready to compare with ``sort_key(name)``."""
+        if value is None or not self.is_formula(name):
+            return value
+        kind = FIELD_TYPE_MAP[self.obj.model.field(name).type]
+        if self.dialect == "sqlite" and kind in NUMERIC:
+            return sa.literal(float(value), sa.Float())
+        return SqlCompiler(self.dialect, lambda ref: None).literal(value, kind)
+
+    def select(self) -> sa.Select:
+        names = ["id", *self.obj.model.field_names, *(n for n in SYSTEM_FIELDS if n != "id")]
+        return sa.select(*(self.column(n).label(n) for n in names))
