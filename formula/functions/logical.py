@@ -25,7 +25,14 @@ from hulian.formula.functions.base import (
     same_type,
     signature,
 )
-from hulian.formula.functions.operators import all_of, any_of
+from hulian.formula.functions.operators import (
+    all_of,
+    any_of,
+    booleans,
+    sql_and,
+    sql_not,
+    sql_or,
+)
 from hulian.formula.python import typed_impl
 from hulian.formula.types import T, common
 
@@ -122,24 +129,6 @@ def _sql_case(c, args, types, result):
 
 
 # -- AND, OR, NOT -----------------------------------------------------------------------------
-
-def _booleans(types: Sequence[T]) -> T:
-    for i in range(len(types)):
-        expect(types, i, {T.BOOLEAN})
-    return T.BOOLEAN
-
-
-def _sql_and(c, args, types, result):
-    return sa.and_(*args)
-
-
-def _sql_or(c, args, types, result):
-    return sa.or_(*args)
-
-
-def _sql_not(c, args, types, result):
-    return sa.not_(args[0])
-
 
 # -- blank tests ------------------------------------------------------------------------------
 
@@ -248,15 +237,15 @@ register(Function(
     examples=("CASE(MONTH(close_date), 1, 'Q1', 2, 'Q1', 3, 'Q1', 'later')",
               "CASE(stage, 'won', 1, 'lost', 0, 0.5)")))
 register(Function(
-    "AND", 1, None, _booleans, all_of, pg=_sql_and, sqlite=_sql_and, lazy=True, strict=False,
+    "AND", 1, None, booleans, all_of, pg=sql_and, sqlite=sql_and, lazy=True, strict=False,
     summary="true when every argument is true; false as soon as one is false",
     examples=("AND(amount > 0, NOT(ISBLANK(customer)))",)))
 register(Function(
-    "OR", 1, None, _booleans, any_of, pg=_sql_or, sqlite=_sql_or, lazy=True, strict=False,
+    "OR", 1, None, booleans, any_of, pg=sql_or, sqlite=sql_or, lazy=True, strict=False,
     summary="true as soon as one argument is true; false when all are false",
     examples=("OR(ISPICKVAL(stage, 'won'), probability >= 0.9)",)))
 register(Function(
-    "NOT", 1, 1, _booleans, lambda value: not value, pg=_sql_not, sqlite=_sql_not,
+    "NOT", 1, 1, booleans, lambda value: not value, pg=sql_not, sqlite=sql_not,
     summary="true for false and false for true (blank stays blank)",
     examples=("NOT(is_active)",)))
 register(Function(

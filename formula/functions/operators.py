@@ -302,7 +302,7 @@ _comparison(">=", "_GE", lambda a, b: a >= b)
 
 # -- logic --------------------------------------------------------------------------------------
 
-def _booleans(types: Sequence[T]) -> T:
+def booleans(types: Sequence[T]) -> T:
     for i, t in enumerate(types):
         if t not in (T.BOOLEAN, T.NULL):
             raise ArgTypeError(i, f"needs true or false, not {t.value}")
@@ -329,15 +329,15 @@ def any_of(types: Sequence[T], *thunks) -> bool | None:
     return None if unknown else False
 
 
-def _sql_and(c, args, types, result):
+def sql_and(c, args, types, result):
     return sa.and_(*args)
 
 
-def _sql_or(c, args, types, result):
+def sql_or(c, args, types, result):
     return sa.or_(*args)
 
 
-def _sql_not(c, args, types, result):
+def sql_not(c, args, types, result):
     return sa.not_(args[0])
 
 
@@ -353,11 +353,11 @@ register(Function("_NEG", 1, 1, lambda types: _numeric_pair(types), lambda a: -a
                   pg=lambda c, args, types, result: -args[0], summary="unary minus"))
 register(Function("_CONCAT", 2, 2, lambda types: _texts(types), concat, pg=_sql_concat,
                   sqlite=_sql_concat, strict=False, summary="the & operator"))
-register(Function("_AND", 2, 2, _booleans, all_of, pg=_sql_and, sqlite=_sql_and, lazy=True,
+register(Function("_AND", 2, 2, booleans, all_of, pg=sql_and, sqlite=sql_and, lazy=True,
                   strict=False, summary="the && operator"))
-register(Function("_OR", 2, 2, _booleans, any_of, pg=_sql_or, sqlite=_sql_or, lazy=True,
+register(Function("_OR", 2, 2, booleans, any_of, pg=sql_or, sqlite=sql_or, lazy=True,
                   strict=False, summary="the || operator"))
-register(Function("_NOT", 1, 1, _booleans, lambda a: not a, pg=_sql_not, sqlite=_sql_not,
+register(Function("_NOT", 1, 1, booleans, lambda a: not a, pg=sql_not, sqlite=sql_not,
                   summary="the ! operator"))
 register(Function(
     "_BLANKZERO", 1, 1, lambda types: types[0], lambda a: Decimal(0) if a is None else a,
@@ -381,4 +381,5 @@ def _texts(types: Sequence[T]) -> T:
     return T.TEXT
 
 
-__all__ = ["add", "all_of", "any_of", "concat", "power", "subtract"]
+__all__ = ["add", "all_of", "any_of", "booleans", "concat", "power", "sql_and", "sql_not",
+           "sql_or", "subtract"]
