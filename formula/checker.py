@@ -165,6 +165,8 @@ class Checker:
         types = tuple(arg.type for arg in args)
         try:
             result = function.typer(types)
+            if function.check_args is not None:
+                function.check_args(args)
         except ArgTypeError as exc:
             span = node.args[exc.index].span if exc.index is not None and \
                 exc.index < len(node.args) else node.span

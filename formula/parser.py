@@ -57,7 +57,8 @@ class _Build(Transformer_NonRecursive):
         return Literal(Decimal(str(children[0])), T.NUMBER, _span(meta))
 
     def string(self, meta, children):
-        return Literal(unescape(str(children[0])[1:-1]), T.TEXT, _span(meta))
+        text = unescape(str(children[0])[1:-1])
+        return Literal(text or None, T.TEXT, _span(meta))  # empty text is blank
 
     def ref(self, meta, children):
         names = tuple(str(c) for c in children)

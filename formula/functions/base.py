@@ -43,6 +43,9 @@ class Function:
     strict: bool = True
     contexts: frozenset[str] | None = None
     volatile: bool = False
+    check_args: Callable[[Sequence[Any]], None] | None = None
+    """Checks the typed arguments beyond their types (e.g. a literal regular expression);
+    raises ArgTypeError. Called by the checker after ``typer``."""
     summary: str = ""
     examples: tuple[str, ...] = field(default=())
 

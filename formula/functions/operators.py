@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import Grouping
 
 from hulian.formula.functions.base import (
     ArgTypeError,
@@ -91,13 +92,16 @@ def _shift(value: Any, amount: Decimal, kind: T) -> Any:
 
 @typed_impl
 def add(types: Sequence[T], a: Any, b: Any) -> Any:
+    """Not strict: text + blank is the text (as '&'); every other blank gives blank."""
     ta, tb = types
+    if T.TEXT in types:
+        return concat(a, b)
+    if a is None or b is None:
+        return None
     if ta in (T.DATE, T.DATETIME, T.TIME):
         return _shift(a, b, ta)
     if tb in (T.DATE, T.DATETIME, T.TIME):
         return _shift(b, a, tb)
-    if isinstance(a, str) or isinstance(b, str):
-        return concat(a, b)
     return EXACT.add(a, b)
 
 
@@ -206,6 +210,8 @@ def _numeric_pair(types: Sequence[T]) -> T:
 def power(a: Decimal, b: Decimal) -> Decimal | None:
     if abs(b) > POW_LIMIT or (a == 0 and b < 0) or (a < 0 and b != b.to_integral_value()):
         return None
+    if b == 0:
+        return Decimal(1)  # also 0 ^ 0, as PostgreSQL's power() says
     with localcontext() as ctx:
         ctx.prec = 100
         if b == b.to_integral_value():
@@ -338,10 +344,12 @@ def sql_or(c, args, types, result):
 
 
 def sql_not(c, args, types, result):
-    return sa.not_(args[0])
+    # parenthesised: "NOT x IS NULL" would bind IS NULL to x
+    return Grouping(sa.not_(args[0]))
 
 
-register(Function("_ADD", 2, 2, _add_type, add, pg=_pg_add, summary="the + operator"))
+register(Function("_ADD", 2, 2, _add_type, add, pg=_pg_add, strict=False,
+                  summary="the + operator"))
 register(Function("_SUB", 2, 2, _sub_type, subtract, pg=_pg_sub, summary="the - operator"))
 register(Function("_MUL", 2, 2, _numeric_pair, EXACT.multiply,
                   pg=lambda c, args, types, result: args[0] * args[1],

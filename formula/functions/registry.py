@@ -13,9 +13,5 @@ def load() -> None:
     if _loaded:
         return
     for family in FAMILIES:
-        try:
-            importlib.import_module(f"hulian.formula.functions.{family}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"hulian.formula.functions.{family}":
-                raise
+        importlib.import_module(f"hulian.formula.functions.{family}")
     _loaded = True

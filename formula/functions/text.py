@@ -1,0 +1,729 @@
+"""Text functions: LEN, LEFT, RIGHT, MID, FIND, CONTAINS, BEGINS, LOWER, UPPER, TRIM,
+SUBSTITUTE, TEXT, VALUE, LPAD, RPAD and REGEX.
+
+Text is counted in characters (Unicode code points) on every back-end. Empty text is
+blank, so a function whose result would be ``''`` gives blank. Counts and positions are
+read as whole numbers, truncated toward zero (``LEFT(t, 2.9)`` is ``LEFT(t, 2)``). No
+input makes SQL raise: counts are clamped before PostgreSQL sees them as integers,
+numbers are checked before they are cast, and a regular expression is checked before
+PostgreSQL compiles it.
+
+On SQLite every function runs its Python implementation; on PostgreSQL each is native
+SQL written to give the same answer (PostgreSQL's ``left``, ``right``, ``substr``,
+``lpad`` and ``replace`` read negative or empty arguments differently from Python's
+slices, hence the CASEs around them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Sequence
+from decimal import Decimal, localcontext
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import BindParameter, Null
+from sqlalchemy.sql.sqltypes import NullType
+
+from hulian.formula.ast import TLiteral
+from hulian.formula.functions.base import (
+    NUM,
+    ArgTypeError,
+    Function,
+    register,
+    signature,
+)
+from hulian.formula.functions.logical import NUMBER_TEXT
+from hulian.formula.sql import sql_type
+from hulian.formula.types import T
+
+TEXTS = frozenset({T.TEXT})
+SHOWN = frozenset(T) - {T.MULTI_PICKLIST}
+"""What TEXT() converts: everything but multi-picklists."""
+UTC = dt.UTC
+INT_MAX = 2_147_483_647
+"""Counts and positions beyond this are read as this (PostgreSQL's integer limit)."""
+PAD_LIMIT = 131_072
+"""LPAD and RPAD build at most this many characters; a longer padded length is blank."""
+TRIMMED = " \t"
+"""What TRIM removes from both ends: spaces and tabs, as Salesforce documents."""
+VALUE_LENGTH = 1000
+VALUE_EXPONENT = 1000
+VALUE_LIMIT = Decimal("1e38")
+"""VALUE reads at most VALUE_LENGTH characters, exponents up to VALUE_EXPONENT, and
+gives blank for a number whose size reaches VALUE_LIMIT."""
+
+
+def _blank(text: str | None) -> str | None:
+    return text if text else None
+
+
+def _count(value: Decimal) -> int:
+    """A count or position: the whole part of ``value`` (Decimal's int() truncates)."""
+    return int(value)
+
+
+# -- SQL helpers -----------------------------------------------------------------------------
+
+def _untyped(arg: Any, kind: T) -> bool:
+    """Whether PostgreSQL would see an untyped NULL (it cannot pick length(unknown))."""
+    return kind is T.NULL or isinstance(getattr(arg, "type", None), NullType)
+
+
+def _text_arg(arg: Any, kind: T) -> Any:
+    return sa.cast(arg, sa.Text()) if _untyped(arg, kind) else arg
+
+
+def _num_arg(arg: Any, kind: T) -> Any:
+    return sa.cast(arg, sa.Numeric()) if _untyped(arg, kind) else arg
+
+
+def _whole(arg: Any, kind: T) -> Any:
+    return sa.func.trunc(_num_arg(arg, kind))
+
+
+def _int(whole: Any, low: int) -> Any:
+    """``whole`` as an integer between ``low`` and INT_MAX.
+
+    GREATEST and LEAST skip NULLs, so callers test for NULL themselves. Every count goes
+    through this before its cast, even in a CASE branch that excludes large values:
+    PostgreSQL folds a cast of a constant while it plans, whatever the CASE around it.
+    """
+    return sa.cast(sa.func.least(sa.func.greatest(whole, low), INT_MAX), sa.Integer())
+
+
+def _nonempty(expr: Any) -> Any:
+    return sa.func.nullif(expr, "", type_=sa.Text())
+
+
+def _as_number(expr: Any) -> Any:
+    return sa.cast(expr, sa.Numeric())
+
+
+def _empty_or_blank(expr: Any) -> Any:
+    return sa.func.coalesce(expr, "") == ""
+
+
+# -- LEN, LEFT, RIGHT, MID --------------------------------------------------------------------
+
+def length(text: str | None) -> Decimal:
+    return Decimal(len(text or ""))
+
+
+def _pg_len(c, args, types, result):
+    return _as_number(sa.func.coalesce(sa.func.length(_text_arg(args[0], types[0])), 0))
+
+
+def left(text: str, count: Decimal) -> str | None:
+    n = _count(count)
+    return _blank(text[:n]) if n > 0 else None
+
+
+def right(text: str, count: Decimal) -> str | None:
+    n = _count(count)
+    return _blank(text[-n:]) if n > 0 else None
+
+
+def _pg_side(name: str):
+    def build(c, args, types, result):
+        text, count = _text_arg(args[0], types[0]), _whole(args[1], types[1])
+        return sa.case((count >= 1, _nonempty(getattr(sa.func, name)(text, _int(count, 1)))))
+    return build
+
+
+def mid(text: str, start: Decimal, count: Decimal) -> str | None:
+    first, n = max(_count(start), 1), _count(count)
+    return _blank(text[first - 1:first - 1 + n]) if n > 0 else None
+
+
+def _pg_mid(c, args, types, result):
+    text = _text_arg(args[0], types[0])
+    start, count = _whole(args[1], types[1]), _whole(args[2], types[2])
+    cut = sa.func.substr(text, _int(start, 1), _int(count, 1))
+    return sa.case((sa.and_(count >= 1, start.is_not(None)), _nonempty(cut)))
+
+
+# -- FIND, CONTAINS, BEGINS ---------------------------------------------------------------------
+
+ONE = Decimal(1)
+
+
+def find(search: str | None, text: str | None, start: Decimal | None = ONE) -> Decimal | None:
+    if start is None:
+        return None
+    first = _count(start)
+    if not search or not text or first < 1 or first > len(text):
+        return Decimal(0)
+    return Decimal(text.find(search, first - 1) + 1)
+
+
+def _pg_find(c, args, types, result):
+    search, text = _text_arg(args[0], types[0]), _text_arg(args[1], types[1])
+    start = _whole(args[2], types[2]) if len(args) > 2 else sa.literal(1, sa.Integer())
+    at = _int(start, 1)
+    found = sa.func.nullif(sa.func.strpos(sa.func.substr(text, at), search), 0) + at - 1
+    return _as_number(sa.case(
+        (start.is_(None), sa.null()),
+        (sa.or_(_empty_or_blank(search), _empty_or_blank(text), start < 1,
+                start > sa.func.length(text)), 0),
+        else_=sa.func.coalesce(found, 0),
+    ))
+
+
+def contains(text: str | None, part: str | None) -> bool | None:
+    if not part:
+        return True
+    return part in text if text else None
+
+
+def begins(text: str | None, start: str | None) -> bool | None:
+    if not start:
+        return True
+    return text.startswith(start) if text else None
+
+
+def _pg_test(test):
+    def build(c, args, types, result):
+        text, part = _text_arg(args[0], types[0]), _text_arg(args[1], types[1])
+        return sa.case(
+            (_empty_or_blank(part), sa.true()),
+            (_empty_or_blank(text), sa.null()),
+            else_=test(text, part),
+        )
+    return build
+
+
+# -- LOWER, UPPER, TRIM, SUBSTITUTE -------------------------------------------------------------
+
+def _upper_char(char: str) -> str:
+    upper = char.upper()
+    if len(upper) == 1:
+        return upper
+    title = char.title()  # the simple mapping of e.g. U+1F80 (ᾀ -> ᾈ) where upper() expands
+    return title if len(title) == 1 else char
+
+
+def _lower_char(char: str) -> str:
+    lower = char.lower()
+    if len(lower) == 1:
+        return lower
+    return "i" if char == "\u0130" else char  # İ: the one character lower() expands
+
+
+def upper(text: str) -> str:
+    """Character by character (Unicode's simple case mapping): 'ß' and 'ﬁ' stay as they are.
+
+    PostgreSQL's upper() maps one character at a time in a UTF-8 libc locale, so the two
+    agree and the length never changes. str.upper() alone would give 'SS' and 'FI'.
+    """
+    mapped = text.upper()
+    if len(mapped) == len(text):
+        return mapped
+    return "".join(map(_upper_char, text))
+
+
+def lower(text: str) -> str:
+    """Character by character: 'İ' -> 'i' and a final 'Σ' -> 'σ', as PostgreSQL's lower()."""
+    mapped = text.lower()
+    if len(mapped) == len(text) and "\u03a3" not in text:
+        return mapped
+    return "".join(map(_lower_char, text))
+
+
+def _pg_case(name: str):
+    def build(c, args, types, result):
+        return _nonempty(getattr(sa.func, name)(_text_arg(args[0], types[0])))
+    return build
+
+
+def trim(text: str) -> str | None:
+    return _blank(text.strip(TRIMMED))
+
+
+def _pg_trim(c, args, types, result):
+    return _nonempty(sa.func.btrim(_text_arg(args[0], types[0]), sa.literal(TRIMMED,
+                                                                             sa.Text())))
+
+
+def substitute(text: str | None, old: str | None, new: str | None) -> str | None:
+    if not text:
+        return None
+    if not old:
+        return text
+    return _blank(text.replace(old, new or ""))
+
+
+def _pg_substitute(c, args, types, result):
+    text, old, new = (_text_arg(a, t) for a, t in zip(args, types, strict=True))
+    return sa.case(
+        (_empty_or_blank(old), _nonempty(text)),
+        else_=_nonempty(sa.func.replace(text, old, sa.func.coalesce(new, ""))),
+    )
+
+
+# -- TEXT and VALUE -----------------------------------------------------------------------------
+
+def plain_number(value: Decimal) -> str:
+    """A number as plain decimal text: no exponent, no trailing zeros, no negative zero."""
+    if value.is_zero():
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(value.as_tuple().digits))
+        return format(value.normalize(), "f")
+
+
+def text_of(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain_number(value)
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(UTC) if value.tzinfo else value
+        return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+                f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return (f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}."
+                f"{value.microsecond // 1000:03d}")
+    return _blank(value)
+
+
+def _pg_text(c, args, types, result):
+    value, kind = args[0], types[0]
+    if kind is T.NULL:
+        return sa.cast(sa.null(), sa.Text())
+    if _untyped(value, kind):
+        value = sa.cast(value, sql_type(kind))
+    if kind in (T.NUMBER, T.CURRENCY, T.PERCENT):
+        return sa.cast(sa.func.trim_scale(value), sa.Text())
+    if kind is T.BOOLEAN:
+        return sa.case((value, "true"), (sa.not_(value), "false"))
+    if kind is T.DATE:
+        return sa.func.to_char(value, "YYYY-MM-DD", type_=sa.Text())
+    if kind is T.DATETIME:
+        return sa.func.to_char(sa.func.timezone("UTC", value), 'YYYY-MM-DD HH24:MI:SS"Z"',
+                               type_=sa.Text())
+    if kind is T.TIME:
+        return sa.func.to_char(value, "HH24:MI:SS.MS", type_=sa.Text())
+    return _nonempty(value)
+
+
+EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)$")
+
+
+def number_of(text: str) -> Decimal | None:
+    """The number a text spells (the ISNUMBER form), or blank."""
+    if len(text) > VALUE_LENGTH or NUMBER_TEXT.fullmatch(text) is None:
+        return None
+    exponent = EXPONENT.search(text)
+    if exponent and abs(int(exponent.group(1))) > VALUE_EXPONENT:
+        return None
+    number = Decimal(text)
+    return number if number.copy_abs() < VALUE_LIMIT else None
+
+
+def _pg_value(c, args, types, result):
+    text = _text_arg(args[0], types[0])
+    exponent = sa.cast(sa.func.substring(text, EXPONENT.pattern), sa.Numeric())
+    number = sa.cast(text, sa.Numeric())
+    return sa.case(
+        (sa.func.length(text) > VALUE_LENGTH, sa.null()),
+        (sa.not_(text.op("~", is_comparison=True)("^" + NUMBER_TEXT.pattern + "$")),
+         sa.null()),
+        (sa.func.abs(sa.func.coalesce(exponent, 0)) > VALUE_EXPONENT, sa.null()),
+        (sa.func.abs(number) >= VALUE_LIMIT, sa.null()),
+        else_=number,
+    )
+
+
+# -- LPAD and RPAD ------------------------------------------------------------------------------
+
+def _pad(on_left: bool):
+    def pad(text: str | None, size: Decimal | None, filler: str | None = " ") -> str | None:
+        if size is None:
+            return None
+        n = _count(size)
+        if n < 1 or n > PAD_LIMIT:
+            return None
+        text, filler = text or "", filler or ""
+        if len(text) >= n or not filler:
+            return _blank(text[:n])
+        missing = n - len(text)
+        fill = (filler * (missing // len(filler) + 1))[:missing]
+        return fill + text if on_left else text + fill
+    return pad
+
+
+def _pg_pad(name: str):
+    def build(c, args, types, result):
+        text = sa.func.coalesce(_text_arg(args[0], types[0]), "")
+        size = _whole(args[1], types[1])
+        filler = (sa.func.coalesce(_text_arg(args[2], types[2]), "") if len(args) > 2
+                  else sa.literal(" ", sa.Text()))
+        padded = getattr(sa.func, name)(text, _int(size, 1), filler)
+        return sa.case((sa.and_(size >= 1, size <= PAD_LIMIT), _nonempty(padded)))
+    return build
+
+
+# -- REGEX --------------------------------------------------------------------------------------
+#
+# The dialect is the part of Java's syntax (Salesforce's) that Python's re and PostgreSQL's
+# regular expressions read alike; see docs/formulas/text.md. Whether a pattern is valid is
+# decided by regular expressions over the pattern itself (VALID_PATTERN, BOUNDS_SCAN,
+# CLASSES_SCAN, RANGES_SCAN), run by Python here and by PostgreSQL in SQL, so both
+# back-ends accept exactly the same patterns, also when a pattern comes from a field. A
+# valid pattern means the same in PostgreSQL as written (matched with COLLATE "C", so \d,
+# \w and \s are ASCII); Python gets it translated by python_pattern().
+
+PATTERN_LIMIT = 500
+GROUP_DEPTH = 5
+COUNT_LIMIT = 255
+
+_PUNCT = r"[ !\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"
+_HEX = r"u[0-9A-Fa-f]{4}"
+_LITERAL = r"[^\\^$.|?*+()\[\]{}]"
+_ESCAPE = r"\\(?:[dDwWsStnrf]|" + _HEX + "|" + _PUNCT + ")"
+_SINGLE = r"(?:[^\\\]\[\-&^]|\\(?:[tnrf]|" + _HEX + "|" + _PUNCT + "))"
+_ITEM = "(?:" + _SINGLE + "(?:-" + _SINGLE + r")?|\\[dws])"
+_CLASS = r"\[\^?(?:-" + _ITEM + "*-?|" + _ITEM + r"+-?)\]"
+_ATOM = "(?:" + _LITERAL + "|" + _ESCAPE + r"|\.|" + _CLASS + ")"
+_NUMBER = "(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])"
+_QUANTIFIER = r"(?:(?:[*+?]|\{" + _NUMBER + "(?:," + _NUMBER + r"?)?\})\??)?"
+_FLAT = r"(?:[\^$|]|" + _ATOM + _QUANTIFIER + ")*"
+_LOOKAHEAD = r"\(\?[=!]" + _FLAT + r"\)"
+
+
+def _expression(depth: int) -> str:
+    piece = r"[\^$|]|" + _LOOKAHEAD + "|" + _ATOM + _QUANTIFIER
+    if depth:
+        piece += r"|\((?:\?:)?" + _expression(depth - 1) + r"\)(?:[*+?]\??)?"
+    return "(?:" + piece + ")*"
+
+
+VALID_PATTERN = "^" + _expression(GROUP_DEPTH) + "$"
+"""The grammar of valid patterns, as one regular expression (PostgreSQL and Python)."""
+BOUNDS_SCAN = r"\\.|\[(?:\\.|[^\]\\])*\]|\{([0-9]+),([0-9]+)\}"
+"""Finds every {m,n}: invalid when m > n."""
+CLASSES_SCAN = r"\\.|\[\^?((?:\\.|[^\]\\])*)\]"
+"""Finds the body of every [...] class."""
+_CLASS_ITEM = r"\\u[0-9A-Fa-f]{4}|\\.|[^\\]"
+RANGES_SCAN = "(" + _CLASS_ITEM + ")-(" + _CLASS_ITEM + ")|" + _CLASS_ITEM
+"""Finds every a-z range of a class body: invalid when a comes after z."""
+_ESCAPED_CHARS = {"t": 9, "n": 10, "r": 13, "f": 12}
+
+_valid = re.compile(VALID_PATTERN, re.DOTALL)
+_class = re.compile(_CLASS, re.DOTALL)
+_bounds = re.compile(BOUNDS_SCAN, re.DOTALL)
+_classes = re.compile(CLASSES_SCAN, re.DOTALL)
+_ranges = re.compile(RANGES_SCAN, re.DOTALL)
+
+
+def _code_point(item: str) -> int:
+    if item.startswith("\\u") and len(item) == 6:
+        return int(item[2:], 16)
+    if item.startswith("\\"):
+        return _ESCAPED_CHARS.get(item[1], ord(item[1]))
+    return ord(item)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a valid REGEX pattern, or None when it is."""
+    if len(pattern) > PATTERN_LIMIT:
+        return f"the pattern is longer than {PATTERN_LIMIT} characters"
+    if _valid.fullmatch(pattern) is None:
+        return _diagnose(pattern)
+    for found in _bounds.finditer(pattern):
+        if found.group(1) is not None and int(found.group(1)) > int(found.group(2)):
+            return f"{found.group(0)} counts down"
+    for body in _classes.finditer(pattern):
+        for found in _ranges.finditer(body.group(1) or ""):
+            if found.group(1) is not None and \
+                    _code_point(found.group(1)) > _code_point(found.group(2)):
+                return f"the range {found.group(0)} runs backwards"
+    return None
+
+
+_COUNT = re.compile(r"\{([0-9]+)(?:,([0-9]*))?\}")
+
+
+def _class_problem(body: str) -> str | None:
+    if _class.fullmatch("[" + body + "]"):
+        return None
+    if body in ("", "^"):
+        return "[] and [^] are empty"
+    i = 1 if body.startswith("^") else 0
+    while i < len(body):
+        char, nxt = body[i], body[i + 1:i + 2]
+        if char == "\\" and nxt in ("D", "W", "S"):
+            return f"\\{nxt} cannot stand inside [...]"
+        if char in "[&^":
+            return f"write \\{char} for a literal {char} inside [...]"
+        i += 2 if char == "\\" else 1
+    return "inside [...] a - joins two characters (a-z) or stands first or last; write \\- " \
+           "for a literal -"
+
+
+def _diagnose(pattern: str) -> str:
+    """A reason for a pattern the grammar refuses, for the type error's message."""
+    opened: list[str] = []
+    repeatable: str | None = None
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            nxt = pattern[i + 1:i + 2]
+            if not nxt:
+                return "the pattern ends with \\"
+            if nxt == "u" and not re.fullmatch(r"[0-9A-Fa-f]{4}", pattern[i + 2:i + 6]):
+                return "\\u needs four hexadecimal digits"
+            if nxt not in "udDwWsStnrf" and (nxt.isalnum() or not nxt.isascii()
+                                             or not nxt.isprintable()):
+                return f"\\{nxt} is not supported"
+            i, repeatable = i + (6 if nxt == "u" else 2), "atom"
+        elif char == "[":
+            end = i + 1
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            if end >= len(pattern):
+                return "a [ is not closed"
+            problem = _class_problem(pattern[i + 1:end])
+            if problem:
+                return problem
+            i, repeatable = end + 1, "atom"
+        elif char == "(":
+            kind = "group"
+            if pattern.startswith("(?", i):
+                if pattern[i + 2:i + 3] not in (":", "=", "!"):
+                    return "only (...), (?:...), (?=...) and (?!...) groups are supported"
+                kind = "group" if pattern[i + 2] == ":" else "look"
+            if "look" in opened:
+                return "a lookahead cannot contain groups or lookaheads"
+            opened.append(kind)
+            if opened.count("group") > GROUP_DEPTH:
+                return f"groups nest more than {GROUP_DEPTH} deep"
+            i, repeatable = i + (1 if pattern[i + 1:i + 2] != "?" else 3), None
+        elif char == ")":
+            if not opened:
+                return "a ) has no ("
+            i, repeatable = i + 1, "group" if opened.pop() == "group" else None
+        elif char in "*+?{":
+            if char == "{":
+                count = _COUNT.match(pattern, i)
+                if count is None:
+                    return "write \\{ for a literal {"
+                if any(n and int(n) > COUNT_LIMIT for n in count.groups()):
+                    return f"counts go up to {COUNT_LIMIT}"
+                if repeatable == "group":
+                    return "a {m,n} count applies to one character, class or '.', not to a group"
+                end = count.end()
+            else:
+                end = i + 1
+            if repeatable is None:
+                return f"{char} has nothing to repeat"
+            i = end + (1 if pattern[end:end + 1] == "?" else 0)
+            if pattern[i:i + 1] in ("*", "+", "?", "{"):
+                return "two quantifiers in a row"
+            repeatable = None
+        elif char in "]}":
+            return f"write \\{char} for a literal {char}"
+        else:
+            i, repeatable = i + 1, None if char in "^$|" else "atom"
+    if opened:
+        return "a ( is not closed"
+    return "the pattern uses syntax outside hulian's regular expressions"
+
+
+def _python_class(body: str, out: list[str]) -> None:
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and body[i + 1] == "u":
+            out.append(re.escape(chr(int(body[i + 2:i + 6], 16))))
+            i += 6
+            continue
+        if char == "\\":
+            nxt = body[i + 1]
+            out.append("\\" + nxt)
+            i += 2
+            continue
+        out.append(char if char in "-^" else re.escape(char))
+        i += 1
+
+
+def python_pattern(pattern: str) -> str:
+    """A valid pattern in Python's syntax (with re.ASCII and re.DOTALL)."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            nxt = pattern[i + 1]
+            if nxt == "u":
+                out.append(re.escape(chr(int(pattern[i + 2:i + 6], 16))))
+                i += 6
+                continue
+            out.append("\\" + nxt if nxt in "dDwWsStnrf" else re.escape(nxt))
+            i += 2
+        elif char == "[":
+            end = i + 1
+            while pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            out.append("[")
+            _python_class(pattern[i + 1:end], out)
+            out.append("]")
+            i = end + 1
+        elif char == "(" and pattern.startswith("(?", i):
+            out.append(pattern[i:i + 3])
+            i += 3
+        elif char == "{":
+            end = pattern.index("}", i)
+            out.append(pattern[i:end + 1])
+            i = end + 1
+        else:
+            out.append({"$": r"\Z", "^": r"\A"}.get(char, char if char in ".|()*+?"
+                                                     else re.escape(char)))
+            i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=512)
+def compiled_pattern(pattern: str) -> re.Pattern[str] | None:
+    if pattern_problem(pattern) is not None:
+        return None
+    return re.compile(python_pattern(pattern), re.ASCII | re.DOTALL)
+
+
+def regex(text: str | None, pattern: str | None) -> bool | None:
+    matcher = compiled_pattern(pattern or "")
+    if matcher is None:
+        return None
+    return matcher.fullmatch(text or "") is not None
+
+
+def check_regex_args(args: Sequence[Any]) -> None:
+    """A pattern written as a literal must be valid (a type error otherwise)."""
+    pattern = args[1]
+    if isinstance(pattern, TLiteral) and pattern.type is T.TEXT:
+        problem = pattern_problem(pattern.value or "")
+        if problem is not None:
+            raise ArgTypeError(1, f"not a valid regular expression: {problem}")
+
+
+def _constant(expr: Any) -> tuple[bool, Any]:
+    """Whether an SQL argument is a known value, and which (fields compile to columns)."""
+    if isinstance(expr, Null):
+        return True, None
+    if isinstance(expr, BindParameter) and not expr.required and expr.callable is None \
+            and isinstance(expr.value, str):
+        return True, expr.value
+    return False, None
+
+
+def _code_point_sql(item: Any) -> Any:
+    digits = sa.func.concat("x", sa.func.lpad(sa.func.substr(item, 3), 8, "0"))
+    hex_value = sa.cast(sa.cast(digits, postgresql.BIT(32)), sa.Integer())
+    escaped = [(item == "\\" + letter, code) for letter, code in _ESCAPED_CHARS.items()]
+    return sa.case(
+        (sa.and_(sa.func.left(item, 2) == "\\u", sa.func.length(item) == 6), hex_value),
+        *escaped,
+        (sa.func.left(item, 1) == "\\", sa.func.ascii(sa.func.substr(item, 2))),
+        else_=sa.func.ascii(item),
+    )
+
+
+def _checked_pattern_sql(pattern: Any) -> Any:
+    """``pattern`` when it is valid, else NULL; every check runs in PostgreSQL."""
+    array = postgresql.ARRAY(sa.Text())
+    bound = sa.func.regexp_matches(pattern, BOUNDS_SCAN, "g",
+                                   type_=array).column_valued("bound")
+    bad_bound = sa.exists(sa.select(sa.literal(1)).where(
+        sa.cast(bound[1], sa.Integer()) > sa.cast(bound[2], sa.Integer())))
+    body = sa.func.regexp_matches(pattern, CLASSES_SCAN, "g",
+                                  type_=array).column_valued("body")
+    item = sa.func.regexp_matches(body[1], RANGES_SCAN, "g", type_=array).column_valued("item")
+    classes = body.scalar_alias.join(item.scalar_alias, sa.true())  # implicitly LATERAL
+    bad_range = sa.exists(sa.select(sa.literal(1)).select_from(classes).where(
+        _code_point_sql(item[1]) > _code_point_sql(item[2])))
+    valid = pattern.collate("C").op("~", is_comparison=True)(
+        sa.literal(VALID_PATTERN, sa.Text()))
+    return sa.case(
+        (sa.func.length(pattern) > PATTERN_LIMIT, sa.null()),
+        (sa.not_(valid), sa.null()),
+        (bad_bound, sa.null()),
+        (bad_range, sa.null()),
+        else_=pattern,
+    )
+
+
+def _pg_regex(c, args, types, result):
+    text = sa.func.coalesce(_text_arg(args[0], types[0]), "")
+    known, pattern = _constant(args[1])
+    if known:
+        pattern = pattern or ""
+        if pattern_problem(pattern) is not None:
+            return sa.cast(sa.null(), sa.Boolean())
+        anchored = sa.literal("^(?:" + pattern + ")$", sa.Text())
+    else:
+        checked = _checked_pattern_sql(sa.func.coalesce(_text_arg(args[1], types[1]), ""))
+        anchored = sa.literal("^(?:", sa.Text()).op("||")(checked).op("||")(")$")
+    return text.collate("C").op("~", is_comparison=True)(anchored)
+
+
+# -- the functions ------------------------------------------------------------------------------
+
+def _fn(name: str, low: int, high: int, typer, python, pg, summary: str, *examples: str,
+        strict: bool = True, **extra) -> None:
+    register(Function(name, low, high, typer, python, pg=pg, strict=strict, summary=summary,
+                      examples=examples, **extra))
+
+
+_fn("LEN", 1, 1, signature([TEXTS], T.NUMBER), length, _pg_len,
+    "the number of characters of a text (0 when blank)", "LEN('hulian') -> 6",
+    strict=False)
+_fn("LEFT", 2, 2, signature([TEXTS, NUM], T.TEXT), left, _pg_side("left"),
+    "the first n characters of a text", "LEFT('Acme Inc', 4) -> 'Acme'")
+_fn("RIGHT", 2, 2, signature([TEXTS, NUM], T.TEXT), right, _pg_side("right"),
+    "the last n characters of a text", "RIGHT('INV-0042', 4) -> '0042'")
+_fn("MID", 3, 3, signature([TEXTS, NUM, NUM], T.TEXT), mid, _pg_mid,
+    "n characters of a text from a 1-based position", "MID('2024-05-17', 6, 2) -> '05'")
+_fn("FIND", 2, 3, signature([TEXTS, TEXTS, NUM], T.NUMBER), find, _pg_find,
+    "the 1-based position of a text in another (0 when absent)",
+    "FIND('-', 'INV-0042') -> 4", strict=False)
+_fn("CONTAINS", 2, 2, signature([TEXTS, TEXTS], T.BOOLEAN), contains,
+    _pg_test(lambda text, part: sa.func.strpos(text, part) > 0),
+    "whether a text contains another (case-sensitive)", "CONTAINS('Acme Inc', 'Inc') -> true",
+    strict=False)
+_fn("BEGINS", 2, 2, signature([TEXTS, TEXTS], T.BOOLEAN), begins,
+    _pg_test(lambda text, start: sa.func.starts_with(text, start)),
+    "whether a text begins with another (case-sensitive)", "BEGINS('INV-0042', 'INV') -> true",
+    strict=False)
+_fn("LOWER", 1, 1, signature([TEXTS], T.TEXT), lower, _pg_case("lower"),
+    "a text in lower case, character by character", "LOWER('Acme') -> 'acme'")
+_fn("UPPER", 1, 1, signature([TEXTS], T.TEXT), upper, _pg_case("upper"),
+    "a text in upper case, character by character", "UPPER('acme') -> 'ACME'")
+_fn("TRIM", 1, 1, signature([TEXTS], T.TEXT), trim, _pg_trim,
+    "a text without leading and trailing spaces and tabs", "TRIM('  Acme ') -> 'Acme'")
+_fn("SUBSTITUTE", 3, 3, signature([TEXTS, TEXTS, TEXTS], T.TEXT), substitute, _pg_substitute,
+    "a text with every occurrence of one text replaced by another",
+    "SUBSTITUTE('a-b-c', '-', '/') -> 'a/b/c'", strict=False)
+_fn("TEXT", 1, 1, signature([SHOWN], T.TEXT), text_of, _pg_text,
+    "a number, date, datetime, time, boolean or picklist as text",
+    "TEXT(1250.50) -> '1250.5'", "TEXT(DATE(2024, 5, 17)) -> '2024-05-17'")
+_fn("VALUE", 1, 1, signature([TEXTS], T.NUMBER), number_of, _pg_value,
+    "the number a text spells (blank when it is not a number)", "VALUE('42.5') -> 42.5")
+_fn("LPAD", 2, 3, signature([TEXTS, NUM, TEXTS], T.TEXT), _pad(True), _pg_pad("lpad"),
+    "a text padded on the left (or cut) to a length", "LPAD('42', 5, '0') -> '00042'",
+    strict=False)
+_fn("RPAD", 2, 3, signature([TEXTS, NUM, TEXTS], T.TEXT), _pad(False), _pg_pad("rpad"),
+    "a text padded on the right (or cut) to a length", "RPAD('ab', 4, '.') -> 'ab..'",
+    strict=False)
+_fn("REGEX", 2, 2, signature([TEXTS, TEXTS], T.BOOLEAN), regex, _pg_regex,
+    "whether the whole text matches a regular expression",
+    "REGEX(phone, '[0-9]{3}-[0-9]{4}')", strict=False, check_args=check_regex_args)
+
+__all__ = ["compiled_pattern", "lower", "pattern_problem", "plain_number", "python_pattern",
+           "upper"]
