@@ -98,7 +98,7 @@ class _Build(Transformer_NonRecursive):
     def negate(self, meta, children):
         operand = children[0]
         if isinstance(operand, Literal) and operand.type is T.NUMBER:
-            return Literal(-operand.value, T.NUMBER, _span(meta))
+            return Literal(operand.value.copy_negate(), T.NUMBER, _span(meta))  # exact
         return Call("_NEG", (operand,), _span(meta), operator="-")
 
     def plus(self, meta, children):

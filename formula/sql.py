@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import operators
 
 from hulian.formula.ast import TCall, TLiteral, TRef, Typed
 from hulian.formula.types import NUMERIC, T
@@ -171,6 +172,8 @@ class SqlCompiler:
         assert isinstance(node, TCall)
         args = [self.compile(arg) for arg in node.args]
         function = node.function
+        if not self.sqlite:
+            args = self._typed_nulls(args, node)
         if self.sqlite:
             if function.sqlite is not None:
                 return function.sqlite(self, args, node.arg_types, node.type)
@@ -178,6 +181,20 @@ class SqlCompiler:
         if function.pg is None:
             raise NotImplementedError(f"{function.name} has no PostgreSQL form")
         return function.pg(self, args, node.arg_types, node.type)
+
+    @staticmethod
+    def _typed_nulls(args: list[Any], node: TCall) -> list[Any]:
+        """PostgreSQL cannot type a bare NULL in ``-NULL`` or ``NULL + NULL``: cast each blank
+        argument to the type its position takes (a sibling's, a condition's, the result's)."""
+        if T.NULL not in node.arg_types:
+            return args
+        out = list(args)
+        for i, kind in enumerate(node.arg_types):
+            if kind is T.NULL:
+                wanted = _null_position_type(node, i)
+                if wanted not in (None, T.NULL):
+                    out[i] = sa.cast(args[i], sql_type(wanted))
+        return out
 
     def bridge(self, name: str, args: Sequence[Any], types: Sequence[T], result: T) -> Any:
         """Call the Python implementation of ``name`` from SQLite."""
@@ -192,9 +209,36 @@ class SqlCompiler:
             a = a.collate("C") if hasattr(a, "collate") else a
         symbol = "<>" if op == "!=" else op
         # .op() renders the operator as written: "x = NULL" stays unknown, as in the Python
-        # back-end, where SQLAlchemy's == would turn it into "x IS NULL".
-        return sa.literal_column("NULL").op(symbol, is_comparison=True)(b) if a is None \
-            else _as_element(a).op(symbol, is_comparison=True)(b)
+        # back-end, where SQLAlchemy's == would turn it into "x IS NULL". Its operands are
+        # parenthesised: .op() does not know that AND or IS NULL bind looser than "=".
+        left = sa.literal_column("NULL") if a is None else _as_element(a)
+        right = _as_element(b)
+        return left.self_group(against=operators.eq).op(symbol, is_comparison=True)(
+            right.self_group(against=operators.eq))
+
+
+_BOOLEAN_ARGS = frozenset({"_AND", "_OR", "_NOT", "AND", "OR", "NOT"})
+_SAME_TYPE_ARGS = frozenset({"_ADD", "_SUB", "_MUL", "_DIV", "_POW", "_NEG", "_EQ", "_NE", "_LT",
+                             "_LE", "_GT", "_GE", "NULLVALUE", "BLANKVALUE", "MAX", "MIN"})
+
+
+def _null_position_type(node: TCall, i: int) -> T | None:
+    name, types = node.function.name, node.arg_types
+    if name in _BOOLEAN_ARGS:
+        return T.BOOLEAN
+    if name == "IF":
+        return T.BOOLEAN if i == 0 else node.type
+    if name == "CASE":
+        is_result = i > 0 and (i % 2 == 0 or i == len(types) - 1)
+        if is_result:
+            return node.type
+        matches = [t for j, t in enumerate(types)
+                   if (j == 0 or (j % 2 == 1 and j != len(types) - 1)) and t is not T.NULL]
+        return matches[0] if matches else None
+    if name in _SAME_TYPE_ARGS:
+        known = [t for t in types if t is not T.NULL]
+        return known[0] if known else (node.type if node.type is not T.BOOLEAN else None)
+    return None
 
 
 def _as_element(value: Any) -> Any:

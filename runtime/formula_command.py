@@ -28,6 +28,7 @@ from hulian.formula import (
     Scope,
     SqlCompiler,
     T,
+    UnknownField,
     compile_formula,
     record_env,
 )
@@ -35,6 +36,7 @@ from hulian.formula.checker import CONTEXTS
 from hulian.formula.types import NUMERIC
 from hulian.formula.values import normal, python_value
 from hulian.metadata.jsontext import dumps, loads
+from hulian.metadata.problems import MetadataError
 
 __all__ = ["add_formula_command", "cmd_formula_eval"]
 
@@ -57,13 +59,25 @@ def _record(text: str | None) -> dict[str, Any]:
     return record
 
 
+def _object_scope(pack_path: str, object_name: str) -> Scope:
+    """The scope of formulas on ``object_name`` of the pack at ``pack_path``."""
+    try:
+        from hulian.engine.formulas import object_scope
+    except ImportError:  # until the engine package exports it
+        from hulian.engine.formulas.scope import object_scope
+    from hulian.metadata import load_pack
+
+    try:
+        return object_scope(load_pack(pack_path), object_name)
+    except UnknownField as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise _InputError(f"--object: {exc.message}{hint}") from None
+
+
 def _scope(args: argparse.Namespace, record: dict[str, Any]) -> Scope:
     if args.metadata is None:
         return RecordScope(record)
-    from hulian.engine.formulas import object_scope
-    from hulian.metadata import load_pack
-
-    return object_scope(load_pack(args.metadata), args.object)
+    return _object_scope(args.metadata, args.object)
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -179,6 +193,11 @@ def cmd_formula_eval(args: argparse.Namespace) -> int:
         return 1
     except _InputError as exc:
         return _error(str(exc))
+    except MetadataError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return _error(f"--metadata: {args.metadata} cannot be loaded ({len(exc.problems)} "
+                      "problem(s) above); `hulian validate` lists them")
     print(text)
     return 0
 

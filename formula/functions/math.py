@@ -84,9 +84,10 @@ def trunc(value: Decimal, digits: Decimal = Decimal(0)) -> Decimal:
 
 
 def _pg_digits(digits):
+    # greatest/least skip NULLs: a blank digits argument must stay blank
     bounded = sa.func.greatest(sa.func.least(sa.func.trunc(digits), DIGITS_LIMIT),
                                -DIGITS_LIMIT)
-    return sa.cast(bounded, sa.Integer)
+    return sa.case((digits.is_(None), sa.null()), else_=sa.cast(bounded, sa.Integer))
 
 
 def _pg_round(x, digits):
