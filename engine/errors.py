@@ -5,7 +5,8 @@ All derive from :class:`hulian.metadata.errors.HulianError`; none knows HTTP.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hulian.metadata.errors import HulianError
@@ -35,9 +36,15 @@ class FieldError:
     message: str
     hint: str | None = None
     row: int | None = None
+    messages: Mapping[str, str] | None = None
+    """The message in every language it has (validation rules' i18n messages)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {k: getattr(self, k) for k in ("field", "code", "message", "hint", "row")
+               if getattr(self, k) is not None}
+        if self.messages is not None:
+            out["messages"] = dict(self.messages)
+        return out
 
 
 class RecordValidationError(HulianError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,7 +57,7 @@ class Page:
 
 
 def _single(errors: list[FieldError]) -> list[FieldError]:
-    return [FieldError(e.field, e.code, e.message, e.hint) for e in errors]
+    return [replace(e, row=None) for e in errors]
 
 
 class Session:
@@ -152,8 +152,7 @@ class Session:
                 try:
                     prepared = self._prepare_new(ctx, obj, batch)
                 except RecordValidationError as exc:
-                    shifted = [FieldError(e.field, e.code, e.message, e.hint,
-                                          None if e.row is None else e.row + start)
+                    shifted = [replace(e, row=None if e.row is None else e.row + start)
                                for e in exc.errors]
                     raise RecordValidationError(obj.api_name, shifted) from None
                 insert_rows(ctx, obj, prepared)

@@ -115,7 +115,8 @@ def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
             if formula.run(env) is True:
                 errors.append(FieldError(rule.error_field, "validation_rule",
                                          label_text(rule.message, "en"),
-                                         f"rule {rule.api_name}", row=i))
+                                         f"rule {rule.api_name}", row=i,
+                                         messages=rule.message))
 
 
 __all__ = ["apply_default_formulas", "build_env", "check_rules"]

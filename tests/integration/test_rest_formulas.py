@@ -48,4 +48,7 @@ def test_validation_rules_answer_422_with_the_rule_message(api):
     problem = error(response, 422)
     assert {"field": "probability", "code": "validation_rule",
             "message": "A won opportunity has a probability of 100%",
-            "hint": "rule won_means_certain"} in problem["details"]
+            "hint": "rule won_means_certain",
+            "messages": {"zh": "赢单的赢率必须是100%",
+                         "en": "A won opportunity has a probability of 100%"}} \
+        in problem["details"]
