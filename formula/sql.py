@@ -153,7 +153,10 @@ class SqlCompiler:
 
     def literal(self, value: Any, kind: T) -> Any:
         if value is None:
-            return sa.null()
+            # PostgreSQL resolves operators by type: a blank of a known type keeps it
+            if self.sqlite or kind in (T.NULL, T.MULTI_PICKLIST, T.PICKLIST):
+                return sa.null()
+            return sa.cast(sa.null(), sql_type(kind))
         if self.sqlite:
             if kind is T.BOOLEAN:
                 return sa.literal(1 if value else 0, sa.Integer())

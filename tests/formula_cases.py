@@ -74,9 +74,12 @@ def python_result(case: dict[str, Any]) -> tuple[T, Any]:
 
 def sql_result(engine: sa.Engine, case: dict[str, Any]) -> Any:
     """The case evaluated by the database: field values become literals in its dialect."""
-    record = case.get("record") or {}
     formula = compile_formula(case["expr"], scope(case))
-    env = record_env(record)
+    return sql_value(engine, formula, record_env(case.get("record") or {}))
+
+
+def sql_value(engine: sa.Engine, formula: Any, env: Any) -> Any:
+    """``formula`` computed by the database, its field references bound from ``env``."""
     compiler = SqlCompiler(engine.dialect.name,
                            lambda ref: compiler.literal(env.get(ref.path), ref.type))
     expression = compiler.compile(formula.typed)

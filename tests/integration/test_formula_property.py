@@ -27,12 +27,11 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from hulian.engine.database import open_database
-from hulian.formula import FormulaError, Options, SqlCompiler, T, UnknownField, compile_formula
+from hulian.formula import FormulaError, Options, T, UnknownField, compile_formula
 from hulian.formula.functions.base import REGISTRY, ArgTypeError
 from hulian.formula.functions.registry import load
-from hulian.formula.sql import CODES, from_sqlite, sql_type
 from hulian.formula.values import normal
-from tests.formula_cases import same
+from tests.formula_cases import same, sql_value
 
 EXAMPLES_PER_DATABASE = 150
 MAX_DEPTH = 4
@@ -208,31 +207,6 @@ class FieldScope:
 def python_value(formula: Any, env: Mapping[tuple[str, ...], Any]) -> Any:
     value = formula.run(env)
     return normal(value) if isinstance(value, Decimal) else value
-
-
-def field_value(compiler: SqlCompiler, value: Any, kind: T) -> Any:
-    """A field's value as a literal; a blank one as a NULL of the column's type, as a real
-    column would be (an untyped NULL has no type for PostgreSQL to resolve operators with)."""
-    if value is None and not compiler.sqlite:
-        return sa.cast(sa.null(), sql_type(kind))
-    return compiler.literal(value, kind)
-
-
-def sql_value(engine: sa.Engine, formula: Any, env: Mapping[tuple[str, ...], Any]) -> Any:
-    compiler = SqlCompiler(engine.dialect.name,
-                           lambda ref: field_value(compiler, env.get(ref.path), ref.type))
-    expression = compiler.compile(formula.typed)
-    with engine.connect() as conn:
-        value = conn.execute(sa.select(expression)).scalar()
-    if engine.dialect.name == "sqlite":
-        return from_sqlite(CODES[formula.type], value)
-    if formula.type is T.BOOLEAN and value is not None:
-        return bool(value)
-    if isinstance(value, str) and value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(UTC)
-    return value
 
 
 def agree(engine: sa.Engine, text: str, record: Mapping[str, Any],
