@@ -94,7 +94,8 @@ def _typed_value(kind: T, value: Any, where: str) -> Any:
             number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
             if not number.is_finite():
                 raise ValueError
-            return number
+            # a percent field holds the percentage (12.5); formulas read the fraction (0.125)
+            return number.scaleb(-2) if kind is T.PERCENT else number
         if kind is T.BOOLEAN:
             if isinstance(value, bool):
                 return value

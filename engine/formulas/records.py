@@ -20,7 +20,7 @@ from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.formula import CompiledFormula
-from hulian.metadata.model import label_text
+from hulian.metadata.model import ObjectDef, label_text
 from hulian.metadata.values import ValueProblem
 
 Env = dict[tuple[str, ...], Any]
@@ -58,17 +58,28 @@ def _round(value: Any, scale: int | None) -> Any:
     return value
 
 
+def _as_formula_value(model: ObjectDef, name: str, value: Any) -> Any:
+    """A stored value as formulas read it: a percent field's 12.5 is 0.125 (as Salesforce)."""
+    f = model.field(name)
+    if f is not None and f.type == "percent" and isinstance(value, Decimal):
+        return value.scaleb(-2)
+    return value
+
+
 def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
               prior: dict[str, Any] | None, related: _Related,
               formulas: list[CompiledFormula]) -> Env:
-    env: Env = {(name,): record.get(name) for name in obj.model.field_names}
-    env.update({(k,): v for k, v in record.items()})
+    model = obj.model
+    env: Env = {(name,): None for name in model.field_names}
+    env.update({(k,): _as_formula_value(model, k, v) for k, v in record.items()})
     env[("$IsNew",)] = prior is None
     for key, value in (prior or {}).items():
-        env[("$Prior", key)] = value
+        env[("$Prior", key)] = _as_formula_value(model, key, value)
     own = ctx.schema.formulas[obj.api_name].fields
-    for name, formula in own.items():  # dependency order
-        env[(name,)] = _round(formula.run(env), obj.model.field(name).scale)
+    for name, formula in own.items():  # dependency order; values as formulas read them
+        f = model.field(name)
+        places = None if f.scale is None else f.scale + (2 if f.type == "percent" else 0)
+        env[(name,)] = _round(formula.run(env), places)
     for target in _formulas_used(obj, [*formulas, *own.values()]):
         if not target.hops:
             continue
@@ -77,7 +88,8 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
             lookup = current_obj.field(hop)
             values = related.get(lookup.target, (values or {}).get(hop)) if values else None
             current_obj = ctx.schema.pack.object(lookup.target)
-        env[(*target.hops, target.field)] = (values or {}).get(target.field)
+        env[(*target.hops, target.field)] = _as_formula_value(
+            current_obj, target.field, (values or {}).get(target.field))
     return env
 
 
@@ -94,7 +106,10 @@ def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[st
         env = build_env(ctx, obj, row, None, related, list(missing.values()))
         for name, formula in missing.items():
             try:
-                row[name] = obj.coercers[name](formula.run(env))
+                value = formula.run(env)
+                if obj.kinds[name] == "percent" and value is not None:
+                    value = value.scaleb(2)  # the formula's fraction as the stored percentage
+                row[name] = obj.coercers[name](value)
             except ValueProblem as problem:
                 errors.append(FieldError(name, problem.code,
                                          f"the default formula gives a value the field cannot "

@@ -31,10 +31,11 @@ class FormulaResult(TypeDecorator):
     impl = sa.Text
     cache_ok = True
 
-    def __init__(self, kind: T, scale: int | None):
+    def __init__(self, kind: T, scale: int | None, percent: bool = False):
         super().__init__()
         self.kind = kind
         self.scale = scale
+        self.percent = percent
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if value is None:
@@ -43,6 +44,8 @@ class FormulaResult(TypeDecorator):
             value = from_sqlite(CODES[self.kind], value)
         if self.kind in NUMERIC:
             number = value if isinstance(value, Decimal) else Decimal(str(value))
+            if self.percent:  # the formula's fraction, shown as a percentage like stored ones
+                number = number.scaleb(2)
             if self.scale is not None:
                 number = number.quantize(Decimal(1).scaleb(-self.scale), ROUND_HALF_UP)
             return number
@@ -93,8 +96,13 @@ class RecordSelect:
         if f is not None and f.formula is not None:
             return self._formula(hops, obj, f)
         column = table.c[name]
+        # A percent field holds the percentage (12.5); formulas read the fraction (0.125),
+        # as in Salesforce.
+        shift = 2 if f is not None and f.type == "percent" else 0
         if self.dialect == "sqlite" and f is not None and f.type in NUMERIC_TYPES:
-            return sqlite_decimal(column, f.scale or 0)
+            return sqlite_decimal(column, (f.scale or 0) + shift)
+        if shift:
+            return column / sa.literal(100, sa.Numeric())
         return column
 
     def _formula(self, hops: tuple[str, ...], obj: ObjectDef, f: Field) -> Any:
@@ -106,10 +114,11 @@ class RecordSelect:
 
         expression = SqlCompiler(self.dialect, resolve).compile(compiled.typed)
         if f.type in NUMERIC_TYPES and f.scale is not None:
+            places = f.scale + (2 if f.type == "percent" else 0)  # a percent is a fraction here
             if self.dialect == "sqlite":
-                expression = sa.func.hl_round(expression, f.scale)
+                expression = sa.func.hl_round(expression, places)
             else:
-                expression = sa.func.round(expression, f.scale)
+                expression = sa.func.round(expression, places)
         return expression
 
     def compiler(self) -> SqlCompiler:
@@ -123,7 +132,8 @@ class RecordSelect:
         f = self.obj.model.field(name)
         if f is not None and f.formula is not None:
             kind = FIELD_TYPE_MAP[f.type]
-            return sa.type_coerce(self.value((), name), FormulaResult(kind, f.scale))
+            return sa.type_coerce(self.value((), name), FormulaResult(kind, f.scale,
+                                                                     percent=f.type == "percent"))
         return self.obj.table.c[name]
 
     def is_formula(self, name: str) -> bool:
@@ -143,6 +153,8 @@ class RecordSelect:
         if value is None or not self.is_formula(name):
             return value
         kind = FIELD_TYPE_MAP[self.obj.model.field(name).type]
+        if kind is T.PERCENT:  # records show the percentage; formulas compute the fraction
+            value = value.scaleb(-2)
         if self.dialect == "sqlite" and kind in NUMERIC:
             return sa.literal(float(value), sa.Float())
         return SqlCompiler(self.dialect, lambda ref: None).literal(value, kind)

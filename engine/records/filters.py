@@ -147,7 +147,10 @@ def _formula_operator(select: RecordSelect, name: str, op: str, operand: Any):
     compiler = select.compiler()
 
     def compare(symbol: str, raw: Any):
-        literal = compiler.literal(parse_value(obj, name, raw), kind)
+        operand = parse_value(obj, name, raw)
+        if kind is T.PERCENT:  # the filter gives the percentage; the formula a fraction
+            operand = operand.scaleb(-2)
+        literal = compiler.literal(operand, kind)
         return compiler.compare(symbol, value, literal, kind, kind)
 
     if op == "in":

@@ -176,3 +176,29 @@ def test_formula_cycles_are_named(engine, tenant):
         engine.deploy(pack_of(docs), tenant=tenant)
     cycle = [p for p in refused.value.problems if p.code == "formula.cycle"]
     assert len(cycle) == 1 and "Thing.a -> Thing.b -> Thing.a" in cycle[0].message
+
+
+def test_percent_fields_read_as_fractions_as_in_salesforce(engine, tenant):
+    docs = documents(obj(
+        "Deal", field("name", "text"), field("amount", "currency", scale=2),
+        field("probability", "percent", scale=2),
+        field("expected", "currency", scale=2, formula="amount * probability"),
+        field("doubled", "percent", scale=2, formula="probability * 2"),
+        field("likely", "boolean", formula="probability >= 0.5"),
+        field("start", "percent", scale=2, default_formula="0.1"),
+        validation_rules=[{"api_name": "at_most_all", "condition": "probability > 1",
+                           "message": label("At most 100%"), "error_field": "probability"}]))
+    engine.deploy(pack_of(docs), tenant=tenant)
+    with engine.session(tenant) as s:
+        deal = s.create("Deal", {"name": "D", "amount": "1000", "probability": "12.5"})
+        assert deal["expected"] == Decimal("125.00")
+        assert deal["doubled"] == Decimal("25.00")
+        assert deal["likely"] is False
+        assert deal["start"] == Decimal("10.00")
+        with pytest.raises(RecordValidationError):
+            s.create("Deal", {"name": "E", "probability": "150"})
+        s.create("Deal", {"name": "F", "amount": "10", "probability": "60"})
+        assert [r["name"] for r in s.query("Deal", where={"doubled": {"gt": 100}})] == ["F"]
+        assert [r["name"] for r in s.query("Deal", filter="likely")] == ["F"]
+        page = s.query("Deal", order_by=["doubled"], limit=1)
+        assert [r["name"] for r in s.query("Deal", order_by=["doubled"], after=page.next)] == ["F"]

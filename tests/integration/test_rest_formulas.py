@@ -20,7 +20,7 @@ def test_formula_fields_show_in_records_and_describe(api):
     assert opportunity["is_big_deal"] is True
     assert opportunity["account_name"] == "Acme"
     fields = {f["api_name"]: f for f in body(api.get("/objects/Opportunity"))["fields"]}
-    assert fields["expected_revenue"]["formula"] == "amount * probability / 100"
+    assert fields["expected_revenue"]["formula"] == "amount * probability"
     assert fields["expected_revenue"]["read_only"] is True
 
 
