@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hulian.engine import DeployError, Engine, HulianError, MetadataError
 from hulian.engine.formulas.compiled import pack_formula_problems
+from hulian.engine.system.migrate import current_revision, upgrade
 from hulian.metadata import check_pack, load_pack
 from hulian.metadata.jsontext import dumps
 from hulian.metadata.problems import Problem
@@ -110,6 +111,19 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    engine = Engine(args.db, migrate=False)
+    try:
+        before = current_revision(engine.db)
+        upgrade(engine.db)
+        after = current_revision(engine.db)
+    finally:
+        engine.close()
+    print(f"system tables: {before or 'none'} -> {after} (head)" if before != after
+          else f"system tables already at {after} (head)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from hulian.runtime.demo import run_demo
 
@@ -163,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name")
     p.add_argument("--admin", action="store_true")
     p.set_defaults(handler=cmd_user_create)
+
+    db = commands.add_parser("db", help="hulian's own system tables").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    p = db.add_parser("upgrade", help="run the Alembic revisions of the system tables")
+    db_option(p)
+    p.set_defaults(handler=cmd_db_upgrade)
 
     from hulian.runtime.formula_command import add_formula_command
 
