@@ -33,6 +33,7 @@ lint: install
 
 bench: install postgres
 	$(BIN)/python bench/bulk_insert.py
+	$(BIN)/python bench/formula.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
