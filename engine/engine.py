@@ -137,6 +137,19 @@ class Engine:
         conn.execute(query)
         return self._deployed_version(conn, tenant) == previous
 
+    def history(self, tenant: str) -> list[dict[str, object]]:
+        """Every deployed version of ``tenant``, oldest first: who, when, and the plan's steps."""
+        check_tenant_name(tenant)
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            rows = conn.execute(sa.select(
+                metadata_versions.c.version, metadata_versions.c.deployed_by,
+                metadata_versions.c.deployed_at, metadata_versions.c.plan,
+            ).where(metadata_versions.c.tenant == tenant)
+             .order_by(metadata_versions.c.version)).all()
+        return [{"version": r.version, "deployed_by": r.deployed_by,
+                 "deployed_at": r.deployed_at, "steps": loads(r.plan)} for r in rows]
+
     # -- people and tokens --------------------------------------------------------------------
 
     def tenants(self) -> list[str]:

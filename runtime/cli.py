@@ -111,6 +111,23 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    engine = Engine(args.db)
+    try:
+        versions = engine.history(args.tenant)
+    finally:
+        engine.close()
+    if args.format == "json":
+        print(dumps({"tenant": args.tenant, "versions": versions}, indent=2))
+        return 0
+    for v in versions:
+        print(f"version {v['version']}  {v['deployed_at']:%Y-%m-%d %H:%M:%S} UTC  "
+              f"by {v['deployed_by']}  {len(v['steps'])} step(s)")
+        for step in v["steps"]:
+            print(f"    {step['description']}")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine = Engine(args.db, migrate=False)
     try:
@@ -151,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_deploy)
+
+    p = commands.add_parser("history", help="the deployed metadata versions of a tenant")
+    db_option(p)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_history)
 
     p = commands.add_parser("serve", help="serve the REST API")
     db_option(p)

@@ -160,3 +160,21 @@ def test_demo_sets_up_data_and_prints_a_working_token(capsys, tmp_path):
             assert s.count("Account") == 4
     finally:
         engine.close()
+
+
+def test_history_lists_every_deployed_version(capsys, db_url, tenant, tmp_path):
+    from tests.packs import documents, field, obj, write_pack
+
+    first = write_pack(tmp_path / "v1", documents(obj("Item", field("name", "text"))))
+    second = write_pack(tmp_path / "v2",
+                        documents(obj("Item", field("name", "text"), field("size", "number"))))
+    for pack in (first, second):
+        assert run(capsys, "deploy", str(pack), "--db", db_url, "--tenant", tenant)[0] == 0
+    code, out, _ = run(capsys, "history", "--db", db_url, "--tenant", tenant)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("version 1 ") and "by admin" in lines[0]
+    assert any(line.startswith("version 2 ") for line in lines)
+    assert "add field Item.size (number)" in out
+    code, out, _ = run(capsys, "history", "--db", db_url, "--tenant", tenant, "--format", "json")
+    assert [v["version"] for v in json.loads(out)["versions"]] == [1, 2]
