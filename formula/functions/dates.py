@@ -291,7 +291,10 @@ def _pg_addmonths(c, args, types, result):
     # PostgreSQL's "+ n months" already clamps to the target month's length; a month's last
     # day goes to the next month's first day and back, so it lands on the last day too.
     day = sa.text("interval '1 day'")
-    months = _pg_int(whole) * sa.text("interval '1 month'")
+    # Clamped before the cast: PostgreSQL folds constants in the guarded branch too, and an
+    # integer overflow there would raise although the guard gives blank.
+    bounded = sa.func.least(sa.func.greatest(whole, -MONTHS_MAX), MONTHS_MAX)
+    months = _pg_int(bounded) * sa.text("interval '1 month'")
     is_last = sa.cast(sa.extract("day", moment + day), sa.Numeric()) == 1
     moved = sa.case((is_last, moment + day + months - day), else_=moment + months)
     moved = pg_from_utc(moved) if types[0] is T.DATETIME else sa.cast(moved, sa.Date)

@@ -138,14 +138,17 @@ def _pg_shift(value: Any, amount: Any, kind: T) -> Any:
     if kind is T.DATE:
         days = sa.func.trunc(amount)
         since_year_one = value - sa.cast(sa.literal(dt.date(1, 1, 1), sa.Date()), sa.Date())
+        # clamped before the cast: PostgreSQL folds constants even in an unused branch
+        bounded = sa.func.least(sa.func.greatest(days, -DAYS_MAX - 1), DAYS_MAX + 1)
         return sa.case((_pg_within(since_year_one + days, 0, DAYS_MAX),
-                        value + sa.cast(days, sa.Integer)))
+                        value + sa.cast(bounded, sa.Integer)))
     micro = sa.func.round(amount * US_PER_DAY)
     if kind is T.DATETIME:
         # Whole days plus microseconds: no float rounds the sum; UTC wall-clock time, so a
         # session time zone with daylight saving cannot stretch a day.
-        days = sa.func.make_interval(0, 0, 0, sa.cast(sa.func.div(micro, US_PER_DAY),
-                                                       sa.Integer))
+        whole_days = sa.func.least(sa.func.greatest(sa.func.div(micro, US_PER_DAY),
+                                                    -DAYS_MAX - 1), DAYS_MAX + 1)
+        days = sa.func.make_interval(0, 0, 0, sa.cast(whole_days, sa.Integer))
         rest = sa.cast(sa.func.mod(micro, US_PER_DAY), sa.Float) * \
             sa.text("interval '1 microsecond'")
         utc = sa.literal("UTC", sa.Text())
@@ -227,6 +230,9 @@ def power(a: Decimal, b: Decimal) -> Decimal | None:
 
 def _pg_power(c, args, types, result):
     a, b = args
+    # widened like division: PostgreSQL's power() keeps as many decimals as its inputs have
+    # (at least ~16 significant digits), fewer than the 20 (or 15) places we round to
+    a = a * sa.literal(Decimal("1." + "0" * 30), sa.Numeric())
     whole = b == sa.func.trunc(b)
     return sa.case(
         (sa.or_(sa.func.abs(b) > POW_LIMIT, sa.and_(a == 0, b < 0),
