@@ -181,8 +181,6 @@ class SqlCompiler:
             if function.sqlite is not None:
                 return function.sqlite(self, args, node.arg_types, node.type)
             return self.bridge(function.name, args, node.arg_types, node.type)
-        if function.pg is None:
-            raise NotImplementedError(f"{function.name} has no PostgreSQL form")
         return function.pg(self, args, node.arg_types, node.type)
 
     @staticmethod

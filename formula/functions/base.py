@@ -61,6 +61,8 @@ REGISTRY: dict[str, Function] = {}
 
 
 def register(function: Function) -> Function:
+    if function.pg is None:
+        raise ValueError(f"formula function {function.name} needs a PostgreSQL builder")
     if function.name in REGISTRY:
         raise ValueError(f"formula function {function.name} registered twice")
     REGISTRY[function.name] = function

@@ -256,39 +256,33 @@ def test_python_and_sql_agree(database, text, record, blank_as_zero):
 
 # -- minimal cases the property found ------------------------------------------------------------
 #
-# Each is a disagreement between Python and a database (or an exception), shrunk by hand from
-# what the property found, in code outside these tests. Those not fixed yet are strict xfails
-# (``reason``): when a fix lands, the case passes, the xfail fails, and its mark should go.
+# Each was a disagreement between Python and a database (or an exception), shrunk by hand from
+# what the property found; all are fixed and kept as regression tests.
 
 DAY = dt.datetime(2000, 1, 1, tzinfo=UTC)
-FIXED = None
-FOUND: list[tuple[tuple[str, ...], str, dict[str, Any], str | None]] = [
-    (("sqlite", "postgresql"), "FALSE = (n1 > 0 && n1 > 0)", {"n1": Decimal(-1)}, FIXED),
-    (("sqlite",), "FALSE = (TRUE && FALSE)", {}, FIXED),
-    (("postgresql",), "CASE(ISNULL(b1), ISNULL(n1), 1, 2)", {}, FIXED),
-    (("postgresql",), "ISBLANK(!b1)", {}, FIXED),
-    (("sqlite", "postgresql"), "0 ^ 0", {}, FIXED),
-    (("sqlite", "postgresql"), "c1 ^ 0", {"c1": Decimal("0.00")}, FIXED),
-    (("postgresql",), 't1 + "a"', {}, FIXED),
-    (("sqlite", "postgresql"), '""', {}, FIXED),
-    (("sqlite",), '"" < "a"', {}, FIXED),
-    (("postgresql",), 'IF(FALSE, "x", "") > "a"', {}, FIXED),
-    (("postgresql",), "ROUND(1.5, n1)", {}, FIXED),
-    (("postgresql",), "TRUNC(1.5, n1)", {}, FIXED),
-    (("postgresql",), "-NULL", {}, FIXED),
-    (("postgresql",), "NULL + NULL", {}, FIXED),
-    (("postgresql",), "NULLVALUE(NULL, NULL) <= dt1", {"dt1": DAY}, FIXED),
-    (("postgresql",), 'ADDMONTHS(DATETIMEVALUE("2000-01-01 00:00:00"), 3000000000)', {},
-     FIXED),
-    (("postgresql",), "dt1 + 171999999", {"dt1": DAY}, FIXED),
-    (("postgresql",), "9 ^ 19.378", {}, FIXED),
-    (("postgresql",), "0.1 ^ 17", {}, FIXED),
+FOUND: list[tuple[tuple[str, ...], str, dict[str, Any]]] = [
+    (("sqlite", "postgresql"), "FALSE = (n1 > 0 && n1 > 0)", {"n1": Decimal(-1)}),
+    (("sqlite",), "FALSE = (TRUE && FALSE)", {}),
+    (("postgresql",), "CASE(ISNULL(b1), ISNULL(n1), 1, 2)", {}),
+    (("postgresql",), "ISBLANK(!b1)", {}),
+    (("sqlite", "postgresql"), "0 ^ 0", {}),
+    (("sqlite", "postgresql"), "c1 ^ 0", {"c1": Decimal("0.00")}),
+    (("postgresql",), 't1 + "a"', {}),
+    (("sqlite", "postgresql"), '""', {}),
+    (("sqlite",), '"" < "a"', {}),
+    (("postgresql",), 'IF(FALSE, "x", "") > "a"', {}),
+    (("postgresql",), "ROUND(1.5, n1)", {}),
+    (("postgresql",), "TRUNC(1.5, n1)", {}),
+    (("postgresql",), "-NULL", {}),
+    (("postgresql",), "NULL + NULL", {}),
+    (("postgresql",), "NULLVALUE(NULL, NULL) <= dt1", {"dt1": DAY}),
+    (("postgresql",), 'ADDMONTHS(DATETIMEVALUE("2000-01-01 00:00:00"), 3000000000)', {}),
+    (("postgresql",), "dt1 + 171999999", {"dt1": DAY}),
+    (("postgresql",), "9 ^ 19.378", {}),
+    (("postgresql",), "0.1 ^ 17", {}),
 ]
-REGRESSIONS = [
-    pytest.param(db, text, record, id=f"{db}: {text}",
-                 marks=() if reason is None else pytest.mark.xfail(strict=True, reason=reason))
-    for dbs, text, record, reason in FOUND for db in dbs
-]
+REGRESSIONS = [pytest.param(db, text, record, id=f"{db}: {text}")
+               for dbs, text, record in FOUND for db in dbs]
 
 
 @pytest.fixture(scope="module")
