@@ -85,6 +85,7 @@ def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:
         formula=raw.get("formula"),
         blank_as=raw.get("blank_as", "blank"),
         default_formula=raw.get("default_formula"),
+        renamed_from=raw.get("renamed_from"),
         **settings,
     )
     default = coercer(field)(raw.get("default"))

@@ -96,6 +96,8 @@ class Field:
     formula: str | None = None
     blank_as: str = "blank"
     default_formula: str | None = None
+    # schema evolution: the api_name this field had before (its data is kept)
+    renamed_from: str | None = None
 
     def option(self, api_name: str) -> PicklistOption | None:
         return next((o for o in self.options if o.api_name == api_name), None)

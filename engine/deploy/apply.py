@@ -20,7 +20,7 @@ from hulian.engine.schema.columns import field_column
 from hulian.engine.schema.compiled import CompiledSchema
 from hulian.engine.schema.naming import tenant_schema
 from hulian.engine.system.people import now
-from hulian.engine.system.tables import metadata_versions
+from hulian.engine.system.tables import metadata_versions, sequences
 from hulian.metadata.jsontext import dumps
 from hulian.metadata.model import Pack
 
@@ -88,6 +88,19 @@ def apply_steps(conn: sa.Connection, steps: list[Step], target: CompiledSchema) 
             conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
         elif step.action == "create_table":
             target.object(step.object).table.create(conn)
+        elif step.action == "rename_field":
+            compiled = target.object(step.object)
+            operations.alter_column(compiled.table.name, step.from_field,
+                                    new_column_name=step.field, schema=schema)
+            conn.execute(sequences.update().where(
+                sequences.c.tenant == target.tenant, sequences.c.object == step.object,
+                sequences.c.field == step.from_field).values(field=step.field))
+        elif step.action == "grow_field" and dialect == "postgresql":
+            compiled = target.object(step.object)
+            column = compiled.column(step.field)
+            if isinstance(column.type, sa.String) and not isinstance(column.type, sa.Text):
+                operations.alter_column(compiled.table.name, step.field, type_=column.type,
+                                        schema=schema)
         elif step.action == "add_field":
             compiled = target.object(step.object)
             operations.add_column(compiled.table.name, field_column(compiled.field(step.field)),

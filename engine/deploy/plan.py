@@ -17,7 +17,9 @@ from hulian.metadata.model import Field, ObjectDef, Pack, label_text
 METADATA_ONLY = frozenset({
     "label", "help", "description", "default", "minimum", "maximum", "pattern", "on_delete",
     "format", "start", "reset", "options", "formula", "blank_as", "default_formula",
+    "renamed_from",
 })
+LENGTHY = frozenset({"text", "textarea", "email", "phone", "url"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Step:
     field: str | None
     description: str
     kind: str = "safe"
+    from_field: str | None = None
+    """rename_field: the column's previous name."""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -58,15 +62,25 @@ def _field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[s
         f.name for f in fields(Field)
         if f.name not in METADATA_ONLY and getattr(old, f.name) != getattr(new, f.name)
     ]
-    if structural == ["required"] and old.required and not new.required:
-        structural = []
+    if "required" in structural and old.required and not new.required:
+        structural.remove("required")
+    steps: list[Step] = []
+    if "max_length" in structural and new.type in LENGTHY and old.type == new.type \
+            and (new.max_length or 0) > (old.max_length or 0):
+        structural.remove("max_length")
+        steps.append(Step("grow_field", obj, new.api_name,
+                          f"widen {obj}.{new.api_name} from {old.max_length} to "
+                          f"{new.max_length} characters (data kept)"))
     refused += [f"{new.api_name}: changing {name} from {getattr(old, name)!r} to "
                 f"{getattr(new, name)!r}" for name in structural]
-    if refused or old == new:
+    if refused:
         return [], refused
-    changed = sorted(f.name for f in fields(Field) if getattr(old, f.name) != getattr(new, f.name))
-    return [Step("update_field", obj, new.api_name,
-                 f"update {obj}.{new.api_name}: {', '.join(changed)} (no data change)")], []
+    changed = sorted(f.name for f in fields(Field) if f.name not in ("max_length", "renamed_from")
+                     and getattr(old, f.name) != getattr(new, f.name))
+    if changed:
+        steps.append(Step("update_field", obj, new.api_name,
+                          f"update {obj}.{new.api_name}: {', '.join(changed)} (no data change)"))
+    return steps, []
 
 
 def _object_changes(old: ObjectDef, new: ObjectDef) -> tuple[list[Step], list[str]]:
@@ -76,11 +90,20 @@ def _object_changes(old: ObjectDef, new: ObjectDef) -> tuple[list[Step], list[st
     if old.name_field != new.name_field:
         refused.append(f"{name}: changing the name field from {old.name_field!r} to "
                        f"{new.name_field!r}")
+    renames = {f.api_name: f.renamed_from for f in new.fields
+               if f.renamed_from and old.field(f.api_name) is None
+               and old.field(f.renamed_from) is not None}
     for f in old.fields:
-        if new.field(f.api_name) is None:
+        if new.field(f.api_name) is None and f.api_name not in renames.values():
             refused.append(f"{name}.{f.api_name}: removing a field")
     for f in new.fields:
         before = old.field(f.api_name)
+        if f.api_name in renames:
+            before = replace(old.field(renames[f.api_name]), api_name=f.api_name)
+            if f.formula is None:
+                steps.append(Step("rename_field", name, f.api_name,
+                                  f"rename {name}.{renames[f.api_name]} to {f.api_name} "
+                                  "(data kept)", from_field=renames[f.api_name]))
         if before is None:
             if f.formula is not None:
                 steps.append(Step("add_formula_field", name, f.api_name,
