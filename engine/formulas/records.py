@@ -47,7 +47,7 @@ class _Related:
         return self.cache[key]
 
 
-def _formulas_used(obj: CompiledObject, formulas: list[CompiledFormula]) -> list[FieldTarget]:
+def _references(formulas: list[CompiledFormula]) -> list[FieldTarget]:
     return [ref.target for f in formulas for ref in f.references
             if isinstance(ref.target, FieldTarget)]
 
@@ -80,7 +80,7 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
         f = model.field(name)
         places = None if f.scale is None else f.scale + (2 if f.type == "percent" else 0)
         env[(name,)] = _round(formula.run(env), places)
-    for target in _formulas_used(obj, [*formulas, *own.values()]):
+    for target in _references([*formulas, *own.values()]):
         if not target.hops:
             continue
         current_obj, values = obj.model, record
