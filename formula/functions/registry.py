@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-FAMILIES = ("operators", "logical", "math", "text", "dates")
+FAMILIES = ("operators", "logical", "math", "text", "regex", "dates")
 _loaded = False
 
 
