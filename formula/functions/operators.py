@@ -138,23 +138,26 @@ def _pg_shift(value: Any, amount: Any, kind: T) -> Any:
     if kind is T.DATE:
         days = sa.func.trunc(amount)
         since_year_one = value - sa.cast(sa.literal(dt.date(1, 1, 1), sa.Date()), sa.Date())
-        # clamped before the cast: PostgreSQL folds constants even in an unused branch
-        bounded = sa.func.least(sa.func.greatest(days, -DAYS_MAX - 1), DAYS_MAX + 1)
-        return sa.case((_pg_within(since_year_one + days, 0, DAYS_MAX),
-                        value + sa.cast(bounded, sa.Integer)))
+        within = _pg_within(since_year_one + days, 0, DAYS_MAX)
+        # PostgreSQL folds constants even in the branch the guard does not take: an
+        # out-of-range shift adds nothing there, so folding it cannot raise.
+        safe = sa.case((within, days), else_=0)
+        return sa.case((within, value + sa.cast(safe, sa.Integer)))
     micro = sa.func.round(amount * US_PER_DAY)
     if kind is T.DATETIME:
         # Whole days plus microseconds: no float rounds the sum; UTC wall-clock time, so a
         # session time zone with daylight saving cannot stretch a day.
-        whole_days = sa.func.least(sa.func.greatest(sa.func.div(micro, US_PER_DAY),
-                                                    -DAYS_MAX - 1), DAYS_MAX + 1)
-        days = sa.func.make_interval(0, 0, 0, sa.cast(whole_days, sa.Integer))
-        rest = sa.cast(sa.func.mod(micro, US_PER_DAY), sa.Float) * \
+        within = _pg_within(_pg_epoch_micro(value) + micro, US_MIN, US_MAX)
+        # as for dates: the branch the guard does not take shifts by nothing
+        safe = sa.case((within, micro), else_=0)
+        days = sa.func.make_interval(0, 0, 0, sa.cast(sa.func.div(safe, US_PER_DAY),
+                                                       sa.Integer))
+        rest = sa.cast(sa.func.mod(safe, US_PER_DAY), sa.Float) * \
             sa.text("interval '1 microsecond'")
         utc = sa.literal("UTC", sa.Text())
         moved = sa.func.timezone(utc, sa.func.timezone(utc, value) + days + rest,
                                  type_=sa.DateTime(timezone=True))
-        return sa.case((_pg_within(_pg_epoch_micro(value) + micro, US_MIN, US_MAX), moved))
+        return sa.case((within, moved))
     micro = sa.func.round(sa.func.mod(amount, MS_PER_DAY) * 1000)
     return value + sa.cast(micro, sa.Float) * sa.text("interval '1 microsecond'")
 
@@ -321,24 +324,23 @@ def booleans(types: Sequence[T]) -> T:
     return T.BOOLEAN
 
 
-def all_of(types: Sequence[T], *thunks) -> bool | None:
-    unknown = False
-    for thunk in thunks:
-        value = thunk()
-        if value is False:
-            return False
-        unknown = unknown or value is None
-    return None if unknown else True
+def _three_valued(decisive: bool):
+    """AND (decisive False) or OR (decisive True) in three-valued logic, short-circuiting."""
+
+    def combine(types: Sequence[T], *thunks) -> bool | None:
+        unknown = False
+        for thunk in thunks:
+            value = thunk()
+            if value is decisive:
+                return decisive
+            unknown = unknown or value is None
+        return None if unknown else not decisive
+
+    return combine
 
 
-def any_of(types: Sequence[T], *thunks) -> bool | None:
-    unknown = False
-    for thunk in thunks:
-        value = thunk()
-        if value is True:
-            return True
-        unknown = unknown or value is None
-    return None if unknown else False
+all_of = _three_valued(False)
+any_of = _three_valued(True)
 
 
 def sql_and(c, args, types, result):

@@ -278,6 +278,8 @@ FOUND: list[tuple[tuple[str, ...], str, dict[str, Any]]] = [
     (("postgresql",), "NULLVALUE(NULL, NULL) <= dt1", {"dt1": DAY}),
     (("postgresql",), 'ADDMONTHS(DATETIMEVALUE("2000-01-01 00:00:00"), 3000000000)', {}),
     (("postgresql",), "dt1 + 171999999", {"dt1": DAY}),
+    (("postgresql",), "dt1 - ABS(EXP(HOUR(dt1)))", {"dt1": DAY.replace(hour=15)}),
+    (("postgresql",), "d1 - 3652000", {"d1": DAY.date()}),
     (("postgresql",), "9 ^ 19.378", {}),
     (("postgresql",), "0.1 ^ 17", {}),
 ]
