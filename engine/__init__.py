@@ -5,8 +5,8 @@
 >>> eng.deploy("examples/crm", tenant="acme")
 """
 
-from hulian.engine.deploy.apply import DeployReport
 from hulian.engine.deploy.plan import Step
+from hulian.engine.deploy.report import DeployReport
 from hulian.engine.engine import Engine
 from hulian.engine.errors import (
     ConflictError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES, SYSTEM_FIELDS
@@ -12,8 +13,9 @@ FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "max
                   "on_delete", "format", "start", "reset", "formula", "default_formula")
 
 
-def describe_field(f: Field) -> dict[str, Any]:
+def describe_field(f: Field, item_id: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
+        "id": item_id,
         "api_name": f.api_name,
         "type": f.type,
         "label": dict(f.label),
@@ -21,6 +23,7 @@ def describe_field(f: Field) -> dict[str, Any]:
         "unique": f.unique,
         "read_only": f.type == "auto_number" or f.formula is not None,
         "system": False,
+        "hidden": f.hidden,
     }
     for name in FIELD_SETTINGS:
         value = getattr(f, name)
@@ -43,14 +46,19 @@ def describe_system_field(name: str) -> dict[str, Any]:
             "read_only": name != "owner_id"}
 
 
-def describe_object(obj: CompiledObject) -> dict[str, Any]:
+def describe_object(obj: CompiledObject, ids: Mapping[str, Any] | None = None
+                    ) -> dict[str, Any]:
+    """``ids``: the object's stable ids, ``{"id": ..., "fields": {api_name: id}}``."""
     model = obj.model
+    ids = ids or {}
+    field_ids = ids.get("fields") or {}
     out: dict[str, Any] = {
+        "id": ids.get("id"),
         "api_name": model.api_name,
         "label": dict(model.label),
         "plural_label": dict(model.plural_label or model.label),
         "name_field": model.name_field,
-        "fields": [describe_field(f) for f in model.fields],
+        "fields": [describe_field(f, field_ids.get(f.api_name)) for f in model.fields],
         "system_fields": [describe_system_field(n) for n in SYSTEM_FIELDS],
     }
     if model.description:

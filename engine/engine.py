@@ -13,22 +13,27 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from hulian.engine.database import open_database
-from hulian.engine.deploy.apply import DeployReport, apply_steps, check_data, record_version
-from hulian.engine.deploy.plan import plan
-from hulian.engine.errors import DeployError, NotFoundError, StorageError
+from hulian.engine.deploy import versions
+from hulian.engine.deploy.catalog import Catalog
+from hulian.engine.deploy.plan import Comparison, compare
+from hulian.engine.deploy.purge import Archived, archived, purge
+from hulian.engine.deploy.report import DeployReport
+from hulian.engine.deploy.run import Request
+from hulian.engine.deploy.run import deploy as run_deploy
+from hulian.engine.errors import NotFoundError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.session import Session
 from hulian.engine.system import people, tokens
 from hulian.engine.system.migrate import upgrade
-from hulian.engine.system.tables import metadata_versions, tenants
-from hulian.metadata.jsontext import loads
-from hulian.metadata.loader import load_documents, load_pack
+from hulian.engine.system.tables import tenants
+from hulian.metadata.loader import load_pack
 from hulian.metadata.model import Pack
 
 
@@ -64,20 +69,14 @@ class Engine:
 
     # -- metadata -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _deployed_version(conn: sa.Connection, tenant: str) -> int | None:
-        return conn.scalar(sa.select(sa.func.max(metadata_versions.c.version))
-                           .where(metadata_versions.c.tenant == tenant))
-
     def _load_schema(self, conn: sa.Connection, tenant: str, version: int) -> CompiledSchema:
-        documents = conn.scalar(sa.select(metadata_versions.c.documents).where(
-            metadata_versions.c.tenant == tenant, metadata_versions.c.version == version))
-        pack = load_documents(loads(documents))
-        return compile_schema(pack, tenant, self.dialect, version)
+        found = versions.load(conn, tenant, version)
+        compiled = compile_schema(found.pack(), tenant, self.dialect, version)
+        return replace(compiled, ids=found.ids)
 
     def schema(self, conn: sa.Connection, tenant: str) -> CompiledSchema:
         """The tenant's compiled schema at its newest deployed version (cached)."""
-        version = self._deployed_version(conn, tenant)
+        version = versions.newest(conn, tenant)
         if version is None:
             raise NotFoundError(f"nothing is deployed to tenant {tenant!r}",
                                 code="tenant_not_deployed",
@@ -94,61 +93,87 @@ class Engine:
                user: str = people.ADMIN) -> DeployReport:
         """Validate a pack and bring ``tenant``'s tables in line with it, atomically.
 
-        With ``dry_run`` nothing changes; the report says what would be done. Invalid
-        metadata raises MetadataError (every problem); an unsupported change raises
-        DeployError naming each change.
+        With ``dry_run`` nothing changes: the report lists the steps and the results of
+        the data checks (``report.ok`` is False when one failed). Invalid metadata raises
+        MetadataError (every problem); a change hulian cannot make, a removal something
+        still uses, or a failed data check raises DeployError listing each of them.
         """
         check_tenant_name(tenant)
         pack = source if isinstance(source, Pack) else load_pack(str(source))
-        with self.db.connect() as conn, conn.begin() as transaction:
-            is_new = not people.tenant_exists(conn, tenant)
-            previous = None if is_new else self._deployed_version(conn, tenant)
-            current = None if previous is None else self._load_schema(conn, tenant, previous)
-            version = (previous or 0) + 1
-            target = compile_schema(pack, tenant, self.dialect, version,
-                                    "" if isinstance(source, Pack) else str(source))
-            steps = plan(current.pack if current else None, pack,
-                         new_schema=current is None)
-            check_data(conn, steps, current, target)
-            report = DeployReport(tenant, dry_run, tuple(steps),
-                                  version if steps else previous, previous, pack.name)
-            if dry_run or not steps:
-                transaction.rollback()
-                return report
-            if is_new:
-                people.ensure_tenant(conn, tenant)
-            elif current is not None and not self._lock_tenant(conn, tenant, previous):
-                raise DeployError(f"another deploy to {tenant!r} ran meanwhile",
-                                  code="deploy_concurrent", hint="run the deploy again")
-            try:
-                apply_steps(conn, steps, target)
-                record_version(conn, tenant, version, pack, steps, user)
-            except sa.exc.DBAPIError as exc:
-                raise StorageError(f"the database refused the deploy: {exc.orig}",
-                                   statement=str(exc.statement), cause=exc) from exc
-        with self._lock:
-            self._schemas[tenant] = target
+        return self._run(Request(tenant, pack, "" if isinstance(source, Pack) else str(source),
+                                 dry_run=dry_run, user=user))
+
+    def _run(self, request: Request) -> DeployReport:
+        report, target = run_deploy(self.db, request)
+        if target is not None:
+            with self._lock:
+                self._schemas[request.tenant] = target
         return report
 
-    def _lock_tenant(self, conn: sa.Connection, tenant: str, previous: int | None) -> bool:
-        query = sa.select(tenants.c.name).where(tenants.c.name == tenant)
-        if self.dialect == "postgresql":
-            query = query.with_for_update()
-        conn.execute(query)
-        return self._deployed_version(conn, tenant) == previous
+    def rollback(self, tenant: str, to: int, *, dry_run: bool = False,
+                 user: str = people.ADMIN) -> DeployReport:
+        """Deploy version ``to`` again, as a new version, through the same planner and checks.
 
-    def history(self, tenant: str) -> list[dict[str, object]]:
-        """Every deployed version of ``tenant``, oldest first: who, when, and the plan's steps."""
+        Fields added since are archived (not dropped) and fields removed since come back
+        from their archive, so a rollback loses no stored value.
+        """
         check_tenant_name(tenant)
         with self.db.connect() as conn:
             people.require_tenant(conn, tenant)
-            rows = conn.execute(sa.select(
-                metadata_versions.c.version, metadata_versions.c.deployed_by,
-                metadata_versions.c.deployed_at, metadata_versions.c.plan,
-            ).where(metadata_versions.c.tenant == tenant)
-             .order_by(metadata_versions.c.version)).all()
-        return [{"version": r.version, "deployed_by": r.deployed_by,
-                 "deployed_at": r.deployed_at, "steps": loads(r.plan)} for r in rows]
+            old = versions.load(conn, tenant, to)
+        return self._run(Request(tenant, old.pack(), layers=old.layers, dry_run=dry_run,
+                                 user=user, notes=(f"rollback to version {to}",), ids=old.ids))
+
+    def diff(self, tenant: str, a: int | str | Path, b: int | str | Path | None = None
+             ) -> Comparison:
+        """What differs from ``a`` to ``b``: each a version number or a pack folder.
+
+        ``b`` None means the tenant's newest version. Changes a deploy would refuse are
+        listed too (``Comparison.refused`` and ``.uses``).
+        """
+        check_tenant_name(tenant)
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            newest = versions.newest(conn, tenant)
+            before = self._pack_at(conn, tenant, a)
+            after = self._pack_at(conn, tenant, newest if b is None else b)
+        return compare(before, after)
+
+    @staticmethod
+    def _pack_at(conn: sa.Connection, tenant: str, ref: int | str | Path | None) -> Pack:
+        if ref is None:
+            raise NotFoundError(f"nothing is deployed to tenant {tenant!r}",
+                                code="tenant_not_deployed")
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            return versions.load(conn, tenant, int(ref)).pack()
+        return load_pack(str(ref))
+
+    def archived(self, tenant: str) -> list[Archived]:
+        """The tenant's archived fields and objects (removed, kept until purged)."""
+        check_tenant_name(tenant)
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            return archived(Catalog(conn, tenant))
+
+    def purge(self, tenant: str, names: list[str] | None = None, *, dry_run: bool = False,
+              user: str = people.ADMIN) -> list[Archived]:
+        """Drop archived fields and objects for good (``names``: "Object.field" or "Object";
+        None: all of them). Irreversible; recorded in the history as a new version."""
+        check_tenant_name(tenant)
+        with self.db.connect() as conn, conn.begin():
+            people.require_tenant(conn, tenant)
+            dropped = purge(conn, tenant, names, dry_run=dry_run, user=user)
+        if dropped and not dry_run:
+            with self._lock:
+                self._schemas.pop(tenant, None)
+        return dropped
+
+    def history(self, tenant: str) -> list[dict[str, object]]:
+        """Every deployed version of ``tenant``, oldest first: who, when, the plan, the checks."""
+        check_tenant_name(tenant)
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            return versions.history(conn, tenant)
 
     # -- people and tokens --------------------------------------------------------------------
 

@@ -101,7 +101,8 @@ class Session:
         return sorted(self.schema.objects)
 
     def describe(self, object_name: str) -> dict[str, Any]:
-        return describe_object(self.schema.object(object_name))
+        return describe_object(self.schema.object(object_name),
+                               self.schema.ids.get(object_name))
 
     # -- create -----------------------------------------------------------------------------
 

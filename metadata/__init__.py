@@ -7,6 +7,15 @@
 
 from hulian.metadata.codes import CODES
 from hulian.metadata.errors import HulianError
+from hulian.metadata.layers import (
+    Effective,
+    Layers,
+    immutable_changes,
+    kept_overrides,
+    merge,
+    rename_overlay,
+    snapshot_documents,
+)
 from hulian.metadata.loader import check_pack, load_documents, load_pack, read_documents
 from hulian.metadata.model import (
     AUTO_NUMBER_RESETS,
@@ -23,6 +32,7 @@ from hulian.metadata.model import (
     frozen_map,
     label_text,
 )
+from hulian.metadata.policy import POLICIES, policy
 from hulian.metadata.problems import MetadataError, Problem, pointer
 from hulian.metadata.schema_check import load_schema
 from hulian.metadata.values import ValueProblem, coercer
@@ -35,9 +45,12 @@ __all__ = [
     "NUMERIC_TYPES",
     "ON_DELETE",
     "PACK_KINDS",
+    "POLICIES",
     "TEXT_TYPES",
+    "Effective",
     "Field",
     "HulianError",
+    "Layers",
     "MetadataError",
     "ObjectDef",
     "Pack",
@@ -47,10 +60,16 @@ __all__ = [
     "check_pack",
     "coercer",
     "frozen_map",
+    "immutable_changes",
+    "kept_overrides",
     "label_text",
     "load_documents",
     "load_pack",
     "load_schema",
+    "merge",
     "pointer",
+    "policy",
     "read_documents",
+    "rename_overlay",
+    "snapshot_documents",
 ]

@@ -16,7 +16,8 @@ from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from hulian.metadata.documents import MANIFEST, document_kind
+from hulian.metadata.documents import MANIFEST, SUPPORTED, document_kind
+from hulian.metadata.extension_checks import check_extension
 from hulian.metadata.model import (
     AUTO_NUMBER_RESETS,
     CHOICE_TYPES,
@@ -29,7 +30,7 @@ from hulian.metadata.model import (
     PicklistOption,
     frozen_map,
 )
-from hulian.metadata.names import NameKind, closest, name_issues
+from hulian.metadata.names import CUSTOM_SUFFIX, NameKind, closest, name_issues
 from hulian.metadata.problems import Problem, pointer
 from hulian.metadata.rule_checks import check_formula_keys, check_rules
 from hulian.metadata.values import (
@@ -236,33 +237,35 @@ def _check_numbers(raw: Mapping[str, Any], path: tuple[Any, ...], report: _Repor
     return ok
 
 
-def _check_default(raw: Mapping[str, Any], path: tuple[Any, ...], report: _Report) -> None:
-    kind, value = raw["type"], raw["default"]
+def _check_default(raw: Mapping[str, Any], path: tuple[Any, ...], report: _Report,
+                   key: str = "default") -> None:
+    """Check ``raw[key]`` (the ``default`` or the ``backfill``) against the field's type."""
+    kind, value = raw["type"], raw[key]
     if kind in NO_DEFAULT:
-        report.add("default.not_allowed", (*path, "default"),
-                   f"{_a(kind)} takes no default",
-                   "remove default" + ("; hulian assigns the numbers" if kind == "auto_number"
-                                       else ""))
+        report.add(f"{key}.not_allowed", (*path, key),
+                   f"{_a(kind)} takes no {key}",
+                   f"remove {key}" + ("; hulian assigns the numbers" if kind == "auto_number"
+                                      else ""))
         return
     if value is None:
         return
     expected = _DEFAULT_JSON[kind]
     if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
         wanted, hint = {
-            str: ("a text", "write the default in double quotes"),
+            str: ("a text", f"write the {key} in double quotes"),
             bool: ("true or false", "write true or false without quotes"),
             list: ("a list of option api_names", 'write a list, e.g. ["new"]'),
             int: ("a number", "write the number without quotes"),
         }[expected[0]]
-        report.add("default.type", (*path, "default"),
-                   f"the default of {_a(kind)} must be {wanted}", hint)
+        report.add(f"{key}.type", (*path, key),
+                   f"the {key} of {_a(kind)} must be {wanted}", hint)
         return
-    field = Field("default", kind, frozen_map({}), **type_settings(raw))
+    field = Field(key, kind, frozen_map({}), **type_settings(raw))
     try:
         coercer(field)(value)
     except ValueProblem as problem:
-        report.add("default.type", (*path, "default"),
-                   f"the default does not fit the field: {problem.message}", problem.hint)
+        report.add(f"{key}.type", (*path, key),
+                   f"the {key} does not fit the field: {problem.message}", problem.hint)
 
 
 def _check_field(raw: Any, path: tuple[Any, ...], report: _Report, targets: Collection[str],
@@ -299,14 +302,18 @@ def _check_field(raw: Any, path: tuple[Any, ...], report: _Report, targets: Coll
         sound = sound and isinstance(options, list) and bool(options)
     if kind == "lookup":
         target = raw.get("target")
-        if isinstance(target, str) and target not in targets:
+        # a tenant pack's lookups to installed packs' objects are checked when it is merged
+        installed = pack_kind == "tenant" and isinstance(target, str) \
+            and not target.endswith(CUSTOM_SUFFIX)
+        if isinstance(target, str) and target not in targets and not installed:
             report.add("lookup.unknown_target", (*path, "target"),
                        f"{target!r} is not an object of this pack",
                        _choices_hint(target, targets, "objects of the pack"))
     if kind == "auto_number":
         _check_auto_number(raw, path, report)
-    if "default" in raw and sound:
-        _check_default(raw, path, report)
+    for key in ("default", "backfill"):
+        if key in raw and sound:
+            _check_default(raw, path, report, key)
     check_formula_keys(raw, path, report.add)
 
 
@@ -410,6 +417,12 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
                 if document_kind(name) == "object"}
     for name in objects:
         _check_object(documents[name], name, reports[name], targets, pack_kind)
+    for name in sorted(name for name in documents if document_kind(name) == "extension"):
+        if pack_kind == "tenant":
+            check_extension(documents[name], name, reports[name], _check_field, targets)
+        elif pack_kind is not None:
+            reports[name].add("pack.unexpected_file", (),
+                              f"a {pack_kind} pack has no extension files", SUPPORTED)
     _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in objects
                  if isinstance(documents[name], dict)), reports.__getitem__, "another object")
     return [p for report in reports.values() for p in report.problems]

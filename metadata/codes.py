@@ -14,8 +14,9 @@ CODES: dict[str, str] = {
     "json.value": "a value JSON or hulian cannot hold: NaN, Infinity, a non-text key, "
     "NUL or a lone surrogate in text, nesting too deep",
     "pack.missing_manifest": "the folder has no pack.json",
-    "pack.unexpected_file": "a file or folder the pack format does not have",
-    "object.file_name_mismatch": "an object file is not named after the object's api_name",
+    "pack.unexpected_file": "a file or folder the pack format does not have (extension files "
+    "outside a tenant pack included)",
+    "object.file_name_mismatch": "an object or extension file is not named after its object",
     # JSON Schema
     "schema.required": "a required key is missing",
     "schema.unknown_key": "a key the format does not have",
@@ -40,6 +41,8 @@ CODES: dict[str, str] = {
     "picklist.duplicate_option": "two options of a picklist have the same api_name",
     "default.type": "a default value does not fit its field",
     "default.not_allowed": "a lookup or auto-number field has a default",
+    "backfill.type": "a backfill value does not fit its field",
+    "backfill.not_allowed": "a lookup or auto-number field has a backfill",
     "number.scale": "a number's scale is greater than its precision",
     "number.range": "a number's minimum is greater than its maximum",
     "pattern.invalid": "a field's pattern is not a valid regular expression",
@@ -51,4 +54,15 @@ CODES: dict[str, str] = {
     # formulas and rules (their expressions are checked by the engine: formula.* codes)
     "formula.field_type": "a formula field's type is not a formula result type",
     "rule.unknown_field": "a validation rule's error_field is not a field of the object",
+    # packs and overlays (hulian.metadata.layers)
+    "pack.object_conflict": "two installed packs, or a pack and the overlay, define the same "
+    "object",
+    "pack.immutable_changed": "a new pack version changes a property its installed version "
+    "declared immutable, or stops declaring it immutable",
+    "extension.unknown_object": "an extension file extends an object no installed pack has",
+    "extension.unknown_field": "a field_overrides key is not a field of the extended object",
+    "extension.unknown_rule": "a rule_overrides key is not a validation rule of the extended "
+    "object",
+    "overlay.locked_property": "the overlay overrides a property the pack keeps locked or "
+    "immutable",
 }

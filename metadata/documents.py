@@ -1,6 +1,7 @@
 """Reading a pack folder into documents: ``{relative path: parsed JSON}``.
 
-Only ``pack.json`` and ``objects/*.json`` are read; hidden entries and the
+Only ``pack.json``, ``objects/*.json`` and ``extensions/*.json`` (a tenant
+overlay's changes to installed objects) are read; hidden entries and the
 ``data/`` folder (sample data) are skipped; anything else is a problem. JSON
 numbers are parsed as :class:`~decimal.Decimal` so they stay exact.
 :func:`clean_document` then makes sure a document holds JSON values only, so
@@ -20,18 +21,22 @@ from hulian.metadata.problems import Problem, pointer
 
 MANIFEST = "pack.json"
 OBJECTS = "objects"
+EXTENSIONS = "extensions"
+FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension"}
 IGNORED_FOLDERS = frozenset({"data"})
-SUPPORTED = "a pack holds pack.json and objects/<ApiName>.json (data/ and hidden files are ignored)"
+SUPPORTED = ("a pack holds pack.json and objects/<ApiName>.json, a tenant pack also"
+             " extensions/<ApiName>.json (data/ and hidden files are ignored)")
 MAX_DEPTH = 32
 
 
 def document_kind(name: str) -> str | None:
-    """ "pack" for the manifest, "object" for ``objects/<Name>.json``, else None."""
+    """ "pack" for the manifest, "object" for ``objects/<Name>.json``, "extension" for
+    ``extensions/<Name>.json``, else None."""
     if name == MANIFEST:
         return "pack"
     folder, _, file = name.partition("/")
-    if folder == OBJECTS and "/" not in file and file.endswith(".json") and len(file) > 5:
-        return "object"
+    if folder in FOLDERS and "/" not in file and file.endswith(".json") and len(file) > 5:
+        return FOLDERS[folder]
     return None
 
 
@@ -131,8 +136,8 @@ def read_documents(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[P
         is_dir = entry.is_dir()
         if entry.name == MANIFEST:
             names_read = [MANIFEST]
-        elif entry.name == OBJECTS and is_dir:
-            names_read, more = _object_files(root)
+        elif entry.name in FOLDERS and is_dir:
+            names_read, more = _folder_files(root, entry.name)
             problems += more
         elif entry.name in IGNORED_FOLDERS and is_dir:
             continue
@@ -147,16 +152,16 @@ def read_documents(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[P
     return documents, problems
 
 
-def _object_files(root: Path) -> tuple[list[str], list[Problem]]:
+def _folder_files(root: Path, folder: str) -> tuple[list[str], list[Problem]]:
     try:
-        entries = _entries(root / OBJECTS)
+        entries = _entries(root / folder)
     except OSError as exc:
-        return [], [Problem("file.unreadable", OBJECTS, "",
-                            f"cannot read the folder objects: {exc.strerror or exc}")]
+        return [], [Problem("file.unreadable", folder, "",
+                            f"cannot read the folder {folder}: {exc.strerror or exc}")]
     names, problems = [], []
     for entry in entries:
-        name = f"{OBJECTS}/{entry.name}"
-        if document_kind(name) == "object":
+        name = f"{folder}/{entry.name}"
+        if document_kind(name) == FOLDERS[folder]:
             names.append(name)
         else:
             problems.append(_unexpected(name, entry.is_dir()))

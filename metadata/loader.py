@@ -20,6 +20,7 @@ from typing import Any
 from hulian.metadata.checks import check_documents, type_settings
 from hulian.metadata.documents import (
     MANIFEST,
+    SUPPORTED,
     clean_document,
     document_kind,
     join,
@@ -30,7 +31,8 @@ from hulian.metadata.problems import MetadataError, Problem, reading_order
 from hulian.metadata.schema_check import schema_problems
 from hulian.metadata.values import coercer
 
-__all__ = ["check_pack", "load_documents", "load_pack", "read_documents"]
+__all__ = ["build_field", "build_object", "check_pack", "load_documents", "load_pack",
+           "read_documents"]
 
 
 def _collect(documents: Any, broken: Collection[str] = ()) -> tuple[dict[str, Any], list[Problem]]:
@@ -45,8 +47,7 @@ def _collect(documents: Any, broken: Collection[str] = ()) -> tuple[dict[str, An
         kind = document_kind(name) if isinstance(name, str) else None
         if kind is None:
             problems.append(Problem("pack.unexpected_file", str(name), "",
-                                    f"the pack format has no file {name!r}",
-                                    "a pack holds pack.json and objects/<ApiName>.json"))
+                                    f"the pack format has no file {name!r}", SUPPORTED))
             continue
         clean[name], found = clean_document(value, name)
         problems += found
@@ -68,7 +69,8 @@ def _with_source(problems: list[Problem], source: str) -> list[Problem]:
                    for p in problems), key=reading_order)
 
 
-def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:
+def build_field(raw: Mapping[str, Any], name_field: str) -> Field:
+    """The model of one valid field document (``name_field``: its object's name field)."""
     kind = raw["type"]
     settings = type_settings(raw)
     required = raw.get("required", False)
@@ -85,30 +87,38 @@ def _build_field(raw: Mapping[str, Any], name_field: str) -> Field:
         formula=raw.get("formula"),
         blank_as=raw.get("blank_as", "blank"),
         default_formula=raw.get("default_formula"),
+        hidden=raw.get("hidden", False),
         renamed_from=raw.get("renamed_from"),
+        customizable=frozen_map(raw.get("customizable")),
         **settings,
     )
     default = coercer(field)(raw.get("default"))
     if kind == "boolean" and default is None and "formula" not in raw:
         default = False
-    if isinstance(default, list):
-        default = tuple(default)
-    return replace(field, default=default)
+    backfill = coercer(field)(raw.get("backfill"))
+    return replace(field, default=_frozen(default), backfill=_frozen(backfill))
 
 
-def _build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
+    """The model of one valid object document read from ``source``."""
     return ObjectDef(
         api_name=doc["api_name"],
         label=frozen_map(doc["label"]),
         name_field=doc["name_field"],
-        fields=tuple(_build_field(f, doc["name_field"]) for f in doc["fields"]),
+        fields=tuple(build_field(f, doc["name_field"]) for f in doc["fields"]),
         plural_label=frozen_map(doc["plural_label"]) if "plural_label" in doc else None,
         description=doc.get("description"),
         source=source,
+        renamed_from=doc.get("renamed_from"),
+        customizable=frozen_map(doc.get("customizable")),
         validation_rules=tuple(
             ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),
                            rule.get("error_field"), rule.get("active", True),
-                           rule.get("description"))
+                           rule.get("description"), frozen_map(rule.get("customizable")))
             for rule in doc.get("validation_rules", ())),
     )
 
@@ -120,11 +130,13 @@ def _build_pack(documents: Mapping[str, Any]) -> Pack:
         name=manifest["name"],
         version=manifest["version"],
         label=frozen_map(manifest["label"]),
-        objects=tuple(_build_object(documents[name], name) for name in objects),
+        objects=tuple(build_object(documents[name], name) for name in objects),
         kind=manifest.get("kind", "preset"),
         requires=frozen_map(manifest.get("requires")),
         description=manifest.get("description"),
         documents=frozen_map(documents),
+        customizable=frozen_map({level: frozen_map(policies) for level, policies
+                                 in manifest.get("customizable", {}).items()}),
     )
 
 

@@ -40,7 +40,7 @@ CHOICE_TYPES = frozenset({"picklist", "multi_picklist"})
 
 ON_DELETE = ("set_null", "restrict")
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
-PACK_KINDS = ("preset", "tenant")
+PACK_KINDS = ("preset", "tenant", "snapshot")
 
 
 def frozen_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -96,8 +96,14 @@ class Field:
     formula: str | None = None
     blank_as: str = "blank"
     default_formula: str | None = None
-    # schema evolution: the api_name this field had before (its data is kept)
+    # display: hidden from layouts and the config UI (data and API access kept)
+    hidden: bool = False
+    # schema evolution: the api_name this field had before (its data is kept), and the
+    # value blank records get when the field becomes required (coerced like ``default``)
     renamed_from: str | None = None
+    backfill: Any = None
+    # who may change which property once installed (see hulian.metadata.policy)
+    customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def option(self, api_name: str) -> PicklistOption | None:
         return next((o for o in self.options if o.api_name == api_name), None)
@@ -113,6 +119,7 @@ class ValidationRule:
     error_field: str | None = None
     active: bool = True
     description: str | None = None
+    customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,10 @@ class ObjectDef:
     description: str | None = None
     source: str = ""
     validation_rules: tuple[ValidationRule, ...] = ()
+    renamed_from: str | None = None
+    """Schema evolution: the api_name this object had before (its table and records are kept)."""
+    customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Policies declared on the object itself: property -> locked | editable | immutable."""
     _by_name: Mapping[str, Field] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False, init=False
     )
@@ -159,6 +170,10 @@ class Pack:
     documents: Mapping[str, Any] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
     )
+    customizable: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Pack-wide policy defaults: "object" | "field" | "rule" -> property -> policy."""
 
     def object(self, api_name: str) -> ObjectDef | None:
         return next((o for o in self.objects if o.api_name == api_name), None)

@@ -12,8 +12,8 @@ from typing import Any
 
 FORMULA_RESULT_TYPES = ("text", "number", "currency", "percent", "boolean", "date", "datetime",
                         "time")
-NOT_WITH_FORMULA = ("required", "unique", "default", "default_formula", "minimum", "maximum",
-                    "pattern")
+NOT_WITH_FORMULA = ("required", "unique", "default", "default_formula", "backfill", "minimum",
+                    "maximum", "pattern")
 
 Add = Callable[..., None]
 

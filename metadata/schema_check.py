@@ -18,11 +18,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import extend
+from referencing import Registry, Resource
 
 from hulian.metadata.names import closest
 from hulian.metadata.problems import Problem, pointer
 
-SCHEMA_FILES = {"pack": "pack.schema.json", "object": "object.schema.json"}
+SCHEMA_FILES = {"pack": "pack.schema.json", "object": "object.schema.json",
+                "extension": "extension.schema.json"}
 
 # validator keyword -> problem code; every assertion keyword our schemas use is
 # listed (a unit test walks the schemas to keep it so).
@@ -82,14 +84,26 @@ _Validator = extend(
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON schema of a document kind ("pack" or "object")."""
+    """The JSON schema of a document kind ("pack", "object" or "extension")."""
     text = files("hulian.metadata").joinpath("schemas", SCHEMA_FILES[kind]).read_text("utf-8")
     return json.loads(text)
 
 
 @cache
+def _registry() -> Registry:
+    """Every schema under its ``$id``, so one may ``$ref`` another's definitions.
+
+    >>> _registry()["urn:hulian:metadata:object.schema.json"].contents["title"]
+    'hulian object (objects/<api_name>.json)'
+    """
+    resources = [(load_schema(kind)["$id"], Resource.from_contents(load_schema(kind)))
+                 for kind in SCHEMA_FILES]
+    return Registry().with_resources(resources)
+
+
+@cache
 def _validator(kind: str) -> Any:
-    return _Validator(load_schema(kind))
+    return _Validator(load_schema(kind), registry=_registry())
 
 
 def _describe(value: Any) -> str:
@@ -203,10 +217,10 @@ def _leaf(error: ValidationError) -> ValidationError:
     return error
 
 
-def _left_to_checks(error: ValidationError, kind: str) -> bool:
-    defs = load_schema(kind).get("$defs", {})
-    return any(error.schema is defs.get(name) and error.validator in validators
-               for name, validators in _LEFT_TO_CHECKS.items())
+def _left_to_checks(error: ValidationError) -> bool:
+    return any(error.schema is load_schema(kind)["$defs"].get(name)
+               and error.validator in validators
+               for kind in SCHEMA_FILES for name, validators in _LEFT_TO_CHECKS.items())
 
 
 def schema_problems(document: Any, kind: str, file: str) -> list[Problem]:
@@ -217,7 +231,7 @@ def schema_problems(document: Any, kind: str, file: str) -> list[Problem]:
     found: dict[str, Problem] = {}
     for error in _validator(kind).iter_errors(document):
         leaf = _leaf(error)
-        if _left_to_checks(leaf, kind):
+        if _left_to_checks(leaf):
             continue
         for problem in _problems_for(leaf, file):
             old = found.get(problem.pointer)

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from hulian.engine import DeployError, Engine, HulianError, MetadataError
+from hulian.engine import DeployError, DeployReport, Engine, HulianError, MetadataError
 from hulian.engine.formulas.compiled import pack_formula_problems
 from hulian.engine.system.migrate import current_revision, upgrade
 from hulian.metadata import check_pack, load_pack
@@ -67,11 +67,15 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         return 1
     finally:
         engine.close()
-    if args.format == "json":
+    print_report(report, args.format)
+    return 0 if report.ok else 1
+
+
+def print_report(report: DeployReport, output_format: str) -> None:
+    if output_format == "json":
         print(dumps(report.to_dict(), indent=2))
     else:
         print("\n".join(report.lines()))
-    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -123,8 +127,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     for v in versions:
         print(f"version {v['version']}  {v['deployed_at']:%Y-%m-%d %H:%M:%S} UTC  "
               f"by {v['deployed_by']}  {len(v['steps'])} step(s)")
+        packs = ", ".join(f"{name} {version}" for name, version in v["packs"].items())
+        if packs:
+            print(f"    packs: {packs}")
         for step in v["steps"]:
-            print(f"    {step['description']}")
+            print(f"    [{step.get('kind', 'safe')}] {step['description']}")
     return 0
 
 
@@ -208,8 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_db_upgrade)
 
     from hulian.runtime.formula_command import add_formula_command
+    from hulian.runtime.lifecycle_command import add_lifecycle_commands
 
     add_formula_command(commands)
+    add_lifecycle_commands(commands, db_option)
 
     p = commands.add_parser("demo", help="deploy the example packs into SQLite and serve them")
     p.add_argument("--db", default="sqlite:///hulian-demo.db")
@@ -226,8 +235,26 @@ def _fail(exc: HulianError) -> int:
         print(f"  hint: {exc.hint}", file=sys.stderr)
     if isinstance(exc, DeployError):
         for change in exc.changes:
-            print(f"  - {change.get('change', change)}", file=sys.stderr)
+            for line in _change_lines(change):
+                print(line, file=sys.stderr)
     return 1
+
+
+def _change_lines(change: dict) -> list[str]:
+    """One refused change, failed data check or remaining use, as lines to read."""
+    if "change" in change:
+        return [f"  - {change['change']}"]
+    if "used_by" in change:
+        return [f"  - {change['removed']} is used by the {change['used_by']} "
+                f"({change['file']}#{change['pointer']})"]
+    if "examples" in change:
+        where = f"{change['object']}.{change['field']}" if change.get("field") \
+            else change["object"]
+        head = f"  - step {change['step']} ({where}): {change['failed']} of " \
+               f"{change['rows_checked']} record(s) in the way"
+        return [head, *(f"      {e['id']}: {e['value']!r} ({e['problem']})"
+                        for e in change["examples"])]
+    return [f"  - {change}"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,8 +1,13 @@
-"""Apply a deploy plan inside the caller's transaction, then record the new version.
+"""Carry out a deploy plan inside the deploy's one transaction.
 
-All DDL runs on the one connection and transaction the engine opened, so on
-PostgreSQL (transactional DDL) and on SQLite (opened with real ``BEGIN``) a
-failure at any step rolls the whole deploy back.
+All DDL and data rewrites run on the connection and transaction the engine opened:
+PostgreSQL has transactional DDL, and hulian opens SQLite with a real ``BEGIN
+IMMEDIATE`` (SQLite's DDL is transactional too), so a failure at any step, or a dry
+run, rolls everything back: tables, columns, indexes, data and the catalogue.
+
+A needs-data-check step checks the data right before it changes it. A failed check
+skips that step's change and the plan goes on, so one run reports every failed check;
+the caller then rolls back.
 """
 
 from __future__ import annotations
@@ -14,105 +19,254 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
-from hulian.engine.deploy.plan import Step
-from hulian.engine.errors import DeployError
-from hulian.engine.schema.columns import field_column
+from hulian.engine.deploy import data
+from hulian.engine.deploy.catalog import Catalog, archive_name, archive_table
+from hulian.engine.deploy.fields import digits, same_storage
+from hulian.engine.deploy.report import CheckResult
+from hulian.engine.deploy.step import Step
+from hulian.engine.schema.columns import column_type, field_column
 from hulian.engine.schema.compiled import CompiledSchema
-from hulian.engine.schema.naming import tenant_schema
+from hulian.engine.schema.naming import table_name, tenant_schema
 from hulian.engine.system.people import now
-from hulian.engine.system.tables import metadata_versions, sequences
-from hulian.metadata.jsontext import dumps
-from hulian.metadata.model import Pack
+from hulian.engine.system.tables import sequences
+from hulian.metadata.model import Field, ObjectDef, Pack
 
 
-@dataclass(frozen=True)
-class DeployReport:
-    """What a deploy did (or, with ``dry_run``, would do)."""
+def after_step(index: int, step: Step) -> None:
+    """Called after each applied step; tests replace it to inject failures."""
 
-    tenant: str
-    dry_run: bool
-    steps: tuple[Step, ...]
-    version: int | None
-    previous_version: int | None
-    pack: str = ""
-    warnings: tuple[str, ...] = field(default=())
+
+@dataclass
+class Migrator:
+    conn: sa.Connection
+    target: CompiledSchema
+    old: Pack | None
+    catalog: Catalog
+    version: int
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.dialect = self.conn.dialect.name
+        self.tenant = self.target.tenant
+        self.schema = tenant_schema(self.dialect, self.tenant)
+        self.ops = Operations(MigrationContext.configure(self.conn))
+        self.touched: set[str] = set()
+
+    # -- helpers ------------------------------------------------------------------------------
 
     @property
-    def changed(self) -> bool:
-        return bool(self.steps)
+    def failed(self) -> bool:
+        return any(not c.passed for c in self.checks)
 
-    def lines(self) -> list[str]:
-        verb = "would" if self.dry_run else "did"
-        if not self.steps:
-            return [f"tenant {self.tenant}: no changes (version {self.previous_version})"]
-        head = (f"tenant {self.tenant}: dry run, version {self.version} would be deployed"
-                if self.dry_run else f"tenant {self.tenant}: deployed version {self.version}")
-        body = [f"  {i}. [{s.kind}] {s.description}" for i, s in enumerate(self.steps, 1)]
-        return [head, *body, f"{len(self.steps)} step(s) {verb} run"]
+    def table(self, obj: str) -> str:
+        return table_name(self.dialect, self.tenant, obj)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tenant": self.tenant, "pack": self.pack, "dry_run": self.dry_run,
-            "version": self.version, "previous_version": self.previous_version,
-            "changed": self.changed, "steps": [s.to_dict() for s in self.steps],
-        }
+    def column(self, step: Step, field: Field | None = None) -> data.Column:
+        assert step.object is not None and step.field is not None
+        return data.Column(self.table(step.object), self.schema, step.field,
+                           field or self.target.object(step.object).field(step.field))
 
+    def new_field(self, step: Step) -> Field:
+        found = self.target.object(step.object).field(step.field)
+        assert found is not None
+        return found
 
-def _has_rows(conn: sa.Connection, table: sa.Table) -> bool:
-    return conn.execute(sa.select(table.c.id).limit(1)).first() is not None
+    def record(self, index: int, step: Step, finding: data.Finding) -> bool:
+        self.checks.append(CheckResult(index, step.object or "", step.field, step.description,
+                                       finding.rows_checked, finding.failed,
+                                       tuple(finding.examples)))
+        return not finding.failed
 
+    def drop_indexes(self, table: str, column: str | None = None) -> None:
+        """Drop the table's indexes (those on ``column`` only, when given)."""
+        for index in sa.inspect(self.conn).get_indexes(table, schema=self.schema):
+            if column is None or column in index["column_names"]:
+                self.ops.drop_index(index["name"], table_name=table, schema=self.schema)
 
-def check_data(conn: sa.Connection, steps: list[Step], current: CompiledSchema | None,
-               target: CompiledSchema) -> None:
-    """Refuse steps the stored data does not allow (read-only; runs on dry runs too)."""
-    for step in steps:
-        if step.action != "add_field" or current is None:
-            continue
-        f = target.object(step.object).field(step.field)
-        if f.required and f.type != "boolean" and \
-                _has_rows(conn, current.object(step.object).table):
-            raise DeployError(
-                f"cannot add required field {step.object}.{step.field}: existing "
-                f"{step.object} records would have no value",
-                code="deploy_required_field_on_data",
-                hint="add the field as optional, fill it in, then make it required",
-            )
+    def sync_indexes(self, obj: str) -> None:
+        """Make the table's indexes exactly the compiled ones (renamed where they moved)."""
+        table = self.target.object(obj).table
+        existing = {i["name"]: i for i in sa.inspect(self.conn).get_indexes(
+            table.name, schema=self.schema)}
+        wanted = {i.name: i for i in table.indexes}
+        extra = {name: i for name, i in existing.items() if name not in wanted}
+        for name, index in wanted.items():
+            if name in existing:
+                continue
+            shape = ([c.name for c in index.columns], bool(index.unique))
+            moved = next((n for n, i in extra.items()
+                          if (i["column_names"], bool(i["unique"])) == shape), None)
+            if moved is not None and self.dialect == "postgresql":
+                self.conn.execute(sa.text(f'ALTER INDEX "{self.schema}"."{moved}" '
+                                          f'RENAME TO "{name}"'))
+                del extra[moved]
+                continue
+            index.create(self.conn)
+        for name in extra:
+            self.ops.drop_index(name, table_name=table.name, schema=self.schema)
 
+    def document(self, obj: ObjectDef, name: str | None = None) -> Any:
+        """The deployed document of ``obj`` (of its field ``name``), kept with an archive."""
+        assert self.old is not None
+        doc = self.old.documents.get(obj.source) or {}
+        if name is None:
+            return doc
+        return next((f for f in doc.get("fields", ()) if f.get("api_name") == name), {})
 
-def apply_steps(conn: sa.Connection, steps: list[Step], target: CompiledSchema) -> None:
-    dialect = conn.dialect.name
-    schema = tenant_schema(dialect, target.tenant)
-    operations = Operations(MigrationContext.configure(conn))
-    for step in steps:
-        if step.action == "create_schema" and schema:
-            conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-        elif step.action == "create_table":
-            target.object(step.object).table.create(conn)
-        elif step.action == "rename_field":
-            compiled = target.object(step.object)
-            operations.alter_column(compiled.table.name, step.from_field,
-                                    new_column_name=step.field, schema=schema)
-            conn.execute(sequences.update().where(
-                sequences.c.tenant == target.tenant, sequences.c.object == step.object,
-                sequences.c.field == step.from_field).values(field=step.field))
-        elif step.action == "grow_field" and dialect == "postgresql":
-            compiled = target.object(step.object)
-            column = compiled.column(step.field)
-            if isinstance(column.type, sa.String) and not isinstance(column.type, sa.Text):
-                operations.alter_column(compiled.table.name, step.field, type_=column.type,
-                                        schema=schema)
-        elif step.action == "add_field":
-            compiled = target.object(step.object)
-            operations.add_column(compiled.table.name, field_column(compiled.field(step.field)),
-                                  schema=schema)
-            for index in compiled.table.indexes:
-                if step.field in index.columns:
-                    index.create(conn)
+    # -- steps --------------------------------------------------------------------------------
 
+    def run(self, steps: list[Step]) -> None:
+        for index, step in enumerate(steps, 1):
+            if step.object is not None:
+                self.touched.add(step.object)
+            getattr(self, f"_{step.action}")(index, step)
+            after_step(index, step)
+        if self.failed:
+            return  # the caller rolls back and reports the failed checks
+        for obj in sorted(self.touched):
+            if obj in self.target.objects:
+                self.sync_indexes(obj)
+        self.catalog.ensure(self.target.pack, self.dialect)
 
-def record_version(conn: sa.Connection, tenant: str, version: int, pack: Pack,
-                   steps: list[Step], user: str) -> None:
-    conn.execute(metadata_versions.insert().values(
-        tenant=tenant, version=version, documents=dumps(dict(pack.documents)),
-        plan=dumps([s.to_dict() for s in steps]), deployed_by=user, deployed_at=now(),
-    ))
+    def _create_schema(self, index: int, step: Step) -> None:
+        if self.schema:
+            self.conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
+
+    def _create_table(self, index: int, step: Step) -> None:
+        compiled = self.target.object(step.object)
+        compiled.table.create(self.conn)
+        self.catalog.add_object(compiled.model, compiled.table.name)
+
+    def _rename_object(self, index: int, step: Step) -> None:
+        assert step.from_object is not None and step.object is not None
+        self.ops.rename_table(self.table(step.from_object), self.table(step.object),
+                              schema=self.schema)
+        self.conn.execute(sequences.update().where(
+            sequences.c.tenant == self.tenant, sequences.c.object == step.from_object)
+            .values(object=step.object))
+        item = self.catalog.object(step.from_object)
+        if item is not None:
+            self.catalog.rename(item, step.object, self.table(step.object))
+
+    def _archive_object(self, index: int, step: Step) -> None:
+        assert self.old is not None and step.object is not None
+        item = self.catalog.object(step.object)
+        assert item is not None, f"{step.object} has no catalogue entry"
+        storage = archive_table(self.dialect, self.tenant, item.id)
+        self.drop_indexes(self.table(step.object))
+        self.ops.rename_table(self.table(step.object), storage, schema=self.schema)
+        old_obj = self.old.object(step.object)
+        assert old_obj is not None
+        self.catalog.archive(item, storage, self.version, self.document(old_obj), now())
+
+    def _restore_object(self, index: int, step: Step) -> None:
+        item = next(i for i in self.catalog.items if i.id == step.item)
+        self.ops.rename_table(item.storage, self.table(step.object), schema=self.schema)
+        self.catalog.restore(item, self.table(step.object))
+
+    def _add_field(self, index: int, step: Step) -> None:
+        new = self.new_field(step)
+        self.ops.add_column(self.table(step.object), field_column(new), schema=self.schema)
+        if new.required and new.type != "boolean":
+            column = self.column(step)
+            if new.backfill is not None:
+                data.backfill(self.conn, column, new.backfill)
+            elif data.has_rows(self.conn, column):
+                self.record(index, step, data.blanks(self.conn, column))
+
+    def _add_formula_field(self, index: int, step: Step) -> None:
+        """Computed on read: nothing is stored."""
+
+    def _remove_formula_field(self, index: int, step: Step) -> None:
+        item = self.catalog.field(step.object, step.field)
+        if item is not None:
+            self.catalog.forget(item)
+
+    def _rename_field(self, index: int, step: Step) -> None:
+        assert step.from_field is not None and step.object is not None
+        self.ops.alter_column(self.table(step.object), step.from_field,
+                              new_column_name=step.field, schema=self.schema)
+        self.conn.execute(sequences.update().where(
+            sequences.c.tenant == self.tenant, sequences.c.object == step.object,
+            sequences.c.field == step.from_field).values(field=step.field))
+        item = self.catalog.field(step.object, step.from_field)
+        if item is not None:
+            self.catalog.rename(item, step.field, step.field)
+
+    def _archive_field(self, index: int, step: Step) -> None:
+        assert self.old is not None and step.object is not None and step.field is not None
+        item = self.catalog.field(step.object, step.field)
+        assert item is not None, f"{step.object}.{step.field} has no catalogue entry"
+        table = self.table(step.object)
+        self.drop_indexes(table, step.field)
+        self.ops.alter_column(table, step.field, new_column_name=archive_name(item.id),
+                              schema=self.schema)
+        old_obj = self.old.object(step.object) or next(
+            o for o in self.old.objects if o.api_name == step.object)
+        self.catalog.archive(item, archive_name(item.id), self.version,
+                             self.document(old_obj, step.field), now())
+
+    def _restore_field(self, index: int, step: Step) -> None:
+        item = next(i for i in self.catalog.items if i.id == step.item)
+        self.ops.alter_column(self.table(step.object), item.storage,
+                              new_column_name=step.field, schema=self.schema)
+        self.catalog.restore(item, step.field)
+
+    def _alter_type(self, step: Step, new: Field) -> None:
+        if self.dialect == "postgresql":
+            self.ops.alter_column(self.table(step.object), step.field, type_=column_type(new),
+                                  schema=self.schema)
+
+    def _grow_field(self, index: int, step: Step) -> None:
+        self._alter_type(step, self.new_field(step))
+
+    def _shrink_field(self, index: int, step: Step) -> None:
+        new = self.new_field(step)
+        finding = data.too_long(self.conn, self.column(step), new.max_length or 0)
+        if self.record(index, step, finding):
+            self._alter_type(step, new)
+
+    def _retype_field(self, index: int, step: Step) -> None:
+        old, new = step.before, self.new_field(step)
+        assert old is not None
+        column = self.column(step, old)
+        if same_storage(old, new):
+            if old.type in ("number", "currency", "percent"):
+                return  # same digits: the stored values are the same numbers
+            if self.record(index, step, data.check_values(self.conn, column, new)):
+                self._alter_type(step, new)
+            return
+        if self.dialect == "postgresql" and old.type == new.type \
+                and digits(old)[1] == digits(new)[1]:  # numbers: same scale, other precision
+            if self.record(index, step, data.check_values(self.conn, column, new)):
+                self._alter_type(step, new)
+            return
+        table = self.table(step.object)
+        scratch = f"new__{step.field}"
+        self.ops.add_column(table, sa.Column(scratch, column_type(new)), schema=self.schema)
+        if not self.record(index, step, data.convert_values(self.conn, column, scratch, new)):
+            return
+        self.drop_indexes(table, step.field)
+        self.ops.drop_column(table, step.field, schema=self.schema)
+        self.ops.alter_column(table, scratch, new_column_name=step.field, schema=self.schema)
+
+    def _make_required(self, index: int, step: Step) -> None:
+        new = self.new_field(step)
+        column = self.column(step)
+        if new.backfill is not None:
+            filled = data.backfill(self.conn, column, new.backfill)
+            self.record(index, step, data.Finding(filled))
+        else:
+            self.record(index, step, data.blanks(self.conn, column))
+
+    def _make_unique(self, index: int, step: Step) -> None:
+        self.record(index, step, data.duplicates(self.conn, self.column(step)))
+
+    def _drop_unique(self, index: int, step: Step) -> None:
+        """The unique index goes when the indexes are synced."""
+
+    def _update_field(self, index: int, step: Step) -> None:
+        """Metadata only."""
+
+    def _update_object(self, index: int, step: Step) -> None:
+        """Metadata only."""

@@ -1,39 +1,34 @@
-"""Diff the deployed model against a new one into an ordered list of steps.
+"""Diff the deployed model against a new one into an ordered, classed list of steps.
 
-The foundation supports first deploys, new objects, new fields and changes that
-need no DDL (labels, help, new or deactivated picklist options, defaults...).
-Any other change to a deployed object is refused with the list of changes.
+``plan(old, new, catalog=...)`` never touches data: it says what a deploy would do
+(see :mod:`hulian.engine.deploy.step` for the classes of steps). Changes hulian
+cannot make raise DeployError listing every one; removing something the new
+metadata still uses raises DeployError listing every use.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from hulian.engine.deploy.catalog import ARCHIVED, Catalog, Item
+from hulian.engine.deploy.fields import field_changes, same_storage
+from hulian.engine.deploy.references import field_uses
+from hulian.engine.deploy.step import DESTRUCTIVE, SAFE, Step
 from hulian.engine.errors import DeployError
+from hulian.engine.schema.columns import column_type
+from hulian.metadata.loader import build_field, build_object
 from hulian.metadata.model import Field, ObjectDef, Pack, label_text
 
-# Field settings that only steer validation or display: changing them needs no DDL.
-METADATA_ONLY = frozenset({
-    "label", "help", "description", "default", "minimum", "maximum", "pattern", "on_delete",
-    "format", "start", "reset", "options", "formula", "blank_as", "default_formula",
-    "renamed_from",
-})
-LENGTHY = frozenset({"text", "textarea", "email", "phone", "url"})
 
-
-@dataclass(frozen=True)
-class Step:
-    action: str
-    object: str | None
-    field: str | None
-    description: str
-    kind: str = "safe"
-    from_field: str | None = None
-    """rename_field: the column's previous name."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+@dataclass
+class _Plan:
+    old: Pack
+    new: Pack
+    catalog: Catalog | None
+    steps: list[Step]
+    refused: list[str]
+    removed: set[tuple[str, str]]
 
 
 def _describe_field(f: Field) -> str:
@@ -48,111 +43,207 @@ def _create_object_steps(obj: ObjectDef) -> list[Step]:
                  + ", ".join(_describe_field(f) for f in obj.fields))]
 
 
-def _option_problems(old: Field, new: Field) -> list[str]:
-    removed = [o.api_name for o in old.options if new.option(o.api_name) is None]
-    return [f"option {name!r} of {new.api_name} removed (deactivate it instead: "
-            f'"active": false keeps stored values)' for name in removed]
+def _archived_field(catalog: Catalog | None, obj: str, new: Field) -> tuple[Item, Field] | None:
+    """The archived field ``new`` can bring back: same object, api_name and storage."""
+    if catalog is None or new.formula is not None:
+        return None
+    for item in catalog.archived_fields(obj):
+        if item.api_name != new.api_name:
+            continue
+        document: dict[str, Any] = item.document or {}
+        try:
+            old = build_field(document, "")
+        except (KeyError, TypeError, ValueError):
+            continue
+        if same_storage(old, new) and type(column_type(old)) is type(column_type(new)):
+            return item, old
+    return None
 
 
-def _field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
-    refused = _option_problems(old, new)
-    if (old.formula is None) != (new.formula is None):
-        refused.append(f"{new.api_name}: turning a stored field into a formula field or back")
-    structural = [
-        f.name for f in fields(Field)
-        if f.name not in METADATA_ONLY and getattr(old, f.name) != getattr(new, f.name)
-    ]
-    if "required" in structural and old.required and not new.required:
-        structural.remove("required")
-    steps: list[Step] = []
-    if "max_length" in structural and new.type in LENGTHY and old.type == new.type \
-            and (new.max_length or 0) > (old.max_length or 0):
-        structural.remove("max_length")
-        steps.append(Step("grow_field", obj, new.api_name,
-                          f"widen {obj}.{new.api_name} from {old.max_length} to "
-                          f"{new.max_length} characters (data kept)"))
-    refused += [f"{new.api_name}: changing {name} from {getattr(old, name)!r} to "
-                f"{getattr(new, name)!r}" for name in structural]
-    if refused:
-        return [], refused
-    changed = sorted(f.name for f in fields(Field) if f.name not in ("max_length", "renamed_from")
-                     and getattr(old, f.name) != getattr(new, f.name))
-    if changed:
-        steps.append(Step("update_field", obj, new.api_name,
-                          f"update {obj}.{new.api_name}: {', '.join(changed)} (no data change)"))
-    return steps, []
+def _added_field(state: _Plan, obj: str, f: Field) -> None:
+    if f.formula is not None:
+        state.steps.append(Step("add_formula_field", obj, f.api_name,
+                                f"add formula field {obj}.{_describe_field(f)} "
+                                "(computed on read, no data change)"))
+        return
+    restorable = _archived_field(state.catalog, obj, f)
+    if restorable is None:
+        state.steps.append(Step("add_field", obj, f.api_name,
+                                f"add field {obj}.{_describe_field(f)}"
+                                + (" (required: blank records are filled with "
+                                   f"{f.backfill!r})" if f.required and f.backfill is not None
+                                   else "")))
+        return
+    item, before = restorable
+    state.steps.append(Step("restore_field", obj, f.api_name,
+                            f"restore archived field {obj}.{f.api_name} (archived in version "
+                            f"{item.archived_version}; its stored values come back)",
+                            item=item.id))
+    more, refused = field_changes(obj, before, f)
+    state.steps += more
+    state.refused += [f"{obj}.{r}" for r in refused]
 
 
-def _object_changes(old: ObjectDef, new: ObjectDef) -> tuple[list[Step], list[str]]:
-    steps: list[Step] = []
-    refused: list[str] = []
+def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef) -> None:
     name = new.api_name
     if old.name_field != new.name_field:
-        refused.append(f"{name}: changing the name field from {old.name_field!r} to "
-                       f"{new.name_field!r}")
+        state.refused.append(f"{name}: changing the name field from {old.name_field!r} to "
+                             f"{new.name_field!r}")
     renames = {f.api_name: f.renamed_from for f in new.fields
                if f.renamed_from and old.field(f.api_name) is None
                and old.field(f.renamed_from) is not None}
     for f in old.fields:
         if new.field(f.api_name) is None and f.api_name not in renames.values():
-            refused.append(f"{name}.{f.api_name}: removing a field")
+            state.removed.add((name, f.api_name))
+            if f.formula is not None:
+                state.steps.append(Step("remove_formula_field", name, f.api_name,
+                                        f"remove formula field {name}.{f.api_name} "
+                                        "(computed, nothing stored)"))
+            else:
+                state.steps.append(Step("archive_field", name, f.api_name,
+                                        f"archive field {name}.{f.api_name}: hidden from the "
+                                        "metadata and the API, its values kept and restorable "
+                                        "until hulian purge", DESTRUCTIVE))
     for f in new.fields:
         before = old.field(f.api_name)
         if f.api_name in renames:
             before = replace(old.field(renames[f.api_name]), api_name=f.api_name)
-            if f.formula is None:
-                steps.append(Step("rename_field", name, f.api_name,
-                                  f"rename {name}.{renames[f.api_name]} to {f.api_name} "
-                                  "(data kept)", from_field=renames[f.api_name]))
+            state.steps.append(Step("rename_field", name, f.api_name,
+                                    f"rename {name}.{renames[f.api_name]} to {f.api_name} "
+                                    "(data kept)", from_field=renames[f.api_name]))
         if before is None:
-            if f.formula is not None:
-                steps.append(Step("add_formula_field", name, f.api_name,
-                                  f"add formula field {name}.{_describe_field(f)} "
-                                  "(computed on read, no data change)"))
-            else:
-                steps.append(Step("add_field", name, f.api_name,
-                                  f"add field {name}.{_describe_field(f)}"))
+            _added_field(state, name, f)
             continue
-        more_steps, more_refused = _field_changes(name, before, f)
-        steps += more_steps
-        refused += [f"{name}.{r}" for r in more_refused]
-    bare_old = replace(old, fields=())
-    bare_new = replace(new, fields=(), source=old.source)
-    if bare_old != bare_new and not refused:
-        steps.append(Step("update_object", name, None,
-                          f"update {name}: labels, description or validation rules "
-                          "(no data change)"))
-    return steps, refused
+        more, refused = field_changes(name, before, f)
+        state.steps += more
+        state.refused += [f"{name}.{r}" for r in refused]
+    bare_old = replace(old, fields=(), source=new.source, renamed_from=new.renamed_from,
+                       api_name=new.api_name)
+    bare_new = replace(new, fields=())
+    if bare_old != bare_new:
+        state.steps.append(Step("update_object", name, None,
+                                f"update {name}: labels, description or validation rules "
+                                "(no data change)"))
 
 
-def plan(old: Pack | None, new: Pack, *, new_schema: bool) -> list[Step]:
-    """The steps that turn ``old`` (None: nothing deployed) into ``new``."""
+def _archived_object(state: _Plan, new: ObjectDef) -> ObjectDef | None:
+    """The archived object ``new`` brings back (its definition when archived), if any."""
+    item = state.catalog.object(new.api_name, ARCHIVED) if state.catalog else None
+    if item is None:
+        return None
+    try:
+        before = build_object(item.document, new.source)
+    except (KeyError, TypeError, ValueError):
+        return None
+    state.steps.append(Step("restore_object", new.api_name, None,
+                            f"restore archived object {new.api_name} (archived in version "
+                            f"{item.archived_version}; its records come back)", item=item.id))
+    return before
+
+
+def _retarget(pack: Pack, renamed: dict[str, str]) -> Pack:
+    """``pack`` with lookups to renamed objects pointing at their new names."""
+    if not renamed:
+        return pack
+    objects = tuple(replace(o, fields=tuple(
+        replace(f, target=renamed.get(f.target, f.target)) if f.type == "lookup" else f
+        for f in o.fields)) for o in pack.objects)
+    return replace(pack, objects=objects)
+
+
+def _refuse_unsupported(refused: list[str]) -> None:
+    raise DeployError(
+        f"this deploy changes deployed objects in {len(refused)} way(s) hulian cannot carry "
+        f"out without losing data: {refused[0]}",
+        code="deploy_change_unsupported",
+        hint="revert these changes; to change a field in a way listed here, add a new field, "
+             "copy the values, then remove the old one (it is archived, not dropped)",
+        changes=[{"change": r} for r in refused],
+    )
+
+
+def _refuse_in_use(state: _Plan) -> None:
+    uses = field_uses(state.new, state.old, state.removed)
+    if not uses:
+        return
+    first = uses[0]
+    raise DeployError(
+        f"{len(uses)} place(s) still use what this deploy removes: {first.target} is used by "
+        f"the {first.what} ({first.file}#{first.pointer})",
+        code="deploy_removed_in_use",
+        hint="change or remove every use listed in the details in the same deploy, or keep "
+             "the field",
+        changes=[u.to_dict() for u in uses],
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything that differs between two packs, whether or not hulian can deploy it."""
+
+    steps: tuple[Step, ...]
+    refused: tuple[str, ...]
+    uses: tuple[dict[str, str], ...]
+
+    def lines(self) -> list[str]:
+        out = [f"[{s.kind}] {s.description}" for s in self.steps]
+        out += [f"[refused] {r}" for r in self.refused]
+        out += [f"[refused] {u['removed']} is removed but the {u['used_by']} uses it "
+                f"({u['file']}#{u['pointer']})" for u in self.uses]
+        return out
+
+
+def _compare(old: Pack | None, new: Pack, new_schema: bool, catalog: Catalog | None) -> _Plan:
     steps: list[Step] = []
     if new_schema:
         steps.append(Step("create_schema", None, None, "create the tenant's storage"))
     if old is None:
         for obj in new.objects:
             steps += _create_object_steps(obj)
-        return steps
-    refused: list[str] = []
+        return _Plan(new, new, catalog, steps, [], set())
+    renamed = {o.renamed_from: o.api_name for o in new.objects
+               if o.renamed_from and old.object(o.api_name) is None
+               and old.object(o.renamed_from) is not None}
+    old = _retarget(old, renamed)
+    state = _Plan(old, new, catalog, steps, [], set())
     for obj in old.objects:
-        if new.object(obj.api_name) is None:
-            refused.append(f"{obj.api_name}: removing an object")
+        if new.object(obj.api_name) is None and obj.api_name not in renamed:
+            state.removed |= {(obj.api_name, f) for f in obj.field_names}
+            steps.append(Step("archive_object", obj.api_name, None,
+                              f"archive object {obj.api_name} and its records: hidden from the "
+                              "metadata and the API, kept and restorable until hulian purge",
+                              DESTRUCTIVE))
     for obj in new.objects:
         before = old.object(obj.api_name)
+        if obj.api_name in renamed.values():
+            source = next(k for k, v in renamed.items() if v == obj.api_name)
+            before = old.object(source)
+            steps.append(Step("rename_object", obj.api_name, None,
+                              f"rename object {source} to {obj.api_name} (table renamed, "
+                              "records kept)", SAFE, from_object=source))
+        if before is None:
+            before = _archived_object(state, obj)
         if before is None:
             steps += _create_object_steps(obj)
         else:
-            more_steps, more_refused = _object_changes(before, obj)
-            steps += more_steps
-            refused += more_refused
-    if refused:
-        raise DeployError(
-            f"this deploy changes deployed objects in {len(refused)} way(s) that are not "
-            f"supported yet: {refused[0]}",
-            code="deploy_change_unsupported",
-            hint="deployed objects can gain objects, fields, options and label changes; "
-                 "revert the other changes or deploy to a new tenant",
-            changes=[{"change": r} for r in refused],
-        )
-    return steps
+            _object_changes(state, before, obj)
+    return state
+
+
+def compare(old: Pack | None, new: Pack, catalog: Catalog | None = None) -> Comparison:
+    """What differs from ``old`` to ``new``: the steps, and what a deploy would refuse."""
+    state = _compare(old, new, False, catalog)
+    uses = field_uses(state.new, state.old, state.removed) if old is not None else []
+    return Comparison(tuple(state.steps), tuple(state.refused),
+                      tuple(u.to_dict() for u in uses))
+
+
+def plan(old: Pack | None, new: Pack, *, new_schema: bool,
+         catalog: Catalog | None = None) -> list[Step]:
+    """The steps that turn ``old`` (None: nothing deployed) into ``new``."""
+    state = _compare(old, new, new_schema, catalog)
+    if state.refused:
+        _refuse_unsupported(state.refused)
+    if old is not None:
+        _refuse_in_use(state)
+    return state.steps

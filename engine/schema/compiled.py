@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -69,6 +70,8 @@ class CompiledSchema:
     objects: Mapping[str, CompiledObject] = field(default_factory=dict)
     formulas: Mapping[str, ObjectFormulas] = field(default_factory=dict)
     dialect: str = "sqlite"
+    ids: Mapping[str, Any] = field(default_factory=dict)
+    """Stable ids: ``{object: {"id": ..., "fields": {field: id}}}`` (empty before a deploy)."""
 
     def object(self, api_name: str) -> CompiledObject:
         found = self.objects.get(api_name)

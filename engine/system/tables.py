@@ -55,7 +55,31 @@ metadata_versions = sa.Table(
     sa.Column("plan", sa.Text, nullable=False),
     sa.Column("deployed_by", sa.String(80), nullable=False),
     sa.Column("deployed_at", UTCDateTime(), nullable=False),
+    sa.Column("layers", sa.Text),
+    sa.Column("result", sa.Text),
 )
+"""One row per deployed version: ``documents`` is the effective metadata, ``layers``
+the installed packs and the overlay it was merged from (NULL: a single pack),
+``plan`` the steps, ``result`` the data checks' results."""
+
+schema_items = sa.Table(
+    "hulian_schema_items",
+    metadata,
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), primary_key=True),
+    sa.Column("id", sa.String(26), primary_key=True),
+    sa.Column("object_id", sa.String(26)),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("api_name", sa.String(64), nullable=False),
+    sa.Column("storage", sa.String(80), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("archived_version", sa.Integer),
+    sa.Column("archived_at", UTCDateTime()),
+    sa.Column("definition", sa.Text),
+)
+"""The stable id of every object and field a tenant has deployed, where it is stored
+(table or column name) and whether it is ``active`` or ``archived`` (removed from the
+metadata but kept, restorable until ``hulian purge``). ``object_id`` is NULL for objects;
+``definition`` holds the removed object or field's document."""
 
 sequences = sa.Table(
     "hulian_sequences",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from hulian.engine import DeployError
 from tests.packs import documents, field, obj, pack_of
 
 
@@ -43,19 +41,6 @@ def test_rename_and_grow_keep_every_record(engine, tenant):
         second = s.create("Ticket", {"name": "B" * 150, "title": "screen"})
         assert second["code"] == "T-0002"  # the counter moved with the field
         assert s.query("Ticket", where={"title": "screen"}).records[0]["id"] == second["id"]
-
-
-def test_shrinking_or_removing_without_rename_is_still_refused(engine, tenant):
-    engine.deploy(pack_of(_v1()), tenant=tenant)
-    docs = _v1()
-    fields = docs["objects/Ticket.json"]["fields"]
-    fields[0]["max_length"] = 5
-    del fields[3]
-    with pytest.raises(DeployError) as refused:
-        engine.deploy(pack_of(docs), tenant=tenant)
-    changes = [c["change"] for c in refused.value.changes]
-    assert any("priority: removing a field" in c for c in changes)
-    assert any("changing max_length from 20 to 5" in c for c in changes)
 
 
 def test_the_column_really_is_renamed(engine, tenant):

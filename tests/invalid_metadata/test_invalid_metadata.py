@@ -3,6 +3,11 @@
 A case is a folder named after the code it shows (``<code>`` or ``<code>--<variant>``)
 holding the pack's files and ``expected.json``: ``[{"code", "file", "pointer"}]``
 with files relative to the case folder. The order of problems does not matter.
+
+A *layered* case shows a problem of merging a tenant's packs and overlay: it holds
+``packs/<name>/`` (installed packs), optionally ``overlay/`` (the tenant's pack)
+and ``upgrade/<name>/`` (a new version of an installed pack, checked with
+``immutable_changes`` and merged in its place). Each of them must load on its own.
 """
 
 from __future__ import annotations
@@ -10,12 +15,23 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hulian.metadata import CODES, check_pack
+from hulian.metadata import (
+    CODES,
+    Layers,
+    MetadataError,
+    Pack,
+    Problem,
+    check_pack,
+    immutable_changes,
+    load_pack,
+    merge,
+)
 
 HERE = Path(__file__).parent
 CASES = sorted(d.name for d in HERE.iterdir() if (d / "expected.json").is_file())
@@ -40,10 +56,41 @@ def _check_case(case: str, tmp_path: Path) -> list[Any]:
     return problems
 
 
+def _folders(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _layered_problems(case: Path) -> list[Problem]:
+    """The problems of merging a layered case's packs and overlay; files relative to it."""
+    packs = {p.name: load_pack(p) for p in _folders(case / "packs")}
+    overlay = load_pack(case / "overlay") if (case / "overlay").is_dir() else None
+    problems: list[Problem] = []
+    if (case / "upgrade").is_dir():
+        for folder in _folders(case / "upgrade"):
+            new = load_pack(folder)
+            problems += [replace(p, file=f"upgrade/{folder.name}/{p.file}")
+                         for p in immutable_changes(packs[folder.name], new)]
+            packs[folder.name] = new
+    installed: tuple[Pack, ...] = tuple(packs.values())
+    try:
+        merge(Layers(installed, overlay))
+    except MetadataError as error:
+        problems += error.problems
+    return problems
+
+
+def _is_layered(case: str) -> bool:
+    return (HERE / case / "packs").is_dir()
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_case_gives_exactly_the_expected_problems(case: str, tmp_path: Path) -> None:
-    problems = _check_case(case, tmp_path)
-    prefix = f"{tmp_path / 'pack'}/"
+    if _is_layered(case):
+        problems = _layered_problems(HERE / case)
+        prefix = ""
+    else:
+        problems = _check_case(case, tmp_path)
+        prefix = f"{tmp_path / 'pack'}/"
     actual = [{"code": p.code, "file": p.file.removeprefix(prefix), "pointer": p.pointer}
               for p in problems]
     assert sorted(actual, key=_key) == sorted(_expected(case), key=_key)

@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["checks", "names", "problems", "values", "documents", "schema_check", "loader"]
+MODULES = ["checks", "names", "problems", "values", "documents", "schema_check", "loader",
+           "policy", "renames", "snapshot", "layers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

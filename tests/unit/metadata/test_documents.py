@@ -21,7 +21,8 @@ from hulian.metadata.documents import (
 @pytest.mark.parametrize(("name", "kind"), [
     ("pack.json", "pack"), ("objects/Account.json", "object"), ("objects/.json", None),
     ("objects/a/B.json", None), ("objects/B.JSON", None), ("layouts/A.json", None),
-    ("Pack.json", None), ("objects", None),
+    ("Pack.json", None), ("objects", None), ("extensions/Account.json", "extension"),
+    ("extensions/a/B.json", None),
 ])
 def test_document_kind(name: str, kind: str | None) -> None:
     assert document_kind(name) == kind

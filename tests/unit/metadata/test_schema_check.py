@@ -35,6 +35,37 @@ def found(document: Any, kind: str = "object") -> list[tuple[str, str]]:
     return sorted((p.code, p.pointer) for p in schema_problems(document, kind, "x.json"))
 
 
+def _resolve(ref: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The definition ``ref`` names, in ``schema`` or in another schema by its $id."""
+    base, _, fragment = ref.partition("#")
+    if base:
+        schema = next(load_schema(k) for k in SCHEMA_FILES if load_schema(k)["$id"] == base)
+    found: dict[str, Any] = schema["$defs"][fragment.rsplit("/", 1)[1]]
+    return found
+
+
+def test_schemas_refer_to_each_other_by_id() -> None:
+    ids = {load_schema(k)["$id"] for k in SCHEMA_FILES}
+    refs: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            refs.extend([node["$ref"]] if isinstance(node.get("$ref"), str) else [])
+            for sub in node.values():
+                walk(sub)
+        elif isinstance(node, list):
+            for sub in node:
+                walk(sub)
+
+    for kind in SCHEMA_FILES:
+        walk(load_schema(kind))
+        for ref in refs:
+            base = ref.partition("#")[0]
+            assert not base or base in ids, ref
+            _resolve(ref, load_schema(kind))
+        refs.clear()
+
+
 def _keywords(schema: Any) -> set[str]:
     out: set[str] = set()
     if isinstance(schema, dict):
@@ -74,7 +105,7 @@ def test_every_property_has_a_title_and_description(kind: str) -> None:
     holders = [schema, *(d for d in defs.values() if "properties" in d)]
     for holder in holders:
         for name, prop in holder["properties"].items():
-            target = defs[prop["$ref"].rsplit("/", 1)[1]] if "$ref" in prop else {}
+            target = _resolve(prop["$ref"], schema) if "$ref" in prop else {}
             assert "title" in prop or "title" in target, name
             assert "description" in prop or "description" in target or (name == "api_name" \
                 and "description" in target), name
@@ -99,7 +130,7 @@ def test_unknown_keys_point_at_the_key_and_suggest_the_right_one() -> None:
     assert set(by_pointer) == {"/fields/0/requird", "/fields/0/zzz"}
     assert by_pointer["/fields/0/requird"].hint == "did you mean 'required'?"
     hint = by_pointer["/fields/0/zzz"].hint or ""
-    assert hint.startswith("allowed: api_name, blank_as, default")
+    assert hint.startswith("allowed: api_name, backfill, blank_as, customizable, default")
 
 
 def test_enum_suggests_the_closest_value() -> None:

@@ -1,0 +1,162 @@
+"""How a change to one deployed field is carried out: which step, and how risky.
+
+``field_changes(obj, old, new)`` compares a field's deployed definition with its new
+one (after a rename, ``old`` already carries the new api_name) and returns the steps
+or, for changes hulian cannot make without losing data, sentences saying why not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
+
+from hulian.engine.deploy.step import DESTRUCTIVE, NEEDS_DATA_CHECK, SAFE, Step
+from hulian.metadata.model import Field
+from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
+
+TEXTS = frozenset({"text", "textarea", "email", "phone", "url"})
+NUMBERS = frozenset({"number", "currency", "percent"})
+FROM_TEXT = frozenset({*NUMBERS, "date", "datetime", "picklist"})
+"""Types a text field's values can be converted to, value by value."""
+TO_TEXT = frozenset({*NUMBERS, "picklist", "date", "datetime"})
+"""Types whose values can be written as text."""
+
+# Settings that change storage or what stored values must satisfy; handled below.
+STRUCTURAL = frozenset({"type", "max_length", "precision", "scale", "required", "unique",
+                        "target"})
+# Settings that only steer display, validation of new writes, or computed values.
+IGNORED = frozenset({"renamed_from", "backfill"})
+
+
+def max_length(f: Field) -> int:
+    return f.max_length or DEFAULT_MAX_LENGTH.get(f.type, 64)
+
+
+def digits(f: Field) -> tuple[int, int]:
+    """(digits before the point, digits after it) a number field holds."""
+    scale = f.scale if f.scale is not None else DEFAULT_SCALE[f.type]
+    return (f.precision or DEFAULT_PRECISION) - scale, scale
+
+
+def same_storage(old: Field, new: Field) -> bool:
+    """True when the stored values need no rewriting (only checking) for ``new``."""
+    if old.type in TEXTS and new.type in TEXTS:
+        return True
+    if old.type in NUMBERS and new.type in NUMBERS:
+        return digits(old) == digits(new)
+    return old.type == new.type
+
+
+def _retype(obj: str, old: Field, new: Field) -> Step | None:
+    """The step converting ``old``'s values for ``new`` (a type or number size change)."""
+    name = f"{obj}.{new.api_name}"
+    what = f"{old.type} to {new.type}" if old.type != new.type else \
+        f"{old.type}({old.precision},{old.scale}) to ({new.precision},{new.scale})"
+    if old.type in NUMBERS and new.type in NUMBERS:
+        (old_int, old_frac), (new_int, new_frac) = digits(old), digits(new)
+        if (old_int, old_frac) == (new_int, new_frac):
+            return Step("retype_field", obj, new.api_name,
+                        f"change {name} from {what} (values kept as they are)", SAFE)
+        if new_frac < old_frac:
+            return Step("retype_field", obj, new.api_name,
+                        f"change {name} from {what}: values are rounded to {new_frac} "
+                        "decimal(s) and must fit", DESTRUCTIVE)
+        kind = SAFE if new_int >= old_int else NEEDS_DATA_CHECK
+        return Step("retype_field", obj, new.api_name,
+                    f"change {name} from {what}: every value is rewritten"
+                    + (" and must fit" if kind != SAFE else " (all fit)"), kind)
+    if old.type in TEXTS and new.type in TEXTS:
+        widening = new.type in ("text", "textarea") and not new.pattern \
+            and max_length(new) >= max_length(old)
+        return Step("retype_field", obj, new.api_name,
+                    f"change {name} from {what} (values kept"
+                    + (")" if widening else f"; each must be a valid {new.type})"),
+                    SAFE if widening else NEEDS_DATA_CHECK)
+    convertible = (old.type in TEXTS and new.type in FROM_TEXT) or \
+        (old.type in TO_TEXT and new.type in TEXTS)
+    if not convertible:
+        return None
+    return Step("retype_field", obj, new.api_name,
+                f"convert {name} from {what}: every stored value must convert", NEEDS_DATA_CHECK)
+
+
+def _removed_options(old: Field, new: Field) -> list[str]:
+    return [f"{new.api_name}: removing option {o.api_name!r} (deactivate it instead: "
+            f'"active": false keeps stored values)'
+            for o in old.options if new.option(o.api_name) is None]
+
+
+def _storage_steps(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
+    name = f"{obj}.{new.api_name}"
+    if old.type == "lookup" or new.type == "lookup":
+        if old.type != new.type or old.target != new.target:
+            return [], [f"{new.api_name}: changing a lookup's type or target (from "
+                        f"{old.type} -> {old.target} to {new.type} -> {new.target})"]
+        return [], []
+    if old.type == "auto_number" or new.type == "auto_number":
+        if old.type != new.type:
+            return [], [f"{new.api_name}: changing the type from {old.type} to {new.type} "
+                        "(auto-numbers are assigned by hulian)"]
+        return [], []
+    if old.type == new.type and old.type in TEXTS:
+        before, after = max_length(old), max_length(new)
+        if after > before:
+            return [Step("grow_field", obj, new.api_name,
+                         f"widen {name} from {before} to {after} characters (data kept)")], []
+        if after < before:
+            return [Step("shrink_field", obj, new.api_name,
+                         f"shrink {name} from {before} to {after} characters: every stored "
+                         "value must fit", NEEDS_DATA_CHECK)], []
+        return [], []
+    if old.type == new.type and old.type not in NUMBERS:
+        return [], []
+    if old.type == new.type and digits(old) == digits(new):
+        return [], []
+    step = _retype(obj, old, new)
+    if step is None:
+        return [], [f"{new.api_name}: changing the type from {old.type} to {new.type} "
+                    "(no conversion exists; add a new field and copy the values instead)"]
+    return [step], []
+
+
+def _constraint_steps(obj: str, old: Field, new: Field) -> list[Step]:
+    name = f"{obj}.{new.api_name}"
+    steps = []
+    if new.required and not old.required and new.type != "boolean":
+        fill = f"; blank values are filled with {new.backfill!r}" if new.backfill is not None \
+            else "; no record may be blank (or give a backfill)"
+        steps.append(Step("make_required", obj, new.api_name,
+                          f"make {name} required{fill}", NEEDS_DATA_CHECK))
+    if new.unique and not old.unique:
+        steps.append(Step("make_unique", obj, new.api_name,
+                          f"make {name} unique: no two live records may share a value",
+                          NEEDS_DATA_CHECK))
+    elif old.unique and not new.unique:
+        steps.append(Step("drop_unique", obj, new.api_name,
+                          f"{name} is no longer unique (its unique index is dropped)"))
+    return steps
+
+
+def field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
+    """Steps turning deployed field ``old`` into ``new``, or the reasons it cannot be done."""
+    refused = _removed_options(old, new) if new.type in ("picklist", "multi_picklist") else []
+    if (old.formula is None) != (new.formula is None):
+        refused.append(f"{new.api_name}: turning a stored field into a formula field or back "
+                       "(add a new field instead)")
+    if refused:
+        return [], refused
+    changed = sorted(f.name for f in dataclass_fields(Field)
+                     if f.name not in IGNORED and getattr(old, f.name) != getattr(new, f.name))
+    steps: list[Step] = []
+    if new.formula is None:
+        steps, refused = _storage_steps(obj, old, new)
+        if refused:
+            return [], refused
+        steps += _constraint_steps(obj, old, new)
+        changed = [c for c in changed if c not in STRUCTURAL
+                   or (c == "required" and not new.required)]
+    steps = [replace(s, before=old) for s in steps]
+    if changed:
+        steps.append(Step("update_field", obj, new.api_name,
+                          f"update {obj}.{new.api_name}: {', '.join(changed)} (no data change)"))
+    return steps, []

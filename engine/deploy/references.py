@@ -1,0 +1,106 @@
+"""What in the new metadata still uses a field or object the deploy would remove.
+
+A removed field may still be named by a formula field, a default formula or a
+validation rule of any object (directly or across lookups, ``account.industry``), or
+be a rule's ``error_field``. Each use is reported with its file and JSON pointer so
+the consultant can fix every one of them in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hulian.formula.ast import Call, Node, Ref
+from hulian.formula.errors import FormulaError
+from hulian.formula.parser import parse
+from hulian.metadata.model import ObjectDef, Pack
+from hulian.metadata.problems import pointer
+
+
+@dataclass(frozen=True)
+class Use:
+    """``what`` (e.g. "formula of Ticket.score") at ``file`` + ``pointer`` uses ``target``."""
+
+    target: str
+    what: str
+    file: str
+    pointer: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"removed": self.target, "used_by": self.what, "file": self.file,
+                "pointer": self.pointer}
+
+
+def _refs(node: Node) -> Iterator[Ref]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Ref):
+            yield item
+        elif isinstance(item, Call):
+            stack.extend(item.args)
+
+
+def _formulas(obj: ObjectDef) -> Iterator[tuple[str, str, str]]:
+    """(what, pointer, text) of every formula of ``obj``."""
+    for i, f in enumerate(obj.fields):
+        if f.formula is not None:
+            yield f"formula field {obj.api_name}.{f.api_name}", pointer("fields", i, "formula"), \
+                f.formula
+        if f.default_formula is not None:
+            yield (f"default formula of {obj.api_name}.{f.api_name}",
+                   pointer("fields", i, "default_formula"), f.default_formula)
+    for i, rule in enumerate(obj.validation_rules):
+        yield (f"validation rule {obj.api_name}.{rule.api_name}",
+               pointer("validation_rules", i, "condition"), rule.condition)
+
+
+class _Resolver:
+    """Follows a reference path through the new pack, falling back on the deployed one."""
+
+    def __init__(self, new: Pack, old: Pack):
+        self.packs = (new, old)
+
+    def field(self, obj_name: str, name: str):
+        for pack in self.packs:
+            obj = pack.object(obj_name)
+            found = obj.field(name) if obj is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def targets(self, start: str, path: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+        """Every (object, field) the path names, in order: lookups then the last field."""
+        current = start
+        for depth, name in enumerate(path):
+            yield current, name
+            found = self.field(current, name)
+            if found is None or depth == len(path) - 1 or found.type != "lookup" \
+                    or found.target is None:
+                return
+            current = found.target
+
+
+def field_uses(new: Pack, old: Pack, removed: set[tuple[str, str]]) -> list[Use]:
+    """Every place in ``new`` that uses one of the ``removed`` (object, field) pairs."""
+    if not removed:
+        return []
+    resolver = _Resolver(new, old)
+    uses: list[Use] = []
+    for obj in new.objects:
+        for what, where, text in _formulas(obj):
+            try:
+                tree = parse(text)
+            except FormulaError:
+                continue  # reported by the formula checker
+            hit = sorted({f"{o}.{f}" for ref in _refs(tree) if not ref.path[0].startswith("$")
+                          for o, f in resolver.targets(obj.api_name, ref.path)
+                          if (o, f) in removed})
+            uses += [Use(target, what, obj.source, where) for target in hit]
+        for i, rule in enumerate(obj.validation_rules):
+            if (obj.api_name, rule.error_field) in removed:
+                uses.append(Use(f"{obj.api_name}.{rule.error_field}",
+                                f"error_field of validation rule {obj.api_name}.{rule.api_name}",
+                                obj.source, pointer("validation_rules", i, "error_field")))
+    return uses

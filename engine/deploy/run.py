@@ -1,0 +1,123 @@
+"""One deploy, start to end: plan, compile, lock, apply with checks, record; or roll back.
+
+The whole deploy is one transaction (see :mod:`hulian.engine.deploy.apply`). A dry
+run does all of it, data checks included, then rolls back, so what it reports is
+exactly what the real deploy would do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.deploy import versions
+from hulian.engine.deploy.apply import Migrator
+from hulian.engine.deploy.catalog import Catalog, follow_ids
+from hulian.engine.deploy.plan import plan
+from hulian.engine.deploy.report import DeployReport
+from hulian.engine.deploy.step import NEEDS_DATA_CHECK, Step
+from hulian.engine.errors import DeployError, StorageError
+from hulian.engine.schema.compiled import CompiledSchema, compile_schema
+from hulian.engine.schema.naming import table_name, tenant_schema
+from hulian.engine.system import people
+from hulian.engine.system.tables import tenants
+from hulian.metadata.model import Pack
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to deploy: the effective pack, and what it was made of."""
+
+    tenant: str
+    pack: Pack
+    source: str = ""
+    layers: dict[str, Any] | None = None
+    dry_run: bool = False
+    user: str = people.ADMIN
+    notes: tuple[str, ...] = ()
+    ids: dict[str, Any] | None = None
+    """Rollbacks: the stable ids ``pack``'s items had, so renames since are undone."""
+
+
+def _lock_tenant(conn: sa.Connection, tenant: str, previous: int | None) -> None:
+    query = sa.select(tenants.c.name).where(tenants.c.name == tenant)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    conn.execute(query)
+    if versions.newest(conn, tenant) != previous:
+        raise DeployError(f"another deploy to {tenant!r} ran meanwhile",
+                          code="deploy_concurrent", hint="run the deploy again")
+
+
+def _lock_checked_tables(conn: sa.Connection, tenant: str, steps: list[Step]) -> None:
+    """PostgreSQL: no writes between a data check and the commit that relies on it."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE already keeps every other writer out
+    schema = tenant_schema("postgresql", tenant)
+    for obj in sorted({s.from_object or s.object for s in steps
+                       if s.kind == NEEDS_DATA_CHECK and s.object}):
+        name = table_name("postgresql", tenant, obj)
+        conn.execute(sa.text(f'LOCK TABLE "{schema}"."{name}" IN SHARE ROW EXCLUSIVE MODE'))
+
+
+def _refuse_failed_checks(report: DeployReport) -> None:
+    failed = [c for c in report.checks if not c.passed]
+    first = failed[0]
+    where = f"{first.object}.{first.field}" if first.field else first.object
+    error = DeployError(
+        f"{len(failed)} data check(s) failed, nothing was changed: {where}: {first.failed} of "
+        f"{first.rows_checked} record(s) are in the way"
+        + (f", e.g. {first.examples[0]['id']}" if first.examples else ""),
+        code="deploy_data_check_failed",
+        hint="fix the records listed in the details (up to 20 per check), give a backfill "
+             "for blanks, or revert the change; hulian deploy --dry-run shows the checks",
+        changes=[c.to_dict() for c in failed],
+    )
+    error.report = report  # type: ignore[attr-defined]
+    raise error
+
+
+def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchema | None]:
+    """Run ``request``; the report, and the new compiled schema unless nothing changed."""
+    tenant, pack = request.tenant, request.pack
+    with db.connect() as conn, conn.begin() as transaction:
+        is_new = not people.tenant_exists(conn, tenant)
+        previous = None if is_new else versions.newest(conn, tenant)
+        old = None if previous is None else versions.load(conn, tenant, previous).pack()
+        catalog = Catalog(conn, tenant)
+        if request.ids:
+            pack = follow_ids(pack, request.ids, catalog)
+        steps = plan(old, pack, new_schema=old is None, catalog=catalog)
+        version = (previous or 0) + 1
+        target = compile_schema(pack, tenant, db.dialect.name, version, request.source)
+        if not steps:
+            transaction.rollback()
+            return DeployReport(tenant, request.dry_run, (), previous, previous, pack.name,
+                                notes=request.notes), None
+        if is_new:
+            people.ensure_tenant(conn, tenant)
+        elif not request.dry_run:
+            _lock_tenant(conn, tenant, previous)
+        if old is not None:
+            catalog.ensure(old, db.dialect.name)
+        _lock_checked_tables(conn, tenant, steps)
+        migrator = Migrator(conn, target, old, catalog, version)
+        try:
+            migrator.run(steps)
+        except sa.exc.DBAPIError as exc:
+            if not migrator.failed:
+                raise StorageError(f"the database refused the deploy: {exc.orig}",
+                                   statement=str(exc.statement), cause=exc) from exc
+        report = DeployReport(tenant, request.dry_run, tuple(steps), version, previous,
+                              pack.name, tuple(migrator.checks), request.notes)
+        if request.dry_run or migrator.failed:
+            transaction.rollback()
+            if not request.dry_run:
+                _refuse_failed_checks(report)
+            return report, None
+        ids = catalog.ids(pack)
+        versions.record(conn, tenant, version, pack, request.layers, steps, migrator.checks,
+                        request.user, ids)
+    return report, replace(target, ids=ids)

@@ -1,0 +1,211 @@
+"""Applying a tenant's ``extensions/<Object>.json`` to the merged object documents.
+
+Part of :func:`hulian.metadata.layers.merge`: :class:`Merging` holds the merged
+documents being built, where each part of them came from, and the problems
+found so far; :func:`apply_extension` applies one extension file to it:
+
+1. the object's label, plural_label and description overrides;
+2. ``field_overrides`` (options merge by api_name);
+3. ``rule_overrides``;
+4. the new fields and rules, appended after the pack's.
+
+Every override is checked against the property's policy
+(:mod:`hulian.metadata.policy`); one that is not editable is reported as
+``overlay.locked_property`` and not applied. Values are not checked here: the
+merged documents are loaded afterwards and every problem found there is traced
+back to the overlay through the recorded origins.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hulian.metadata.model import Pack
+from hulian.metadata.names import CUSTOM_SUFFIX, closest
+from hulian.metadata.policy import EDITABLE, IMMUTABLE, MEANING, Level, policy
+from hulian.metadata.problems import Problem, pointer
+from hulian.metadata.renames import Renames
+
+OVERLAY = "overlay"
+OBJECT_PROPERTIES = ("label", "plural_label", "description")
+
+Origins = dict[tuple[str, str], tuple[str, str]]
+
+
+@dataclass
+class Merging:
+    """The merge in progress: merged file -> document, origins and problems."""
+
+    renames: Renames
+    owners: dict[str, Pack] = field(default_factory=dict)
+    """object api_name -> the installed pack that defines it"""
+    documents: dict[str, Any] = field(default_factory=dict)
+    origins: Origins = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, file: str, path: tuple[Any, ...], message: str,
+            hint: str | None = None) -> None:
+        self.problems.append(Problem(code, file, pointer(*path), message, hint))
+
+    def came_from(self, merged: str, path: tuple[Any, ...], origin: str,
+                  origin_path: tuple[Any, ...]) -> None:
+        self.origins[(merged, pointer(*path))] = (origin, pointer(*origin_path))
+
+    def renamed_copy(self, item: Any, obj: str) -> Any:
+        """A copy of a new field or rule, with old names of renamed objects and fields replaced."""
+        item = copy.deepcopy(item)
+        if isinstance(item, dict):
+            if isinstance(item.get("target"), str):
+                item["target"] = self.renames.object(item["target"])
+            if isinstance(item.get("error_field"), str):
+                item["error_field"] = self.renames.field(obj, item["error_field"])
+        return item
+
+
+def _hint(word: str, choices: Collection[str], what: str) -> str:
+    close = closest(word, choices)
+    if close:
+        return f"did you mean {close!r}?"
+    if not choices:
+        return f"there are no {what}"
+    shown = sorted(choices)
+    return f"the {what}: " + ", ".join(shown[:20]) + (", ..." if len(shown) > 20 else "")
+
+
+def apply_extension(merging: Merging, file: str, doc: Mapping[str, Any]) -> None:
+    """Apply the overlay's extension ``file`` (an overlay-relative path) to the merge."""
+    origin = f"{OVERLAY}/{file}"
+    target = doc["object"]
+    name = merging.renames.object(target)
+    pack = merging.owners.get(name)
+    if pack is None:
+        merging.add("extension.unknown_object", origin, ("object",),
+                    f"{target!r} is not an object of the installed packs",
+                    _hint(target, merging.owners, "objects of the installed packs"))
+        return
+    _Extension(merging, pack, name, origin).apply(doc)
+
+
+class _Extension:
+    def __init__(self, merging: Merging, pack: Pack, name: str, origin: str):
+        self.merging, self.pack, self.name, self.origin = merging, pack, name, origin
+        self.merged = f"objects/{name}.json"
+        self.obj: dict[str, Any] = merging.documents[self.merged]
+
+    def apply(self, doc: Mapping[str, Any]) -> None:
+        for prop in OBJECT_PROPERTIES:
+            if prop in doc:
+                self._set("object", self.obj, self.name, prop, doc[prop], (), ())
+        self._field_overrides(doc.get("field_overrides", {}))
+        self._rule_overrides(doc.get("rule_overrides", {}))
+        self._append("fields", doc.get("fields", []))
+        self._append("validation_rules", doc.get("validation_rules", []))
+
+    def _allowed(self, level: Level, raw: Mapping[str, Any], what: str, prop: str,
+                 origin_path: tuple[Any, ...]) -> bool:
+        """Whether the policy of ``prop`` lets the overlay override it; reported if not."""
+        found = policy(self.pack, level, prop, raw.get("customizable"))
+        if found == EDITABLE:
+            return True
+        hint = f"remove {prop} from the overlay" + (
+            "" if found == IMMUTABLE else
+            f"; only the pack {self.pack.name} changes it, and its customizable"
+            " declarations say what tenants may edit")
+        self.merging.add("overlay.locked_property", self.origin, (*origin_path, prop),
+                         f"{what} {prop} is {found} in the pack {self.pack.name}:"
+                         f" {MEANING[found]}", hint)
+        return False
+
+    def _set(self, level: Level, raw: dict[str, Any], what: str, prop: str, value: Any,
+             path: tuple[Any, ...], origin_path: tuple[Any, ...]) -> None:
+        """Override ``raw[prop]`` if its policy allows."""
+        if not self._allowed(level, raw, what, prop, origin_path):
+            return
+        if prop == "error_field" and isinstance(value, str):
+            value = self.merging.renames.field(self.name, value)
+        raw[prop] = copy.deepcopy(value)
+        self.merging.came_from(self.merged, (*path, prop), self.origin, (*origin_path, prop))
+
+    def _field_overrides(self, overrides: Mapping[str, Any]) -> None:
+        fields = {f["api_name"]: i for i, f in enumerate(self.obj["fields"])}
+        for key, override in overrides.items():
+            name = self.merging.renames.field(self.name, key)
+            at = ("field_overrides", key)
+            if name not in fields:
+                self.merging.add("extension.unknown_field", self.origin, at,
+                                 f"{key!r} is not a field of {self.name} in the pack"
+                                 f" {self.pack.name}",
+                                 _hint(key, fields, f"fields of {self.name}"))
+                continue
+            j = fields[name]
+            raw = self.obj["fields"][j]
+            what = f"{self.name}.{name}"
+            for prop, value in override.items():
+                if prop == "options":
+                    if self._allowed("field", raw, what, prop, at):
+                        self._options(raw, j, value, (*at, "options"))
+                elif prop == "default" and "default_formula" in raw \
+                        and "default_formula" not in override:
+                    if self._allowed("field", raw, what, prop, at):
+                        self.merging.add("field.key_not_applicable", self.origin, (*at, prop),
+                                         f"{what} computes its default with a default_formula",
+                                         "remove default from the overlay")
+                else:
+                    self._set("field", raw, what, prop, value, ("fields", j), at)
+
+    def _options(self, raw: dict[str, Any], j: int, options: list[Any],
+                 at: tuple[Any, ...]) -> None:
+        """Merge override options into the field's by api_name: change or append."""
+        if not isinstance(raw.get("options"), list):  # not a picklist: the load reports it
+            raw["options"] = copy.deepcopy(options)
+            self.merging.came_from(self.merged, ("fields", j, "options"), self.origin, at)
+            return
+        merged = raw["options"]
+        by_name = {o.get("api_name"): p for p, o in enumerate(merged) if isinstance(o, dict)}
+        for q, option in enumerate(options):
+            name = option["api_name"]
+            if name in by_name:
+                p = by_name[name]
+                for key in ("label", "active"):
+                    if key in option:
+                        merged[p][key] = copy.deepcopy(option[key])
+                        self.merging.came_from(self.merged, ("fields", j, "options", p, key),
+                                               self.origin, (*at, q, key))
+                continue
+            if not name.endswith(CUSTOM_SUFFIX):
+                self.merging.add("name.custom_suffix", self.origin, (*at, q, "api_name"),
+                                 f"the new option {name!r} does not end with '{CUSTOM_SUFFIX}'",
+                                 f"a tenant's own options end with '{CUSTOM_SUFFIX}' so they"
+                                 f" never collide with the pack's; use '{name}{CUSTOM_SUFFIX}',"
+                                 " or name an existing option to change it")
+            by_name[name] = len(merged)
+            self.merging.came_from(self.merged, ("fields", j, "options", len(merged)),
+                                   self.origin, (*at, q))
+            merged.append(copy.deepcopy(option))
+
+    def _rule_overrides(self, overrides: Mapping[str, Any]) -> None:
+        rules = {r["api_name"]: i for i, r in enumerate(self.obj.get("validation_rules", []))}
+        for key, override in overrides.items():
+            at = ("rule_overrides", key)
+            if key not in rules:
+                self.merging.add("extension.unknown_rule", self.origin, at,
+                                 f"{key!r} is not a validation rule of {self.name} in the"
+                                 f" pack {self.pack.name}",
+                                 _hint(key, rules, f"validation rules of {self.name}"))
+                continue
+            i = rules[key]
+            raw = self.obj["validation_rules"][i]
+            for prop, value in override.items():
+                self._set("rule", raw, f"{self.name} rule {key}", prop, value,
+                          ("validation_rules", i), at)
+
+    def _append(self, key: str, items: list[Any]) -> None:
+        if not items:
+            return
+        target = self.obj.setdefault(key, [])
+        for i, item in enumerate(items):
+            self.merging.came_from(self.merged, (key, len(target)), self.origin, (key, i))
+            target.append(self.merging.renamed_copy(item, self.name))

@@ -1,0 +1,135 @@
+"""Writing a loaded model back as pack documents: what ``hulian export`` writes.
+
+:func:`snapshot_documents` turns a :class:`~hulian.metadata.model.Pack` (usually
+a tenant's effective metadata) into ``pack.json`` (kind ``snapshot``) and one
+``objects/<ApiName>.json`` per object, written from the model so that any pack
+round-trips: ``load_documents(snapshot_documents(p))`` equals ``p`` but for its
+kind. Values equal to the defaults the loader fills in are left out, so the
+files stay as short as hand-written ones.
+
+>>> from hulian.metadata.model import Field, ObjectDef
+>>> name = Field("name", "text", {"zh": "名称", "en": "Name"}, required=True, max_length=255)
+>>> obj = ObjectDef("Item", {"zh": "物品", "en": "Item"}, "name", (name,))
+>>> docs = snapshot_documents(Pack("shop", "1.0.0", {"zh": "店", "en": "Shop"}, (obj,)))
+>>> docs["pack.json"]["kind"], docs["objects/Item.json"]["fields"][0]
+('snapshot', {'api_name': 'name', 'type': 'text', 'label': {'zh': '名称', 'en': 'Name'}})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from hulian.metadata.documents import MANIFEST, OBJECTS
+from hulian.metadata.model import Field, ObjectDef, Pack, ValidationRule
+from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
+
+SNAPSHOT = "snapshot"
+
+# model attribute -> the value (other than None) the loader gives it when it is left out
+_FIELD_DEFAULTS: dict[str, Any] = {
+    "unique": False, "hidden": False, "on_delete": "set_null", "start": 1, "reset": "never",
+    "precision": DEFAULT_PRECISION, "options": (), "blank_as": "blank", "customizable": {},
+}
+_ALWAYS = ("api_name", "type", "label")
+_ORDER = ("api_name", "type", "label", "required", "unique", "default", "help", "description",
+          "max_length", "pattern", "precision", "scale", "minimum", "maximum", "options",
+          "target", "on_delete", "format", "start", "reset", "formula", "blank_as",
+          "default_formula", "hidden", "backfill", "renamed_from", "customizable")
+
+
+def snapshot_documents(effective: Pack) -> dict[str, Any]:
+    """``effective`` as the documents of a snapshot pack: pack.json and objects/<ApiName>.json.
+
+    Values are JSON values as :func:`~hulian.metadata.loader.load_documents` takes
+    them (numbers as ``Decimal``; dates and times as ISO 8601 texts).
+    """
+    manifest: dict[str, Any] = {"name": effective.name, "version": effective.version,
+                                "label": dict(effective.label), "kind": SNAPSHOT}
+    if effective.requires:
+        manifest["requires"] = dict(effective.requires)
+    if effective.description is not None:
+        manifest["description"] = effective.description
+    if effective.customizable:
+        manifest["customizable"] = {level: dict(policies)
+                                    for level, policies in effective.customizable.items()}
+    documents: dict[str, Any] = {MANIFEST: manifest}
+    for obj in effective.objects:
+        documents[f"{OBJECTS}/{obj.api_name}.json"] = _object(obj)
+    return documents
+
+
+def _object(obj: ObjectDef) -> dict[str, Any]:
+    doc: dict[str, Any] = {"api_name": obj.api_name, "label": dict(obj.label)}
+    if obj.plural_label is not None:
+        doc["plural_label"] = dict(obj.plural_label)
+    if obj.description is not None:
+        doc["description"] = obj.description
+    if obj.renamed_from is not None:
+        doc["renamed_from"] = obj.renamed_from
+    if obj.customizable:
+        doc["customizable"] = dict(obj.customizable)
+    doc["name_field"] = obj.name_field
+    doc["fields"] = [_field(f, obj.name_field) for f in obj.fields]
+    if obj.validation_rules:
+        doc["validation_rules"] = [_rule(r) for r in obj.validation_rules]
+    return doc
+
+
+def _json(value: Any) -> Any:
+    """A model value as the JSON literal the loader reads back into it."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    if isinstance(value, dt.date | dt.time):  # datetime is a date
+        return value.isoformat()
+    return value
+
+
+def _field(f: Field, name_field: str) -> dict[str, Any]:
+    computed = f.formula is not None
+    implied_required = f.api_name == name_field and f.type == "text" and not computed
+    implied: dict[str, Any] = {
+        **_FIELD_DEFAULTS,
+        "required": implied_required,
+        "default": False if f.type == "boolean" and not computed else None,
+        "max_length": DEFAULT_MAX_LENGTH.get(f.type),
+        "scale": DEFAULT_SCALE.get(f.type),
+    }
+    doc: dict[str, Any] = {}
+    for key in _ORDER:
+        value = getattr(f, key)
+        if key in _ALWAYS or (value is not None and not _same(value, implied.get(key))):
+            doc[key] = _option_list(value) if key == "options" else _json(value)
+    return doc
+
+
+def _same(value: Any, implied: Any) -> bool:
+    """``value == implied``, but a number is never the same as a boolean."""
+    return isinstance(value, bool) == isinstance(implied, bool) and value == implied
+
+
+def _option_list(options: Any) -> list[dict[str, Any]]:
+    out = []
+    for option in options:
+        item: dict[str, Any] = {"api_name": option.api_name, "label": dict(option.label)}
+        if not option.active:
+            item["active"] = False
+        out.append(item)
+    return out
+
+
+def _rule(rule: ValidationRule) -> dict[str, Any]:
+    doc: dict[str, Any] = {"api_name": rule.api_name, "condition": rule.condition,
+                           "message": dict(rule.message)}
+    if rule.error_field is not None:
+        doc["error_field"] = rule.error_field
+    if not rule.active:
+        doc["active"] = False
+    if rule.description is not None:
+        doc["description"] = rule.description
+    if rule.customizable:
+        doc["customizable"] = dict(rule.customizable)
+    return doc

@@ -1,0 +1,172 @@
+"""What a new version of an installed pack means for its policies and the tenant's overlay.
+
+- :func:`immutable_changes`: the new version may not change what the old one
+  declared ``immutable`` (nor relax that policy);
+- :func:`kept_overrides`: where the new version changed an editable property
+  that the overlay overrides, the tenant's value stays; these sentences say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from hulian.metadata.documents import document_kind
+from hulian.metadata.model import Field, ObjectDef, Pack, ValidationRule
+from hulian.metadata.policy import DEFAULT_POLICIES, EDITABLE, IMMUTABLE, Level, policy
+from hulian.metadata.problems import Problem, pointer, reading_order
+from hulian.metadata.renames import Renames
+
+if TYPE_CHECKING:
+    from hulian.metadata.layers import Layers
+
+Element = ObjectDef | Field | ValidationRule
+
+
+def _previous(old: Pack, new: ObjectDef) -> ObjectDef | None:
+    """``new``'s object in the old version: same api_name, else the one it was renamed from."""
+    found = old.object(new.api_name)
+    if found is None and new.renamed_from:
+        found = old.object(new.renamed_from)
+    return found
+
+
+def _previous_field(old: ObjectDef, new: Field) -> Field | None:
+    found = old.field(new.api_name)
+    if found is None and new.renamed_from:
+        found = old.field(new.renamed_from)
+    return found
+
+
+def _rule(obj: ObjectDef, name: str) -> ValidationRule | None:
+    return next((r for r in obj.validation_rules if r.api_name == name), None)
+
+
+_Pair = tuple[Level, Element, Element, str, str, str]
+
+
+def _pairs(old: Pack, new: Pack) -> Iterator[_Pair]:
+    """(level, old element, new element, its name, the new object's file, the pointer
+    there) for every object, field and rule in both versions."""
+    for obj in new.objects:
+        before = _previous(old, obj)
+        if before is None:
+            continue
+        name, file = obj.api_name, obj.source
+        yield "object", before, obj, name, file, ""
+        for i, f in enumerate(obj.fields):
+            previous = _previous_field(before, f)
+            if previous is not None:
+                yield "field", previous, f, f"{name}.{f.api_name}", file, pointer("fields", i)
+        for i, rule in enumerate(obj.validation_rules):
+            previous_rule = _rule(before, rule.api_name)
+            if previous_rule is not None:
+                yield ("rule", previous_rule, rule, f"{name} rule {rule.api_name}", file,
+                       pointer("validation_rules", i))
+
+
+def immutable_changes(old: Pack, new: Pack) -> list[Problem]:
+    """``pack.immutable_changed`` for each property ``old`` declared immutable that ``new`` changes.
+
+    Renamed objects and fields are followed (``renamed_from``). A new version that
+    relaxes such a policy is reported too, at the ``customizable`` entry. Problem
+    files are relative to the new pack (``objects/Account.json``). ``api_name``
+    and ``type`` are immutable for overlays, but a pack version renames with
+    ``renamed_from`` and converts types through the deploy's checks, so they are
+    not compared here.
+    """
+    problems: list[Problem] = []
+    for level, before, after, name, file, at in _pairs(old, new):
+        for prop in DEFAULT_POLICIES[level]:
+            if policy(old, level, prop, before.customizable) != IMMUTABLE:
+                continue
+            what = f"{name} {prop}"
+            if getattr(before, prop) != getattr(after, prop):
+                problems.append(Problem(
+                    "pack.immutable_changed", file, f"{at}/{prop}",
+                    f"{what} is immutable since {old.name} {old.version} but this version"
+                    " changes it", f"keep the value of {old.version}; an immutable property"
+                    " never changes once installed"))
+            if policy(new, level, prop, after.customizable) != IMMUTABLE:
+                declared = prop in after.customizable
+                problems.append(Problem(
+                    "pack.immutable_changed", file if declared else "pack.json",
+                    f"{at}/customizable/{prop}" if declared
+                    else pointer("customizable", level, prop),
+                    f"{what} is immutable since {old.name} {old.version} but this version"
+                    f" makes it {policy(new, level, prop, after.customizable)}",
+                    "an immutable property stays immutable; declare it immutable again"))
+    # a pack-wide policy relaxed is one problem, however many elements it covers
+    unique = {(p.file, p.pointer): p for p in reversed(problems)}
+    return sorted(unique.values(), key=reading_order)
+
+
+def _objects(packs: tuple[Pack, ...]) -> dict[str, tuple[Pack, ObjectDef]]:
+    return {obj.api_name: (pack, obj) for pack in packs for obj in pack.objects}
+
+
+def kept_overrides(old: Layers, new: Layers) -> list[str]:
+    """Sentences naming each overridden editable property that the new pack versions changed.
+
+    The overlay is ``new.overlay`` (old names of renamed objects and fields are
+    followed). For example ``"Account.industry label: the pack changed it, the
+    tenant's label is kept"``.
+    """
+    overlay = new.overlay
+    if overlay is None:
+        return []
+    renames = Renames.of(new.packs)
+    before, after = _objects(old.packs), _objects(new.packs)
+    sentences: list[str] = []
+    for file in sorted(f for f in overlay.documents if document_kind(f) == "extension"):
+        doc = overlay.documents[file]
+        name = renames.object(doc["object"])
+        if name not in after:
+            continue
+        pack, obj = after[name]
+        previous = before.get(name) or before.get(obj.renamed_from or "")
+        if previous is None:
+            continue
+        sentences += _kept(pack, previous[1], obj, doc, renames)
+    return sentences
+
+
+def _kept(pack: Pack, old: ObjectDef, new: ObjectDef, doc: Mapping[str, Any],
+          renames: Renames) -> list[str]:
+    out: list[str] = []
+
+    def check(level: Level, before: Element, after: Element, what: str,
+              override: Mapping[str, Any]) -> None:
+        for prop in override:
+            if policy(pack, level, prop, after.customizable) != EDITABLE:
+                continue
+            if prop == "options" and isinstance(before, Field) and isinstance(after, Field):
+                out.extend(_kept_options(before, after, what, override[prop]))
+            elif getattr(before, prop, None) != getattr(after, prop, None):
+                out.append(f"{what} {prop}: the pack changed it, the tenant's {prop} is kept")
+
+    check("object", old, new, new.api_name,
+          {k: doc[k] for k in ("label", "plural_label", "description") if k in doc})
+    for key, override in doc.get("field_overrides", {}).items():
+        after = new.field(renames.field(new.api_name, key))
+        before = _previous_field(old, after) if after is not None else None
+        if after is not None and before is not None:
+            check("field", before, after, f"{new.api_name}.{after.api_name}", override)
+    for key, override in doc.get("rule_overrides", {}).items():
+        rule, previous = _rule(new, key), _rule(old, key)
+        if rule is not None and previous is not None:
+            check("rule", previous, rule, f"{new.api_name} rule {key}", override)
+    return out
+
+
+def _kept_options(old: Field, new: Field, what: str, options: list[Any]) -> list[str]:
+    out = []
+    for option in options:
+        before, after = old.option(option["api_name"]), new.option(option["api_name"])
+        if before is None or after is None:
+            continue
+        for key in ("label", "active"):
+            if key in option and getattr(before, key) != getattr(after, key):
+                out.append(f"{what} option {after.api_name} {key}: the pack changed it,"
+                           f" the tenant's {key} is kept")
+    return out
