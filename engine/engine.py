@@ -21,18 +21,21 @@ import sqlalchemy as sa
 from hulian.engine.database import open_database
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.catalog import Catalog
+from hulian.engine.deploy.packs import Stack, locate_uses, require_preset, upgrade_stack
 from hulian.engine.deploy.plan import Comparison, compare
 from hulian.engine.deploy.purge import Archived, archived, purge
 from hulian.engine.deploy.report import DeployReport
 from hulian.engine.deploy.run import Request
 from hulian.engine.deploy.run import deploy as run_deploy
-from hulian.engine.errors import NotFoundError
+from hulian.engine.errors import DeployError, HulianError, NotFoundError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.session import Session
 from hulian.engine.system import people, tokens
 from hulian.engine.system.migrate import upgrade
 from hulian.engine.system.tables import tenants
+from hulian.metadata.documents import write_documents
+from hulian.metadata.layers import snapshot_documents
 from hulian.metadata.loader import load_pack
 from hulian.metadata.model import Pack
 
@@ -93,15 +96,121 @@ class Engine:
                user: str = people.ADMIN) -> DeployReport:
         """Validate a pack and bring ``tenant``'s tables in line with it, atomically.
 
+        A preset pack is installed, or replaces the installed pack of its name (any
+        version); a tenant pack (kind ``tenant``) becomes the tenant's overlay; a
+        snapshot (``hulian export``) replaces everything. The tenant's other layers are
+        kept and merged (see docs/packs.md).
+
         With ``dry_run`` nothing changes: the report lists the steps and the results of
         the data checks (``report.ok`` is False when one failed). Invalid metadata raises
         MetadataError (every problem); a change hulian cannot make, a removal something
         still uses, or a failed data check raises DeployError listing each of them.
         """
         check_tenant_name(tenant)
-        pack = source if isinstance(source, Pack) else load_pack(str(source))
-        return self._run(Request(tenant, pack, "" if isinstance(source, Pack) else str(source),
-                                 dry_run=dry_run, user=user))
+        pack, source_text = self._load(source)
+        stack = self._stack(tenant).with_pack(pack, source_text)
+        return self._deploy_stack(tenant, stack, source_text, dry_run=dry_run, user=user)
+
+    @staticmethod
+    def _load(source: str | Path | Pack) -> tuple[Pack, str]:
+        if isinstance(source, Pack):
+            return source, ""
+        return load_pack(str(source)), str(source)
+
+    def _stack(self, tenant: str) -> Stack:
+        with self.db.connect() as conn:
+            if not people.tenant_exists(conn, tenant):
+                return Stack()
+            number = versions.newest(conn, tenant)
+            if number is None:
+                return Stack()
+            found = versions.load(conn, tenant, number)
+        return Stack.stored(found.layers, found.documents)
+
+    def _deploy_stack(self, tenant: str, stack: Stack, source: str = "", *,
+                      dry_run: bool, user: str, notes: tuple[str, ...] = ()) -> DeployReport:
+        pack, merged = stack.effective(tenant)
+        layered = merged is not None or len(stack.packs) + (stack.overlay is not None) > 1
+        try:
+            return self._run(Request(tenant, pack, source if merged is None else "",
+                                     stack.to_json() if layered or stack.packs else None,
+                                     dry_run, user, notes))
+        except DeployError as error:
+            raise locate_uses(error, merged, stack) from None
+
+    # -- packs --------------------------------------------------------------------------------
+
+    def installed(self, tenant: str) -> dict[str, object]:
+        """``{"packs": {name: version}, "overlay": "name version" | None, "snapshot": bool}``."""
+        check_tenant_name(tenant)
+        return self._stack(tenant).describe()
+
+    def install_pack(self, source: str | Path | Pack, tenant: str, *, dry_run: bool = False,
+                     user: str = people.ADMIN) -> DeployReport:
+        """Install a preset pack into ``tenant`` next to its other packs and its overlay."""
+        check_tenant_name(tenant)
+        pack, source_text = self._load(source)
+        stack = self._stack(tenant)
+        require_preset(pack)
+        if stack.installed(pack.name) is not None:
+            raise DeployError(f"pack {pack.name} is already installed (version "
+                              f"{stack.installed(pack.name).version})",  # type: ignore[union-attr]
+                              code="pack_already_installed",
+                              hint=f"upgrade it: hulian pack upgrade PATH --tenant {tenant}")
+        return self._deploy_stack(tenant, stack.with_pack(pack, source_text), source_text,
+                                  dry_run=dry_run, user=user,
+                                  notes=(f"installed {pack.name} {pack.version}",))
+
+    def upgrade_pack(self, source: str | Path | Pack, tenant: str, *, dry_run: bool = False,
+                     user: str = people.ADMIN) -> DeployReport:
+        """Upgrade an installed pack to a newer version, keeping the tenant's overlay.
+
+        Conflicts (the overlay extends or uses what the new version drops, overrides what
+        it now locks, or the new version changes what it declared immutable) are reported
+        before anything changes.
+        """
+        check_tenant_name(tenant)
+        pack, source_text = self._load(source)
+        stack = self._stack(tenant)
+        upgraded, notes = upgrade_stack(stack, pack, source_text)
+        return self._deploy_stack(tenant, upgraded, source_text, dry_run=dry_run, user=user,
+                                  notes=notes)
+
+    def uninstall_pack(self, name: str, tenant: str, *, dry_run: bool = False,
+                       user: str = people.ADMIN) -> DeployReport:
+        """Remove a pack: its objects are archived (restorable until purged)."""
+        check_tenant_name(tenant)
+        stack = self._stack(tenant)
+        if stack.installed(name) is None:
+            raise NotFoundError(f"pack {name!r} is not installed in {tenant!r}",
+                                code="pack_not_installed",
+                                hint="installed: " + (", ".join(p.name for p in stack.packs)
+                                                      or "none"))
+        needing = [p.name for p in stack.packs if name in p.requires and p.name != name]
+        if needing:
+            raise DeployError(f"{', '.join(needing)} require(s) {name}",
+                              code="pack_required", hint="uninstall those packs first")
+        remaining = stack.without(name)
+        if not remaining.packs and remaining.overlay is None:
+            raise DeployError(f"{name} is the tenant's only layer", code="pack_last_layer",
+                              hint="a tenant keeps at least one pack or an overlay")
+        return self._deploy_stack(tenant, remaining, dry_run=dry_run, user=user,
+                                  notes=(f"uninstalled {name}",))
+
+    def export(self, tenant: str, directory: str | Path) -> list[str]:
+        """Write the tenant's effective metadata as a snapshot pack folder; the files written.
+
+        Deploying the folder to another tenant gives an identical schema.
+        """
+        check_tenant_name(tenant)
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            pack = self.schema(conn, tenant).pack
+        try:
+            return write_documents(snapshot_documents(pack), Path(directory))
+        except FileExistsError as exc:
+            raise HulianError(str(exc), code="export_not_empty",
+                              hint="export into a new or empty folder") from None
 
     def _run(self, request: Request) -> DeployReport:
         report, target = run_deploy(self.db, request)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from hulian.metadata.jsontext import dumps
 from hulian.metadata.problems import Problem, pointer
 
 MANIFEST = "pack.json"
@@ -223,3 +224,21 @@ def clean_document(value: Any, file: str) -> tuple[Any, list[Problem]]:
         return None
 
     return walk(value, (), 0), problems
+
+
+def write_documents(documents: Mapping[str, Any], folder: Path) -> list[str]:
+    """Write ``documents`` as a pack folder (pretty, exact JSON, UTF-8); the paths written.
+
+    The folder must be empty or missing, so no stale file of an earlier export can
+    be deployed by mistake.
+    """
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f"{folder} exists and is not an empty folder")
+    written = []
+    for name in sorted(documents):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dumps(documents[name], indent=2) + "\n",
+                        encoding="utf-8")
+        written.append(str(path))
+    return written

@@ -216,9 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from hulian.runtime.formula_command import add_formula_command
     from hulian.runtime.lifecycle_command import add_lifecycle_commands
+    from hulian.runtime.pack_command import add_pack_commands
 
     add_formula_command(commands)
     add_lifecycle_commands(commands, db_option)
+    add_pack_commands(commands, db_option)
 
     p = commands.add_parser("demo", help="deploy the example packs into SQLite and serve them")
     p.add_argument("--db", default="sqlite:///hulian-demo.db")

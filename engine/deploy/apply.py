@@ -29,7 +29,7 @@ from hulian.engine.schema.compiled import CompiledSchema
 from hulian.engine.schema.naming import table_name, tenant_schema
 from hulian.engine.system.people import now
 from hulian.engine.system.tables import sequences
-from hulian.metadata.model import Field, ObjectDef, Pack
+from hulian.metadata.model import Field, Pack
 
 
 def after_step(index: int, step: Step) -> None:
@@ -51,6 +51,10 @@ class Migrator:
         self.schema = tenant_schema(self.dialect, self.tenant)
         self.ops = Operations(MigrationContext.configure(self.conn))
         self.touched: set[str] = set()
+        self.previous_names: dict[str, str] = {}
+        """Objects renamed by this plan: new api_name -> deployed api_name."""
+        self.restored: dict[str, Any] = {}
+        """Objects restored by this plan: api_name -> the document they were archived with."""
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -105,13 +109,26 @@ class Migrator:
         for name in extra:
             self.ops.drop_index(name, table_name=table.name, schema=self.schema)
 
-    def document(self, obj: ObjectDef, name: str | None = None) -> Any:
-        """The deployed document of ``obj`` (of its field ``name``), kept with an archive."""
+    def document(self, obj: str, name: str | None = None) -> Any:
+        """The deployed document of object ``obj`` (of its field ``name``), kept with an
+        archive; follows renames and restores made earlier in this plan."""
         assert self.old is not None
-        doc = self.old.documents.get(obj.source) or {}
+        if obj in self.restored:
+            doc = self.restored[obj]
+        else:
+            deployed = self.old.object(self.previous_names.get(obj, obj))
+            doc = self.old.documents.get(deployed.source) if deployed is not None else None
+        doc = doc or {}
         if name is None:
             return doc
         return next((f for f in doc.get("fields", ()) if f.get("api_name") == name), {})
+
+    def lock(self, obj: str) -> None:
+        """PostgreSQL: no writes to ``obj`` between a data check and the commit relying on it
+        (SQLite: BEGIN IMMEDIATE already keeps every other writer out)."""
+        if self.dialect == "postgresql":
+            self.conn.execute(sa.text(f'LOCK TABLE "{self.schema}"."{self.table(obj)}" '
+                                      "IN SHARE ROW EXCLUSIVE MODE"))
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -144,6 +161,7 @@ class Migrator:
         self.conn.execute(sequences.update().where(
             sequences.c.tenant == self.tenant, sequences.c.object == step.from_object)
             .values(object=step.object))
+        self.previous_names[step.object] = step.from_object
         item = self.catalog.object(step.from_object)
         if item is not None:
             self.catalog.rename(item, step.object, self.table(step.object))
@@ -155,12 +173,11 @@ class Migrator:
         storage = archive_table(self.dialect, self.tenant, item.id)
         self.drop_indexes(self.table(step.object))
         self.ops.rename_table(self.table(step.object), storage, schema=self.schema)
-        old_obj = self.old.object(step.object)
-        assert old_obj is not None
-        self.catalog.archive(item, storage, self.version, self.document(old_obj), now())
+        self.catalog.archive(item, storage, self.version, self.document(step.object), now())
 
     def _restore_object(self, index: int, step: Step) -> None:
         item = next(i for i in self.catalog.items if i.id == step.item)
+        self.restored[step.object] = item.document
         self.ops.rename_table(item.storage, self.table(step.object), schema=self.schema)
         self.catalog.restore(item, self.table(step.object))
 
@@ -168,6 +185,7 @@ class Migrator:
         new = self.new_field(step)
         self.ops.add_column(self.table(step.object), field_column(new), schema=self.schema)
         if new.required and new.type != "boolean":
+            self.lock(step.object or "")
             column = self.column(step)
             if new.backfill is not None:
                 data.backfill(self.conn, column, new.backfill)
@@ -201,10 +219,8 @@ class Migrator:
         self.drop_indexes(table, step.field)
         self.ops.alter_column(table, step.field, new_column_name=archive_name(item.id),
                               schema=self.schema)
-        old_obj = self.old.object(step.object) or next(
-            o for o in self.old.objects if o.api_name == step.object)
         self.catalog.archive(item, archive_name(item.id), self.version,
-                             self.document(old_obj, step.field), now())
+                             self.document(step.object, step.field), now())
 
     def _restore_field(self, index: int, step: Step) -> None:
         item = next(i for i in self.catalog.items if i.id == step.item)
@@ -221,12 +237,14 @@ class Migrator:
         self._alter_type(step, self.new_field(step))
 
     def _shrink_field(self, index: int, step: Step) -> None:
+        self.lock(step.object or "")
         new = self.new_field(step)
         finding = data.too_long(self.conn, self.column(step), new.max_length or 0)
         if self.record(index, step, finding):
             self._alter_type(step, new)
 
     def _retype_field(self, index: int, step: Step) -> None:
+        self.lock(step.object or "")
         old, new = step.before, self.new_field(step)
         assert old is not None
         column = self.column(step, old)
@@ -251,6 +269,7 @@ class Migrator:
         self.ops.alter_column(table, scratch, new_column_name=step.field, schema=self.schema)
 
     def _make_required(self, index: int, step: Step) -> None:
+        self.lock(step.object or "")
         new = self.new_field(step)
         column = self.column(step)
         if new.backfill is not None:
@@ -260,6 +279,7 @@ class Migrator:
             self.record(index, step, data.blanks(self.conn, column))
 
     def _make_unique(self, index: int, step: Step) -> None:
+        self.lock(step.object or "")
         self.record(index, step, data.duplicates(self.conn, self.column(step)))
 
     def _drop_unique(self, index: int, step: Step) -> None:

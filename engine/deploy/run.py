@@ -17,10 +17,8 @@ from hulian.engine.deploy.apply import Migrator
 from hulian.engine.deploy.catalog import Catalog, follow_ids
 from hulian.engine.deploy.plan import plan
 from hulian.engine.deploy.report import DeployReport
-from hulian.engine.deploy.step import NEEDS_DATA_CHECK, Step
 from hulian.engine.errors import DeployError, StorageError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
-from hulian.engine.schema.naming import table_name, tenant_schema
 from hulian.engine.system import people
 from hulian.engine.system.tables import tenants
 from hulian.metadata.model import Pack
@@ -49,17 +47,6 @@ def _lock_tenant(conn: sa.Connection, tenant: str, previous: int | None) -> None
     if versions.newest(conn, tenant) != previous:
         raise DeployError(f"another deploy to {tenant!r} ran meanwhile",
                           code="deploy_concurrent", hint="run the deploy again")
-
-
-def _lock_checked_tables(conn: sa.Connection, tenant: str, steps: list[Step]) -> None:
-    """PostgreSQL: no writes between a data check and the commit that relies on it."""
-    if conn.dialect.name != "postgresql":
-        return  # SQLite: BEGIN IMMEDIATE already keeps every other writer out
-    schema = tenant_schema("postgresql", tenant)
-    for obj in sorted({s.from_object or s.object for s in steps
-                       if s.kind == NEEDS_DATA_CHECK and s.object}):
-        name = table_name("postgresql", tenant, obj)
-        conn.execute(sa.text(f'LOCK TABLE "{schema}"."{name}" IN SHARE ROW EXCLUSIVE MODE'))
 
 
 def _refuse_failed_checks(report: DeployReport) -> None:
@@ -102,7 +89,6 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
             _lock_tenant(conn, tenant, previous)
         if old is not None:
             catalog.ensure(old, db.dialect.name)
-        _lock_checked_tables(conn, tenant, steps)
         migrator = Migrator(conn, target, old, catalog, version)
         try:
             migrator.run(steps)

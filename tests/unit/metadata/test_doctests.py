@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["checks", "names", "problems", "values", "documents", "schema_check", "loader",
-           "policy", "renames", "snapshot", "layers"]
+           "policy", "renames", "snapshot", "layers", "versions"]
 
 
 @pytest.mark.parametrize("name", MODULES)
