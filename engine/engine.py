@@ -125,7 +125,7 @@ class Engine:
             if number is None:
                 return Stack()
             found = versions.load(conn, tenant, number)
-        return Stack.stored(found.layers, found.documents)
+        return replace(Stack.stored(found.layers, found.documents), base=number)
 
     def _deploy_stack(self, tenant: str, stack: Stack, source: str = "", *,
                       dry_run: bool, user: str, notes: tuple[str, ...] = ()) -> DeployReport:
@@ -134,7 +134,7 @@ class Engine:
         try:
             return self._run(Request(tenant, pack, source if merged is None else "",
                                      stack.to_json() if layered or stack.packs else None,
-                                     dry_run, user, notes))
+                                     dry_run, user, notes, base=stack.base, check_base=True))
         except DeployError as error:
             raise locate_uses(error, merged, stack) from None
 

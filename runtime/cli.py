@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hulian.engine import DeployError, DeployReport, Engine, HulianError, MetadataError
+from hulian.engine.deploy.packs import Stack
 from hulian.engine.formulas.compiled import pack_formula_problems
 from hulian.engine.system.migrate import current_revision, upgrade
 from hulian.metadata import check_pack, load_pack
@@ -41,12 +42,26 @@ def _pack_folders(path: str) -> list[str]:
     return [str(p.parent) for p in sorted(root.glob("*/pack.json"))] or [path]
 
 
+def _layered_problems(folder: str, packs: Sequence[str]) -> list[Problem]:
+    """An overlay's (or pack's) problems once merged with the packs it will be installed with."""
+    stack = Stack()
+    for path in [*packs, folder]:
+        stack = stack.with_pack(load_pack(path), path)
+    try:
+        stack.effective("validate")
+    except MetadataError as exc:
+        return list(exc.problems)
+    return []
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    problems: list[Problem] = []
+    problems: list[Problem] = [p for pack in args.with_packs for p in check_pack(pack)]
     for path in args.paths:
         for folder in _pack_folders(path):
             found = check_pack(folder)
-            if not found:  # the files are sound: now type-check the formulas
+            if not found and args.with_packs and not problems:
+                found = _layered_problems(folder, args.with_packs)
+            elif not found:  # the files are sound: now type-check the formulas
                 found = pack_formula_problems(load_pack(folder), folder)
             problems.extend(found)
     _print_problems(problems, args.format)
@@ -165,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("validate", help="check metadata packs and list every problem")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a pack folder or a folder of packs")
+    p.add_argument("--with", dest="with_packs", action="append", default=[], metavar="PACK",
+                   help="a pack the checked folder is installed with (repeatable): an overlay "
+                        "is then checked merged with them")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_validate)
 

@@ -45,6 +45,8 @@ class Stack:
     overlay: Pack | None = None
     snapshot: Pack | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    base: int | None = field(default=None, compare=False)
+    """The version these layers were read from (None: nothing deployed yet)."""
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -78,7 +80,7 @@ class Stack:
         or everything (snapshot)."""
         sources = dict(self.sources)
         if pack.kind == "snapshot":
-            return Stack(snapshot=pack, sources={"snapshot": source})
+            return Stack(snapshot=pack, sources={"snapshot": source}, base=self.base)
         if pack.kind == "tenant":
             sources["overlay"] = source
             return replace(self, overlay=pack, snapshot=None, sources=sources)

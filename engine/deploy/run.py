@@ -37,6 +37,10 @@ class Request:
     notes: tuple[str, ...] = ()
     ids: dict[str, Any] | None = None
     """Rollbacks: the stable ids ``pack``'s items had, so renames since are undone."""
+    base: int | None = None
+    check_base: bool = False
+    """When set, the deploy is refused unless the tenant is still at version ``base`` (the
+    layers were read from it; another deploy meanwhile would be silently undone)."""
 
 
 def _lock_tenant(conn: sa.Connection, tenant: str, previous: int | None) -> None:
@@ -72,6 +76,10 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
     with db.connect() as conn, conn.begin() as transaction:
         is_new = not people.tenant_exists(conn, tenant)
         previous = None if is_new else versions.newest(conn, tenant)
+        if request.check_base and previous != request.base:
+            raise DeployError(f"another deploy to {tenant!r} ran meanwhile (version {previous}, "
+                              f"read {request.base})", code="deploy_concurrent",
+                              hint="run the deploy again")
         old = None if previous is None else versions.load(conn, tenant, previous).pack()
         catalog = Catalog(conn, tenant)
         if request.ids:

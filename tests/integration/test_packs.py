@@ -203,3 +203,29 @@ def test_cli_pack_commands(engine, tenant, tmp_path, capsys):
                  "--tenant", f"{tenant}y"]) == 0
     assert main(["pack", "uninstall", "nothing", *db]) == 1
     assert "pack_not_installed" in capsys.readouterr().err
+
+
+def test_cli_validate_an_overlay_with_its_packs(tmp_path, capsys):
+    from hulian.runtime.cli import main
+
+    crm = write_pack(tmp_path / "crm", CRM_1)
+    broken = {**OVERLAY, "extensions/Account.json": {
+        "object": "Account", "field_overrides": {"regoin": {"hidden": True}}}}
+    overlay = write_pack(tmp_path / "acme", broken)
+    assert main(["validate", str(overlay)]) == 0       # alone, the overlay is well-formed
+    assert main(["validate", str(overlay), "--with", str(crm)]) == 1
+    out = capsys.readouterr().out
+    assert f"{overlay}/extensions/Account.json:/field_overrides/regoin: " \
+           "extension.unknown_field" in out
+    assert "did you mean 'region'?" in out
+
+
+def test_layers_read_before_another_deploy_are_not_deployed(engine, tenant, acme):
+    """Two admins at once: the second deploy must not silently undo the first one's layers."""
+    stale = engine._stack(tenant)                    # what the slower deploy read
+    engine.upgrade_pack(pack_of(CRM_2), tenant)      # the faster one commits
+    with pytest.raises(DeployError) as exc:
+        engine._deploy_stack(tenant, stale.with_pack(pack_of(OVERLAY)), dry_run=False,
+                             user="admin")
+    assert exc.value.code == "deploy_concurrent"
+    assert engine.installed(tenant)["packs"] == {"crm": "2.0.0"}
