@@ -34,6 +34,7 @@ lint: install
 bench: install postgres
 	$(BIN)/python bench/bulk_insert.py
 	$(BIN)/python bench/formula.py
+	$(BIN)/python bench/migrate.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

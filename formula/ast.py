@@ -83,3 +83,16 @@ def refs(node: Typed) -> list[TRef]:
         elif isinstance(current, TCall):
             stack.extend(reversed(current.args))
     return found
+
+
+def parsed_refs(node: Node) -> list[Ref]:
+    """Every field reference in a parsed (untyped) tree, in order."""
+    found: list[Ref] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Ref):
+            found.append(current)
+        elif isinstance(current, Call):
+            stack.extend(reversed(current.args))
+    return found

@@ -12,9 +12,9 @@ formula that does not parse is returned unchanged (the checker reports it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from hulian.formula.ast import Call, Node, Ref
+from hulian.formula.ast import parsed_refs
 from hulian.formula.errors import FormulaError
 from hulian.formula.parser import parse
 
@@ -22,16 +22,6 @@ Rename = Callable[[str, str], str]
 """(object, field api_name as written) -> the field's api_name now."""
 Target = Callable[[str, str], "str | None"]
 """(object, field api_name now) -> the object a lookup field points at, or None."""
-
-
-def _refs(node: Node) -> Iterator[Ref]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Ref):
-            yield item
-        elif isinstance(item, Call):
-            stack.extend(item.args)
 
 
 def _renamed_path(path: tuple[str, ...], start: str, rename: Rename,
@@ -55,7 +45,7 @@ def rename_references(text: str, start: str, rename: Rename, target: Target) -> 
     except FormulaError:
         return text
     edits = []
-    for ref in _refs(tree):
+    for ref in parsed_refs(tree):
         if ref.path[0].startswith("$"):
             continue
         new = _renamed_path(ref.path, start, rename, target)

@@ -20,6 +20,7 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
 from hulian.engine.deploy import data
+from hulian.engine.deploy.casts import pg_cast
 from hulian.engine.deploy.catalog import Catalog, archive_name, archive_table
 from hulian.engine.deploy.fields import digits, same_storage
 from hulian.engine.deploy.report import CheckResult
@@ -259,6 +260,8 @@ class Migrator:
             if self.record(index, step, data.check_values(self.conn, column, new)):
                 self._alter_type(step, new)
             return
+        if self.dialect == "postgresql" and self._retype_by_cast(index, step, old, new, column):
+            return
         table = self.table(step.object)
         scratch = f"new__{step.field}"
         self.ops.add_column(table, sa.Column(scratch, column_type(new)), schema=self.schema)
@@ -267,6 +270,24 @@ class Migrator:
         self.drop_indexes(table, step.field)
         self.ops.drop_column(table, step.field, schema=self.schema)
         self.ops.alter_column(table, scratch, new_column_name=step.field, schema=self.schema)
+
+    def _retype_by_cast(self, index: int, step: Step, old: Field, new: Field,
+                        column: data.Column) -> bool:
+        """PostgreSQL: check in Python, convert with one ALTER ... USING. False: not possible."""
+        cast = pg_cast(old, new, column.name)
+        if cast is None:
+            return False
+        finding = data.check_values(self.conn, column, new, cast.plain)
+        if finding.failed:
+            self.record(index, step, finding)
+            return True
+        if not finding.plain:
+            return False  # a value PostgreSQL would read differently: convert in Python
+        self.record(index, step, finding)
+        self.drop_indexes(column.table, column.name)
+        self.ops.alter_column(column.table, column.name, type_=column_type(new),
+                              postgresql_using=cast.using, schema=self.schema)
+        return True
 
     def _make_required(self, index: int, step: Step) -> None:
         self.lock(step.object or "")

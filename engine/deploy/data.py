@@ -9,6 +9,7 @@ checks are the same on dry runs, which roll back at the end.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,8 @@ class Finding:
     rows_checked: int = 0
     failed: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
+    plain: bool = True
+    """check_values with a pattern: whether every non-blank value matched it."""
 
     def fail(self, record_id: str, value: Any, problem: str) -> None:
         self.failed += 1
@@ -83,6 +86,8 @@ def too_long(conn: sa.Connection, column: Column, limit: int) -> Finding:
     value = table.c[column.name]
     found = Finding(_count(conn, table))
     found.failed = _count(conn, table, sa.func.length(value) > limit)
+    if not found.failed:
+        return found
     for row in conn.execute(sa.select(table.c.id, value).where(sa.func.length(value) > limit)
                             .order_by(table.c.id).limit(MAX_EXAMPLES)):
         found.examples.append({"id": row[0], "value": row[1],
@@ -97,6 +102,8 @@ def blanks(conn: sa.Connection, column: Column) -> Finding:
     blank = table.c[column.name].is_(None)
     found = Finding(_count(conn, table, live))
     found.failed = _count(conn, table, live, blank)
+    if not found.failed:
+        return found
     found.examples = [{"id": r[0], "value": None, "problem": "blank"} for r in conn.execute(
         sa.select(table.c.id).where(live, blank).order_by(table.c.id).limit(MAX_EXAMPLES))]
     return found
@@ -119,6 +126,8 @@ def duplicates(conn: sa.Connection, column: Column) -> Finding:
     shared = (sa.select(value).where(live, value.is_not(None)).group_by(value)
               .having(sa.func.count() > 1))
     found.failed = _count(conn, table, live, value.in_(shared))
+    if not found.failed:
+        return found
     for row in conn.execute(sa.select(table.c.id, value).where(live, value.in_(shared))
                             .order_by(value, table.c.id).limit(MAX_EXAMPLES)):
         found.examples.append({"id": row[0], "value": _shown(row[1]),
@@ -154,8 +163,10 @@ def converter(old: Field, new: Field) -> Callable[[Any], Any]:
     return convert
 
 
-def check_values(conn: sa.Connection, column: Column, new: Field) -> Finding:
-    """Records whose value ``new``'s rules refuse (same storage, nothing rewritten)."""
+def check_values(conn: sa.Connection, column: Column, new: Field,
+                 plain: re.Pattern[str] | None = None) -> Finding:
+    """Records whose value ``new``'s rules refuse (nothing is written). With ``plain``,
+    ``Finding.plain`` says whether every non-blank value also matches that pattern."""
     convert = converter(column.field, new)
     found = Finding()
     for rows in _batches(conn, column):
@@ -165,6 +176,10 @@ def check_values(conn: sa.Connection, column: Column, new: Field) -> Finding:
                 convert(value)
             except ValueProblem as problem:
                 found.fail(record_id, value, problem.message)
+                continue
+            if plain is not None and found.plain and value is not None \
+                    and not plain.fullmatch(value):
+                found.plain = False
     return found
 
 

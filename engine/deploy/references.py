@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from hulian.formula.ast import Call, Node, Ref
+from hulian.formula.ast import parsed_refs
 from hulian.formula.errors import FormulaError
 from hulian.formula.parser import parse
 from hulian.metadata.model import ObjectDef, Pack
@@ -30,16 +30,6 @@ class Use:
     def to_dict(self) -> dict[str, str]:
         return {"removed": self.target, "used_by": self.what, "file": self.file,
                 "pointer": self.pointer}
-
-
-def _refs(node: Node) -> Iterator[Ref]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Ref):
-            yield item
-        elif isinstance(item, Call):
-            stack.extend(item.args)
 
 
 def _formulas(obj: ObjectDef) -> Iterator[tuple[str, str, str]]:
@@ -94,7 +84,7 @@ def field_uses(new: Pack, old: Pack, removed: set[tuple[str, str]]) -> list[Use]
                 tree = parse(text)
             except FormulaError:
                 continue  # reported by the formula checker
-            hit = sorted({f"{o}.{f}" for ref in _refs(tree) if not ref.path[0].startswith("$")
+            hit = sorted({f"{o}.{f}" for ref in parsed_refs(tree) if not ref.path[0].startswith("$")
                           for o, f in resolver.targets(obj.api_name, ref.path)
                           if (o, f) in removed})
             uses += [Use(target, what, obj.source, where) for target in hit]

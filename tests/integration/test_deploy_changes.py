@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from hulian.engine import DeployError, HulianError
+from tests.integration.test_deploy import statements
 from tests.packs import documents, edit, field, obj, options, pack_of
 
 V1 = documents(obj(
@@ -180,3 +181,41 @@ def test_a_change_and_its_restore_are_in_history(engine, tenant, tickets):
     history = engine.history(tenant)
     assert [h["version"] for h in history] == [1, 2]
     assert history[1]["steps"][0]["action"] == "grow_field"
+
+
+@pytest.mark.parametrize("values", [
+    ["12.345", " 7 ", "-0.005", "+3."],            # plain literals: PostgreSQL casts them
+    ["12.345", " 7 ", "-0.005", "1e3"],            # an exponent: converted in Python
+], ids=["cast", "python"])
+def test_text_to_number_rounds_like_the_api(engine, tenant, values):
+    _deploy(engine, tenant, V1)
+    with engine.session(tenant) as s:
+        for i, value in enumerate(values):
+            s.create("Ticket", {"name": f"r{i}", "code": value})
+    with statements(engine) as seen:
+        _deploy(engine, tenant, edit(V1, "Ticket", "code", type="currency", max_length=None,
+                                     precision=12, scale=2))
+    casts = [q for q in seen if " USING " in q]
+    if engine.dialect == "postgresql" and values[-1] != "1e3":
+        assert len(casts) == 1 and "trim(" in casts[0]
+    else:
+        assert casts == []
+    with engine.session(tenant) as s:
+        stored = [r["code"] for r in s.query("Ticket", order_by=["name"]).records]
+        api = [s.create("Ticket", {"name": f"x{i}", "code": v})["code"]
+               for i, v in enumerate(values)]
+    assert stored == api
+    assert stored[:3] == [Decimal("12.35"), Decimal("7.00"), Decimal("-0.01")]
+
+
+def test_number_and_date_to_text_read_like_the_api(engine, tenant):
+    docs = documents(obj("Ticket", field("name", "text"), field("amount", "currency"),
+                         field("due", "date")))
+    _deploy(engine, tenant, docs)
+    with engine.session(tenant) as s:
+        s.create("Ticket", {"name": "a", "amount": "-1234.5", "due": "0999-01-31"})
+    as_text = edit(edit(docs, "Ticket", "amount", type="text"), "Ticket", "due", type="text")
+    _deploy(engine, tenant, as_text)
+    with engine.session(tenant) as s:
+        [row] = s.query("Ticket").records
+    assert (row["amount"], row["due"]) == ("-1234.50", "0999-01-31")
