@@ -35,6 +35,7 @@ bench: install postgres
 	$(BIN)/python bench/bulk_insert.py
 	$(BIN)/python bench/formula.py
 	$(BIN)/python bench/migrate.py
+	$(BIN)/python bench/rollup.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

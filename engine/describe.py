@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hulian.engine.relationships import child_relationships
 from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES, SYSTEM_FIELDS
-from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.metadata.model import Field
 
 FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "maximum", "target",
-                  "on_delete", "format", "start", "reset", "formula", "default_formula")
+                  "on_delete", "lookup_filter", "relationship_name", "format", "start", "reset",
+                  "formula", "default_formula", "quote")
 
 
 def describe_field(f: Field, item_id: str | None = None) -> dict[str, Any]:
@@ -21,7 +23,7 @@ def describe_field(f: Field, item_id: str | None = None) -> dict[str, Any]:
         "label": dict(f.label),
         "required": f.required,
         "unique": f.unique,
-        "read_only": f.type == "auto_number" or f.formula is not None,
+        "read_only": f.read_only,
         "system": False,
         "hidden": f.hidden,
     }
@@ -29,6 +31,8 @@ def describe_field(f: Field, item_id: str | None = None) -> dict[str, Any]:
         value = getattr(f, name)
         if value is not None:
             out[name] = value
+    if f.roll_up is not None:
+        out["roll_up"] = {k: v for k, v in vars(f.roll_up).items() if v is not None}
     if f.options:
         out["options"] = [{"api_name": o.api_name, "label": dict(o.label), "active": o.active}
                           for o in f.options]
@@ -46,9 +50,22 @@ def describe_system_field(name: str) -> dict[str, Any]:
             "read_only": name != "owner_id"}
 
 
-def describe_object(obj: CompiledObject, ids: Mapping[str, Any] | None = None
-                    ) -> dict[str, Any]:
-    """``ids``: the object's stable ids, ``{"id": ..., "fields": {api_name: id}}``."""
+def describe_child_relationships(schema: CompiledSchema, obj: CompiledObject
+                                 ) -> list[dict[str, Any]]:
+    """The related lists of ``obj``: each lookup or master-detail field pointing at it."""
+    out = []
+    for r in child_relationships(obj):
+        child = schema.objects[r.object].model
+        out.append({"name": r.name, "object": r.object, "field": r.field, "type": r.type,
+                    "label": dict(child.plural_label or child.label)})
+    return out
+
+
+def describe_object(obj: CompiledObject, ids: Mapping[str, Any] | None = None,
+                    schema: CompiledSchema | None = None) -> dict[str, Any]:
+    """``ids``: the object's stable ids, ``{"id": ..., "fields": {api_name: id}}``;
+    ``schema``: the schema holding ``obj``; given, the description lists its
+    ``child_relationships``."""
     model = obj.model
     ids = ids or {}
     field_ids = ids.get("fields") or {}
@@ -61,6 +78,8 @@ def describe_object(obj: CompiledObject, ids: Mapping[str, Any] | None = None
         "fields": [describe_field(f, field_ids.get(f.api_name)) for f in model.fields],
         "system_fields": [describe_system_field(n) for n in SYSTEM_FIELDS],
     }
+    if schema is not None:
+        out["child_relationships"] = describe_child_relationships(schema, obj)
     if model.description:
         out["description"] = model.description
     out["validation_rules"] = [

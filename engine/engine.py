@@ -28,6 +28,7 @@ from hulian.engine.deploy.report import DeployReport
 from hulian.engine.deploy.run import Request
 from hulian.engine.deploy.run import deploy as run_deploy
 from hulian.engine.errors import DeployError, HulianError, NotFoundError
+from hulian.engine.records import rollups
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.session import Session
@@ -284,6 +285,21 @@ class Engine:
             people.require_tenant(conn, tenant)
             return versions.history(conn, tenant)
 
+    def recalc(self, tenant: str, object_name: str, field: str | None = None) -> int:
+        """Rebuild the roll-up fields of ``object_name`` (only ``field`` if given) for every
+        live record, in one transaction; the number of records recomputed."""
+        check_tenant_name(tenant)
+        with self.db.connect() as conn, conn.begin():
+            people.require_tenant(conn, tenant)
+            schema = self.schema(conn, tenant)
+            obj = schema.object(object_name)
+            names = [f.api_name for f in obj.model.fields if f.roll_up is not None]
+            if field is not None and field not in names:
+                raise NotFoundError(f"{object_name} has no roll-up field {field!r}",
+                                    code="unknown_roll_up",
+                                    hint=f"its roll-ups: {', '.join(names) or 'none'}")
+            return rollups.recalc(conn, schema, object_name, field) if names else 0
+
     # -- people and tokens --------------------------------------------------------------------
 
     def tenants(self) -> list[str]:
@@ -291,11 +307,19 @@ class Engine:
             return list(conn.scalars(sa.select(tenants.c.name).order_by(tenants.c.name)))
 
     def create_user(self, tenant: str, username: str, *, display_name: str | None = None,
-                    is_admin: bool = False) -> people.User:
+                    is_admin: bool = False, department: str | None = None) -> people.User:
+        """Add a user; ``department`` is a department's id or name."""
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             return people.add_user(conn, tenant, username, display_name=display_name,
-                                   is_admin=is_admin)
+                                   is_admin=is_admin, department=department)
+
+    def create_department(self, tenant: str, name: str, *,
+                          parent: str | None = None) -> people.Department:
+        """Add a department (``parent``: another department's id or name)."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            return people.add_department(conn, tenant, name, parent)
 
     def create_token(self, tenant: str, user: str, *, label: str | None = None,
                      expires_at: dt.datetime | None = None) -> str:

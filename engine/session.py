@@ -29,12 +29,13 @@ from hulian.engine.errors import (
 )
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.formulas.select import RecordSelect
-from hulian.engine.records import checks, prepare
+from hulian.engine.records import checks, deletes, masters, prepare, rollups
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
 from hulian.engine.records.filters import build_filter, formula_filter
 from hulian.engine.records.paging import after_clause, encode_cursor, order_clauses, parse_order
 from hulian.engine.records.rows import fetch, to_record
+from hulian.engine.relationships import child_relationship
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.system.people import User
 
@@ -102,7 +103,7 @@ class Session:
 
     def describe(self, object_name: str) -> dict[str, Any]:
         return describe_object(self.schema.object(object_name),
-                               self.schema.ids.get(object_name))
+                               self.schema.ids.get(object_name), self.schema)
 
     # -- create -----------------------------------------------------------------------------
 
@@ -114,6 +115,7 @@ class Session:
         for row in rows:
             prepare.apply_defaults(obj, row)
         formula_records.apply_default_formulas(ctx, obj, rows, errors)
+        masters.follow_masters(ctx, obj, rows, errors)
         checks.check_required(obj, rows, errors, partial=False)
         checks.check_options(obj, rows, errors)
         checks.check_owners(ctx, rows, errors)
@@ -133,6 +135,7 @@ class Session:
             with self._write():
                 (row,) = self._prepare_new(ctx, obj, [data])
                 insert_rows(ctx, obj, [row])
+                self._refresh_roll_ups(obj, [row])
         except RecordValidationError as exc:
             raise RecordValidationError(obj.api_name, _single(list(exc.errors))) from None
         return fetch(ctx, obj, row["id"])
@@ -157,8 +160,15 @@ class Session:
                                for e in exc.errors]
                     raise RecordValidationError(obj.api_name, shifted) from None
                 insert_rows(ctx, obj, prepared)
+                self._refresh_roll_ups(obj, prepared)
                 ids.extend(r["id"] for r in prepared)
         return ids
+
+    def _refresh_roll_ups(self, obj: CompiledObject, *records: Iterable[Any]) -> None:
+        """Recompute the roll-ups the given versions of ``obj`` records feed."""
+        if rollups.relationships(self.schema, obj.api_name):
+            rollups.refresh(self._conn, self.schema, obj.api_name, rollups.parents_of(
+                self.schema, obj.api_name, [r for batch in records for r in batch]))
 
     # -- read -------------------------------------------------------------------------------
 
@@ -170,7 +180,7 @@ class Session:
 
     def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
                   filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
-        select = RecordSelect(self.schema, obj, self._conn.dialect.name)
+        select = RecordSelect(self.schema, obj, self._conn.dialect.name, self.user.id)
         query = select.select().where(build_filter(select, where))
         if filter_text is not None:
             query = query.where(formula_filter(select, filter_text))
@@ -211,6 +221,31 @@ class Session:
         with self._read():
             return self._conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
 
+    def related(self, object_name: str, record_id: str, relationship: str, where: Any = None, *,
+                order_by: Sequence[str] | str | None = None, limit: int = 50,
+                after: str | None = None, filter: str | None = None,
+                include_deleted: bool = False) -> Page:
+        """One page of a record's related list: the child records of ``relationship``
+        (``describe(object)["child_relationships"]``) that point at the live record.
+
+        Takes what :meth:`query` takes, applied to the child object:
+
+        >>> s.related("Account", acme_id, "Contact.account", order_by="name")  # doctest: +SKIP
+        """
+        parent = self.schema.object(object_name)
+        child = child_relationship(parent, relationship)
+        with self._read():
+            fetch(self._context(), parent, record_id)
+        condition = {child.field: {"eq": record_id}}
+        if where is None:
+            where = condition
+        elif isinstance(where, Mapping) and child.field not in where:
+            where = {**where, **condition}
+        else:
+            where = {"and": [where, condition]}
+        return self.query(child.object, where, order_by=order_by, limit=limit, after=after,
+                          include_deleted=include_deleted, filter=filter)
+
     # -- update, delete ---------------------------------------------------------------------
 
     def _check_version(self, obj: CompiledObject, current: dict[str, Any],
@@ -246,6 +281,7 @@ class Session:
             values = prepare.coerce(obj, data, 0, errors)
             if values is None:
                 raise RecordValidationError(obj.api_name, _single(errors))
+            masters.follow_masters(ctx, obj, [values], errors)
             checks.check_required(obj, [values], errors, partial=True)
             checks.check_options(obj, [values], errors, previous=current)
             checks.check_owners(ctx, [values], errors)
@@ -257,6 +293,11 @@ class Session:
                 raise RecordValidationError(obj.api_name, _single(errors))
             if changed:
                 self._bump(ctx, obj, current, changed)
+                moved = {k: v for k, v in changed.items() if k in masters.OWNERSHIP}
+                if moved:
+                    masters.push_ownership(ctx, obj, [record_id], moved)
+                self._refresh_roll_ups(obj, [current, {**current, **changed}])
+                rollups.propagate(self._conn, self.schema, obj.api_name, [record_id])
         return fetch(ctx, obj, record_id) if changed else current
 
     def delete(self, object_name: str, record_id: str, *, version: int | None = None) -> None:
@@ -266,39 +307,8 @@ class Session:
         with self._write():
             current = fetch(ctx, obj, record_id, for_update=True)
             self._check_version(obj, current, version)
-            self._release_references(ctx, obj, record_id)
-            self._bump(ctx, obj, current, {"is_deleted": True})
-
-    def _release_references(self, ctx: Context, obj: CompiledObject, record_id: str) -> None:
-        blocked = []
-        for ref in obj.references_in:
-            source = self.schema.object(ref.source)
-            column = source.column(ref.field.api_name)
-            # a lookup from a record to itself neither blocks its delete nor is cleared by it
-            live = sa.and_(column == record_id, source.table.c.is_deleted == sa.false(),
-                           source.table.c.id != record_id)
-            if ref.field.on_delete == "restrict":
-                count = self._conn.execute(
-                    sa.select(sa.func.count()).select_from(source.table).where(live)).scalar_one()
-                if count:
-                    blocked.append({"object": ref.source, "field": ref.field.api_name,
-                                    "count": count})
-        if blocked:
-            first = blocked[0]
-            raise ConflictError(
-                f"{obj.api_name} record {record_id} is still used by {first['count']} "
-                f"{first['object']} record(s) through {first['field']}",
-                code="delete_restricted",
-                hint="delete or re-point those records first",
-            ) from None
-        for ref in obj.references_in:
-            if ref.field.on_delete == "set_null":
-                source = self.schema.object(ref.source)
-                column = source.column(ref.field.api_name)
-                self._conn.execute(source.table.update().where(
-                    column == record_id, source.table.c.id != record_id).values(
-                    {column.name: None, "version": source.table.c.version + 1,
-                     "updated_by": ctx.user.id, "updated_at": ctx.now}))
+            deletes.delete_tree(ctx, obj, record_id,
+                                lambda: self._bump(ctx, obj, current, {"is_deleted": True}))
 
     def restore(self, object_name: str, record_id: str) -> dict[str, Any]:
         """Bring back a soft-deleted record."""
@@ -317,5 +327,6 @@ class Session:
                         code="restore_blocked",
                         hint="restore the records it points at first, or clear those fields",
                     )
-                self._bump(ctx, obj, current, {"is_deleted": False})
+                deletes.restore_tree(ctx, obj, current, lambda: self._bump(
+                    ctx, obj, current, {"is_deleted": False}))
         return fetch(ctx, obj, record_id)

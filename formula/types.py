@@ -30,7 +30,7 @@ RESULT_TYPES = frozenset(T) - {T.NULL, T.PICKLIST, T.MULTI_PICKLIST}
 # Field types of the metadata -> formula types.
 FIELD_TYPE_MAP: dict[str, T] = {
     "text": T.TEXT, "textarea": T.TEXT, "email": T.TEXT, "phone": T.TEXT, "url": T.TEXT,
-    "auto_number": T.TEXT, "lookup": T.TEXT,
+    "auto_number": T.TEXT, "lookup": T.TEXT, "master_detail": T.TEXT,
     "number": T.NUMBER, "currency": T.CURRENCY, "percent": T.PERCENT,
     "boolean": T.BOOLEAN, "date": T.DATE, "datetime": T.DATETIME, "time": T.TIME,
     "picklist": T.PICKLIST, "multi_picklist": T.MULTI_PICKLIST,

@@ -34,15 +34,35 @@ CODES: dict[str, str] = {
     "it must be",
     "name.duplicate": "two objects, or two fields of one object, have the same api_name",
     # references
-    "lookup.unknown_target": "a lookup's target is not an object of the pack",
+    "lookup.unknown_target": "a lookup's or master-detail field's target is not an object of "
+    "the pack",
     "name_field.unknown": "the object's name_field is not one of its fields",
     "name_field.type": "the name field is neither a text field nor an auto-number",
+    # relationships (hulian.metadata.relationship_checks, derived_checks)
+    "master_detail.self": "a master-detail field targets its own object",
+    "master_detail.too_deep": "a master-detail chain is more than 3 levels deep",
+    "master_detail.cycle": "master-detail fields make objects masters of each other in a circle",
+    "relationship.duplicate_name": "two relationships to one object have the same name",
+    "roll_up.field_type": "a roll-up field's type is not number, currency, percent, date or "
+    "datetime",
+    "roll_up.unknown_object": "a roll-up's object is not another object of the pack",
+    "roll_up.unknown_relationship": "a roll-up's relationship is not a lookup or master-detail "
+    "field of its object pointing at this one",
+    "roll_up.field": "a roll-up lacks the field its function summarises, or COUNT has one",
+    "roll_up.unknown_field": "a roll-up's field is not a field of its object",
+    "roll_up.type_mismatch": "a roll-up's function does not fit the summarised field's type, or "
+    "the roll-up field's own type does not fit the result",
+    "quote.unknown_path": "a quote's path names a field that is not a lookup or master-detail "
+    "field",
+    "quote.unknown_field": "a quote's last segment is not a field of the object reached",
+    "quote.type_mismatch": "a quote field's type differs from the type of the field it shows",
+    "quote.cycle": "quote fields that show each other in a circle",
     # values and settings
     "picklist.duplicate_option": "two options of a picklist have the same api_name",
     "default.type": "a default value does not fit its field",
-    "default.not_allowed": "a lookup or auto-number field has a default",
+    "default.not_allowed": "a lookup, master-detail or auto-number field has a default",
     "backfill.type": "a backfill value does not fit its field",
-    "backfill.not_allowed": "a lookup or auto-number field has a backfill",
+    "backfill.not_allowed": "a lookup, master-detail or auto-number field has a backfill",
     "number.scale": "a number's scale is greater than its precision",
     "number.range": "a number's minimum is greater than its maximum",
     "pattern.invalid": "a field's pattern is not a valid regular expression",

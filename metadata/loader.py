@@ -26,7 +26,7 @@ from hulian.metadata.documents import (
     join,
     read_documents,
 )
-from hulian.metadata.model import Field, ObjectDef, Pack, ValidationRule, frozen_map
+from hulian.metadata.model import Field, ObjectDef, Pack, RollUp, ValidationRule, frozen_map
 from hulian.metadata.problems import MetadataError, Problem, reading_order
 from hulian.metadata.schema_check import schema_problems
 from hulian.metadata.values import coercer
@@ -74,7 +74,10 @@ def build_field(raw: Mapping[str, Any], name_field: str) -> Field:
     kind = raw["type"]
     settings = type_settings(raw)
     required = raw.get("required", False)
-    if raw["api_name"] == name_field and kind == "text" and "formula" not in raw:
+    if raw["api_name"] == name_field and kind == "text" and "formula" not in raw \
+            and "quote" not in raw:
+        required = True
+    if kind == "master_detail":  # a detail cannot exist without its master
         required = True
     field = Field(
         api_name=raw["api_name"],
@@ -88,15 +91,26 @@ def build_field(raw: Mapping[str, Any], name_field: str) -> Field:
         blank_as=raw.get("blank_as", "blank"),
         default_formula=raw.get("default_formula"),
         hidden=raw.get("hidden", False),
+        lookup_filter=raw.get("lookup_filter"),
+        relationship_name=raw.get("relationship_name"),
+        roll_up=_roll_up(raw.get("roll_up")),
+        quote=raw.get("quote"),
         renamed_from=raw.get("renamed_from"),
         customizable=frozen_map(raw.get("customizable")),
         **settings,
     )
     default = coercer(field)(raw.get("default"))
-    if kind == "boolean" and default is None and "formula" not in raw:
+    if kind == "boolean" and default is None and "formula" not in raw and "quote" not in raw:
         default = False
     backfill = coercer(field)(raw.get("backfill"))
     return replace(field, default=_frozen(default), backfill=_frozen(backfill))
+
+
+def _roll_up(raw: Mapping[str, Any] | None) -> RollUp | None:
+    if raw is None:
+        return None
+    return RollUp(raw["object"], raw["relationship"], raw["function"], raw.get("field"),
+                  raw.get("filter"))
 
 
 def _frozen(value: Any) -> Any:

@@ -32,13 +32,21 @@ FIELD_TYPES: tuple[str, ...] = (
     "phone",
     "url",
     "lookup",
+    "master_detail",
     "auto_number",
 )
 TEXT_TYPES = frozenset({"text", "textarea", "email", "phone", "url"})
 NUMERIC_TYPES = frozenset({"number", "currency", "percent"})
 CHOICE_TYPES = frozenset({"picklist", "multi_picklist"})
+REFERENCE_TYPES = frozenset({"lookup", "master_detail"})
+"""Fields holding the id of another record (``target`` names its object)."""
+SYSTEM_TARGETS = ("User", "Department")
+"""System objects a lookup may point at (hulian's users and departments)."""
+ROLL_UP_FUNCTIONS = ("COUNT", "SUM", "MIN", "MAX", "AVG")
+MAX_MASTER_DETAIL_DEPTH = 3
 
 ON_DELETE = ("set_null", "restrict")
+"""What a lookup does when its target is deleted; a master-detail field always cascades."""
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
 PACK_KINDS = ("preset", "tenant", "snapshot")
 
@@ -57,6 +65,19 @@ class PicklistOption:
     api_name: str
     label: I18n
     active: bool = True
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """A roll-up summary (统计字段): ``function`` of ``field`` over the live records of
+    ``object`` whose ``relationship`` (a lookup or master-detail field) points at the
+    record, those matching the ``filter`` formula only. ``field`` is None for COUNT."""
+
+    object: str
+    relationship: str
+    function: str
+    field: str | None = None
+    filter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,9 +106,14 @@ class Field:
     maximum: Decimal | None = None
     # picklist, multi_picklist
     options: tuple[PicklistOption, ...] = ()
-    # lookup
+    # lookup, master_detail
     target: str | None = None
     on_delete: str | None = None
+    lookup_filter: str | None = None
+    """lookup: a formula over the target object; the chosen record must make it TRUE."""
+    relationship_name: str | None = None
+    """The name of this relationship seen from the target (its related list); default
+    ``<Object>.<field>``."""
     # auto_number
     format: str | None = None
     start: int | None = None
@@ -96,6 +122,10 @@ class Field:
     formula: str | None = None
     blank_as: str = "blank"
     default_formula: str | None = None
+    # derived fields: a stored roll-up of child records, or a quote (引用) of a field of
+    # the record a lookup points at (``"account.industry"``), computed on read
+    roll_up: RollUp | None = None
+    quote: str | None = None
     # display: hidden from layouts and the config UI (data and API access kept)
     hidden: bool = False
     # schema evolution: the api_name this field had before (its data is kept), and the
@@ -104,6 +134,19 @@ class Field:
     backfill: Any = None
     # who may change which property once installed (see hulian.metadata.policy)
     customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def is_reference(self) -> bool:
+        return self.type in REFERENCE_TYPES
+
+    @property
+    def computed(self) -> bool:
+        """True for fields computed on read (formula, quote): no column, read-only."""
+        return self.formula is not None or self.quote is not None
+
+    @property
+    def read_only(self) -> bool:
+        return self.computed or self.roll_up is not None or self.type == "auto_number"
 
     def option(self, api_name: str) -> PicklistOption | None:
         return next((o for o in self.options if o.api_name == api_name), None)

@@ -34,12 +34,12 @@ def check_formula_keys(raw: dict[str, Any], path: tuple[Any, ...], add: Add) -> 
     elif "blank_as" in raw:
         add("field.key_not_applicable", (*path, "blank_as"),
             "blank_as applies only to formula fields", "remove blank_as, or add a formula")
-    if "default_formula" in raw and "formula" not in raw:
+    if "default_formula" in raw and not any(k in raw for k in ("formula", "roll_up", "quote")):
         if "default" in raw:
             add("field.key_not_applicable", (*path, "default_formula"),
                 "a field has either a default or a default_formula, not both",
                 "keep one of them")
-        if kind in ("lookup", "auto_number"):
+        if kind in ("lookup", "master_detail", "auto_number"):
             add("default.not_allowed", (*path, "default_formula"),
                 f"a {kind} field takes no default", "remove default_formula")
 

@@ -17,12 +17,13 @@ files stay as short as hand-written ones.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from hulian.metadata.documents import MANIFEST, OBJECTS
-from hulian.metadata.model import Field, ObjectDef, Pack, ValidationRule
+from hulian.metadata.model import Field, ObjectDef, Pack, RollUp, ValidationRule
 from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
 
 SNAPSHOT = "snapshot"
@@ -35,8 +36,9 @@ _FIELD_DEFAULTS: dict[str, Any] = {
 _ALWAYS = ("api_name", "type", "label")
 _ORDER = ("api_name", "type", "label", "required", "unique", "default", "help", "description",
           "max_length", "pattern", "precision", "scale", "minimum", "maximum", "options",
-          "target", "on_delete", "format", "start", "reset", "formula", "blank_as",
-          "default_formula", "hidden", "backfill", "renamed_from", "customizable")
+          "target", "on_delete", "lookup_filter", "relationship_name", "format", "start",
+          "reset", "formula", "blank_as", "default_formula", "roll_up", "quote", "hidden",
+          "backfill", "renamed_from", "customizable")
 
 
 def snapshot_documents(effective: Pack) -> dict[str, Any]:
@@ -85,15 +87,19 @@ def _json(value: Any) -> Any:
         return [_json(v) for v in value]
     if isinstance(value, dt.date | dt.time):  # datetime is a date
         return value.isoformat()
+    if isinstance(value, RollUp):
+        return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
     return value
 
 
 def _field(f: Field, name_field: str) -> dict[str, Any]:
-    computed = f.formula is not None
+    computed = f.computed  # a formula or a quote
     implied_required = f.api_name == name_field and f.type == "text" and not computed
+    master_detail = f.type == "master_detail"  # always required, always cascades
     implied: dict[str, Any] = {
         **_FIELD_DEFAULTS,
-        "required": implied_required,
+        "required": implied_required or master_detail,
+        "on_delete": "cascade" if master_detail else "set_null",
         "default": False if f.type == "boolean" and not computed else None,
         "max_length": DEFAULT_MAX_LENGTH.get(f.type),
         "scale": DEFAULT_SCALE.get(f.type),

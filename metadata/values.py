@@ -324,6 +324,7 @@ _BUILDERS: dict[str, Callable[[Field], Coercer]] = {
     "picklist": _picklist,
     "multi_picklist": _multi_picklist,
     "lookup": _lookup,
+    "master_detail": _lookup,
     "auto_number": _auto_number,
 }
 

@@ -123,10 +123,20 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     engine = Engine(args.db)
     try:
         user = engine.create_user(args.tenant, args.username, display_name=args.display_name,
-                                  is_admin=args.admin)
+                                  is_admin=args.admin, department=args.department)
     finally:
         engine.close()
     print(f"created user {user.username} ({user.id}) in tenant {user.tenant}")
+    return 0
+
+
+def cmd_department_create(args: argparse.Namespace) -> int:
+    engine = Engine(args.db)
+    try:
+        found = engine.create_department(args.tenant, args.name, parent=args.parent)
+    finally:
+        engine.close()
+    print(f"created department {found.name} ({found.id}) in tenant {found.tenant}")
     return 0
 
 
@@ -224,7 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--display-name")
     p.add_argument("--admin", action="store_true")
+    p.add_argument("--department", help="the department's name or id")
     p.set_defaults(handler=cmd_user_create)
+
+    department = commands.add_parser("department", help="departments").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    p = department.add_parser("create", help="add a department to a tenant")
+    db_option(p)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("name")
+    p.add_argument("--parent", help="the parent department's name or id")
+    p.set_defaults(handler=cmd_department_create)
 
     db = commands.add_parser("db", help="hulian's own system tables").add_subparsers(
         dest="action", required=True, metavar="ACTION")

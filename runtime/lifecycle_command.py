@@ -1,4 +1,5 @@
-"""``hulian diff``, ``hulian rollback``, ``hulian purge``: a tenant's metadata over time.
+"""``hulian diff``, ``hulian rollback``, ``hulian purge``: a tenant's metadata over time;
+``hulian recalc``: rebuild roll-ups.
 
 Packs and exports live in :mod:`hulian.runtime.pack_command`.
 """
@@ -72,6 +73,17 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recalc(args: argparse.Namespace) -> int:
+    engine = Engine(args.db)
+    try:
+        count = engine.recalc(args.tenant, args.object, args.field)
+    finally:
+        engine.close()
+    what = args.field or "every roll-up"
+    print(f"recomputed {what} of {count} {args.object} record(s)")
+    return 0
+
+
 def add_lifecycle_commands(commands: Any, db_option: Callable[[argparse.ArgumentParser],
                                                               None]) -> None:
     p = commands.add_parser("diff", help="what differs between two versions or a version and "
@@ -92,6 +104,13 @@ def add_lifecycle_commands(commands: Any, db_option: Callable[[argparse.Argument
     p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_rollback)
+
+    p = commands.add_parser("recalc", help="rebuild roll-up fields from the child records")
+    db_option(p)
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--object", required=True, metavar="O")
+    p.add_argument("--field", metavar="F", help="one roll-up field (default: all of them)")
+    p.set_defaults(handler=cmd_recalc)
 
     p = commands.add_parser("purge", help="drop archived fields and objects for good")
     db_option(p)

@@ -22,7 +22,7 @@ def _load_order(session: Session, names: list[str]) -> list[str]:
         if name in ordered or name in trail:
             return
         for f in session.schema.object(name).model.fields:
-            if f.type == "lookup" and f.target in names and f.target != name:
+            if f.is_reference and f.target in names and f.target != name:
                 visit(f.target, (*trail, name))
         ordered.append(name)
 

@@ -25,6 +25,7 @@ from hulian.engine.deploy.catalog import Catalog, archive_name, archive_table
 from hulian.engine.deploy.fields import digits, same_storage
 from hulian.engine.deploy.report import CheckResult
 from hulian.engine.deploy.step import Step
+from hulian.engine.records import rollups
 from hulian.engine.schema.columns import column_type, field_column
 from hulian.engine.schema.compiled import CompiledSchema
 from hulian.engine.schema.naming import table_name, tenant_schema
@@ -54,6 +55,8 @@ class Migrator:
         self.touched: set[str] = set()
         self.previous_names: dict[str, str] = {}
         """Objects renamed by this plan: new api_name -> deployed api_name."""
+        self.recalcs: list[tuple[str, str]] = []
+        """Roll-ups to compute once every step ran (their children may change too)."""
         self.restored: dict[str, Any] = {}
         """Objects restored by this plan: api_name -> the document they were archived with."""
 
@@ -141,6 +144,8 @@ class Migrator:
             after_step(index, step)
         if self.failed:
             return  # the caller rolls back and reports the failed checks
+        for obj, name in self.recalcs:
+            rollups.recalc(self.conn, self.target, obj, name)
         for obj in sorted(self.touched):
             if obj in self.target.objects:
                 self.sync_indexes(obj)
@@ -302,6 +307,10 @@ class Migrator:
     def _make_unique(self, index: int, step: Step) -> None:
         self.lock(step.object or "")
         self.record(index, step, data.duplicates(self.conn, self.column(step)))
+
+    def _recalc_field(self, index: int, step: Step) -> None:
+        assert step.object is not None and step.field is not None
+        self.recalcs.append((step.object, step.field))
 
     def _drop_unique(self, index: int, step: Step) -> None:
         """The unique index goes when the indexes are synced."""

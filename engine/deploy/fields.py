@@ -88,7 +88,7 @@ def _removed_options(old: Field, new: Field) -> list[str]:
 
 def _storage_steps(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
     name = f"{obj}.{new.api_name}"
-    if old.type == "lookup" or new.type == "lookup":
+    if old.is_reference or new.is_reference:
         if old.type != new.type or old.target != new.target:
             return [], [f"{new.api_name}: changing a lookup's type or target (from "
                         f"{old.type} -> {old.target} to {new.type} -> {new.target})"]
@@ -140,7 +140,7 @@ def _constraint_steps(obj: str, old: Field, new: Field) -> list[Step]:
 def field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
     """Steps turning deployed field ``old`` into ``new``, or the reasons it cannot be done."""
     refused = _removed_options(old, new) if new.type in ("picklist", "multi_picklist") else []
-    if (old.formula is None) != (new.formula is None):
+    if old.computed != new.computed:
         refused.append(f"{new.api_name}: turning a stored field into a formula field or back "
                        "(add a new field instead)")
     if refused:
@@ -148,7 +148,7 @@ def field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[st
     changed = sorted(f.name for f in dataclass_fields(Field)
                      if f.name not in IGNORED and getattr(old, f.name) != getattr(new, f.name))
     steps: list[Step] = []
-    if new.formula is None:
+    if not new.computed:
         steps, refused = _storage_steps(obj, old, new)
         if refused:
             return [], refused
@@ -156,6 +156,9 @@ def field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[st
         changed = [c for c in changed if c not in STRUCTURAL
                    or (c == "required" and not new.required)]
     steps = [replace(s, before=old) for s in steps]
+    if new.roll_up is not None and old.roll_up != new.roll_up:
+        steps.append(Step("recalc_field", obj, new.api_name,
+                          f"recompute the roll-up {obj}.{new.api_name} for every record"))
     if changed:
         steps.append(Step("update_field", obj, new.api_name,
                           f"update {obj}.{new.api_name}: {', '.join(changed)} (no data change)"))

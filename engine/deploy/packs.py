@@ -211,11 +211,11 @@ def rename_overlay_formulas(documents: dict[str, Any], pack: Pack
         return documents, []
     lookups: dict[tuple[str, str], str] = {
         (o.api_name, f.api_name): renames.object(f.target)
-        for o in pack.objects for f in o.fields if f.type == "lookup" and f.target}
+        for o in pack.objects for f in o.fields if f.is_reference and f.target}
     for doc in documents.values():
         start = doc.get("api_name") or doc.get("object") if isinstance(doc, dict) else None
         for f in (doc.get("fields") or ()) if isinstance(doc, dict) else ():
-            if isinstance(f, dict) and f.get("type") == "lookup" and start:
+            if isinstance(f, dict) and f.get("type") in ("lookup", "master_detail") and start:
                 lookups[(start, f.get("api_name", ""))] = renames.object(f.get("target", ""))
     notes = []
     for file in sorted(documents):

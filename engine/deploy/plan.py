@@ -33,7 +33,8 @@ class _Plan:
 
 def _describe_field(f: Field) -> str:
     extra = f" -> {f.target}" if f.target else ""
-    formula = " formula" if f.formula is not None else ""
+    formula = " formula" if f.formula is not None else " quote" if f.quote else \
+        " roll-up" if f.roll_up else ""
     return f"{f.api_name} ({f.type}{formula}{extra})"
 
 
@@ -45,7 +46,7 @@ def _create_object_steps(obj: ObjectDef) -> list[Step]:
 
 def _archived_field(catalog: Catalog | None, obj: str, new: Field) -> tuple[Item, Field] | None:
     """The archived field ``new`` can bring back: same object, api_name and storage."""
-    if catalog is None or new.formula is not None:
+    if catalog is None or new.computed:
         return None
     for item in catalog.archived_fields(obj):
         if item.api_name != new.api_name:
@@ -61,7 +62,7 @@ def _archived_field(catalog: Catalog | None, obj: str, new: Field) -> tuple[Item
 
 
 def _added_field(state: _Plan, obj: str, f: Field) -> None:
-    if f.formula is not None:
+    if f.computed:
         state.steps.append(Step("add_formula_field", obj, f.api_name,
                                 f"add formula field {obj}.{_describe_field(f)} "
                                 "(computed on read, no data change)"))
@@ -73,6 +74,9 @@ def _added_field(state: _Plan, obj: str, f: Field) -> None:
                                 + (" (required: blank records are filled with "
                                    f"{f.backfill!r})" if f.required and f.backfill is not None
                                    else "")))
+        if f.roll_up is not None:
+            state.steps.append(Step("recalc_field", obj, f.api_name,
+                                    f"compute the roll-up {obj}.{f.api_name} for every record"))
         return
     item, before = restorable
     state.steps.append(Step("restore_field", obj, f.api_name,
@@ -95,7 +99,7 @@ def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef) -> None:
     for f in old.fields:
         if new.field(f.api_name) is None and f.api_name not in renames.values():
             state.removed.add((name, f.api_name))
-            if f.formula is not None:
+            if f.computed:
                 state.steps.append(Step("remove_formula_field", name, f.api_name,
                                         f"remove formula field {name}.{f.api_name} "
                                         "(computed, nothing stored)"))
@@ -146,7 +150,7 @@ def _retarget(pack: Pack, renamed: dict[str, str]) -> Pack:
     if not renamed:
         return pack
     objects = tuple(replace(o, fields=tuple(
-        replace(f, target=renamed.get(f.target, f.target)) if f.type == "lookup" else f
+        replace(f, target=renamed.get(f.target, f.target)) if f.is_reference else f
         for f in o.fields)) for o in pack.objects)
     return replace(pack, objects=objects)
 

@@ -32,18 +32,41 @@ class Use:
                 "pointer": self.pointer}
 
 
-def _formulas(obj: ObjectDef) -> Iterator[tuple[str, str, str]]:
-    """(what, pointer, text) of every formula of ``obj``."""
+def _formulas(obj: ObjectDef) -> Iterator[tuple[str, str, str, str]]:
+    """(what, pointer, text, the object the formula reads) of every formula of ``obj``:
+    formula fields, default formulas, rules, lookup filters and roll-up filters."""
+    name = obj.api_name
     for i, f in enumerate(obj.fields):
         if f.formula is not None:
-            yield f"formula field {obj.api_name}.{f.api_name}", pointer("fields", i, "formula"), \
-                f.formula
+            yield f"formula field {name}.{f.api_name}", pointer("fields", i, "formula"), \
+                f.formula, name
         if f.default_formula is not None:
-            yield (f"default formula of {obj.api_name}.{f.api_name}",
-                   pointer("fields", i, "default_formula"), f.default_formula)
+            yield (f"default formula of {name}.{f.api_name}",
+                   pointer("fields", i, "default_formula"), f.default_formula, name)
+        if f.lookup_filter is not None and f.target:
+            yield (f"lookup filter of {name}.{f.api_name}",
+                   pointer("fields", i, "lookup_filter"), f.lookup_filter, f.target)
+        if f.roll_up is not None and f.roll_up.filter is not None:
+            yield (f"roll-up filter of {name}.{f.api_name}",
+                   pointer("fields", i, "roll_up", "filter"), f.roll_up.filter, f.roll_up.object)
     for i, rule in enumerate(obj.validation_rules):
-        yield (f"validation rule {obj.api_name}.{rule.api_name}",
-               pointer("validation_rules", i, "condition"), rule.condition)
+        yield (f"validation rule {name}.{rule.api_name}",
+               pointer("validation_rules", i, "condition"), rule.condition, name)
+
+
+def _paths(obj: ObjectDef) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+    """(what, pointer, field path, start object) of the other field references of ``obj``:
+    quotes and the fields roll-ups summarise."""
+    for i, f in enumerate(obj.fields):
+        if f.quote is not None:
+            yield (f"quote field {obj.api_name}.{f.api_name}", pointer("fields", i, "quote"),
+                   tuple(f.quote.split(".")), obj.api_name)
+        if f.roll_up is not None:
+            for key in ("relationship", "field"):
+                value = getattr(f.roll_up, key)
+                if value:
+                    yield (f"roll-up {obj.api_name}.{f.api_name}",
+                           pointer("fields", i, "roll_up", key), (value,), f.roll_up.object)
 
 
 class _Resolver:
@@ -66,7 +89,7 @@ class _Resolver:
         for depth, name in enumerate(path):
             yield current, name
             found = self.field(current, name)
-            if found is None or depth == len(path) - 1 or found.type != "lookup" \
+            if found is None or depth == len(path) - 1 or not found.is_reference \
                     or found.target is None:
                 return
             current = found.target
@@ -79,14 +102,18 @@ def field_uses(new: Pack, old: Pack, removed: set[tuple[str, str]]) -> list[Use]
     resolver = _Resolver(new, old)
     uses: list[Use] = []
     for obj in new.objects:
-        for what, where, text in _formulas(obj):
+        found: list[tuple[str, str, list[tuple[str, ...]], str]] = []
+        for what, where, text, start in _formulas(obj):
             try:
                 tree = parse(text)
             except FormulaError:
                 continue  # reported by the formula checker
-            hit = sorted({f"{o}.{f}" for ref in parsed_refs(tree) if not ref.path[0].startswith("$")
-                          for o, f in resolver.targets(obj.api_name, ref.path)
-                          if (o, f) in removed})
+            found.append((what, where, [ref.path for ref in parsed_refs(tree)
+                                        if not ref.path[0].startswith("$")], start))
+        found += [(what, where, [path], start) for what, where, path, start in _paths(obj)]
+        for what, where, paths, start in found:
+            hit = sorted({f"{o}.{f}" for path in paths
+                          for o, f in resolver.targets(start, path) if (o, f) in removed})
             uses += [Use(target, what, obj.source, where) for target in hit]
         for i, rule in enumerate(obj.validation_rules):
             if (obj.api_name, rule.error_field) in removed:

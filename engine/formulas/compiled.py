@@ -31,6 +31,10 @@ class ObjectFormulas:
     """Formula fields, in an order where each comes after the formula fields it uses."""
     defaults: Mapping[str, CompiledFormula] = field(default_factory=dict)
     rules: tuple[tuple[ValidationRule, CompiledFormula], ...] = ()
+    lookup_filters: Mapping[str, CompiledFormula] = field(default_factory=dict)
+    """Lookup field -> its filter, a formula over the target object."""
+    roll_up_filters: Mapping[str, CompiledFormula] = field(default_factory=dict)
+    """Roll-up field -> its filter, a formula over the child object."""
 
 
 def _problem(error: FormulaError, obj: ObjectDef, where: str) -> Problem:
@@ -65,6 +69,21 @@ def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> Obje
                                                        Options("default"), _expected(f.type))
             except FormulaError as exc:
                 problems.append(_problem(exc, obj, pointer("fields", i, "default_formula")))
+    filters: dict[str, dict[str, CompiledFormula]] = {"lookup": {}, "roll_up": {}}
+    for i, f in enumerate(obj.fields):
+        for kind, text, other, where in (
+                ("lookup", f.lookup_filter, f.target, pointer("fields", i, "lookup_filter")),
+                ("roll_up", f.roll_up.filter if f.roll_up else None,
+                 f.roll_up.object if f.roll_up else None,
+                 pointer("fields", i, "roll_up", "filter"))):
+            target = pack.object(other) if text is not None and other else None
+            if target is None:
+                continue  # no filter, or the metadata checks report the object
+            try:
+                filters[kind][f.api_name] = compile_formula(
+                    text, ObjectScope(pack, target), Options("filter"), T.BOOLEAN)
+            except FormulaError as exc:
+                problems.append(_problem(exc, obj, where))
     rules = []
     for i, rule in enumerate(obj.validation_rules):
         try:
@@ -72,7 +91,8 @@ def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> Obje
                                                 T.BOOLEAN)))
         except FormulaError as exc:
             problems.append(_problem(exc, obj, pointer("validation_rules", i, "condition")))
-    return ObjectFormulas(MappingProxyType(fields), MappingProxyType(defaults), tuple(rules))
+    return ObjectFormulas(MappingProxyType(fields), MappingProxyType(defaults), tuple(rules),
+                          MappingProxyType(filters["lookup"]), MappingProxyType(filters["roll_up"]))
 
 
 def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],
@@ -121,7 +141,7 @@ def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],
     for obj in pack.objects:
         own = compiled[obj.api_name]
         ordered = {f: own.fields[f] for o, f in order if o == obj.api_name}
-        result[obj.api_name] = ObjectFormulas(MappingProxyType(ordered), own.defaults, own.rules)
+        result[obj.api_name] = replace(own, fields=MappingProxyType(ordered))
     return result
 
 

@@ -19,6 +19,7 @@ from hulian.engine.formulas.scope import FieldTarget
 from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.schema.system_objects import CURRENT_USER, SYSTEM_MODELS, hop
 from hulian.formula import CompiledFormula
 from hulian.metadata.model import ObjectDef, label_text
 from hulian.metadata.values import ValueProblem
@@ -38,8 +39,13 @@ class _Related:
             return None
         key = (object_name, record_id)
         if key not in self.cache:
-            obj = self.ctx.object(object_name)
-            select = RecordSelect(self.ctx.schema, obj, self.ctx.dialect)
+            obj = self.ctx.schema.target(object_name)
+            if object_name in SYSTEM_MODELS:  # a read-only view: no computed fields
+                row = self.ctx.conn.execute(sa.select(obj.table).where(
+                    obj.table.c.id == record_id)).first()
+                self.cache[key] = dict(row._mapping) if row else None
+                return self.cache[key]
+            select = RecordSelect(self.ctx.schema, obj, self.ctx.dialect, self.ctx.user.id)
             query = select.select().where(obj.table.c.id == record_id,
                                           obj.table.c.is_deleted == sa.false())
             row = self.ctx.conn.execute(query.select_from(select.from_clause())).first()
@@ -75,6 +81,11 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
     env[("$IsNew",)] = prior is None
     for key, value in (prior or {}).items():
         env[("$Prior", key)] = _as_formula_value(model, key, value)
+    for f in model.fields:  # quote fields show a field of a related record
+        if f.quote is not None:
+            *hops, name = f.quote.split(".")
+            reached, values = _follow(ctx, model, record, related, tuple(hops))
+            env[(f.api_name,)] = _as_formula_value(reached, name, (values or {}).get(name))
     own = ctx.schema.formulas[obj.api_name].fields
     for name, formula in own.items():  # dependency order; values as formulas read them
         f = model.field(name)
@@ -83,14 +94,24 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
     for target in _references([*formulas, *own.values()]):
         if not target.hops:
             continue
-        current_obj, values = obj.model, record
-        for hop in target.hops:
-            lookup = current_obj.field(hop)
-            values = related.get(lookup.target, (values or {}).get(hop)) if values else None
-            current_obj = ctx.schema.pack.object(lookup.target)
+        current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
         env[(*target.hops, target.field)] = _as_formula_value(
             current_obj, target.field, (values or {}).get(target.field))
     return env
+
+
+def _follow(ctx: Context, model: ObjectDef, record: dict[str, Any] | None, related: _Related,
+            hops: tuple[str, ...]) -> tuple[ObjectDef, dict[str, Any] | None]:
+    """The object and the record (as read, computed fields included) ``hops`` reach."""
+    current_obj, values = model, record
+    if hops[:1] == (CURRENT_USER,):
+        current_obj, values = ctx.schema.target("User").model, related.get("User", ctx.user.id)
+        hops = hops[1:]
+    for name in hops:
+        column, target = hop(current_obj, name) or (name, "")
+        values = related.get(target, (values or {}).get(column)) if values else None
+        current_obj = ctx.schema.target(target).model
+    return current_obj, values
 
 
 def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from hulian.engine.schema.columns import SYSTEM_FIELDS
+from hulian.engine.schema.system_objects import CURRENT_USER, SYSTEM_HOPS, SYSTEM_MODELS, hop
 from hulian.formula import FIELD_TYPE_MAP, T, UnknownField
 from hulian.metadata.model import ObjectDef, Pack
 
@@ -38,10 +39,16 @@ class ObjectScope:
 
     def resolve(self, path: tuple[str, ...]) -> tuple[T, FieldTarget]:
         obj = self.root
+        if path[0] == CURRENT_USER and len(path) > 1:  # the user running the formula
+            obj, path, start = SYSTEM_MODELS["User"], path[1:], (CURRENT_USER,)
+        else:
+            start = ()
         for i, name in enumerate(path[:-1]):
-            f = obj.field(name)
-            if f is None or f.type != "lookup":
-                lookups = [x.api_name for x in obj.fields if x.type == "lookup"]
+            found = hop(obj, name)
+            if found is None:
+                lookups = [x.api_name for x in obj.fields if x.is_reference]
+                if obj.api_name not in SYSTEM_MODELS:
+                    lookups += list(SYSTEM_HOPS)
                 close = difflib.get_close_matches(name, lookups, n=1)
                 raise UnknownField(
                     f"{obj.api_name} has no lookup field {name!r} to follow",
@@ -50,14 +57,16 @@ class ObjectScope:
                      else f"{obj.api_name} has no lookup fields"))
             if i + 1 > MAX_HOPS:
                 raise UnknownField(f"{'.'.join(path)} follows more than {MAX_HOPS} lookups")
-            obj = self.pack.object(f.target)
+            obj = self.pack.object(found[1]) or SYSTEM_MODELS[found[1]]
         last = path[-1]
-        target = FieldTarget(path[:-1], obj.api_name, last)
+        target = FieldTarget((*start, *path[:-1]), obj.api_name, last)
         f = obj.field(last)
         if f is not None:
             return FIELD_TYPE_MAP[f.type], target
-        if last in SYSTEM_TYPES:
+        if last in SYSTEM_TYPES and obj.api_name not in SYSTEM_MODELS:
             return SYSTEM_TYPES[last], target
+        if last == "id":
+            return T.TEXT, target
         names = [*obj.field_names, *SYSTEM_FIELDS]
         close = difflib.get_close_matches(last, names, n=1)
         where = obj.api_name if not path[:-1] else f"{'.'.join(path[:-1])} ({obj.api_name})"

@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from hulian.engine.formulas.scope import FieldTarget
 from hulian.engine.schema.columns import SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.engine.schema.system_objects import CURRENT_USER, hop
 from hulian.formula import FIELD_TYPE_MAP, SqlCompiler, T, sqlite_decimal
 from hulian.formula.sql import CODES, from_sqlite
 from hulian.formula.types import NUMERIC
@@ -59,10 +60,14 @@ class FormulaResult(TypeDecorator):
 
 
 class RecordSelect:
-    def __init__(self, schema: CompiledSchema, obj: CompiledObject, dialect: str):
+    """``user_id``: the user ``$User`` means in formulas (the reader; None reads blanks)."""
+
+    def __init__(self, schema: CompiledSchema, obj: CompiledObject, dialect: str,
+                 user_id: str | None = None):
         self.schema = schema
         self.obj = obj
         self.dialect = dialect
+        self.user_id = user_id
         self._tables: dict[tuple[str, ...], Any] = {(): obj.table}
         self._objects: dict[tuple[str, ...], ObjectDef] = {(): obj.model}
         self._joins: list[tuple[Any, Any]] = []
@@ -71,15 +76,27 @@ class RecordSelect:
 
     def _walk(self, hops: tuple[str, ...]) -> tuple[Any, ObjectDef]:
         if hops not in self._tables:
+            if hops == (CURRENT_USER,):
+                user = self.schema.target("User")
+                alias = user.table.alias(f"r{len(self._joins) + 1}")
+                self._joins.append((alias, alias.c.id == sa.literal(self.user_id, sa.String())))
+                self._tables[hops], self._objects[hops] = alias, user.model
+                return alias, user.model
             parent_table, parent = self._walk(hops[:-1])
-            lookup = parent.field(hops[-1])
-            target = self.schema.object(lookup.target)
+            found = hop(parent, hops[-1])
+            assert found is not None, f"{parent.api_name} has no relationship {hops[-1]}"
+            column, target_name = found
+            target = self.schema.target(target_name)
             alias = target.table.alias(f"r{len(self._joins) + 1}")
-            self._joins.append((alias, sa.and_(alias.c.id == parent_table.c[lookup.api_name],
+            self._joins.append((alias, sa.and_(alias.c.id == parent_table.c[column],
                                                alias.c.is_deleted == sa.false())))
             self._tables[hops] = alias
             self._objects[hops] = target.model
         return self._tables[hops], self._objects[hops]
+
+    def table_at(self, hops: tuple[str, ...]) -> Any:
+        """The (joined) table of the record ``hops`` reach; take ``from_clause()`` after."""
+        return self._walk(hops)[0]
 
     def from_clause(self) -> Any:
         clause = self.obj.table
@@ -89,8 +106,21 @@ class RecordSelect:
 
     # -- values --------------------------------------------------------------------------------
 
+    def target(self, hops: tuple[str, ...], name: str) -> tuple[tuple[str, ...], str]:
+        """Where the value of ``name`` at ``hops`` lives: quote fields followed to the field
+        they show (through their lookups)."""
+        _, obj = self._walk(hops)
+        f = obj.field(name)
+        while f is not None and f.quote is not None:
+            *path, name = f.quote.split(".")
+            hops = (*hops, *path)
+            _, obj = self._walk(hops)
+            f = obj.field(name)
+        return hops, name
+
     def value(self, hops: tuple[str, ...], name: str) -> Any:
         """The field ``name`` of the record at ``hops``, in formula SQL representation."""
+        hops, name = self.target(hops, name)
         table, obj = self._walk(hops)
         f = obj.field(name)
         if f is not None and f.formula is not None:
@@ -128,22 +158,33 @@ class RecordSelect:
     # -- record columns --------------------------------------------------------------------
 
     def column(self, name: str) -> Any:
-        """The value a record shows for ``name`` (stored column or computed formula)."""
-        f = self.obj.model.field(name)
+        """The value a record shows for ``name`` (stored column, formula or quoted field)."""
+        hops, name = self.target((), name)
+        table, obj = self._walk(hops)
+        f = obj.field(name)
         if f is not None and f.formula is not None:
             kind = FIELD_TYPE_MAP[f.type]
-            return sa.type_coerce(self.value((), name), FormulaResult(kind, f.scale,
-                                                                     percent=f.type == "percent"))
-        return self.obj.table.c[name]
+            return sa.type_coerce(self.value(hops, name), FormulaResult(
+                kind, f.scale, percent=f.type == "percent"))
+        return table.c[name]
+
+    def quotes_stored(self, name: str) -> bool:
+        """True for a quote field showing a stored column (not a formula)."""
+        hops, target = self.target((), name)
+        f = self._walk(hops)[1].field(target)
+        return f is None or f.formula is None
 
     def is_formula(self, name: str) -> bool:
+        """True for fields computed on read (formula and quote fields)."""
         f = self.obj.model.field(name)
-        return f is not None and f.formula is not None
+        return f is not None and f.computed
 
     def sort_key(self, name: str) -> Any:
         """What to sort and page by: SQLite compares formula decimals as REAL."""
         if not self.is_formula(name):
             return self.obj.table.c[name]
+        if self.quotes_stored(name):
+            return self.column(name)  # a quoted stored field: sort by its column
         if self.dialect == "sqlite" and self.obj.model.field(name).type in NUMERIC_TYPES:
             return sa.cast(self.value((), name), sa.Float)
         return self.value((), name)
@@ -152,6 +193,8 @@ class RecordSelect:
         """A cursor value, ready to compare with ``sort_key(name)``."""
         if value is None or not self.is_formula(name):
             return value
+        if self.quotes_stored(name):
+            return value  # compared with the quoted column, bound through its type
         kind = FIELD_TYPE_MAP[self.obj.model.field(name).type]
         if kind is T.PERCENT:  # records show the percentage; formulas compute the fraction
             value = value.scaleb(-2)

@@ -64,22 +64,48 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
                      errors: list[FieldError]) -> None:
     """Every lookup value names a live record of the target object."""
     for f in obj.model.fields:
-        if f.type != "lookup":
+        if not f.is_reference:
             continue
         wanted = sorted({row[f.api_name] for row in rows if row.get(f.api_name) is not None})
         if not wanted:
             continue
-        target = ctx.object(f.target).table
+        target = ctx.schema.target(f.target).table
         found: set[str] = set()
         for chunk in _chunks(wanted):
             found.update(ctx.conn.scalars(sa.select(target.c.id).where(
                 target.c.id.in_(chunk), target.c.is_deleted == sa.false())))
+        passing = _passing_filter(ctx, obj, f.api_name, f.target, sorted(found))
         for i, row in enumerate(rows):
             value = row.get(f.api_name)
             if value is not None and value not in found:
                 errors.append(FieldError(f.api_name, "unknown_reference",
                                          f"there is no {f.target} record with id {value!r}",
                                          row=i))
+            elif value is not None and passing is not None and value not in passing:
+                errors.append(FieldError(
+                    f.api_name, "lookup_filter",
+                    f"the {f.target} record {value!r} does not match the lookup filter "
+                    f"({f.lookup_filter})", "choose a record the filter allows", row=i))
+
+
+def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,
+                    ids: list[str]) -> set[str] | None:
+    """The ``ids`` that pass the lookup filter of field ``name``; None without a filter."""
+    from hulian.engine.formulas.select import RecordSelect
+    from hulian.engine.records.filters import compiled_filter
+
+    formula = ctx.schema.formulas[obj.api_name].lookup_filters.get(name)
+    if formula is None:
+        return None
+    target_obj = ctx.object(target)
+    passing: set[str] = set()
+    for chunk in _chunks(ids):
+        select = RecordSelect(ctx.schema, target_obj, ctx.dialect)
+        condition = compiled_filter(select, formula)
+        passing.update(ctx.conn.scalars(
+            sa.select(target_obj.table.c.id).select_from(select.from_clause())
+            .where(target_obj.table.c.id.in_(chunk), condition)))
+    return passing
 
 
 def check_unique(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],

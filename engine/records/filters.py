@@ -168,9 +168,10 @@ def _formula_operator(select: RecordSelect, name: str, op: str, operand: Any):
 
 def _operator(select: RecordSelect, name: str, op: str, operand: Any):
     obj = select.obj
-    if select.is_formula(name):
+    quoted = select.is_formula(name) and select.quotes_stored(name)
+    if select.is_formula(name) and not quoted:
         return _formula_operator(select, name, op, operand)
-    column = obj.table.c[name]
+    column = select.column(name) if quoted else obj.table.c[name]
     kind = field_type(obj, name)
     if op == "is_null":
         if not isinstance(operand, bool):
@@ -283,7 +284,11 @@ def formula_filter(select: RecordSelect, text: str):
     if not isinstance(text, str):
         raise QueryError("filter is a formula: text", code="invalid_filter")
     scope = ObjectScope(select.schema.pack, select.obj.model)
-    formula = compile_formula(text, scope, Options("filter"), T.BOOLEAN)
+    return compiled_filter(select, compile_formula(text, scope, Options("filter"), T.BOOLEAN))
+
+
+def compiled_filter(select: RecordSelect, formula: Any) -> Any:
+    """A compiled boolean formula as a SQL condition on ``select``; blank counts as false."""
     expression = select.compiler().compile(formula.typed)
     if select.dialect == "sqlite":
         return sa.func.coalesce(expression, 0) != 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from hulian.engine.errors import FieldError
@@ -36,10 +37,8 @@ def coerce(obj: CompiledObject, data: Any, row: int,
                     errors.append(FieldError(key, "invalid_type", "expected a user id", row=row))
                 else:
                     values[key] = value
-            elif obj.field(key) is not None:  # a formula field
-                errors.append(FieldError(key, "read_only",
-                                         f"{key} is a formula field: its value is computed",
-                                         row=row))
+            elif obj.field(key) is not None:  # a formula, quote or roll-up field
+                errors.append(FieldError(key, "read_only", _computed(obj, key), row=row))
             elif key in SYSTEM_FIELDS:
                 errors.append(FieldError(key, "read_only",
                                          f"{key} is maintained by hulian and cannot be set",
@@ -63,6 +62,15 @@ def coerce(obj: CompiledObject, data: Any, row: int,
     return values
 
 
+def _computed(obj: CompiledObject, key: str) -> str:
+    f = obj.field(key)
+    if f is not None and f.roll_up is not None:
+        return f"{key} is a roll-up of {f.roll_up.object} records: hulian keeps it up to date"
+    if f is not None and f.quote is not None:
+        return f"{key} shows {f.quote} of the related record: change it there"
+    return f"{key} is a formula field: its value is computed"
+
+
 def apply_defaults(obj: CompiledObject, values: dict[str, Any]) -> None:
     for f in obj.model.fields:
         if f.api_name not in values and f.default is not None:
@@ -76,16 +84,20 @@ def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> 
     for row, record_id in zip(rows, new_ids(len(rows)), strict=True):
         row["id"] = record_id
         row.setdefault("owner_id", user.id)
-        row["department_id"] = user.department_id
+        row.setdefault("department_id", user.department_id)  # a detail has its master's
         row["business_type"] = DEFAULT_BUSINESS_TYPE
         row["life_status"] = "normal"
         row["created_by"] = row["updated_by"] = user.id
         row["created_at"] = row["updated_at"] = ctx.now
         row["version"] = 1
         row["is_deleted"] = False
-        row["out_tenant_id"] = None
-        row["out_owner_id"] = None
+        row.setdefault("out_tenant_id", None)
+        row.setdefault("out_owner_id", None)
     for f in obj.model.fields:
+        if f.roll_up is not None:  # no children yet: a count or sum of nothing is 0
+            start = Decimal(0) if f.roll_up.function in ("COUNT", "SUM") else None
+            for row in rows:
+                row[f.api_name] = start
         if f.type == "auto_number":
             numbers = take_numbers(ctx.conn, ctx.schema.tenant, obj.api_name, f, len(rows),
                                    ctx.now)

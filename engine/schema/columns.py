@@ -88,7 +88,7 @@ def column_type(field: Field) -> Any:
         return sa.String(64)
     if kind == "multi_picklist":
         return OptionSet()
-    if kind == "lookup":
+    if kind in ("lookup", "master_detail"):
         return sa.String(REFERENCE_LENGTH)
     if kind == "auto_number":
         return sa.String(80)

@@ -19,6 +19,7 @@ from hulian.engine.errors import NotFoundError
 from hulian.engine.formulas.compiled import ObjectFormulas, compile_pack_formulas
 from hulian.engine.schema.columns import SYSTEM_FIELDS, field_column, system_columns
 from hulian.engine.schema.naming import short_name, table_name, tenant_schema
+from hulian.engine.schema.system_objects import SYSTEM_MODELS, system_table
 from hulian.metadata.model import Field, ObjectDef, Pack
 from hulian.metadata.values import Coercer, coercer
 
@@ -70,8 +71,15 @@ class CompiledSchema:
     objects: Mapping[str, CompiledObject] = field(default_factory=dict)
     formulas: Mapping[str, ObjectFormulas] = field(default_factory=dict)
     dialect: str = "sqlite"
+    system: Mapping[str, CompiledObject] = field(default_factory=dict)
+    """The system objects User and Department (read-only views), as lookup targets."""
     ids: Mapping[str, Any] = field(default_factory=dict)
     """Stable ids: ``{object: {"id": ..., "fields": {field: id}}}`` (empty before a deploy)."""
+
+    def target(self, api_name: str) -> CompiledObject:
+        """The object a lookup points at: one of the pack's, or a system object."""
+        found = self.system.get(api_name)
+        return found if found is not None else self.object(api_name)
 
     def object(self, api_name: str) -> CompiledObject:
         found = self.objects.get(api_name)
@@ -86,20 +94,20 @@ class CompiledSchema:
 
 def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.MetaData) -> sa.Table:
     name = table_name(dialect_name, tenant, obj.api_name)
-    columns = [*system_columns(), *(field_column(f) for f in obj.fields if f.formula is None)]
+    columns = [*system_columns(), *(field_column(f) for f in obj.fields if not f.computed)]
     table = sa.Table(name, metadata, *columns, schema=tenant_schema(dialect_name, tenant))
     live = table.c.is_deleted == sa.false()
     sa.Index(short_name("ix", name, "owner_id"), table.c.owner_id)
     sa.Index(short_name("ix", name, "out_tenant_id"), table.c.out_tenant_id)
     sa.Index(short_name("ix", name, "created_at"), table.c.created_at)
     for f in obj.fields:
-        if f.formula is not None:
+        if f.computed:
             continue
         column = table.c[f.api_name]
         if f.unique or f.type == "auto_number":
             sa.Index(short_name("ux", name, f.api_name), column, unique=True,
                      postgresql_where=live, sqlite_where=live)
-        elif f.type == "lookup" or f.api_name == obj.name_field:
+        elif f.is_reference or f.api_name == obj.name_field:
             sa.Index(short_name("ix", name, f.api_name), column)
     return table
 
@@ -112,18 +120,23 @@ def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int,
     incoming: dict[str, list[Reference]] = {o.api_name: [] for o in pack.objects}
     for obj in pack.objects:
         for f in obj.fields:
-            if f.type == "lookup" and f.target in incoming:
+            if f.is_reference and f.target in incoming:
                 incoming[f.target].append(Reference(obj.api_name, f))
     objects = {
         obj.api_name: CompiledObject(
             model=obj,
             table=build_table(obj, tenant, dialect_name, metadata),
             coercers=MappingProxyType({f.api_name: coercer(f) for f in obj.fields
-                                       if f.formula is None}),
+                                       if not f.read_only or f.type == "auto_number"}),
             references_in=tuple(incoming[obj.api_name]),
             kinds=MappingProxyType({f.api_name: f.type for f in obj.fields}),
         )
         for obj in pack.objects
     }
+    system = {name: CompiledObject(model=model, table=system_table(name, tenant),  # type: ignore[arg-type]
+                                   coercers=MappingProxyType({}),
+                                   kinds=MappingProxyType({f.api_name: f.type
+                                                           for f in model.fields}))
+              for name, model in SYSTEM_MODELS.items()}
     return CompiledSchema(tenant, version, pack, metadata, MappingProxyType(objects),
-                          MappingProxyType(formulas), dialect_name)
+                          MappingProxyType(formulas), dialect_name, MappingProxyType(system))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from hulian.engine.errors import HulianError, NotFoundError
 from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import check_tenant_name
-from hulian.engine.system.tables import tenants, users
+from hulian.engine.system.tables import departments, tenants, users
 
 ADMIN = "admin"
 
@@ -51,18 +51,62 @@ def require_tenant(conn: sa.Connection, tenant: str) -> None:
                                  f"{tenant}")
 
 
+@dataclass(frozen=True)
+class Department:
+    id: str
+    tenant: str
+    name: str
+    parent_id: str | None = None
+
+
+def find_department(conn: sa.Connection, tenant: str, ref: str) -> Department | None:
+    """The department with id or name ``ref``."""
+    row = conn.execute(sa.select(departments).where(
+        departments.c.tenant == tenant,
+        sa.or_(departments.c.id == ref, departments.c.name == ref))).first()
+    return Department(row.id, row.tenant, row.name, row.parent_id) if row else None
+
+
+def require_department(conn: sa.Connection, tenant: str, ref: str) -> Department:
+    found = find_department(conn, tenant, ref)
+    if found is None:
+        names = sorted(conn.scalars(sa.select(departments.c.name)
+                                    .where(departments.c.tenant == tenant)))
+        raise NotFoundError(f"there is no department {ref!r} in tenant {tenant!r}",
+                            code="unknown_department",
+                            hint=f"departments: {', '.join(names)}" if names
+                            else "create one: hulian department create NAME --tenant T")
+    return found
+
+
+def add_department(conn: sa.Connection, tenant: str, name: str,
+                   parent: str | None = None) -> Department:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise HulianError(f"{name!r} is not a valid department name",
+                          code="invalid_department", hint="use 1 to 200 characters")
+    if find_department(conn, tenant, name) is not None:
+        raise HulianError(f"department {name!r} already exists in tenant {tenant!r}",
+                          code="department_exists")
+    parent_id = require_department(conn, tenant, parent).id if parent else None
+    found = Department(new_id(), tenant, name, parent_id)
+    conn.execute(departments.insert().values(id=found.id, tenant=tenant, name=name,
+                                             parent_id=parent_id, created_at=now()))
+    return found
+
+
 def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: str | None = None,
-             is_admin: bool = False) -> User:
+             is_admin: bool = False, department: str | None = None) -> User:
     if not isinstance(username, str) or not username.strip() or len(username) > 80:
         raise HulianError(f"{username!r} is not a valid username", code="invalid_username",
                           hint="use 1 to 80 characters")
     if find_user(conn, tenant, username) is not None:
         raise HulianError(f"user {username!r} already exists in tenant {tenant!r}",
                           code="user_exists")
-    user = User(new_id(), tenant, username, display_name or username, is_admin)
+    department_id = require_department(conn, tenant, department).id if department else None
+    user = User(new_id(), tenant, username, display_name or username, is_admin, department_id)
     conn.execute(users.insert().values(
         id=user.id, tenant=tenant, username=username, display_name=user.display_name,
-        is_active=True, is_admin=is_admin, created_at=now(),
+        is_active=True, is_admin=is_admin, department_id=department_id, created_at=now(),
     ))
     return user
 

@@ -33,6 +33,18 @@ users = sa.Table(
     sa.UniqueConstraint("tenant", "username", name="uq_hulian_users_tenant_username"),
 )
 
+departments = sa.Table(
+    "hulian_departments",
+    metadata,
+    sa.Column("id", sa.String(26), primary_key=True),
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("parent_id", sa.String(26)),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("tenant", "name", name="uq_hulian_departments_tenant_name"),
+)
+"""A tenant's departments (a tree through ``parent_id``); users belong to one."""
+
 tokens = sa.Table(
     "hulian_tokens",
     metadata,

@@ -2,6 +2,8 @@
 
 Every object gets typed paths (``/api/v1/objects/Account/records`` ...) and the
 schemas ``<Object>``, ``<Object>Input``, ``<Object>Update`` and ``<Object>Page``;
+an object that other objects point at also gets its related-list path and
+``<Object>RelatedPage`` (records of any of its child objects);
 the generic routes (objects, describe, health) and the shared ``Error`` schema
 are the same for every tenant.
 """
@@ -44,7 +46,7 @@ ERROR_RESPONSES = {
         headers={"WWW-Authenticate": {"schema": {"type": "string"},
                                       "description": 'Bearer realm="hulian"'}}),
     "Forbidden": _error_response("The user may not do this."),
-    "NotFound": _error_response("Unknown object or record."),
+    "NotFound": _error_response("Unknown object, record or relationship."),
     "Conflict": _error_response("Stale version, a taken unique value, or a restricted delete."),
     "Unprocessable": _error_response("The record breaks its object's rules (see details)."),
     "ServerError": _error_response("A fault in hulian or the database; nothing was changed."),
@@ -87,7 +89,17 @@ SHARED_SCHEMAS: dict[str, dict[str, Any]] = {
                        "plural_label": _ref("schemas", "I18nLabel"),
                        "name_field": {"type": "string"},
                        "fields": {"type": "array", "items": {"type": "object"}},
-                       "system_fields": {"type": "array", "items": {"type": "object"}}},
+                       "system_fields": {"type": "array", "items": {"type": "object"}},
+                       "child_relationships": {"type": "array", "items": {
+                           "type": "object",
+                           "required": ["name", "object", "field", "type", "label"],
+                           "properties": {"name": {"type": "string"},
+                                          "object": {"type": "string"},
+                                          "field": {"type": "string"},
+                                          "type": {"enum": ["lookup", "master_detail"]},
+                                          "label": _ref("schemas", "I18nLabel")}},
+                           "description": "The lookup and master-detail fields pointing at "
+                                          "this object, by name: its related lists."}},
     },
     "Health": {"type": "object", "required": ["status", "database"],
                "properties": {"status": {"const": "ok"},
@@ -122,6 +134,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "version": {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1},
                 "description": "Refuse (409) if the record's version differs."},
 }
+LIST_PARAMETERS = ("where", "filter", "order_by", "limit", "after", "include_deleted")
 
 
 def _responses(ok: dict[str, Any], *errors: tuple[str, str]) -> dict[str, Any]:
@@ -139,9 +152,7 @@ def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         f"{PREFIX}/objects/{name}/records": {
             "get": {"operationId": f"list{name}", "tags": [name], "summary": f"List {label}",
-                    "parameters": [_ref("parameters", p) for p in
-                                   ("where", "filter", "order_by", "limit", "after",
-                                    "include_deleted")],
+                    "parameters": [_ref("parameters", p) for p in LIST_PARAMETERS],
                     "responses": _responses(
                         {"200": {"description": "One page.", "content": _json(page)}},
                         ("400", "BadRequest"), not_found)},
@@ -186,6 +197,43 @@ def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _page_schema(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": ["records", "next"], "additionalProperties": False,
+            "properties": {"records": {"type": "array", "items": items},
+                           "next": {"type": ["string", "null"],
+                                    "description": "Pass as 'after' for the next page; null "
+                                                   "on the last page."}}}
+
+
+def _related_page_schema(obj: dict[str, Any]) -> dict[str, Any]:
+    """A page of any child object's records (``anyOf``: two children may look alike)."""
+    children = sorted({r["object"] for r in obj["child_relationships"]})
+    refs = [_ref("schemas", child) for child in children]
+    return _page_schema(refs[0] if len(refs) == 1 else {"anyOf": refs})
+
+
+def _related_path(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    name, label = obj["api_name"], label_text(obj["label"])
+    names = [r["name"] for r in obj["child_relationships"]]
+    relationship = {"name": "relationship", "in": "path", "required": True,
+                    "schema": {"type": "string", "enum": names},
+                    "description": f"A relationship of {name} (its child_relationships in "
+                                   "describe): the relationship_name of a lookup or "
+                                   "master-detail field, else <Object>.<field>."}
+    return {f"{PREFIX}/objects/{name}/records/{{record_id}}/related/{{relationship}}": {
+        "parameters": [_ref("parameters", "record_id"), relationship],
+        "get": {"operationId": f"list{name}Related", "tags": [name],
+                "summary": f"List the related records of one {label}",
+                "description": "The child records pointing at the live record through the "
+                               "relationship; filters, sorting and paging as in the list.",
+                "parameters": [_ref("parameters", p) for p in LIST_PARAMETERS],
+                "responses": _responses(
+                    {"200": {"description": "One page of child records.",
+                             "content": _json(_ref("schemas", f"{name}RelatedPage"))}},
+                    ("400", "BadRequest"), ("404", "NotFound"))},
+    }}
+
+
 def _generic_paths() -> dict[str, dict[str, Any]]:
     return {
         f"{PREFIX}/health": {"get": {
@@ -223,13 +271,11 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         schemas[name] = record_schema(obj)
         schemas[f"{name}Input"] = input_schema(obj)
         schemas[f"{name}Update"] = update_schema(obj)
-        schemas[f"{name}Page"] = {
-            "type": "object", "required": ["records", "next"], "additionalProperties": False,
-            "properties": {"records": {"type": "array", "items": _ref("schemas", name)},
-                           "next": {"type": ["string", "null"],
-                                    "description": "Pass as 'after' for the next page; null "
-                                                   "on the last page."}}}
+        schemas[f"{name}Page"] = _page_schema(_ref("schemas", name))
         paths.update(_object_paths(obj))
+        if obj.get("child_relationships"):
+            schemas[f"{name}RelatedPage"] = _related_page_schema(obj)
+            paths.update(_related_path(obj))
     schemas.update(SHARED_SCHEMAS)
     info: dict[str, Any] = {
         "title": f"hulian API ({tenant})", "version": "1",

@@ -1,4 +1,4 @@
-"""Record routes: list, create (one or many), get, update, delete.
+"""Record routes: list, create (one or many), get, update, delete, related lists.
 
 Each handler reads its parameters, makes one Session call in one transaction and
 returns the record dicts exactly as the Session gives them.
@@ -114,6 +114,17 @@ def list_records(call: Call) -> Response:
     return JSONResponse({"records": page.records, "next": page.next})
 
 
+def list_related(call: Call) -> Response:
+    """GET /objects/{object}/records/{id}/related/{relationship}: one page of child records."""
+    query = list_query(call.request)
+    with call.session() as session:
+        page = session.related(call.param("object"), call.param("record_id"),
+                               call.param("relationship"), query.where,
+                               order_by=query.order_by, limit=query.limit, after=query.after,
+                               include_deleted=query.include_deleted, filter=query.filter)
+    return JSONResponse({"records": page.records, "next": page.next})
+
+
 def create_records(call: Call) -> Response:
     """POST /objects/{object}/records: an object creates one record, an array many."""
     _params(call.request, ())
@@ -174,4 +185,6 @@ routes = [
         PATCH=endpoint(update_record, body="object"),
         DELETE=endpoint(delete_record),
     ), methods=["GET", "PATCH", "DELETE"], name="record"),
+    Route("/objects/{object}/records/{record_id}/related/{relationship}",
+          endpoint(list_related), methods=["GET"], name="related"),
 ]

@@ -103,9 +103,10 @@ def _type_schema(f: dict[str, Any], for_input: bool) -> tuple[dict[str, Any], st
                  "items": {"type": "string", "enum": _options(f, for_input)}},
                 "The api_names of the chosen options, returned in definition order; "
                 "an empty choice is null.")
-    if kind == "lookup":
+    if kind in ("lookup", "master_detail"):
         return ({"type": "string", "maxLength": REFERENCE_MAX_LENGTH},
-                f"The id of a {f['target']} record.")
+                f"The id of a {f['target']} record"
+                + (" (its master: required)." if kind == "master_detail" else "."))
     if kind == "auto_number":
         return ({"type": "string", "readOnly": True},
                 f"Assigned by hulian when the record is created ({f.get('format', '')}).")

@@ -86,13 +86,14 @@ def test_dry_run_of_a_first_deploy_changes_nothing(engine, tenant):
     report = engine.deploy(EXAMPLE_CRM, tenant=tenant, dry_run=True)
     assert report.dry_run and report.changed
     assert (report.version, report.previous_version) == (1, None)
-    assert [s.action for s in report.steps] == ["create_schema"] + ["create_table"] * 4
+    assert [s.action for s in report.steps] == ["create_schema"] + ["create_table"] * 6
     assert report.lines()[0] == f"tenant {tenant}: dry run, version 1 would be deployed"
     assert_nothing_deployed(engine, tenant)
     assert tenant_tables(engine, tenant) == set()
     real = engine.deploy(EXAMPLE_CRM, tenant=tenant)
     assert real.steps == report.steps
-    assert tenant_tables(engine, tenant) == {"account", "contact", "opportunity", "product"}
+    assert tenant_tables(engine, tenant) == {"account", "contact", "opportunity", "order",
+                                         "orderline", "product"}
 
 
 def test_dry_run_on_a_deployed_tenant_changes_nothing(engine, tenant):

@@ -19,7 +19,8 @@ def test_objects_lists_every_object_with_its_labels(api):
     response = api.get("/objects")
     assert response.status_code == 200
     objects = body(response)["objects"]
-    assert [o["api_name"] for o in objects] == ["Account", "Contact", "Opportunity", "Product"]
+    assert [o["api_name"] for o in objects] == ["Account", "Contact", "Opportunity", "Order",
+                                            "OrderLine", "Product"]
     assert objects[0] == {"api_name": "Account", "label": {"zh": "客户", "en": "Account"},
                           "plural_label": {"zh": "客户", "en": "Accounts"}}
 

@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 
 from tests.integration.test_rest_support import Api, body, error
 
-OBJECTS = ["Account", "Contact", "Opportunity", "Product"]
+OBJECTS = ["Account", "Contact", "Opportunity", "Order", "OrderLine", "Product"]
 
 
 @pytest.fixture
@@ -132,13 +132,22 @@ def test_error_responses_validate_against_the_error_schema(api, document):
 
 def test_every_documented_path_is_served(api, document):
     account = api.create("Account", {"name": "Acme"})["id"]
+    product = api.create("Product", {"name": "Widget", "unit_price": 1})["id"]
+    order = api.create("Order", {"account": account})["id"]
     ids = {"Account": account,
            "Contact": api.create("Contact", {"name": "Li Lei"})["id"],
-           "Product": api.create("Product", {"name": "Widget", "unit_price": 1})["id"],
-           "Opportunity": api.create("Opportunity", {"title": "Deal", "account": account})["id"]}
+           "Product": product,
+           "Opportunity": api.create("Opportunity", {"title": "Deal", "account": account})["id"],
+           "Order": order,
+           "OrderLine": api.create("OrderLine", {"sales_order": order, "product": product,
+                                                 "quantity": 1})["id"]}
     for path, item in document["paths"].items():
         name = path.split("/")[4] if path.count("/") > 4 else "Account"
         concrete = path.removeprefix("/api/v1").replace("{object}", "Account") \
             .replace("{record_id}", ids[name])
+        for parameter in item.get("parameters", []):
+            if "enum" in parameter.get("schema", {}):
+                concrete = concrete.replace(f"{{{parameter['name']}}}",
+                                            parameter["schema"]["enum"][0])
         assert "get" in item
         assert api.get(concrete).status_code == 200, path

@@ -37,4 +37,5 @@ def test_example_pack_files_ship_as_package_data():
     crm = Path(hulian.examples.__file__).resolve().parent / "crm"
     assert (crm / "pack.json").is_file()
     assert sorted(p.name for p in (crm / "objects").glob("*.json")) == [
-        "Account.json", "Contact.json", "Opportunity.json", "Product.json"]
+        "Account.json", "Contact.json", "Opportunity.json", "Order.json", "OrderLine.json",
+        "Product.json"]

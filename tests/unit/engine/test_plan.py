@@ -184,3 +184,24 @@ def test_removing_a_field_a_formula_uses_lists_every_use():
     assert [(u["removed"], u["used_by"], u["pointer"]) for u in exc.value.changes] == [
         ("Account.amount", "formula field Account.double", "/fields/4/formula"),
         ("Account.amount", "formula field Contact.big", "/fields/2/formula")]
+
+
+def test_lookup_and_roll_up_filters_count_as_uses():
+    """(Quotes and roll-up fields naming a removed field are metadata problems already.)"""
+    docs = documents(
+        obj("Account", field("name", "text"), field("tier", "text"),
+            {**field("spend", "currency"),
+             "roll_up": {"object": "Contact", "relationship": "account", "function": "SUM",
+                         "field": "budget", "filter": "vip"}}),
+        obj("Contact", field("name", "text"), field("budget", "currency"),
+            field("vip", "boolean"),
+            {**field("account", "lookup", target="Account"), "lookup_filter": "tier <> 'x'"}))
+    gone = documents(obj("Account", *[f for f in docs["objects/Account.json"]["fields"]
+                                      if f["api_name"] != "tier"]),
+                     obj("Contact", *[f for f in docs["objects/Contact.json"]["fields"]
+                                      if f["api_name"] != "vip"]))
+    with pytest.raises(DeployError) as exc:
+        plan(pack_of(docs), pack_of(gone), new_schema=False)
+    assert sorted((u["removed"], u["used_by"], u["pointer"]) for u in exc.value.changes) == [
+        ("Account.tier", "lookup filter of Contact.account", "/fields/2/lookup_filter"),
+        ("Contact.vip", "roll-up filter of Account.spend", "/fields/1/roll_up/filter")]

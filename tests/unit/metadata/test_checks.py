@@ -1,58 +1,14 @@
-"""hulian.metadata.checks: the settings shared with the loader, and auto-number formats."""
+"""hulian.metadata.checks: cross-checks of a pack's documents."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from hulian.metadata.checks import check_documents, format_issue, type_settings
+from hulian.metadata.checks import check_documents
 
 LABEL = {"zh": "字段", "en": "Field"}
-
-
-@pytest.mark.parametrize("fmt", ["{0}", "SO-{yyyy}{mm}{dd}-{0000}", "{yy}/{000000}", "A{0}B"])
-def test_valid_formats(fmt: str) -> None:
-    assert format_issue(fmt) is None
-
-
-@pytest.mark.parametrize(("fmt", "issue"), [
-    ("SO-{n}", "unknown token '{n}'"),
-    ("SO-{YYYY}-{00}", "unknown token '{YYYY}'"),
-    ("SO-{yyyy}", "0 counter tokens"),
-    ("{00}{000}", "2 counter tokens"),
-    ("SO-{0000", "'{' or '}'"),
-    ("SO}-{0000}", "'{' or '}'"),
-    ("{{0000}}", "'{' or '}'"),
-    ("{}", "unknown token '{}'"),
-])
-def test_invalid_formats(fmt: str, issue: str) -> None:
-    assert issue in (format_issue(fmt) or "")
-
-
-@pytest.mark.parametrize(("raw", "expected"), [
-    ({"type": "text"}, {"max_length": 255, "pattern": None}),
-    ({"type": "email", "max_length": 100, "pattern": "x"}, {"max_length": 100, "pattern": None}),
-    ({"type": "currency"}, {"precision": 18, "scale": 2, "minimum": None, "maximum": None}),
-    ({"type": "number", "precision": Decimal("10"), "minimum": 1},
-     {"precision": 10, "scale": 0, "minimum": Decimal(1), "maximum": None}),
-    ({"type": "number", "precision": "x", "scale": True, "maximum": "9"},
-     {"precision": 18, "scale": 0, "minimum": None, "maximum": None}),
-    ({"type": "lookup", "target": "A"}, {"target": "A", "on_delete": "set_null"}),
-    ({"type": "auto_number", "format": "{0}", "start": -3, "reset": "weekly"},
-     {"format": "{0}", "start": 1, "reset": "never"}),
-    ({"type": "boolean", "max_length": 3}, {}),
-    ({"type": "nope"}, {}),
-])
-def test_type_settings_fill_defaults(raw: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert type_settings(raw) == expected
-
-
-def test_type_settings_options_skip_broken_entries() -> None:
-    options = type_settings({"type": "picklist", "options": [
-        {"api_name": "a", "label": LABEL}, "b", {"label": LABEL}, {"api_name": "c", "active": 0}]})
-    assert [(o.api_name, o.active) for o in options["options"]] == [("a", True), ("c", True)]
 
 
 def _doc(*fields: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -7,8 +7,9 @@ import importlib
 
 import pytest
 
-MODULES = ["checks", "names", "problems", "values", "documents", "schema_check", "loader",
-           "policy", "renames", "snapshot", "layers", "versions"]
+MODULES = ["checks", "field_settings", "derived_checks", "hints", "names", "problems", "values",
+           "documents", "schema_check", "loader", "policy", "renames", "snapshot", "layers",
+           "versions"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -60,7 +60,17 @@ plausible = {
                                                "label": st.just(LABEL)},
                                               optional={"active": st.booleans()}),
                         min_size=1, max_size=3),
-    "target": st.sampled_from(["Account", "Acount"]),
+    "target": st.sampled_from(["Account", "Acount", "Order"]),
+    "lookup_filter": st.sampled_from(["is_active", "("]),
+    "relationship_name": st.sampled_from(["lines", "orders", "Bad Name"]),
+    "roll_up": st.fixed_dictionaries(
+        {"object": st.sampled_from(["Order", "Account", "Ordr"]),
+         "relationship": st.sampled_from(["account", "price", "acount"]),
+         "function": st.sampled_from(["COUNT", "SUM", "MIN", "MAX", "AVG", "MEDIAN"])},
+        optional={"field": st.sampled_from(["price", "qty", "day", "note", "nope"]),
+                  "filter": st.sampled_from(["price > 0", ""])}) | json_values,
+    "quote": st.sampled_from(["account.name", "account.price", "parent.parent.note",
+                              "account.nope", "price.name", "account"]) | json_values,
     "on_delete": st.sampled_from(["set_null", "restrict", "cascade"]),
     "format": st.sampled_from(["A-{0000}", "{yyyy}{mm}{dd}-{00}", "{n}", "A-{yy}"]),
     "start": st.integers(-1, 10), "reset": st.sampled_from(["never", "yearly", "daily"]),
@@ -131,6 +141,36 @@ def test_any_single_field(field: Any) -> None:
     try:
         pack = load_documents({"pack.json": {"name": "crm", "version": "1.0.0", "label": LABEL},
                                "objects/Account.json": document})
+    except MetadataError as error:
+        _assert_problems(error)
+    else:
+        assert load_documents(pack.documents) == pack
+
+
+ORDER_FIELDS = [
+    {"api_name": "name", "type": "text", "label": LABEL},
+    {"api_name": "account", "type": "master_detail", "label": LABEL, "target": "Account"},
+    {"api_name": "parent", "type": "lookup", "label": LABEL, "target": "Order"},
+    {"api_name": "price", "type": "currency", "label": LABEL},
+    {"api_name": "day", "type": "date", "label": LABEL},
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(account_fields=st.lists(plausible_fields | fields, max_size=3),
+       order_fields=st.lists(plausible_fields, max_size=3))
+def test_related_fields(account_fields: list[Any], order_fields: list[Any]) -> None:
+    """Roll-ups, quotes and references between two objects give problems or a Pack."""
+    documents = {
+        "pack.json": {"name": "crm", "version": "1.0.0", "label": LABEL},
+        "objects/Account.json": {"api_name": "Account", "label": LABEL, "name_field": "name",
+                                 "fields": [{"api_name": "name", "type": "text",
+                                             "label": LABEL}, *account_fields]},
+        "objects/Order.json": {"api_name": "Order", "label": LABEL, "name_field": "name",
+                               "fields": [*ORDER_FIELDS, *order_fields]},
+    }
+    try:
+        pack = load_documents(documents)
     except MetadataError as error:
         _assert_problems(error)
     else:

@@ -179,3 +179,33 @@ def test_merging_with_an_empty_overlay_changes_nothing_but_the_manifest(
     assert effective.objects == original.objects
     assert replace(effective, kind="preset", version=original.version, label=original.label,
                    description=None) == original
+
+
+def test_relationship_fields_round_trip_and_stay_short() -> None:
+    line = {"api_name": "OrderLine", "label": label("Line"), "name_field": "name", "fields": [
+        {"api_name": "name", "type": "text", "label": label("Name")},
+        {"api_name": "sales_order", "type": "master_detail", "label": label("Order"),
+         "target": "Order", "relationship_name": "lines"},
+        {"api_name": "amount", "type": "currency", "label": label("Amount")},
+        {"api_name": "is_open", "type": "boolean", "label": label("Open"),
+         "quote": "sales_order.is_open"},
+        {"api_name": "next", "type": "lookup", "label": label("Next"), "target": "OrderLine",
+         "lookup_filter": "amount > 0"}]}
+    order = {"api_name": "Order", "label": label("Order"), "name_field": "name", "fields": [
+        {"api_name": "name", "type": "text", "label": label("Name"), "quote": "parent.code"},
+        {"api_name": "parent", "type": "lookup", "label": label("Parent"), "target": "Order"},
+        {"api_name": "code", "type": "text", "label": label("Code")},
+        {"api_name": "is_open", "type": "boolean", "label": label("Open")},
+        {"api_name": "total", "type": "currency", "label": label("Total"),
+         "roll_up": {"object": "OrderLine", "relationship": "sales_order", "function": "SUM",
+                     "field": "amount", "filter": "is_open"}},
+        {"api_name": "lines", "type": "number", "label": label("Lines"),
+         "roll_up": {"object": "OrderLine", "relationship": "sales_order",
+                     "function": "COUNT"}}]}
+    original = pack(order, line)
+    documents = snapshot_documents(original)
+    assert documents["objects/OrderLine.json"]["fields"][1:4] == line["fields"][1:4]
+    assert documents["objects/Order.json"]["fields"] == order["fields"]
+    assert _round_trip(original) == replace(original, kind="snapshot")
+    quoted = original.object("OrderLine").field("is_open")
+    assert (quoted.default, original.object("Order").field("name").required) == (None, False)

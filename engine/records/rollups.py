@@ -1,0 +1,341 @@
+"""Roll-up summaries (统计字段), kept exact in the transaction of every child write.
+
+A roll-up field on a parent object holds COUNT, SUM, MIN, MAX or AVG of a field of
+its live child records (those whose relationship field points at the parent and that
+pass the roll-up's filter formula). After any write that can change a child's
+contribution (create, update, re-parent, delete, undelete, cascades), the writer calls
+:func:`refresh` with the parents touched, old and new.
+
+``refresh`` first locks those parent rows (``SELECT ... FOR UPDATE`` in id order on
+PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then reads the
+children in a new statement (so, under READ COMMITTED, it sees every child another
+transaction committed while it waited) and recomputes each value from scratch in
+Python with exact decimals, the same way on both databases. Recomputing, rather than
+adding deltas, keeps MIN, MAX and AVG exact and never drifts. Parents that are
+themselves children of a roll-up are refreshed in turn.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import FieldError, RecordValidationError
+from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.records.filters import compiled_filter
+from hulian.engine.schema.compiled import CompiledSchema
+from hulian.metadata.model import Field
+from hulian.metadata.values import ValueProblem, coercer
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Link:
+    """The roll-up ``field`` of ``parent``, fed by ``child`` records through ``relationship``."""
+
+    parent: str
+    field: Field
+    child: str
+    relationship: str
+
+
+def links_from(schema: CompiledSchema, child: str) -> list[Link]:
+    """Every roll-up that records of ``child`` feed."""
+    return [Link(obj.api_name, f, child, f.roll_up.relationship)
+            for obj in schema.pack.objects for f in obj.fields
+            if f.roll_up is not None and f.roll_up.object == child]
+
+
+def relationships(schema: CompiledSchema, child: str) -> set[str]:
+    """The relationship fields of ``child`` that roll-ups depend on."""
+    return {link.relationship for link in links_from(schema, child)}
+
+
+def parents_of(schema: CompiledSchema, child: str,
+               records: Iterable[Mapping[str, Any] | None]) -> dict[str, set[str]]:
+    """relationship field -> the parent ids ``records`` (old or new versions) point at."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name in relationships(schema, child):
+        for record in records:
+            value = (record or {}).get(name)
+            if isinstance(value, str):
+                found[name].add(value)
+    return found
+
+
+def _lock(conn: sa.Connection, table: sa.Table, ids: list[str]) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(table.c.id).where(table.c.id.in_(ids))
+                     .order_by(table.c.id).with_for_update())
+
+
+def _aggregate(function: str, values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if function == "COUNT":
+        return Decimal(len(values))
+    if function == "SUM":
+        return sum(present, Decimal(0))
+    if not present:
+        return None
+    if function == "MIN":
+        return min(present)
+    if function == "MAX":
+        return max(present)
+    return sum(present, Decimal(0)) / Decimal(len(present))  # AVG
+
+
+def _children(conn: sa.Connection, schema: CompiledSchema, links: list[Link],
+              ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """parent id -> the live children's relationship, roll-up inputs and filter results."""
+    child = schema.object(links[0].child)
+    select = RecordSelect(schema, child, conn.dialect.name)
+    relationship = child.table.c[links[0].relationship]
+    columns = [relationship.label("_parent")]
+    for i, link in enumerate(links):
+        spec = link.field.roll_up
+        assert spec is not None
+        if spec.field is not None:
+            columns.append(select.column(spec.field).label(f"v{i}"))
+        formula = schema.formulas[link.parent].roll_up_filters.get(link.field.api_name)
+        if formula is not None:
+            columns.append(compiled_filter(select, formula).label(f"f{i}"))
+    query = sa.select(*columns).where(relationship.in_(ids),
+                                      child.table.c.is_deleted == sa.false())
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(query.select_from(select.from_clause())):
+        rows[row._mapping["_parent"]].append(dict(row._mapping))
+    return rows
+
+
+def _in_sql(schema: CompiledSchema, dialect: str, links: list[Link]) -> bool:
+    """Whether the database can aggregate exactly: always on PostgreSQL (numeric); on SQLite
+    only stored child fields (scaled integers), not formula values."""
+    if dialect == "postgresql":
+        return True
+    child = schema.object(links[0].child)
+    for link in links:
+        name = link.field.roll_up.field  # type: ignore[union-attr]
+        f = child.model.field(name) if name else None
+        if f is not None and f.computed:
+            return False
+    return True
+
+
+def _aggregates(conn: sa.Connection, schema: CompiledSchema, links: list[Link],
+                ids: list[str]) -> dict[str, dict[str, Any]]:
+    """parent id -> roll-up field -> its value, aggregated by the database (GROUP BY)."""
+    child = schema.object(links[0].child)
+    select = RecordSelect(schema, child, conn.dialect.name)
+    relationship = child.table.c[links[0].relationship]
+    columns: list[Any] = [relationship.label("_parent")]
+    for i, link in enumerate(links):
+        spec = link.field.roll_up
+        assert spec is not None
+        formula = schema.formulas[link.parent].roll_up_filters.get(link.field.api_name)
+        chosen = compiled_filter(select, formula) if formula is not None else None
+        value = select.column(spec.field) if spec.field else sa.literal(1)
+        if chosen is not None:
+            value = sa.case((chosen, value), else_=None)
+        if spec.function in ("COUNT", "AVG"):
+            columns.append(sa.func.count(value).label(f"c{i}"))
+        if spec.function in ("SUM", "AVG", "MIN", "MAX"):
+            function = {"AVG": sa.func.sum, "SUM": sa.func.sum, "MIN": sa.func.min,
+                        "MAX": sa.func.max}[spec.function]
+            columns.append(function(value).label(f"v{i}"))
+    query = sa.select(*columns).where(relationship.in_(ids),
+                                      child.table.c.is_deleted == sa.false())
+    query = query.select_from(select.from_clause()).group_by(relationship)
+    found: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(query):
+        values = row._mapping
+        found[values["_parent"]] = {link.field.api_name: _from_sql(link, i, values)
+                                    for i, link in enumerate(links)}
+    return found
+
+
+def _from_sql(link: Link, i: int, values: Mapping[str, Any]) -> Any:
+    function = link.field.roll_up.function  # type: ignore[union-attr]
+    if function == "COUNT":
+        return Decimal(values[f"c{i}"])
+    total = values[f"v{i}"]
+    if function == "AVG":
+        count = values[f"c{i}"]
+        result = Decimal(str(total)) / Decimal(count) if count else None
+    elif function == "SUM":
+        result = Decimal(str(total)) if total is not None else Decimal(0)
+    else:
+        result = total
+    if isinstance(result, Decimal) and link.field.scale is not None:
+        result = result.quantize(Decimal(1).scaleb(-link.field.scale), ROUND_HALF_UP)
+    return result
+
+
+def _empty(link: Link) -> Any:
+    """The value of a roll-up over no children."""
+    return Decimal(0) if link.field.roll_up.function in ("COUNT", "SUM") else None  # type: ignore[union-attr]
+
+
+def _value(link: Link, i: int, children: list[dict[str, Any]]) -> Any:
+    spec = link.field.roll_up
+    assert spec is not None
+    chosen = [c for c in children if c.get(f"f{i}", True)]
+    result = _aggregate(spec.function, [c.get(f"v{i}") for c in chosen])
+    if isinstance(result, Decimal) and link.field.scale is not None:
+        result = result.quantize(Decimal(1).scaleb(-link.field.scale), ROUND_HALF_UP)
+    return result
+
+
+def refresh(conn: sa.Connection, schema: CompiledSchema, child: str,
+            parents: Mapping[str, set[str]], depth: int = 0) -> None:
+    """Recompute every roll-up that ``child`` records feed, for the given parents
+    (relationship field -> parent ids); then the roll-ups those parents feed."""
+    groups: dict[tuple[str, str], list[Link]] = defaultdict(list)
+    for link in links_from(schema, child):
+        groups[(link.parent, link.relationship)].append(link)
+    for (parent_name, relationship), links in sorted(groups.items()):
+        ids = sorted(parents.get(relationship, ()))
+        parent = schema.object(parent_name)
+        in_sql = _in_sql(schema, conn.dialect.name, links)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            _lock(conn, parent.table, chunk)
+            updates = []
+            if in_sql:
+                found = _aggregates(conn, schema, links, chunk)
+                empty = {link.field.api_name: _empty(link) for link in links}
+                rows = [found.get(parent_id, empty) for parent_id in chunk]
+            else:
+                children = _children(conn, schema, links, chunk)
+                rows = [{link.field.api_name: _value(link, i, children.get(parent_id, []))
+                         for i, link in enumerate(links)} for parent_id in chunk]
+            for parent_id, values in zip(chunk, rows, strict=True):
+                updates.append({"_id": parent_id, **_checked(parent_name, links, values)})
+            statement = parent.table.update().where(parent.table.c.id == sa.bindparam("_id"))
+            conn.execute(statement.values({k: sa.bindparam(k) for k in updates[0]
+                                           if k != "_id"}), updates)
+        if ids and depth < 10 and links_from(schema, parent_name):
+            rows = [dict(r._mapping) for start in range(0, len(ids), CHUNK)
+                    for r in conn.execute(sa.select(parent.table).where(
+                        parent.table.c.id.in_(ids[start:start + CHUNK])))]
+            refresh(conn, schema, parent_name, parents_of(schema, parent_name, rows),
+                    depth + 1)
+
+
+def _checked(parent: str, links: list[Link], values: dict[str, Any]) -> dict[str, Any]:
+    """The values as the roll-up fields store them; RecordValidationError when one does not
+    fit (e.g. a SUM larger than the field's precision)."""
+    out = {}
+    for link in links:
+        name = link.field.api_name
+        try:
+            out[name] = coercer(link.field)(values[name])
+        except ValueProblem as problem:
+            raise RecordValidationError(link.child, [FieldError(
+                link.relationship, "roll_up_overflow",
+                f"the roll-up {parent}.{name} would be {values[name]}: {problem.message}",
+                "widen the roll-up field's precision")]) from None
+    return out
+
+
+def recalc(conn: sa.Connection, schema: CompiledSchema, parent: str,
+           field: str | None = None) -> int:
+    """Rebuild the roll-ups of every live ``parent`` record (only ``field`` if given);
+    the number of parent records recomputed."""
+    obj = schema.object(parent)
+    children = {f.roll_up.object for f in obj.model.fields
+                if f.roll_up is not None and field in (None, f.api_name)}
+    ids = list(conn.scalars(sa.select(obj.table.c.id).where(obj.table.c.is_deleted ==
+                                                                 sa.false())))
+    for child in sorted(children):
+        wanted = {link.relationship: set(ids) for link in links_from(schema, child)
+                  if link.parent == parent and field in (None, link.field.api_name)}
+        refresh(conn, schema, child, wanted)
+    return len(ids)
+
+
+def _reads(schema: CompiledSchema, obj: str, name: str | None, prefix: tuple[str, ...],
+           seen: set[tuple[str, str]]) -> set[tuple[str, ...]]:
+    """The relationship paths (from the child) along which field ``name`` of ``obj`` reads
+    other records: quotes and formula references, followed through the fields they use."""
+    if name is None or (obj, name) in seen or obj not in schema.objects:
+        return set()
+    seen.add((obj, name))
+    f = schema.object(obj).model.field(name)
+    paths: set[tuple[str, ...]] = set()
+    if f is not None and f.quote is not None:
+        *hops, last = f.quote.split(".")
+        target = RecordSelectPaths(schema).reached(obj, tuple(hops))
+        paths |= {(*prefix, *hops[:i]) for i in range(1, len(hops) + 1)}
+        paths |= _reads(schema, target, last, (*prefix, *hops), seen) if target else set()
+    formula = schema.formulas.get(obj)
+    compiled = formula.fields.get(name) if formula and f is not None else None
+    for ref in compiled.references if compiled else ():
+        target = ref.target
+        hops = getattr(target, "hops", ())
+        paths |= {(*prefix, *hops[:i]) for i in range(1, len(hops) + 1)}
+        paths |= _reads(schema, getattr(target, "object", ""), getattr(target, "field", None),
+                        (*prefix, *hops), seen)
+    return paths
+
+
+class RecordSelectPaths:
+    """Which object a relationship path from an object reaches (pack objects only)."""
+
+    def __init__(self, schema: CompiledSchema):
+        self.schema = schema
+
+    def reached(self, obj: str, hops: tuple[str, ...]) -> str | None:
+        current = self.schema.pack.object(obj)
+        for name in hops:
+            f = current.field(name) if current is not None else None
+            if f is None or not f.is_reference:
+                return None
+            current = self.schema.pack.object(f.target)
+        return current.api_name if current is not None else None
+
+
+def dependents(schema: CompiledSchema, changed: str) -> list[tuple[Link, tuple[str, ...]]]:
+    """(roll-up, path from its child) for every roll-up whose summarised field or filter
+    reads records of ``changed`` along that path (``OrderLine.amount`` reads
+    ``product.unit_price``: a Product's change moves Order totals)."""
+    paths = RecordSelectPaths(schema)
+    found = []
+    for obj in schema.pack.objects:
+        for f in obj.fields:
+            if f.roll_up is None:
+                continue
+            link = Link(obj.api_name, f, f.roll_up.object, f.roll_up.relationship)
+            reads = _reads(schema, link.child, f.roll_up.field, (), set())
+            flt = schema.formulas[obj.api_name].roll_up_filters.get(f.api_name)
+            for ref in flt.references if flt else ():
+                hops = getattr(ref.target, "hops", ())
+                reads |= {hops[:i] for i in range(1, len(hops) + 1)}
+                reads |= _reads(schema, getattr(ref.target, "object", ""),
+                                getattr(ref.target, "field", None), hops, set())
+            found += [(link, path) for path in sorted(reads)
+                      if paths.reached(link.child, path) == changed]
+    return found
+
+
+def propagate(conn: sa.Connection, schema: CompiledSchema, changed: str,
+              ids: list[str]) -> None:
+    """Records ``ids`` of ``changed`` were written: refresh the roll-ups whose children read
+    them through a formula or a quote."""
+    for link, path in dependents(schema, changed):
+        child = schema.object(link.child)
+        for start in range(0, len(ids), CHUNK):
+            select = RecordSelect(schema, child, conn.dialect.name)
+            reached = select.table_at(path)
+            relationship = child.table.c[link.relationship]
+            query = sa.select(relationship).distinct().select_from(select.from_clause()).where(
+                reached.c.id.in_(ids[start:start + CHUNK]), relationship.is_not(None),
+                child.table.c.is_deleted == sa.false())
+            parents = set(conn.scalars(query))
+            if parents:
+                refresh(conn, schema, link.child, {link.relationship: parents})
