@@ -46,10 +46,8 @@ import io
 import os
 import pstats
 import random
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,7 +62,7 @@ import sqlalchemy as sa
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _pg import postgres_url
+from _pg import database
 
 from hulian.engine import Engine, User
 from hulian.engine.ids import new_ids
@@ -331,20 +329,6 @@ def hulian_engine(eng: Engine, *, auto_prepare: bool) -> Iterator[Engine]:
             dbapi_connection.prepare_threshold = None
 
         yield other
-
-
-@contextmanager
-def database(db: str, pg_url: str | None) -> Iterator[Engine]:
-    if db == "postgresql":
-        with postgres_url(pg_url) as url, Engine(url) as eng:
-            yield eng
-        return
-    folder = tempfile.mkdtemp(prefix="hulian-bench-")
-    try:
-        with Engine(f"sqlite:///{os.path.join(folder, 'bench.db')}") as eng:
-            yield eng
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def measure(eng: Engine, hulian: Engine, count: int, runs: int, budget: float) -> None:

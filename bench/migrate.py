@@ -27,13 +27,10 @@ import datetime as dt
 import gc
 import os
 import random
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +40,7 @@ import sqlalchemy as sa
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _pg import postgres_url
+from _pg import database
 
 from hulian.engine import Engine, User
 from hulian.engine.ids import new_ids
@@ -281,20 +278,6 @@ def digest(eng: Engine, name: str) -> tuple[Any, ...]:
         return tuple(conn.exec_driver_sql(
             f"SELECT count(*), count(note), sum(length(title)), sum(amount), "
             f"max(length(code)), count(priority), sum(length(priority)) FROM {name}").one())
-
-
-@contextmanager
-def database(db: str, pg_url: str | None) -> Iterator[Engine]:
-    if db == "postgresql":
-        with postgres_url(pg_url) as url, Engine(url) as eng:
-            yield eng
-        return
-    folder = tempfile.mkdtemp(prefix="hulian-bench-")
-    try:
-        with Engine(f"sqlite:///{os.path.join(folder, 'bench.db')}") as eng:
-            yield eng
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:

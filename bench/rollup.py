@@ -40,13 +40,9 @@ import io
 import os
 import pstats
 import random
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,7 +51,7 @@ import psycopg
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _pg import postgres_url
+from _pg import database
 
 from hulian.engine import Engine
 from hulian.metadata.loader import load_documents
@@ -273,20 +269,6 @@ def profile(eng: Engine, count: int, top: int) -> None:
         body = out.getvalue()
         print(f"--- top {top} by {order} ---")
         print(body[body.index("   ncalls"):].rstrip())
-
-
-@contextmanager
-def database(db: str, pg_url: str | None) -> Iterator[Engine]:
-    if db == "postgresql":
-        with postgres_url(pg_url) as url, Engine(url) as eng:
-            yield eng
-        return
-    folder = tempfile.mkdtemp(prefix="hulian-bench-")
-    try:
-        with Engine(f"sqlite:///{os.path.join(folder, 'bench.db')}") as eng:
-            yield eng
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:

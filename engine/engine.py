@@ -314,12 +314,19 @@ class Engine:
             return people.add_user(conn, tenant, username, display_name=display_name,
                                    is_admin=is_admin, department=department)
 
-    def create_department(self, tenant: str, name: str, *,
-                          parent: str | None = None) -> people.Department:
-        """Add a department (``parent``: another department's id or name)."""
+    def create_department(self, tenant: str, name: str, *, parent: str | None = None,
+                          leader: str | None = None) -> people.Department:
+        """Add a department (``parent``: another department's id or name; ``leader``: a
+        user's id or username)."""
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
-            return people.add_department(conn, tenant, name, parent)
+            return people.add_department(conn, tenant, name, parent, leader)
+
+    def set_department_leader(self, tenant: str, department: str, user: str | None) -> None:
+        """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            people.set_leader(conn, tenant, department, user)
 
     def create_token(self, tenant: str, user: str, *, label: str | None = None,
                      expires_at: dt.datetime | None = None) -> str:

@@ -23,12 +23,14 @@ from hulian.engine.describe import describe_object
 from hulian.engine.errors import (
     ConflictError,
     FieldError,
+    PermissionDenied,
     QueryError,
     RecordValidationError,
     StorageError,
 )
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.permissions import EDIT, READ, Visibility
 from hulian.engine.records import checks, deletes, masters, prepare, rollups
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
@@ -66,6 +68,26 @@ class Session:
         self._conn = conn
         self.schema = schema
         self.user = user
+        self._visibility: Visibility | None = None
+
+    @property
+    def visibility(self) -> Visibility:
+        """What this user may read and edit (data permissions), computed once."""
+        if self._visibility is None:
+            self._visibility = Visibility.of(self._conn, self.schema.tenant, self.user)
+        return self._visibility
+
+    def _editable(self, obj: CompiledObject, record_id: str) -> None:
+        """PermissionDenied unless the user may edit the (readable) record."""
+        condition = self.visibility.predicate(obj, EDIT)
+        if condition is None:
+            return
+        found = self._conn.scalar(sa.select(obj.table.c.id).where(
+            obj.table.c.id == record_id, condition))
+        if found is None:
+            raise PermissionDenied(f"you may read this {obj.api_name} record but not change it",
+                                   code="edit_denied",
+                                   hint="ask its owner, their department's leader or an admin")
 
     @property
     def tenant(self) -> str:
@@ -176,7 +198,8 @@ class Session:
             include_deleted: bool = False) -> dict[str, Any]:
         obj = self.schema.object(object_name)
         with self._read():
-            return fetch(self._context(), obj, record_id, include_deleted=include_deleted)
+            return fetch(self._context(), obj, record_id, include_deleted=include_deleted,
+                         visible=self.visibility.predicate(obj, READ))
 
     def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
                   filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
@@ -186,6 +209,9 @@ class Session:
             query = query.where(formula_filter(select, filter_text))
         if not include_deleted:
             query = query.where(obj.table.c.is_deleted == sa.false())
+        visible = self.visibility.predicate(obj, READ)
+        if visible is not None:
+            query = query.where(visible)
         return query, select
 
     def query(self, object_name: str, where: Any = None, *,
@@ -235,7 +261,8 @@ class Session:
         parent = self.schema.object(object_name)
         child = child_relationship(parent, relationship)
         with self._read():
-            fetch(self._context(), parent, record_id)
+            fetch(self._context(), parent, record_id,
+                  visible=self.visibility.predicate(parent, READ))
         condition = {child.field: {"eq": record_id}}
         if where is None:
             where = condition
@@ -275,7 +302,9 @@ class Session:
         obj = self.schema.object(object_name)
         ctx = self._context()
         with self._write():
-            current = fetch(ctx, obj, record_id, for_update=True)
+            current = fetch(ctx, obj, record_id, for_update=True,
+                            visible=self.visibility.predicate(obj, READ))
+            self._editable(obj, record_id)
             self._check_version(obj, current, version)
             errors: list[FieldError] = []
             values = prepare.coerce(obj, data, 0, errors)
@@ -305,7 +334,9 @@ class Session:
         obj = self.schema.object(object_name)
         ctx = self._context()
         with self._write():
-            current = fetch(ctx, obj, record_id, for_update=True)
+            current = fetch(ctx, obj, record_id, for_update=True,
+                            visible=self.visibility.predicate(obj, READ))
+            self._editable(obj, record_id)
             self._check_version(obj, current, version)
             deletes.delete_tree(ctx, obj, record_id,
                                 lambda: self._bump(ctx, obj, current, {"is_deleted": True}))
@@ -315,7 +346,9 @@ class Session:
         obj = self.schema.object(object_name)
         ctx = self._context()
         with self._write():
-            current = fetch(ctx, obj, record_id, include_deleted=True, for_update=True)
+            current = fetch(ctx, obj, record_id, include_deleted=True, for_update=True,
+                            visible=self.visibility.predicate(obj, READ))
+            self._editable(obj, record_id)
             if current["is_deleted"]:
                 errors: list[FieldError] = []
                 others = {k: v for k, v in current.items() if v != record_id}  # self-references

@@ -128,6 +128,8 @@ def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
         description=doc.get("description"),
         source=source,
         renamed_from=doc.get("renamed_from"),
+        data_permission=frozen_map({"internal": "company_read_write",
+                                    **doc.get("data_permission", {})}),
         customizable=frozen_map(doc.get("customizable")),
         validation_rules=tuple(
             ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),

@@ -46,6 +46,7 @@ ROLL_UP_FUNCTIONS = ("COUNT", "SUM", "MIN", "MAX", "AVG")
 MAX_MASTER_DETAIL_DEPTH = 3
 
 ON_DELETE = ("set_null", "restrict")
+DATA_PERMISSIONS = ("private", "company_read", "company_read_write")
 """What a lookup does when its target is deleted; a master-detail field always cascades."""
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
 PACK_KINDS = ("preset", "tenant", "snapshot")
@@ -177,6 +178,10 @@ class ObjectDef:
     validation_rules: tuple[ValidationRule, ...] = ()
     renamed_from: str | None = None
     """Schema evolution: the api_name this object had before (its table and records are kept)."""
+    data_permission: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"internal": "company_read_write"}))
+    """Record visibility per kind of user: ``{"internal": "private" | "company_read" |
+    "company_read_write"}``."""
     customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Policies declared on the object itself: property -> locked | editable | immutable."""
     _by_name: Mapping[str, Field] = field(

@@ -72,6 +72,8 @@ def _object(obj: ObjectDef) -> dict[str, Any]:
         doc["renamed_from"] = obj.renamed_from
     if obj.customizable:
         doc["customizable"] = dict(obj.customizable)
+    if dict(obj.data_permission) != {"internal": "company_read_write"}:
+        doc["data_permission"] = dict(obj.data_permission)
     doc["name_field"] = obj.name_field
     doc["fields"] = [_field(f, obj.name_field) for f in obj.fields]
     if obj.validation_rules:

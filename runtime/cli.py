@@ -133,7 +133,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_department_create(args: argparse.Namespace) -> int:
     engine = Engine(args.db)
     try:
-        found = engine.create_department(args.tenant, args.name, parent=args.parent)
+        found = engine.create_department(args.tenant, args.name, parent=args.parent,
+                                         leader=args.leader)
     finally:
         engine.close()
     print(f"created department {found.name} ({found.id}) in tenant {found.tenant}")
@@ -244,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tenant", required=True)
     p.add_argument("name")
     p.add_argument("--parent", help="the parent department's name or id")
+    p.add_argument("--leader", help="the leader's username or id (sees their records)")
     p.set_defaults(handler=cmd_department_create)
 
     db = commands.add_parser("db", help="hulian's own system tables").add_subparsers(

@@ -21,7 +21,9 @@ def record_select(ctx: Context, obj: CompiledObject) -> RecordSelect:
 
 
 def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted: bool = False,
-          for_update: bool = False) -> dict[str, Any]:
+          for_update: bool = False, visible: Any = None) -> dict[str, Any]:
+    """One record; NotFoundError when it is missing or (``visible``: a permission
+    predicate) the user may not read it, with the same message either way."""
     missing = NotFoundError(f"there is no {obj.api_name} record with id {record_id!r}",
                             code="record_not_found")
     if not isinstance(record_id, str):
@@ -30,6 +32,8 @@ def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted:
     query = select.select().where(obj.table.c.id == record_id)
     if not include_deleted:
         query = query.where(obj.table.c.is_deleted == sa.false())
+    if visible is not None:
+        query = query.where(visible)
     query = query.select_from(select.from_clause())
     if for_update and ctx.dialect == "postgresql":
         query = query.with_for_update(of=obj.table)

@@ -57,6 +57,7 @@ class Department:
     tenant: str
     name: str
     parent_id: str | None = None
+    leader_id: str | None = None
 
 
 def find_department(conn: sa.Connection, tenant: str, ref: str) -> Department | None:
@@ -64,7 +65,8 @@ def find_department(conn: sa.Connection, tenant: str, ref: str) -> Department | 
     row = conn.execute(sa.select(departments).where(
         departments.c.tenant == tenant,
         sa.or_(departments.c.id == ref, departments.c.name == ref))).first()
-    return Department(row.id, row.tenant, row.name, row.parent_id) if row else None
+    return Department(row.id, row.tenant, row.name, row.parent_id, row.leader_id) if row \
+        else None
 
 
 def require_department(conn: sa.Connection, tenant: str, ref: str) -> Department:
@@ -79,8 +81,43 @@ def require_department(conn: sa.Connection, tenant: str, ref: str) -> Department
     return found
 
 
+def _user_ref(conn: sa.Connection, tenant: str, ref: str) -> User:
+    """The active user with id or username ``ref``."""
+    found = user_by_id(conn, tenant, ref) or find_user(conn, tenant, ref)
+    if found is None:
+        raise NotFoundError(f"there is no active user {ref!r} in tenant {tenant!r}",
+                            code="unknown_user")
+    return found
+
+
+def set_leader(conn: sa.Connection, tenant: str, department: str, user: str | None) -> None:
+    """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
+    found = require_department(conn, tenant, department)
+    leader = _user_ref(conn, tenant, user).id if user is not None else None
+    conn.execute(departments.update().where(departments.c.id == found.id)
+                 .values(leader_id=leader))
+
+
+def led_departments(conn: sa.Connection, tenant: str, user_id: str) -> set[str]:
+    """The departments ``user_id`` leads, and all their descendants."""
+    rows = conn.execute(sa.select(departments.c.id, departments.c.parent_id,
+                                  departments.c.leader_id)
+                        .where(departments.c.tenant == tenant)).all()
+    children: dict[str | None, list[str]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row.id)
+    found: set[str] = set()
+    stack = [row.id for row in rows if row.leader_id == user_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, ()))
+    return found
+
+
 def add_department(conn: sa.Connection, tenant: str, name: str,
-                   parent: str | None = None) -> Department:
+                   parent: str | None = None, leader: str | None = None) -> Department:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise HulianError(f"{name!r} is not a valid department name",
                           code="invalid_department", hint="use 1 to 200 characters")
@@ -88,9 +125,11 @@ def add_department(conn: sa.Connection, tenant: str, name: str,
         raise HulianError(f"department {name!r} already exists in tenant {tenant!r}",
                           code="department_exists")
     parent_id = require_department(conn, tenant, parent).id if parent else None
-    found = Department(new_id(), tenant, name, parent_id)
+    leader_id = _user_ref(conn, tenant, leader).id if leader else None
+    found = Department(new_id(), tenant, name, parent_id, leader_id)
     conn.execute(departments.insert().values(id=found.id, tenant=tenant, name=name,
-                                             parent_id=parent_id, created_at=now()))
+                                             parent_id=parent_id, leader_id=leader_id,
+                                             created_at=now()))
     return found
 
 

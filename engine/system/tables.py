@@ -41,9 +41,11 @@ departments = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("parent_id", sa.String(26)),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("leader_id", sa.String(26)),
     sa.UniqueConstraint("tenant", "name", name="uq_hulian_departments_tenant_name"),
 )
-"""A tenant's departments (a tree through ``parent_id``); users belong to one."""
+"""A tenant's departments (a tree through ``parent_id``, each with an optional leader);
+users belong to one."""
 
 tokens = sa.Table(
     "hulian_tokens",
