@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError
+from hulian.engine.permissions import EDIT, READ, Visibility
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.system.tables import users
@@ -69,11 +70,17 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
         wanted = sorted({row[f.api_name] for row in rows if row.get(f.api_name) is not None})
         if not wanted:
             continue
-        target = ctx.schema.target(f.target).table
+        target_obj = ctx.schema.target(f.target)
+        target = target_obj.table
+        # A record the user may not see does not exist for them (no oracle); a detail
+        # needs a master the user may edit.
+        visible = None if f.target not in ctx.schema.objects else \
+            _visibility(ctx).predicate(target_obj, EDIT if f.type == "master_detail" else READ)
         found: set[str] = set()
         for chunk in _chunks(wanted):
-            found.update(ctx.conn.scalars(sa.select(target.c.id).where(
-                target.c.id.in_(chunk), target.c.is_deleted == sa.false())))
+            query = sa.select(target.c.id).where(target.c.id.in_(chunk),
+                                                 target.c.is_deleted == sa.false())
+            found.update(ctx.conn.scalars(query if visible is None else query.where(visible)))
         passing = _passing_filter(ctx, obj, f.api_name, f.target, sorted(found))
         for i, row in enumerate(rows):
             value = row.get(f.api_name)
@@ -86,6 +93,10 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
                     f.api_name, "lookup_filter",
                     f"the {f.target} record {value!r} does not match the lookup filter "
                     f"({f.lookup_filter})", "choose a record the filter allows", row=i))
+
+
+def _visibility(ctx: Context) -> Visibility:
+    return Visibility.of(ctx.conn, ctx.schema.tenant, ctx.user)
 
 
 def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,
