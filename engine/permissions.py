@@ -2,8 +2,9 @@
 
 One function, :meth:`Visibility.predicate`, builds the condition for (user, object,
 access); every record path adds it to its query (get, list, count, related lists,
-update, delete, restore), so permissions are decided by the database, never by
-filtering rows after fetching them.
+update, delete, restore, lookups written) and to the joins of cross-object formula
+references, filters and sorts (a related record the user may not read reads as blank),
+so permissions are decided by the database, never by filtering rows after fetching them.
 
 This is the internal part of issue 6's data permissions (``data_permission.internal``
 of an object):
@@ -51,13 +52,17 @@ class Visibility:
     def level(self, obj: CompiledObject) -> str:
         return obj.model.data_permission.get("internal", "company_read_write")
 
-    def predicate(self, obj: CompiledObject, access: str = READ) -> Any | None:
-        """The condition a record of ``obj`` must meet for ``access``; None: every record."""
+    def predicate(self, obj: CompiledObject, access: str = READ,
+                  table: Any = None) -> Any | None:
+        """The condition a record of ``obj`` must meet for ``access``; None: every record.
+
+        ``table``: an alias of the object's table to build it on (a join), default the table.
+        """
         level = self.level(obj)
         if self.user.is_admin or level == "company_read_write" or \
                 (level == "company_read" and access == READ):
             return None
-        owner = obj.table.c.owner_id
+        owner = (obj.table if table is None else table).c.owner_id
         mine = owner == self.user.id
         if not self.led:
             return mine

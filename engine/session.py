@@ -94,7 +94,8 @@ class Session:
         return self.schema.tenant
 
     def _context(self) -> Context:
-        return Context(self._conn, self.schema, self.user, dt.datetime.now(dt.UTC))
+        return Context(self._conn, self.schema, self.user, dt.datetime.now(dt.UTC),
+                       self.visibility)
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -203,7 +204,8 @@ class Session:
 
     def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
                   filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
-        select = RecordSelect(self.schema, obj, self._conn.dialect.name, self.user.id)
+        select = RecordSelect(self.schema, obj, self._conn.dialect.name, self.user.id,
+                              self.visibility)
         query = select.select().where(build_filter(select, where))
         if filter_text is not None:
             query = query.where(formula_filter(select, filter_text))

@@ -45,9 +45,14 @@ class _Related:
                     obj.table.c.id == record_id)).first()
                 self.cache[key] = dict(row._mapping) if row else None
                 return self.cache[key]
-            select = RecordSelect(self.ctx.schema, obj, self.ctx.dialect, self.ctx.user.id)
+            visibility = self.ctx.visibility
+            select = RecordSelect(self.ctx.schema, obj, self.ctx.dialect, self.ctx.user.id,
+                                  visibility)
             query = select.select().where(obj.table.c.id == record_id,
                                           obj.table.c.is_deleted == sa.false())
+            visible = visibility.predicate(obj) if visibility is not None else None
+            if visible is not None:  # a record the user may not read reads as blank
+                query = query.where(visible)
             row = self.ctx.conn.execute(query.select_from(select.from_clause())).first()
             self.cache[key] = dict(row._mapping) if row else None
         return self.cache[key]

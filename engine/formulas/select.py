@@ -63,11 +63,14 @@ class RecordSelect:
     """``user_id``: the user ``$User`` means in formulas (the reader; None reads blanks)."""
 
     def __init__(self, schema: CompiledSchema, obj: CompiledObject, dialect: str,
-                 user_id: str | None = None):
+                 user_id: str | None = None, visibility: Any = None):
         self.schema = schema
         self.obj = obj
         self.dialect = dialect
         self.user_id = user_id
+        self.visibility = visibility
+        """A :class:`~hulian.engine.permissions.Visibility`: joined records the user may not
+        read are left out (their fields read as blank). None: every record (system use)."""
         self._tables: dict[tuple[str, ...], Any] = {(): obj.table}
         self._objects: dict[tuple[str, ...], ObjectDef] = {(): obj.model}
         self._joins: list[tuple[Any, Any]] = []
@@ -88,8 +91,10 @@ class RecordSelect:
             column, target_name = found
             target = self.schema.target(target_name)
             alias = target.table.alias(f"r{len(self._joins) + 1}")
-            self._joins.append((alias, sa.and_(alias.c.id == parent_table.c[column],
-                                               alias.c.is_deleted == sa.false())))
+            on = sa.and_(alias.c.id == parent_table.c[column], alias.c.is_deleted == sa.false())
+            visible = None if self.visibility is None or target_name not in self.schema.objects \
+                else self.visibility.predicate(target, "read", alias)
+            self._joins.append((alias, on if visible is None else sa.and_(on, visible)))
             self._tables[hops] = alias
             self._objects[hops] = target.model
         return self._tables[hops], self._objects[hops]

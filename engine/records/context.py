@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,6 +18,8 @@ class Context:
     schema: CompiledSchema
     user: User
     now: dt.datetime
+    visibility: Any = None
+    """The user's :class:`~hulian.engine.permissions.Visibility` (None: system work)."""
 
     @property
     def dialect(self) -> str:

@@ -17,7 +17,7 @@ def to_record(row: sa.Row) -> dict[str, Any]:
 
 
 def record_select(ctx: Context, obj: CompiledObject) -> RecordSelect:
-    return RecordSelect(ctx.schema, obj, ctx.dialect, ctx.user.id)
+    return RecordSelect(ctx.schema, obj, ctx.dialect, ctx.user.id, ctx.visibility)
 
 
 def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted: bool = False,

@@ -399,3 +399,32 @@ def test_lookups_cannot_point_at_or_probe_invisible_records(engine, tenant):
         assert len(set(refused.values())) == 1, refused
     with engine.session(tenant, "alice") as s:
         assert s.create("VaultLine", {"name": "mine", "vault": hidden})["vault"] == hidden
+
+
+def test_formulas_filters_and_sorts_do_not_read_through_to_invisible_records(engine, tenant):
+    docs = documents(
+        obj("Vault", field("name", "text"), field("note", "text"),
+            data_permission={"internal": "private"}),
+        obj("Pointer", field("name", "text"), field("vault", "lookup", target="Vault"),
+            field("peek", "text", formula="vault.note"),
+            {**field("quoted", "text"), "quote": "vault.note"},
+            validation_rules=[{"api_name": "no_secret",
+                               "condition": "NOT(ISNEW()) && vault.note = 'password'",
+                               "message": {"zh": "不行", "en": "no"}}]))
+    engine.deploy(pack_of(docs), tenant)
+    engine.create_user(tenant, "alice")
+    bob = engine.create_user(tenant, "bob")
+    with engine.session(tenant, "alice") as s:
+        vault = s.create("Vault", {"name": "v", "note": "password"})["id"]
+    with engine.session(tenant) as s:   # an admin links bob's pointer to alice's vault
+        pointer = s.create("Pointer", {"name": "p", "vault": vault, "owner_id": bob.id})["id"]
+        assert s.get("Pointer", pointer)["peek"] == "password"        # the admin reads it
+    with engine.session(tenant, "bob") as s:
+        seen = s.get("Pointer", pointer)
+        assert (seen["peek"], seen["quoted"]) == (None, None)
+        assert s.count("Pointer", filter="vault.note = 'password'") == 0
+        assert s.count("Pointer", where={"peek": "password"}) == 0
+        assert [r["id"] for r in s.query("Pointer", order_by=["-peek"])] == [pointer]
+        s.update("Pointer", pointer, {"name": "renamed"})   # the rule cannot see it either
+    with engine.session(tenant) as s, pytest.raises(RecordValidationError):
+        s.update("Pointer", pointer, {"name": "again"})      # the admin's rule does
