@@ -31,7 +31,7 @@ from hulian.engine.errors import (
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.permissions import EDIT, READ, Visibility
-from hulian.engine.records import checks, deletes, masters, prepare, rollups
+from hulian.engine.records import checks, deletes, masters, prepare, rollup_sources, rollups
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
 from hulian.engine.records.filters import build_filter, formula_filter
@@ -328,7 +328,7 @@ class Session:
                 if moved:
                     masters.push_ownership(ctx, obj, [record_id], moved)
                 self._refresh_roll_ups(obj, [current, {**current, **changed}])
-                rollups.propagate(self._conn, self.schema, obj.api_name, [record_id])
+                rollup_sources.propagate(self._conn, self.schema, obj.api_name, [record_id])
         return fetch(ctx, obj, record_id) if changed else current
 
     def delete(self, object_name: str, record_id: str, *, version: int | None = None) -> None:

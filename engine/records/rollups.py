@@ -7,12 +7,14 @@ contribution (create, update, re-parent, delete, undelete, cascades), the writer
 :func:`refresh` with the parents touched, old and new.
 
 ``refresh`` first locks those parent rows (``SELECT ... FOR UPDATE`` in id order on
-PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then reads the
-children in a new statement (so, under READ COMMITTED, it sees every child another
-transaction committed while it waited) and recomputes each value from scratch in
-Python with exact decimals, the same way on both databases. Recomputing, rather than
-adding deltas, keeps MIN, MAX and AVG exact and never drifts. Parents that are
-themselves children of a roll-up are refreshed in turn.
+PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then aggregates
+the children in a new statement (so, under READ COMMITTED, it sees every child another
+transaction committed while it waited): ``GROUP BY`` in the database where that is
+exact (PostgreSQL ``numeric``; SQLite's scaled integers for stored fields), in Python
+with exact decimals for formula fields on SQLite (computed there as text). Recomputing,
+rather than adding deltas, keeps MIN, MAX and AVG exact and never drifts. Parents that are
+themselves children of a roll-up are refreshed in turn. Roll-ups fed by formulas that
+read other records are kept by :mod:`~hulian.engine.records.rollup_sources`.
 """
 
 from __future__ import annotations
@@ -257,85 +259,3 @@ def recalc(conn: sa.Connection, schema: CompiledSchema, parent: str,
                   if link.parent == parent and field in (None, link.field.api_name)}
         refresh(conn, schema, child, wanted)
     return len(ids)
-
-
-def _reads(schema: CompiledSchema, obj: str, name: str | None, prefix: tuple[str, ...],
-           seen: set[tuple[str, str]]) -> set[tuple[str, ...]]:
-    """The relationship paths (from the child) along which field ``name`` of ``obj`` reads
-    other records: quotes and formula references, followed through the fields they use."""
-    if name is None or (obj, name) in seen or obj not in schema.objects:
-        return set()
-    seen.add((obj, name))
-    f = schema.object(obj).model.field(name)
-    paths: set[tuple[str, ...]] = set()
-    if f is not None and f.quote is not None:
-        *hops, last = f.quote.split(".")
-        target = RecordSelectPaths(schema).reached(obj, tuple(hops))
-        paths |= {(*prefix, *hops[:i]) for i in range(1, len(hops) + 1)}
-        paths |= _reads(schema, target, last, (*prefix, *hops), seen) if target else set()
-    formula = schema.formulas.get(obj)
-    compiled = formula.fields.get(name) if formula and f is not None else None
-    for ref in compiled.references if compiled else ():
-        target = ref.target
-        hops = getattr(target, "hops", ())
-        paths |= {(*prefix, *hops[:i]) for i in range(1, len(hops) + 1)}
-        paths |= _reads(schema, getattr(target, "object", ""), getattr(target, "field", None),
-                        (*prefix, *hops), seen)
-    return paths
-
-
-class RecordSelectPaths:
-    """Which object a relationship path from an object reaches (pack objects only)."""
-
-    def __init__(self, schema: CompiledSchema):
-        self.schema = schema
-
-    def reached(self, obj: str, hops: tuple[str, ...]) -> str | None:
-        current = self.schema.pack.object(obj)
-        for name in hops:
-            f = current.field(name) if current is not None else None
-            if f is None or not f.is_reference:
-                return None
-            current = self.schema.pack.object(f.target)
-        return current.api_name if current is not None else None
-
-
-def dependents(schema: CompiledSchema, changed: str) -> list[tuple[Link, tuple[str, ...]]]:
-    """(roll-up, path from its child) for every roll-up whose summarised field or filter
-    reads records of ``changed`` along that path (``OrderLine.amount`` reads
-    ``product.unit_price``: a Product's change moves Order totals)."""
-    paths = RecordSelectPaths(schema)
-    found = []
-    for obj in schema.pack.objects:
-        for f in obj.fields:
-            if f.roll_up is None:
-                continue
-            link = Link(obj.api_name, f, f.roll_up.object, f.roll_up.relationship)
-            reads = _reads(schema, link.child, f.roll_up.field, (), set())
-            flt = schema.formulas[obj.api_name].roll_up_filters.get(f.api_name)
-            for ref in flt.references if flt else ():
-                hops = getattr(ref.target, "hops", ())
-                reads |= {hops[:i] for i in range(1, len(hops) + 1)}
-                reads |= _reads(schema, getattr(ref.target, "object", ""),
-                                getattr(ref.target, "field", None), hops, set())
-            found += [(link, path) for path in sorted(reads)
-                      if paths.reached(link.child, path) == changed]
-    return found
-
-
-def propagate(conn: sa.Connection, schema: CompiledSchema, changed: str,
-              ids: list[str]) -> None:
-    """Records ``ids`` of ``changed`` were written: refresh the roll-ups whose children read
-    them through a formula or a quote."""
-    for link, path in dependents(schema, changed):
-        child = schema.object(link.child)
-        for start in range(0, len(ids), CHUNK):
-            select = RecordSelect(schema, child, conn.dialect.name)
-            reached = select.table_at(path)
-            relationship = child.table.c[link.relationship]
-            query = sa.select(relationship).distinct().select_from(select.from_clause()).where(
-                reached.c.id.in_(ids[start:start + CHUNK]), relationship.is_not(None),
-                child.table.c.is_deleted == sa.false())
-            parents = set(conn.scalars(query))
-            if parents:
-                refresh(conn, schema, link.child, {link.relationship: parents})
