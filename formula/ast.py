@@ -72,27 +72,24 @@ class TCall:
 Typed = TLiteral | TRef | TCall
 
 
-def refs(node: Typed) -> list[TRef]:
-    """Every field reference in a typed tree, in order."""
-    found: list[TRef] = []
+def _references(node: Any, ref: type, call: type) -> list[Any]:
+    """The ``ref`` nodes of a tree whose branches are ``call`` nodes, in order."""
+    found = []
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, TRef):
+        if isinstance(current, ref):
             found.append(current)
-        elif isinstance(current, TCall):
+        elif isinstance(current, call):
             stack.extend(reversed(current.args))
     return found
+
+
+def refs(node: Typed) -> list[TRef]:
+    """Every field reference in a typed tree, in order."""
+    return _references(node, TRef, TCall)
 
 
 def parsed_refs(node: Node) -> list[Ref]:
     """Every field reference in a parsed (untyped) tree, in order."""
-    found: list[Ref] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Ref):
-            found.append(current)
-        elif isinstance(current, Call):
-            stack.extend(reversed(current.args))
-    return found
+    return _references(node, Ref, Call)
