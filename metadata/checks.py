@@ -11,7 +11,8 @@ type-specific settings, which the loader shares), :mod:`~hulian.metadata.rule_ch
 (formulas and validation rules) and :mod:`~hulian.metadata.derived_checks`
 (roll-up and quote keys); across objects in
 :mod:`~hulian.metadata.relationship_checks` (master-detail chains, relationship
-names) and :mod:`~hulian.metadata.derived_checks` (what roll-ups and quotes name).
+names), :mod:`~hulian.metadata.derived_checks` (what roll-ups and quotes name) and
+:mod:`~hulian.metadata.access_checks` (roles, apps, sharing rules and custom actions).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
+from hulian.metadata.access_checks import check_access
 from hulian.metadata.derived_checks import check_derived, check_derived_keys, derived_key
 from hulian.metadata.documents import MANIFEST, SUPPORTED, document_kind
 from hulian.metadata.extension_checks import check_extension
@@ -243,4 +245,9 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
                               f"a {pack_kind} pack has no extension files", SUPPORTED)
     _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in objects
                  if isinstance(documents[name], dict)), reports.__getitem__, "another object")
+    check_access(documents, reports.__getitem__, pack_kind, broken)
+    for kind, what in (("role", "another role"), ("app", "another app")):
+        files = sorted(name for name in documents if document_kind(name) == kind)
+        _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in files
+                     if isinstance(documents[name], dict)), reports.__getitem__, what)
     return [p for report in reports.values() for p in report.problems]

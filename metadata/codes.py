@@ -32,7 +32,8 @@ CODES: dict[str, str] = {
     "name.reserved": "an api_name is taken by a system column or system object",
     "name.custom_suffix": "the '__c' suffix is used where it must not be, or missing where "
     "it must be",
-    "name.duplicate": "two objects, or two fields of one object, have the same api_name",
+    "name.duplicate": "two objects, roles or apps of a pack, or two fields, rules or actions "
+    "of one object, have the same api_name",
     # references
     "lookup.unknown_target": "a lookup's or master-detail field's target is not an object of "
     "the pack",
@@ -74,9 +75,29 @@ CODES: dict[str, str] = {
     # formulas and rules (their expressions are checked by the engine: formula.* codes)
     "formula.field_type": "a formula field's type is not a formula result type",
     "rule.unknown_field": "a validation rule's error_field is not a field of the object",
+    # roles, apps, sharing rules and custom actions (hulian.metadata.access_checks)
+    "role.file_name_mismatch": "a role file is not named after its role",
+    "role.builtin_name": "a role is named admin or member, roles every tenant has",
+    "role.interconnect_admin": "an interconnect role is an admin role",
+    "role.unknown_object": "a role gives permissions on an object that is not in the pack",
+    "role.unknown_field": "a role's field permission names a field the object does not have",
+    "role.unknown_action": "a role grants an action that is not a custom action of the object",
+    "app.file_name_mismatch": "an app file is not named after its app",
+    "app.unknown_object": "an app opens an object that is not in the pack",
+    "app.unknown_role": "an app lists a role that is not in the pack",
+    "app.role_kind": "an app lists an internal role instead of an interconnect one",
+    "sharing_rule.basis": "a sharing rule has both or neither of owned_by and criteria",
+    "sharing_rule.unknown_role": "a sharing rule names a role that is not in the pack nor "
+    "built in",
+    "sharing_rule.owner_role_kind": "a sharing rule's owned_by names an interconnect role",
+    "action.standard_name": "a custom action is named like a standard action (create, read...)",
+    "master_detail.access": "a detail object declares data_permission or sharing_rules (its "
+    "records follow their master's)",
     # packs and overlays (hulian.metadata.layers)
     "pack.object_conflict": "two installed packs, or a pack and the overlay, define the same "
     "object",
+    "pack.role_conflict": "two installed packs, or a pack and the overlay, define the same role",
+    "pack.app_conflict": "two installed packs, or a pack and the overlay, define the same app",
     "pack.immutable_changed": "a new pack version changes a property its installed version "
     "declared immutable, or stops declaring it immutable",
     "extension.unknown_object": "an extension file extends an object no installed pack has",

@@ -1,8 +1,9 @@
 """Reading a pack folder into documents: ``{relative path: parsed JSON}``.
 
-Only ``pack.json``, ``objects/*.json`` and ``extensions/*.json`` (a tenant
-overlay's changes to installed objects) are read; hidden entries and the
-``data/`` folder (sample data) are skipped; anything else is a problem. JSON
+Only ``pack.json``, ``objects/*.json``, ``roles/*.json``, ``apps/*.json`` and
+``extensions/*.json`` (a tenant overlay's changes to installed objects) are read;
+hidden entries and the ``data/`` folder (sample data) are skipped; anything else is
+a problem. JSON
 numbers are parsed as :class:`~decimal.Decimal` so they stay exact.
 :func:`clean_document` then makes sure a document holds JSON values only, so
 later checks can rely on that whatever the document came from.
@@ -23,16 +24,20 @@ from hulian.metadata.problems import Problem, pointer
 MANIFEST = "pack.json"
 OBJECTS = "objects"
 EXTENSIONS = "extensions"
-FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension"}
+ROLES = "roles"
+APPS = "apps"
+FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension", ROLES: "role", APPS: "app"}
 IGNORED_FOLDERS = frozenset({"data"})
-SUPPORTED = ("a pack holds pack.json and objects/<ApiName>.json, a tenant pack also"
-             " extensions/<ApiName>.json (data/ and hidden files are ignored)")
+SUPPORTED = ("a pack holds pack.json, objects/<ApiName>.json, roles/<api_name>.json and"
+             " apps/<api_name>.json, a tenant pack also extensions/<ApiName>.json (data/ and"
+             " hidden files are ignored)")
 MAX_DEPTH = 32
 
 
 def document_kind(name: str) -> str | None:
     """ "pack" for the manifest, "object" for ``objects/<Name>.json``, "extension" for
-    ``extensions/<Name>.json``, else None."""
+    ``extensions/<Name>.json``, "role" for ``roles/<name>.json``, "app" for
+    ``apps/<name>.json``, else None."""
     if name == MANIFEST:
         return "pack"
     folder, _, file = name.partition("/")

@@ -6,12 +6,12 @@
 >>> effective.pack.object("Account").field("industry").label["en"]    # doctest: +SKIP
 'Sector'
 
-The merge works on documents: the packs' object documents, then the overlay's
-own objects, then its extension files (:mod:`hulian.metadata.extend`) make the
-merged documents, which are loaded like any pack (kind ``snapshot``) so that
-every cross-check runs on the result. Every problem, whether found while
-merging or while loading, names the file and pointer it came from, with the
-layer in front: ``packs/crm/objects/Account.json`` or
+The merge works on documents: the packs' object, role and app documents, then
+the overlay's own objects, roles and apps, then its extension files
+(:mod:`hulian.metadata.extend`) make the merged documents, which are loaded like
+any pack (kind ``snapshot``) so that every cross-check runs on the result. Every
+problem, whether found while merging or while loading, names the file and pointer
+it came from, with the layer in front: ``packs/crm/objects/Account.json`` or
 ``overlay/extensions/Account.json``.
 
 Upgrades, renames and exports have their own modules, re-exported here:
@@ -120,11 +120,14 @@ def merge(layers: Layers, name: str = "effective") -> Effective:
     merging = Merging(Renames.of(layers.packs))
     merging.documents[MANIFEST] = _manifest(layers, name)
     seen: dict[str, str] = {}
+    seen_access: dict[str, dict[str, str]] = {"role": {}, "app": {}}
     for pack in layers.packs:
         _add_objects(merging, pack, f"{PACKS}/{pack.name}", seen)
+        _add_access(merging, pack, f"{PACKS}/{pack.name}", seen_access)
     overlay = layers.overlay
     if overlay is not None:
         _add_objects(merging, overlay, OVERLAY, seen)
+        _add_access(merging, overlay, OVERLAY, seen_access)
         for file in sorted(f for f in overlay.documents if document_kind(f) == "extension"):
             apply_extension(merging, file, overlay.documents[file])
     index = _index(merging.origins)
@@ -167,3 +170,50 @@ def _add_objects(merging: Merging, pack: Pack, layer: str, seen: dict[str, str])
             merging.owners[api_name] = pack
         merging.documents[file] = doc
         merging.came_from(file, (), origin, ())
+
+
+def _add_access(merging: Merging, pack: Pack, layer: str,
+                seen: dict[str, dict[str, str]]) -> None:
+    """Copy the role and app documents of one layer; a name taken earlier is a conflict.
+
+    The overlay's roles and apps may still say the old names of objects and fields a
+    pack renamed: they are renamed on the way.
+    """
+    for file in sorted(f for f in pack.documents if document_kind(f) in ("role", "app")):
+        kind = document_kind(file)
+        assert kind is not None
+        doc = copy.deepcopy(pack.documents[file])
+        origin = f"{layer}/{file}"
+        first = seen[kind].setdefault(doc["api_name"], origin)
+        if first != origin:
+            merging.add(f"pack.{kind}_conflict", origin, ("api_name",),
+                        f"the {kind} {doc['api_name']!r} is already defined by {first}",
+                        f"a {kind} belongs to one pack: remove it from one of them, or rename"
+                        " it")
+            continue
+        merging.documents[file] = doc
+        merging.came_from(file, (), origin, ())
+        if layer == OVERLAY:
+            _rename_access(merging, file, doc)
+
+
+def _rename_access(merging: Merging, file: str, doc: dict[str, Any]) -> None:
+    renames = merging.renames
+    if isinstance(doc.get("objects"), list):  # an app
+        doc["objects"] = [renames.object(o) for o in doc["objects"]]
+        return
+    objects: dict[str, Any] = {}
+    for old, access in doc.get("objects", {}).items():
+        name = renames.object(old)
+        if name != old:
+            merging.came_from(file, ("objects", name), f"{OVERLAY}/{file}", ("objects", old))
+        fields = access.get("fields")
+        if fields:
+            renamed = {renames.field(name, f): level for f, level in fields.items()}
+            for f in fields:
+                if renames.field(name, f) != f:
+                    merging.came_from(file, ("objects", name, "fields", renames.field(name, f)),
+                                      f"{OVERLAY}/{file}", ("objects", old, "fields", f))
+            access = {**access, "fields": renamed}
+        objects[name] = access
+    doc["objects"] = objects

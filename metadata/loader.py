@@ -26,13 +26,28 @@ from hulian.metadata.documents import (
     join,
     read_documents,
 )
-from hulian.metadata.model import Field, ObjectDef, Pack, RollUp, ValidationRule, frozen_map
+from hulian.metadata.model import (
+    Action,
+    App,
+    Field,
+    ObjectAccess,
+    ObjectDef,
+    Pack,
+    Role,
+    RollUp,
+    SharingRule,
+    ValidationRule,
+    frozen_map,
+)
 from hulian.metadata.problems import MetadataError, Problem, reading_order
 from hulian.metadata.schema_check import schema_problems
 from hulian.metadata.values import coercer
 
-__all__ = ["build_field", "build_object", "check_pack", "load_documents", "load_pack",
-           "read_documents"]
+__all__ = ["DEFAULT_DATA_PERMISSION", "build_app", "build_field", "build_object", "build_role",
+           "check_pack", "load_documents", "load_pack", "read_documents"]
+
+DEFAULT_DATA_PERMISSION = {"internal": "company_read_write", "external": "private"}
+"""What an object's ``data_permission`` holds for the keys it leaves out."""
 
 
 def _collect(documents: Any, broken: Collection[str] = ()) -> tuple[dict[str, Any], list[Problem]]:
@@ -128,8 +143,11 @@ def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
         description=doc.get("description"),
         source=source,
         renamed_from=doc.get("renamed_from"),
-        data_permission=frozen_map({"internal": "company_read_write",
+        data_permission=frozen_map({**DEFAULT_DATA_PERMISSION,
                                     **doc.get("data_permission", {})}),
+        sharing_rules=tuple(_sharing_rule(rule) for rule in doc.get("sharing_rules", ())),
+        actions=tuple(Action(a["api_name"], frozen_map(a["label"]), a.get("description"))
+                      for a in doc.get("actions", ())),
         customizable=frozen_map(doc.get("customizable")),
         validation_rules=tuple(
             ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),
@@ -139,20 +157,75 @@ def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
     )
 
 
+def _sharing_rule(raw: Mapping[str, Any]) -> SharingRule:
+    owned_by = raw.get("owned_by")
+    return SharingRule(
+        api_name=raw["api_name"],
+        share_with=frozen_map(raw["share_with"]),
+        access=raw.get("access", "read"),
+        owned_by=frozen_map(owned_by) if owned_by is not None else None,
+        criteria=raw.get("criteria"),
+        description=raw.get("description"),
+    )
+
+
+def _object_access(raw: Mapping[str, Any]) -> ObjectAccess:
+    return ObjectAccess(
+        create=raw.get("create", False),
+        read=raw.get("read", False),
+        edit=raw.get("edit", False),
+        delete=raw.get("delete", False),
+        export=raw.get("export", False),
+        import_=raw.get("import", False),
+        actions=tuple(raw.get("actions", ())),
+        fields=frozen_map(raw.get("fields")),
+    )
+
+
+def build_role(doc: Mapping[str, Any], source: str) -> Role:
+    """The model of one valid role document read from ``source``."""
+    return Role(
+        api_name=doc["api_name"],
+        label=frozen_map(doc["label"]),
+        kind=doc.get("kind", "internal"),
+        admin=doc.get("admin", False),
+        objects=frozen_map({name: _object_access(access)
+                            for name, access in doc.get("objects", {}).items()}),
+        description=doc.get("description"),
+        source=source,
+    )
+
+
+def build_app(doc: Mapping[str, Any], source: str) -> App:
+    """The model of one valid app document read from ``source``."""
+    return App(
+        api_name=doc["api_name"],
+        label=frozen_map(doc["label"]),
+        objects=tuple(doc["objects"]),
+        roles=tuple(doc["roles"]),
+        description=doc.get("description"),
+        source=source,
+    )
+
+
 def _build_pack(documents: Mapping[str, Any]) -> Pack:
     manifest = documents[MANIFEST]
-    objects = sorted(name for name in documents if document_kind(name) == "object")
+    def files(kind: str) -> list[str]:
+        return sorted(name for name in documents if document_kind(name) == kind)
+
     return Pack(
         name=manifest["name"],
         version=manifest["version"],
         label=frozen_map(manifest["label"]),
-        objects=tuple(build_object(documents[name], name) for name in objects),
+        objects=tuple(build_object(documents[name], name) for name in files("object")),
         kind=manifest.get("kind", "preset"),
         requires=frozen_map(manifest.get("requires")),
         description=manifest.get("description"),
         documents=frozen_map(documents),
         customizable=frozen_map({level: frozen_map(policies) for level, policies
                                  in manifest.get("customizable", {}).items()}),
+        roles=tuple(build_role(documents[name], name) for name in files("role")),
+        apps=tuple(build_app(documents[name], name) for name in files("app")),
     )
 
 

@@ -46,8 +46,21 @@ ROLL_UP_FUNCTIONS = ("COUNT", "SUM", "MIN", "MAX", "AVG")
 MAX_MASTER_DETAIL_DEPTH = 3
 
 ON_DELETE = ("set_null", "restrict")
-DATA_PERMISSIONS = ("private", "company_read", "company_read_write")
 """What a lookup does when its target is deleted; a master-detail field always cascades."""
+DATA_PERMISSIONS = ("private", "company_read", "company_read_write")
+"""Levels of ``data_permission.internal`` (internal users of the tenant)."""
+EXTERNAL_DATA_PERMISSIONS = ("private", "company_read", "company_read_write", "public_read",
+                             "public_read_write")
+"""Levels of ``data_permission.external`` (interconnect users of downstream enterprises)."""
+STANDARD_ACTIONS = ("create", "read", "edit", "delete", "export", "import")
+"""What a role may be allowed to do with an object, besides the object's custom actions."""
+FIELD_ACCESS = ("hidden", "read_only", "editable")
+"""What a role may do with a field, from least to most (a user's roles add up: the most wins)."""
+ROLE_KINDS = ("internal", "interconnect")
+BUILTIN_ROLES = ("admin", "member")
+"""Roles every tenant has: ``admin`` (sees and does everything) and ``member`` (every
+action on every object; new internal users get it unless given other roles)."""
+SHARE_ACCESS = ("read", "edit")
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
 PACK_KINDS = ("preset", "tenant", "snapshot")
 
@@ -167,6 +180,34 @@ class ValidationRule:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A custom action of an object (approve, ship...): roles grant it by ``api_name``."""
+
+    api_name: str
+    label: I18n
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SharingRule:
+    """Opens records to more people than the data permission level does.
+
+    Owner-based (``owned_by``: records owned by people of a department, at any depth, or
+    with a role) or criteria-based (``criteria``: a boolean formula over the record);
+    exactly one of the two. ``share_with`` names who gains ``access``: one of
+    ``{"department": name}`` (its people, at any depth), ``{"role": api_name}`` (internal or
+    interconnect role) or ``{"enterprise": name}`` (a downstream enterprise's users).
+    """
+
+    api_name: str
+    share_with: Mapping[str, str]
+    access: str = "read"
+    owned_by: Mapping[str, str] | None = None
+    criteria: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class ObjectDef:
     api_name: str
     label: I18n
@@ -179,9 +220,12 @@ class ObjectDef:
     renamed_from: str | None = None
     """Schema evolution: the api_name this object had before (its table and records are kept)."""
     data_permission: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType({"internal": "company_read_write"}))
-    """Record visibility per kind of user: ``{"internal": "private" | "company_read" |
-    "company_read_write"}``."""
+        default_factory=lambda: MappingProxyType({"internal": "company_read_write",
+                                                  "external": "private"}))
+    """Record visibility per kind of user: ``{"internal": DATA_PERMISSIONS, "external":
+    EXTERNAL_DATA_PERMISSIONS}`` (defaults ``company_read_write`` and ``private``)."""
+    sharing_rules: tuple[SharingRule, ...] = ()
+    actions: tuple[Action, ...] = ()
     customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Policies declared on the object itself: property -> locked | editable | immutable."""
     _by_name: Mapping[str, Field] = field(
@@ -197,6 +241,56 @@ class ObjectDef:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.api_name for f in self.fields)
+
+
+@dataclass(frozen=True)
+class ObjectAccess:
+    """What a role may do with one object; ``fields`` maps field api_names to
+    ``hidden`` | ``read_only`` (every other field is ``editable``)."""
+
+    create: bool = False
+    read: bool = False
+    edit: bool = False
+    delete: bool = False
+    export: bool = False
+    import_: bool = False
+    """JSON key ``"import"``."""
+    actions: tuple[str, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def allows(self, action: str) -> bool:
+        if action == "import":
+            return self.import_
+        if action in STANDARD_ACTIONS:
+            return bool(getattr(self, action))
+        return action in self.actions
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role (``roles/<api_name>.json``): internal, or interconnect (for downstream users,
+    effective only on the objects an app opens to it). ``admin`` roles see everything."""
+
+    api_name: str
+    label: I18n
+    kind: str = "internal"
+    admin: bool = False
+    objects: Mapping[str, ObjectAccess] = field(default_factory=lambda: MappingProxyType({}))
+    description: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class App:
+    """An interconnect app (``apps/<api_name>.json``): the objects it opens to downstream
+    enterprises and the interconnect roles that may use it."""
+
+    api_name: str
+    label: I18n
+    objects: tuple[str, ...]
+    roles: tuple[str, ...]
+    description: str | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,6 +316,11 @@ class Pack:
         default_factory=lambda: MappingProxyType({})
     )
     """Pack-wide policy defaults: "object" | "field" | "rule" -> property -> policy."""
+    roles: tuple[Role, ...] = ()
+    apps: tuple[App, ...] = ()
 
     def object(self, api_name: str) -> ObjectDef | None:
         return next((o for o in self.objects if o.api_name == api_name), None)
+
+    def role(self, api_name: str) -> Role | None:
+        return next((r for r in self.roles if r.api_name == api_name), None)

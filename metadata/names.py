@@ -18,9 +18,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-NameKind = Literal["pack", "object", "field", "option"]
+NameKind = Literal["pack", "object", "field", "option", "role", "app", "action"]
 
-MAX_LENGTH: dict[str, int] = {"pack": 40, "object": 40, "field": 40, "option": 64}
+MAX_LENGTH: dict[str, int] = {"pack": 40, "object": 40, "field": 40, "option": 64, "role": 40,
+                              "app": 40, "action": 40}
 CUSTOM_SUFFIX = "__c"
 
 # The JSON schemas carry the same patterns (a test keeps them equal) so that
@@ -30,6 +31,10 @@ PATTERNS: dict[str, str] = {
     "object": r"^[A-Z][A-Za-z0-9]*(__c)?$",
     "field": r"^[a-z](_?[a-z0-9])*(_|__c)?$",
     "option": r"^[a-z0-9][a-z0-9_]*$",
+    # roles, apps and custom actions never become columns: no SQL keyword rule
+    "role": r"^[a-z][a-z0-9_]*$",
+    "app": r"^[a-z][a-z0-9_]*$",
+    "action": r"^[a-z][a-z0-9_]*$",
 }
 _COMPILED = {kind: re.compile(p) for kind, p in PATTERNS.items()}
 _RULES = {
@@ -39,8 +44,12 @@ _RULES = {
     "field": "lower-case letters, digits and single '_', starting with a letter"
     " (a custom field ends with '__c')",
     "option": "lower-case letters, digits and '_'",
+    "role": "lower-case letters, digits and '_', starting with a letter",
+    "app": "lower-case letters, digits and '_', starting with a letter",
+    "action": "lower-case letters, digits and '_', starting with a letter",
 }
-_EXAMPLES = {"pack": "crm", "object": "SalesOrder", "field": "unit_price", "option": "in_progress"}
+_EXAMPLES = {"pack": "crm", "object": "SalesOrder", "field": "unit_price", "option": "in_progress",
+             "role": "dealer_buyer", "app": "order", "action": "approve"}
 
 QUOTE_CHARS = frozenset("\"'`[];")
 
@@ -114,7 +123,7 @@ def suggest_name(kind: NameKind, name: str) -> str | None:
     else:
         fixed = "_".join(w.lower() for w in words)
         if kind != "option" and fixed[0].isdigit():
-            fixed = {"pack": "pack_", "field": "field_"}[kind] + fixed
+            fixed = f"{kind}_" + fixed
     suffix = CUSTOM_SUFFIX if custom else ""
     fixed = fixed[: MAX_LENGTH[kind] - len(suffix)].rstrip("_") + suffix
     return fixed if _COMPILED[kind].match(fixed) else None
@@ -160,7 +169,8 @@ def _shape_issues(kind: NameKind, name: str) -> list[NameIssue]:
 
 def _article(kind: str) -> str:
     return {"pack": "a pack", "object": "an object", "field": "a field",
-            "option": "a picklist option"}[kind]
+            "option": "a picklist option", "role": "a role", "app": "an app",
+            "action": "an action"}[kind]
 
 
 def _system_issues(kind: NameKind, name: str) -> list[NameIssue]:

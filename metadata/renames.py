@@ -3,7 +3,8 @@
 A pack version renames an object or a field with ``renamed_from``. An overlay
 written against the old version still says the old name: in an extension's
 ``object``, as a key of ``field_overrides``, as a new rule's or a rule
-override's ``error_field``, or as a new lookup's ``target``. :class:`Renames`
+override's ``error_field``, as a new lookup's ``target``, or in a role's or an app's
+``objects`` and a role's field permissions. :class:`Renames`
 resolves old names to new ones (what :func:`~hulian.metadata.layers.merge`
 does on the fly) and :func:`rename_overlay` rewrites the overlay's documents
 for good (what the engine stores after an upgrade).
@@ -93,7 +94,35 @@ def rename_overlay(overlay_documents: Mapping[str, Any],
             if new_file != file and new_file not in documents:
                 documents[new_file] = documents.pop(file)
                 notes.append(f"{file}: moved to {new_file}")
+        elif kind in ("role", "app"):
+            _rename_access(doc, file, renames, pack.name, notes)
     return documents, notes
+
+
+def _rename_access(doc: dict[str, Any], file: str, renames: Renames, pack: str,
+                   notes: list[str]) -> None:
+    """Rewrite a role's object and field names, or an app's objects, in place."""
+    objects = doc.get("objects")
+    if isinstance(objects, list):
+        for i, old in enumerate(objects):
+            if isinstance(old, str) and renames.object(old) != old:
+                objects[i] = renames.object(old)
+                notes.append(f"{file}: /objects/{i} {old!r} is now {objects[i]!r} ({pack}"
+                             " renamed the object)")
+        return
+    if not isinstance(objects, dict):
+        return
+    out: dict[str, Any] = {}
+    for old, access in objects.items():
+        name = renames.object(old)
+        if name != old:
+            notes.append(f"{file}: objects {old!r} is now {name!r} ({pack} renamed the object)")
+        fields = access.get("fields") if isinstance(access, dict) else None
+        if isinstance(fields, dict):
+            access["fields"] = _rename_keys(fields, name, file, renames, pack, notes,
+                                            what="field permissions")
+        out.setdefault(name, access)
+    doc["objects"] = out
 
 
 def _rename_extension(doc: dict[str, Any], file: str, renames: Renames, pack: str,
@@ -124,8 +153,9 @@ def _rename_extension(doc: dict[str, Any], file: str, renames: Renames, pack: st
 
 
 def _rename_keys(overrides: dict[str, Any], obj: str, file: str, renames: Renames,
-                 pack: str, notes: list[str]) -> dict[str, Any]:
-    """field_overrides with old field names replaced, in their order.
+                 pack: str, notes: list[str], what: str = "field_overrides") -> dict[str, Any]:
+    """field_overrides (or a role's field permissions) with old field names replaced, in
+    their order.
 
     When both the old and the new name are keys, their properties are merged and
     the new name's win.
@@ -134,7 +164,7 @@ def _rename_keys(overrides: dict[str, Any], obj: str, file: str, renames: Rename
     for key, override in overrides.items():
         name = renames.field(obj, key)
         if name != key:
-            notes.append(f"{file}: field_overrides {key!r} now apply to {name!r}"
+            notes.append(f"{file}: {what} {key!r} now apply to {name!r}"
                          f" ({pack} renamed {obj}.{key} to {name})")
         if name not in out:
             out[name] = override

@@ -24,7 +24,8 @@ from hulian.metadata.names import closest
 from hulian.metadata.problems import Problem, pointer
 
 SCHEMA_FILES = {"pack": "pack.schema.json", "object": "object.schema.json",
-                "extension": "extension.schema.json"}
+                "extension": "extension.schema.json", "role": "role.schema.json",
+                "app": "app.schema.json"}
 
 # validator keyword -> problem code; every assertion keyword our schemas use is
 # listed (a unit test walks the schemas to keep it so).
@@ -55,6 +56,9 @@ _LEFT_TO_CHECKS = {
     "objectName": {"pattern", "minLength", "maxLength"},
     "fieldName": {"pattern", "minLength", "maxLength"},
     "optionName": {"pattern", "minLength", "maxLength"},
+    "roleName": {"pattern", "minLength", "maxLength"},
+    "appName": {"pattern", "minLength", "maxLength"},
+    "actionName": {"pattern", "minLength", "maxLength"},
     "i18n": {"required"},
 }
 _JSON_TYPES = {"object": "an object", "array": "a list", "string": "a text",
@@ -84,7 +88,7 @@ _Validator = extend(
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON schema of a document kind ("pack", "object" or "extension")."""
+    """The JSON schema of a document kind ("pack", "object", "extension", "role" or "app")."""
     text = files("hulian.metadata").joinpath("schemas", SCHEMA_FILES[kind]).read_text("utf-8")
     return json.loads(text)
 

@@ -1,8 +1,9 @@
 """Writing a loaded model back as pack documents: what ``hulian export`` writes.
 
 :func:`snapshot_documents` turns a :class:`~hulian.metadata.model.Pack` (usually
-a tenant's effective metadata) into ``pack.json`` (kind ``snapshot``) and one
-``objects/<ApiName>.json`` per object, written from the model so that any pack
+a tenant's effective metadata) into ``pack.json`` (kind ``snapshot``), one
+``objects/<ApiName>.json`` per object, one ``roles/<api_name>.json`` per role and one
+``apps/<api_name>.json`` per app, written from the model so that any pack
 round-trips: ``load_documents(snapshot_documents(p))`` equals ``p`` but for its
 kind. Values equal to the defaults the loader fills in are left out, so the
 files stay as short as hand-written ones.
@@ -22,8 +23,20 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from hulian.metadata.documents import MANIFEST, OBJECTS
-from hulian.metadata.model import Field, ObjectDef, Pack, RollUp, ValidationRule
+from hulian.metadata.documents import APPS, MANIFEST, OBJECTS, ROLES
+from hulian.metadata.loader import DEFAULT_DATA_PERMISSION
+from hulian.metadata.model import (
+    STANDARD_ACTIONS,
+    App,
+    Field,
+    ObjectAccess,
+    ObjectDef,
+    Pack,
+    Role,
+    RollUp,
+    SharingRule,
+    ValidationRule,
+)
 from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
 
 SNAPSHOT = "snapshot"
@@ -42,7 +55,8 @@ _ORDER = ("api_name", "type", "label", "required", "unique", "default", "help", 
 
 
 def snapshot_documents(effective: Pack) -> dict[str, Any]:
-    """``effective`` as the documents of a snapshot pack: pack.json and objects/<ApiName>.json.
+    """``effective`` as the documents of a snapshot pack: pack.json, objects/<ApiName>.json,
+    roles/<api_name>.json and apps/<api_name>.json.
 
     Values are JSON values as :func:`~hulian.metadata.loader.load_documents` takes
     them (numbers as ``Decimal``; dates and times as ISO 8601 texts).
@@ -59,6 +73,10 @@ def snapshot_documents(effective: Pack) -> dict[str, Any]:
     documents: dict[str, Any] = {MANIFEST: manifest}
     for obj in effective.objects:
         documents[f"{OBJECTS}/{obj.api_name}.json"] = _object(obj)
+    for role in effective.roles:
+        documents[f"{ROLES}/{role.api_name}.json"] = _role(role)
+    for app in effective.apps:
+        documents[f"{APPS}/{app.api_name}.json"] = _app(app)
     return documents
 
 
@@ -72,13 +90,63 @@ def _object(obj: ObjectDef) -> dict[str, Any]:
         doc["renamed_from"] = obj.renamed_from
     if obj.customizable:
         doc["customizable"] = dict(obj.customizable)
-    if dict(obj.data_permission) != {"internal": "company_read_write"}:
-        doc["data_permission"] = dict(obj.data_permission)
+    if dict(obj.data_permission) != DEFAULT_DATA_PERMISSION:
+        doc["data_permission"] = {key: level for key, level in obj.data_permission.items()
+                                  if DEFAULT_DATA_PERMISSION.get(key) != level}
     doc["name_field"] = obj.name_field
     doc["fields"] = [_field(f, obj.name_field) for f in obj.fields]
     if obj.validation_rules:
         doc["validation_rules"] = [_rule(r) for r in obj.validation_rules]
+    if obj.sharing_rules:
+        doc["sharing_rules"] = [_sharing_rule(r) for r in obj.sharing_rules]
+    if obj.actions:
+        doc["actions"] = [_optional({"api_name": a.api_name, "label": dict(a.label)},
+                                    description=a.description) for a in obj.actions]
     return doc
+
+
+def _optional(doc: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """``doc`` with the ``values`` that are not None."""
+    return {**doc, **{k: v for k, v in values.items() if v is not None}}
+
+
+def _sharing_rule(rule: SharingRule) -> dict[str, Any]:
+    doc: dict[str, Any] = {"api_name": rule.api_name}
+    if rule.owned_by is not None:
+        doc["owned_by"] = dict(rule.owned_by)
+    if rule.criteria is not None:
+        doc["criteria"] = rule.criteria
+    doc["share_with"] = dict(rule.share_with)
+    if rule.access != "read":
+        doc["access"] = rule.access
+    return _optional(doc, description=rule.description)
+
+
+def _access(access: ObjectAccess) -> dict[str, Any]:
+    doc: dict[str, Any] = {action: True for action in STANDARD_ACTIONS if access.allows(action)}
+    if access.actions:
+        doc["actions"] = list(access.actions)
+    if access.fields:
+        doc["fields"] = dict(access.fields)
+    return doc
+
+
+def _role(role: Role) -> dict[str, Any]:
+    doc: dict[str, Any] = {"api_name": role.api_name, "label": dict(role.label)}
+    if role.kind != "internal":
+        doc["kind"] = role.kind
+    if role.admin:
+        doc["admin"] = True
+    doc = _optional(doc, description=role.description)
+    if role.objects:
+        doc["objects"] = {name: _access(access) for name, access in role.objects.items()}
+    return doc
+
+
+def _app(app: App) -> dict[str, Any]:
+    doc = _optional({"api_name": app.api_name, "label": dict(app.label)},
+                    description=app.description)
+    return {**doc, "objects": list(app.objects), "roles": list(app.roles)}
 
 
 def _json(value: Any) -> Any:

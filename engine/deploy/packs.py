@@ -200,6 +200,9 @@ def _formula_places(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, 
     for i, rule in enumerate(doc.get("validation_rules") or ()):
         if isinstance(rule, dict) and isinstance(rule.get("condition"), str):
             yield rule, "condition", f"/validation_rules/{i}/condition"
+    for i, rule in enumerate(doc.get("sharing_rules") or ()):
+        if isinstance(rule, dict) and isinstance(rule.get("criteria"), str):
+            yield rule, "criteria", f"/sharing_rules/{i}/criteria"
 
 
 def rename_overlay_formulas(documents: dict[str, Any], pack: Pack

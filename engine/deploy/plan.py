@@ -4,21 +4,31 @@
 (see :mod:`hulian.engine.deploy.step` for the classes of steps). Changes hulian
 cannot make raise DeployError listing every one; removing something the new
 metadata still uses raises DeployError listing every use.
+
+Changes to roles and apps come last, as ``update_access`` steps: they change no table
+(:data:`METADATA_ONLY`), but they make a deploy that changes nothing else record a new
+version, like an ``update_object`` step does for an object's data permission, sharing
+rules or actions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hulian.engine.deploy.catalog import ARCHIVED, Catalog, Item
 from hulian.engine.deploy.fields import field_changes, same_storage
-from hulian.engine.deploy.references import field_uses
+from hulian.engine.deploy.references import Use, access_uses, field_uses
 from hulian.engine.deploy.step import DESTRUCTIVE, SAFE, Step
 from hulian.engine.errors import DeployError
 from hulian.engine.schema.columns import column_type
 from hulian.metadata.loader import build_field, build_object
 from hulian.metadata.model import Field, ObjectDef, Pack, label_text
+
+METADATA_ONLY = ("update_access",)
+"""Step actions that change no table (the migrator skips them; they come last in a plan)."""
+_ACCESS_PARTS = (("data_permission", "data permission"), ("sharing_rules", "sharing rules"),
+                 ("actions", "actions"))
 
 
 @dataclass
@@ -29,6 +39,7 @@ class _Plan:
     steps: list[Step]
     refused: list[str]
     removed: set[tuple[str, str]]
+    removed_objects: set[str] = field(default_factory=set)
 
 
 def _describe_field(f: Field) -> str:
@@ -125,9 +136,32 @@ def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef) -> None:
                        api_name=new.api_name)
     bare_new = replace(new, fields=())
     if bare_old != bare_new:
+        access = [what for key, what in _ACCESS_PARTS if getattr(old, key) != getattr(new, key)]
+        same_access = {key: getattr(new, key) for key, _ in _ACCESS_PARTS}
+        parts = ["labels, description or validation rules"] \
+            if replace(bare_old, **same_access) != bare_new else []
         state.steps.append(Step("update_object", name, None,
-                                f"update {name}: labels, description or validation rules "
-                                "(no data change)"))
+                                f"update {name}: {', '.join(parts + access)} (no data change)"))
+
+
+def _access_steps(old: Pack, new: Pack) -> list[Step]:
+    """One ``update_access`` step per role or app added, changed or removed."""
+    steps = []
+    for kind, before, after in (("role", old.roles, new.roles), ("app", old.apps, new.apps)):
+        was = {item.api_name: item for item in before}
+        now = {item.api_name: item for item in after}
+        for name in sorted(was.keys() | now.keys()):
+            if name not in was:
+                verb = "add"
+            elif name not in now:
+                verb = "remove"
+            elif was[name] != now[name]:
+                verb = "update"
+            else:
+                continue
+            steps.append(Step("update_access", None, None,
+                              f"{verb} {kind} {name} (no data change)"))
+    return steps
 
 
 def _archived_object(state: _Plan, new: ObjectDef) -> ObjectDef | None:
@@ -166,8 +200,13 @@ def _refuse_unsupported(refused: list[str]) -> None:
     )
 
 
+def _uses(state: _Plan) -> list[Use]:
+    return field_uses(state.new, state.old, state.removed) \
+        + access_uses(state.new, state.removed, state.removed_objects)
+
+
 def _refuse_in_use(state: _Plan) -> None:
-    uses = field_uses(state.new, state.old, state.removed)
+    uses = _uses(state)
     if not uses:
         return
     first = uses[0]
@@ -213,6 +252,7 @@ def _compare(old: Pack | None, new: Pack, new_schema: bool, catalog: Catalog | N
     for obj in old.objects:
         if new.object(obj.api_name) is None and obj.api_name not in renamed:
             state.removed |= {(obj.api_name, f) for f in obj.field_names}
+            state.removed_objects.add(obj.api_name)
             steps.append(Step("archive_object", obj.api_name, None,
                               f"archive object {obj.api_name} and its records: hidden from the "
                               "metadata and the API, kept and restorable until hulian purge",
@@ -231,13 +271,14 @@ def _compare(old: Pack | None, new: Pack, new_schema: bool, catalog: Catalog | N
             steps += _create_object_steps(obj)
         else:
             _object_changes(state, before, obj)
+    steps += _access_steps(old, new)
     return state
 
 
 def compare(old: Pack | None, new: Pack, catalog: Catalog | None = None) -> Comparison:
     """What differs from ``old`` to ``new``: the steps, and what a deploy would refuse."""
     state = _compare(old, new, False, catalog)
-    uses = field_uses(state.new, state.old, state.removed) if old is not None else []
+    uses = _uses(state) if old is not None else []
     return Comparison(tuple(state.steps), tuple(state.refused),
                       tuple(u.to_dict() for u in uses))
 

@@ -1,9 +1,12 @@
 """What in the new metadata still uses a field or object the deploy would remove.
 
-A removed field may still be named by a formula field, a default formula or a
-validation rule of any object (directly or across lookups, ``account.industry``), or
-be a rule's ``error_field``. Each use is reported with its file and JSON pointer so
-the consultant can fix every one of them in one go.
+A removed field may still be named by a formula field, a default formula, a
+validation rule or a sharing rule's criteria of any object (directly or across lookups,
+``account.industry``), or be a rule's ``error_field``; a removed object or field may
+still be named by a role's object or field permissions or by an app (the metadata
+checks refuse those when the pack is loaded, so only packs built in code reach here).
+Each use is reported with its file and JSON pointer so the consultant can fix every one
+of them in one go.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ def _formulas(obj: ObjectDef) -> Iterator[tuple[str, str, str, str]]:
     for i, rule in enumerate(obj.validation_rules):
         yield (f"validation rule {name}.{rule.api_name}",
                pointer("validation_rules", i, "condition"), rule.condition, name)
+    for i, sharing in enumerate(obj.sharing_rules):
+        if sharing.criteria is not None:
+            yield (f"criteria of sharing rule {name}.{sharing.api_name}",
+                   pointer("sharing_rules", i, "criteria"), sharing.criteria, name)
 
 
 def _paths(obj: ObjectDef) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
@@ -120,4 +127,23 @@ def field_uses(new: Pack, old: Pack, removed: set[tuple[str, str]]) -> list[Use]
                 uses.append(Use(f"{obj.api_name}.{rule.error_field}",
                                 f"error_field of validation rule {obj.api_name}.{rule.api_name}",
                                 obj.source, pointer("validation_rules", i, "error_field")))
+    return uses
+
+
+def access_uses(new: Pack, removed: set[tuple[str, str]], objects: set[str]) -> list[Use]:
+    """Every role permission and app of ``new`` that names one of the ``removed``
+    (object, field) pairs or one of the removed ``objects``."""
+    uses: list[Use] = []
+    for role in new.roles:
+        for name, access in role.objects.items():
+            if name in objects:
+                uses.append(Use(name, f"object permissions of role {role.api_name}",
+                                role.source, pointer("objects", name)))
+                continue
+            uses += [Use(f"{name}.{f}", f"field permissions of role {role.api_name}",
+                         role.source, pointer("objects", name, "fields", f))
+                     for f in access.fields if (name, f) in removed]
+    for app in new.apps:
+        uses += [Use(name, f"app {app.api_name}", app.source, pointer("objects", i))
+                 for i, name in enumerate(app.objects) if name in objects]
     return uses

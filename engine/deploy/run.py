@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.apply import Migrator
 from hulian.engine.deploy.catalog import Catalog, follow_ids
-from hulian.engine.deploy.plan import plan
+from hulian.engine.deploy.plan import METADATA_ONLY, plan
 from hulian.engine.deploy.report import DeployReport
 from hulian.engine.errors import DeployError, StorageError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
@@ -99,7 +99,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
             catalog.ensure(old, db.dialect.name)
         migrator = Migrator(conn, target, old, catalog, version)
         try:
-            migrator.run(steps)
+            migrator.run([s for s in steps if s.action not in METADATA_ONLY])
         except sa.exc.DBAPIError as exc:
             if not migrator.failed:
                 raise StorageError(f"the database refused the deploy: {exc.orig}",

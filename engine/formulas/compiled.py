@@ -1,6 +1,7 @@
 """Every formula of a pack, compiled once per deploy (or reported as metadata problems).
 
-Formula fields, default formulas and validation rules are parsed and
+Formula fields, default formulas, validation rules, filters and sharing-rule criteria
+are parsed and
 type-checked against the pack; a mistake becomes a :class:`Problem` with the
 object file, the JSON pointer of the formula, ``line:column`` and an excerpt.
 Formula fields that use each other in a cycle are a problem naming the cycle.
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from hulian.engine.formulas.scope import FieldTarget, ObjectScope
+from hulian.engine.formulas.scope import FieldTarget, InstalledElsewhere, ObjectScope
 from hulian.formula import (
     FIELD_TYPE_MAP,
     CompiledFormula,
@@ -35,6 +36,8 @@ class ObjectFormulas:
     """Lookup field -> its filter, a formula over the target object."""
     roll_up_filters: Mapping[str, CompiledFormula] = field(default_factory=dict)
     """Roll-up field -> its filter, a formula over the child object."""
+    sharing_criteria: Mapping[str, CompiledFormula] = field(default_factory=dict)
+    """Sharing rule api_name -> its criteria, a boolean formula over the object."""
 
 
 def _problem(error: FormulaError, obj: ObjectDef, where: str) -> Problem:
@@ -51,24 +54,35 @@ def _expected(kind: str) -> T:
     return T.TEXT if kind in ("picklist", "multi_picklist") else FIELD_TYPE_MAP[kind]
 
 
+def _attempt(problems: list[Problem], obj: ObjectDef, where: str, text: str,
+             scope: ObjectScope, options: Options, expected: T) -> CompiledFormula | None:
+    """The compiled formula; None when it is wrong (its problem is reported) or when a
+    tenant pack alone cannot check it (it reaches an installed pack's object: it is
+    checked when the pack is merged with its packs)."""
+    try:
+        return compile_formula(text, scope, options, expected)
+    except InstalledElsewhere:
+        return None
+    except FormulaError as exc:
+        problems.append(_problem(exc, obj, where))
+        return None
+
+
 def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> ObjectFormulas:
     scope = ObjectScope(pack, obj)
     fields: dict[str, CompiledFormula] = {}
     defaults: dict[str, CompiledFormula] = {}
     for i, f in enumerate(obj.fields):
         if f.formula is not None:
-            try:
-                fields[f.api_name] = compile_formula(
-                    f.formula, scope, Options("formula", f.blank_as == "zero"),
-                    FIELD_TYPE_MAP[f.type])
-            except FormulaError as exc:
-                problems.append(_problem(exc, obj, pointer("fields", i, "formula")))
+            found = _attempt(problems, obj, pointer("fields", i, "formula"), f.formula, scope,
+                             Options("formula", f.blank_as == "zero"), FIELD_TYPE_MAP[f.type])
+            if found is not None:
+                fields[f.api_name] = found
         if f.default_formula is not None:
-            try:
-                defaults[f.api_name] = compile_formula(f.default_formula, scope,
-                                                       Options("default"), _expected(f.type))
-            except FormulaError as exc:
-                problems.append(_problem(exc, obj, pointer("fields", i, "default_formula")))
+            found = _attempt(problems, obj, pointer("fields", i, "default_formula"),
+                             f.default_formula, scope, Options("default"), _expected(f.type))
+            if found is not None:
+                defaults[f.api_name] = found
     filters: dict[str, dict[str, CompiledFormula]] = {"lookup": {}, "roll_up": {}}
     for i, f in enumerate(obj.fields):
         for kind, text, other, where in (
@@ -79,20 +93,26 @@ def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> Obje
             target = pack.object(other) if text is not None and other else None
             if target is None:
                 continue  # no filter, or the metadata checks report the object
-            try:
-                filters[kind][f.api_name] = compile_formula(
-                    text, ObjectScope(pack, target), Options("filter"), T.BOOLEAN)
-            except FormulaError as exc:
-                problems.append(_problem(exc, obj, where))
+            found = _attempt(problems, obj, where, text or "", ObjectScope(pack, target),
+                             Options("filter"), T.BOOLEAN)
+            if found is not None:
+                filters[kind][f.api_name] = found
     rules = []
     for i, rule in enumerate(obj.validation_rules):
-        try:
-            rules.append((rule, compile_formula(rule.condition, scope, Options("validation"),
-                                                T.BOOLEAN)))
-        except FormulaError as exc:
-            problems.append(_problem(exc, obj, pointer("validation_rules", i, "condition")))
+        found = _attempt(problems, obj, pointer("validation_rules", i, "condition"),
+                         rule.condition, scope, Options("validation"), T.BOOLEAN)
+        if found is not None:
+            rules.append((rule, found))
+    criteria = {}
+    for i, sharing in enumerate(obj.sharing_rules):
+        if sharing.criteria is not None:
+            found = _attempt(problems, obj, pointer("sharing_rules", i, "criteria"),
+                             sharing.criteria, scope, Options("filter"), T.BOOLEAN)
+            if found is not None:
+                criteria[sharing.api_name] = found
     return ObjectFormulas(MappingProxyType(fields), MappingProxyType(defaults), tuple(rules),
-                          MappingProxyType(filters["lookup"]), MappingProxyType(filters["roll_up"]))
+                          MappingProxyType(filters["lookup"]), MappingProxyType(filters["roll_up"]),
+                          MappingProxyType(criteria))
 
 
 def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],

@@ -23,6 +23,11 @@ SYSTEM_TYPES: dict[str, T] = {
 }
 
 
+class InstalledElsewhere(Exception):
+    """A tenant pack's formula reaches an object of an installed pack, which the pack alone
+    does not hold: the formula is checked when the pack is merged with its packs."""
+
+
 @dataclass(frozen=True)
 class FieldTarget:
     """``hops``: the lookup fields walked, from the root object; then ``object``.``field``."""
@@ -57,7 +62,13 @@ class ObjectScope:
                      else f"{obj.api_name} has no lookup fields"))
             if i + 1 > MAX_HOPS:
                 raise UnknownField(f"{'.'.join(path)} follows more than {MAX_HOPS} lookups")
-            obj = self.pack.object(found[1]) or SYSTEM_MODELS[found[1]]
+            target = self.pack.object(found[1]) or SYSTEM_MODELS.get(found[1])
+            if target is None:  # the lookup's target is not in this pack
+                if self.pack.kind == "tenant":
+                    raise InstalledElsewhere(found[1])
+                raise UnknownField(f"{obj.api_name}.{name} points at {found[1]}, which this "
+                                   "pack does not define")
+            obj = target
         last = path[-1]
         target = FieldTarget((*start, *path[:-1]), obj.api_name, last)
         f = obj.field(last)

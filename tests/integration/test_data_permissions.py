@@ -48,7 +48,7 @@ DOCS = documents(
     *(_object(name, level, field("account", "lookup", target="Account"))
       for level, name in LEVELS.items()),
     _object("Plain", None),
-    _object("SecretLine", "private",
+    _object("SecretLine", None,  # a detail follows its master's data permission
             field("secret", "master_detail", target="Secret", relationship_name="lines")),
 )
 

@@ -25,7 +25,10 @@ OVERLAY = {
     "pack.json": {"name": "acme", "version": "1.0.0", "label": label("acme"), "kind": "tenant"},
     "objects/Visit__c.json": obj("Visit__c", field("name__c", "text"),
                                  field("account__c", "lookup", target="Account"),
-                                 name_field="name__c"),
+                                 name_field="name__c",
+                                 sharing_rules=[{"api_name": "east_visits__c",
+                                                 "criteria": "account__c.region = 'east'",
+                                                 "share_with": {"role": "member"}}]),
     "extensions/Account.json": {
         "object": "Account",
         "fields": [field("tier__c", "picklist", options=options("gold", "silver"))],
@@ -74,6 +77,9 @@ def test_upgrade_keeps_the_overlay_and_its_data(engine, tenant, acme):
         assert described["industry"]["label"]["en"] == "Sector"      # the tenant's label won
         assert described["area"]["help"]["en"] == "Where they buy"   # the override followed
         assert "score" in described
+    with engine.db.connect() as conn:  # the overlay's sharing rule follows the rename
+        (rule,) = engine.schema(conn, tenant).pack.object("Visit__c").sharing_rules
+    assert rule.criteria == "account__c.area = 'east'"
 
 
 def test_upgrade_conflicts_are_reported_before_anything_changes(engine, tenant, acme):

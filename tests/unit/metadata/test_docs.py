@@ -19,9 +19,21 @@ def _table_keys(*names: str) -> set[str]:
             for key in re.findall(r"`([^`]+)`", row)}
 
 
-@pytest.mark.parametrize("kind", ["pack", "object"])
+@pytest.mark.parametrize("kind", ["pack", "object", "role", "app"])
 def test_every_document_key_is_documented(kind: str) -> None:
     assert set(load_schema(kind)["properties"]) - _table_keys("metadata.md") == set()
+
+
+@pytest.mark.parametrize(("kind", "definition"), [
+    ("object", "sharingRule"), ("object", "action"), ("role", "objectAccess")])
+def test_every_access_key_is_documented(kind: str, definition: str) -> None:
+    keys = set(load_schema(kind)["$defs"][definition]["properties"])
+    assert keys - _table_keys("metadata.md") == set()
+
+
+def test_every_data_permission_key_is_documented() -> None:
+    keys = set(load_schema("object")["properties"]["data_permission"]["properties"])
+    assert keys - _table_keys("metadata.md") == set()
 
 
 def test_every_field_key_is_documented() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["checks", "field_settings", "derived_checks", "hints", "names", "problems", "values",
            "documents", "schema_check", "loader", "policy", "renames", "snapshot", "layers",
-           "versions"]
+           "versions", "access_checks"]
 
 
 @pytest.mark.parametrize("name", MODULES)

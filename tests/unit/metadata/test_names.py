@@ -127,6 +127,7 @@ def test_the_hint_proposes_the_fix() -> None:
 @pytest.mark.parametrize(("kind", "schema", "definition"), [
     ("pack", "pack", "packName"), ("object", "object", "objectName"),
     ("field", "object", "fieldName"), ("option", "object", "optionName"),
+    ("role", "role", "roleName"), ("app", "app", "appName"), ("action", "object", "actionName"),
 ])
 def test_the_schemas_carry_the_same_patterns(kind: str, schema: str, definition: str) -> None:
     assert load_schema(schema)["$defs"][definition]["pattern"] == PATTERNS[kind]
