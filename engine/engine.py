@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from hulian.engine.accounts import AccountsMixin
 from hulian.engine.database import open_database
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.catalog import Catalog
@@ -28,6 +29,7 @@ from hulian.engine.deploy.report import DeployReport
 from hulian.engine.deploy.run import Request
 from hulian.engine.deploy.run import deploy as run_deploy
 from hulian.engine.errors import DeployError, HulianError, NotFoundError
+from hulian.engine.people_api import PeopleMixin
 from hulian.engine.records import rollups
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
@@ -41,7 +43,7 @@ from hulian.metadata.loader import load_pack
 from hulian.metadata.model import Pack
 
 
-class Engine:
+class Engine(AccountsMixin, PeopleMixin):
     """hulian over one database (SQLite file or PostgreSQL).
 
     Opening an Engine brings hulian's system tables up to date (Alembic), unless
@@ -305,28 +307,6 @@ class Engine:
     def tenants(self) -> list[str]:
         with self.db.connect() as conn:
             return list(conn.scalars(sa.select(tenants.c.name).order_by(tenants.c.name)))
-
-    def create_user(self, tenant: str, username: str, *, display_name: str | None = None,
-                    is_admin: bool = False, department: str | None = None) -> people.User:
-        """Add a user; ``department`` is a department's id or name."""
-        with self.db.begin() as conn:
-            people.require_tenant(conn, tenant)
-            return people.add_user(conn, tenant, username, display_name=display_name,
-                                   is_admin=is_admin, department=department)
-
-    def create_department(self, tenant: str, name: str, *, parent: str | None = None,
-                          leader: str | None = None) -> people.Department:
-        """Add a department (``parent``: another department's id or name; ``leader``: a
-        user's id or username)."""
-        with self.db.begin() as conn:
-            people.require_tenant(conn, tenant)
-            return people.add_department(conn, tenant, name, parent, leader)
-
-    def set_department_leader(self, tenant: str, department: str, user: str | None) -> None:
-        """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
-        with self.db.begin() as conn:
-            people.require_tenant(conn, tenant)
-            people.set_leader(conn, tenant, department, user)
 
     def create_token(self, tenant: str, user: str, *, label: str | None = None,
                      expires_at: dt.datetime | None = None) -> str:

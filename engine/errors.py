@@ -23,6 +23,7 @@ __all__ = [
     "QueryError",
     "RecordValidationError",
     "StorageError",
+    "ThrottledError",
     "UnauthenticatedError",
 ]
 
@@ -95,6 +96,17 @@ class PermissionDenied(HulianError):
 
 class UnauthenticatedError(HulianError):
     code = "unauthenticated"
+
+
+class ThrottledError(HulianError):
+    """Too many attempts (failed logins): refused until ``retry_after`` seconds have passed."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None,
+                 hint: str | None = None):
+        super().__init__(message, code=code, hint=hint)
+        self.retry_after = retry_after
 
 
 class DeployError(HulianError):

@@ -10,6 +10,7 @@ related list). It is called by the field's ``relationship_name``, else
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hulian.engine.errors import NotFoundError
@@ -42,9 +43,12 @@ def child_relationships(parent: CompiledObject) -> tuple[ChildRelationship, ...]
     return tuple(sorted(found, key=lambda r: r.name))
 
 
-def child_relationship(parent: CompiledObject, name: str) -> ChildRelationship:
-    """The relationship of ``parent`` called ``name``; NotFoundError when it has none."""
-    known = child_relationships(parent)
+def child_relationship(parent: CompiledObject, name: str,
+                       shown: Callable[[ChildRelationship], bool] | None = None
+                       ) -> ChildRelationship:
+    """The relationship of ``parent`` called ``name``; NotFoundError when it has none
+    (``shown``: the relationships that count, e.g. those the reader may see)."""
+    known = tuple(r for r in child_relationships(parent) if shown is None or shown(r))
     found = next((r for r in known if r.name == name), None)
     if found is None:
         raise NotFoundError(

@@ -30,8 +30,8 @@ from hulian.engine.errors import (
 )
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.formulas.select import RecordSelect
-from hulian.engine.permissions import EDIT, READ, Visibility
 from hulian.engine.records import checks, deletes, masters, prepare, rollup_sources, rollups
+from hulian.engine.records.access import Guard
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
 from hulian.engine.records.filters import build_filter, formula_filter
@@ -39,6 +39,9 @@ from hulian.engine.records.paging import after_clause, encode_cursor, order_clau
 from hulian.engine.records.rows import fetch, to_record
 from hulian.engine.relationships import child_relationship
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.engine.security.visibility import EDIT, READ, Visibility
+from hulian.engine.session_teams import TeamsMixin
+from hulian.engine.session_transfer import TransferMixin
 from hulian.engine.system.people import User
 
 MAX_LIMIT = 1000
@@ -63,19 +66,42 @@ def _single(errors: list[FieldError]) -> list[FieldError]:
     return [replace(e, row=None) for e in errors]
 
 
-class Session:
+class Session(TeamsMixin, TransferMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema, user: User):
         self._conn = conn
         self.schema = schema
         self.user = user
         self._visibility: Visibility | None = None
+        self._guard: Guard | None = None
+        self._owner: dict[str, Any] | None = None
 
     @property
     def visibility(self) -> Visibility:
         """What this user may read and edit (data permissions), computed once."""
         if self._visibility is None:
-            self._visibility = Visibility.of(self._conn, self.schema.tenant, self.user)
+            self._visibility = Visibility.of(self._conn, self.schema, self.user)
         return self._visibility
+
+    @property
+    def guard(self) -> Guard:
+        """The user's functional and field permissions, applied to each call."""
+        if self._guard is None:
+            self._guard = Guard(self.visibility)
+        return self._guard
+
+    def _new_owner(self) -> dict[str, Any]:
+        if self._owner is None:
+            self._owner = self.visibility.new_record_owner(self._conn)
+        return self._owner
+
+    def can(self, object_name: str, action: str) -> bool:
+        """Whether the user's roles allow ``action`` (create, read, edit, delete, export,
+        import or a custom action of the object) on ``object_name``."""
+        return self.guard.can(object_name, action)
+
+    def require(self, object_name: str, action: str) -> None:
+        """PermissionDenied (``action_denied``) unless :meth:`can`."""
+        self.guard.object(object_name, action)
 
     def _editable(self, obj: CompiledObject, record_id: str) -> None:
         """PermissionDenied unless the user may edit the (readable) record."""
@@ -95,7 +121,7 @@ class Session:
 
     def _context(self) -> Context:
         return Context(self._conn, self.schema, self.user, dt.datetime.now(dt.UTC),
-                       self.visibility)
+                       self.visibility, self._new_owner())
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -122,17 +148,21 @@ class Session:
     # -- describe ---------------------------------------------------------------------------
 
     def objects(self) -> list[str]:
-        return sorted(self.schema.objects)
+        """The objects the user may read."""
+        return self.guard.readable()
 
     def describe(self, object_name: str) -> dict[str, Any]:
-        return describe_object(self.schema.object(object_name),
-                               self.schema.ids.get(object_name), self.schema)
+        """The object as the user sees it (hidden fields left out, ``permissions`` added)."""
+        obj = self.guard.object(object_name)
+        return self.guard.describe(obj, describe_object(obj, self.schema.ids.get(object_name),
+                                                        self.schema))
 
     # -- create -----------------------------------------------------------------------------
 
     def _prepare_new(self, ctx: Context, obj: CompiledObject,
                      inputs: Sequence[Any]) -> list[dict[str, Any]]:
         errors: list[FieldError] = []
+        inputs = self.guard.check_input(obj, list(inputs), errors, creating=True)
         coerced = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
         rows = [row if row is not None else {} for row in coerced]
         for row in rows:
@@ -152,7 +182,7 @@ class Session:
 
     def create(self, object_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create one record; returns it as stored (id, version and system fields included)."""
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name, "create")
         ctx = self._context()
         try:
             with self._write():
@@ -161,7 +191,7 @@ class Session:
                 self._refresh_roll_ups(obj, [row])
         except RecordValidationError as exc:
             raise RecordValidationError(obj.api_name, _single(list(exc.errors))) from None
-        return fetch(ctx, obj, row["id"])
+        return self.guard.strip(obj, fetch(ctx, obj, row["id"]))
 
     def create_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Create many records, all or none; returns their ids in input order.
@@ -169,7 +199,7 @@ class Session:
         Every row is checked first (errors carry the row's index); then rows are
         written in batches (COPY on PostgreSQL).
         """
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name, "create")
         ctx = self._context()
         inputs = list(rows)
         ids: list[str] = []
@@ -197,18 +227,20 @@ class Session:
 
     def get(self, object_name: str, record_id: str, *,
             include_deleted: bool = False) -> dict[str, Any]:
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name)
         with self._read():
-            return fetch(self._context(), obj, record_id, include_deleted=include_deleted,
-                         visible=self.visibility.predicate(obj, READ))
+            return self.guard.strip(obj, fetch(
+                self._context(), obj, record_id, include_deleted=include_deleted,
+                visible=self.visibility.predicate(obj, READ)))
 
     def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
                   filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
         select = RecordSelect(self.schema, obj, self._conn.dialect.name, self.user.id,
                               self.visibility)
+        self.guard.check_names(obj, where, None)
         query = select.select().where(build_filter(select, where))
         if filter_text is not None:
-            query = query.where(formula_filter(select, filter_text))
+            query = query.where(formula_filter(select, filter_text, self.guard.pack))
         if not include_deleted:
             query = query.where(obj.table.c.is_deleted == sa.false())
         visible = self.visibility.predicate(obj, READ)
@@ -225,10 +257,11 @@ class Session:
         ``where`` is a JSON filter (``hulian.engine.records.filters``); ``filter`` a boolean
         formula such as ``"amount > 1000 && ISPICKVAL(stage, 'won')"``. Both may be given.
         """
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
                              code="invalid_limit")
+        self.guard.check_names(obj, None, order_by)
         keys = parse_order(obj, order_by)
         query, select = self._filtered(obj, where, include_deleted, filter)
         if after:
@@ -236,14 +269,14 @@ class Session:
         query = query.order_by(*order_clauses(select, keys)).limit(limit + 1)
         query = query.select_from(select.from_clause())
         with self._read():
-            records = [to_record(r) for r in self._conn.execute(query)]
+            records = [self.guard.strip(obj, to_record(r)) for r in self._conn.execute(query)]
         more = len(records) > limit
         records = records[:limit]
         return Page(records, encode_cursor(keys, records[-1]) if more else None)
 
     def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False,
               filter: str | None = None) -> int:
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name)
         query, select = self._filtered(obj, where, include_deleted, filter)
         inner = query.select_from(select.from_clause()).subquery()
         with self._read():
@@ -260,8 +293,10 @@ class Session:
 
         >>> s.related("Account", acme_id, "Contact.account", order_by="name")  # doctest: +SKIP
         """
-        parent = self.schema.object(object_name)
-        child = child_relationship(parent, relationship)
+        parent = self.guard.object(object_name)
+        guard = self.guard
+        child = child_relationship(parent, relationship, lambda r: guard.can(r.object, "read")
+                                   and r.field not in guard.hidden(r.object))
         with self._read():
             fetch(self._context(), parent, record_id,
                   visible=self.visibility.predicate(parent, READ))
@@ -301,7 +336,7 @@ class Session:
     def update(self, object_name: str, record_id: str, data: Mapping[str, Any], *,
                version: int | None = None) -> dict[str, Any]:
         """Change some fields; with ``version``, refuse (ConflictError) if the record moved on."""
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name, "edit")
         ctx = self._context()
         with self._write():
             current = fetch(ctx, obj, record_id, for_update=True,
@@ -309,6 +344,7 @@ class Session:
             self._editable(obj, record_id)
             self._check_version(obj, current, version)
             errors: list[FieldError] = []
+            (data,) = self.guard.check_input(obj, [data], errors, creating=False)
             values = prepare.coerce(obj, data, 0, errors)
             if values is None:
                 raise RecordValidationError(obj.api_name, _single(errors))
@@ -329,11 +365,11 @@ class Session:
                     masters.push_ownership(ctx, obj, [record_id], moved)
                 self._refresh_roll_ups(obj, [current, {**current, **changed}])
                 rollup_sources.propagate(self._conn, self.schema, obj.api_name, [record_id])
-        return fetch(ctx, obj, record_id) if changed else current
+        return self.guard.strip(obj, fetch(ctx, obj, record_id) if changed else current)
 
     def delete(self, object_name: str, record_id: str, *, version: int | None = None) -> None:
         """Soft-delete: the record disappears from reads; lookups to it follow ``on_delete``."""
-        obj = self.schema.object(object_name)
+        obj = self.guard.object(object_name, "delete")
         ctx = self._context()
         with self._write():
             current = fetch(ctx, obj, record_id, for_update=True,
@@ -344,8 +380,8 @@ class Session:
                                 lambda: self._bump(ctx, obj, current, {"is_deleted": True}))
 
     def restore(self, object_name: str, record_id: str) -> dict[str, Any]:
-        """Bring back a soft-deleted record."""
-        obj = self.schema.object(object_name)
+        """Bring back a soft-deleted record (needs the right to delete it)."""
+        obj = self.guard.object(object_name, "delete")
         ctx = self._context()
         with self._write():
             current = fetch(ctx, obj, record_id, include_deleted=True, for_update=True,
@@ -364,4 +400,4 @@ class Session:
                     )
                 deletes.restore_tree(ctx, obj, current, lambda: self._bump(
                     ctx, obj, current, {"is_deleted": False}))
-        return fetch(ctx, obj, record_id)
+        return self.guard.strip(obj, fetch(ctx, obj, record_id))

@@ -1,4 +1,5 @@
-"""The ``hulian`` command: validate, deploy, serve, token create, user create, demo.
+"""The ``hulian`` command: validate, deploy, serve, token create|list|revoke, user
+create|password, demo.
 
 Every command prints errors a person can act on and exits non-zero; it never
 prints a traceback (set HULIAN_DEBUG=1 to see one for an unexpected fault).
@@ -18,9 +19,16 @@ from hulian.engine import DeployError, DeployReport, Engine, HulianError, Metada
 from hulian.engine.deploy.packs import Stack
 from hulian.engine.formulas.compiled import pack_formula_problems
 from hulian.engine.system.migrate import current_revision, upgrade
+from hulian.engine.system.passwords import check_policy
 from hulian.metadata import check_pack, load_pack
 from hulian.metadata.jsontext import dumps
 from hulian.metadata.problems import Problem
+from hulian.runtime.account_command import (
+    add_token_commands,
+    add_user_password_command,
+    read_new_password,
+)
+from hulian.runtime.people_command import add_people_commands, add_user_create_options
 
 __all__ = ["build_parser", "main"]
 
@@ -100,7 +108,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     engine = Engine(args.db)
     print(f"hulian serving {args.db} on http://{args.host}:{args.port}/api/v1", flush=True)
-    uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(engine, secure_cookies=args.secure_cookies), host=args.host,
+                port=args.port, log_level="info")
     return 0
 
 
@@ -120,13 +129,20 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
+    password = read_new_password(args) if args.password_stdin else None
+    if password is not None:
+        check_policy(password, args.username)
     engine = Engine(args.db)
     try:
         user = engine.create_user(args.tenant, args.username, display_name=args.display_name,
-                                  is_admin=args.admin, department=args.department)
+                                  is_admin=args.admin, department=args.department,
+                                  enterprise=args.enterprise, roles=args.roles)
+        if password is not None:
+            engine.set_password(user.tenant, user, password)
     finally:
         engine.close()
-    print(f"created user {user.username} ({user.id}) in tenant {user.tenant}")
+    print(f"created user {user.username} ({user.id}) in tenant {user.tenant}"
+          + (" with a password" if password is not None else ""))
     return 0
 
 
@@ -215,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--secure-cookies", action="store_true",
+                   help="send the login session cookie with Secure (when served over HTTPS)")
     p.set_defaults(handler=cmd_serve)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
@@ -226,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label")
     p.add_argument("--expires-in-days", type=int)
     p.set_defaults(handler=cmd_token_create)
+    add_token_commands(token, db_option)
 
     user = commands.add_parser("user", help="users").add_subparsers(
         dest="action", required=True, metavar="ACTION")
@@ -236,7 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name")
     p.add_argument("--admin", action="store_true")
     p.add_argument("--department", help="the department's name or id")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="give the user a password, read from the first line of standard input")
+    add_user_create_options(p)
     p.set_defaults(handler=cmd_user_create)
+    add_user_password_command(user, db_option)
+    add_people_commands(commands, user, db_option)
 
     department = commands.add_parser("department", help="departments").add_subparsers(
         dest="action", required=True, metavar="ACTION")

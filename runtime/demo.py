@@ -9,6 +9,9 @@ from hulian.engine import Engine
 from hulian.runtime.sample_data import load_sample_data
 
 DEMO_TENANT = "demo"
+DEALER = "Dealer A"
+PARTNER_MANAGER = "wang"
+DEALER_BUYER = "dealer.buyer"
 EXAMPLE_PACK = "crm"
 
 
@@ -24,6 +27,15 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
         if session.count("Account", include_deleted=True) == 0:
             counts = load_sample_data(session, pack)
             done.append("sample data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    if not engine.enterprises(tenant):
+        engine.create_department(tenant, "Channel")
+        engine.create_user(tenant, PARTNER_MANAGER, department="Channel",
+                           display_name="Wang (partner manager)")
+        engine.create_enterprise(tenant, DEALER, partner_manager=PARTNER_MANAGER)
+        engine.create_user(tenant, DEALER_BUYER, enterprise=DEALER, roles=["dealer_buyer"],
+                           display_name="Xiao Li (Dealer A)")
+        done.append(f"people: department Channel, partner manager {PARTNER_MANAGER!r}, "
+                    f"downstream enterprise {DEALER!r} and its buyer {DEALER_BUYER!r}")
     return done
 
 
@@ -31,6 +43,7 @@ def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:
     engine = Engine(db)
     for line in set_up(engine):
         print(line)
+    dealer_token = engine.create_token(DEMO_TENANT, DEALER_BUYER, label="demo")
     token = engine.create_token(DEMO_TENANT, "admin", label="demo")
     base = f"http://{host}:{port}"
     print(f"""
@@ -38,6 +51,7 @@ hulian demo: tenant {DEMO_TENANT!r} in {db}
   API:      {base}/api/v1/objects
   OpenAPI:  {base}/api/v1/openapi.json
   try:      curl -H "Authorization: Bearer $TOKEN" {base}/api/v1/objects/Account/records
+  dealer:   {DEALER_BUYER!r} of {DEALER!r} (the order app only) token {dealer_token}
   token (user admin; export it as TOKEN):""")
     print(token, flush=True)
     if not serve:

@@ -69,7 +69,7 @@ class RecordSelect:
         self.dialect = dialect
         self.user_id = user_id
         self.visibility = visibility
-        """A :class:`~hulian.engine.permissions.Visibility`: joined records the user may not
+        """A :class:`~hulian.engine.security.visibility.Visibility`: joined records the user may not
         read are left out (their fields read as blank). None: every record (system use)."""
         self._tables: dict[tuple[str, ...], Any] = {(): obj.table}
         self._objects: dict[tuple[str, ...], ObjectDef] = {(): obj.model}

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError
-from hulian.engine.permissions import EDIT, READ, Visibility
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.system.tables import users
 from hulian.metadata.values import inactive_options
 
@@ -96,7 +96,7 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
 
 
 def _visibility(ctx: Context) -> Visibility:
-    return Visibility.of(ctx.conn, ctx.schema.tenant, ctx.user)
+    return ctx.visibility or Visibility.of(ctx.conn, ctx.schema, ctx.user)
 
 
 def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,

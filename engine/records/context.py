@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,10 @@ class Context:
     user: User
     now: dt.datetime
     visibility: Any = None
-    """The user's :class:`~hulian.engine.permissions.Visibility` (None: system work)."""
+    """The user's :class:`~hulian.engine.security.visibility.Visibility` (None: system work)."""
+    owner: Mapping[str, Any] | None = None
+    """The ownership columns of the records this user creates (None: the user owns them);
+    see :meth:`~hulian.engine.security.visibility.Visibility.new_record_owner`."""
 
     @property
     def dialect(self) -> str:

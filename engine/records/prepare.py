@@ -83,8 +83,9 @@ def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> 
     user = ctx.user
     for row, record_id in zip(rows, new_ids(len(rows)), strict=True):
         row["id"] = record_id
-        row.setdefault("owner_id", user.id)
-        row.setdefault("department_id", user.department_id)  # a detail has its master's
+        for column, value in (ctx.owner or {"owner_id": user.id,
+                                             "department_id": user.department_id}).items():
+            row.setdefault(column, value)  # a detail has its master's
         row["business_type"] = DEFAULT_BUSINESS_TYPE
         row["life_status"] = "normal"
         row["created_by"] = row["updated_by"] = user.id

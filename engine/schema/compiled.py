@@ -99,6 +99,7 @@ def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.Met
     live = table.c.is_deleted == sa.false()
     sa.Index(short_name("ix", name, "owner_id"), table.c.owner_id)
     sa.Index(short_name("ix", name, "out_tenant_id"), table.c.out_tenant_id)
+    sa.Index(short_name("ix", name, "out_owner_id"), table.c.out_owner_id)
     sa.Index(short_name("ix", name, "created_at"), table.c.created_at)
     for f in obj.fields:
         if f.computed:

@@ -1,18 +1,24 @@
-"""Tenants and their users (the people model grows with the permissions work)."""
+"""Tenants, their departments and users (internal and interconnect).
+
+Downstream enterprises live in :mod:`hulian.engine.system.enterprises`, role
+assignments in :mod:`hulian.engine.system.roles`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hulian.engine.errors import HulianError, NotFoundError
+from hulian.engine.errors import ConflictError, HulianError, NotFoundError
 from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import check_tenant_name
-from hulian.engine.system.tables import departments, tenants, users
+from hulian.engine.system.tables import departments, tenants, user_roles, users
 
 ADMIN = "admin"
+MEMBER = "member"
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,12 @@ class User:
     display_name: str
     is_admin: bool
     department_id: str | None = None
+    enterprise_id: str | None = None
+    """Set for interconnect users (互联用户): the downstream enterprise they work for."""
+
+    @property
+    def is_interconnect(self) -> bool:
+        return self.enterprise_id is not None
 
 
 def now() -> dt.datetime:
@@ -81,7 +93,7 @@ def require_department(conn: sa.Connection, tenant: str, ref: str) -> Department
     return found
 
 
-def _user_ref(conn: sa.Connection, tenant: str, ref: str) -> User:
+def user_ref(conn: sa.Connection, tenant: str, ref: str) -> User:
     """The active user with id or username ``ref``."""
     found = user_by_id(conn, tenant, ref) or find_user(conn, tenant, ref)
     if found is None:
@@ -93,27 +105,60 @@ def _user_ref(conn: sa.Connection, tenant: str, ref: str) -> User:
 def set_leader(conn: sa.Connection, tenant: str, department: str, user: str | None) -> None:
     """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
     found = require_department(conn, tenant, department)
-    leader = _user_ref(conn, tenant, user).id if user is not None else None
+    leader = user_ref(conn, tenant, user).id if user is not None else None
     conn.execute(departments.update().where(departments.c.id == found.id)
                  .values(leader_id=leader))
 
 
+@dataclass(frozen=True)
+class DepartmentTree:
+    """A tenant's departments read once: who leads what, what lies below and above."""
+
+    names: dict[str, str]
+    """name -> id"""
+    parents: dict[str, str | None]
+    leaders: dict[str, str | None]
+
+    @classmethod
+    def load(cls, conn: sa.Connection, tenant: str) -> DepartmentTree:
+        rows = conn.execute(sa.select(departments.c.id, departments.c.name,
+                                      departments.c.parent_id, departments.c.leader_id)
+                            .where(departments.c.tenant == tenant)).all()
+        return cls({name: id_ for id_, name, _, _ in rows},
+                   {id_: parent for id_, _, parent, _ in rows},
+                   {id_: leader for id_, _, _, leader in rows})
+
+    def below(self, roots: set[str]) -> set[str]:
+        """``roots`` and every department under them, at any depth."""
+        children: dict[str | None, list[str]] = {}
+        for child, parent in self.parents.items():
+            children.setdefault(parent, []).append(child)
+        found: set[str] = set()
+        stack = list(roots)
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(children.get(current, ()))
+        return found
+
+    def above(self, department_id: str | None) -> set[str]:
+        """``department_id`` and every department above it (empty for None)."""
+        found: set[str] = set()
+        current = department_id
+        while current is not None and current not in found:
+            found.add(current)
+            current = self.parents.get(current)
+        return found
+
+    def led_by(self, user_id: str) -> set[str]:
+        """The departments ``user_id`` leads, and all their descendants."""
+        return self.below({d for d, leader in self.leaders.items() if leader == user_id})
+
+
 def led_departments(conn: sa.Connection, tenant: str, user_id: str) -> set[str]:
     """The departments ``user_id`` leads, and all their descendants."""
-    rows = conn.execute(sa.select(departments.c.id, departments.c.parent_id,
-                                  departments.c.leader_id)
-                        .where(departments.c.tenant == tenant)).all()
-    children: dict[str | None, list[str]] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row.id)
-    found: set[str] = set()
-    stack = [row.id for row in rows if row.leader_id == user_id]
-    while stack:
-        current = stack.pop()
-        if current not in found:
-            found.add(current)
-            stack.extend(children.get(current, ()))
-    return found
+    return DepartmentTree.load(conn, tenant).led_by(user_id)
 
 
 def add_department(conn: sa.Connection, tenant: str, name: str,
@@ -122,10 +167,10 @@ def add_department(conn: sa.Connection, tenant: str, name: str,
         raise HulianError(f"{name!r} is not a valid department name",
                           code="invalid_department", hint="use 1 to 200 characters")
     if find_department(conn, tenant, name) is not None:
-        raise HulianError(f"department {name!r} already exists in tenant {tenant!r}",
-                          code="department_exists")
+        raise ConflictError(f"department {name!r} already exists in tenant {tenant!r}",
+                            code="department_exists")
     parent_id = require_department(conn, tenant, parent).id if parent else None
-    leader_id = _user_ref(conn, tenant, leader).id if leader else None
+    leader_id = user_ref(conn, tenant, leader).id if leader else None
     found = Department(new_id(), tenant, name, parent_id, leader_id)
     conn.execute(departments.insert().values(id=found.id, tenant=tenant, name=name,
                                              parent_id=parent_id, leader_id=leader_id,
@@ -134,25 +179,49 @@ def add_department(conn: sa.Connection, tenant: str, name: str,
 
 
 def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: str | None = None,
-             is_admin: bool = False, department: str | None = None) -> User:
+             is_admin: bool = False, department: str | None = None,
+             enterprise_id: str | None = None, roles: Iterable[str] | None = None) -> User:
+    """Add an internal user, or an interconnect user of the enterprise ``enterprise_id``
+    (which has no department and cannot be an admin). ``roles``: role api_names; an
+    internal user gets the built-in ``member`` role when none are given."""
     if not isinstance(username, str) or not username.strip() or len(username) > 80:
         raise HulianError(f"{username!r} is not a valid username", code="invalid_username",
                           hint="use 1 to 80 characters")
     if find_user(conn, tenant, username) is not None:
         raise HulianError(f"user {username!r} already exists in tenant {tenant!r}",
                           code="user_exists")
+    if enterprise_id is not None and (department or is_admin):
+        raise HulianError("an interconnect user has no department and cannot be an admin",
+                          code="invalid_interconnect_user",
+                          hint="give internal users departments; interconnect users get "
+                               "interconnect roles")
     department_id = require_department(conn, tenant, department).id if department else None
-    user = User(new_id(), tenant, username, display_name or username, is_admin, department_id)
+    user = User(new_id(), tenant, username, display_name or username, is_admin, department_id,
+                enterprise_id)
     conn.execute(users.insert().values(
         id=user.id, tenant=tenant, username=username, display_name=user.display_name,
-        is_active=True, is_admin=is_admin, department_id=department_id, created_at=now(),
+        is_active=True, is_admin=is_admin, department_id=department_id,
+        enterprise_id=enterprise_id, created_at=now(),
     ))
+    if roles is None:
+        roles = () if enterprise_id is not None else (MEMBER,)
+    for role in sorted(set(roles)):
+        conn.execute(user_roles.insert().values(tenant=tenant, user_id=user.id, role=role))
     return user
+
+
+def list_users(conn: sa.Connection, tenant: str, *, enterprise_id: str | None = None
+               ) -> list[User]:
+    """The tenant's active users by username (only those of one enterprise when given)."""
+    query = sa.select(users).where(users.c.tenant == tenant, users.c.is_active == sa.true())
+    if enterprise_id is not None:
+        query = query.where(users.c.enterprise_id == enterprise_id)
+    return [_user(row) for row in conn.execute(query.order_by(users.c.username))]
 
 
 def _user(row) -> User:
     return User(row.id, row.tenant, row.username, row.display_name, row.is_admin,
-                row.department_id)
+                row.department_id, row.enterprise_id)
 
 
 def find_user(conn: sa.Connection, tenant: str, username: str) -> User | None:

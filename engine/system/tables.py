@@ -30,8 +30,12 @@ users = sa.Table(
     sa.Column("is_admin", sa.Boolean(create_constraint=False), nullable=False),
     sa.Column("department_id", sa.String(26)),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("enterprise_id", sa.String(26)),
+    sa.Column("password_hash", sa.String(255)),
     sa.UniqueConstraint("tenant", "username", name="uq_hulian_users_tenant_username"),
 )
+"""Internal users (``enterprise_id`` NULL) and interconnect users (互联用户: the id of the
+downstream enterprise they work for). ``password_hash``: argon2, NULL for token-only users."""
 
 departments = sa.Table(
     "hulian_departments",
@@ -46,6 +50,57 @@ departments = sa.Table(
 )
 """A tenant's departments (a tree through ``parent_id``, each with an optional leader);
 users belong to one."""
+
+enterprises = sa.Table(
+    "hulian_enterprises",
+    metadata,
+    sa.Column("id", sa.String(26), primary_key=True),
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("partner_manager_id", sa.String(26), sa.ForeignKey("hulian_users.id"),
+              nullable=False),
+    sa.Column("is_active", sa.Boolean(create_constraint=False), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("tenant", "name", name="uq_hulian_enterprises_tenant_name"),
+)
+"""A tenant's downstream enterprises (互联企业: dealers, agents...), each with its upstream
+partner manager (对接人), the internal user who owns what its people create."""
+
+user_roles = sa.Table(
+    "hulian_user_roles",
+    metadata,
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
+    sa.Column("user_id", sa.String(26), sa.ForeignKey("hulian_users.id"), primary_key=True),
+    sa.Column("role", sa.String(64), primary_key=True),
+)
+"""Which roles (api_names of the tenant's metadata, or ``admin`` / ``member``) a user has."""
+
+enterprise_permissions = sa.Table(
+    "hulian_enterprise_permissions",
+    metadata,
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
+    sa.Column("enterprise_id", sa.String(26), sa.ForeignKey("hulian_enterprises.id"),
+              primary_key=True),
+    sa.Column("object", sa.String(64), primary_key=True),
+    sa.Column("level", sa.String(20), nullable=False),
+)
+"""Per downstream enterprise: the external data permission level of an object, overriding
+the object's ``data_permission.external``."""
+
+record_teams = sa.Table(
+    "hulian_record_teams",
+    metadata,
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), primary_key=True),
+    sa.Column("object", sa.String(64), primary_key=True),
+    sa.Column("record_id", sa.String(26), primary_key=True),
+    sa.Column("user_id", sa.String(26), sa.ForeignKey("hulian_users.id"), primary_key=True),
+    sa.Column("access", sa.String(8), nullable=False),
+    sa.Column("added_by", sa.String(26), nullable=False),
+    sa.Column("added_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_hulian_record_teams_member", "tenant", "object", "user_id", "record_id"),
+)
+"""Related teams (相关团队) and external teams: people given ``read`` or ``edit`` access to
+one record besides its owners. ``object`` is the object's stable id (it survives renames)."""
 
 tokens = sa.Table(
     "hulian_tokens",
@@ -104,3 +159,45 @@ sequences = sa.Table(
     sa.Column("period", sa.String(16), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+settings = sa.Table(
+    "hulian_settings",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+"""Settings of the whole installation (not of a tenant), e.g. ``session_signing_key``:
+the key that signs session cookies when neither ``create_app(secret_key=)`` nor
+``HULIAN_SECRET_KEY`` gives one."""
+
+login_sessions = sa.Table(
+    "hulian_login_sessions",
+    metadata,
+    sa.Column("id", sa.String(26), primary_key=True),
+    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
+    sa.Column("user_id", sa.String(26), sa.ForeignKey("hulian_users.id"), nullable=False),
+    sa.Column("session_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("client_ip", sa.String(64)),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime()),
+    sa.Index("ix_hulian_login_sessions_user", "user_id"),
+)
+"""Browser login sessions: the cookie carries a random session id, stored here only as its
+SHA-256 (``session_hash``); logout or a password change sets ``revoked_at``."""
+
+login_failures = sa.Table(
+    "hulian_login_failures",
+    metadata,
+    sa.Column("id", sa.String(26), primary_key=True),
+    sa.Column("tenant", sa.String(30), nullable=False),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("client_ip", sa.String(64)),
+    sa.Column("failed_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_hulian_login_failures_user", "tenant", "username", "failed_at"),
+    sa.Index("ix_hulian_login_failures_ip", "client_ip", "failed_at"),
+)
+"""Failed logins, for throttling (any tenant and username as typed, known or not: no foreign
+keys). Shared by every worker; rows older than a day are deleted as new ones come."""

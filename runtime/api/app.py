@@ -1,7 +1,8 @@
 """The REST API as a Starlette application: ``create_app(engine)``.
 
-Everything lives under ``/api/v1``; every route but ``/health`` needs a bearer
-token, which names the tenant and the user. See docs/api.md.
+Everything lives under ``/api/v1``; every route but ``/health`` and ``/auth/login``
+needs a bearer token or a login session cookie, which names the tenant and the user.
+See docs/api.md.
 
 >>> from hulian.engine import Engine                            # doctest: +SKIP
 >>> app = create_app(Engine("sqlite:///hulian.db"))
@@ -10,6 +11,9 @@ token, which names the tenant and the user. See docs/api.md.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,7 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from hulian.engine import Engine
-from hulian.runtime.api import objects, openapi, records
+from hulian.runtime.api import login, objects, openapi, people, records, teams, transfer
+from hulian.runtime.api.auth import AuthConfig
 from hulian.runtime.api.endpoint import Call, endpoint
 from hulian.runtime.api.errors import (
     ServiceUnavailable,
@@ -43,15 +48,26 @@ def health(call: Call) -> Response:
 
 
 def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
-               debug: bool = False) -> Starlette:
+               debug: bool = False, secret_key: str | None = None,
+               secure_cookies: bool = False,
+               clock: Callable[[], dt.datetime] | None = None) -> Starlette:
     """The API over ``engine``; the caller owns the engine (and closes it).
 
     ``max_body_bytes``: larger request bodies are refused with 413 ``body_too_large``.
+    ``secret_key`` signs session cookies (at least 32 characters): else env
+    ``HULIAN_SECRET_KEY``, else a random key made once and kept in the database.
+    ``secure_cookies``: send the session cookie with ``Secure`` (HTTPS only): set it
+    whenever the API is served over HTTPS. ``clock``: the current time for logins,
+    sessions and throttling (tests move it).
     """
     routes = [
         Route("/health", endpoint(health, public=True), methods=["GET"], name="health"),
+        *login.routes,
         *objects.routes,
         *records.routes,
+        *teams.routes,
+        *transfer.routes,
+        *people.routes,
         *openapi.routes,
     ]
     app = Starlette(
@@ -62,4 +78,6 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
     )
     app.state.engine = engine
     app.state.max_body_bytes = max_body_bytes
+    app.state.auth = AuthConfig(secret_key=secret_key, secure_cookies=secure_cookies,
+                                clock=clock)
     return app

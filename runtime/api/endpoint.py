@@ -1,10 +1,12 @@
-"""The glue every route shares: authenticate, read the body, run the handler, map errors.
+"""The glue every route shares: authenticate, check CSRF, read the body, run the handler,
+map errors.
 
 A handler is a plain function ``handler(call) -> Response``. :func:`endpoint`
-wraps it in the async endpoint Starlette calls: the token check and the handler
-(both blocking database work) run in Starlette's thread pool, the body is read
-on the event loop in between, and any exception becomes the JSON error response
-(``hulian.runtime.api.errors``).
+wraps it in the async endpoint Starlette calls: the credential check (a bearer token
+or the session cookie, ``hulian.runtime.api.auth``) and the handler (both blocking
+database work) run in Starlette's thread pool; the CSRF check of cookie requests and
+the reading of the body happen on the event loop in between, and any exception becomes
+the JSON error response (``hulian.runtime.api.errors``).
 
 >>> def hello(call: Call) -> Response:                          # doctest: +SKIP
 ...     return JSONResponse({"user": call.user.username})
@@ -22,8 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hulian.engine import Engine, Session, User
-from hulian.runtime.api.auth import authenticate
+from hulian.engine import Engine, Session, UnauthenticatedError, User
+from hulian.engine.accounts import LoginSession
+from hulian.runtime.api.auth import (
+    SESSION_CODES,
+    authenticate,
+    check_csrf,
+    clear_session_cookie,
+    needs_csrf,
+)
 from hulian.runtime.api.errors import error_response
 from hulian.runtime.api.jsonio import parse_json, read_body
 
@@ -32,12 +41,14 @@ __all__ = ["Call", "Endpoint", "Handler", "by_method", "endpoint"]
 
 @dataclass(frozen=True)
 class Call:
-    """One API call: the request, the engine, the caller and the parsed JSON body."""
+    """One API call: the request, the engine, the caller, the parsed JSON body and, when
+    the session cookie authenticated the caller, their login session."""
 
     request: Request
     engine: Engine
     user: User | None
     body: Any = None
+    login: LoginSession | None = None
 
     def param(self, name: str) -> str:
         return self.request.path_params[name]
@@ -59,20 +70,30 @@ def endpoint(handler: Handler, *, body: Literal["object", "object_or_list"] | No
     """An async Starlette endpoint running ``handler`` in the thread pool.
 
     ``body``: None (ignored), ``"object"`` or ``"object_or_list"`` (parsed JSON).
-    ``public``: no token needed (``call.user`` is then None).
+    ``public``: no credentials needed (``call.user`` is then None).
     """
 
     async def run(request: Request) -> Response:
         engine: Engine = request.app.state.engine
+        limit: int = request.app.state.max_body_bytes
         try:
-            user = None if public else await run_in_threadpool(authenticate, engine, request)
+            caller = None if public else await run_in_threadpool(authenticate, engine, request)
+            raw = None
+            if needs_csrf(caller, request.method):
+                assert caller is not None and caller.login is not None
+                request, raw = await check_csrf(request, caller.login, limit)
             data = None
             if body is not None:
-                raw = await read_body(request, request.app.state.max_body_bytes)
+                raw = raw if raw is not None else await read_body(request, limit)
                 data = parse_json(raw, allow_list=body == "object_or_list")
-            return await run_in_threadpool(handler, Call(request, engine, user, data))
+            call = Call(request, engine, caller.user if caller else None, data,
+                        caller.login if caller else None)
+            return await run_in_threadpool(handler, call)
         except Exception as exc:  # noqa: BLE001 -- every failure gets the JSON error shape
-            return error_response(exc)
+            response = error_response(exc)
+            if isinstance(exc, UnauthenticatedError) and exc.code in SESSION_CODES:
+                clear_session_cookie(response, request)
+            return response
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__

@@ -26,6 +26,7 @@ from hulian.engine.errors import (
     PermissionDenied,
     RecordValidationError,
     StorageError,
+    ThrottledError,
     UnauthenticatedError,
 )
 from hulian.metadata.jsontext import dumps
@@ -72,6 +73,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (PayloadTooLarge, 413),
     (RecordValidationError, 422),
     (Unprocessable, 422),
+    (ThrottledError, 429),
     (StorageError, 500),
     (ServiceUnavailable, 503),
 )
@@ -121,6 +123,8 @@ def error_response(exc: BaseException) -> Response:
         if exc.code in ("invalid_token", "token_expired"):
             challenge += ', error="invalid_token"'
         headers = {"WWW-Authenticate": challenge}
+    elif isinstance(exc, ThrottledError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return _json({"error": exc.to_dict()}, status, headers)
 
 

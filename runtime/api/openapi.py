@@ -3,9 +3,12 @@
 Every object gets typed paths (``/api/v1/objects/Account/records`` ...) and the
 schemas ``<Object>``, ``<Object>Input``, ``<Object>Update`` and ``<Object>Page``;
 an object that other objects point at also gets its related-list path and
-``<Object>RelatedPage`` (records of any of its child objects);
-the generic routes (objects, describe, health) and the shared ``Error`` schema
-are the same for every tenant.
+``<Object>RelatedPage`` (records of any of its child objects), and its export, import
+and team paths (``hulian.runtime.api.openapi_admin``, which also gives the ``/admin``
+routes of an administrator's document); the generic routes (objects, describe, health,
+the ``/auth`` routes) and the shared schemas are the same for every tenant. A call
+authenticates with a bearer token (``bearer``) or the login session cookie
+(``session``, plus ``X-CSRF-Token`` on unsafe methods).
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hulian.engine.system import passwords
 from hulian.metadata.model import label_text
+from hulian.runtime.api.auth import CSRF_HEADER, SESSION_COOKIE
 from hulian.runtime.api.endpoint import Call, endpoint
 from hulian.runtime.api.jsonio import JSONResponse
+from hulian.runtime.api.openapi_admin import ADMIN_TAG, admin_paths, object_paths
+from hulian.runtime.api.openapi_admin import SCHEMAS as MORE_SCHEMAS
 from hulian.runtime.api.records import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT
 from hulian.runtime.api.schemas import input_schema, record_schema, update_schema
 
@@ -42,14 +49,20 @@ def _error_response(description: str, **extra: Any) -> dict[str, Any]:
 ERROR_RESPONSES = {
     "BadRequest": _error_response("Malformed JSON, a bad query parameter or a bad filter."),
     "Unauthenticated": _error_response(
-        "The bearer token is missing, unknown, revoked or expired.",
+        "No credentials; the bearer token is unknown, revoked or expired; or the session "
+        "cookie is tampered with, logged out or expired.",
         headers={"WWW-Authenticate": {"schema": {"type": "string"},
                                       "description": 'Bearer realm="hulian"'}}),
-    "Forbidden": _error_response("The user may not do this."),
+    "Forbidden": _error_response("The user may not do this, or (csrf_failed) a request "
+                                 f"authenticated by the session cookie lacks {CSRF_HEADER}."),
     "NotFound": _error_response("Unknown object, record or relationship."),
     "Conflict": _error_response("Stale version, a taken unique value, or a restricted delete."),
     "Unprocessable": _error_response("The record breaks its object's rules (see details)."),
     "ServerError": _error_response("A fault in hulian or the database; nothing was changed."),
+    "TooManyRequests": _error_response(
+        "login_throttled: too many failed logins for the user or from the client address.",
+        headers={"Retry-After": {"schema": {"type": "integer"},
+                                 "description": "Seconds until a login may be tried again."}}),
 }
 COMMON = {"401": "Unauthenticated", "403": "Forbidden", "500": "ServerError"}
 
@@ -104,6 +117,49 @@ SHARED_SCHEMAS: dict[str, dict[str, Any]] = {
     "Health": {"type": "object", "required": ["status", "database"],
                "properties": {"status": {"const": "ok"},
                               "database": {"enum": ["sqlite", "postgresql"]}}},
+    "User": {
+        "type": "object", "required": ["id", "username", "display_name", "tenant", "is_admin",
+                                       "enterprise_id"],
+        "properties": {"id": {"type": "string"}, "username": {"type": "string"},
+                       "display_name": {"type": "string"}, "tenant": {"type": "string"},
+                       "is_admin": {"type": "boolean"},
+                       "enterprise_id": {"type": ["string", "null"], "description":
+                                         "The downstream enterprise of an interconnect "
+                                         "user; null for internal users."}}},
+    "LoginRequest": {
+        "type": "object", "required": ["tenant", "username", "password"],
+        "additionalProperties": False,
+        "properties": {"tenant": {"type": "string"}, "username": {"type": "string"},
+                       "password": {"type": "string", "format": "password",
+                                    "maxLength": passwords.MAX_LENGTH}}},
+    "Caller": {
+        "type": "object", "required": ["user", "auth", "csrf_token", "expires_at"],
+        "properties": {"user": {"$ref": "#/components/schemas/User"},
+                       "auth": {"enum": ["session", "token"]},
+                       "csrf_token": {"type": ["string", "null"], "description":
+                                      f"Send it as {CSRF_HEADER} on POST, PATCH, PUT and "
+                                      "DELETE (session only)."},
+                       "expires_at": {"type": ["string", "null"], "format": "date-time",
+                                      "description": "When the session ends (session only)."}}},
+    "Token": {
+        "type": "object", "required": ["id", "label", "created_at", "expires_at", "revoked_at"],
+        "properties": {"id": {"type": "string"}, "label": {"type": ["string", "null"]},
+                       "created_at": {"type": "string", "format": "date-time"},
+                       "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                       "revoked_at": {"type": ["string", "null"], "format": "date-time"}}},
+    "TokenRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"label": {"type": ["string", "null"], "maxLength": 200},
+                       "expires_in_days": {"type": ["integer", "null"], "minimum": 1,
+                                           "maximum": 3650,
+                                           "description": "Null or absent: never expires."}}},
+    "NewToken": {"allOf": [{"$ref": "#/components/schemas/Token"}, {
+        "type": "object", "required": ["token"],
+        "properties": {"token": {"type": "string", "description": "The bearer token, shown "
+                                                                  "only this once."}}}]},
+    "TokenList": {"type": "object", "required": ["tokens"],
+                  "properties": {"tokens": {"type": "array",
+                                            "items": {"$ref": "#/components/schemas/Token"}}}},
     "CreatedIds": {"type": "object", "required": ["ids"],
                    "properties": {"ids": {"type": "array", "items": {"type": "string"},
                                           "description": "The new ids, in input order."}}},
@@ -261,11 +317,69 @@ def _generic_paths() -> dict[str, dict[str, Any]]:
     }
 
 
+def _auth_paths() -> dict[str, dict[str, Any]]:
+    no_store = {"Cache-Control": {"schema": {"type": "string"}, "description": "no-store"}}
+    return {
+        f"{PREFIX}/auth/login": {"post": {
+            "operationId": "login", "tags": ["auth"], "summary": "Log in with a password",
+            "description": f"Sets the {SESSION_COOKIE} cookie (HttpOnly, SameSite=Lax; Secure "
+                           "when the server is configured so) for 12 hours. Internal and "
+                           "interconnect users alike. A request whose Origin is not this "
+                           "host is refused (origin_refused); the body must be "
+                           "application/json.",
+            "security": [],
+            "requestBody": {"required": True, "content": _json(_ref("schemas",
+                                                                    "LoginRequest"))},
+            "responses": {
+                "200": {"description": "Logged in.", "content": _json(_ref("schemas", "Caller")),
+                        "headers": {"Set-Cookie": {"schema": {"type": "string"},
+                                                   "description": f"{SESSION_COOKIE}=..."},
+                                    **no_store}},
+                "400": _ref("responses", "BadRequest"),
+                "401": _ref("responses", "Unauthenticated"),
+                "403": _ref("responses", "Forbidden"),
+                "429": _ref("responses", "TooManyRequests"),
+                "500": _ref("responses", "ServerError")}}},
+        f"{PREFIX}/auth/logout": {"post": {
+            "operationId": "logout", "tags": ["auth"], "summary": "End the login session",
+            "responses": _responses({"204": {"description": "Logged out; the cookie is "
+                                                            "cleared."}})}},
+        f"{PREFIX}/auth/me": {"get": {
+            "operationId": "me", "tags": ["auth"], "summary": "Who is calling",
+            "responses": _responses({"200": {"description": "The caller (and, for a session, "
+                                                            "its CSRF token).",
+                                             "content": _json(_ref("schemas", "Caller"))}})}},
+        f"{PREFIX}/auth/tokens": {
+            "get": {"operationId": "listTokens", "tags": ["auth"],
+                    "summary": "The caller's API tokens (never their secrets)",
+                    "responses": _responses({"200": {"description": "Newest first.",
+                                                     "content": _json(_ref("schemas",
+                                                                           "TokenList"))}})},
+            "post": {"operationId": "createToken", "tags": ["auth"],
+                     "summary": "A new API token for the caller, shown once",
+                     "requestBody": {"required": True, "content": _json(
+                         _ref("schemas", "TokenRequest"))},
+                     "responses": _responses(
+                         {"201": {"description": "The token.",
+                                  "content": _json(_ref("schemas", "NewToken"))}},
+                         ("400", "BadRequest"))}},
+        f"{PREFIX}/auth/tokens/{{token_id}}": {
+            "parameters": [{"name": "token_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "delete": {"operationId": "revokeToken", "tags": ["auth"],
+                       "summary": "Revoke one of the caller's tokens",
+                       "responses": _responses({"204": {"description": "Revoked."}},
+                                               ("404", "NotFound"))}},
+    }
+
+
 def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
-                     metadata_version: int | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output)."""
+                     metadata_version: int | None = None, admin: bool = False
+                     ) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output); ``admin``
+    adds the ``/admin`` routes."""
     schemas: dict[str, Any] = {}
-    paths = _generic_paths()
+    paths = {**_generic_paths(), **_auth_paths()}
     for obj in objects:
         name = obj["api_name"]
         schemas[name] = record_schema(obj)
@@ -273,10 +387,14 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         schemas[f"{name}Update"] = update_schema(obj)
         schemas[f"{name}Page"] = _page_schema(_ref("schemas", name))
         paths.update(_object_paths(obj))
+        paths.update(object_paths(obj))
         if obj.get("child_relationships"):
             schemas[f"{name}RelatedPage"] = _related_page_schema(obj)
             paths.update(_related_path(obj))
     schemas.update(SHARED_SCHEMAS)
+    schemas.update(MORE_SCHEMAS)
+    if admin:
+        paths.update(admin_paths())
     info: dict[str, Any] = {
         "title": f"hulian API ({tenant})", "version": "1",
         "description": "Records of the objects deployed to this tenant. Numbers of number, "
@@ -289,19 +407,30 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         "openapi": OPENAPI_VERSION,
         "info": info,
         "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {"session": []}],
         "tags": [{"name": "api", "description": "Objects, describe, health"},
+                 {"name": "auth", "description": "Login sessions and API tokens"},
                  *({"name": o["api_name"], "description": label_text(o["plural_label"])}
-                   for o in objects)],
+                   for o in objects),
+                 *([ADMIN_TAG] if admin else [])],
         "paths": paths,
         "components": {
             "schemas": schemas,
             "responses": ERROR_RESPONSES,
             "parameters": PARAMETERS,
-            "securitySchemes": {"bearer": {
-                "type": "http", "scheme": "bearer",
-                "description": "An API token: hulian token create --db URL --tenant T --user U",
-            }},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http", "scheme": "bearer",
+                    "description": "An API token: hulian token create --db URL --tenant T "
+                                   "--user U, or POST /api/v1/auth/tokens. Exempt from CSRF.",
+                },
+                "session": {
+                    "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                    "description": "The login session cookie (POST /api/v1/auth/login). "
+                                   f"POST, PUT, PATCH and DELETE must also send {CSRF_HEADER} "
+                                   "with the session's csrf_token (else 403 csrf_failed).",
+                },
+            },
         },
     }
 
@@ -312,8 +441,9 @@ def get_openapi(call: Call) -> Response:
     with call.session() as session:
         objects = [session.describe(name) for name in session.objects()]
         version = session.schema.version
+        admin = session.visibility.rights.admin
     return JSONResponse(openapi_document(objects, tenant=call.user.tenant,
-                                         metadata_version=version))
+                                         metadata_version=version, admin=admin))
 
 
 routes = [Route("/openapi.json", endpoint(get_openapi), methods=["GET"], name="openapi")]

@@ -37,7 +37,7 @@ def test_the_document_is_valid_openapi_3_1(document):
     assert document["components"]["securitySchemes"]["bearer"] == {
         **document["components"]["securitySchemes"]["bearer"], "type": "http",
         "scheme": "bearer"}
-    assert document["security"] == [{"bearer": []}]
+    assert document["security"] == [{"bearer": []}, {"session": []}]
     assert document["paths"]["/api/v1/health"]["get"]["security"] == []
 
 
@@ -141,10 +141,15 @@ def test_every_documented_path_is_served(api, document):
            "Order": order,
            "OrderLine": api.create("OrderLine", {"sales_order": order, "product": product,
                                                  "quantity": 1})["id"]}
+    api.engine.create_enterprise(api.tenant, "Dealer", partner_manager="admin")
     for path, item in document["paths"].items():
+        if (path.startswith("/api/v1/auth/") or "/team/" in path or path.endswith("/import")
+                or "/permissions/" in path) and "get" not in item:
+            continue   # login, logout, revoke: test_rest_login.py; the others test_rest_people.py
         name = path.split("/")[4] if path.count("/") > 4 else "Account"
         concrete = path.removeprefix("/api/v1").replace("{object}", "Account") \
-            .replace("{record_id}", ids[name])
+            .replace("{record_id}", ids.get(name, "")).replace("{user}", "admin") \
+            .replace("{enterprise}", "Dealer")
         for parameter in item.get("parameters", []):
             if "enum" in parameter.get("schema", {}):
                 concrete = concrete.replace(f"{{{parameter['name']}}}",

@@ -1,0 +1,178 @@
+"""The people model as methods of :class:`~hulian.engine.Engine`: users (internal and
+interconnect), departments, downstream enterprises, role assignments.
+
+>>> eng.create_enterprise("acme", "Dealer A", partner_manager="wang")   # doctest: +SKIP
+>>> eng.create_user("acme", "buyer.a", enterprise="Dealer A", roles=["dealer_buyer"])
+
+Every method is one transaction. Roles are metadata (``roles/*.json`` of the deployed
+packs) plus the built-in internal roles ``admin`` and ``member``; assigning a role the
+tenant does not have, or of the wrong kind for the user, is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import HulianError, NotFoundError
+from hulian.engine.system import enterprises, people, roles
+from hulian.engine.system.enterprises import Enterprise
+from hulian.engine.system.tables import departments as department_table
+from hulian.metadata.hints import choices_hint
+from hulian.metadata.model import BUILTIN_ROLES, Pack
+
+
+class PeopleMixin:
+    db: sa.Engine
+
+    def _deployed_pack(self, conn: sa.Connection, tenant: str) -> Pack | None:
+        from hulian.engine.deploy import versions
+
+        if versions.newest(conn, tenant) is None:
+            return None
+        return self.schema(conn, tenant).pack  # type: ignore[attr-defined]
+
+    def _check_roles(self, conn: sa.Connection, tenant: str, user_kind: str,
+                     names: Iterable[str]) -> list[str]:
+        pack = self._deployed_pack(conn, tenant)
+        kinds = {name: "internal" for name in BUILTIN_ROLES}
+        if pack is not None:
+            kinds.update({r.api_name: r.kind for r in pack.roles})
+        wanted = sorted(set(names))
+        for name in wanted:
+            if kinds.get(name) != user_kind:
+                fitting = sorted(n for n, k in kinds.items() if k == user_kind)
+                what = "an interconnect" if user_kind == "interconnect" else "an internal"
+                raise HulianError(
+                    f"{name!r} is not a role {what} user can have in tenant {tenant!r}",
+                    code="unknown_role",
+                    hint=choices_hint(str(name), fitting, "roles",
+                                      none="deploy roles/*.json in a pack first"))
+        return wanted
+
+    def roles(self, tenant: str) -> list[dict[str, Any]]:
+        """The tenant's roles: api_name, kind, admin, label (the built-in ones first)."""
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            pack = self._deployed_pack(conn, tenant)
+        found = [{"api_name": "admin", "kind": "internal", "admin": True,
+                  "label": {"zh": "管理员", "en": "Administrator"}},
+                 {"api_name": "member", "kind": "internal", "admin": False,
+                  "label": {"zh": "成员", "en": "Member"}}]
+        for role in pack.roles if pack is not None else ():
+            found.append({"api_name": role.api_name, "kind": role.kind, "admin": role.admin,
+                          "label": dict(role.label)})
+        return found
+
+    def create_user(self, tenant: str, username: str, *, display_name: str | None = None,
+                    is_admin: bool = False, department: str | None = None,
+                    enterprise: str | None = None, roles: Iterable[str] | None = None
+                    ) -> people.User:
+        """Add a user. Internal: ``department`` (id or name), ``roles`` (default
+        ``member``). Interconnect: ``enterprise`` (a downstream enterprise's id or name)
+        and interconnect ``roles`` (default none)."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            company = enterprises.require_enterprise(conn, tenant, enterprise) \
+                if enterprise is not None else None
+            kind = "interconnect" if company is not None else "internal"
+            names = self._check_roles(conn, tenant, kind, roles) if roles is not None else None
+            return people.add_user(conn, tenant, username, display_name=display_name,
+                                   is_admin=is_admin, department=department,
+                                   enterprise_id=company.id if company else None, roles=names)
+
+    def users(self, tenant: str, *, enterprise: str | None = None) -> list[people.User]:
+        """The tenant's active users (only one downstream enterprise's when given)."""
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            company = enterprises.require_enterprise(conn, tenant, enterprise) \
+                if enterprise is not None else None
+            return people.list_users(conn, tenant,
+                                     enterprise_id=company.id if company else None)
+
+    def user_roles(self, tenant: str, user: str) -> list[str]:
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            return sorted(roles.roles_of(conn, tenant, people.user_ref(conn, tenant, user).id))
+
+    def grant_roles(self, tenant: str, user: str, names: Iterable[str]) -> list[str]:
+        """Give ``user`` (id or username) more roles; returns all their roles."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            found = people.user_ref(conn, tenant, user)
+            kind = "interconnect" if found.is_interconnect else "internal"
+            roles.grant(conn, tenant, found.id, self._check_roles(conn, tenant, kind, names))
+            return sorted(roles.roles_of(conn, tenant, found.id))
+
+    def revoke_roles(self, tenant: str, user: str, names: Iterable[str]) -> list[str]:
+        """Take roles away from ``user``; returns the roles left."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            found = people.user_ref(conn, tenant, user)
+            roles.revoke(conn, tenant, found.id, names)
+            return sorted(roles.roles_of(conn, tenant, found.id))
+
+    def create_department(self, tenant: str, name: str, *, parent: str | None = None,
+                          leader: str | None = None) -> people.Department:
+        """Add a department (``parent``: another department's id or name; ``leader``: a
+        user's id or username)."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            return people.add_department(conn, tenant, name, parent, leader)
+
+    def departments(self, tenant: str) -> list[people.Department]:
+        """The tenant's departments, by name."""
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            table = department_table
+            rows = conn.execute(sa.select(table).where(table.c.tenant == tenant)
+                                .order_by(table.c.name))
+            return [people.Department(r.id, r.tenant, r.name, r.parent_id, r.leader_id)
+                    for r in rows]
+
+    def set_department_leader(self, tenant: str, department: str, user: str | None) -> None:
+        """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            people.set_leader(conn, tenant, department, user)
+
+    def create_enterprise(self, tenant: str, name: str, *, partner_manager: str
+                          ) -> Enterprise:
+        """Add a downstream enterprise (互联企业) whose partner manager (对接人) is the
+        internal user ``partner_manager`` (id or username)."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            return enterprises.add_enterprise(conn, tenant, name, partner_manager)
+
+    def enterprises(self, tenant: str) -> list[Enterprise]:
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            return enterprises.list_enterprises(conn, tenant)
+
+    def set_partner_manager(self, tenant: str, enterprise: str, user: str) -> None:
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            enterprises.set_partner_manager(conn, tenant, enterprise, user)
+
+    def set_enterprise_permission(self, tenant: str, enterprise: str, object_name: str,
+                                  level: str | None) -> None:
+        """Override ``object_name``'s external data permission for one downstream enterprise
+        (None: back to the object's ``data_permission.external``)."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            pack = self._deployed_pack(conn, tenant)
+            if pack is None or pack.object(object_name) is None:
+                names = [o.api_name for o in pack.objects] if pack is not None else []
+                raise NotFoundError(f"there is no object {object_name!r}",
+                                    code="unknown_object",
+                                    hint=choices_hint(object_name, names, "objects"))
+            enterprises.set_level(conn, tenant, enterprise, object_name, level)
+
+    def enterprise_permissions(self, tenant: str, enterprise: str) -> dict[str, str]:
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            found = enterprises.require_enterprise(conn, tenant, enterprise)
+            return enterprises.levels(conn, tenant, found.id)
+

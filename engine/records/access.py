@@ -1,0 +1,208 @@
+"""The functional and field permissions of one session's user, applied to record calls.
+
+:class:`Guard` wraps a :class:`~hulian.engine.security.visibility.Visibility` (whose
+:class:`~hulian.engine.security.rights.Rights` say which actions and fields the user's
+roles allow) and checks every call before it touches the database:
+
+- an object the user may not read does not exist for an interconnect user (the error
+  and its hint are those of a missing object; describe and the object list omit it);
+  an internal user gets ``action_denied`` (403), as for any other action not allowed;
+- a hidden field does not exist for the user: input naming it, filters and sorts on it
+  get the errors and hints of a missing field (hints list the visible fields only), and
+  records and descriptions leave it out;
+- a read-only field refuses writes (``field_read_only``);
+- an interconnect user cannot set ``owner_id``: what they create is owned upstream by
+  their enterprise's partner manager and externally by them (``out_owner_id``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import cached_property
+from typing import Any
+
+from hulian.engine.errors import FieldError, NotFoundError, PermissionDenied, QueryError
+from hulian.engine.schema.columns import SYSTEM_FIELDS
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.security.rights import HIDDEN, Rights
+from hulian.engine.security.visibility import Visibility
+from hulian.metadata.model import ObjectDef, Pack
+
+CHANGE_HINT = "ask an admin for a role that allows it"
+FORMULA_SETTINGS = ("formula", "default_formula", "lookup_filter")
+
+
+class Guard:
+    def __init__(self, visibility: Visibility):
+        self.visibility = visibility
+        self.schema = visibility.schema
+        self.user = visibility.user
+        self._hidden: dict[str, frozenset[str]] = {}
+
+    @property
+    def rights(self) -> Rights:
+        return self.visibility.rights
+
+    # -- objects -----------------------------------------------------------------------
+
+    def readable(self) -> list[str]:
+        return sorted(o for o in self.schema.objects if self.rights.can(o, "read"))
+
+    def object(self, name: str, action: str = "read") -> CompiledObject:
+        """The object ``name`` for ``action``; a missing object, or ``action_denied``."""
+        readable = name in self.schema.objects and self.rights.can(name, "read")
+        if not readable and (self.user.is_interconnect or name not in self.schema.objects):
+            names = self.readable()
+            close = difflib.get_close_matches(str(name), names, n=1)
+            raise NotFoundError(f"there is no object {name!r}", code="unknown_object",
+                                hint=f"did you mean {close[0]!r}?" if close else
+                                f"this tenant has the objects: {', '.join(names) or 'none'}")
+        obj = self.schema.object(name)
+        if not self.rights.can(name, action):
+            verb = "import records into" if action == "import" else \
+                f"{action} records of" if action in ("read", "export") else f"{action}"
+            what = f"{verb} {name}" if action in ("read", "export", "import") else \
+                f"{verb} {name} records"
+            raise PermissionDenied(f"you may not {what}", code="action_denied", hint=CHANGE_HINT)
+        return obj
+
+    def can(self, name: str, action: str) -> bool:
+        return name in self.schema.objects and self.rights.can(name, action)
+
+    # -- fields ------------------------------------------------------------------------
+
+    @cached_property
+    def pack(self) -> Pack:
+        """The metadata as the user sees it: every object without its hidden fields."""
+        if self.rights.admin:
+            return self.schema.pack
+        return replace(self.schema.pack, objects=tuple(
+            self.model(o.api_name) for o in self.schema.pack.objects))
+
+    def model(self, name: str) -> ObjectDef:
+        model = self.schema.object(name).model
+        hidden = self.hidden(name)
+        if not hidden:
+            return model
+        return replace(model, fields=tuple(f for f in model.fields if f.api_name not in hidden))
+
+    def hidden(self, name: str) -> frozenset[str]:
+        """The fields of ``name`` the user may not see (all of them: an unreadable object)."""
+        found = self._hidden.get(name)
+        if found is None:
+            fields = self.schema.object(name).model.field_names
+            found = frozenset() if self.rights.admin else frozenset(fields) \
+                if not self.rights.can(name, "read") else \
+                frozenset(f for f in fields if self.rights.field_access(name, f) == HIDDEN)
+            self._hidden[name] = found
+        return found
+
+    def _unknown(self, obj: CompiledObject, name: Any) -> tuple[str, str]:
+        visible = [*self.model(obj.api_name).field_names, *SYSTEM_FIELDS]
+        close = difflib.get_close_matches(str(name), visible, n=1)
+        return (f"{obj.api_name} has no field {name!r}",
+                f"did you mean {close[0]!r}?" if close else
+                f"{obj.api_name} has the fields: "
+                f"{', '.join(self.model(obj.api_name).field_names)}")
+
+    def _known(self, obj: CompiledObject, name: Any) -> bool:
+        return isinstance(name, str) and (name in SYSTEM_FIELDS or (
+            obj.model.field(name) is not None and name not in self.hidden(obj.api_name)))
+
+    def check_names(self, obj: CompiledObject, where: Any, order_by: Any) -> None:
+        """QueryError ``unknown_field`` for a filter or sort on a field the user cannot see
+        (exactly as for a field that does not exist)."""
+        names: list[Any] = []
+        _filter_names(where, names, 0)
+        if isinstance(order_by, str):
+            names += [p.strip().lstrip("-") for p in order_by.split(",") if p.strip()]
+        elif isinstance(order_by, (list, tuple)):
+            names += [p.lstrip("-") for p in order_by if isinstance(p, str)]
+        for name in names:
+            if name == "":
+                continue  # not a sort key at all: parse_order says so
+            if not self._known(obj, name):
+                message, hint = self._unknown(obj, name)
+                raise QueryError(message, code="unknown_field", hint=hint, field=str(name))
+
+    def check_input(self, obj: CompiledObject, rows: list[Any], errors: list[FieldError],
+                    *, creating: bool) -> list[Any]:
+        """The rows without the keys the user may not write, each refused as an error."""
+        hidden = self.hidden(obj.api_name)
+        locked = self.rights.read_only(obj.api_name) - hidden
+        cleaned = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                cleaned.append(row)
+                continue
+            kept = {}
+            for key, value in row.items():
+                if key in hidden or (key not in SYSTEM_FIELDS and not self._known(obj, key)):
+                    # hidden or missing alike, with hints naming visible fields only
+                    message, hint = self._unknown(obj, key)
+                    errors.append(FieldError(key if isinstance(key, str) else repr(key),
+                                             "unknown_field", message, hint, row=i))
+                elif key in locked:
+                    errors.append(FieldError(key, "field_read_only",
+                                             f"you may read {key} but not change it",
+                                             CHANGE_HINT, row=i))
+                elif self.user.is_interconnect and key == "owner_id":
+                    errors.append(FieldError(key, "read_only",
+                                             "records of interconnect users are owned by "
+                                             "their enterprise's partner manager", row=i))
+                else:
+                    kept[key] = value
+            cleaned.append(kept)
+        return cleaned
+
+    def strip(self, obj: CompiledObject, record: dict[str, Any]) -> dict[str, Any]:
+        hidden = self.hidden(obj.api_name)
+        if not hidden:
+            return record
+        return {k: v for k, v in record.items() if k not in hidden}
+
+    def describe(self, obj: CompiledObject, described: dict[str, Any]) -> dict[str, Any]:
+        """A description for this user: hidden fields left out, read-only ones marked, the
+        user's permissions on the object added."""
+        name = obj.api_name
+        hidden = self.hidden(name)
+        locked = self.rights.read_only(name)
+        out = dict(described)
+        out["fields"] = []
+        for f in described["fields"]:
+            if f["api_name"] in hidden:
+                continue
+            f = dict(f)
+            access = "read_only" if f["read_only"] or f["api_name"] in locked or \
+                not self.rights.can(name, "edit") else "editable"
+            f["access"] = access
+            if hidden:  # formulas may name hidden fields: their text is not shown
+                for setting in FORMULA_SETTINGS:
+                    f.pop(setting, None)
+            out["fields"].append(f)
+        if hidden:
+            out["validation_rules"] = [{k: v for k, v in r.items() if k != "condition"}
+                                       for r in described["validation_rules"]]
+        if "child_relationships" in out:
+            out["child_relationships"] = [r for r in out["child_relationships"]
+                                          if self.can(r["object"], "read")
+                                          and r["field"] not in self.hidden(r["object"])]
+        actions = [*("create", "read", "edit", "delete", "export", "import"),
+                   *(a.api_name for a in obj.model.actions)]
+        out["permissions"] = {a: self.rights.can(name, a) for a in actions}
+        return out
+
+
+def _filter_names(where: Any, names: list[Any], depth: int) -> None:
+    if not isinstance(where, Mapping) or depth > 32:
+        return
+    for key, condition in where.items():
+        if key in ("and", "or"):
+            for part in condition if isinstance(condition, list) else ():
+                _filter_names(part, names, depth + 1)
+        elif key == "not":
+            _filter_names(condition, names, depth + 1)
+        else:
+            names.append(key)

@@ -1,0 +1,264 @@
+"""Administration routes: downstream enterprises (互联企业) and their data permissions,
+users (internal and interconnect) and their roles, the tenant's roles, departments.
+
+Only administrators may call them: a user made with ``is_admin``, or one holding an
+admin role (the built-in ``admin``, or a role with ``"admin": true``); anyone else gets
+403 ``admin_required``. Each handler is one Engine call, one transaction, except
+``PUT /admin/users/{user}/roles``, which grants (every name checked first) and then
+revokes. Users, enterprises and departments are named in paths and bodies by id or by
+name (username).
+
+>>> # POST /api/v1/admin/enterprises {"name": "Dealer A", "partner_manager": "wang"}
+>>> # POST /api/v1/admin/users {"username": "li", "enterprise": "Dealer A",
+>>> #                           "roles": ["dealer_buyer"]}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hulian.engine import PermissionDenied, User
+from hulian.engine.system.enterprises import Enterprise
+from hulian.engine.system.people import Department
+from hulian.runtime.api.endpoint import Call, by_method, endpoint
+from hulian.runtime.api.errors import BadRequest
+from hulian.runtime.api.jsonio import JSONResponse
+from hulian.runtime.api.records import _params
+
+__all__ = ["department_json", "enterprise_json", "require_admin", "routes", "user_json"]
+
+
+def require_admin(call: Call) -> str:
+    """The caller's tenant, once the caller is known to be one of its administrators."""
+    user = call.user
+    assert user is not None, "admin routes are not public"
+    if not user.is_admin:
+        with call.session() as session:
+            admin = session.visibility.rights.admin
+        if not admin:
+            raise PermissionDenied("only an administrator of the tenant may do this",
+                                   code="admin_required",
+                                   hint="ask an administrator, or for a role with "
+                                        '"admin": true')
+    return user.tenant
+
+
+def _fields(call: Call, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON body, refusing keys the route does not take."""
+    body: dict[str, Any] = call.body
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise BadRequest(f"unknown field(s) {', '.join(map(repr, unknown))}",
+                         code="unknown_parameter", hint=f"send only: {', '.join(allowed)}")
+    return body
+
+
+def _required(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise BadRequest(f"{name!r} is required and must be a string",
+                         code="invalid_parameter")
+    return value
+
+
+def _text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"{name!r} must be a string or null", code="invalid_parameter")
+    return value
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise BadRequest(f"{name!r} must be true or false", code="invalid_parameter")
+    return value
+
+
+def _names(body: dict[str, Any], name: str) -> list[str] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadRequest(f"{name!r} must be an array of role api_names",
+                         code="invalid_parameter", hint='e.g. {"roles": ["dealer_buyer"]}')
+    return value
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "is_admin": user.is_admin, "department_id": user.department_id,
+            "enterprise_id": user.enterprise_id}
+
+
+def enterprise_json(found: Enterprise) -> dict[str, Any]:
+    return {"id": found.id, "name": found.name,
+            "partner_manager_id": found.partner_manager_id}
+
+
+def department_json(found: Department) -> dict[str, Any]:
+    return {"id": found.id, "name": found.name, "parent_id": found.parent_id,
+            "leader_id": found.leader_id}
+
+
+# -- enterprises ----------------------------------------------------------------------------
+
+def list_enterprises(call: Call) -> Response:
+    """GET /admin/enterprises: the downstream enterprises, by name."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    return JSONResponse({"enterprises": [enterprise_json(e)
+                                         for e in call.engine.enterprises(tenant)]})
+
+
+def create_enterprise(call: Call) -> Response:
+    """POST /admin/enterprises: {"name", "partner_manager"} (an internal user)."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("name", "partner_manager"))
+    found = call.engine.create_enterprise(tenant, _required(body, "name"),
+                                          partner_manager=_required(body, "partner_manager"))
+    return JSONResponse(enterprise_json(found), status_code=201)
+
+
+def _permissions(call: Call, tenant: str) -> Response:
+    levels = call.engine.enterprise_permissions(tenant, call.param("enterprise"))
+    return JSONResponse({"permissions": dict(sorted(levels.items()))})
+
+
+def get_permissions(call: Call) -> Response:
+    """GET /admin/enterprises/{enterprise}/permissions: object -> overriding level."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    return _permissions(call, tenant)
+
+
+def set_permission(call: Call) -> Response:
+    """PUT /admin/enterprises/{enterprise}/permissions/{object}: {"level": ...}."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("level",))
+    call.engine.set_enterprise_permission(tenant, call.param("enterprise"), call.param("object"),
+                                          _required(body, "level"))
+    return _permissions(call, tenant)
+
+
+def clear_permission(call: Call) -> Response:
+    """DELETE /admin/enterprises/{enterprise}/permissions/{object}: back to the object's
+    own external level."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    call.engine.set_enterprise_permission(tenant, call.param("enterprise"), call.param("object"),
+                                          None)
+    return _permissions(call, tenant)
+
+
+# -- users and roles ------------------------------------------------------------------------
+
+def list_users(call: Call) -> Response:
+    """GET /admin/users[?enterprise=E]: active users by username."""
+    tenant = require_admin(call)
+    params = _params(call.request, ("enterprise",))
+    found = call.engine.users(tenant, enterprise=params.get("enterprise") or None)
+    return JSONResponse({"users": [user_json(u) for u in found]})
+
+
+def create_user(call: Call) -> Response:
+    """POST /admin/users: an internal user (department, roles) or, with "enterprise", an
+    interconnect user of that downstream enterprise (interconnect roles)."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("username", "display_name", "is_admin", "department", "enterprise",
+                          "roles"))
+    user = call.engine.create_user(tenant, _required(body, "username"),
+                                   display_name=_text(body, "display_name"),
+                                   is_admin=_flag(body, "is_admin"),
+                                   department=_text(body, "department"),
+                                   enterprise=_text(body, "enterprise"),
+                                   roles=_names(body, "roles"))
+    return JSONResponse({**user_json(user), "roles": call.engine.user_roles(tenant, user.id)},
+                        status_code=201)
+
+
+def get_user_roles(call: Call) -> Response:
+    """GET /admin/users/{user}/roles."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    return JSONResponse({"roles": call.engine.user_roles(tenant, call.param("user"))})
+
+
+def set_user_roles(call: Call) -> Response:
+    """PUT /admin/users/{user}/roles: {"roles": [...]}, the user's roles from now on."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("roles",))
+    if body.get("roles") is None:
+        raise BadRequest("'roles' is required", code="invalid_parameter",
+                         hint='send every role the user keeps, e.g. {"roles": ["member"]}')
+    wanted = set(_names(body, "roles") or ())
+    user = call.param("user")
+    current = set(call.engine.user_roles(tenant, user))
+    roles = sorted(current)
+    if wanted - current:
+        roles = call.engine.grant_roles(tenant, user, wanted - current)
+    if current - wanted:
+        roles = call.engine.revoke_roles(tenant, user, current - wanted)
+    return JSONResponse({"roles": roles})
+
+
+def list_roles(call: Call) -> Response:
+    """GET /admin/roles: api_name, kind (internal | interconnect), admin, label."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    return JSONResponse({"roles": call.engine.roles(tenant)})
+
+
+# -- departments ----------------------------------------------------------------------------
+
+def list_departments(call: Call) -> Response:
+    """GET /admin/departments: by name."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    return JSONResponse({"departments": [department_json(d)
+                                         for d in call.engine.departments(tenant)]})
+
+
+def create_department(call: Call) -> Response:
+    """POST /admin/departments: {"name", "parent"?, "leader"?}."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("name", "parent", "leader"))
+    found = call.engine.create_department(tenant, _required(body, "name"),
+                                          parent=_text(body, "parent"),
+                                          leader=_text(body, "leader"))
+    return JSONResponse(department_json(found), status_code=201)
+
+
+routes = [
+    Route("/admin/enterprises", by_method(
+        GET=endpoint(list_enterprises),
+        POST=endpoint(create_enterprise, body="object"),
+    ), methods=["GET", "POST"], name="admin_enterprises"),
+    Route("/admin/enterprises/{enterprise}/permissions", endpoint(get_permissions),
+          methods=["GET"], name="admin_enterprise_permissions"),
+    Route("/admin/enterprises/{enterprise}/permissions/{object}", by_method(
+        PUT=endpoint(set_permission, body="object"),
+        DELETE=endpoint(clear_permission),
+    ), methods=["PUT", "DELETE"], name="admin_enterprise_permission"),
+    Route("/admin/users", by_method(
+        GET=endpoint(list_users),
+        POST=endpoint(create_user, body="object"),
+    ), methods=["GET", "POST"], name="admin_users"),
+    Route("/admin/users/{user}/roles", by_method(
+        GET=endpoint(get_user_roles),
+        PUT=endpoint(set_user_roles, body="object"),
+    ), methods=["GET", "PUT"], name="admin_user_roles"),
+    Route("/admin/roles", endpoint(list_roles), methods=["GET"], name="admin_roles"),
+    Route("/admin/departments", by_method(
+        GET=endpoint(list_departments),
+        POST=endpoint(create_department, body="object"),
+    ), methods=["GET", "POST"], name="admin_departments"),
+]

@@ -1,0 +1,490 @@
+"""REST login sessions: passwords, the session cookie, CSRF, throttling, tokens over REST."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import warnings
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from hulian.engine.system import passwords
+from hulian.engine.system.people import ensure_tenant
+from hulian.engine.system.tables import login_sessions, tokens, users
+from hulian.runtime.api import create_app
+from hulian.runtime.api.auth import SESSION_COOKIE
+from tests.integration.test_rest_support import body, error
+
+with warnings.catch_warnings():  # Starlette asks for httpx2; httpx works the same here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+_addresses = itertools.count(1)
+
+
+class Clock:
+    """The time the app sees; tests move it."""
+
+    def __init__(self):
+        self.now = dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """Argon2 at its smallest cost: these tests check many logins, not the hash's strength
+    (test_an_old_hash_is_upgraded_at_login uses the real parameters)."""
+    monkeypatch.setattr(passwords, "HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def _site(engine, tenant, clock):
+    engine.create_user(tenant, "mei", display_name="Mei")
+    engine.set_password(tenant, "mei", PASSWORD)
+    return Site(engine, tenant, clock)
+
+
+@pytest.fixture
+def site(engine, tenant, clock):
+    """An app with a moveable clock and a client address of its own (throttling counts per
+    address across tests), over a new tenant with nothing deployed; ``mei`` has a
+    password."""
+    with engine.db.begin() as conn:
+        ensure_tenant(conn, tenant)
+    return _site(engine, tenant, clock)
+
+
+@pytest.fixture
+def crm_site(crm, clock):
+    """The same over the example CRM pack (for the record endpoints)."""
+    return _site(*crm, clock)
+
+
+class Site:
+    def __init__(self, engine, tenant, clock, **options):
+        self.engine, self.tenant, self.clock = engine, tenant, clock
+        self.app = create_app(engine, clock=clock, **options)
+        n = next(_addresses)
+        self.address = f"10.{os.getpid() % 250}.{n // 250 % 250}.{n % 250 + 1}"
+
+    def client(self, address: str | None = None) -> TestClient:
+        return TestClient(self.app, client=(address or self.address, 50000))
+
+    def login(self, client, username="mei", password=PASSWORD, tenant=None, **headers):
+        return client.post("/api/v1/auth/login", json={
+            "tenant": tenant or self.tenant, "username": username, "password": password},
+            headers=headers)
+
+    def logged_in(self, username="mei", password=PASSWORD):
+        """A client with a session cookie, and the session's CSRF token."""
+        client = self.client()
+        response = self.login(client, username, password)
+        assert response.status_code == 200, response.text
+        return client, body(response)["csrf_token"]
+
+
+def _cookie(response) -> str:
+    return next(v for k, v in response.headers.multi_items()
+                if k == "set-cookie" and v.startswith(SESSION_COOKIE + "="))
+
+
+def _attributes(cookie: str) -> dict[str, str]:
+    parts = [p.strip() for p in cookie.split(";")]
+    return {p.split("=")[0].lower(): (p.split("=", 1)[1] if "=" in p else "") for p in parts[1:]}
+
+
+# -- logging in ------------------------------------------------------------------------------
+
+def test_a_login_opens_a_session_that_every_endpoint_accepts(crm_site):
+    site = crm_site
+    client = site.client()
+    response = site.login(client)
+    assert response.status_code == 200
+    found = body(response)
+    mei = site.engine.authenticate(site.engine.create_token(site.tenant, "mei"))
+    assert found["user"] == {"id": mei.id, "username": "mei", "display_name": "Mei",
+                             "tenant": site.tenant, "is_admin": False, "enterprise_id": None}
+    assert found["auth"] == "session" and len(found["csrf_token"]) >= 32
+    assert response.headers["cache-control"] == "no-store"
+    assert "Account" in {o["api_name"] for o in body(client.get("/api/v1/objects"))["objects"]}
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    me = body(client.get("/api/v1/auth/me"))
+    assert me["user"]["username"] == "mei" and me["csrf_token"] == found["csrf_token"]
+    record = client.post("/api/v1/objects/Account/records", json={"name": "Mei's"},
+                         headers={"X-CSRF-Token": found["csrf_token"]})
+    assert record.status_code == 201 and body(record)["created_by"] == mei.id
+
+
+@pytest.mark.parametrize("case", ["wrong_password", "unknown_user", "no_password",
+                                  "unknown_tenant"])
+def test_every_failed_login_looks_the_same(site, case):
+    site.engine.create_user(site.tenant, "tokens_only")
+    username, password, tenant = {
+        "wrong_password": ("mei", "not the password", None),
+        "unknown_user": ("nobody", PASSWORD, None),
+        "no_password": ("tokens_only", PASSWORD, None),
+        "unknown_tenant": ("mei", PASSWORD, "no_such_tenant"),
+    }[case]
+    response = site.login(site.client(), username, password, tenant)
+    assert error(response, 401) == {
+        "code": "invalid_credentials", "message": "the tenant, username or password is wrong",
+        "hint": "check all three; after 5 failures logins for the user pause for 15 minutes",
+        "details": []}
+    assert response.headers["www-authenticate"] == 'Bearer realm="hulian"'
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_the_cookie_is_http_only_same_site_lax_and_not_secure_by_default(site):
+    attributes = _attributes(_cookie(site.login(site.client())))
+    assert "httponly" in attributes and attributes["samesite"].lower() == "lax"
+    assert attributes["path"] == "/" and attributes["max-age"] == str(12 * 3600)
+    assert "secure" not in attributes
+
+
+def test_secure_cookies_when_configured(site):
+    secure = Site(site.engine, site.tenant, site.clock, secure_cookies=True)
+    attributes = _attributes(_cookie(secure.login(secure.client())))
+    assert "secure" in attributes and "httponly" in attributes
+
+
+def test_a_tampered_cookie_is_refused_and_cleared(site):
+    client, _ = site.logged_in()
+    value = client.cookies[SESSION_COOKIE]
+    session_part, signature = value.split(".")
+    for forged in (session_part[:-1] + ("A" if session_part[-1] != "A" else "B") + "."
+                   + signature, session_part, "x" * 300):
+        stranger = site.client()
+        stranger.cookies.set(SESSION_COOKIE, forged)
+        response = stranger.get("/api/v1/auth/me")
+        assert error(response, 401)["code"] == "invalid_session"
+        assert _attributes(_cookie(response))["max-age"] == "0"
+
+
+def test_a_cookie_signed_with_another_key_is_refused(site):
+    other = Site(site.engine, site.tenant, site.clock, secret_key="k" * 40)
+    client = other.client()
+    assert other.login(client).status_code == 200
+    assert client.get("/api/v1/auth/me").status_code == 200
+    stranger = site.client()
+    stranger.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
+    assert error(stranger.get("/api/v1/auth/me"), 401)["code"] == "invalid_session"
+
+
+def test_the_stored_key_survives_a_restart(site):
+    client, _ = site.logged_in()
+    restarted = Site(site.engine, site.tenant, site.clock).client()
+    restarted.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
+    assert restarted.get("/api/v1/auth/me").status_code == 200
+
+
+def test_logout_revokes_the_session(site):
+    client, csrf = site.logged_in()
+    kept = client.cookies[SESSION_COOKIE]
+    response = client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 204
+    assert _attributes(_cookie(response))["max-age"] == "0"
+    again = site.client()
+    again.cookies.set(SESSION_COOKIE, kept)
+    assert error(again.get("/api/v1/auth/me"), 401)["code"] == "invalid_session"
+
+
+def test_a_session_ends_twelve_hours_after_login(site):
+    client, _ = site.logged_in()
+    site.clock.advance(hours=11, minutes=59)
+    assert client.get("/api/v1/auth/me").status_code == 200
+    site.clock.advance(minutes=1)
+    assert error(client.get("/api/v1/auth/me"), 401)["code"] == "session_expired"
+
+
+def test_a_new_password_ends_the_users_sessions(site):
+    client, _ = site.logged_in()
+    site.engine.set_password(site.tenant, "mei", "another good password")
+    assert error(client.get("/api/v1/auth/me"), 401)["code"] == "invalid_session"
+    assert error(site.login(site.client()), 401)["code"] == "invalid_credentials"
+    assert site.login(site.client(), password="another good password").status_code == 200
+
+
+def test_logging_in_again_ends_the_previous_session(site):
+    client, _ = site.logged_in()
+    first = client.cookies[SESSION_COOKIE]
+    assert site.login(client).status_code == 200
+    old = site.client()
+    old.cookies.set(SESSION_COOKIE, first)
+    assert error(old.get("/api/v1/auth/me"), 401)["code"] == "invalid_session"
+    assert client.get("/api/v1/auth/me").status_code == 200
+
+
+def test_an_interconnect_user_logs_in_through_the_same_endpoint(site):
+    enterprise = site.engine.create_enterprise(site.tenant, "华信商贸", partner_manager="admin")
+    site.engine.create_user(site.tenant, "dealer_li", enterprise=enterprise.name)
+    site.engine.set_password(site.tenant, "dealer_li", "dealer password")
+    response = site.login(site.client(), "dealer_li", "dealer password")
+    assert response.status_code == 200
+    user = body(response)["user"]
+    assert user["tenant"] == site.tenant and user["enterprise_id"] == enterprise.id
+    assert user["is_admin"] is False
+
+
+# -- login CSRF ------------------------------------------------------------------------------
+
+def test_a_login_from_another_site_is_refused(site):
+    response = site.login(site.client(), origin="https://evil.example")
+    assert error(response, 403)["code"] == "origin_refused"
+    assert error(site.login(site.client(), origin="null"), 403)["code"] == "origin_refused"
+    assert site.login(site.client(), origin="http://testserver").status_code == 200
+
+
+def test_a_login_must_be_json(site):
+    client = site.client()
+    sent = f'{{"tenant": "{site.tenant}", "username": "mei", "password": "{PASSWORD}"}}'
+    response = client.post("/api/v1/auth/login", content=sent,
+                           headers={"Content-Type": "text/plain"})
+    assert error(response, 400)["code"] == "invalid_content_type"
+    response = client.post("/api/v1/auth/login", data={"tenant": site.tenant,
+                                                       "username": "mei", "password": PASSWORD})
+    assert error(response, 400)["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize("sent", [{"tenant": "x", "username": "mei"},
+                                  {"tenant": "x", "username": "mei", "password": 12345678},
+                                  {"tenant": "x", "username": "mei", "password": "p", "x": 1}])
+def test_a_malformed_login_is_a_bad_request(site, sent):
+    response = site.client().post("/api/v1/auth/login", json=sent)
+    assert error(response, 400)["code"] in ("invalid_parameter", "unknown_parameter")
+
+
+# -- CSRF ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sent", [None, "", "wrong-token"])
+def test_unsafe_cookie_requests_need_the_csrf_token(crm_site, sent):
+    site = crm_site
+    client, _ = site.logged_in()
+    headers = {} if sent is None else {"X-CSRF-Token": sent}
+    response = client.post("/api/v1/objects/Account/records", json={"name": "Forged"},
+                           headers=headers)
+    assert error(response, 403)["code"] == "csrf_failed"
+    assert error(client.post("/api/v1/auth/logout", headers=headers), 403)["code"] == \
+        "csrf_failed"
+    assert client.get("/api/v1/auth/me").status_code == 200   # still logged in
+    with site.engine.session(site.tenant) as session:
+        assert session.count("Account") == 0
+
+
+def test_patch_and_delete_need_it_too(crm_site):
+    site = crm_site
+    client, csrf = site.logged_in()
+    created = body(client.post("/api/v1/objects/Account/records", json={"name": "A"},
+                               headers={"X-CSRF-Token": csrf}))
+    path = f"/api/v1/objects/Account/records/{created['id']}"
+    assert error(client.patch(path, json={"name": "B", "version": 1}), 403)["code"] == \
+        "csrf_failed"
+    assert error(client.delete(path), 403)["code"] == "csrf_failed"
+    assert client.patch(path, json={"name": "B", "version": 1},
+                        headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert client.delete(path, headers={"X-CSRF-Token": csrf}).status_code == 204
+
+
+def test_a_form_post_may_carry_the_token_as_a_field(crm_site):
+    site = crm_site
+    client, csrf = site.logged_in()
+    response = client.post("/api/v1/objects/Account/records",
+                           data={"csrf_token": csrf, "name": "Form"})
+    assert error(response, 400)["code"] == "invalid_json"   # past the CSRF check
+    response = client.post("/api/v1/objects/Account/records",
+                           data={"csrf_token": "wrong", "name": "Form"})
+    assert error(response, 403)["code"] == "csrf_failed"
+
+
+def test_bearer_requests_are_exempt_from_csrf_even_with_a_cookie(crm_site):
+    site = crm_site
+    client, _ = site.logged_in()
+    token = site.engine.create_token(site.tenant, "admin")
+    response = client.post("/api/v1/objects/Account/records", json={"name": "By token"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201
+    admin = site.engine.authenticate(token)
+    assert body(response)["created_by"] == admin.id   # the token decides, not the cookie
+
+
+def test_no_credentials_is_the_existing_401(crm_site):
+    site = crm_site
+    response = site.client().post("/api/v1/objects/Account/records", json={"name": "x"})
+    err = error(response, 401)
+    assert err["code"] == "missing_token" and "auth/login" in err["hint"]
+
+
+# -- throttling ------------------------------------------------------------------------------
+
+def test_five_failures_lock_the_user_for_fifteen_minutes(site):
+    client = site.client()
+    for _ in range(5):
+        assert error(site.login(client, password="wrong one"), 401)["code"] == \
+            "invalid_credentials"
+        site.clock.advance(seconds=10)
+    response = site.login(client)   # the right password, but locked
+    assert error(response, 429)["code"] == "login_throttled"
+    assert int(response.headers["retry-after"]) == 15 * 60 - 50
+    site.clock.advance(seconds=15 * 60 - 50 - 1)
+    assert error(site.login(client), 429)["code"] == "login_throttled"
+    site.clock.advance(seconds=1)
+    assert site.login(client).status_code == 200
+
+
+def test_other_users_are_not_locked_by_one_users_failures(site):
+    site.engine.create_user(site.tenant, "lei")
+    site.engine.set_password(site.tenant, "lei", "lei's password")
+    for _ in range(5):
+        site.login(site.client(), password="wrong one")
+    assert error(site.login(site.client()), 429)["code"] == "login_throttled"
+    assert site.login(site.client(), "lei", "lei's password").status_code == 200
+
+
+def test_a_success_clears_the_users_failures(site):
+    client = site.client()
+    for _ in range(4):
+        site.login(client, password="wrong one")
+    assert site.login(client).status_code == 200
+    for _ in range(4):
+        site.login(client, password="wrong one")
+    assert site.login(client).status_code == 200
+
+
+def test_unknown_users_are_throttled_too(site):
+    for _ in range(5):
+        site.login(site.client(), "ghost", "whatever it is")
+    assert error(site.login(site.client(), "ghost", "whatever it is"), 429)["code"] == \
+        "login_throttled"
+
+
+def test_twenty_failures_from_one_address_lock_that_address(site):
+    for n in range(20):
+        site.login(site.client(), f"guess{n}", "wrong password")
+    response = site.login(site.client())
+    assert error(response, 429)["code"] == "login_throttled"
+    assert "client address" in error(response, 429)["message"]
+    assert site.login(site.client("192.0.2.77")).status_code == 200
+    site.clock.advance(minutes=15)
+    assert site.login(site.client()).status_code == 200
+
+
+# -- tokens over REST ------------------------------------------------------------------------
+
+def test_tokens_are_made_listed_and_revoked_over_rest(site):
+    client, csrf = site.logged_in()
+    headers = {"X-CSRF-Token": csrf}
+    response = client.post("/api/v1/auth/tokens", json={"label": "laptop",
+                                                        "expires_in_days": 30}, headers=headers)
+    assert response.status_code == 201
+    made = body(response)
+    assert made["token"].startswith("hl_") and made["label"] == "laptop"
+    expires = dt.datetime.fromisoformat(made["expires_at"])
+    assert abs(expires - (site.clock.now + dt.timedelta(days=30))) < dt.timedelta(seconds=1)
+    bearer = site.client()
+    auth = {"Authorization": f"Bearer {made['token']}"}
+    assert body(bearer.get("/api/v1/auth/me", headers=auth))["user"]["username"] == "mei"
+    assert body(bearer.get("/api/v1/auth/me", headers=auth))["auth"] == "token"
+    forever = body(bearer.post("/api/v1/auth/tokens", json={}, headers=auth))
+    assert forever["expires_at"] is None and forever["label"] is None
+
+    listed = body(client.get("/api/v1/auth/tokens"))["tokens"]
+    assert [t["id"] for t in listed] == [forever["id"], made["id"]]
+    assert set(listed[0]) == {"id", "label", "created_at", "expires_at", "revoked_at"}
+    assert made["token"] not in str(listed)
+
+    assert client.delete(f"/api/v1/auth/tokens/{made['id']}", headers=headers).status_code == 204
+    assert error(bearer.get("/api/v1/auth/me", headers=auth), 401)["code"] == "invalid_token"
+    listed = body(client.get("/api/v1/auth/tokens"))["tokens"]
+    assert listed[1]["revoked_at"] is not None and listed[0]["revoked_at"] is None
+    assert client.delete(f"/api/v1/auth/tokens/{made['id']}", headers=headers).status_code == 204
+
+
+def test_one_cannot_list_or_revoke_someone_elses_tokens(site):
+    client, csrf = site.logged_in()
+    admin_token = site.engine.create_token(site.tenant, "admin", label="admin's")
+    listed = body(client.get("/api/v1/auth/tokens"))["tokens"]
+    assert listed == []
+    admin_id = site.engine.list_tokens(site.tenant, "admin")[0].id
+    response = client.delete(f"/api/v1/auth/tokens/{admin_id}", headers={"X-CSRF-Token": csrf})
+    assert error(response, 404)["code"] == "token_not_found"
+    assert site.engine.authenticate(admin_token).username == "admin"
+
+
+@pytest.mark.parametrize("sent", [{"expires_in_days": 0}, {"expires_in_days": "30"},
+                                  {"expires_in_days": True}, {"label": 5},
+                                  {"label": "x" * 201}, {"secret": "mine"}])
+def test_a_bad_token_request_is_refused(site, sent):
+    client, csrf = site.logged_in()
+    response = client.post("/api/v1/auth/tokens", json=sent, headers={"X-CSRF-Token": csrf})
+    assert error(response, 400)["code"] in ("invalid_parameter", "unknown_parameter")
+
+
+def test_making_a_token_with_the_cookie_needs_the_csrf_token(site):
+    client, _ = site.logged_in()
+    assert error(client.post("/api/v1/auth/tokens", json={}), 403)["code"] == "csrf_failed"
+
+
+# -- what is stored --------------------------------------------------------------------------
+
+def test_passwords_and_session_ids_are_never_stored_in_clear(site):
+    client, csrf = site.logged_in()
+    with site.engine.db.connect() as conn:
+        stored = conn.scalar(sa.select(users.c.password_hash).where(
+            users.c.tenant == site.tenant, users.c.username == "mei"))
+        sessions = [dict(r._mapping) for r in conn.execute(sa.select(login_sessions).where(
+            login_sessions.c.tenant == site.tenant))]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    session_id = client.cookies[SESSION_COOKIE].split(".")[0]
+    assert len(sessions) == 1
+    assert session_id not in str(sessions)
+    assert sessions[0]["csrf_token"] == csrf
+
+
+def test_an_old_hash_is_upgraded_at_login(site, monkeypatch):
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher())
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    where = sa.and_(users.c.tenant == site.tenant, users.c.username == "mei")
+    with site.engine.db.begin() as conn:
+        conn.execute(users.update().where(where).values(password_hash=weak))
+    assert site.login(site.client()).status_code == 200
+    with site.engine.db.connect() as conn:
+        upgraded = conn.scalar(sa.select(users.c.password_hash).where(where))
+    assert upgraded != weak and "m=65536,t=3,p=4" in upgraded
+    assert site.login(site.client()).status_code == 200
+
+
+def test_a_token_made_over_rest_is_stored_hashed(site):
+    client, csrf = site.logged_in()
+    made = body(client.post("/api/v1/auth/tokens", json={}, headers={"X-CSRF-Token": csrf}))
+    with site.engine.db.connect() as conn:
+        row = conn.execute(sa.select(tokens).where(tokens.c.id == made["id"])).one()
+    assert made["token"] not in str(tuple(row))
+
+
+def test_openapi_lists_the_auth_routes_and_the_cookie_scheme(crm_site):
+    site = crm_site
+    client, _ = site.logged_in()
+    document = body(client.get("/api/v1/openapi.json"))
+    assert document["components"]["securitySchemes"]["session"] == {
+        **document["components"]["securitySchemes"]["session"],
+        "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
+    assert {"bearer": []} in document["security"] and {"session": []} in document["security"]
+    paths = document["paths"]
+    assert set(paths["/api/v1/auth/tokens"]) == {"get", "post"}
+    assert paths["/api/v1/auth/login"]["post"]["security"] == []
+    assert "429" in paths["/api/v1/auth/login"]["post"]["responses"]
+    assert {"/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/auth/tokens/{token_id}"} <= \
+        set(paths)
