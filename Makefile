@@ -36,6 +36,7 @@ bench: install postgres
 	$(BIN)/python bench/formula.py
 	$(BIN)/python bench/migrate.py
 	$(BIN)/python bench/rollup.py
+	$(BIN)/python bench/permissions.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
