@@ -14,9 +14,16 @@ from hulian.runtime.cli import main
 def test_autogenerate_finds_no_difference(engine):
     with engine.db.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE,
-                                                         "compare_type": True})
+                                                         "compare_type": True,
+                                                         "include_name": _system_name})
         differences = compare_metadata(context, metadata)
     assert [d for d in differences if _is_system(d)] == []
+
+
+def _system_name(name, type_, parent_names) -> bool:
+    """Reflect hulian's own tables only: on SQLite the tenants' object tables share the
+    database, and the suite leaves thousands of them behind (reflecting them took 50 s)."""
+    return type_ != "table" or (name or "").startswith("hulian_")
 
 
 def _is_system(difference) -> bool:
