@@ -86,6 +86,7 @@ from _pg import database
 from hulian.engine import Engine
 from hulian.engine.ids import new_id
 from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE
+from hulian.engine.system.people import people_changed
 from hulian.engine.system.tables import record_teams, user_roles, users
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
@@ -280,6 +281,8 @@ def _copy_users(eng: Engine, tenant: str, rows: list[dict[str, Any]], role: str)
     copy_rows(eng, users, columns, (tuple(r[c] for c in columns) for r in rows))
     copy_rows(eng, user_roles, ("tenant", "user_id", "role"),
               ((tenant, r["id"], role) for r in rows))
+    with eng.db.begin() as conn:  # as every change made through hulian does
+        people_changed(conn, tenant)
 
 
 def build(eng: Engine, sizes: Sizes, seed: int) -> World:

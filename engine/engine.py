@@ -33,6 +33,8 @@ from hulian.engine.people_api import PeopleMixin
 from hulian.engine.records import rollups
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
+from hulian.engine.security.cache import VisibilityCache
+from hulian.engine.security.visibility import Visibility
 from hulian.engine.session import Session
 from hulian.engine.system import people, tokens
 from hulian.engine.system.migrate import upgrade
@@ -56,6 +58,7 @@ class Engine(AccountsMixin, PeopleMixin):
         self.url = url
         self.db = open_database(url, echo=echo)
         self._schemas: dict[str, CompiledSchema] = {}
+        self._visibility = VisibilityCache()
         self._lock = threading.Lock()
         if migrate:
             upgrade(self.db)
@@ -82,7 +85,11 @@ class Engine(AccountsMixin, PeopleMixin):
 
     def schema(self, conn: sa.Connection, tenant: str) -> CompiledSchema:
         """The tenant's compiled schema at its newest deployed version (cached)."""
-        version = versions.newest(conn, tenant)
+        return self._schema_at(conn, tenant, versions.newest(conn, tenant))
+
+    def _schema_at(self, conn: sa.Connection, tenant: str, version: int | None
+                   ) -> CompiledSchema:
+        """The tenant's compiled schema at ``version``, its newest (read by the caller)."""
         if version is None:
             raise NotFoundError(f"nothing is deployed to tenant {tenant!r}",
                                 code="tenant_not_deployed",
@@ -329,14 +336,12 @@ class Engine(AccountsMixin, PeopleMixin):
     @contextmanager
     def session(self, tenant: str, user: str | people.User = people.ADMIN) -> Iterator[Session]:
         """A unit of work for ``user`` in ``tenant``: commits at the end, rolls back on error."""
-        check_tenant_name(tenant)
         with self.db.connect() as conn, conn.begin():
-            people.require_tenant(conn, tenant)
-            if isinstance(user, people.User):
-                if user.tenant != tenant:
-                    raise NotFoundError(f"user {user.username!r} is not in tenant {tenant!r}",
-                                        code="unknown_user")
-                found = user
-            else:
-                found = people.require_user(conn, tenant, user)
-            yield Session(conn, self.schema(conn, tenant), found)
+            arrival = people.arrive(conn, tenant, user)
+            schema = self._schema_at(conn, tenant, arrival.metadata_version)
+            cache = self._visibility
+
+            def visibility() -> Visibility:
+                return cache.get(conn, schema, arrival.user, arrival.people_version)
+
+            yield Session(conn, schema, arrival.user, visibility)

@@ -12,7 +12,7 @@ fails (a rule, a conflict) leaves nothing behind and the session stays usable.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -35,8 +35,14 @@ from hulian.engine.records.access import Guard
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
 from hulian.engine.records.filters import build_filter, formula_filter
-from hulian.engine.records.paging import after_clause, encode_cursor, order_clauses, parse_order
-from hulian.engine.records.rows import fetch, to_record
+from hulian.engine.records.paging import (
+    SortKey,
+    after_clause,
+    encode_cursor,
+    order_clauses,
+    parse_order,
+)
+from hulian.engine.records.rows import fetch, to_records
 from hulian.engine.relationships import child_relationship
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security.visibility import EDIT, READ, Visibility
@@ -67,10 +73,14 @@ def _single(errors: list[FieldError]) -> list[FieldError]:
 
 
 class Session(TeamsMixin, TransferMixin):
-    def __init__(self, conn: sa.Connection, schema: CompiledSchema, user: User):
+    def __init__(self, conn: sa.Connection, schema: CompiledSchema, user: User,
+                 visibility: Callable[[], Visibility] | None = None):
+        """``visibility``: where the user's permissions come from (the Engine's cache);
+        by default they are read on first use."""
         self._conn = conn
         self.schema = schema
         self.user = user
+        self._load_visibility = visibility
         self._visibility: Visibility | None = None
         self._guard: Guard | None = None
         self._owner: dict[str, Any] | None = None
@@ -79,7 +89,8 @@ class Session(TeamsMixin, TransferMixin):
     def visibility(self) -> Visibility:
         """What this user may read and edit (data permissions), computed once."""
         if self._visibility is None:
-            self._visibility = Visibility.of(self._conn, self.schema, self.user)
+            self._visibility = self._load_visibility() if self._load_visibility \
+                else Visibility.of(self._conn, self.schema, self.user)
         return self._visibility
 
     @property
@@ -262,17 +273,30 @@ class Session(TeamsMixin, TransferMixin):
             raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
                              code="invalid_limit")
         self.guard.check_names(obj, None, order_by)
+        if where is None and filter is None and not after:  # a list's first page
+            order = tuple(order_by) if isinstance(order_by, list) else order_by
+            query, keys = self.visibility.statement(
+                ("page", obj.api_name, order, limit, include_deleted),
+                lambda: self._page(obj, None, order_by, limit, None, include_deleted, None))
+        else:
+            query, keys = self._page(obj, where, order_by, limit, after, include_deleted, filter)
+        with self._read():
+            records = to_records(self._conn.execute(query), self.guard.hidden(obj.api_name))
+        more = len(records) > limit
+        records = records[:limit]
+        return Page(records, encode_cursor(keys, records[-1]) if more else None)
+
+    def _page(self, obj: CompiledObject, where: Any, order_by: Sequence[str] | str | None,
+              limit: int, after: str | None, include_deleted: bool, filter: str | None
+              ) -> tuple[sa.Select, list[SortKey]]:
+        """The statement of a :meth:`query` page (one more record than ``limit``), and its
+        sort keys."""
         keys = parse_order(obj, order_by)
         query, select = self._filtered(obj, where, include_deleted, filter)
         if after:
             query = query.where(after_clause(select, keys, after))
         query = query.order_by(*order_clauses(select, keys)).limit(limit + 1)
-        query = query.select_from(select.from_clause())
-        with self._read():
-            records = [self.guard.strip(obj, to_record(r)) for r in self._conn.execute(query)]
-        more = len(records) > limit
-        records = records[:limit]
-        return Page(records, encode_cursor(keys, records[-1]) if more else None)
+        return query.select_from(select.from_clause()), keys
 
     def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False,
               filter: str | None = None) -> int:

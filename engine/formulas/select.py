@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 from hulian.engine.formulas.scope import FieldTarget
-from hulian.engine.schema.columns import SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.schema.system_objects import CURRENT_USER, hop
 from hulian.formula import FIELD_TYPE_MAP, SqlCompiler, T, sqlite_decimal
@@ -208,5 +207,6 @@ class RecordSelect:
         return SqlCompiler(self.dialect, lambda ref: None).literal(value, kind)
 
     def select(self) -> sa.Select:
-        names = ["id", *self.obj.model.field_names, *(n for n in SYSTEM_FIELDS if n != "id")]
-        return sa.select(*(self.column(n).label(n) for n in names))
+        stored = self.obj.stored_labels
+        return sa.select(*(stored[n] if n in stored else self.column(n).label(n)
+                           for n in self.obj.record_names))

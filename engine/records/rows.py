@@ -16,6 +16,18 @@ def to_record(row: sa.Row) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def to_records(result: sa.CursorResult, hidden: frozenset[str] = frozenset()
+               ) -> list[dict[str, Any]]:
+    """Every row of ``result`` as a record (column -> value), leaving out the ``hidden``
+    columns; fetched at once and zipped with the keys (several times faster per row than
+    a mapping per row, which a 50-row page notices)."""
+    keys = list(result.keys())
+    if hidden:
+        return [{k: v for k, v in zip(keys, row, strict=True) if k not in hidden}
+                for row in result.all()]
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
 def record_select(ctx: Context, obj: CompiledObject) -> RecordSelect:
     return RecordSelect(ctx.schema, obj, ctx.dialect, ctx.user.id, ctx.visibility)
 

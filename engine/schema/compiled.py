@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -44,6 +45,18 @@ class CompiledObject:
     @property
     def api_name(self) -> str:
         return self.model.api_name
+
+    @cached_property
+    def record_names(self) -> tuple[str, ...]:
+        """What a record holds, in order: ``id``, the fields, the other system fields."""
+        return ("id", *self.model.field_names, *(n for n in SYSTEM_FIELDS if n != "id"))
+
+    @cached_property
+    def stored_labels(self) -> Mapping[str, Any]:
+        """Each stored column labelled with its name, built once: a record's select
+        reuses them (SQL expressions are immutable), so a list page does not rebuild them."""
+        return MappingProxyType({n: self.table.c[n].label(n) for n in self.record_names
+                                 if n in self.table.c})
 
     def column(self, name: str) -> sa.Column:
         return self.table.c[name]

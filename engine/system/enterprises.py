@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import ConflictError, HulianError, NotFoundError
 from hulian.engine.ids import new_id
-from hulian.engine.system.people import User, find_user, now, user_by_id
+from hulian.engine.system.people import User, find_user, now, people_changed, user_by_id
 from hulian.engine.system.tables import enterprise_permissions, enterprises
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS
 
@@ -77,6 +77,7 @@ def add_enterprise(conn: sa.Connection, tenant: str, name: str, partner_manager:
     conn.execute(enterprises.insert().values(id=found.id, tenant=tenant, name=name,
                                              partner_manager_id=manager.id, is_active=True,
                                              created_at=now()))
+    people_changed(conn, tenant)
     return found
 
 
@@ -85,6 +86,7 @@ def set_partner_manager(conn: sa.Connection, tenant: str, enterprise: str, user:
     found = require_enterprise(conn, tenant, enterprise)
     conn.execute(enterprises.update().where(enterprises.c.id == found.id)
                  .values(partner_manager_id=_partner_manager(conn, tenant, user).id))
+    people_changed(conn, tenant)
 
 
 def set_level(conn: sa.Connection, tenant: str, enterprise: str, object_name: str,
@@ -102,6 +104,7 @@ def set_level(conn: sa.Connection, tenant: str, enterprise: str, object_name: st
     if level is not None:
         conn.execute(enterprise_permissions.insert().values(
             tenant=tenant, enterprise_id=found.id, object=object_name, level=level))
+    people_changed(conn, tenant)
 
 
 def levels(conn: sa.Connection, tenant: str, enterprise_id: str) -> dict[str, str]:

@@ -9,13 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from hulian.engine.errors import ConflictError, HulianError, NotFoundError
 from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import check_tenant_name
-from hulian.engine.system.tables import departments, tenants, user_roles, users
+from hulian.engine.system.tables import (
+    departments,
+    metadata_versions,
+    tenants,
+    user_roles,
+    users,
+)
 
 ADMIN = "admin"
 MEMBER = "member"
@@ -55,12 +62,68 @@ def ensure_tenant(conn: sa.Connection, tenant: str) -> bool:
     return True
 
 
+def _unknown_tenant(tenant: str) -> NotFoundError:
+    return NotFoundError(f"there is no tenant {tenant!r}", code="unknown_tenant",
+                         hint=f"deploy a pack to it first: hulian deploy PATH --tenant {tenant}")
+
+
 def require_tenant(conn: sa.Connection, tenant: str) -> None:
     check_tenant_name(tenant)
     if not tenant_exists(conn, tenant):
-        raise NotFoundError(f"there is no tenant {tenant!r}", code="unknown_tenant",
-                            hint="deploy a pack to it first: hulian deploy PATH --tenant "
-                                 f"{tenant}")
+        raise _unknown_tenant(tenant)
+
+
+def people_changed(conn: sa.Connection, tenant: str) -> None:
+    """Count a change to ``tenant``'s people (users, departments, role assignments,
+    enterprises and their overrides), in the transaction making it: sessions that start
+    afterwards read permissions again instead of reusing what they cached."""
+    conn.execute(tenants.update().where(tenants.c.name == tenant)
+                 .values(people_version=tenants.c.people_version + 1))
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What a session starts from, read in one statement: the user (active), the
+    tenant's people version and its newest metadata version (None: nothing deployed)."""
+
+    user: User
+    people_version: int
+    metadata_version: int | None
+
+
+def _arrival(match: Any) -> sa.Select:
+    tenant = sa.bindparam("tenant")
+    people_version = sa.select(tenants.c.people_version).where(tenants.c.name == tenant)
+    newest = sa.select(sa.func.max(metadata_versions.c.version)).where(
+        metadata_versions.c.tenant == tenant)
+    return sa.select(people_version.scalar_subquery().label("people_version"),
+                     newest.scalar_subquery().label("newest"), users.c.id, users.c.username,
+                     users.c.display_name, users.c.is_admin, users.c.department_id,
+                     users.c.enterprise_id).where(users.c.tenant == tenant, match,
+                                                  users.c.is_active == sa.true())
+
+
+_ARRIVAL_BY_NAME = _arrival(users.c.username == sa.bindparam("who"))
+_ARRIVAL_BY_ID = _arrival(users.c.id == sa.bindparam("who"))
+
+
+def arrive(conn: sa.Connection, tenant: str, user: str | User) -> Arrival:
+    """The :class:`Arrival` of ``user`` (username, or a User read earlier, read again by
+    id) in ``tenant``: one statement, built once, on the user's row with the two versions
+    as uncorrelated subqueries (cheap to plan, and every request pays for it). NotFoundError
+    ``unknown_tenant`` / ``unknown_user`` as the single look-ups raise."""
+    check_tenant_name(tenant)
+    if isinstance(user, User) and user.tenant != tenant:
+        raise _unknown_user(user.username, tenant)
+    statement = _ARRIVAL_BY_ID if isinstance(user, User) else _ARRIVAL_BY_NAME
+    row = conn.execute(statement, {"tenant": tenant, "who": user.id if isinstance(user, User)
+                                   else user}).first()
+    if row is None:
+        require_tenant(conn, tenant)
+        raise _unknown_user(user.username if isinstance(user, User) else user, tenant)
+    found = User(row.id, tenant, row.username, row.display_name, row.is_admin,
+                 row.department_id, row.enterprise_id)
+    return Arrival(found, row.people_version, row.newest)
 
 
 @dataclass(frozen=True)
@@ -108,6 +171,7 @@ def set_leader(conn: sa.Connection, tenant: str, department: str, user: str | No
     leader = user_ref(conn, tenant, user).id if user is not None else None
     conn.execute(departments.update().where(departments.c.id == found.id)
                  .values(leader_id=leader))
+    people_changed(conn, tenant)
 
 
 @dataclass(frozen=True)
@@ -175,6 +239,7 @@ def add_department(conn: sa.Connection, tenant: str, name: str,
     conn.execute(departments.insert().values(id=found.id, tenant=tenant, name=name,
                                              parent_id=parent_id, leader_id=leader_id,
                                              created_at=now()))
+    people_changed(conn, tenant)
     return found
 
 
@@ -207,6 +272,7 @@ def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: s
         roles = () if enterprise_id is not None else (MEMBER,)
     for role in sorted(set(roles)):
         conn.execute(user_roles.insert().values(tenant=tenant, user_id=user.id, role=role))
+    people_changed(conn, tenant)
     return user
 
 
@@ -238,10 +304,13 @@ def user_by_id(conn: sa.Connection, tenant: str, user_id: str) -> User | None:
     return _user(row) if row else None
 
 
+def _unknown_user(username: str, tenant: str) -> NotFoundError:
+    return NotFoundError(f"there is no active user {username!r} in tenant {tenant!r}",
+                         code="unknown_user", hint=f"every tenant starts with the user {ADMIN!r}")
+
+
 def require_user(conn: sa.Connection, tenant: str, username: str) -> User:
     user = find_user(conn, tenant, username)
     if user is None:
-        raise NotFoundError(f"there is no active user {username!r} in tenant {tenant!r}",
-                            code="unknown_user",
-                            hint=f"every tenant starts with the user {ADMIN!r}")
+        raise _unknown_user(username, tenant)
     return user

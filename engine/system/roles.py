@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from hulian.engine.system.people import people_changed
 from hulian.engine.system.tables import user_roles
 
 MEMBER = "member"
@@ -31,9 +32,11 @@ def grant(conn: sa.Connection, tenant: str, user_id: str, roles: Iterable[str]) 
     have = roles_of(conn, tenant, user_id)
     for role in sorted(set(roles) - have):
         conn.execute(user_roles.insert().values(tenant=tenant, user_id=user_id, role=role))
+    people_changed(conn, tenant)
 
 
 def revoke(conn: sa.Connection, tenant: str, user_id: str, roles: Iterable[str]) -> None:
     conn.execute(user_roles.delete().where(user_roles.c.tenant == tenant,
                                            user_roles.c.user_id == user_id,
                                            user_roles.c.role.in_(sorted(set(roles)))))
+    people_changed(conn, tenant)

@@ -17,7 +17,10 @@ tenants = sa.Table(
     metadata,
     sa.Column("name", sa.String(30), primary_key=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("people_version", sa.Integer(), nullable=False, server_default="0"),
 )
+"""``people_version`` counts changes to the tenant's people (users, departments, role
+assignments, enterprises, their overrides): sessions cache permissions per value."""
 
 users = sa.Table(
     "hulian_users",
