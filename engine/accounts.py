@@ -4,8 +4,9 @@
 >>> login = eng.login("acme", "mei", "correct horse battery", client_ip="10.0.0.7")
 >>> eng.login_session(login.secret).user.username
 'mei'
->>> eng.logout(login.secret)
-True
+>>> eng.change_password("acme", "mei", "correct horse battery", "battery staple horse")
+>>> eng.logout(login.secret)      # the new password ended every session of mei's
+False
 
 Every method takes ``now`` where time matters (expiry, throttling), so tests can move
 the clock; by default it is the current time.
@@ -19,7 +20,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.engine.errors import NotFoundError, ThrottledError, UnauthenticatedError
+from hulian.engine.errors import (
+    NotFoundError,
+    PermissionDenied,
+    ThrottledError,
+    UnauthenticatedError,
+)
 from hulian.engine.system import login_sessions, passwords, people, settings, throttle, tokens
 from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.tables import tokens as tokens_table
@@ -54,6 +60,22 @@ def _invalid_credentials() -> UnauthenticatedError:
              f"for {throttle.WINDOW.seconds // 60} minutes")
 
 
+def _throttled(lock: throttle.Throttle) -> ThrottledError:
+    who = "this user" if lock.key == "user" else "this client address"
+    return ThrottledError(f"too many failed logins for {who}; try again in "
+                          f"{lock.retry_after} seconds", code="login_throttled",
+                          retry_after=lock.retry_after,
+                          hint="wait, or ask an administrator to set a new password")
+
+
+def _wrong_current_password() -> PermissionDenied:
+    return PermissionDenied(
+        "the current password is wrong", code="wrong_current_password",
+        hint=f"type the password you log in with; it counts as a failed login (after "
+             f"{throttle.PER_USER} in {throttle.WINDOW.seconds // 60} minutes they pause); if "
+             "it is forgotten, ask an administrator to set a new one")
+
+
 class AccountsMixin:
     """Passwords, logins, sessions and tokens; ``Engine`` inherits it (``self.db``)."""
 
@@ -75,7 +97,10 @@ class AccountsMixin:
     def set_password(self, tenant: str, user: str | people.User, password: str, *,
                      now: dt.datetime | None = None) -> None:
         """Give ``user`` (a username or User) a new password, after checking the policy
-        (at least 8 characters, not the username). Ends the user's login sessions."""
+        (:func:`hulian.engine.system.passwords.check_policy`: at least 8 characters, not
+        the username). What an administrator does: no old password is asked for. Ends
+        every login session of the user (API tokens stay) and clears their failed logins,
+        so a throttled user can log in at once with the new password."""
         with self.db.connect() as conn:
             found = self._require_user(conn, tenant, user)
         passwords.check_policy(password, found.username)
@@ -84,6 +109,63 @@ class AccountsMixin:
             conn.execute(users.update().where(users.c.id == found.id)
                          .values(password_hash=hashed))
             login_sessions.revoke_all(conn, found.id, now or people.now())
+            throttle.clear(conn, tenant, found.username)
+
+    def change_password(self, tenant: str, user: str | people.User, current: str, new: str,
+                        *, client_ip: str | None = None, session_id: str | None = None,
+                        now: dt.datetime | None = None) -> LoginSession | None:
+        """A user changes their own password, proving they know the ``current`` one.
+
+        Checks, in order: the login throttle (ThrottledError ``login_throttled``); the
+        policy for ``new`` (PasswordPolicyError, nothing counted); ``current``
+        (PermissionDenied ``wrong_current_password``, counted as a failed login, so this
+        cannot be used to guess passwords faster than logging in); ``new`` differs from
+        ``current`` (PasswordPolicyError ``password_unchanged``). Then stores the new hash,
+        ends every login session of the user, clears their failed logins and keeps their
+        API tokens.
+
+        ``session_id`` (the caller's own live session, i.e. the cookie's id) is replaced by
+        a new session, which is returned so the caller stays logged in on a new cookie and
+        CSRF token (whoever holds a copy of the old cookie is logged out too); without it
+        the result is None.
+        """
+        now = now or people.now()
+        with self.db.connect() as conn:
+            found = self._require_user(conn, tenant, user)
+            lock = throttle.check(conn, tenant, found.username, client_ip, now)
+            stored = conn.scalar(sa.select(users.c.password_hash)
+                                 .where(users.c.id == found.id))
+        if lock is not None:
+            raise _throttled(lock)
+        passwords.check_policy(new, found.username)
+        if stored is None:
+            passwords.dummy_verify(current)
+        if stored is None or not passwords.verify(stored, current):
+            with self.db.begin() as conn:
+                throttle.record(conn, tenant, found.username, client_ip, now)
+            raise _wrong_current_password()
+        if new == current:
+            raise passwords.PasswordPolicyError(
+                "the new password is the current one", code="password_unchanged",
+                hint="choose a password you have not been using")
+        hashed = passwords.hash_password(new)
+        with self.db.begin() as conn:
+            kept = None if session_id is None else \
+                login_sessions.lookup(conn, session_id, now)
+            if kept is not None and kept.user.id != found.id:
+                raise UnauthenticatedError("the login session is not this user's",
+                                           code="invalid_session",
+                                           hint="pass the caller's own session id")
+            changed = conn.execute(users.update().where(
+                users.c.id == found.id, users.c.password_hash == stored,
+            ).values(password_hash=hashed))
+            if changed.rowcount != 1:   # changed by someone else since it was read
+                raise _wrong_current_password()
+            login_sessions.revoke_all(conn, found.id, now)
+            throttle.clear(conn, tenant, found.username)
+            if kept is None:
+                return None
+            return login_sessions.create(conn, found, client_ip=client_ip, now=now)
 
     # -- logins -------------------------------------------------------------------------------
 
@@ -104,11 +186,7 @@ class AccountsMixin:
                     users.c.tenant == tenant, users.c.username == username,
                     users.c.is_active == sa.true())).first()
         if lock is not None:
-            who = "this user" if lock.key == "user" else "this client address"
-            raise ThrottledError(f"too many failed logins for {who}; try again in "
-                                 f"{lock.retry_after} seconds", code="login_throttled",
-                                 retry_after=lock.retry_after,
-                                 hint="wait, or ask an administrator to set a new password")
+            raise _throttled(lock)
         stored = row.password_hash if row is not None else None
         if stored is None:
             passwords.dummy_verify(password)

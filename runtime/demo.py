@@ -1,4 +1,9 @@
-"""``hulian demo``: the example CRM pack in a local SQLite file, with sample data, served."""
+"""``hulian demo``: the example CRM pack in a local SQLite file, with sample data, served.
+
+The demo's ``admin`` and dealer buyer get known passwords (:data:`DEMO_PASSWORDS`), set by
+:func:`run_demo` on every run and printed next to their tokens, so the tour can log in.
+They exist only here: nothing else in hulian gives a user a password by default.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from pathlib import Path
 
 import hulian.examples
 from hulian.engine import Engine
+from hulian.engine.system.people import ADMIN
 from hulian.runtime.sample_data import load_sample_data
 
 DEMO_TENANT = "demo"
@@ -13,6 +19,7 @@ DEALER = "Dealer A"
 PARTNER_MANAGER = "wang"
 DEALER_BUYER = "dealer.buyer"
 EXAMPLE_PACK = "crm"
+DEMO_PASSWORDS = {ADMIN: "demo-admin-pass", DEALER_BUYER: "demo-dealer-pass"}
 
 
 def example_pack(name: str = EXAMPLE_PACK) -> Path:
@@ -43,16 +50,22 @@ def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:
     engine = Engine(db)
     for line in set_up(engine):
         print(line)
+    for username, password in DEMO_PASSWORDS.items():
+        engine.set_password(DEMO_TENANT, username, password)
     dealer_token = engine.create_token(DEMO_TENANT, DEALER_BUYER, label="demo")
-    token = engine.create_token(DEMO_TENANT, "admin", label="demo")
+    token = engine.create_token(DEMO_TENANT, ADMIN, label="demo")
     base = f"http://{host}:{port}"
     print(f"""
 hulian demo: tenant {DEMO_TENANT!r} in {db}
   API:      {base}/api/v1/objects
   OpenAPI:  {base}/api/v1/openapi.json
   try:      curl -H "Authorization: Bearer $TOKEN" {base}/api/v1/objects/Account/records
-  dealer:   {DEALER_BUYER!r} of {DEALER!r} (the order app only) token {dealer_token}
-  token (user admin; export it as TOKEN):""")
+  log in:   curl -c cookies.txt -H 'Content-Type: application/json' -d '{{"tenant": \
+"{DEMO_TENANT}", "username": "{ADMIN}", "password": "{DEMO_PASSWORDS[ADMIN]}"}}' \
+{base}/api/v1/auth/login
+  dealer:   {DEALER_BUYER!r} of {DEALER!r} (the order app only) \
+password {DEMO_PASSWORDS[DEALER_BUYER]} token {dealer_token}
+  token (user {ADMIN}, password {DEMO_PASSWORDS[ADMIN]}; export it as TOKEN):""")
     print(token, flush=True)
     if not serve:
         engine.close()

@@ -90,7 +90,8 @@ def revoke(conn: sa.Connection, session_id: str, now: dt.datetime) -> bool:
 
 
 def revoke_all(conn: sa.Connection, user_id: str, now: dt.datetime) -> int:
-    """End every live session of a user (a new password); how many were ended."""
+    """End every live session of a user (a new password, set by an administrator or
+    changed by the user); how many were ended."""
     result = conn.execute(login_sessions.update().where(
         login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None),
         login_sessions.c.expires_at > now).values(revoked_at=now))

@@ -1,5 +1,9 @@
 """Passwords: argon2id hashes (argon2-cffi), a small policy, and a dummy hash for timing.
 
+The policy (:func:`check_policy`) is the one place that says what a new password may be;
+``Engine.set_password`` (the CLI, the admin) and ``Engine.change_password`` (the user, over
+REST) both apply it, and refuse with :class:`PasswordPolicyError`.
+
 Only the PHC-format hash (``$argon2id$v=19$m=...,t=...,p=...$salt$hash``) is stored, in
 ``hulian_users.password_hash``; a password itself is never stored, logged or printed.
 The cost parameters are argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB,
@@ -22,8 +26,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from hulian.engine.errors import HulianError
 
-__all__ = ["HASHER", "MAX_LENGTH", "MIN_LENGTH", "check_policy", "dummy_verify",
-           "hash_password", "needs_rehash", "verify"]
+__all__ = ["HASHER", "MAX_LENGTH", "MIN_LENGTH", "PasswordPolicyError", "check_policy",
+           "dummy_verify", "hash_password", "needs_rehash", "verify"]
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
@@ -32,22 +36,30 @@ MAX_LENGTH = 1024
 HASHER = PasswordHasher()
 
 
+class PasswordPolicyError(HulianError):
+    """A new password the policy refuses (too short, too long, the username...): the
+    request is understood but the password cannot be used (REST: 422)."""
+
+
 def check_policy(password: object, username: str) -> None:
-    """Raise HulianError when ``password`` may not be used by ``username``."""
+    """Raise PasswordPolicyError when ``password`` may not be used by ``username``."""
     if not isinstance(password, str):
-        raise HulianError("a password must be text", code="invalid_password",
-                          hint=f"send a string of at least {MIN_LENGTH} characters")
+        raise PasswordPolicyError("a password must be text", code="invalid_password",
+                                  hint=f"send a string of at least {MIN_LENGTH} characters")
     if len(password) < MIN_LENGTH:
-        raise HulianError(f"the password is too short ({len(password)} characters)",
-                          code="password_too_short",
-                          hint=f"use at least {MIN_LENGTH} characters; a few unrelated words "
-                               "make a long password that is easy to remember")
+        raise PasswordPolicyError(
+            f"the password is too short ({len(password)} characters)",
+            code="password_too_short",
+            hint=f"use at least {MIN_LENGTH} characters; a few unrelated words make a long "
+                 "password that is easy to remember")
     if len(password) > MAX_LENGTH:
-        raise HulianError(f"the password is longer than {MAX_LENGTH} characters",
-                          code="password_too_long", hint=f"use at most {MAX_LENGTH} characters")
+        raise PasswordPolicyError(f"the password is longer than {MAX_LENGTH} characters",
+                                  code="password_too_long",
+                                  hint=f"use at most {MAX_LENGTH} characters")
     if password.strip().casefold() == username.strip().casefold():
-        raise HulianError("the password must not be the username", code="password_is_username",
-                          hint="choose something a person who knows the username cannot guess")
+        raise PasswordPolicyError(
+            "the password must not be the username", code="password_is_username",
+            hint="choose something a person who knows the username cannot guess")
 
 
 def hash_password(password: str) -> str:

@@ -5,7 +5,9 @@ counts. Within any :data:`WINDOW` (15 minutes), :data:`PER_USER` (5) failures fo
 tenant and username, or :data:`PER_CLIENT` (20) from the same client address, lock further
 attempts for that key, even with the right password, until enough of those failures are
 older than the window. Locked attempts are not counted (they cannot extend the lock).
-A successful login clears the failures of its tenant and username.
+A wrong current password given to ``Engine.change_password`` counts as a failed login
+(else a stolen session could guess the password there unthrottled). A successful login,
+password change or administrator's new password clears the failures of the user.
 
 The check and the record are separate statements: two workers racing may let one or two
 attempts more through. Time comes from the caller (``now``), so tests can move it.

@@ -29,6 +29,7 @@ from hulian.engine.errors import (
     ThrottledError,
     UnauthenticatedError,
 )
+from hulian.engine.system.passwords import PasswordPolicyError
 from hulian.metadata.jsontext import dumps
 
 __all__ = [
@@ -73,6 +74,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (PayloadTooLarge, 413),
     (RecordValidationError, 422),
     (Unprocessable, 422),
+    (PasswordPolicyError, 422),
     (ThrottledError, 429),
     (StorageError, 500),
     (ServiceUnavailable, 503),

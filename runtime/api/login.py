@@ -1,4 +1,5 @@
-"""Authentication routes: log in and out with a password, who am I, the caller's API tokens.
+"""Authentication routes: log in and out with a password, change it, who am I, the caller's
+API tokens.
 
 ``POST /auth/login`` is the only public one. It opens a login session: a signed
 ``hulian_session`` cookie plus a CSRF token in the body, which the browser UI sends back
@@ -7,6 +8,11 @@ exempt from the CSRF check (there is no session yet), so a page of another site 
 be able to log a victim into the attacker's account: a request whose ``Origin`` header is
 not this server's own host is refused (403 ``origin_refused``), and the body must be sent
 as ``application/json``, which a cross-site form cannot send.
+
+``POST /auth/password`` changes the caller's own password (``Engine.change_password``):
+a cookie caller's session is replaced by a new one (new cookie, new CSRF token in the
+body), every other login session of the user ends, API tokens stay. A new password the
+policy refuses is 422 with the policy's code.
 """
 
 from __future__ import annotations
@@ -43,14 +49,18 @@ def _fields(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
                          code="unknown_parameter", hint=f"send only: {', '.join(allowed)}")
 
 
-def _text(body: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+LOGIN_EXAMPLE = '{"tenant": "acme", "username": "mei", "password": "..."}'
+PASSWORD_EXAMPLE = '{"current_password": "...", "new_password": "..."}'
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool = True,
+          example: str | None = LOGIN_EXAMPLE) -> str | None:
     value = body.get(name)
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value):
         raise BadRequest(f"{name!r} must be a non-empty string", code="invalid_parameter",
-                         hint='e.g. {"tenant": "acme", "username": "mei", "password": "..."}'
-                         if required else None)
+                         hint=f"e.g. {example}" if required and example else None)
     return value
 
 
@@ -78,6 +88,12 @@ def _check_json(request: Request) -> None:
 def _session_body(call: Call, login: LoginSession) -> dict[str, Any]:
     return {"user": call.engine.user_profile(login.user), "auth": "session",
             "csrf_token": login.csrf_token, "expires_at": login.expires_at}
+
+
+def _token_body(call: Call) -> dict[str, Any]:
+    assert call.user is not None
+    return {"user": call.engine.user_profile(call.user), "auth": "token",
+            "csrf_token": None, "expires_at": None}
 
 
 def login(call: Call) -> Response:
@@ -120,8 +136,31 @@ def me(call: Call) -> Response:
     assert call.user is not None
     if call.login is not None:
         return JSONResponse(_session_body(call, call.login), headers=NO_STORE)
-    return JSONResponse({"user": call.engine.user_profile(call.user), "auth": "token",
-                         "csrf_token": None, "expires_at": None}, headers=NO_STORE)
+    return JSONResponse(_token_body(call), headers=NO_STORE)
+
+
+def change_password(call: Call) -> Response:
+    """POST /auth/password: the caller changes their own password, giving the current one;
+    a session caller gets a new session (cookie and CSRF token), the same body as /auth/me."""
+    assert call.user is not None
+    request = call.request
+    body = call.body
+    _fields(body, ("current_password", "new_password"))
+    current = _text(body, "current_password", example=PASSWORD_EXAMPLE)
+    new = body.get("new_password")
+    if not isinstance(new, str):
+        raise BadRequest("'new_password' must be a string", code="invalid_parameter",
+                         hint=f"e.g. {PASSWORD_EXAMPLE}")
+    own = session_id(call.engine, request) if call.login is not None else None
+    renewed = call.engine.change_password(
+        call.user.tenant, call.user, current, new,  # type: ignore[arg-type]
+        client_ip=request.client.host if request.client else None, session_id=own,
+        now=request.app.state.auth.now())
+    if renewed is None:
+        return JSONResponse(_token_body(call), headers=NO_STORE)
+    response = JSONResponse(_session_body(call, renewed), headers=NO_STORE)
+    set_session_cookie(response, call.engine, request, renewed)
+    return response
 
 
 def list_tokens(call: Call) -> Response:
@@ -163,6 +202,8 @@ routes = [
           name="login"),
     Route("/auth/logout", endpoint(logout), methods=["POST"], name="logout"),
     Route("/auth/me", endpoint(me), methods=["GET"], name="me"),
+    Route("/auth/password", endpoint(change_password, body="object"), methods=["POST"],
+          name="password"),
     Route("/auth/tokens", by_method(GET=endpoint(list_tokens),
                                     POST=endpoint(create_token, body="object")),
           methods=["GET", "POST"], name="tokens"),

@@ -132,6 +132,13 @@ SHARED_SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {"tenant": {"type": "string"}, "username": {"type": "string"},
                        "password": {"type": "string", "format": "password",
                                     "maxLength": passwords.MAX_LENGTH}}},
+    "PasswordChange": {
+        "type": "object", "required": ["current_password", "new_password"],
+        "additionalProperties": False,
+        "properties": {"current_password": {"type": "string", "format": "password"},
+                       "new_password": {"type": "string", "format": "password",
+                                        "minLength": passwords.MIN_LENGTH,
+                                        "maxLength": passwords.MAX_LENGTH}}},
     "Caller": {
         "type": "object", "required": ["user", "auth", "csrf_token", "expires_at"],
         "properties": {"user": {"$ref": "#/components/schemas/User"},
@@ -349,6 +356,22 @@ def _auth_paths() -> dict[str, dict[str, Any]]:
             "responses": _responses({"200": {"description": "The caller (and, for a session, "
                                                             "its CSRF token).",
                                              "content": _json(_ref("schemas", "Caller"))}})}},
+        f"{PREFIX}/auth/password": {"post": {
+            "operationId": "changePassword", "tags": ["auth"],
+            "summary": "Change the caller's own password",
+            "description": "Give the current password and a new one. A wrong current password "
+                           "is 403 wrong_current_password and counts as a failed login "
+                           "(throttled like logins: 429); a new password the policy refuses "
+                           "is 422. Every other login session of the user ends; a session "
+                           "caller gets a new cookie and CSRF token. API tokens stay.",
+            "requestBody": {"required": True, "content": _json(_ref("schemas",
+                                                                    "PasswordChange"))},
+            "responses": _responses(
+                {"200": {"description": "Changed; the caller as /auth/me shows it.",
+                         "content": _json(_ref("schemas", "Caller")),
+                         "headers": no_store}},
+                ("400", "BadRequest"), ("422", "Unprocessable"),
+                ("429", "TooManyRequests"))}},
         f"{PREFIX}/auth/tokens": {
             "get": {"operationId": "listTokens", "tags": ["auth"],
                     "summary": "The caller's API tokens (never their secrets)",

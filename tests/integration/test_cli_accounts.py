@@ -1,14 +1,17 @@
-"""``hulian user password``, ``user create --password-stdin``, ``token list|revoke``."""
+"""``hulian user password``, ``user create --password-stdin``, ``token list|revoke``, and the
+passwords ``hulian demo`` sets."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from hulian.engine import Engine
 from hulian.engine.system import passwords
 from hulian.engine.system.people import ensure_tenant
 from hulian.engine.system.tables import users
@@ -162,3 +165,34 @@ def test_token_create_works_for_an_interconnect_user(capsys, site):
                        "--user", "li")
     assert code == 0
     assert engine.authenticate(out.strip().splitlines()[-1]).username == "li"
+
+
+def test_the_demo_prints_passwords_that_log_in(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, err = run(capsys, "demo", "--db", url, "--no-serve")
+    assert code == 0, err
+    dealer = re.search(r"'dealer\.buyer' .* password (\S+) token hl_", out)
+    admin = re.search(r"token \(user admin, password (\S+); export it as TOKEN\):\n(hl_\S+)\n$",
+                      out)
+    assert dealer is not None and admin is not None, out
+    assert (dealer[1], admin[1]) == ("demo-dealer-pass", "demo-admin-pass")
+    assert f'"password": "{admin[1]}"' in out   # the curl line of the tour
+    engine = Engine(url)
+    try:
+        assert engine.login("demo", "admin", admin[1]).user.username == "admin"
+        buyer = engine.login("demo", "dealer.buyer", dealer[1]).user
+        assert buyer.enterprise_id is not None
+        assert engine.authenticate(admin[2]).username == "admin"
+        # a second run prints the same passwords, and they still log in
+        code, again, _ = run(capsys, "demo", "--db", url, "--no-serve")
+        assert code == 0 and "password demo-dealer-pass token hl_" in again
+        assert engine.login("demo", "admin", "demo-admin-pass").user.username == "admin"
+    finally:
+        engine.close()
+
+
+def test_nothing_but_the_demo_gives_a_password(site):
+    engine, tenant = site
+    engine.create_user(tenant, "dealer.buyer")
+    for username in ("admin", "dealer.buyer"):
+        assert _stored(engine, tenant, username) is None
