@@ -7,7 +7,7 @@ from typing import Any
 
 from hulian.engine.relationships import child_relationships
 from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES, SYSTEM_FIELDS
-from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.engine.schema.compiled import CompiledObject, CompiledSchema, field_index
 from hulian.metadata.model import Field
 
 FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "maximum", "target",
@@ -15,7 +15,10 @@ FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "max
                   "formula", "default_formula", "quote")
 
 
-def describe_field(f: Field, item_id: str | None = None) -> dict[str, Any]:
+def describe_field(f: Field, item_id: str | None = None, *, indexed: bool = False
+                   ) -> dict[str, Any]:
+    """``indexed``: the field has an index (declared, or as a unique, reference or name
+    field), so sorting and filtering on it stay fast on large tables."""
     out: dict[str, Any] = {
         "id": item_id,
         "api_name": f.api_name,
@@ -23,6 +26,7 @@ def describe_field(f: Field, item_id: str | None = None) -> dict[str, Any]:
         "label": dict(f.label),
         "required": f.required,
         "unique": f.unique,
+        "indexed": indexed,
         "read_only": f.read_only,
         "system": False,
         "hidden": f.hidden,
@@ -75,7 +79,9 @@ def describe_object(obj: CompiledObject, ids: Mapping[str, Any] | None = None,
         "label": dict(model.label),
         "plural_label": dict(model.plural_label or model.label),
         "name_field": model.name_field,
-        "fields": [describe_field(f, field_ids.get(f.api_name)) for f in model.fields],
+        "fields": [describe_field(f, field_ids.get(f.api_name),
+                                  indexed=field_index(model, f) is not None)
+                   for f in model.fields],
         "system_fields": [describe_system_field(n) for n in SYSTEM_FIELDS],
     }
     if schema is not None:

@@ -2,7 +2,9 @@
 
 Roles (``roles/<api_name>.json``) name objects, their fields and custom actions; apps
 (``apps/<api_name>.json``) name objects and interconnect roles; an object's sharing rules
-name roles. This module checks that every such name exists and is of the right kind:
+name roles. This module checks that every such name exists and is of the right kind, and
+the same parts of a tenant's changes to the packs: the sharing rules an extension file
+adds and role extensions (``extensions/roles/<api_name>.json``):
 
 >>> from hulian.metadata.checks import check_documents
 >>> label = {"zh": "甲", "en": "A"}
@@ -26,9 +28,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from hulian.metadata.documents import APPS, ROLES, document_kind
+from hulian.metadata.documents import APPS, ROLE_EXTENSIONS, ROLES, SUPPORTED, document_kind
 from hulian.metadata.hints import choices_hint
 from hulian.metadata.model import BUILTIN_ROLES, ROLE_KINDS, STANDARD_ACTIONS
+from hulian.metadata.named_lists import named_items
 from hulian.metadata.names import NameKind
 from hulian.metadata.relationship_checks import may_be_installed
 
@@ -155,7 +158,34 @@ def _check_role(doc: Any, file: str, report: Report, pack: _Pack) -> None:
                    "an interconnect role cannot be an admin role",
                    "remove admin: downstream users act only on the objects their apps open;"
                    " or make the role internal")
-    objects = doc.get("objects")
+    _check_objects(doc.get("objects"), report, pack)
+
+
+def _check_role_extension(doc: Any, file: str, report: Report, pack: _Pack) -> None:
+    """A tenant's ``extensions/roles/<role>.json``: what can be checked without the packs
+    (the role itself and the packs' objects are checked when the overlay is merged)."""
+    if pack.pack_kind is None:
+        return
+    if pack.pack_kind != "tenant":
+        report.add("pack.unexpected_file", (), f"a {pack.pack_kind} pack has no role extensions",
+                   SUPPORTED)
+        return
+    if not isinstance(doc, dict):
+        return
+    role = doc.get("role")
+    report.name("role", role, ("role",))
+    expected = file.removeprefix(f"{ROLE_EXTENSIONS}/").removesuffix(".json")
+    if isinstance(role, str) and role != expected:
+        report.add("role.file_name_mismatch", ("role",),
+                   f"the file {file} extends the role {role!r}",
+                   f"rename the file to {ROLE_EXTENSIONS}/{role}.json, or set role to"
+                   f" {expected!r}")
+    report.labels(doc.get("label"), ("label",))
+    _check_objects(doc.get("objects"), report, pack)
+
+
+def _check_objects(objects: Any, report: Report, pack: _Pack) -> None:
+    """A role's (or role extension's) ``objects``: the pack's objects, fields and actions."""
     if not isinstance(objects, dict):
         return
     for name, access in objects.items():
@@ -221,25 +251,15 @@ def _check_app(doc: Any, file: str, report: Report, pack: _Pack) -> None:
                        f"{name} is built in and internal; list roles of kind interconnect")
 
 
-def _check_sharing_rules(doc: Mapping[str, Any], report: Report, pack: _Pack) -> None:
-    rules = doc.get("sharing_rules")
-    if not isinstance(rules, list):
-        return
-    seen: dict[str, int] = {}
-    for i, rule in enumerate(rules):
-        if not isinstance(rule, dict):
-            continue
-        path = ("sharing_rules", i)
-        api_name = rule.get("api_name")
-        report.name("field", api_name, (*path, "api_name"))
-        if isinstance(api_name, str):
-            if api_name.lower() in seen:
-                report.add("name.duplicate", (*path, "api_name"),
-                           f"{api_name!r} is already the api_name of sharing rule "
-                           f"/sharing_rules/{seen[api_name.lower()]}",
-                           "api_names must differ, ignoring case; rename one")
-            else:
-                seen[api_name.lower()] = i
+def _check_sharing_rules(doc: Mapping[str, Any], report: Report, pack: _Pack,
+                         pack_kind: str | None = None) -> None:
+    """An object's sharing rules, or the new ones of an extension (``pack_kind`` "tenant":
+    their api_names end with ``__c``)."""
+    def name(kind: NameKind, value: Any, path: tuple[Any, ...]) -> None:
+        report.name(kind, value, path, pack_kind)
+
+    for _i, rule, path in named_items(doc.get("sharing_rules"), "sharing_rules",
+                                      "sharing rule", report.add, name):
         if "criteria" in rule and "owned_by" in rule:
             report.add("sharing_rule.basis", (*path, "owned_by"),
                        "a sharing rule has both owned_by and criteria",
@@ -267,31 +287,15 @@ def _check_sharing_rules(doc: Mapping[str, Any], report: Report, pack: _Pack) ->
 
 
 def _check_actions(doc: Mapping[str, Any], report: Report) -> None:
-    actions = doc.get("actions")
-    if not isinstance(actions, list):
-        return
-    seen: dict[str, int] = {}
-    for i, action in enumerate(actions):
-        if not isinstance(action, dict):
-            continue
-        path = ("actions", i)
-        api_name = action.get("api_name")
-        report.name("action", api_name, (*path, "api_name"))
+    for _i, action, path in named_items(doc.get("actions"), "actions", "action", report.add,
+                                        report.name, "action",
+                                        counts=lambda n: n not in STANDARD_ACTIONS):
         report.labels(action.get("label"), (*path, "label"))
-        if not isinstance(api_name, str):
-            continue
-        if api_name in STANDARD_ACTIONS:
+        if action.get("api_name") in STANDARD_ACTIONS:
             report.add("action.standard_name", (*path, "api_name"),
-                       f"{api_name!r} is a standard action every object has",
+                       f"{action['api_name']!r} is a standard action every object has",
                        "roles grant " + ", ".join(STANDARD_ACTIONS) + " with their own keys;"
                        " give the custom action another name")
-        elif api_name.lower() in seen:
-            report.add("name.duplicate", (*path, "api_name"),
-                       f"{api_name!r} is already the api_name of action "
-                       f"/actions/{seen[api_name.lower()]}",
-                       "api_names must differ, ignoring case; rename one")
-        else:
-            seen[api_name.lower()] = i
 
 
 def _check_detail(doc: Mapping[str, Any], report: Report) -> None:
@@ -308,7 +312,8 @@ def _check_detail(doc: Mapping[str, Any], report: Report) -> None:
 
 def check_access(documents: Mapping[str, Any], report_for: ReportFor, pack_kind: str | None,
                  broken: Collection[str] = ()) -> None:
-    """Check roles, apps, and each object's sharing rules and actions.
+    """Check roles, apps, each object's sharing rules and actions, and in a tenant pack the
+    new sharing rules of its extensions and its role extensions.
 
     ``report_for(file)`` collects the problems of ``file``; ``broken`` lists files that
     exist but could not be read (their objects and roles count as present).
@@ -320,6 +325,10 @@ def check_access(documents: Mapping[str, Any], report_for: ReportFor, pack_kind:
             _check_role(doc, file, report_for(file), pack)
         elif kind == "app":
             _check_app(doc, file, report_for(file), pack)
+        elif kind == "role_extension":
+            _check_role_extension(doc, file, report_for(file), pack)
+        elif kind == "extension" and pack_kind == "tenant" and isinstance(doc, dict):
+            _check_sharing_rules(doc, report_for(file), pack, pack_kind)
         elif kind == "object" and isinstance(doc, dict):
             report = report_for(file)
             _check_sharing_rules(doc, report, pack)

@@ -29,6 +29,7 @@ from hulian.metadata.field_settings import (
     TYPE_KEYS,
     check_auto_number,
     check_default,
+    check_indexed,
     check_numbers,
     format_issue,
     type_settings,
@@ -126,6 +127,7 @@ def _check_field(raw: Any, path: tuple[Any, ...], report: _Report, targets: Coll
                                 none="the pack has no objects"))
     if kind == "auto_number":
         check_auto_number(raw, path, report)
+    check_indexed(raw, path, report)
     computed = derived_key(raw) in ("roll_up", "quote")  # their keys are reported instead
     for key in ("default", "backfill"):
         if key in raw and sound and not computed:

@@ -71,6 +71,8 @@ CODES: dict[str, str] = {
     "auto_number.reset": "an auto-number resets by period but its format lacks that period's "
     "date tokens",
     "field.key_not_applicable": "a key set on a field type that does not take it",
+    "indexed.not_allowed": "indexed is true on a field no index can serve: a textarea, a "
+    "multi_picklist, or a formula, roll-up or quote field",
     "label.missing_language": "a label lacks Chinese (zh) or English (en)",
     # formulas and rules (their expressions are checked by the engine: formula.* codes)
     "formula.field_type": "a formula field's type is not a formula result type",
@@ -104,6 +106,9 @@ CODES: dict[str, str] = {
     "extension.unknown_field": "a field_overrides key is not a field of the extended object",
     "extension.unknown_rule": "a rule_overrides key is not a validation rule of the extended "
     "object",
+    "extension.unknown_sharing_rule": "a sharing_rule_overrides key is not a sharing rule of "
+    "the extended object",
+    "extension.unknown_role": "a role extension extends a role no installed pack defines",
     "overlay.locked_property": "the overlay overrides a property the pack keeps locked or "
     "immutable",
 }

@@ -1,7 +1,8 @@
 """Reading a pack folder into documents: ``{relative path: parsed JSON}``.
 
-Only ``pack.json``, ``objects/*.json``, ``roles/*.json``, ``apps/*.json`` and
-``extensions/*.json`` (a tenant overlay's changes to installed objects) are read;
+Only ``pack.json``, ``objects/*.json``, ``roles/*.json``, ``apps/*.json``,
+``extensions/*.json`` (a tenant overlay's changes to installed objects) and
+``extensions/roles/*.json`` (its changes to installed roles) are read;
 hidden entries and the ``data/`` folder (sample data) are skipped; anything else is
 a problem. JSON
 numbers are parsed as :class:`~decimal.Decimal` so they stay exact.
@@ -26,22 +27,25 @@ OBJECTS = "objects"
 EXTENSIONS = "extensions"
 ROLES = "roles"
 APPS = "apps"
-FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension", ROLES: "role", APPS: "app"}
+ROLE_EXTENSIONS = f"{EXTENSIONS}/{ROLES}"
+FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension", ROLES: "role", APPS: "app",
+           ROLE_EXTENSIONS: "role_extension"}
+"""folder -> the kind of the documents in it; ``extensions/roles`` is the one sub-folder."""
 IGNORED_FOLDERS = frozenset({"data"})
 SUPPORTED = ("a pack holds pack.json, objects/<ApiName>.json, roles/<api_name>.json and"
-             " apps/<api_name>.json, a tenant pack also extensions/<ApiName>.json (data/ and"
-             " hidden files are ignored)")
+             " apps/<api_name>.json, a tenant pack also extensions/<ApiName>.json and"
+             " extensions/roles/<api_name>.json (data/ and hidden files are ignored)")
 MAX_DEPTH = 32
 
 
 def document_kind(name: str) -> str | None:
     """ "pack" for the manifest, "object" for ``objects/<Name>.json``, "extension" for
     ``extensions/<Name>.json``, "role" for ``roles/<name>.json``, "app" for
-    ``apps/<name>.json``, else None."""
+    ``apps/<name>.json``, "role_extension" for ``extensions/roles/<name>.json``, else None."""
     if name == MANIFEST:
         return "pack"
-    folder, _, file = name.partition("/")
-    if folder in FOLDERS and "/" not in file and file.endswith(".json") and len(file) > 5:
+    folder, _, file = name.rpartition("/")
+    if folder in FOLDERS and file.endswith(".json") and len(file) > 5:
         return FOLDERS[folder]
     return None
 
@@ -164,10 +168,15 @@ def _folder_files(root: Path, folder: str) -> tuple[list[str], list[Problem]]:
     except OSError as exc:
         return [], [Problem("file.unreadable", folder, "",
                             f"cannot read the folder {folder}: {exc.strerror or exc}")]
-    names, problems = [], []
+    names: list[str] = []
+    problems: list[Problem] = []
     for entry in entries:
         name = f"{folder}/{entry.name}"
-        if document_kind(name) == FOLDERS[folder]:
+        if name in FOLDERS and entry.is_dir():  # extensions/roles
+            more_names, more = _folder_files(root, name)
+            names += more_names
+            problems += more
+        elif document_kind(name) == FOLDERS[folder]:
             names.append(name)
         else:
             problems.append(_unexpected(name, entry.is_dir()))

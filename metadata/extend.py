@@ -6,14 +6,16 @@ found so far; :func:`apply_extension` applies one extension file to it:
 
 1. the object's label, plural_label and description overrides;
 2. ``field_overrides`` (options merge by api_name);
-3. ``rule_overrides``;
-4. the new fields and rules, appended after the pack's.
+3. ``rule_overrides`` and ``sharing_rule_overrides``;
+4. ``data_permission``, level by level (a level left out keeps the pack's);
+5. the new fields, validation rules and sharing rules, appended after the pack's.
 
 Every override is checked against the property's policy
 (:mod:`hulian.metadata.policy`); one that is not editable is reported as
 ``overlay.locked_property`` and not applied. Values are not checked here: the
 merged documents are loaded afterwards and every problem found there is traced
-back to the overlay through the recorded origins.
+back to the overlay through the recorded origins. A tenant's changes to the packs'
+roles are applied by :mod:`hulian.metadata.extend_roles`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ from hulian.metadata.renames import Renames
 
 OVERLAY = "overlay"
 OBJECT_PROPERTIES = ("label", "plural_label", "description")
+_RULES: Mapping[str, tuple[Level, str, str, str, str]] = {
+    "validation_rules": ("rule", "validation rule", "rule", "extension.unknown_rule",
+                         "rule_overrides"),
+    "sharing_rules": ("sharing_rule", "sharing rule", "sharing rule",
+                      "extension.unknown_sharing_rule", "sharing_rule_overrides"),
+}
+"""list key -> (policy level, what it holds, its short name, the code of an unknown name,
+the overrides key)"""
 
 Origins = dict[tuple[str, str], tuple[str, str]]
 
@@ -42,6 +52,8 @@ class Merging:
     renames: Renames
     owners: dict[str, Pack] = field(default_factory=dict)
     """object api_name -> the installed pack that defines it"""
+    role_owners: dict[str, Pack] = field(default_factory=dict)
+    """role api_name -> the installed pack that defines it (in ``roles/<api_name>.json``)"""
     documents: dict[str, Any] = field(default_factory=dict)
     origins: Origins = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -54,6 +66,23 @@ class Merging:
                   origin_path: tuple[Any, ...]) -> None:
         self.origins[(merged, pointer(*path))] = (origin, pointer(*origin_path))
 
+    def allowed(self, pack: Pack, level: Level, raw: Mapping[str, Any], what: str, prop: str,
+                origin: str, origin_path: tuple[Any, ...]) -> bool:
+        """Whether the policy of ``prop`` lets the overlay override it; reported if not.
+
+        ``raw`` is the element's document in ``pack`` (its ``customizable`` counts).
+        """
+        found = policy(pack, level, prop, raw.get("customizable"))
+        if found == EDITABLE:
+            return True
+        fix = f"remove {prop} from the overlay" + (
+            "" if found == IMMUTABLE else
+            f"; only the pack {pack.name} changes it, and its customizable"
+            " declarations say what tenants may edit")
+        self.add("overlay.locked_property", origin, (*origin_path, prop),
+                 f"{what} {prop} is {found} in the pack {pack.name}: {MEANING[found]}", fix)
+        return False
+
     def renamed_copy(self, item: Any, obj: str) -> Any:
         """A copy of a new field or rule, with old names of renamed objects and fields replaced."""
         item = copy.deepcopy(item)
@@ -65,7 +94,8 @@ class Merging:
         return item
 
 
-def _hint(word: str, choices: Collection[str], what: str) -> str:
+def hint(word: str, choices: Collection[str], what: str) -> str:
+    """ "did you mean ...?", else the ``choices`` (``what`` names them)."""
     close = closest(word, choices)
     if close:
         return f"did you mean {close!r}?"
@@ -84,7 +114,7 @@ def apply_extension(merging: Merging, file: str, doc: Mapping[str, Any]) -> None
     if pack is None:
         merging.add("extension.unknown_object", origin, ("object",),
                     f"{target!r} is not an object of the installed packs",
-                    _hint(target, merging.owners, "objects of the installed packs"))
+                    hint(target, merging.owners, "objects of the installed packs"))
         return
     _Extension(merging, pack, name, origin).apply(doc)
 
@@ -100,24 +130,17 @@ class _Extension:
             if prop in doc:
                 self._set("object", self.obj, self.name, prop, doc[prop], (), ())
         self._field_overrides(doc.get("field_overrides", {}))
-        self._rule_overrides(doc.get("rule_overrides", {}))
+        self._rule_overrides("validation_rules", doc.get("rule_overrides", {}))
+        self._rule_overrides("sharing_rules", doc.get("sharing_rule_overrides", {}))
+        if "data_permission" in doc:
+            self._data_permission(doc["data_permission"])
         self._append("fields", doc.get("fields", []))
         self._append("validation_rules", doc.get("validation_rules", []))
+        self._append("sharing_rules", doc.get("sharing_rules", []))
 
     def _allowed(self, level: Level, raw: Mapping[str, Any], what: str, prop: str,
                  origin_path: tuple[Any, ...]) -> bool:
-        """Whether the policy of ``prop`` lets the overlay override it; reported if not."""
-        found = policy(self.pack, level, prop, raw.get("customizable"))
-        if found == EDITABLE:
-            return True
-        hint = f"remove {prop} from the overlay" + (
-            "" if found == IMMUTABLE else
-            f"; only the pack {self.pack.name} changes it, and its customizable"
-            " declarations say what tenants may edit")
-        self.merging.add("overlay.locked_property", self.origin, (*origin_path, prop),
-                         f"{what} {prop} is {found} in the pack {self.pack.name}:"
-                         f" {MEANING[found]}", hint)
-        return False
+        return self.merging.allowed(self.pack, level, raw, what, prop, self.origin, origin_path)
 
     def _set(self, level: Level, raw: dict[str, Any], what: str, prop: str, value: Any,
              path: tuple[Any, ...], origin_path: tuple[Any, ...]) -> None:
@@ -138,7 +161,7 @@ class _Extension:
                 self.merging.add("extension.unknown_field", self.origin, at,
                                  f"{key!r} is not a field of {self.name} in the pack"
                                  f" {self.pack.name}",
-                                 _hint(key, fields, f"fields of {self.name}"))
+                                 hint(key, fields, f"fields of {self.name}"))
                 continue
             j = fields[name]
             raw = self.obj["fields"][j]
@@ -186,25 +209,44 @@ class _Extension:
                                    self.origin, (*at, q))
             merged.append(copy.deepcopy(option))
 
-    def _rule_overrides(self, overrides: Mapping[str, Any]) -> None:
-        rules = {r["api_name"]: i for i, r in enumerate(self.obj.get("validation_rules", []))}
-        for key, override in overrides.items():
-            at = ("rule_overrides", key)
-            if key not in rules:
-                self.merging.add("extension.unknown_rule", self.origin, at,
-                                 f"{key!r} is not a validation rule of {self.name} in the"
+    def _rule_overrides(self, key: str, overrides: Mapping[str, Any]) -> None:
+        """``rule_overrides`` (``key`` "validation_rules") or ``sharing_rule_overrides``
+        ("sharing_rules")."""
+        level, what, short, code, at_key = _RULES[key]
+        rules = {r["api_name"]: i for i, r in enumerate(self.obj.get(key, []))}
+        for name, override in overrides.items():
+            at = (at_key, name)
+            if name not in rules:
+                self.merging.add(code, self.origin, at,
+                                 f"{name!r} is not a {what} of {self.name} in the"
                                  f" pack {self.pack.name}",
-                                 _hint(key, rules, f"validation rules of {self.name}"))
+                                 hint(name, rules, f"{what}s of {self.name}"))
                 continue
-            i = rules[key]
-            raw = self.obj["validation_rules"][i]
+            i = rules[name]
+            raw = self.obj[key][i]
             for prop, value in override.items():
-                self._set("rule", raw, f"{self.name} rule {key}", prop, value,
-                          ("validation_rules", i), at)
+                self._set(level, raw, f"{self.name} {short} {name}", prop, value, (key, i), at)
+
+    def _data_permission(self, levels: Mapping[str, Any]) -> None:
+        """Override the levels given (internal, external); the pack's others stay."""
+        if not self._allowed("object", self.obj, self.name, "data_permission", ()):
+            return
+        if not levels:
+            return
+        if "data_permission" not in self.obj:  # e.g. a detail's, which takes none
+            self.merging.came_from(self.merged, ("data_permission",), self.origin,
+                                   ("data_permission",))
+        merged = self.obj.setdefault("data_permission", {})
+        for key, level in levels.items():
+            merged[key] = level
+            self.merging.came_from(self.merged, ("data_permission", key), self.origin,
+                                   ("data_permission", key))
 
     def _append(self, key: str, items: list[Any]) -> None:
         if not items:
             return
+        if key not in self.obj:  # the whole list is the overlay's (a detail takes none)
+            self.merging.came_from(self.merged, (key,), self.origin, (key,))
         target = self.obj.setdefault(key, [])
         for i, item in enumerate(items):
             self.merging.came_from(self.merged, (key, len(target)), self.origin, (key, i))

@@ -17,6 +17,7 @@ from hulian.metadata.hints import a_field
 from hulian.metadata.model import (
     AUTO_NUMBER_RESETS,
     CHOICE_TYPES,
+    INDEXABLE_TYPES,
     NUMERIC_TYPES,
     ON_DELETE,
     TEXT_TYPES,
@@ -155,6 +156,40 @@ def check_auto_number(raw: Mapping[str, Any], path: tuple[Any, ...], report: Rep
                    f"the counter resets {reset} but the format lacks {shown},"
                    " so numbers would repeat",
                    f"add {shown} to the format, or set reset to 'never'")
+
+
+_NOT_INDEXED = {
+    "formula": ("a formula field cannot be indexed: its value is computed whenever records "
+                "are read, nothing is stored",
+                "remove indexed; to speed up lists, index the stored fields its formula reads"),
+    "roll_up": ("a roll-up field cannot be indexed: hulian rewrites its value whenever the "
+                "records it summarises change",
+                "remove indexed; lists still filter and sort on it, without an index"),
+    "quote": ("a quote field cannot be indexed: it shows a field of another record, nothing "
+              "is stored here", "remove indexed; index the quoted field on its own object"),
+    "textarea": ("a textarea field cannot be indexed: its long values do not fit an index",
+                 "remove indexed, or make it a text field (at most 1000 characters) if its "
+                 "values are short"),
+    "multi_picklist": ("a multi_picklist field cannot be indexed: it stores a set of options "
+                       "in one value",
+                       "remove indexed, or make it a picklist if a record needs one option only"),
+}
+
+
+def check_indexed(raw: Mapping[str, Any], path: tuple[Any, ...], report: Report) -> None:
+    """``"indexed": true`` only on stored fields of :data:`INDEXABLE_TYPES`.
+
+    Derived fields (formula, roll-up, quote) have no column of their own to index.
+    ``false`` asks for nothing and is never reported.
+    """
+    if raw.get("indexed") is not True:
+        return
+    why = next((key for key in ("formula", "roll_up", "quote") if key in raw), None)
+    if why is None and raw["type"] not in INDEXABLE_TYPES:
+        why = raw["type"]
+    if why is not None:
+        message, hint = _NOT_INDEXED[why]
+        report.add("indexed.not_allowed", (*path, "indexed"), message, hint)
 
 
 def check_numbers(raw: Mapping[str, Any], path: tuple[Any, ...], report: Report) -> bool:

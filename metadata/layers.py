@@ -8,11 +8,12 @@
 
 The merge works on documents: the packs' object, role and app documents, then
 the overlay's own objects, roles and apps, then its extension files
-(:mod:`hulian.metadata.extend`) make the merged documents, which are loaded like
-any pack (kind ``snapshot``) so that every cross-check runs on the result. Every
-problem, whether found while merging or while loading, names the file and pointer
-it came from, with the layer in front: ``packs/crm/objects/Account.json`` or
-``overlay/extensions/Account.json``.
+(:mod:`hulian.metadata.extend`: objects, their sharing rules and data permission)
+and role extension files (:mod:`hulian.metadata.extend_roles`) make the merged
+documents, which are loaded like any pack (kind ``snapshot``) so that every
+cross-check runs on the result. Every problem, whether found while merging or while
+loading, names the file and pointer it came from, with the layer in front:
+``packs/crm/objects/Account.json`` or ``overlay/extensions/Account.json``.
 
 Upgrades, renames and exports have their own modules, re-exported here:
 :func:`kept_overrides` and :func:`immutable_changes` (:mod:`~hulian.metadata.upgrades`),
@@ -30,6 +31,7 @@ from typing import Any
 
 from hulian.metadata.documents import MANIFEST, document_kind
 from hulian.metadata.extend import OVERLAY, Merging, apply_extension
+from hulian.metadata.extend_roles import apply_role_extension
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
 from hulian.metadata.problems import MetadataError, Problem
@@ -130,6 +132,9 @@ def merge(layers: Layers, name: str = "effective") -> Effective:
         _add_access(merging, overlay, OVERLAY, seen_access)
         for file in sorted(f for f in overlay.documents if document_kind(f) == "extension"):
             apply_extension(merging, file, overlay.documents[file])
+        for file in sorted(f for f in overlay.documents
+                           if document_kind(f) == "role_extension"):
+            apply_role_extension(merging, file, overlay.documents[file])
     index = _index(merging.origins)
     try:
         pack = load_documents(merging.documents)
@@ -186,15 +191,19 @@ def _add_access(merging: Merging, pack: Pack, layer: str,
         origin = f"{layer}/{file}"
         first = seen[kind].setdefault(doc["api_name"], origin)
         if first != origin:
+            fix = f"a {kind} belongs to one pack: remove it from one of them, or rename it"
+            if kind == "role" and layer == OVERLAY:
+                fix = (f"to change the pack's role, move what the overlay adds to"
+                       f" extensions/{file}; or rename the overlay's role")
             merging.add(f"pack.{kind}_conflict", origin, ("api_name",),
-                        f"the {kind} {doc['api_name']!r} is already defined by {first}",
-                        f"a {kind} belongs to one pack: remove it from one of them, or rename"
-                        " it")
+                        f"the {kind} {doc['api_name']!r} is already defined by {first}", fix)
             continue
         merging.documents[file] = doc
         merging.came_from(file, (), origin, ())
         if layer == OVERLAY:
             _rename_access(merging, file, doc)
+        elif kind == "role":
+            merging.role_owners[doc["api_name"]] = pack
 
 
 def _rename_access(merging: Merging, file: str, doc: dict[str, Any]) -> None:

@@ -100,6 +100,7 @@ def build_field(raw: Mapping[str, Any], name_field: str) -> Field:
         label=frozen_map(raw["label"]),
         required=required,
         unique=raw.get("unique", False),
+        indexed=raw.get("indexed", False),
         help=frozen_map(raw["help"]) if "help" in raw else None,
         description=raw.get("description"),
         formula=raw.get("formula"),
@@ -166,6 +167,8 @@ def _sharing_rule(raw: Mapping[str, Any]) -> SharingRule:
         owned_by=frozen_map(owned_by) if owned_by is not None else None,
         criteria=raw.get("criteria"),
         description=raw.get("description"),
+        customizable=frozen_map(raw.get("customizable")),
+        active=raw.get("active", True),
     )
 
 
@@ -193,6 +196,7 @@ def build_role(doc: Mapping[str, Any], source: str) -> Role:
                             for name, access in doc.get("objects", {}).items()}),
         description=doc.get("description"),
         source=source,
+        customizable=frozen_map(doc.get("customizable")),
     )
 
 

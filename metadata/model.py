@@ -40,6 +40,10 @@ NUMERIC_TYPES = frozenset({"number", "currency", "percent"})
 CHOICE_TYPES = frozenset({"picklist", "multi_picklist"})
 REFERENCE_TYPES = frozenset({"lookup", "master_detail"})
 """Fields holding the id of another record (``target`` names its object)."""
+INDEXABLE_TYPES: tuple[str, ...] = tuple(t for t in FIELD_TYPES
+                                         if t not in ("textarea", "multi_picklist"))
+"""Types a stored field may ask an index for (``"indexed": true``): not long texts, which
+an index cannot hold, nor option sets."""
 SYSTEM_TARGETS = ("User", "Department")
 """System objects a lookup may point at (hulian's users and departments)."""
 ROLL_UP_FUNCTIONS = ("COUNT", "SUM", "MIN", "MAX", "AVG")
@@ -107,6 +111,8 @@ class Field:
     label: I18n
     required: bool = False
     unique: bool = False
+    indexed: bool = False
+    """Asks for a database index (sorting and filtering large lists); see :attr:`indexable`."""
     default: Any = None
     help: I18n | None = None
     description: str | None = None
@@ -159,6 +165,12 @@ class Field:
         return self.formula is not None or self.quote is not None
 
     @property
+    def indexable(self) -> bool:
+        """True when ``indexed`` can give the field an index: it is stored by the writes
+        (not a formula, quote or roll-up) and of one of the :data:`INDEXABLE_TYPES`."""
+        return not self.computed and self.roll_up is None and self.type in INDEXABLE_TYPES
+
+    @property
     def read_only(self) -> bool:
         return self.computed or self.roll_up is not None or self.type == "auto_number"
 
@@ -205,6 +217,10 @@ class SharingRule:
     owned_by: Mapping[str, str] | None = None
     criteria: str | None = None
     description: str | None = None
+    customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Policies declared on the rule itself (see hulian.metadata.policy)."""
+    active: bool = True
+    """False: the rule shares nothing (a tenant's overlay may switch a pack's rule off)."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +294,8 @@ class Role:
     objects: Mapping[str, ObjectAccess] = field(default_factory=lambda: MappingProxyType({}))
     description: str | None = None
     source: str = ""
+    customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Policies declared on the role itself: what a tenant's role extension may change."""
 
 
 @dataclass(frozen=True)
@@ -315,7 +333,8 @@ class Pack:
     customizable: Mapping[str, Mapping[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    """Pack-wide policy defaults: "object" | "field" | "rule" -> property -> policy."""
+    """Pack-wide policy defaults: "object" | "field" | "rule" | "sharing_rule" | "role" ->
+    property -> policy."""
     roles: tuple[Role, ...] = ()
     apps: tuple[App, ...] = ()
 

@@ -3,8 +3,9 @@
 A pack version renames an object or a field with ``renamed_from``. An overlay
 written against the old version still says the old name: in an extension's
 ``object``, as a key of ``field_overrides``, as a new rule's or a rule
-override's ``error_field``, as a new lookup's ``target``, or in a role's or an app's
-``objects`` and a role's field permissions. :class:`Renames`
+override's ``error_field``, as a new lookup's ``target``, or in a role's, a role
+extension's or an app's ``objects`` and a role's or role extension's field
+permissions. :class:`Renames`
 resolves old names to new ones (what :func:`~hulian.metadata.layers.merge`
 does on the fly) and :func:`rename_overlay` rewrites the overlay's documents
 for good (what the engine stores after an upgrade).
@@ -94,14 +95,15 @@ def rename_overlay(overlay_documents: Mapping[str, Any],
             if new_file != file and new_file not in documents:
                 documents[new_file] = documents.pop(file)
                 notes.append(f"{file}: moved to {new_file}")
-        elif kind in ("role", "app"):
+        elif kind in ("role", "app", "role_extension"):
             _rename_access(doc, file, renames, pack.name, notes)
     return documents, notes
 
 
 def _rename_access(doc: dict[str, Any], file: str, renames: Renames, pack: str,
                    notes: list[str]) -> None:
-    """Rewrite a role's object and field names, or an app's objects, in place."""
+    """Rewrite a role's (or role extension's) object and field names, or an app's objects,
+    in place."""
     objects = doc.get("objects")
     if isinstance(objects, list):
         for i, old in enumerate(objects):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hulian.metadata.named_lists import named_items
+
 FORMULA_RESULT_TYPES = ("text", "number", "currency", "percent", "boolean", "date", "datetime",
                         "time")
 NOT_WITH_FORMULA = ("required", "unique", "default", "default_formula", "backfill", "minimum",
@@ -47,23 +49,7 @@ def check_formula_keys(raw: dict[str, Any], path: tuple[Any, ...], add: Add) -> 
 def check_rules(rules: Any, field_names: set[str], add: Add, name: Callable[..., None],
                 labels: Callable[..., None]) -> None:
     """Validation rules: names, messages, and that the error field exists."""
-    if not isinstance(rules, list):
-        return
-    seen: dict[str, int] = {}
-    for i, rule in enumerate(rules):
-        if not isinstance(rule, dict):
-            continue
-        path = ("validation_rules", i)
-        api_name = rule.get("api_name")
-        name("field", api_name, (*path, "api_name"))
-        if isinstance(api_name, str):
-            if api_name.lower() in seen:
-                add("name.duplicate", (*path, "api_name"),
-                    f"{api_name!r} is already the api_name of rule "
-                    f"/validation_rules/{seen[api_name.lower()]}",
-                    "api_names must differ, ignoring case; rename one")
-            else:
-                seen[api_name.lower()] = i
+    for _i, rule, path in named_items(rules, "validation_rules", "rule", add, name):
         labels(rule.get("message"), (*path, "message"))
         error_field = rule.get("error_field")
         if isinstance(error_field, str) and error_field not in field_names:

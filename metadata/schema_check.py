@@ -25,7 +25,7 @@ from hulian.metadata.problems import Problem, pointer
 
 SCHEMA_FILES = {"pack": "pack.schema.json", "object": "object.schema.json",
                 "extension": "extension.schema.json", "role": "role.schema.json",
-                "app": "app.schema.json"}
+                "app": "app.schema.json", "role_extension": "role_extension.schema.json"}
 
 # validator keyword -> problem code; every assertion keyword our schemas use is
 # listed (a unit test walks the schemas to keep it so).
@@ -88,7 +88,8 @@ _Validator = extend(
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON schema of a document kind ("pack", "object", "extension", "role" or "app")."""
+    """The JSON schema of a document kind ("pack", "object", "extension", "role", "app" or
+    "role_extension")."""
     text = files("hulian.metadata").joinpath("schemas", SCHEMA_FILES[kind]).read_text("utf-8")
     return json.loads(text)
 

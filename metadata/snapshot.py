@@ -43,13 +43,14 @@ SNAPSHOT = "snapshot"
 
 # model attribute -> the value (other than None) the loader gives it when it is left out
 _FIELD_DEFAULTS: dict[str, Any] = {
-    "unique": False, "hidden": False, "on_delete": "set_null", "start": 1, "reset": "never",
-    "precision": DEFAULT_PRECISION, "options": (), "blank_as": "blank", "customizable": {},
+    "unique": False, "indexed": False, "hidden": False, "on_delete": "set_null", "start": 1,
+    "reset": "never", "precision": DEFAULT_PRECISION, "options": (), "blank_as": "blank",
+    "customizable": {},
 }
 _ALWAYS = ("api_name", "type", "label")
-_ORDER = ("api_name", "type", "label", "required", "unique", "default", "help", "description",
-          "max_length", "pattern", "precision", "scale", "minimum", "maximum", "options",
-          "target", "on_delete", "lookup_filter", "relationship_name", "format", "start",
+_ORDER = ("api_name", "type", "label", "required", "unique", "indexed", "default", "help",
+          "description", "max_length", "pattern", "precision", "scale", "minimum", "maximum",
+          "options", "target", "on_delete", "lookup_filter", "relationship_name", "format", "start",
           "reset", "formula", "blank_as", "default_formula", "roll_up", "quote", "hidden",
           "backfill", "renamed_from", "customizable")
 
@@ -119,7 +120,12 @@ def _sharing_rule(rule: SharingRule) -> dict[str, Any]:
     doc["share_with"] = dict(rule.share_with)
     if rule.access != "read":
         doc["access"] = rule.access
-    return _optional(doc, description=rule.description)
+    if not rule.active:
+        doc["active"] = False
+    doc = _optional(doc, description=rule.description)
+    if rule.customizable:
+        doc["customizable"] = dict(rule.customizable)
+    return doc
 
 
 def _access(access: ObjectAccess) -> dict[str, Any]:
@@ -140,6 +146,8 @@ def _role(role: Role) -> dict[str, Any]:
     doc = _optional(doc, description=role.description)
     if role.objects:
         doc["objects"] = {name: _access(access) for name, access in role.objects.items()}
+    if role.customizable:
+        doc["customizable"] = dict(role.customizable)
     return doc
 
 

@@ -1,9 +1,16 @@
 """What a new version of an installed pack means for its policies and the tenant's overlay.
 
 - :func:`immutable_changes`: the new version may not change what the old one
-  declared ``immutable`` (nor relax that policy);
+  declared ``immutable`` (nor relax that policy), on objects, fields, validation
+  rules, sharing rules and roles;
 - :func:`kept_overrides`: where the new version changed an editable property
-  that the overlay overrides, the tenant's value stays; these sentences say so.
+  that the overlay overrides (in an extension or a role extension), the tenant's
+  value stays; these sentences say so.
+
+What the new version drops while the overlay still changes it (a field, a rule, a
+sharing rule, a role, an object or action a role extension grants) is not listed
+here: merging the overlay with the new version reports it (``extension.unknown_*``,
+``role.unknown_*``) at the overlay's file, before anything is deployed.
 """
 
 from __future__ import annotations
@@ -12,7 +19,16 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hulian.metadata.documents import document_kind
-from hulian.metadata.model import Field, ObjectDef, Pack, ValidationRule
+from hulian.metadata.model import (
+    STANDARD_ACTIONS,
+    Field,
+    ObjectAccess,
+    ObjectDef,
+    Pack,
+    Role,
+    SharingRule,
+    ValidationRule,
+)
 from hulian.metadata.policy import DEFAULT_POLICIES, EDITABLE, IMMUTABLE, Level, policy
 from hulian.metadata.problems import Problem, pointer, reading_order
 from hulian.metadata.renames import Renames
@@ -20,7 +36,7 @@ from hulian.metadata.renames import Renames
 if TYPE_CHECKING:
     from hulian.metadata.layers import Layers
 
-Element = ObjectDef | Field | ValidationRule
+Element = ObjectDef | Field | ValidationRule | SharingRule | Role
 
 
 def _previous(old: Pack, new: ObjectDef) -> ObjectDef | None:
@@ -40,6 +56,10 @@ def _previous_field(old: ObjectDef, new: Field) -> Field | None:
 
 def _rule(obj: ObjectDef, name: str) -> ValidationRule | None:
     return next((r for r in obj.validation_rules if r.api_name == name), None)
+
+
+def _sharing_rule(obj: ObjectDef, name: str) -> SharingRule | None:
+    return next((r for r in obj.sharing_rules if r.api_name == name), None)
 
 
 _Pair = tuple[Level, Element, Element, str, str, str]
@@ -63,6 +83,16 @@ def _pairs(old: Pack, new: Pack) -> Iterator[_Pair]:
             if previous_rule is not None:
                 yield ("rule", previous_rule, rule, f"{name} rule {rule.api_name}", file,
                        pointer("validation_rules", i))
+        for i, sharing in enumerate(obj.sharing_rules):
+            previous_sharing = _sharing_rule(before, sharing.api_name)
+            if previous_sharing is not None:
+                yield ("sharing_rule", previous_sharing, sharing,
+                       f"{name} sharing rule {sharing.api_name}", file,
+                       pointer("sharing_rules", i))
+    for role in new.roles:
+        previous_role = old.role(role.api_name)
+        if previous_role is not None:
+            yield "role", previous_role, role, f"the role {role.api_name}", role.source, ""
 
 
 def immutable_changes(old: Pack, new: Pack) -> list[Problem]:
@@ -110,7 +140,8 @@ def kept_overrides(old: Layers, new: Layers) -> list[str]:
 
     The overlay is ``new.overlay`` (old names of renamed objects and fields are
     followed). For example ``"Account.industry label: the pack changed it, the
-    tenant's label is kept"``.
+    tenant's label is kept"`` or ``"the role dealer_buyer Order edit: the pack changed
+    it, the tenant's edit is kept"``.
     """
     overlay = new.overlay
     if overlay is None:
@@ -128,7 +159,7 @@ def kept_overrides(old: Layers, new: Layers) -> list[str]:
         if previous is None:
             continue
         sentences += _kept(pack, previous[1], obj, doc, renames)
-    return sentences
+    return sentences + _kept_roles(old, new, overlay, renames)
 
 
 def _kept(pack: Pack, old: ObjectDef, new: ObjectDef, doc: Mapping[str, Any],
@@ -156,6 +187,61 @@ def _kept(pack: Pack, old: ObjectDef, new: ObjectDef, doc: Mapping[str, Any],
         rule, previous = _rule(new, key), _rule(old, key)
         if rule is not None and previous is not None:
             check("rule", previous, rule, f"{new.api_name} rule {key}", override)
+    for key, override in doc.get("sharing_rule_overrides", {}).items():
+        sharing, previous_sharing = _sharing_rule(new, key), _sharing_rule(old, key)
+        if sharing is not None and previous_sharing is not None:
+            check("sharing_rule", previous_sharing, sharing,
+                  f"{new.api_name} sharing rule {key}", override)
+    levels = doc.get("data_permission", {})
+    if levels and policy(pack, "object", "data_permission", new.customizable) == EDITABLE:
+        for key in levels:
+            if old.data_permission.get(key) != new.data_permission.get(key):
+                out.append(f"{new.api_name} data_permission {key}: the pack changed it,"
+                           " the tenant's level is kept")
+    return out
+
+
+def _kept_roles(old: Layers, new: Layers, overlay: Pack, renames: Renames) -> list[str]:
+    """Sentences for the role extensions (``extensions/roles/<role>.json``)."""
+    before = {r.api_name: r for pack in old.packs for r in pack.roles}
+    after = {r.api_name: (pack, r) for pack in new.packs for r in pack.roles}
+    out: list[str] = []
+    for file in sorted(f for f in overlay.documents if document_kind(f) == "role_extension"):
+        doc = overlay.documents[file]
+        name = doc["role"]
+        if name in before and name in after:
+            pack, role = after[name]
+            out += _kept_role(pack, before[name], role, doc, renames)
+    return out
+
+
+def _kept_role(pack: Pack, old: Role, new: Role, doc: Mapping[str, Any],
+               renames: Renames) -> list[str]:
+    def editable(prop: str) -> bool:
+        return prop in doc and policy(pack, "role", prop, new.customizable) == EDITABLE
+
+    what = f"the role {new.api_name}"
+    out = [f"{what} {prop}: the pack changed it, the tenant's {prop} is kept"
+           for prop in ("label", "description")
+           if editable(prop) and getattr(old, prop) != getattr(new, prop)]
+    if not editable("objects"):
+        return out
+    for key, access in doc["objects"].items():
+        obj = renames.object(key)
+        before = next((a for n, a in old.objects.items() if renames.object(n) == obj),
+                      ObjectAccess())
+        after = new.objects.get(obj, ObjectAccess())
+        for prop in access:
+            if prop in STANDARD_ACTIONS and before.allows(prop) != after.allows(prop):
+                out.append(f"{what} {obj} {prop}: the pack changed it, the tenant's {prop}"
+                           " is kept")
+        for field in access.get("fields", {}):
+            name = renames.field(obj, field)
+            old_level = next((level for f, level in before.fields.items()
+                              if renames.field(obj, f) == name), "editable")
+            if old_level != after.fields.get(name, "editable"):
+                out.append(f"{what} {obj}.{name} field permission: the pack changed it,"
+                           " the tenant's permission is kept")
     return out
 
 

@@ -23,6 +23,7 @@ from hulian.engine.deploy import data
 from hulian.engine.deploy.casts import pg_cast
 from hulian.engine.deploy.catalog import Catalog, archive_name, archive_table
 from hulian.engine.deploy.fields import digits, same_storage
+from hulian.engine.deploy.indexes import is_ours
 from hulian.engine.deploy.report import CheckResult
 from hulian.engine.deploy.step import Step
 from hulian.engine.records import rollups
@@ -92,12 +93,14 @@ class Migrator:
                 self.ops.drop_index(index["name"], table_name=table, schema=self.schema)
 
     def sync_indexes(self, obj: str) -> None:
-        """Make the table's indexes exactly the compiled ones (renamed where they moved)."""
+        """Make hulian's indexes of the table exactly the compiled ones (renamed where they
+        moved); indexes named otherwise (a DBA's) are left alone."""
         table = self.target.object(obj).table
         existing = {i["name"]: i for i in sa.inspect(self.conn).get_indexes(
             table.name, schema=self.schema)}
         wanted = {i.name: i for i in table.indexes}
-        extra = {name: i for name, i in existing.items() if name not in wanted}
+        extra = {name: i for name, i in existing.items()
+                 if name not in wanted and is_ours(name)}
         for name, index in wanted.items():
             if name in existing:
                 continue
@@ -311,6 +314,28 @@ class Migrator:
     def _recalc_field(self, index: int, step: Step) -> None:
         assert step.object is not None and step.field is not None
         self.recalcs.append((step.object, step.field))
+
+    def compiled_index(self, step: Step, name: str | None = None) -> sa.Index:
+        """The target's index named ``name``, or else the plain index of ``step.field``."""
+        table = self.target.object(step.object or "").table
+        return next(i for i in table.indexes
+                    if i.name == name or (name is None and not i.unique
+                                          and [c.name for c in i.columns] == [step.field]))
+
+    def _create_index(self, index: int, step: Step) -> None:
+        self.compiled_index(step).create(self.conn, checkfirst=True)
+
+    def _drop_index(self, index: int, step: Step) -> None:
+        """Drop hulian's plain index on the field, under whatever name it was made."""
+        table = self.table(step.object or "")
+        for found in sa.inspect(self.conn).get_indexes(table, schema=self.schema):
+            name = found["name"]
+            if found["column_names"] == [step.field] and not found["unique"] \
+                    and name is not None and is_ours(name):
+                self.ops.drop_index(name, table_name=table, schema=self.schema)
+
+    def _create_missing_index(self, index: int, step: Step) -> None:
+        self.compiled_index(step, step.index).create(self.conn, checkfirst=True)
 
     def _drop_unique(self, index: int, step: Step) -> None:
         """The unique index goes when the indexes are synced."""

@@ -1,8 +1,8 @@
 """How a change to one deployed field is carried out: which step, and how risky.
 
-``field_changes(obj, old, new)`` compares a field's deployed definition with its new
-one (after a rename, ``old`` already carries the new api_name) and returns the steps
-or, for changes hulian cannot make without losing data, sentences saying why not.
+``field_changes(obj, old, new, indexes=...)`` compares a field's deployed definition with
+its new one (after a rename, ``old`` already carries the new api_name) and returns the
+steps or, for changes hulian cannot make without losing data, sentences saying why not.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 
 from hulian.engine.deploy.step import DESTRUCTIVE, NEEDS_DATA_CHECK, SAFE, Step
+from hulian.engine.schema.compiled import PLAIN_INDEX
 from hulian.metadata.model import Field
 from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
 
@@ -137,8 +138,35 @@ def _constraint_steps(obj: str, old: Field, new: Field) -> list[Step]:
     return steps
 
 
-def field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[str]]:
-    """Steps turning deployed field ``old`` into ``new``, or the reasons it cannot be done."""
+def create_index_step(obj: str, field: str) -> Step:
+    return Step("create_index", obj, field, f"create an index on {obj}.{field} for lists that "
+                "filter or sort on it (data unchanged)")
+
+
+def _index_steps(obj: str, old: Field, new: Field, before: str | None,
+                 after: str | None) -> list[Step]:
+    """create_index / drop_index when ``indexed`` makes the field's plain index come or go.
+
+    ``before`` and ``after`` are the field's index kinds (``field_index``) in the live table
+    and in the new metadata. A plain index that comes or goes with ``unique`` alone (the
+    unique index then serves) is left to the index sync, as it always was.
+    """
+    name = f"{obj}.{new.api_name}"
+    if not (old.indexed or new.indexed) or (before == PLAIN_INDEX) == (after == PLAIN_INDEX):
+        return []
+    if after == PLAIN_INDEX:
+        return [create_index_step(obj, new.api_name)]
+    why = "no longer indexed" if not new.indexed else "its unique index serves instead"
+    return [Step("drop_index", obj, new.api_name,
+                 f"drop the index on {name} ({why}; data unchanged)")]
+
+
+def field_changes(obj: str, old: Field, new: Field, *,
+                  indexes: tuple[str | None, str | None]) -> tuple[list[Step], list[str]]:
+    """Steps turning deployed field ``old`` into ``new``, or the reasons it cannot be done.
+
+    ``indexes`` are the field's index kinds before and after (see :func:`_index_steps`).
+    """
     refused = _removed_options(old, new) if new.type in ("picklist", "multi_picklist") else []
     if old.computed != new.computed:
         refused.append(f"{new.api_name}: turning a stored field into a formula field or back "
@@ -153,8 +181,12 @@ def field_changes(obj: str, old: Field, new: Field) -> tuple[list[Step], list[st
         if refused:
             return [], refused
         steps += _constraint_steps(obj, old, new)
+        index_steps = _index_steps(obj, old, new, *indexes)
+        steps += index_steps
         changed = [c for c in changed if c not in STRUCTURAL
                    or (c == "required" and not new.required)]
+        if index_steps:
+            changed = [c for c in changed if c != "indexed"]
     steps = [replace(s, before=old) for s in steps]
     if new.roll_up is not None and old.roll_up != new.roll_up:
         steps.append(Step("recalc_field", obj, new.api_name,

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hulian.engine.deploy.catalog import ARCHIVED, Catalog, Item
-from hulian.engine.deploy.fields import field_changes, same_storage
+from hulian.engine.deploy.fields import create_index_step, field_changes, same_storage
 from hulian.engine.deploy.references import Use, access_uses, field_uses
 from hulian.engine.deploy.step import DESTRUCTIVE, SAFE, Step
 from hulian.engine.errors import DeployError
 from hulian.engine.schema.columns import column_type
+from hulian.engine.schema.compiled import PLAIN_INDEX, field_index
 from hulian.metadata.loader import build_field, build_object
 from hulian.metadata.model import Field, ObjectDef, Pack, label_text
 
@@ -72,7 +73,8 @@ def _archived_field(catalog: Catalog | None, obj: str, new: Field) -> tuple[Item
     return None
 
 
-def _added_field(state: _Plan, obj: str, f: Field) -> None:
+def _added_field(state: _Plan, new: ObjectDef, f: Field) -> None:
+    obj = new.api_name
     if f.computed:
         state.steps.append(Step("add_formula_field", obj, f.api_name,
                                 f"add formula field {obj}.{_describe_field(f)} "
@@ -88,18 +90,23 @@ def _added_field(state: _Plan, obj: str, f: Field) -> None:
         if f.roll_up is not None:
             state.steps.append(Step("recalc_field", obj, f.api_name,
                                     f"compute the roll-up {obj}.{f.api_name} for every record"))
+        if f.indexed and field_index(new, f) == PLAIN_INDEX:
+            state.steps.append(create_index_step(obj, f.api_name))
         return
     item, before = restorable
     state.steps.append(Step("restore_field", obj, f.api_name,
                             f"restore archived field {obj}.{f.api_name} (archived in version "
                             f"{item.archived_version}; its stored values come back)",
                             item=item.id))
-    more, refused = field_changes(obj, before, f)
+    # the archive dropped the column's indexes
+    more, refused = field_changes(obj, before, f, indexes=(None, field_index(new, f)))
     state.steps += more
     state.refused += [f"{obj}.{r}" for r in refused]
 
 
-def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef) -> None:
+def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef, restored: bool = False) -> None:
+    """The steps changing deployed object ``old`` into ``new`` (``restored``: from its
+    archive, which kept no index)."""
     name = new.api_name
     if old.name_field != new.name_field:
         state.refused.append(f"{name}: changing the name field from {old.name_field!r} to "
@@ -115,21 +122,24 @@ def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef) -> None:
                                         f"remove formula field {name}.{f.api_name} "
                                         "(computed, nothing stored)"))
             else:
+                index = "" if restored or field_index(old, f) is None else \
+                    "; its index is dropped"
                 state.steps.append(Step("archive_field", name, f.api_name,
                                         f"archive field {name}.{f.api_name}: hidden from the "
                                         "metadata and the API, its values kept and restorable "
-                                        "until hulian purge", DESTRUCTIVE))
+                                        f"until hulian purge{index}", DESTRUCTIVE))
     for f in new.fields:
-        before = old.field(f.api_name)
+        deployed = old.field(renames.get(f.api_name, f.api_name))
         if f.api_name in renames:
-            before = replace(old.field(renames[f.api_name]), api_name=f.api_name)
             state.steps.append(Step("rename_field", name, f.api_name,
                                     f"rename {name}.{renames[f.api_name]} to {f.api_name} "
                                     "(data kept)", from_field=renames[f.api_name]))
-        if before is None:
-            _added_field(state, name, f)
+        if deployed is None:
+            _added_field(state, new, f)
             continue
-        more, refused = field_changes(name, before, f)
+        was = None if restored else field_index(old, deployed)
+        more, refused = field_changes(name, replace(deployed, api_name=f.api_name), f,
+                                      indexes=(was, field_index(new, f)))
         state.steps += more
         state.refused += [f"{name}.{r}" for r in refused]
     bare_old = replace(old, fields=(), source=new.source, renamed_from=new.renamed_from,
@@ -265,12 +275,14 @@ def _compare(old: Pack | None, new: Pack, new_schema: bool, catalog: Catalog | N
             steps.append(Step("rename_object", obj.api_name, None,
                               f"rename object {source} to {obj.api_name} (table renamed, "
                               "records kept)", SAFE, from_object=source))
+        restored = False
         if before is None:
             before = _archived_object(state, obj)
+            restored = before is not None
         if before is None:
             steps += _create_object_steps(obj)
         else:
-            _object_changes(state, before, obj)
+            _object_changes(state, before, obj, restored)
     steps += _access_steps(old, new)
     return state
 

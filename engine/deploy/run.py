@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.apply import Migrator
 from hulian.engine.deploy.catalog import Catalog, follow_ids
+from hulian.engine.deploy.indexes import with_missing_indexes
 from hulian.engine.deploy.plan import METADATA_ONLY, plan
 from hulian.engine.deploy.report import DeployReport
 from hulian.engine.errors import DeployError, StorageError
@@ -87,6 +88,8 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
         steps = plan(old, pack, new_schema=old is None, catalog=catalog)
         version = (previous or 0) + 1
         target = compile_schema(pack, tenant, db.dialect.name, version, request.source)
+        if old is not None:
+            steps = with_missing_indexes(conn, target, steps, METADATA_ONLY)
         if not steps:
             transaction.rollback()
             return DeployReport(tenant, request.dry_run, (), previous, previous, pack.name,

@@ -37,6 +37,8 @@ class Step:
     """rename_object: the object's previous api_name."""
     item: str | None = None
     """restore_*: the stable id of the archived object or field brought back."""
+    index: str | None = None
+    """create_missing_index: the name of the declared index the live table lacks."""
     before: Field | None = field(default=None, compare=False, repr=False)
     """Field changes: the deployed definition (its values are read with it). Not stored."""
 

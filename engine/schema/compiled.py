@@ -105,6 +105,31 @@ class CompiledSchema:
         return found
 
 
+UNIQUE_INDEX = "unique"
+PLAIN_INDEX = "plain"
+
+
+def field_index(obj: ObjectDef, f: Field) -> str | None:
+    """The index :func:`build_table` gives field ``f`` of ``obj``: ``"unique"``
+    (``ux_<table>_<field>``, live records only), ``"plain"`` (``ix_<table>_<field>``) or None.
+
+    Unique fields and auto-numbers get a unique index; lookups, master-details, the name
+    field and fields asking for one (``"indexed": true``) a plain one, only one whatever
+    the reasons.
+
+    >>> name = Field("name", "text", {}, indexed=True)
+    >>> field_index(ObjectDef("Item", {}, "name", (name,)), name)
+    'plain'
+    """
+    if f.computed:
+        return None
+    if f.unique or f.type == "auto_number":
+        return UNIQUE_INDEX
+    if f.is_reference or f.api_name == obj.name_field or (f.indexed and f.indexable):
+        return PLAIN_INDEX
+    return None
+
+
 def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.MetaData) -> sa.Table:
     name = table_name(dialect_name, tenant, obj.api_name)
     columns = [*system_columns(), *(field_column(f) for f in obj.fields if not f.computed)]
@@ -115,14 +140,12 @@ def build_table(obj: ObjectDef, tenant: str, dialect_name: str, metadata: sa.Met
     sa.Index(short_name("ix", name, "out_owner_id"), table.c.out_owner_id)
     sa.Index(short_name("ix", name, "created_at"), table.c.created_at)
     for f in obj.fields:
-        if f.computed:
-            continue
-        column = table.c[f.api_name]
-        if f.unique or f.type == "auto_number":
-            sa.Index(short_name("ux", name, f.api_name), column, unique=True,
+        kind = field_index(obj, f)
+        if kind == UNIQUE_INDEX:
+            sa.Index(short_name("ux", name, f.api_name), table.c[f.api_name], unique=True,
                      postgresql_where=live, sqlite_where=live)
-        elif f.is_reference or f.api_name == obj.name_field:
-            sa.Index(short_name("ix", name, f.api_name), column)
+        elif kind == PLAIN_INDEX:
+            sa.Index(short_name("ix", name, f.api_name), table.c[f.api_name])
     return table
 
 

@@ -184,7 +184,7 @@ class Visibility:
         company = self.enterprise.name if self.enterprise is not None else None
         return [sharing.condition(rule, self.schema, obj, table, self.tree)
                 for rule in obj.model.sharing_rules
-                if (access == READ or rule.access == EDIT) and sharing.applies(
+                if rule.active and (access == READ or rule.access == EDIT) and sharing.applies(
                     rule, departments=mine, role_names=self.roles, enterprise_name=company,
                     tree=self.tree)]
 

@@ -36,6 +36,11 @@ def test_describe_gives_fields_options_and_system_fields(api):
     assert fields["annual_revenue"]["minimum"] == Decimal(0)
     assert fields["parent"]["target"] == "Account"
     assert fields["account_number"]["read_only"] is True
+    # name field, reference and auto-number have an index; a plain number has none
+    assert [fields[n]["indexed"] for n in ("name", "parent", "account_number",
+                                           "annual_revenue")] == [True, True, True, False]
+    ordered = {f["api_name"]: f for f in body(api.get("/objects/Order"))["fields"]}
+    assert ordered["order_date"]["indexed"] is True  # "indexed": true in examples/crm
     telex = next(o for o in fields["industry"]["options"] if o["api_name"] == "telex")
     assert telex["active"] is False
     system = {f["api_name"]: f for f in described["system_fields"]}

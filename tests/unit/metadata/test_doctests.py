@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["checks", "field_settings", "derived_checks", "hints", "names", "problems", "values",
            "documents", "schema_check", "loader", "policy", "renames", "snapshot", "layers",
-           "versions", "access_checks"]
+           "versions", "access_checks", "named_lists"]
 
 
 @pytest.mark.parametrize("name", MODULES)

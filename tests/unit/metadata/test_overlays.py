@@ -355,7 +355,7 @@ def test_the_examples_in_the_packs_doc_merge_with_the_example_crm() -> None:
     text = (Path(__file__).parents[3] / "docs" / "packs.md").read_text("utf-8")
     blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, re.DOTALL)
               if b.lstrip().startswith("{") and '"object"' in b]
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     extensions = {doc["object"]: {k: v for k, v in doc.items() if k not in ("$schema", "object")}
                   for doc in blocks}
     effective = merge(Layers((example_crm(),), overlay(**extensions)))
@@ -363,3 +363,7 @@ def test_the_examples_in_the_packs_doc_merge_with_the_example_crm() -> None:
     assert account_def.field("industry").label["en"] == "Sector"
     assert account_def.field("industry").option("telecom__c") is not None
     assert not effective.pack.object("Opportunity").validation_rules[2].active
+    order = effective.pack.object("Order")
+    assert dict(order.data_permission) == {"internal": "private",
+                                           "external": "company_read_write"}
+    assert [r.api_name for r in order.sharing_rules] == ["big_to_hq__c"]

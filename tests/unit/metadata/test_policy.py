@@ -19,24 +19,32 @@ from hulian.metadata.policy import (
 
 from .layered import account, pack
 
-DEFS = {"object": "objectPolicies", "field": "fieldPolicies", "rule": "rulePolicies"}
+DEFS = {"object": ("object", "objectPolicies"), "field": ("object", "fieldPolicies"),
+        "rule": ("object", "rulePolicies"), "sharing_rule": ("object", "sharingRulePolicies"),
+        "role": ("role", "rolePolicies")}
 
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_the_schema_lists_every_property_with_a_policy(level: str) -> None:
-    properties = load_schema("object")["$defs"][DEFS[level]]["properties"]
+    kind, definition = DEFS[level]
+    properties = load_schema(kind)["$defs"][definition]["properties"]
     assert set(properties) == {*DEFAULT_POLICIES[level], *FIXED[level]}
     assert load_schema("object")["$defs"]["policy"]["enum"] == list(POLICIES)
+    pack_wide = load_schema("pack")["properties"]["customizable"]["properties"][level]
+    assert pack_wide["$ref"].endswith(f"{kind}.schema.json#/$defs/{definition}")
 
 
-@pytest.mark.parametrize(("level", "holder"), [
-    ("object", None), ("field", "fieldOverride"), ("rule", "ruleOverride")])
-def test_an_overlay_may_write_exactly_the_properties_with_a_policy(level: str,
-                                                                   holder: str | None) -> None:
-    schema = load_schema("extension")
+@pytest.mark.parametrize(("level", "kind", "holder"), [
+    ("object", "extension", None), ("field", "extension", "fieldOverride"),
+    ("rule", "extension", "ruleOverride"), ("sharing_rule", "extension", "sharingRuleOverride"),
+    ("role", "role_extension", None)])
+def test_an_overlay_may_write_exactly_the_properties_with_a_policy(
+        level: str, kind: str, holder: str | None) -> None:
+    schema = load_schema(kind)
     keys = set((schema["$defs"][holder] if holder else schema)["properties"])
     if holder is None:
-        keys &= set(DEFAULT_POLICIES["object"])
+        keys -= {"$schema", "object", "role", "fields", "field_overrides", "validation_rules",
+                 "rule_overrides", "sharing_rules", "sharing_rule_overrides"}
     assert keys == set(DEFAULT_POLICIES[level])
 
 
