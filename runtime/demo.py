@@ -41,8 +41,15 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
         engine.create_enterprise(tenant, DEALER, partner_manager=PARTNER_MANAGER)
         engine.create_user(tenant, DEALER_BUYER, enterprise=DEALER, roles=["dealer_buyer"],
                            display_name="Xiao Li (Dealer A)")
+        with engine.session(tenant, DEALER_BUYER) as session:  # an order placed downstream
+            product = session.query("Product", filter="is_active", order_by="name",
+                                    limit=1).records[0]
+            order = session.create("Order", {"notes": "Placed through the order app"})
+            session.create("OrderLine", {"sales_order": order["id"], "product": product["id"],
+                                         "quantity": 10})
         done.append(f"people: department Channel, partner manager {PARTNER_MANAGER!r}, "
-                    f"downstream enterprise {DEALER!r} and its buyer {DEALER_BUYER!r}")
+                    f"downstream enterprise {DEALER!r} and its buyer {DEALER_BUYER!r}, "
+                    "who placed one order")
     return done
 
 

@@ -153,14 +153,18 @@ def test_demo_sets_up_data_and_prints_a_working_token(capsys, tmp_path):
         with engine.session(user.tenant, user) as s:
             assert s.count("Account") == 4
             assert s.count("Opportunity") == 4
-        # the dealer's buyer sees the order app's objects only, and no order yet
+        # the dealer's buyer sees the order app's objects only, and the one order they placed
         dealer_token = next(line for line in out.splitlines()
                             if "dealer.buyer" in line and "hl_" in line).split()[-1]
         dealer = engine.authenticate(dealer_token)
         assert dealer.enterprise_id is not None
         with engine.session(dealer.tenant, dealer) as s:
             assert s.objects() == ["Order", "OrderLine", "Product"]
-            assert s.count("Order") == 0 and s.count("Product") > 0
+            assert s.count("Order") == 1 and s.count("Product") > 0
+            (order,) = s.query("Order").records
+            assert order["out_owner_id"] == dealer.id and order["account"] is None
+        with engine.session(user.tenant, user) as s:  # upstream sees it too
+            assert s.get("Order", order["id"])["line_count"] == 1
         # a second run keeps the data as it is
         code, out, _ = run(capsys, "demo", "--db", url, "--no-serve")
         assert code == 0 and "sample data" not in out
