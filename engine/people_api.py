@@ -3,22 +3,26 @@ interconnect), departments, downstream enterprises, role assignments.
 
 >>> eng.create_enterprise("acme", "Dealer A", partner_manager="wang")   # doctest: +SKIP
 >>> eng.create_user("acme", "buyer.a", enterprise="Dealer A", roles=["dealer_buyer"])
+>>> eng.update_user("acme", "buyer.a", active=False)   # left the dealer
 
-Every method is one transaction. Roles are metadata (``roles/*.json`` of the deployed
-packs) plus the built-in internal roles ``admin`` and ``member``; assigning a role the
-tenant does not have, or of the wrong kind for the user, is refused.
+Every method is one transaction; a refused change changes nothing. Roles are metadata
+(``roles/*.json`` of the deployed packs) plus the built-in internal roles ``admin`` and
+``member``; assigning a role the tenant does not have, or of the wrong kind for the user,
+is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
 from hulian.engine.errors import HulianError, NotFoundError
-from hulian.engine.system import enterprises, people, roles
+from hulian.engine.system import enterprises, people, people_updates, roles
 from hulian.engine.system.enterprises import Enterprise
+from hulian.engine.system.people import UNSET, Unset
 from hulian.engine.system.tables import departments as department_table
 from hulian.metadata.hints import choices_hint
 from hulian.metadata.model import BUILTIN_ROLES, Pack
@@ -52,6 +56,12 @@ class PeopleMixin:
                                       none="deploy roles/*.json in a pack first"))
         return wanted
 
+    def _admin_roles(self, conn: sa.Connection, tenant: str) -> set[str]:
+        """The roles that make an internal user an administrator."""
+        pack = self._deployed_pack(conn, tenant)
+        return {people.ADMIN, *(r.api_name for r in (pack.roles if pack else ())
+                                if r.admin and r.kind == "internal")}
+
     def roles(self, tenant: str) -> list[dict[str, Any]]:
         """The tenant's roles: api_name, kind, admin, label (the built-in ones first)."""
         with self.db.connect() as conn:
@@ -83,19 +93,43 @@ class PeopleMixin:
                                    is_admin=is_admin, department=department,
                                    enterprise_id=company.id if company else None, roles=names)
 
-    def users(self, tenant: str, *, enterprise: str | None = None) -> list[people.User]:
-        """The tenant's active users (only one downstream enterprise's when given)."""
+    def users(self, tenant: str, *, enterprise: str | None = None,
+              include_inactive: bool = False) -> list[people.User]:
+        """The tenant's active users (all, with ``include_inactive``; ``User.is_active``
+        tells), by username; only one downstream enterprise's when given."""
         with self.db.connect() as conn:
             people.require_tenant(conn, tenant)
-            company = enterprises.require_enterprise(conn, tenant, enterprise) \
+            company = enterprises.require_enterprise(
+                conn, tenant, enterprise, include_inactive=include_inactive) \
                 if enterprise is not None else None
-            return people.list_users(conn, tenant,
-                                     enterprise_id=company.id if company else None)
+            return people.list_users(conn, tenant, enterprise_id=company.id if company else None,
+                                     include_inactive=include_inactive)
+
+    def update_user(self, tenant: str, user: str, *, display_name: str | Unset = UNSET,
+                    department: str | Unset | None = UNSET, active: bool | Unset = UNSET,
+                    now: dt.datetime | None = None) -> people.User:
+        """Change ``user`` (id or username; an inactive user too); what is not given stays.
+
+        ``department``: a department's id or name, None for none (an interconnect user has
+        none: ``invalid_interconnect_user``). ``active=False`` deactivates: the user keeps
+        their records and ownership, their login sessions end, their API tokens stop
+        working (until reactivated) and they cannot log in or open a session. Refused for
+        the tenant's last active administrator (ConflictError ``last_admin``) and for the
+        partner manager of an active enterprise (``partner_manager_in_use``).
+        ``active=True`` reactivates."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            return people_updates.update_user(
+                conn, tenant, user, display_name=display_name, department=department,
+                active=active, admin_roles=self._admin_roles(conn, tenant),
+                now=now or people.now())
 
     def user_roles(self, tenant: str, user: str) -> list[str]:
+        """The roles of ``user`` (id or username; an inactive user too), sorted."""
         with self.db.connect() as conn:
             people.require_tenant(conn, tenant)
-            return sorted(roles.roles_of(conn, tenant, people.user_ref(conn, tenant, user).id))
+            found = people.user_ref(conn, tenant, user, include_inactive=True)
+            return sorted(roles.roles_of(conn, tenant, found.id))
 
     def grant_roles(self, tenant: str, user: str, names: Iterable[str]) -> list[str]:
         """Give ``user`` (id or username) more roles; returns all their roles."""
@@ -122,6 +156,16 @@ class PeopleMixin:
             people.require_tenant(conn, tenant)
             return people.add_department(conn, tenant, name, parent, leader)
 
+    def update_department(self, tenant: str, department: str, *, name: str | Unset = UNSET,
+                          parent: str | Unset | None = UNSET) -> people.Department:
+        """Rename ``department`` (id or name; ``department_exists`` when taken) or move it
+        under ``parent`` (None: to the top; under itself or a department below it is
+        ``department_cycle``). Its people, leader and records stay."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            return people_updates.update_department(conn, tenant, department, name=name,
+                                                    parent=parent)
+
     def departments(self, tenant: str) -> list[people.Department]:
         """The tenant's departments, by name."""
         with self.db.connect() as conn:
@@ -146,10 +190,24 @@ class PeopleMixin:
             people.require_tenant(conn, tenant)
             return enterprises.add_enterprise(conn, tenant, name, partner_manager)
 
-    def enterprises(self, tenant: str) -> list[Enterprise]:
+    def enterprises(self, tenant: str, *, include_inactive: bool = False) -> list[Enterprise]:
+        """The active downstream enterprises (all, with ``include_inactive``), by name."""
         with self.db.connect() as conn:
             people.require_tenant(conn, tenant)
-            return enterprises.list_enterprises(conn, tenant)
+            return enterprises.list_enterprises(conn, tenant, include_inactive=include_inactive)
+
+    def update_enterprise(self, tenant: str, enterprise: str, *, name: str | Unset = UNSET,
+                          active: bool | Unset = UNSET, partner_manager: str | Unset = UNSET,
+                          now: dt.datetime | None = None) -> Enterprise:
+        """Rename ``enterprise`` (id or name; an inactive one too; ``enterprise_exists``
+        when taken), deactivate (``active=False``: its users are locked out of every record
+        and their login sessions end; they and their records stay) or reactivate it, or give
+        it another ``partner_manager``; what is not given stays."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            return enterprises.update_enterprise(conn, tenant, enterprise, name=name,
+                                                 active=active, partner_manager=partner_manager,
+                                                 now=now or people.now())
 
     def set_partner_manager(self, tenant: str, enterprise: str, user: str) -> None:
         with self.db.begin() as conn:

@@ -1,5 +1,5 @@
 """The ``hulian`` command: validate, deploy, serve, token create|list|revoke, user
-create|password, demo.
+create|password|list|update|roles, department create|update, enterprise, demo.
 
 Every command prints errors a person can act on and exits non-zero; it never
 prints a traceback (set HULIAN_DEBUG=1 to see one for an unexpected fault).
@@ -28,7 +28,11 @@ from hulian.runtime.account_command import (
     add_user_password_command,
     read_new_password,
 )
-from hulian.runtime.people_command import add_people_commands, add_user_create_options
+from hulian.runtime.people_command import (
+    add_department_update_command,
+    add_people_commands,
+    add_user_create_options,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -271,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parent", help="the parent department's name or id")
     p.add_argument("--leader", help="the leader's username or id (sees their records)")
     p.set_defaults(handler=cmd_department_create)
+    add_department_update_command(department, db_option)
 
     db = commands.add_parser("db", help="hulian's own system tables").add_subparsers(
         dest="action", required=True, metavar="ACTION")

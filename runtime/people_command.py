@@ -1,5 +1,6 @@
-"""``hulian enterprise create|list|permission``, ``hulian user list|roles`` and
-``hulian role list``: downstream enterprises, users and their roles.
+"""``hulian enterprise create|list|update|permission``, ``hulian user
+list|update|roles``, ``hulian department update`` and ``hulian role list``: downstream
+enterprises, users, departments and roles.
 
 ``hulian user create`` (in :mod:`hulian.runtime.cli`) takes ``--enterprise`` and
 ``--role`` too: with ``--enterprise`` the user is an interconnect user of that
@@ -13,14 +14,38 @@ from collections.abc import Callable
 from typing import Any
 
 from hulian.engine import Engine, HulianError, User
+from hulian.engine.system.people import UNSET
 from hulian.metadata.jsontext import dumps
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS, label_text
 
-__all__ = ["add_people_commands", "add_user_create_options"]
+__all__ = ["add_department_update_command", "add_people_commands", "add_user_create_options"]
 
 
 def _usernames(engine: Engine, tenant: str) -> dict[str, str]:
-    return {u.id: u.username for u in engine.users(tenant)}
+    return {u.id: u.username for u in engine.users(tenant, include_inactive=True)}
+
+
+def _changes(flags: str, **given: Any) -> dict[str, Any]:
+    """The keyword arguments of an ``update_*`` call: those given, i.e. not UNSET (see
+    :func:`_option` and :func:`_given_or_none`); refused when there are none."""
+    found = {k: v for k, v in given.items() if v is not UNSET}
+    if not found:
+        raise HulianError("nothing to change", code="invalid_parameter",
+                          hint=f"give at least one of {flags}")
+    return found
+
+
+def _option(value: Any) -> Any:
+    return UNSET if value is None else value
+
+
+def _given_or_none(value: str | None, none: bool) -> Any:
+    """An option that names something (``--parent P``) or its "none" flag (``--root``)."""
+    return None if none else _option(value)
+
+
+def _state(active: bool) -> str:
+    return "active" if active else "inactive"
 
 
 def cmd_enterprise_create(args: argparse.Namespace) -> int:
@@ -37,24 +62,44 @@ def cmd_enterprise_create(args: argparse.Namespace) -> int:
 def cmd_enterprise_list(args: argparse.Namespace) -> int:
     engine = Engine(args.db)
     try:
-        found = engine.enterprises(args.tenant)
+        found = engine.enterprises(args.tenant, include_inactive=args.all)
         names = _usernames(engine, args.tenant)
-        levels = {e.id: engine.enterprise_permissions(args.tenant, e.id) for e in found}
+        levels = {e.id: engine.enterprise_permissions(args.tenant, e.id)
+                  for e in found if e.is_active}
     finally:
         engine.close()
     if args.format == "json":
         print(dumps({"enterprises": [
-            {"id": e.id, "name": e.name, "partner_manager_id": e.partner_manager_id,
-             "partner_manager": names.get(e.partner_manager_id), "permissions": levels[e.id]}
+            {"id": e.id, "name": e.name, "is_active": e.is_active,
+             "partner_manager_id": e.partner_manager_id,
+             "partner_manager": names.get(e.partner_manager_id),
+             "permissions": levels.get(e.id, {})}
             for e in found]}, indent=2))
         return 0
     for e in found:
         print(f"{e.name}  {e.id}  partner manager: "
-              f"{names.get(e.partner_manager_id, e.partner_manager_id)}")
-        for object_name, level in sorted(levels[e.id].items()):
+              f"{names.get(e.partner_manager_id, e.partner_manager_id)}"
+              + ("" if e.is_active else "  inactive"))
+        for object_name, level in sorted(levels.get(e.id, {}).items()):
             print(f"    {object_name}: {level}")
     if not found:
         print(f"tenant {args.tenant} has no downstream enterprises")
+    return 0
+
+
+def cmd_enterprise_update(args: argparse.Namespace) -> int:
+    changes = _changes("--rename, --partner-manager, --deactivate, --activate",
+                       name=_option(args.rename),
+                       partner_manager=_option(args.partner_manager),
+                       active=_option(args.active))
+    engine = Engine(args.db)
+    try:
+        found = engine.update_enterprise(args.tenant, args.enterprise, **changes)
+        manager = _usernames(engine, args.tenant).get(found.partner_manager_id)
+    finally:
+        engine.close()
+    print(f"updated enterprise {found.name} ({found.id}): partner manager {manager}, "
+          f"{_state(found.is_active)}")
     return 0
 
 
@@ -84,6 +129,8 @@ def _user_line(user: User, roles: list[str], enterprises: dict[str, str],
         parts.append(repr(user.display_name))
     if user.is_admin:
         parts.append("admin")
+    if not user.is_active:
+        parts.append("inactive")
     if user.enterprise_id:
         parts.append(f"enterprise: {enterprises.get(user.enterprise_id, user.enterprise_id)}")
     if user.department_id:
@@ -95,21 +142,55 @@ def _user_line(user: User, roles: list[str], enterprises: dict[str, str],
 def cmd_user_list(args: argparse.Namespace) -> int:
     engine = Engine(args.db)
     try:
-        found = engine.users(args.tenant, enterprise=args.enterprise)
+        found = engine.users(args.tenant, enterprise=args.enterprise, include_inactive=args.all)
         roles = {u.id: engine.user_roles(args.tenant, u.id) for u in found}
-        enterprises = {e.id: e.name for e in engine.enterprises(args.tenant)}
+        enterprises = {e.id: e.name
+                       for e in engine.enterprises(args.tenant, include_inactive=True)}
         departments = {d.id: d.name for d in engine.departments(args.tenant)}
     finally:
         engine.close()
     if args.format == "json":
         print(dumps({"users": [
             {"id": u.id, "username": u.username, "display_name": u.display_name,
-             "is_admin": u.is_admin, "department_id": u.department_id,
-             "enterprise_id": u.enterprise_id, "roles": roles[u.id]} for u in found]},
-            indent=2))
+             "is_active": u.is_active, "is_admin": u.is_admin,
+             "department_id": u.department_id, "enterprise_id": u.enterprise_id,
+             "roles": roles[u.id]} for u in found]}, indent=2))
         return 0
     for user in found:
         print(_user_line(user, roles[user.id], enterprises, departments))
+    return 0
+
+
+def cmd_user_update(args: argparse.Namespace) -> int:
+    changes = _changes("--display-name, --department, --no-department, --deactivate, "
+                       "--activate", display_name=_option(args.display_name),
+                       active=_option(args.active),
+                       department=_given_or_none(args.department, args.no_department))
+    engine = Engine(args.db)
+    try:
+        user = engine.update_user(args.tenant, args.username, **changes)
+        departments = {d.id: d.name for d in engine.departments(args.tenant)}
+    finally:
+        engine.close()
+    where = departments.get(user.department_id, user.department_id) \
+        if user.department_id else "none"
+    print(f"updated user {user.username} ({user.id}): display name {user.display_name!r}, "
+          f"department {where}, {_state(user.is_active)}")
+    return 0
+
+
+def cmd_department_update(args: argparse.Namespace) -> int:
+    changes = _changes("--rename, --parent, --root", name=_option(args.rename),
+                       parent=_given_or_none(args.parent, args.root))
+    engine = Engine(args.db)
+    try:
+        found = engine.update_department(args.tenant, args.department, **changes)
+        names = {d.id: d.name for d in engine.departments(args.tenant)}
+    finally:
+        engine.close()
+    where = f"under {names.get(found.parent_id, found.parent_id)}" if found.parent_id \
+        else "at the top"
+    print(f"updated department {found.name} ({found.id}): {where}")
     return 0
 
 
@@ -155,6 +236,27 @@ def add_user_create_options(p: argparse.ArgumentParser) -> None:
                         "none for interconnect users)")
 
 
+def _active_options(p: argparse.ArgumentParser, deactivating: str) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--deactivate", dest="active", action="store_const", const=False,
+                       help=deactivating)
+    group.add_argument("--activate", dest="active", action="store_const", const=True,
+                       help="reactivate")
+
+
+def add_department_update_command(department: Any, db_option: Callable[
+        [argparse.ArgumentParser], None]) -> None:
+    """``update`` under the ``department`` sub-commands."""
+    p = department.add_parser("update", help="rename a department or move it under another")
+    p.add_argument("department", metavar="NAME", help="the department's name or id")
+    p.add_argument("--rename", metavar="NEW_NAME")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--parent", metavar="P", help="move under this department (name or id)")
+    where.add_argument("--root", action="store_true", help="move to the top")
+    _tenant(p, db_option)
+    p.set_defaults(handler=cmd_department_update)
+
+
 def _tenant(p: argparse.ArgumentParser, db_option: Callable[[argparse.ArgumentParser], None],
             *, output_format: bool = False) -> None:
     db_option(p)
@@ -178,8 +280,18 @@ def add_people_commands(commands: Any, user: Any,
     p.set_defaults(handler=cmd_enterprise_create)
     p = enterprise.add_parser("list", help="the downstream enterprises and their "
                                            "data permission overrides")
+    p.add_argument("--all", action="store_true", help="deactivated enterprises too")
     _tenant(p, db_option, output_format=True)
     p.set_defaults(handler=cmd_enterprise_list)
+    p = enterprise.add_parser("update", help="rename, deactivate or reactivate an enterprise, "
+                                             "or give it another partner manager")
+    p.add_argument("enterprise", metavar="NAME", help="the enterprise's name or id")
+    p.add_argument("--rename", metavar="NEW_NAME")
+    p.add_argument("--partner-manager", metavar="USER", help="another internal user (对接人)")
+    _active_options(p, "its users are locked out of every record and their login "
+                       "sessions end")
+    _tenant(p, db_option)
+    p.set_defaults(handler=cmd_enterprise_update)
     p = enterprise.add_parser("permission", help="override an object's external data "
                                                  "permission for one enterprise")
     p.add_argument("enterprise", metavar="ENTERPRISE", help="the enterprise's name or id")
@@ -193,8 +305,20 @@ def add_people_commands(commands: Any, user: Any,
 
     p = user.add_parser("list", help="the tenant's active users and their roles")
     p.add_argument("--enterprise", help="only this downstream enterprise's users")
+    p.add_argument("--all", action="store_true", help="deactivated users too")
     _tenant(p, db_option, output_format=True)
     p.set_defaults(handler=cmd_user_list)
+    p = user.add_parser("update", help="change a user's display name or department, "
+                                       "deactivate or reactivate them")
+    p.add_argument("username", metavar="USER", help="a username or id (an inactive user too)")
+    p.add_argument("--display-name", metavar="NAME")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--department", metavar="D", help="move to this department (name or id)")
+    where.add_argument("--no-department", action="store_true", help="take out of any department")
+    _active_options(p, "they keep their records, cannot log in, their login sessions end "
+                       "and their API tokens stop working")
+    _tenant(p, db_option)
+    p.set_defaults(handler=cmd_user_update)
     p = user.add_parser("roles", help="show, grant and revoke a user's roles")
     p.add_argument("username", metavar="USER")
     p.add_argument("--grant", nargs="+", action="extend", default=[], metavar="ROLE",

@@ -7,13 +7,25 @@ manager, their department's leaders) sees partner activity.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from hulian.engine.errors import ConflictError, HulianError, NotFoundError
 from hulian.engine.ids import new_id
-from hulian.engine.system.people import User, find_user, now, people_changed, user_by_id
+from hulian.engine.system import login_sessions
+from hulian.engine.system.people import (
+    UNSET,
+    Unset,
+    User,
+    find_user,
+    now,
+    people_changed,
+    user_by_id,
+)
 from hulian.engine.system.tables import enterprise_permissions, enterprises
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS
 
@@ -24,33 +36,65 @@ class Enterprise:
     tenant: str
     name: str
     partner_manager_id: str
+    is_active: bool = True
+    """False once deactivated: its users are locked out of every record."""
 
 
 def _enterprise(row) -> Enterprise:
-    return Enterprise(row.id, row.tenant, row.name, row.partner_manager_id)
+    return Enterprise(row.id, row.tenant, row.name, row.partner_manager_id, row.is_active)
 
 
-def find_enterprise(conn: sa.Connection, tenant: str, ref: str) -> Enterprise | None:
-    """The active enterprise with id or name ``ref``."""
-    row = conn.execute(sa.select(enterprises).where(
-        enterprises.c.tenant == tenant, enterprises.c.is_active == sa.true(),
-        sa.or_(enterprises.c.id == ref, enterprises.c.name == ref))).first()
+def find_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
+                    include_inactive: bool = False) -> Enterprise | None:
+    """The active enterprise (any, with ``include_inactive``) with id or name ``ref``."""
+    query = sa.select(enterprises).where(
+        enterprises.c.tenant == tenant,
+        sa.or_(enterprises.c.id == ref, enterprises.c.name == ref))
+    if not include_inactive:
+        query = query.where(enterprises.c.is_active == sa.true())
+    row = conn.execute(query).first()
     return _enterprise(row) if row else None
 
 
-def require_enterprise(conn: sa.Connection, tenant: str, ref: str) -> Enterprise:
-    found = find_enterprise(conn, tenant, ref)
+def require_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
+                       include_inactive: bool = False) -> Enterprise:
+    found = find_enterprise(conn, tenant, ref, include_inactive=include_inactive)
     if found is None:
-        raise NotFoundError(f"there is no downstream enterprise {ref!r} in tenant {tenant!r}",
+        listing = "hulian enterprise list --all" if include_inactive \
+            else "hulian enterprise list"
+        raise NotFoundError(f"there is no {'' if include_inactive else 'active '}downstream "
+                            f"enterprise {ref!r} in tenant {tenant!r}",
                             code="unknown_enterprise",
-                            hint="list them with: hulian enterprise list --tenant T")
+                            hint=f"list them with: {listing} --tenant T")
     return found
 
 
-def list_enterprises(conn: sa.Connection, tenant: str) -> list[Enterprise]:
-    return [_enterprise(r) for r in conn.execute(sa.select(enterprises).where(
-        enterprises.c.tenant == tenant, enterprises.c.is_active == sa.true())
-        .order_by(enterprises.c.name))]
+def list_enterprises(conn: sa.Connection, tenant: str, *, include_inactive: bool = False
+                     ) -> list[Enterprise]:
+    """The active enterprises (all, with ``include_inactive``) by name."""
+    query = sa.select(enterprises).where(enterprises.c.tenant == tenant)
+    if not include_inactive:
+        query = query.where(enterprises.c.is_active == sa.true())
+    return [_enterprise(r) for r in conn.execute(query.order_by(enterprises.c.name))]
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise HulianError(f"{name!r} is not a valid enterprise name", code="invalid_enterprise",
+                          hint="use 1 to 200 characters")
+    return name
+
+
+def _name_taken(conn: sa.Connection, tenant: str, name: str, enterprise_id: str | None = None
+                ) -> ConflictError | None:
+    taken = conn.scalar(sa.select(enterprises.c.id).where(enterprises.c.tenant == tenant,
+                                                           enterprises.c.name == name))
+    if taken is None or taken == enterprise_id:
+        return None
+    return ConflictError(f"enterprise {name!r} already exists in tenant {tenant!r}",
+                         code="enterprise_exists",
+                         hint="names are unique, deactivated enterprises' too: "
+                              "hulian enterprise list --all")
 
 
 def _partner_manager(conn: sa.Connection, tenant: str, ref: str) -> User:
@@ -65,13 +109,9 @@ def _partner_manager(conn: sa.Connection, tenant: str, ref: str) -> User:
 def add_enterprise(conn: sa.Connection, tenant: str, name: str, partner_manager: str
                    ) -> Enterprise:
     """Add a downstream enterprise; ``partner_manager``: an internal user's id or username."""
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise HulianError(f"{name!r} is not a valid enterprise name", code="invalid_enterprise",
-                          hint="use 1 to 200 characters")
-    if conn.scalar(sa.select(enterprises.c.id).where(enterprises.c.tenant == tenant,
-                                                     enterprises.c.name == name)):
-        raise ConflictError(f"enterprise {name!r} already exists in tenant {tenant!r}",
-                            code="enterprise_exists")
+    taken = _name_taken(conn, tenant, _check_name(name))
+    if taken is not None:
+        raise taken
     manager = _partner_manager(conn, tenant, partner_manager)
     found = Enterprise(new_id(), tenant, name, manager.id)
     conn.execute(enterprises.insert().values(id=found.id, tenant=tenant, name=name,
@@ -87,6 +127,43 @@ def set_partner_manager(conn: sa.Connection, tenant: str, enterprise: str, user:
     conn.execute(enterprises.update().where(enterprises.c.id == found.id)
                  .values(partner_manager_id=_partner_manager(conn, tenant, user).id))
     people_changed(conn, tenant)
+
+
+def update_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
+                      name: str | Unset = UNSET, active: bool | Unset = UNSET,
+                      partner_manager: str | Unset = UNSET, now: dt.datetime) -> Enterprise:
+    """Rename, deactivate or reactivate the enterprise with id or name ``ref`` (active or
+    not), or give it another partner manager; what is not given stays. Deactivating ends
+    its users' login sessions (they stay active users, locked out of every record while
+    the enterprise is inactive). An active enterprise needs an active partner manager,
+    so reactivating one whose manager left takes a new ``partner_manager`` too."""
+    people_changed(conn, tenant)  # first: see hulian.engine.system.people_updates
+    found = require_enterprise(conn, tenant, ref, include_inactive=True)
+    values: dict[str, Any] = {}
+    if name is not UNSET:
+        taken = _name_taken(conn, tenant, _check_name(name), found.id)
+        if taken is not None:
+            raise taken
+        values["name"] = name
+    if partner_manager is not UNSET:
+        values["partner_manager_id"] = _partner_manager(conn, tenant, partner_manager).id
+    if active is not UNSET:
+        if not isinstance(active, bool):
+            raise HulianError(f"active must be True or False, not {active!r}",
+                              code="invalid_parameter")
+        values["is_active"] = active
+    after = dataclasses.replace(found, **values)
+    if after.is_active and partner_manager is UNSET and \
+            user_by_id(conn, tenant, after.partner_manager_id) is None:
+        raise HulianError(f"the partner manager of {found.name!r} has been deactivated",
+                          code="invalid_partner_manager",
+                          hint="give it an active one in the same change: hulian enterprise "
+                               f"update {found.name!r} --activate --partner-manager USER")
+    if found.is_active and not after.is_active:
+        login_sessions.revoke_enterprise(conn, tenant, found.id, now)
+    if values:
+        conn.execute(enterprises.update().where(enterprises.c.id == found.id).values(**values))
+    return after
 
 
 def set_level(conn: sa.Connection, tenant: str, enterprise: str, object_name: str,

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from hulian.engine.errors import UnauthenticatedError
 from hulian.engine.ids import new_id
 from hulian.engine.system.people import User, user_by_id
-from hulian.engine.system.tables import login_sessions
+from hulian.engine.system.tables import login_sessions, users
 
 __all__ = ["LIFETIME", "LoginSession", "create", "hash_session_id", "lookup", "revoke",
-           "revoke_all"]
+           "revoke_all", "revoke_enterprise"]
 
 LIFETIME = dt.timedelta(hours=12)
 MAX_SESSION_ID = 200
@@ -95,4 +95,17 @@ def revoke_all(conn: sa.Connection, user_id: str, now: dt.datetime) -> int:
     result = conn.execute(login_sessions.update().where(
         login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None),
         login_sessions.c.expires_at > now).values(revoked_at=now))
+    return result.rowcount
+
+
+def revoke_enterprise(conn: sa.Connection, tenant: str, enterprise_id: str,
+                      now: dt.datetime) -> int:
+    """End every live session of the interconnect users of one downstream enterprise (it
+    is being deactivated); how many were ended."""
+    people = sa.select(users.c.id).where(users.c.tenant == tenant,
+                                         users.c.enterprise_id == enterprise_id)
+    result = conn.execute(login_sessions.update().where(
+        login_sessions.c.tenant == tenant, login_sessions.c.user_id.in_(people),
+        login_sessions.c.revoked_at.is_(None), login_sessions.c.expires_at > now,
+    ).values(revoked_at=now))
     return result.rowcount

@@ -7,6 +7,7 @@ assignments in :mod:`hulian.engine.system.roles`.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,17 @@ ADMIN = "admin"
 MEMBER = "member"
 
 
+class Unset(enum.Enum):
+    """The type of :data:`UNSET`."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+"""What an ``update_*`` argument that was not given defaults to, so that ``None`` can mean
+"none" (``department=None``: no department)."""
+
+
 @dataclass(frozen=True)
 class User:
     id: str
@@ -38,6 +50,9 @@ class User:
     department_id: str | None = None
     enterprise_id: str | None = None
     """Set for interconnect users (互联用户): the downstream enterprise they work for."""
+    is_active: bool = True
+    """False once deactivated: the user keeps their records but cannot log in, use a
+    token or open a session (only the administrators' listings show them)."""
 
     @property
     def is_interconnect(self) -> bool:
@@ -156,12 +171,18 @@ def require_department(conn: sa.Connection, tenant: str, ref: str) -> Department
     return found
 
 
-def user_ref(conn: sa.Connection, tenant: str, ref: str) -> User:
-    """The active user with id or username ``ref``."""
-    found = user_by_id(conn, tenant, ref) or find_user(conn, tenant, ref)
+def user_ref(conn: sa.Connection, tenant: str, ref: str, *, include_inactive: bool = False
+             ) -> User:
+    """The active user (any user, with ``include_inactive``) with id or username ``ref``."""
+    found = user_by_id(conn, tenant, ref, include_inactive=include_inactive) or \
+        find_user(conn, tenant, ref, include_inactive=include_inactive)
     if found is None:
-        raise NotFoundError(f"there is no active user {ref!r} in tenant {tenant!r}",
-                            code="unknown_user")
+        if not include_inactive:
+            raise NotFoundError(f"there is no active user {ref!r} in tenant {tenant!r}",
+                                code="unknown_user")
+        raise NotFoundError(f"there is no user {ref!r} in tenant {tenant!r}",
+                            code="unknown_user",
+                            hint="list them, inactive ones too: hulian user list --all")
     return found
 
 
@@ -225,11 +246,23 @@ def led_departments(conn: sa.Connection, tenant: str, user_id: str) -> set[str]:
     return DepartmentTree.load(conn, tenant).led_by(user_id)
 
 
-def add_department(conn: sa.Connection, tenant: str, name: str,
-                   parent: str | None = None, leader: str | None = None) -> Department:
+def check_department_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise HulianError(f"{name!r} is not a valid department name",
                           code="invalid_department", hint="use 1 to 200 characters")
+    return name
+
+
+def check_display_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise HulianError(f"{name!r} is not a valid display name", code="invalid_display_name",
+                          hint="use 1 to 200 characters")
+    return name
+
+
+def add_department(conn: sa.Connection, tenant: str, name: str,
+                   parent: str | None = None, leader: str | None = None) -> Department:
+    check_department_name(name)
     if find_department(conn, tenant, name) is not None:
         raise ConflictError(f"department {name!r} already exists in tenant {tenant!r}",
                             code="department_exists")
@@ -252,9 +285,14 @@ def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: s
     if not isinstance(username, str) or not username.strip() or len(username) > 80:
         raise HulianError(f"{username!r} is not a valid username", code="invalid_username",
                           hint="use 1 to 80 characters")
-    if find_user(conn, tenant, username) is not None:
-        raise HulianError(f"user {username!r} already exists in tenant {tenant!r}",
-                          code="user_exists")
+    taken = find_user(conn, tenant, username, include_inactive=True)
+    if taken is not None:
+        raise HulianError(f"user {username!r} already exists in tenant {tenant!r}"
+                          + ("" if taken.is_active else " (deactivated)"), code="user_exists",
+                          hint=None if taken.is_active else
+                          f"reactivate them: hulian user update {username} --activate")
+    if display_name:
+        check_display_name(display_name)
     if enterprise_id is not None and (department or is_admin):
         raise HulianError("an interconnect user has no department and cannot be an admin",
                           code="invalid_interconnect_user",
@@ -276,10 +314,13 @@ def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: s
     return user
 
 
-def list_users(conn: sa.Connection, tenant: str, *, enterprise_id: str | None = None
-               ) -> list[User]:
-    """The tenant's active users by username (only those of one enterprise when given)."""
-    query = sa.select(users).where(users.c.tenant == tenant, users.c.is_active == sa.true())
+def list_users(conn: sa.Connection, tenant: str, *, enterprise_id: str | None = None,
+               include_inactive: bool = False) -> list[User]:
+    """The tenant's active users (all, with ``include_inactive``) by username (only those
+    of one enterprise when given)."""
+    query = sa.select(users).where(users.c.tenant == tenant)
+    if not include_inactive:
+        query = query.where(users.c.is_active == sa.true())
     if enterprise_id is not None:
         query = query.where(users.c.enterprise_id == enterprise_id)
     return [_user(row) for row in conn.execute(query.order_by(users.c.username))]
@@ -287,20 +328,26 @@ def list_users(conn: sa.Connection, tenant: str, *, enterprise_id: str | None = 
 
 def _user(row) -> User:
     return User(row.id, row.tenant, row.username, row.display_name, row.is_admin,
-                row.department_id, row.enterprise_id)
+                row.department_id, row.enterprise_id, row.is_active)
 
 
-def find_user(conn: sa.Connection, tenant: str, username: str) -> User | None:
-    row = conn.execute(sa.select(users).where(
-        users.c.tenant == tenant, users.c.username == username, users.c.is_active == sa.true(),
-    )).first()
+def _one_user(tenant: str, match: Any, include_inactive: bool) -> sa.Select:
+    query = sa.select(users).where(users.c.tenant == tenant, match)
+    return query if include_inactive else query.where(users.c.is_active == sa.true())
+
+
+def find_user(conn: sa.Connection, tenant: str, username: str, *,
+              include_inactive: bool = False) -> User | None:
+    """The active user (any user, with ``include_inactive``) called ``username``."""
+    row = conn.execute(_one_user(tenant, users.c.username == username,
+                                 include_inactive)).first()
     return _user(row) if row else None
 
 
-def user_by_id(conn: sa.Connection, tenant: str, user_id: str) -> User | None:
-    row = conn.execute(sa.select(users).where(
-        users.c.tenant == tenant, users.c.id == user_id, users.c.is_active == sa.true(),
-    )).first()
+def user_by_id(conn: sa.Connection, tenant: str, user_id: str, *,
+               include_inactive: bool = False) -> User | None:
+    """The active user (any user, with ``include_inactive``) whose id is ``user_id``."""
+    row = conn.execute(_one_user(tenant, users.c.id == user_id, include_inactive)).first()
     return _user(row) if row else None
 
 

@@ -42,7 +42,9 @@ def revoke_token(conn: sa.Connection, token: str) -> bool:
 
 
 def authenticate(conn: sa.Connection, token: str) -> User:
-    """The user a token belongs to; UnauthenticatedError when missing, revoked or expired."""
+    """The user a token belongs to; UnauthenticatedError when missing, revoked or expired,
+    or when its user has been deactivated (``invalid_token``, as for an unknown token; the
+    token works again if the user is reactivated)."""
     refused = UnauthenticatedError(
         "the bearer token is not valid", code="invalid_token",
         hint="create one with: hulian token create --db URL --tenant T --user U",

@@ -66,6 +66,11 @@ CONFLICT, UNPROCESSABLE = ("409", "Conflict"), ("422", "Unprocessable")
 LEVEL = {"enum": list(EXTERNAL_DATA_PERMISSIONS)}
 USER_PARAMETER = _path("user", "A user's id or username.")
 ENTERPRISE_PARAMETER = _path("enterprise", "A downstream enterprise's id or name.")
+DEPARTMENT_PARAMETER = _path("department", "A department's id or name.")
+INCLUDE_INACTIVE = {"name": "include_inactive", "in": "query",
+                    "schema": {"type": "boolean", "default": False},
+                    "description": "Deactivated ones too (their is_active is false)."}
+ACTIVE = {"type": "boolean", "description": "False deactivates, true reactivates."}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "TeamMember": {
@@ -79,11 +84,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "TeamAccess": {"type": "object", "additionalProperties": False,
                    "properties": {"access": {"enum": ["read", "edit"], "default": "read"}}},
     "Enterprise": {
-        "type": "object", "required": ["id", "name", "partner_manager_id"],
-        "properties": {"id": _string(), "name": _string(),
+        "type": "object", "required": ["id", "name", "is_active", "partner_manager_id"],
+        "properties": {"id": _string(), "name": _string(), "is_active": {"type": "boolean"},
                        "partner_manager_id": _string(description="The internal user (对接人) "
                                                                  "who owns, upstream, what the "
                                                                  "enterprise's users create.")}},
+    "EnterpriseUpdate": {
+        "type": "object", "minProperties": 1, "additionalProperties": False,
+        "properties": {"name": _string(minLength=1, maxLength=200),
+                       "active": {**ACTIVE, "description": "False deactivates: its users are "
+                                                           "locked out of every record and "
+                                                           "their login sessions end."},
+                       "partner_manager": _string(description="Another internal user's id or "
+                                                              "username (active).")}},
     "EnterpriseInput": {
         "type": "object", "required": ["name", "partner_manager"], "additionalProperties": False,
         "properties": {"name": _string(minLength=1, maxLength=200),
@@ -99,9 +112,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "EnterprisePermission": {"type": "object", "required": ["level"],
                              "additionalProperties": False, "properties": {"level": LEVEL}},
     "Person": {
-        "type": "object", "required": ["id", "username", "display_name", "is_admin",
-                                       "department_id", "enterprise_id"],
+        "type": "object", "required": ["id", "username", "display_name", "is_active",
+                                       "is_admin", "department_id", "enterprise_id"],
         "properties": {"id": _string(), "username": _string(), "display_name": _string(),
+                       "is_active": {"type": "boolean"},
                        "is_admin": {"type": "boolean"}, "department_id": _nullable(),
                        "enterprise_id": _nullable(description="The downstream enterprise of "
                                                               "an interconnect user.")}},
@@ -117,6 +131,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "roles": {"type": ["array", "null"], "items": _string(),
                       "description": "Role api_names of the user's kind; default: member "
                                      "for internal users, none for interconnect users."}}},
+    "PersonUpdate": {
+        "type": "object", "minProperties": 1, "additionalProperties": False,
+        "properties": {
+            "display_name": _string(minLength=1, maxLength=200),
+            "department": _nullable(description="A department's id or name; null: none. "
+                                                "Interconnect users have none."),
+            "active": {**ACTIVE, "description": "False deactivates: the user keeps their "
+                                                "records, their login sessions end and "
+                                                "their API tokens stop working until "
+                                                "reactivated."}}},
     "NewPerson": {"allOf": [_ref("schemas", "Person"), {
         "type": "object", "required": ["roles"],
         "properties": {"roles": {"type": "array", "items": _string()}}}]},
@@ -137,6 +161,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {"name": _string(minLength=1, maxLength=200),
                        "parent": _nullable(description="A department's id or name."),
                        "leader": _nullable(description="A user's id or username.")}},
+    "DepartmentUpdate": {
+        "type": "object", "minProperties": 1, "additionalProperties": False,
+        "properties": {"name": _string(minLength=1, maxLength=200),
+                       "parent": _nullable(description="A department's id or name, not this "
+                                                       "one nor one below it; null: the top.")}},
     "DepartmentList": _listing("departments", "Department"),
 }
 
@@ -196,12 +225,21 @@ def admin_paths() -> dict[str, dict[str, Any]]:
         f"{PREFIX}/admin/enterprises": {
             "get": {"operationId": "listEnterprises", **admin,
                     "summary": "The downstream enterprises",
-                    "responses": _responses(_ok("200", "By name.", "EnterpriseList"))},
+                    "parameters": [INCLUDE_INACTIVE],
+                    "responses": _responses(_ok("200", "By name.", "EnterpriseList"), BAD)},
             "post": {"operationId": "createEnterprise", **admin,
                      "summary": "Add a downstream enterprise",
                      "requestBody": _body("EnterpriseInput"),
                      "responses": _responses(_ok("201", "The enterprise.", "Enterprise"),
                                              BAD)}},
+        f"{PREFIX}/admin/enterprises/{{enterprise}}": {
+            "parameters": [ENTERPRISE_PARAMETER],
+            "patch": {"operationId": "updateEnterprise", **admin,
+                      "summary": "Rename, deactivate or reactivate an enterprise, or give it "
+                                 "another partner manager",
+                      "requestBody": _body("EnterpriseUpdate"),
+                      "responses": _responses(_ok("200", "The enterprise.", "Enterprise"),
+                                              BAD, NOT_FOUND, CONFLICT)}},
         permission: {
             "parameters": [ENTERPRISE_PARAMETER],
             "get": {"operationId": "getEnterprisePermissions", **admin,
@@ -221,7 +259,7 @@ def admin_paths() -> dict[str, dict[str, Any]]:
             "get": {"operationId": "listUsers", **admin, "summary": "The active users",
                     "parameters": [{"name": "enterprise", "in": "query", "schema": _string(),
                                     "description": "Only this downstream enterprise's "
-                                                   "users (id or name)."}],
+                                                   "users (id or name)."}, INCLUDE_INACTIVE],
                     "responses": _responses(_ok("200", "By username.", "PersonList"),
                                             BAD, NOT_FOUND)},
             "post": {"operationId": "createUser", **admin,
@@ -229,6 +267,18 @@ def admin_paths() -> dict[str, dict[str, Any]]:
                      "requestBody": _body("PersonInput"),
                      "responses": _responses(_ok("201", "The user and their roles.",
                                                  "NewPerson"), BAD, NOT_FOUND)}},
+        f"{PREFIX}/admin/users/{{user}}": {
+            "parameters": [USER_PARAMETER],
+            "patch": {"operationId": "updateUser", **admin,
+                      "summary": "Change a user's display name or department, deactivate or "
+                                 "reactivate them",
+                      "description": "An inactive user can be named too. Deactivating the "
+                                     "last active administrator (last_admin) or the partner "
+                                     "manager of an active enterprise "
+                                     "(partner_manager_in_use) is a 409.",
+                      "requestBody": _body("PersonUpdate"),
+                      "responses": _responses(_ok("200", "The user.", "Person"),
+                                              BAD, NOT_FOUND, CONFLICT)}},
         f"{PREFIX}/admin/users/{{user}}/roles": {
             "parameters": [USER_PARAMETER],
             "get": {"operationId": "getUserRoles", **admin, "summary": "A user's roles",
@@ -250,4 +300,11 @@ def admin_paths() -> dict[str, dict[str, Any]]:
                      "requestBody": _body("DepartmentInput"),
                      "responses": _responses(_ok("201", "The department.", "Department"),
                                              BAD, NOT_FOUND)}},
+        f"{PREFIX}/admin/departments/{{department}}": {
+            "parameters": [DEPARTMENT_PARAMETER],
+            "patch": {"operationId": "updateDepartment", **admin,
+                      "summary": "Rename a department or move it under another",
+                      "requestBody": _body("DepartmentUpdate"),
+                      "responses": _responses(_ok("200", "The department.", "Department"),
+                                              BAD, NOT_FOUND, CONFLICT)}},
     }

@@ -6,11 +6,12 @@ admin role (the built-in ``admin``, or a role with ``"admin": true``); anyone el
 403 ``admin_required``. Each handler is one Engine call, one transaction, except
 ``PUT /admin/users/{user}/roles``, which grants (every name checked first) and then
 revokes. Users, enterprises and departments are named in paths and bodies by id or by
-name (username).
+name (username). A PATCH changes the keys its body has and leaves the others.
 
 >>> # POST /api/v1/admin/enterprises {"name": "Dealer A", "partner_manager": "wang"}
 >>> # POST /api/v1/admin/users {"username": "li", "enterprise": "Dealer A",
 >>> #                           "roles": ["dealer_buyer"]}
+>>> # PATCH /api/v1/admin/users/li {"active": false}
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hulian.engine.system.people import Department
 from hulian.runtime.api.endpoint import Call, by_method, endpoint
 from hulian.runtime.api.errors import BadRequest
 from hulian.runtime.api.jsonio import JSONResponse
-from hulian.runtime.api.records import _params
+from hulian.runtime.api.records import _boolean, _params
 
 __all__ = ["department_json", "enterprise_json", "require_admin", "routes", "user_json"]
 
@@ -78,6 +79,16 @@ def _flag(body: dict[str, Any], name: str) -> bool:
     return value
 
 
+def _given(body: dict[str, Any], read: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of an ``update_*`` call: each key the body has, read by its
+    reader (body key -> (keyword, reader)); a body with none of them is refused."""
+    if not body:
+        raise BadRequest("the body changes nothing", code="invalid_parameter",
+                         hint=f"send at least one of: {', '.join(read)}")
+    return {keyword: reader(body, key) for key, (keyword, reader) in read.items()
+            if key in body}
+
+
 def _names(body: dict[str, Any], name: str) -> list[str] | None:
     value = body.get(name)
     if value is None:
@@ -90,12 +101,12 @@ def _names(body: dict[str, Any], name: str) -> list[str] | None:
 
 def user_json(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "is_admin": user.is_admin, "department_id": user.department_id,
-            "enterprise_id": user.enterprise_id}
+            "is_active": user.is_active, "is_admin": user.is_admin,
+            "department_id": user.department_id, "enterprise_id": user.enterprise_id}
 
 
 def enterprise_json(found: Enterprise) -> dict[str, Any]:
-    return {"id": found.id, "name": found.name,
+    return {"id": found.id, "name": found.name, "is_active": found.is_active,
             "partner_manager_id": found.partner_manager_id}
 
 
@@ -107,11 +118,12 @@ def department_json(found: Department) -> dict[str, Any]:
 # -- enterprises ----------------------------------------------------------------------------
 
 def list_enterprises(call: Call) -> Response:
-    """GET /admin/enterprises: the downstream enterprises, by name."""
+    """GET /admin/enterprises[?include_inactive=true]: the downstream enterprises, by name."""
     tenant = require_admin(call)
-    _params(call.request, ())
-    return JSONResponse({"enterprises": [enterprise_json(e)
-                                         for e in call.engine.enterprises(tenant)]})
+    params = _params(call.request, ("include_inactive",))
+    found = call.engine.enterprises(tenant,
+                                    include_inactive=_boolean(params, "include_inactive"))
+    return JSONResponse({"enterprises": [enterprise_json(e) for e in found]})
 
 
 def create_enterprise(call: Call) -> Response:
@@ -122,6 +134,17 @@ def create_enterprise(call: Call) -> Response:
     found = call.engine.create_enterprise(tenant, _required(body, "name"),
                                           partner_manager=_required(body, "partner_manager"))
     return JSONResponse(enterprise_json(found), status_code=201)
+
+
+def update_enterprise(call: Call) -> Response:
+    """PATCH /admin/enterprises/{enterprise}: {"name"?, "active"?, "partner_manager"?}."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("name", "active", "partner_manager"))
+    changes = _given(body, {"name": ("name", _required), "active": ("active", _flag),
+                            "partner_manager": ("partner_manager", _required)})
+    found = call.engine.update_enterprise(tenant, call.param("enterprise"), **changes)
+    return JSONResponse(enterprise_json(found))
 
 
 def _permissions(call: Call, tenant: str) -> Response:
@@ -159,11 +182,26 @@ def clear_permission(call: Call) -> Response:
 # -- users and roles ------------------------------------------------------------------------
 
 def list_users(call: Call) -> Response:
-    """GET /admin/users[?enterprise=E]: active users by username."""
+    """GET /admin/users[?enterprise=E][&include_inactive=true]: active (or all) users by
+    username."""
     tenant = require_admin(call)
-    params = _params(call.request, ("enterprise",))
-    found = call.engine.users(tenant, enterprise=params.get("enterprise") or None)
+    params = _params(call.request, ("enterprise", "include_inactive"))
+    found = call.engine.users(tenant, enterprise=params.get("enterprise") or None,
+                              include_inactive=_boolean(params, "include_inactive"))
     return JSONResponse({"users": [user_json(u) for u in found]})
+
+
+def update_user(call: Call) -> Response:
+    """PATCH /admin/users/{user}: {"display_name"?, "department"? (null: none), "active"?};
+    an inactive user too."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("display_name", "department", "active"))
+    changes = _given(body, {"display_name": ("display_name", _required),
+                            "department": ("department", _text),
+                            "active": ("active", _flag)})
+    user = call.engine.update_user(tenant, call.param("user"), **changes)
+    return JSONResponse(user_json(user))
 
 
 def create_user(call: Call) -> Response:
@@ -237,11 +275,23 @@ def create_department(call: Call) -> Response:
     return JSONResponse(department_json(found), status_code=201)
 
 
+def update_department(call: Call) -> Response:
+    """PATCH /admin/departments/{department}: {"name"?, "parent"? (null: to the top)}."""
+    tenant = require_admin(call)
+    _params(call.request, ())
+    body = _fields(call, ("name", "parent"))
+    changes = _given(body, {"name": ("name", _required), "parent": ("parent", _text)})
+    found = call.engine.update_department(tenant, call.param("department"), **changes)
+    return JSONResponse(department_json(found))
+
+
 routes = [
     Route("/admin/enterprises", by_method(
         GET=endpoint(list_enterprises),
         POST=endpoint(create_enterprise, body="object"),
     ), methods=["GET", "POST"], name="admin_enterprises"),
+    Route("/admin/enterprises/{enterprise}", endpoint(update_enterprise, body="object"),
+          methods=["PATCH"], name="admin_enterprise"),
     Route("/admin/enterprises/{enterprise}/permissions", endpoint(get_permissions),
           methods=["GET"], name="admin_enterprise_permissions"),
     Route("/admin/enterprises/{enterprise}/permissions/{object}", by_method(
@@ -252,6 +302,8 @@ routes = [
         GET=endpoint(list_users),
         POST=endpoint(create_user, body="object"),
     ), methods=["GET", "POST"], name="admin_users"),
+    Route("/admin/users/{user}", endpoint(update_user, body="object"), methods=["PATCH"],
+          name="admin_user"),
     Route("/admin/users/{user}/roles", by_method(
         GET=endpoint(get_user_roles),
         PUT=endpoint(set_user_roles, body="object"),
@@ -261,4 +313,6 @@ routes = [
         GET=endpoint(list_departments),
         POST=endpoint(create_department, body="object"),
     ), methods=["GET", "POST"], name="admin_departments"),
+    Route("/admin/departments/{department}", endpoint(update_department, body="object"),
+          methods=["PATCH"], name="admin_department"),
 ]

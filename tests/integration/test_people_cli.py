@@ -1,5 +1,6 @@
-"""``hulian enterprise``, ``hulian user create|list|roles`` and ``hulian role list``, run
-in-process on both databases: what a person reads, exit codes, no tracebacks."""
+"""``hulian enterprise``, ``hulian user create|list|update|roles``, ``hulian department
+update`` and ``hulian role list``, run in-process on both databases: what a person reads,
+exit codes, no tracebacks."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ def test_enterprises_are_created_listed_and_given_permissions(capsys, world):
                                 "    Order: private"]
     code, out, _ = hulian(capsys, world, "enterprise", "list", "--format", "json")
     assert json.loads(out)["enterprises"] == [
-        {"id": dealer.id, "name": "Dealer A", "partner_manager_id": dealer.partner_manager_id,
-         "partner_manager": "pm", "permissions": {"Order": "private"}}]
+        {"id": dealer.id, "name": "Dealer A", "is_active": True,
+         "partner_manager_id": dealer.partner_manager_id, "partner_manager": "pm",
+         "permissions": {"Order": "private"}}]
     code, out, _ = hulian(capsys, world, "enterprise", "permission", dealer.id, "Order",
                           "--clear")
     assert code == 0 and "follows the object's own" in out
@@ -131,3 +133,104 @@ def test_an_unknown_tenant_is_a_clear_error(capsys, world):
     engine, _ = world
     code, _, err = run(capsys, "enterprise", "list", "--db", engine.url, "--tenant", "nosuch")
     assert code == 1 and err.startswith("error: unknown_tenant: ")
+
+
+# -- people change --------------------------------------------------------------------------
+
+def test_user_update_moves_renames_deactivates_and_reactivates(capsys, world):
+    engine, tenant = world
+    engine.create_department(tenant, "Sales")
+    code, out, _ = hulian(capsys, world, "user", "update", "pm", "--display-name", "Wang",
+                          "--department", "Sales")
+    pm = next(u for u in engine.users(tenant) if u.username == "pm")
+    assert (code, out) == (0, f"updated user pm ({pm.id}): display name 'Wang', "
+                              "department Sales, active\n")
+    code, out, _ = hulian(capsys, world, "user", "update", "pm", "--no-department",
+                          "--deactivate")
+    assert code == 0 and out.endswith("display name 'Wang', department none, inactive\n")
+    assert "pm" not in {u.username for u in engine.users(tenant)}
+    code, out, _ = hulian(capsys, world, "user", "list")
+    assert [line.split("  ")[0] for line in out.splitlines()] == ["admin"]
+    code, out, _ = hulian(capsys, world, "user", "list", "--all")
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert "  inactive  " in lines["pm"] and "inactive" not in lines["admin"]
+    code, out, _ = hulian(capsys, world, "user", "list", "--all", "--format", "json")
+    assert {u["username"]: u["is_active"] for u in json.loads(out)["users"]} == \
+        {"admin": True, "pm": False}
+    code, out, _ = hulian(capsys, world, "user", "update", pm.id, "--activate")
+    assert code == 0 and out.endswith(", active\n")
+    assert "pm" in {u.username for u in engine.users(tenant)}
+
+
+def test_department_update_renames_and_moves(capsys, world):
+    engine, tenant = world
+    engine.create_department(tenant, "HQ")
+    engine.create_department(tenant, "Sales")
+    code, out, _ = hulian(capsys, world, "department", "update", "Sales", "--rename",
+                          "Field Sales", "--parent", "HQ")
+    sales = next(d for d in engine.departments(tenant) if d.name == "Field Sales")
+    assert (code, out) == (0, f"updated department Field Sales ({sales.id}): under HQ\n")
+    code, out, _ = hulian(capsys, world, "department", "update", sales.id, "--root")
+    assert code == 0 and out.endswith(": at the top\n")
+    assert next(d for d in engine.departments(tenant) if d.id == sales.id).parent_id is None
+
+
+def test_enterprise_update_renames_deactivates_and_lists_all(capsys, world):
+    engine, tenant = world
+    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    code, out, _ = hulian(capsys, world, "enterprise", "update", "Dealer A", "--rename",
+                          "Dealer Alpha", "--deactivate")
+    (dealer,) = engine.enterprises(tenant, include_inactive=True)
+    assert (code, out) == (0, f"updated enterprise Dealer Alpha ({dealer.id}): partner "
+                              "manager pm, inactive\n")
+    code, out, _ = hulian(capsys, world, "enterprise", "list")
+    assert out == f"tenant {tenant} has no downstream enterprises\n"
+    code, out, _ = hulian(capsys, world, "enterprise", "list", "--all")
+    assert out.splitlines() == [f"Dealer Alpha  {dealer.id}  partner manager: pm  inactive"]
+    code, out, _ = hulian(capsys, world, "enterprise", "list", "--all", "--format", "json")
+    assert [(e["name"], e["is_active"]) for e in json.loads(out)["enterprises"]] == \
+        [("Dealer Alpha", False)]
+    code, out, _ = hulian(capsys, world, "enterprise", "update", "Dealer Alpha",
+                          "--activate", "--partner-manager", "admin")
+    assert code == 0 and out.endswith("partner manager admin, active\n")
+
+
+@pytest.mark.parametrize(("argv", "code_text"), [
+    (("user", "update", "pm"), "invalid_parameter"),
+    (("user", "update", "nobody", "--activate"), "unknown_user"),
+    (("user", "update", "admin", "--deactivate"), "last_admin"),
+    (("user", "update", "pm", "--deactivate"), "partner_manager_in_use"),
+    (("user", "update", "li", "--department", "HQ"), "invalid_interconnect_user"),
+    (("user", "update", "pm", "--department", "Nope"), "unknown_department"),
+    (("department", "update", "HQ"), "invalid_parameter"),
+    (("department", "update", "HQ", "--parent", "Sales"), "department_cycle"),
+    (("department", "update", "Sales", "--rename", "HQ"), "department_exists"),
+    (("enterprise", "update", "Dealer A"), "invalid_parameter"),
+    (("enterprise", "update", "Dealer A", "--rename", "Dealer B"), "enterprise_exists"),
+    (("enterprise", "update", "Nope", "--deactivate"), "unknown_enterprise"),
+])
+def test_refused_updates_are_clear_errors_and_change_nothing(capsys, world, argv, code_text):
+    engine, tenant = world
+    engine.create_department(tenant, "HQ")
+    engine.create_department(tenant, "Sales", parent="HQ")
+    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    engine.create_enterprise(tenant, "Dealer B", partner_manager="pm")
+    engine.create_user(tenant, "li", enterprise="Dealer A")
+    before = (engine.users(tenant, include_inactive=True), engine.departments(tenant),
+              engine.enterprises(tenant, include_inactive=True))
+    code, out, err = hulian(capsys, world, *argv)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {code_text}: "), err
+    assert (engine.users(tenant, include_inactive=True), engine.departments(tenant),
+            engine.enterprises(tenant, include_inactive=True)) == before
+
+
+def test_update_options_that_exclude_each_other(capsys, world):
+    for argv in (("user", "update", "pm", "--department", "X", "--no-department"),
+                 ("user", "update", "pm", "--activate", "--deactivate"),
+                 ("department", "update", "HQ", "--parent", "X", "--root"),
+                 ("enterprise", "update", "D", "--activate", "--deactivate")):
+        with pytest.raises(SystemExit) as caught:
+            hulian(capsys, world, *argv)
+        assert caught.value.code == 2
+        assert "not allowed with argument" in capsys.readouterr().err

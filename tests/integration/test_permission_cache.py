@@ -8,6 +8,7 @@ People::
     └── Sales: rep, newcomer (added later)
     pm (no department): partner manager of Dealer A
     Dealer A: buyer (interconnect)
+    Ops: ops (added by the tests of people changes)
 """
 
 from __future__ import annotations
@@ -85,6 +86,56 @@ def test_people_joining_a_led_department_are_seen(world, other):
     with engine.session(tenant, "newcomer") as s:
         s.create("Order", {"name": "newcomer's"})
     assert names(other, tenant, "boss") == ["newcomer's", "rep's"]
+
+
+@pytest.fixture
+def ops(world):
+    """A department outside HQ, with one person and their order; boss leads HQ."""
+    engine, tenant = world
+    engine.create_department(tenant, "Ops")
+    engine.create_user(tenant, "ops", department="Ops")
+    with engine.session(tenant, "ops") as s:
+        s.create("Order", {"name": "ops's"})
+    engine.set_department_leader(tenant, "HQ", "boss")
+    return world
+
+
+def test_a_user_moved_into_a_led_department_is_seen(ops, other):
+    engine, tenant = ops
+    assert names(other, tenant, "boss") == ["rep's"]
+    engine.update_user(tenant, "ops", department="Sales")
+    assert names(other, tenant, "boss") == ["ops's", "rep's"]
+    engine.update_user(tenant, "ops", department=None)
+    assert names(other, tenant, "boss") == ["rep's"]
+
+
+def test_a_department_moved_under_a_led_one_is_seen(ops, other):
+    engine, tenant = ops
+    assert names(other, tenant, "boss") == ["rep's"]
+    engine.update_department(tenant, "Ops", parent="Sales")
+    assert names(other, tenant, "boss") == ["ops's", "rep's"]
+    engine.update_department(tenant, "Sales", parent=None)  # out of HQ, with Ops below it
+    assert names(other, tenant, "boss") == []
+
+
+def test_a_deactivated_enterprise_is_seen(world, other):
+    engine, tenant = world
+    assert names(other, tenant, "buyer") == ["buyer's"]
+    engine.update_enterprise(tenant, "Dealer A", active=False)
+    assert names(other, tenant, "buyer") == []
+    engine.update_enterprise(tenant, "Dealer A", active=True)
+    assert names(other, tenant, "buyer") == ["buyer's"]
+
+
+def test_a_deactivated_user_cannot_start_a_session_on_another_engine(world, other):
+    engine, tenant = world
+    assert names(other, tenant, "rep") == ["rep's"]
+    engine.update_user(tenant, "rep", active=False)
+    with pytest.raises(NotFoundError) as caught, other.session(tenant, "rep"):
+        pass
+    assert caught.value.code == "unknown_user"
+    engine.update_user(tenant, "rep", active=True)
+    assert names(other, tenant, "rep") == ["rep's"]
 
 
 def test_role_changes_are_seen(world, other):
