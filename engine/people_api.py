@@ -166,6 +166,22 @@ class PeopleMixin:
             return people_updates.update_department(conn, tenant, department, name=name,
                                                     parent=parent)
 
+    def sharing_rules_naming(self, tenant: str, kind: str, name: str) -> list[str]:
+        """The sharing rules of the deployed metadata that name the department or enterprise
+        (``kind``) ``name`` in ``share_with`` or ``owned_by``, as ``Object.rule``. Rules
+        name departments and enterprises, which are data: after a rename such a rule
+        shares nothing until the metadata says the new name (e.g. an overlay's
+        ``sharing_rule_overrides``), so renaming tools warn with this list."""
+        with self.db.connect() as conn:
+            people.require_tenant(conn, tenant)
+            pack = self._deployed_pack(conn, tenant)
+        if pack is None:
+            return []
+        return [f"{obj.api_name}.{rule.api_name}" for obj in pack.objects
+                for rule in obj.sharing_rules
+                if rule.share_with.get(kind) == name
+                or (rule.owned_by is not None and rule.owned_by.get(kind) == name)]
+
     def departments(self, tenant: str) -> list[people.Department]:
         """The tenant's departments, by name."""
         with self.db.connect() as conn:

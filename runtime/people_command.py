@@ -10,6 +10,7 @@ downstream enterprise.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -87,6 +88,16 @@ def cmd_enterprise_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_renamed(engine: Engine, tenant: str, kind: str, old: str | None, new: str) -> None:
+    """Warn (standard error) about sharing rules that still name the ``old`` name."""
+    if old is None or old == new:
+        return
+    for rule in engine.sharing_rules_naming(tenant, kind, old):
+        print(f"warning: sharing rule {rule} names the {kind} {old!r}: it shares nothing "
+              f"until it names {new!r} (change it in the tenant's overlay: "
+              "sharing_rule_overrides)", file=sys.stderr)
+
+
 def cmd_enterprise_update(args: argparse.Namespace) -> int:
     changes = _changes("--rename, --partner-manager, --deactivate, --activate",
                        name=_option(args.rename),
@@ -94,8 +105,10 @@ def cmd_enterprise_update(args: argparse.Namespace) -> int:
                        active=_option(args.active))
     engine = Engine(args.db)
     try:
+        before = {e.id: e.name for e in engine.enterprises(args.tenant, include_inactive=True)}
         found = engine.update_enterprise(args.tenant, args.enterprise, **changes)
         manager = _usernames(engine, args.tenant).get(found.partner_manager_id)
+        _warn_renamed(engine, args.tenant, "enterprise", before.get(found.id), found.name)
     finally:
         engine.close()
     print(f"updated enterprise {found.name} ({found.id}): partner manager {manager}, "
@@ -184,8 +197,10 @@ def cmd_department_update(args: argparse.Namespace) -> int:
                        parent=_given_or_none(args.parent, args.root))
     engine = Engine(args.db)
     try:
+        before = {d.id: d.name for d in engine.departments(args.tenant)}
         found = engine.update_department(args.tenant, args.department, **changes)
         names = {d.id: d.name for d in engine.departments(args.tenant)}
+        _warn_renamed(engine, args.tenant, "department", before.get(found.id), found.name)
     finally:
         engine.close()
     where = f"under {names.get(found.parent_id, found.parent_id)}" if found.parent_id \

@@ -72,6 +72,13 @@ INCLUDE_INACTIVE = {"name": "include_inactive", "in": "query",
                     "description": "Deactivated ones too (their is_active is false)."}
 ACTIVE = {"type": "boolean", "description": "False deactivates, true reactivates."}
 
+RENAME_WARNINGS: dict[str, Any] = {
+    "type": "array", "description": "Only after a rename that leaves sharing rules naming the "
+                                    "old name (they share nothing until they name the new one).",
+    "items": {"type": "object", "required": ["code", "message", "hint"],
+              "properties": {"code": {"const": "sharing_rules_name_old_name"},
+                             "message": {"type": "string"}, "hint": {"type": "string"}}}}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "TeamMember": {
         "type": "object", "required": ["user_id", "username", "access", "external", "added_at"],
@@ -88,7 +95,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {"id": _string(), "name": _string(), "is_active": {"type": "boolean"},
                        "partner_manager_id": _string(description="The internal user (对接人) "
                                                                  "who owns, upstream, what the "
-                                                                 "enterprise's users create.")}},
+                                                                 "enterprise's users create."),
+                       "warnings": RENAME_WARNINGS}},
     "EnterpriseUpdate": {
         "type": "object", "minProperties": 1, "additionalProperties": False,
         "properties": {"name": _string(minLength=1, maxLength=200),
@@ -155,7 +163,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Department": {
         "type": "object", "required": ["id", "name", "parent_id", "leader_id"],
         "properties": {"id": _string(), "name": _string(), "parent_id": _nullable(),
-                       "leader_id": _nullable()}},
+                       "leader_id": _nullable(), "warnings": RENAME_WARNINGS}},
     "DepartmentInput": {
         "type": "object", "required": ["name"], "additionalProperties": False,
         "properties": {"name": _string(minLength=1, maxLength=200),

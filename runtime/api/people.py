@@ -115,6 +115,22 @@ def department_json(found: Department) -> dict[str, Any]:
             "leader_id": found.leader_id}
 
 
+def renamed(call: Call, tenant: str, kind: str, old: str | None, new: str) -> dict[str, Any]:
+    """``{"warnings": [...]}`` when a rename leaves sharing rules naming the ``old`` name of
+    a department or enterprise (``kind``), else ``{}``."""
+    if old is None or old == new:
+        return {}
+    rules = call.engine.sharing_rules_naming(tenant, kind, old)
+    if not rules:
+        return {}
+    return {"warnings": [{
+        "code": "sharing_rules_name_old_name",
+        "message": f"sharing rules {', '.join(rules)} name the {kind} {old!r}: they share "
+                   f"nothing until they name {new!r}",
+        "hint": "change them in the tenant's overlay (sharing_rule_overrides), or rename "
+                "back"}]}
+
+
 # -- enterprises ----------------------------------------------------------------------------
 
 def list_enterprises(call: Call) -> Response:
@@ -143,8 +159,12 @@ def update_enterprise(call: Call) -> Response:
     body = _fields(call, ("name", "active", "partner_manager"))
     changes = _given(body, {"name": ("name", _required), "active": ("active", _flag),
                             "partner_manager": ("partner_manager", _required)})
-    found = call.engine.update_enterprise(tenant, call.param("enterprise"), **changes)
-    return JSONResponse(enterprise_json(found))
+    ref = call.param("enterprise")
+    before = {e.id: e.name for e in call.engine.enterprises(tenant, include_inactive=True)}
+    found = call.engine.update_enterprise(tenant, ref, **changes)
+    return JSONResponse({**enterprise_json(found),
+                         **renamed(call, tenant, "enterprise", before.get(found.id),
+                                   found.name)})
 
 
 def _permissions(call: Call, tenant: str) -> Response:
@@ -281,8 +301,11 @@ def update_department(call: Call) -> Response:
     _params(call.request, ())
     body = _fields(call, ("name", "parent"))
     changes = _given(body, {"name": ("name", _required), "parent": ("parent", _text)})
+    before = {d.id: d.name for d in call.engine.departments(tenant)}
     found = call.engine.update_department(tenant, call.param("department"), **changes)
-    return JSONResponse(department_json(found))
+    return JSONResponse({**department_json(found),
+                         **renamed(call, tenant, "department", before.get(found.id),
+                                   found.name)})
 
 
 routes = [

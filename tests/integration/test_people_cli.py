@@ -4,6 +4,7 @@ exit codes, no tracebacks."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -234,3 +235,19 @@ def test_update_options_that_exclude_each_other(capsys, world):
             hulian(capsys, world, *argv)
         assert caught.value.code == 2
         assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_rename_warns_of_sharing_rules_naming_the_old_name(capsys, world):
+    engine, tenant = world
+    shared = copy.deepcopy(DOCS)
+    shared["objects/Order.json"]["sharing_rules"] = [
+        {"api_name": "to_dealer", "criteria": "amount > 100",
+         "share_with": {"enterprise": "Dealer A"}}]
+    engine.deploy(pack_of(shared), tenant)
+    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    code, _, err = hulian(capsys, world, "enterprise", "update", "Dealer A", "--rename",
+                          "Dealer One")
+    assert code == 0
+    assert err == ("warning: sharing rule Order.to_dealer names the enterprise 'Dealer A': it "
+                   "shares nothing until it names 'Dealer One' (change it in the tenant's "
+                   "overlay: sharing_rule_overrides)\n")

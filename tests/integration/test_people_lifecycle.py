@@ -304,3 +304,22 @@ def test_refused_enterprise_changes_change_nothing(world):
     assert "--partner-manager" in err.hint
     back = engine.update_enterprise(tenant, "Dealer A", active=True, partner_manager="boss")
     assert back.is_active and back.partner_manager_id == user(engine, tenant, "boss").id
+
+
+def test_a_rename_is_told_which_sharing_rules_name_the_old_name(world):
+    engine, tenant = world
+    shared = dict(DOCS)
+    shared["objects/Order.json"] = {**ORDER, "sharing_rules": [
+        {"api_name": "sales_to_support", "owned_by": {"department": "Sales"},
+         "share_with": {"department": "Support"}},
+        {"api_name": "to_dealer", "criteria": "BEGINS(name, 'rep')",
+         "share_with": {"enterprise": "Dealer A"}}]}
+    engine.deploy(pack_of(shared), tenant)
+    assert names(engine, tenant, "helper") == ["helper's", "rep's"]
+    assert engine.sharing_rules_naming(tenant, "department", "Sales") == [
+        "Order.sales_to_support"]
+    assert engine.sharing_rules_naming(tenant, "enterprise", "Dealer A") == ["Order.to_dealer"]
+    assert engine.sharing_rules_naming(tenant, "department", "HQ") == []
+    engine.update_department(tenant, "Sales", name="Field Sales")
+    assert names(engine, tenant, "helper") == ["helper's"]  # the rule names 'Sales' still
+    assert engine.sharing_rules_naming(tenant, "department", "Field Sales") == []

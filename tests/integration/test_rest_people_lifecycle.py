@@ -11,6 +11,8 @@ People (besides the tenant's ``admin``)::
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -184,3 +186,21 @@ def test_the_openapi_document_has_the_patch_routes(api):
     schemas = document["components"]["schemas"]
     assert "is_active" in schemas["Person"]["required"]
     assert set(schemas["PersonUpdate"]["properties"]) == {"display_name", "department", "active"}
+
+
+def test_a_rename_warns_of_sharing_rules_naming_the_old_name(api):
+    shared = copy.deepcopy(DOCS)
+    shared["objects/Order.json"]["sharing_rules"] = [
+        {"api_name": "sales_to_hq", "owned_by": {"department": "Sales"},
+         "share_with": {"department": "HQ"}}]
+    api.engine.deploy(pack_of(shared), api.tenant)
+    renamed = body(api.patch("/admin/departments/Sales", {"name": "Field Sales"}))
+    assert renamed["name"] == "Field Sales"
+    (warning,) = renamed["warnings"]
+    assert warning["code"] == "sharing_rules_name_old_name"
+    assert "Order.sales_to_hq" in warning["message"] and "'Sales'" in warning["message"]
+    assert "sharing_rule_overrides" in warning["hint"]
+    shared_with = body(api.patch("/admin/departments/HQ", {"name": "Head office"}))
+    assert "'HQ'" in shared_with["warnings"][0]["message"]   # share_with names it too
+    assert "warnings" not in body(api.patch("/admin/departments/Head office", {"name": "HQ"}))
+    assert "warnings" not in body(api.patch("/admin/enterprises/Dealer A", {"name": "Dealer 1"}))
