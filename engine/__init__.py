@@ -21,7 +21,8 @@ from hulian.engine.errors import (
     StorageError,
     UnauthenticatedError,
 )
-from hulian.engine.session import Page, Session
+from hulian.engine.session import Session
+from hulian.engine.session_reads import Page
 from hulian.engine.system.people import User
 
 __all__ = [

@@ -11,28 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS, label_text
+from hulian.runtime.api.openapi_parts import PREFIX
+from hulian.runtime.api.openapi_parts import json_content as _json
+from hulian.runtime.api.openapi_parts import ref as _ref
+from hulian.runtime.api.openapi_parts import responses as _responses
 from hulian.runtime.api.records import MAX_BATCH
 
 __all__ = ["ADMIN_TAG", "SCHEMAS", "admin_paths", "object_paths"]
 
-PREFIX = "/api/v1"
-COMMON = {"401": "Unauthenticated", "403": "Forbidden", "500": "ServerError"}
 ADMIN_TAG = {"name": "admin", "description": "Downstream enterprises, users, roles and "
                                              "departments (administrators only)"}
-
-
-def _ref(kind: str, name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
-
-
-def _responses(ok: dict[str, Any], *errors: tuple[str, str]) -> dict[str, Any]:
-    out = dict(ok)
-    out.update((status, _ref("responses", name)) for status, name in (*errors, *COMMON.items()))
-    return dict(sorted(out.items()))
 
 
 def _ok(status: str, description: str, schema: str) -> dict[str, Any]:

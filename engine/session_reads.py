@@ -1,0 +1,174 @@
+"""Reading records, as methods of :class:`~hulian.engine.Session`: one record, pages of a
+list (filters, formula filters, sorts, cursors), counts and related lists.
+
+>>> page = s.query("Order", {"status": "confirmed"}, order_by="-created_at")  # doctest: +SKIP
+>>> s.related("Account", acme_id, "orders", limit=20)                          # doctest: +SKIP
+
+Every read adds the user's visibility predicate to its SQL
+(:mod:`hulian.engine.security.visibility`), so limits, cursors and counts are always
+right. A list's first page (no filter, no cursor) reuses the statement built for the user
+the first time (:meth:`~hulian.engine.security.visibility.Visibility.statement`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from hulian.engine.errors import QueryError
+from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.records.filters import build_filter, formula_filter
+from hulian.engine.records.paging import (
+    SortKey,
+    after_clause,
+    encode_cursor,
+    order_clauses,
+    parse_order,
+)
+from hulian.engine.records.rows import fetch, to_records
+from hulian.engine.relationships import child_relationship
+from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.engine.security.visibility import READ, Visibility
+
+if TYPE_CHECKING:
+    from hulian.engine.records.access import Guard
+    from hulian.engine.records.context import Context
+    from hulian.engine.system.people import User
+
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list query; ``next`` is the cursor of the following page, or None."""
+
+    records: list[dict[str, Any]]
+    next: str | None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+class ReadsMixin:
+    """The read methods of Session, which provides what is declared here."""
+
+    if TYPE_CHECKING:
+        _conn: sa.Connection
+        schema: CompiledSchema
+        user: User
+
+        @property
+        def guard(self) -> Guard: ...
+
+        @property
+        def visibility(self) -> Visibility: ...
+
+        def _context(self) -> Context: ...
+
+        def _read(self) -> AbstractContextManager[None]: ...
+
+    def get(self, object_name: str, record_id: str, *,
+            include_deleted: bool = False) -> dict[str, Any]:
+        obj = self.guard.object(object_name)
+        with self._read():
+            return self.guard.strip(obj, fetch(
+                self._context(), obj, record_id, include_deleted=include_deleted,
+                visible=self.visibility.predicate(obj, READ)))
+
+    def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
+                  filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
+        select = RecordSelect(self.schema, obj, self._conn.dialect.name, self.user.id,
+                              self.visibility)
+        self.guard.check_names(obj, where, None)
+        query = select.select().where(build_filter(select, where))
+        if filter_text is not None:
+            query = query.where(formula_filter(select, filter_text, self.guard.pack))
+        if not include_deleted:
+            query = query.where(obj.table.c.is_deleted == sa.false())
+        visible = self.visibility.predicate(obj, READ)
+        if visible is not None:
+            query = query.where(visible)
+        return query, select
+
+    def query(self, object_name: str, where: Any = None, *,
+              order_by: Sequence[str] | str | None = None, limit: int = 50,
+              after: str | None = None, include_deleted: bool = False,
+              filter: str | None = None) -> Page:
+        """One page of records matching ``where`` and the formula ``filter``.
+
+        ``where`` is a JSON filter (``hulian.engine.records.filters``); ``filter`` a boolean
+        formula such as ``"amount > 1000 && ISPICKVAL(stage, 'won')"``. Both may be given.
+        """
+        obj = self.guard.object(object_name)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
+                             code="invalid_limit")
+        self.guard.check_names(obj, None, order_by)
+        if where is None and filter is None and not after:  # a list's first page
+            order = tuple(order_by) if isinstance(order_by, list) else order_by
+            query, keys = self.visibility.statement(
+                ("page", obj.api_name, order, limit, include_deleted),
+                lambda: self._page(obj, None, order_by, limit, None, include_deleted, None))
+        else:
+            query, keys = self._page(obj, where, order_by, limit, after, include_deleted, filter)
+        with self._read():
+            records = to_records(self._conn.execute(query), self.guard.hidden(obj.api_name))
+        more = len(records) > limit
+        records = records[:limit]
+        return Page(records, encode_cursor(keys, records[-1]) if more else None)
+
+    def _page(self, obj: CompiledObject, where: Any, order_by: Sequence[str] | str | None,
+              limit: int, after: str | None, include_deleted: bool, filter: str | None
+              ) -> tuple[sa.Select, list[SortKey]]:
+        """The statement of a :meth:`query` page (one more record than ``limit``), and its
+        sort keys."""
+        keys = parse_order(obj, order_by)
+        query, select = self._filtered(obj, where, include_deleted, filter)
+        if after:
+            query = query.where(after_clause(select, keys, after))
+        query = query.order_by(*order_clauses(select, keys)).limit(limit + 1)
+        return query.select_from(select.from_clause()), keys
+
+    def count(self, object_name: str, where: Any = None, *, include_deleted: bool = False,
+              filter: str | None = None) -> int:
+        obj = self.guard.object(object_name)
+        query, select = self._filtered(obj, where, include_deleted, filter)
+        inner = query.select_from(select.from_clause()).subquery()
+        with self._read():
+            return self._conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
+
+    def related(self, object_name: str, record_id: str, relationship: str, where: Any = None, *,
+                order_by: Sequence[str] | str | None = None, limit: int = 50,
+                after: str | None = None, filter: str | None = None,
+                include_deleted: bool = False) -> Page:
+        """One page of a record's related list: the child records of ``relationship``
+        (``describe(object)["child_relationships"]``) that point at the live record.
+
+        Takes what :meth:`query` takes, applied to the child object:
+
+        >>> s.related("Account", acme_id, "Contact.account", order_by="name")  # doctest: +SKIP
+        """
+        parent = self.guard.object(object_name)
+        guard = self.guard
+        child = child_relationship(parent, relationship, lambda r: guard.can(r.object, "read")
+                                   and r.field not in guard.hidden(r.object))
+        with self._read():
+            fetch(self._context(), parent, record_id,
+                  visible=self.visibility.predicate(parent, READ))
+        condition = {child.field: {"eq": record_id}}
+        if where is None:
+            where = condition
+        elif isinstance(where, Mapping) and child.field not in where:
+            where = {**where, **condition}
+        else:
+            where = {"and": [where, condition]}
+        return self.query(child.object, where, order_by=order_by, limit=limit, after=after,
+                          include_deleted=include_deleted, filter=filter)
+
