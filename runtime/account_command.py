@@ -36,21 +36,15 @@ def read_new_password(args: argparse.Namespace) -> str:
 
 def cmd_user_password(args: argparse.Namespace) -> int:
     password = read_new_password(args)
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         engine.set_password(args.tenant, args.username, password)
-    finally:
-        engine.close()
     print(f"password set for {args.username}@{args.tenant}; their login sessions were ended")
     return 0
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         found = engine.list_tokens(args.tenant, args.user)
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"tokens": [t.to_dict() for t in found]}, indent=2))
         return 0
@@ -65,8 +59,7 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         if args.token.startswith(PREFIX):
             live = engine.revoke_token(args.token)
             if not live:
@@ -77,8 +70,6 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
                               hint="hulian token revoke ID --tenant T")
         else:
             live = engine.revoke_token_id(args.tenant, args.token)
-    finally:
-        engine.close()
     print("token revoked" if live else "the token was already revoked")
     return 0
 

@@ -136,37 +136,28 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     password = read_new_password(args) if args.password_stdin else None
     if password is not None:
         check_policy(password, args.username)
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         user = engine.create_user(args.tenant, args.username, display_name=args.display_name,
                                   is_admin=args.admin, department=args.department,
                                   enterprise=args.enterprise, roles=args.roles)
         if password is not None:
             engine.set_password(user.tenant, user, password)
-    finally:
-        engine.close()
     print(f"created user {user.username} ({user.id}) in tenant {user.tenant}"
           + (" with a password" if password is not None else ""))
     return 0
 
 
 def cmd_department_create(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         found = engine.create_department(args.tenant, args.name, parent=args.parent,
                                          leader=args.leader)
-    finally:
-        engine.close()
     print(f"created department {found.name} ({found.id}) in tenant {found.tenant}")
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         versions = engine.history(args.tenant)
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"tenant": args.tenant, "versions": versions}, indent=2))
         return 0

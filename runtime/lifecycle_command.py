@@ -15,11 +15,8 @@ from hulian.metadata.jsontext import dumps
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         comparison = engine.diff(args.tenant, args.a, args.b)
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"steps": [s.to_dict() for s in comparison.steps],
                      "refused": list(comparison.refused), "uses": list(comparison.uses)},
@@ -37,18 +34,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from hulian.runtime.cli import print_report
 
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         report = engine.rollback(args.tenant, args.to, dry_run=args.dry_run)
-    finally:
-        engine.close()
     print_report(report, args.format)
     return 0 if report.ok else 1
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         if args.list:
             found = engine.archived(args.tenant)
             verb = "archived"
@@ -56,8 +49,6 @@ def cmd_purge(args: argparse.Namespace) -> int:
             dry_run = args.dry_run or not args.yes
             found = engine.purge(args.tenant, args.names or None, dry_run=dry_run)
             verb = "would drop" if dry_run else "dropped"
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"tenant": args.tenant, verb.replace(" ", "_"): [a.to_dict() for a in found]},
                     indent=2))
@@ -74,11 +65,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_recalc(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         count = engine.recalc(args.tenant, args.object, args.field)
-    finally:
-        engine.close()
     what = args.field or "every roll-up"
     print(f"recomputed {what} of {count} {args.object} record(s)")
     return 0

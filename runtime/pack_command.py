@@ -13,11 +13,8 @@ from hulian.metadata.jsontext import dumps
 def _report(args: argparse.Namespace, run: Callable[[Engine], Any]) -> int:
     from hulian.runtime.cli import print_report
 
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         report = run(engine)
-    finally:
-        engine.close()
     print_report(report, args.format)
     return 0 if report.ok else 1
 
@@ -36,11 +33,8 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         installed = engine.installed(args.tenant)
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps(installed, indent=2))
         return 0
@@ -54,11 +48,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         written = engine.export(args.tenant, args.directory)
-    finally:
-        engine.close()
     print(f"wrote {len(written)} file(s) to {args.directory}")
     return 0
 

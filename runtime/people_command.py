@@ -50,25 +50,19 @@ def _state(active: bool) -> str:
 
 
 def cmd_enterprise_create(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         found = engine.create_enterprise(args.tenant, args.name,
                                          partner_manager=args.partner_manager)
-    finally:
-        engine.close()
     print(f"created enterprise {found.name} ({found.id}) in tenant {found.tenant}")
     return 0
 
 
 def cmd_enterprise_list(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         found = engine.enterprises(args.tenant, include_inactive=args.all)
         names = _usernames(engine, args.tenant)
         levels = {e.id: engine.enterprise_permissions(args.tenant, e.id)
                   for e in found if e.is_active}
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"enterprises": [
             {"id": e.id, "name": e.name, "is_active": e.is_active,
@@ -103,14 +97,11 @@ def cmd_enterprise_update(args: argparse.Namespace) -> int:
                        name=_option(args.rename),
                        partner_manager=_option(args.partner_manager),
                        active=_option(args.active))
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         before = {e.id: e.name for e in engine.enterprises(args.tenant, include_inactive=True)}
         found = engine.update_enterprise(args.tenant, args.enterprise, **changes)
         manager = _usernames(engine, args.tenant).get(found.partner_manager_id)
         _warn_renamed(engine, args.tenant, "enterprise", before.get(found.id), found.name)
-    finally:
-        engine.close()
     print(f"updated enterprise {found.name} ({found.id}): partner manager {manager}, "
           f"{_state(found.is_active)}")
     return 0
@@ -120,12 +111,9 @@ def cmd_enterprise_permission(args: argparse.Namespace) -> int:
     if (args.level is None) == (not args.clear):
         raise HulianError("give either a LEVEL or --clear", code="invalid_parameter",
                           hint="levels: " + ", ".join(EXTERNAL_DATA_PERMISSIONS))
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         engine.set_enterprise_permission(args.tenant, args.enterprise, args.object,
                                          None if args.clear else args.level)
-    finally:
-        engine.close()
     if args.clear:
         print(f"{args.enterprise}: {args.object} follows the object's own external data "
               "permission again")
@@ -153,15 +141,12 @@ def _user_line(user: User, roles: list[str], enterprises: dict[str, str],
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         found = engine.users(args.tenant, enterprise=args.enterprise, include_inactive=args.all)
         roles = {u.id: engine.user_roles(args.tenant, u.id) for u in found}
         enterprises = {e.id: e.name
                        for e in engine.enterprises(args.tenant, include_inactive=True)}
         departments = {d.id: d.name for d in engine.departments(args.tenant)}
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"users": [
             {"id": u.id, "username": u.username, "display_name": u.display_name,
@@ -179,12 +164,9 @@ def cmd_user_update(args: argparse.Namespace) -> int:
                        "--activate", display_name=_option(args.display_name),
                        active=_option(args.active),
                        department=_given_or_none(args.department, args.no_department))
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         user = engine.update_user(args.tenant, args.username, **changes)
         departments = {d.id: d.name for d in engine.departments(args.tenant)}
-    finally:
-        engine.close()
     where = departments.get(user.department_id, user.department_id) \
         if user.department_id else "none"
     print(f"updated user {user.username} ({user.id}): display name {user.display_name!r}, "
@@ -195,14 +177,11 @@ def cmd_user_update(args: argparse.Namespace) -> int:
 def cmd_department_update(args: argparse.Namespace) -> int:
     changes = _changes("--rename, --parent, --root", name=_option(args.rename),
                        parent=_given_or_none(args.parent, args.root))
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         before = {d.id: d.name for d in engine.departments(args.tenant)}
         found = engine.update_department(args.tenant, args.department, **changes)
         names = {d.id: d.name for d in engine.departments(args.tenant)}
         _warn_renamed(engine, args.tenant, "department", before.get(found.id), found.name)
-    finally:
-        engine.close()
     where = f"under {names.get(found.parent_id, found.parent_id)}" if found.parent_id \
         else "at the top"
     print(f"updated department {found.name} ({found.id}): {where}")
@@ -214,25 +193,19 @@ def cmd_user_roles(args: argparse.Namespace) -> int:
     if both:
         raise HulianError(f"{', '.join(both)} both granted and revoked",
                           code="invalid_parameter", hint="name each role once")
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         roles = engine.user_roles(args.tenant, args.username)
         if args.grant:
             roles = engine.grant_roles(args.tenant, args.username, args.grant)
         if args.revoke:
             roles = engine.revoke_roles(args.tenant, args.username, args.revoke)
-    finally:
-        engine.close()
     print(f"{args.username}: {', '.join(roles) or 'no roles'}")
     return 0
 
 
 def cmd_role_list(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
-    try:
+    with Engine(args.db) as engine:
         found = engine.roles(args.tenant)
-    finally:
-        engine.close()
     if args.format == "json":
         print(dumps({"roles": found}, indent=2))
         return 0
