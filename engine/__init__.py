@@ -17,26 +17,32 @@ from hulian.engine.errors import (
     NotFoundError,
     PermissionDenied,
     QueryError,
+    QueryTimeout,
     RecordValidationError,
     StorageError,
     UnauthenticatedError,
 )
 from hulian.engine.session import Session
 from hulian.engine.session_reads import Page
+from hulian.engine.system.arrival import BearerToken, Credential, LoginCookie
 from hulian.engine.system.people import User
 
 __all__ = [
+    "BearerToken",
     "ConflictError",
+    "Credential",
     "DeployError",
     "DeployReport",
     "Engine",
     "FieldError",
     "HulianError",
+    "LoginCookie",
     "MetadataError",
     "NotFoundError",
     "Page",
     "PermissionDenied",
     "QueryError",
+    "QueryTimeout",
     "RecordValidationError",
     "Session",
     "Step",

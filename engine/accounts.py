@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.database import reading
 from hulian.engine.errors import (
     NotFoundError,
     PermissionDenied,
@@ -101,7 +102,7 @@ class AccountsMixin:
         the username). What an administrator does: no old password is asked for. Ends
         every login session of the user (API tokens stay) and clears their failed logins,
         so a throttled user can log in at once with the new password."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             found = self._require_user(conn, tenant, user)
         passwords.check_policy(password, found.username)
         hashed = passwords.hash_password(password)
@@ -130,7 +131,7 @@ class AccountsMixin:
         the result is None.
         """
         now = now or people.now()
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             found = self._require_user(conn, tenant, user)
             lock = throttle.check(conn, tenant, found.username, client_ip, now)
             stored = conn.scalar(sa.select(users.c.password_hash)
@@ -209,7 +210,7 @@ class AccountsMixin:
                       ) -> LoginSession:
         """The live session of a cookie's session id (UnauthenticatedError
         ``invalid_session`` or ``session_expired`` otherwise)."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             return login_sessions.lookup(conn, session_id, now or people.now())
 
     def logout(self, session_id: str, *, now: dt.datetime | None = None) -> bool:
@@ -225,7 +226,7 @@ class AccountsMixin:
     def user_profile(self, user: people.User) -> dict[str, Any]:
         """What a user may see of their own account: id, username, display_name, tenant,
         is_admin, enterprise_id (None for internal users)."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             enterprise_id = conn.scalar(sa.select(users.c.enterprise_id)
                                         .where(users.c.id == user.id))
         return {"id": user.id, "username": user.username, "display_name": user.display_name,
@@ -246,7 +247,7 @@ class AccountsMixin:
 
     def list_tokens(self, tenant: str, user: str | people.User) -> list[TokenInfo]:
         """The API tokens of ``user``, newest first, revoked and expired ones included."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             found = self._require_user(conn, tenant, user)
             rows = conn.execute(sa.select(tokens_table).where(
                 tokens_table.c.tenant == tenant, tokens_table.c.user_id == found.id,

@@ -1,28 +1,74 @@
 """Opening the database: SQLAlchemy engines set up the same way on SQLite and PostgreSQL.
 
 SQLite is opened so that transactions really are transactions: the driver's own
-implicit-transaction handling is switched off and every transaction starts with
-``BEGIN IMMEDIATE``, so DDL is transactional, savepoints work and concurrent
-writers queue (busy timeout) instead of failing. File databases use WAL.
+implicit-transaction handling is switched off, so DDL is transactional and savepoints
+work. A transaction that may write starts with ``BEGIN IMMEDIATE`` (writers queue on the
+busy timeout instead of failing halfway); a read-only one (execution option
+:data:`READ_ONLY`, see :func:`read_only`) starts with a deferred ``BEGIN`` and, on a file
+database in WAL mode, neither waits for nor blocks anyone. PostgreSQL read-only
+transactions are ``READ ONLY`` (the driver's ``read_only`` attribute, no extra round trip).
+
+Every statement has a time budget (``query_timeout`` seconds, None for none): on
+PostgreSQL the session's ``statement_timeout``, on SQLite a progress handler that
+interrupts a statement running past its deadline. A statement that runs out of time
+raises :class:`QueryTimeout` where hulian converts driver errors
+(:func:`storage_error`). Work that may legitimately run long (deploys, recalculations,
+purges, migrations) lifts the budget for its transaction with :func:`unbounded`.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from hulian.engine.errors import HulianError
+from hulian.engine.errors import HulianError, QueryTimeout, StorageError
 from hulian.formula.sql import install_sqlite
 
+__all__ = ["QUERY_TIMEOUT_S", "READ_ONLY", "open_database", "read_only", "reading",
+           "storage_error", "unbounded"]
+
 SQLITE_BUSY_TIMEOUT_S = 30
+QUERY_TIMEOUT_S = 30.0
+"""The default time budget of one statement (``Engine(query_timeout=...)``)."""
+READ_ONLY = "hulian_read_only"
+"""Execution option of a connection whose transaction only reads."""
+PROGRESS_STEPS = 20_000
+"""SQLite virtual-machine steps between two looks at the clock (about a millisecond)."""
+_BUDGET = "hulian_budget"
+PG_QUERY_CANCELED = "57014"
+
+
+class _Budget:
+    """The deadline of the statement running on one SQLite connection."""
+
+    __slots__ = ("deadline", "lifted", "seconds")
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.deadline: float | None = None
+        self.lifted = False
+        """Set by :func:`unbounded` for the rest of the transaction."""
+
+    def start(self) -> None:
+        if self.seconds is not None and not self.lifted:
+            self.deadline = time.monotonic() + self.seconds
+
+    def expired(self) -> int:
+        """The progress handler: non-zero interrupts the statement."""
+        deadline = self.deadline
+        return 1 if deadline is not None and time.monotonic() > deadline else 0
 
 
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
+def _sqlite_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Engine:
     in_memory = url.database in (None, "", ":memory:")
     options: dict = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
     if in_memory:
@@ -32,7 +78,7 @@ def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
     engine = sa.create_engine(url, echo=echo, **options)
 
     @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
+    def _connect(dbapi_connection, record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not in_memory:
@@ -44,15 +90,55 @@ def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
         # "Ä" with "ä" as PostgreSQL's ILIKE does.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         install_sqlite(dbapi_connection)
+        budget = _Budget(timeout)
+        record.info[_BUDGET] = budget
+        if timeout is not None:
+            dbapi_connection.set_progress_handler(budget.expired, PROGRESS_STEPS)
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        budget = connection.info.get(_BUDGET)
+        if budget is not None:
+            budget.lifted = False
+        readonly = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _before(connection, _cursor, _statement, _parameters, _context, _many):
+        budget = connection.info.get(_BUDGET)
+        if budget is not None:
+            budget.start()
 
     return engine
 
 
-def open_database(url: str, *, echo: bool = False) -> sa.Engine:
+def _postgresql_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Engine:
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    # Custom plans always: a generic plan cached while a table was small (a sequential
+    # scan) would otherwise be reused as the table grows, e.g. during a bulk load.
+    options = "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC"
+    if timeout is not None:
+        options += f" -c statement_timeout={max(1, round(timeout * 1000))}"
+    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True,
+                              connect_args={"options": options})
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        if connection.get_execution_options().get(READ_ONLY):
+            # psycopg starts the transaction as BEGIN READ ONLY; reset on the next begin.
+            connection.connection.driver_connection.read_only = True
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checkin(dbapi_connection, _record):
+        if getattr(dbapi_connection, "read_only", None):
+            dbapi_connection.read_only = None
+
+    return engine
+
+
+def open_database(url: str, *, echo: bool = False,
+                  query_timeout: float | None = QUERY_TIMEOUT_S) -> sa.Engine:
     """An SQLAlchemy engine for ``url`` (``sqlite:///file.db``, ``postgresql://...``)."""
     try:
         parsed = make_url(url)
@@ -62,19 +148,57 @@ def open_database(url: str, *, echo: bool = False) -> sa.Engine:
             code="invalid_database_url",
             hint="use sqlite:///path/to/file.db or postgresql://user@host:port/dbname",
         ) from exc
+    if query_timeout is not None and not query_timeout > 0:
+        raise HulianError(f"query_timeout must be a positive number of seconds or None, not "
+                          f"{query_timeout!r}", code="invalid_query_timeout")
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(parsed, echo)
+        return _sqlite_engine(parsed, echo, query_timeout)
     if backend == "postgresql":
-        if parsed.drivername in ("postgresql", "postgres"):
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        # Custom plans always: a generic plan cached while a table was small (a sequential
-        # scan) would otherwise be reused as the table grows, e.g. during a bulk load.
-        return sa.create_engine(
-            parsed, echo=echo, pool_pre_ping=True,
-            connect_args={"options": "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC"})
+        return _postgresql_engine(parsed, echo, query_timeout)
     raise HulianError(
         f"hulian runs on SQLite and PostgreSQL, not {backend!r}",
         code="unsupported_database",
         hint="use sqlite:///path/to/file.db or postgresql://user@host:port/dbname",
     )
+
+
+def read_only(conn: sa.Connection) -> sa.Connection:
+    """``conn`` marked so that its next transaction only reads (call before ``begin``)."""
+    return conn.execution_options(**{READ_ONLY: True})
+
+
+@contextmanager
+def reading(db: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection whose transaction only reads (and so never queues on SQLite)."""
+    with db.connect() as conn:
+        yield read_only(conn)
+
+
+def unbounded(conn: sa.Connection) -> None:
+    """Lift the statement time budget for the rest of ``conn``'s transaction (deploys,
+    recalculations, purges, migrations: work an operator started and waits for)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        return
+    budget = conn.info.get(_BUDGET)
+    if budget is not None:
+        budget.lifted = True
+        budget.deadline = None
+
+
+def is_timeout(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the driver error is a statement that ran out of its time budget."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == PG_QUERY_CANCELED:
+        return True
+    return type(orig).__name__ == "OperationalError" and str(orig) == "interrupted"
+
+
+def storage_error(exc: sa.exc.DBAPIError, what: str = "the query") -> HulianError:
+    """The hulian error for a driver error: :class:`QueryTimeout` when the statement ran
+    out of time, else :class:`StorageError` keeping the statement and the cause."""
+    if is_timeout(exc):
+        return QueryTimeout(cause=exc)
+    return StorageError(f"the database refused {what}: {exc.orig}",
+                        statement=str(exc.statement), cause=exc)

@@ -19,7 +19,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from hulian.engine.accounts import AccountsMixin
-from hulian.engine.database import open_database
+from hulian.engine.database import (
+    QUERY_TIMEOUT_S,
+    open_database,
+    read_only,
+    reading,
+    storage_error,
+    unbounded,
+)
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.catalog import Catalog
 from hulian.engine.deploy.packs import Stack, locate_uses, require_preset, upgrade_stack
@@ -36,7 +43,8 @@ from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.security.cache import VisibilityCache
 from hulian.engine.security.visibility import Visibility
 from hulian.engine.session import Session
-from hulian.engine.system import people, tokens
+from hulian.engine.system import arrival, people, tokens
+from hulian.engine.system.arrival import Credential
 from hulian.engine.system.migrate import upgrade
 from hulian.engine.system.tables import tenants
 from hulian.metadata.documents import write_documents
@@ -54,9 +62,16 @@ class Engine(AccountsMixin, PeopleMixin):
     """
 
     def __init__(self, url: str = "sqlite:///hulian.db", *, migrate: bool = True,
-                 echo: bool = False):
+                 echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
+                 replica_url: str | None = None):
+        """``query_timeout``: the seconds one statement of a session may run before it is
+        stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
+        database (PostgreSQL streaming replication): read-only sessions run there."""
         self.url = url
-        self.db = open_database(url, echo=echo)
+        self.db = open_database(url, echo=echo, query_timeout=query_timeout)
+        self.reads = self.db if replica_url is None else open_database(
+            replica_url, echo=echo, query_timeout=query_timeout)
+        """Where read-only sessions run: the replica if there is one, else :attr:`db`."""
         self._schemas: dict[str, CompiledSchema] = {}
         self._visibility = VisibilityCache()
         self._lock = threading.Lock()
@@ -69,6 +84,8 @@ class Engine(AccountsMixin, PeopleMixin):
 
     def close(self) -> None:
         self.db.dispose()
+        if self.reads is not self.db:
+            self.reads.dispose()
 
     def __enter__(self) -> Engine:
         return self
@@ -128,7 +145,7 @@ class Engine(AccountsMixin, PeopleMixin):
         return load_pack(str(source)), str(source)
 
     def _stack(self, tenant: str) -> Stack:
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             if not people.tenant_exists(conn, tenant):
                 return Stack()
             number = versions.newest(conn, tenant)
@@ -213,7 +230,7 @@ class Engine(AccountsMixin, PeopleMixin):
         Deploying the folder to another tenant gives an identical schema.
         """
         check_tenant_name(tenant)
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             pack = self.schema(conn, tenant).pack
         try:
@@ -237,7 +254,7 @@ class Engine(AccountsMixin, PeopleMixin):
         from their archive, so a rollback loses no stored value.
         """
         check_tenant_name(tenant)
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             old = versions.load(conn, tenant, to)
         return self._run(Request(tenant, old.pack(), layers=old.layers, dry_run=dry_run,
@@ -251,7 +268,7 @@ class Engine(AccountsMixin, PeopleMixin):
         listed too (``Comparison.refused`` and ``.uses``).
         """
         check_tenant_name(tenant)
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             newest = versions.newest(conn, tenant)
             before = self._pack_at(conn, tenant, a)
@@ -270,7 +287,7 @@ class Engine(AccountsMixin, PeopleMixin):
     def archived(self, tenant: str) -> list[Archived]:
         """The tenant's archived fields and objects (removed, kept until purged)."""
         check_tenant_name(tenant)
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             return archived(Catalog(conn, tenant))
 
@@ -280,6 +297,7 @@ class Engine(AccountsMixin, PeopleMixin):
         None: all of them). Irreversible; recorded in the history as a new version."""
         check_tenant_name(tenant)
         with self.db.connect() as conn, conn.begin():
+            unbounded(conn)
             people.require_tenant(conn, tenant)
             dropped = purge(conn, tenant, names, dry_run=dry_run, user=user)
         if dropped and not dry_run:
@@ -290,7 +308,7 @@ class Engine(AccountsMixin, PeopleMixin):
     def history(self, tenant: str) -> list[dict[str, object]]:
         """Every deployed version of ``tenant``, oldest first: who, when, the plan, the checks."""
         check_tenant_name(tenant)
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             return versions.history(conn, tenant)
 
@@ -299,6 +317,7 @@ class Engine(AccountsMixin, PeopleMixin):
         live record, in one transaction; the number of records recomputed."""
         check_tenant_name(tenant)
         with self.db.connect() as conn, conn.begin():
+            unbounded(conn)
             people.require_tenant(conn, tenant)
             schema = self.schema(conn, tenant)
             obj = schema.object(object_name)
@@ -312,7 +331,7 @@ class Engine(AccountsMixin, PeopleMixin):
     # -- people and tokens --------------------------------------------------------------------
 
     def tenants(self) -> list[str]:
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             return list(conn.scalars(sa.select(tenants.c.name).order_by(tenants.c.name)))
 
     def create_token(self, tenant: str, user: str, *, label: str | None = None,
@@ -328,20 +347,56 @@ class Engine(AccountsMixin, PeopleMixin):
             return tokens.revoke_token(conn, token)
 
     def authenticate(self, token: str) -> people.User:
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             return tokens.authenticate(conn, token)
 
     # -- sessions -----------------------------------------------------------------------------
 
     @contextmanager
-    def session(self, tenant: str, user: str | people.User = people.ADMIN) -> Iterator[Session]:
-        """A unit of work for ``user`` in ``tenant``: commits at the end, rolls back on error."""
-        with self.db.connect() as conn, conn.begin():
-            arrival = people.arrive(conn, tenant, user)
-            schema = self._schema_at(conn, tenant, arrival.metadata_version)
-            cache = self._visibility
+    def session(self, tenant: str, user: str | people.User = people.ADMIN, *,
+                readonly: bool = False) -> Iterator[Session]:
+        """A unit of work for ``user`` in ``tenant``: one transaction, committed at the end
+        and rolled back on error.
 
-            def visibility() -> Visibility:
-                return cache.get(conn, schema, arrival.user, arrival.people_version)
+        ``readonly``: the session only reads. Its transaction is read-only (on SQLite a
+        deferred ``BEGIN`` that never waits behind another reader or writer; on PostgreSQL
+        ``READ ONLY``, on the replica when the Engine has one) and its writes raise
+        ``read_only_session``.
+        """
+        with self._transaction(readonly) as conn:
+            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly)
 
-            yield Session(conn, schema, arrival.user, visibility)
+    @contextmanager
+    def request_session(self, credential: Credential, *, readonly: bool = False
+                        ) -> Iterator[Session]:
+        """:meth:`session` for whoever holds ``credential`` (a :class:`BearerToken` or a
+        :class:`LoginCookie`): authenticating them is the first statement of the session's
+        transaction, so a request costs one transaction. UnauthenticatedError when the
+        credential is not valid; ``session.login`` is the login session of a cookie."""
+        with self._transaction(readonly) as conn:
+            yield self._open(conn, arrival.arrive_with(conn, credential), readonly)
+
+    @contextmanager
+    def _transaction(self, readonly: bool) -> Iterator[sa.Connection]:
+        try:
+            with (self.reads if readonly else self.db).connect() as conn:
+                if readonly:
+                    conn = read_only(conn)
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            raise storage_error(exc) from exc
+
+    def _open(self, conn: sa.Connection, found: arrival.Arrival, readonly: bool) -> Session:
+        tenant, user = found.user.tenant, found.user
+        cache = self._visibility
+        session: Session
+
+        def schema() -> CompiledSchema:
+            return self._schema_at(conn, tenant, found.metadata_version)
+
+        def visibility() -> Visibility:
+            return cache.get(conn, session.schema, user, found.people_version)
+
+        session = Session(conn, schema, user, visibility, readonly=readonly, login=found.login)
+        return session

@@ -21,6 +21,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDenied",
     "QueryError",
+    "QueryTimeout",
     "RecordValidationError",
     "StorageError",
     "ThrottledError",
@@ -133,4 +134,18 @@ class StorageError(HulianError):
         super().__init__(message, hint="this is a fault in hulian or the database; "
                                        "the operation was rolled back")
         self.statement = statement
+        self.__cause__ = cause
+
+
+class QueryTimeout(HulianError):
+    """A statement ran past its time budget (``Engine(query_timeout=...)``) and was
+    stopped; the transaction was rolled back."""
+
+    code = "query_timeout"
+
+    def __init__(self, *, cause: BaseException | None = None):
+        super().__init__("the request took longer than the database may spend on it and "
+                         "was stopped; nothing was changed",
+                         hint="narrow the filter (an indexed field, fewer records), or ask "
+                              "the operator to raise query_timeout")
         self.__cause__ = cause

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.database import reading
 from hulian.engine.errors import HulianError, NotFoundError
 from hulian.engine.system import enterprises, people, people_updates, roles
 from hulian.engine.system.enterprises import Enterprise
@@ -64,7 +65,7 @@ class PeopleMixin:
 
     def roles(self, tenant: str) -> list[dict[str, Any]]:
         """The tenant's roles: api_name, kind, admin, label (the built-in ones first)."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             pack = self._deployed_pack(conn, tenant)
         found = [{"api_name": "admin", "kind": "internal", "admin": True,
@@ -97,7 +98,7 @@ class PeopleMixin:
               include_inactive: bool = False) -> list[people.User]:
         """The tenant's active users (all, with ``include_inactive``; ``User.is_active``
         tells), by username; only one downstream enterprise's when given."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             company = enterprises.require_enterprise(
                 conn, tenant, enterprise, include_inactive=include_inactive) \
@@ -126,7 +127,7 @@ class PeopleMixin:
 
     def user_roles(self, tenant: str, user: str) -> list[str]:
         """The roles of ``user`` (id or username; an inactive user too), sorted."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             found = people.user_ref(conn, tenant, user, include_inactive=True)
             return sorted(roles.roles_of(conn, tenant, found.id))
@@ -172,7 +173,7 @@ class PeopleMixin:
         name departments and enterprises, which are data: after a rename such a rule
         shares nothing until the metadata says the new name (e.g. an overlay's
         ``sharing_rule_overrides``), so renaming tools warn with this list."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             pack = self._deployed_pack(conn, tenant)
         if pack is None:
@@ -184,7 +185,7 @@ class PeopleMixin:
 
     def departments(self, tenant: str) -> list[people.Department]:
         """The tenant's departments, by name."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             table = department_table
             rows = conn.execute(sa.select(table).where(table.c.tenant == tenant)
@@ -208,7 +209,7 @@ class PeopleMixin:
 
     def enterprises(self, tenant: str, *, include_inactive: bool = False) -> list[Enterprise]:
         """The active downstream enterprises (all, with ``include_inactive``), by name."""
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             return enterprises.list_enterprises(conn, tenant, include_inactive=include_inactive)
 
@@ -245,7 +246,7 @@ class PeopleMixin:
             enterprises.set_level(conn, tenant, enterprise, object_name, level)
 
     def enterprise_permissions(self, tenant: str, enterprise: str) -> dict[str, str]:
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             found = enterprises.require_enterprise(conn, tenant, enterprise)
             return enterprises.levels(conn, tenant, found.id)

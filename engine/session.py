@@ -19,13 +19,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.database import storage_error
 from hulian.engine.describe import describe_object
 from hulian.engine.errors import (
     ConflictError,
     FieldError,
+    HulianError,
     PermissionDenied,
     RecordValidationError,
-    StorageError,
 )
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.records import checks, deletes, masters, prepare, rollup_sources, rollups
@@ -38,6 +39,7 @@ from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.session_reads import ReadsMixin
 from hulian.engine.session_teams import TeamsMixin
 from hulian.engine.session_transfer import TransferMixin
+from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.people import User
 
 BULK_BATCH = 5000
@@ -48,17 +50,35 @@ def _single(errors: list[FieldError]) -> list[FieldError]:
 
 
 class Session(ReadsMixin, TeamsMixin, TransferMixin):
-    def __init__(self, conn: sa.Connection, schema: CompiledSchema, user: User,
-                 visibility: Callable[[], Visibility] | None = None):
-        """``visibility``: where the user's permissions come from (the Engine's cache);
-        by default they are read on first use."""
+    def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
+                 user: User, visibility: Callable[[], Visibility] | None = None, *,
+                 readonly: bool = False, login: LoginSession | None = None):
+        """``schema``: the tenant's compiled schema, or how to get it on first use.
+        ``visibility``: where the user's permissions come from (the Engine's cache); by
+        default they are read on first use. ``readonly``: the session only reads (its
+        transaction is read-only; writes raise ``read_only_session``). ``login``: the login
+        session that authenticated the user, if a cookie did."""
         self._conn = conn
-        self.schema = schema
+        if callable(schema):
+            self._schema: CompiledSchema | None = None
+            self._load_schema: Callable[[], CompiledSchema] | None = schema
+        else:
+            self._schema, self._load_schema = schema, None
         self.user = user
+        self.readonly = readonly
+        self.login = login
         self._load_visibility = visibility
         self._visibility: Visibility | None = None
         self._guard: Guard | None = None
         self._owner: dict[str, Any] | None = None
+
+    @property
+    def schema(self) -> CompiledSchema:
+        """The tenant's compiled schema (its newest deployed version when the session began)."""
+        if self._schema is None:
+            assert self._load_schema is not None
+            self._schema = self._load_schema()
+        return self._schema
 
     @property
     def visibility(self) -> Visibility:
@@ -72,7 +92,9 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
     def guard(self) -> Guard:
         """The user's functional and field permissions, applied to each call."""
         if self._guard is None:
-            self._guard = Guard(self.visibility)
+            visibility = self.visibility
+            # shared by the user's sessions, like the visibility it wraps
+            self._guard = visibility.statement(("guard",), lambda: Guard(visibility))
         return self._guard
 
     def _new_owner(self) -> dict[str, Any]:
@@ -112,6 +134,10 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
     @contextmanager
     def _write(self) -> Iterator[None]:
         """A savepoint around one write; driver errors become hulian errors."""
+        if self.readonly:
+            raise HulianError("this session only reads: it cannot create, change or delete "
+                              "records", code="read_only_session",
+                              hint="open the session without readonly=True to write")
         try:
             with self._conn.begin_nested():
                 yield
@@ -120,16 +146,14 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
                                 code="unique_conflict",
                                 hint="a unique value is taken; change it and retry") from exc
         except sa.exc.DBAPIError as exc:
-            raise StorageError(f"the database refused the write: {exc.orig}",
-                               statement=str(exc.statement), cause=exc) from exc
+            raise storage_error(exc, "the write") from exc
 
     @contextmanager
     def _read(self) -> Iterator[None]:
         try:
             yield
         except sa.exc.DBAPIError as exc:
-            raise StorageError(f"the database refused the query: {exc.orig}",
-                               statement=str(exc.statement), cause=exc) from exc
+            raise storage_error(exc) from exc
 
     # -- describe ---------------------------------------------------------------------------
 

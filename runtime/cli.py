@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hulian.engine import DeployError, DeployReport, Engine, HulianError, MetadataError
+from hulian.engine.database import QUERY_TIMEOUT_S
 from hulian.engine.deploy.packs import Stack
 from hulian.engine.formulas.compiled import pack_formula_problems
 from hulian.engine.system.migrate import current_revision, upgrade
@@ -110,7 +111,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from hulian.runtime.api.app import create_app
 
-    engine = Engine(args.db)
+    engine = Engine(args.db, query_timeout=args.query_timeout or None,
+                    replica_url=args.replica_db)
     print(f"hulian serving {args.db} on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(create_app(engine, secure_cookies=args.secure_cookies), host=args.host,
                 port=args.port, log_level="info")
@@ -228,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--secure-cookies", action="store_true",
                    help="send the login session cookie with Secure (when served over HTTPS)")
+    p.add_argument("--query-timeout", type=float, default=QUERY_TIMEOUT_S, metavar="SECONDS",
+                   help="stop a statement running longer than this (503 query_timeout); 0: "
+                        f"no limit (default {QUERY_TIMEOUT_S:g})")
+    p.add_argument("--replica-db", metavar="URL",
+                   help="a read replica of --db (PostgreSQL): read-only requests run there")
     p.set_defaults(handler=cmd_serve)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.database import unbounded
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.apply import Migrator
 from hulian.engine.deploy.catalog import Catalog, follow_ids
@@ -75,6 +76,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
     """Run ``request``; the report, and the new compiled schema unless nothing changed."""
     tenant, pack = request.tenant, request.pack
     with db.connect() as conn, conn.begin() as transaction:
+        unbounded(conn)
         is_new = not people.tenant_exists(conn, tenant)
         previous = None if is_new else versions.newest(conn, tenant)
         if request.check_base and previous != request.base:

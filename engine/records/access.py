@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from hulian.engine.errors import FieldError, NotFoundError, PermissionDenied, QueryError
+from hulian.engine.memo import Memo
 from hulian.engine.schema.columns import SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.rights import HIDDEN, Rights
@@ -35,11 +36,15 @@ FORMULA_SETTINGS = ("formula", "default_formula", "lookup_filter")
 
 
 class Guard:
+    """Built once per :class:`Visibility` and shared by the user's sessions (and threads):
+    what it works out per object is kept in thread-safe memos."""
+
     def __init__(self, visibility: Visibility):
         self.visibility = visibility
         self.schema = visibility.schema
         self.user = visibility.user
-        self._hidden: dict[str, frozenset[str]] = {}
+        self._hidden = Memo()
+        self._locked = Memo()
 
     @property
     def rights(self) -> Rights:
@@ -90,14 +95,20 @@ class Guard:
 
     def hidden(self, name: str) -> frozenset[str]:
         """The fields of ``name`` the user may not see (all of them: an unreadable object)."""
-        found = self._hidden.get(name)
-        if found is None:
-            fields = self.schema.object(name).model.field_names
-            found = frozenset() if self.rights.admin else frozenset(fields) \
-                if not self.rights.can(name, "read") else \
-                frozenset(f for f in fields if self.rights.field_access(name, f) == HIDDEN)
-            self._hidden[name] = found
-        return found
+        return self._hidden.get(name, lambda: self._find_hidden(name))
+
+    def _find_hidden(self, name: str) -> frozenset[str]:
+        fields = self.schema.object(name).model.field_names
+        if self.rights.admin:
+            return frozenset()
+        if not self.rights.can(name, "read"):
+            return frozenset(fields)
+        return frozenset(f for f in fields if self.rights.field_access(name, f) == HIDDEN)
+
+    def locked(self, name: str) -> frozenset[str]:
+        """The visible fields of ``name`` the user may read but not change."""
+        return self._locked.get(name, lambda: frozenset(
+            self.rights.read_only(name) - self.hidden(name)))
 
     def _unknown(self, obj: CompiledObject, name: Any) -> tuple[str, str]:
         visible = [*self.model(obj.api_name).field_names, *SYSTEM_FIELDS]
@@ -131,7 +142,7 @@ class Guard:
                     *, creating: bool) -> list[Any]:
         """The rows without the keys the user may not write, each refused as an error."""
         hidden = self.hidden(obj.api_name)
-        locked = self.rights.read_only(obj.api_name) - hidden
+        locked = self.locked(obj.api_name)
         cleaned = []
         for i, row in enumerate(rows):
             if not isinstance(row, Mapping):

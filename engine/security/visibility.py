@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from hulian.engine.memo import Memo
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security import sharing
 from hulian.engine.security.rights import Rights, rights_of
@@ -43,7 +44,7 @@ from hulian.engine.system.tables import users
 
 READ = "read"
 EDIT = "edit"
-STATEMENTS = 64
+STATEMENTS = 256
 """Predicates and statements a :class:`Visibility` keeps (a user lists a few objects in a
 few orders; variations beyond that are built per request)."""
 T = TypeVar("T")
@@ -64,11 +65,11 @@ class Visibility:
     led_people: tuple[str, ...] = ()
     """The ids of the people in :attr:`led` (read once, bound as one array parameter:
     the planner then sees the values, as it would not through a subquery)."""
-    _built: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False,
-                                               repr=False)
+    _built: Memo = field(default_factory=lambda: Memo(STATEMENTS), compare=False, repr=False)
     """Predicates (by object and access) and statements (:meth:`statement`) already built:
-    a Visibility is shared by the sessions of one user (:mod:`hulian.engine.security.cache`)
-    and SQL expressions are immutable, so each is built once."""
+    a Visibility is shared by the sessions (and threads) of one user
+    (:mod:`hulian.engine.security.cache`) and SQL expressions are immutable, so each is
+    built once."""
 
     @classmethod
     def of(cls, conn: sa.Connection, schema: CompiledSchema, user: people.User) -> Visibility:
@@ -107,22 +108,15 @@ class Visibility:
         ``table``: an alias of the object's table to build it on (a join), default the table.
         """
         if table is None:
-            key = (obj.api_name, access)
-            if key not in self._built:
-                self._built[key] = self._build(obj, access, obj.table)
-            return self._built[key]
+            return self._built.get((obj.api_name, access),
+                                   lambda: self._build(obj, access, obj.table))
         return self._build(obj, access, table)
 
     def statement(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """What ``build`` makes for this user, kept under ``key`` (e.g. a list's first-page
         statement, which then skips building and SQLAlchemy's cache key on every request).
         At most :data:`STATEMENTS` are kept; past that, ``build`` runs each time."""
-        found = self._built.get(key)
-        if found is None:
-            found = build()
-            if len(self._built) < STATEMENTS:
-                self._built[key] = found
-        return found
+        return self._built.get(key, build)
 
     def _build(self, obj: CompiledObject, access: str, table: Any) -> Any | None:
         if not self.rights.can(obj.api_name, READ) or (

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import hulian.migrations
+from hulian.engine.database import unbounded
 
 VERSION_TABLE = "hulian_alembic_version"
 
@@ -37,5 +38,6 @@ def upgrade(engine: sa.Engine) -> None:
         return
     config = alembic_config()
     with engine.begin() as conn:
+        unbounded(conn)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

@@ -19,7 +19,6 @@ from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.system.tables import (
     departments,
-    metadata_versions,
     tenants,
     user_roles,
     users,
@@ -94,51 +93,6 @@ def people_changed(conn: sa.Connection, tenant: str) -> None:
     afterwards read permissions again instead of reusing what they cached."""
     conn.execute(tenants.update().where(tenants.c.name == tenant)
                  .values(people_version=tenants.c.people_version + 1))
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """What a session starts from, read in one statement: the user (active), the
-    tenant's people version and its newest metadata version (None: nothing deployed)."""
-
-    user: User
-    people_version: int
-    metadata_version: int | None
-
-
-def _arrival(match: Any) -> sa.Select:
-    tenant = sa.bindparam("tenant")
-    people_version = sa.select(tenants.c.people_version).where(tenants.c.name == tenant)
-    newest = sa.select(sa.func.max(metadata_versions.c.version)).where(
-        metadata_versions.c.tenant == tenant)
-    return sa.select(people_version.scalar_subquery().label("people_version"),
-                     newest.scalar_subquery().label("newest"), users.c.id, users.c.username,
-                     users.c.display_name, users.c.is_admin, users.c.department_id,
-                     users.c.enterprise_id).where(users.c.tenant == tenant, match,
-                                                  users.c.is_active == sa.true())
-
-
-_ARRIVAL_BY_NAME = _arrival(users.c.username == sa.bindparam("who"))
-_ARRIVAL_BY_ID = _arrival(users.c.id == sa.bindparam("who"))
-
-
-def arrive(conn: sa.Connection, tenant: str, user: str | User) -> Arrival:
-    """The :class:`Arrival` of ``user`` (username, or a User read earlier, read again by
-    id) in ``tenant``: one statement, built once, on the user's row with the two versions
-    as uncorrelated subqueries (cheap to plan, and every request pays for it). NotFoundError
-    ``unknown_tenant`` / ``unknown_user`` as the single look-ups raise."""
-    check_tenant_name(tenant)
-    if isinstance(user, User) and user.tenant != tenant:
-        raise _unknown_user(user.username, tenant)
-    statement = _ARRIVAL_BY_ID if isinstance(user, User) else _ARRIVAL_BY_NAME
-    row = conn.execute(statement, {"tenant": tenant, "who": user.id if isinstance(user, User)
-                                   else user}).first()
-    if row is None:
-        require_tenant(conn, tenant)
-        raise _unknown_user(user.username if isinstance(user, User) else user, tenant)
-    found = User(row.id, tenant, row.username, row.display_name, row.is_admin,
-                 row.department_id, row.enterprise_id)
-    return Arrival(found, row.people_version, row.newest)
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,24 @@ from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hulian.engine import Engine, HulianError, PermissionDenied, User
+from hulian.engine import (
+    BearerToken,
+    Credential,
+    Engine,
+    HulianError,
+    LoginCookie,
+    PermissionDenied,
+    User,
+)
 from hulian.engine.accounts import LoginSession
 from hulian.engine.errors import UnauthenticatedError
 from hulian.engine.system.login_sessions import LIFETIME
 from hulian.runtime.api.jsonio import read_body
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SECRET_KEY_ENV", "SESSION_COOKIE", "AuthConfig",
-           "Caller", "authenticate", "bearer_token", "check_csrf", "clear_session_cookie",
-           "needs_csrf", "session_id", "set_session_cookie"]
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SAFE_METHODS", "SECRET_KEY_ENV", "SESSION_COOKIE",
+           "AuthConfig", "Caller", "authenticate", "bearer_token", "check_csrf",
+           "check_csrf_token", "clear_session_cookie", "credential", "csrf_from_form",
+           "is_form", "session_id", "set_session_cookie"]
 
 SESSION_COOKIE = "hulian_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -124,18 +133,32 @@ def session_id(engine: Engine, request: Request) -> str | None:
                                    hint="log in again: POST /api/v1/auth/login") from None
 
 
-def authenticate(engine: Engine, request: Request) -> Caller:
-    """The caller of a request (blocking: run it in a thread)."""
+def credential(engine: Engine, request: Request) -> Credential:
+    """What the request authenticates with: the bearer token when there is an
+    ``Authorization`` header, else the session cookie (its signature checked here), else
+    UnauthenticatedError ``missing_token``."""
     if request.headers.get("authorization") is None:
         found = session_id(engine, request)
         if found is not None:
-            login = engine.login_session(found, now=_config(request).now())
-            return Caller(login.user, login)
-    return Caller(engine.authenticate(bearer_token(request)))
+            return LoginCookie(found, _config(request).now())
+    return BearerToken(bearer_token(request))
 
 
-def needs_csrf(caller: Caller | None, method: str) -> bool:
-    return caller is not None and caller.login is not None and method not in SAFE_METHODS
+def authenticate(engine: Engine, request: Request) -> Caller:
+    """The caller of a request, in a read-only transaction of its own (blocking: run it in
+    a thread). Routes with a session authenticate in it instead
+    (:meth:`hulian.engine.Engine.request_session`)."""
+    found = credential(engine, request)
+    if isinstance(found, LoginCookie):
+        login = engine.login_session(found.session_id, now=found.now)
+        return Caller(login.user, login)
+    return Caller(engine.authenticate(found.secret))
+
+
+def is_form(request: Request) -> bool:
+    """Whether the body is a URL-encoded form (which may carry the CSRF token)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type == "application/x-www-form-urlencoded"
 
 
 def _csrf_refused(why: str) -> PermissionDenied:
@@ -159,26 +182,39 @@ def _replay(request: Request, raw: bytes) -> Request:
     return Request(request.scope, receive)
 
 
-async def check_csrf(request: Request, login: LoginSession, limit: int
-                     ) -> tuple[Request, bytes | None]:
-    """Refuse (403 ``csrf_failed``) an unsafe cookie request without the session's CSRF
-    token. A URL-encoded form may carry it as field ``csrf_token``: its body is then read
-    here, and returned with a request the handler can read again."""
-    token = request.headers.get(CSRF_HEADER)
-    raw: bytes | None = None
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if token is None and content_type == "application/x-www-form-urlencoded":
-        raw = await read_body(request, limit)
-        request = _replay(request, raw)
-        try:
-            fields = parse_qsl(raw.decode("utf-8", "replace"), max_num_fields=1000)
-        except ValueError:  # too many fields
-            fields = []
-        token = next((value for name, value in fields if name == CSRF_FIELD), None)
+def csrf_from_form(request: Request, raw: bytes | None) -> str | None:
+    """The ``csrf_token`` field of a URL-encoded form body (None: not a form, or no field)."""
+    if raw is None or not is_form(request):
+        return None
+    try:
+        fields = parse_qsl(raw.decode("utf-8", "replace"), max_num_fields=1000)
+    except ValueError:  # too many fields
+        fields = []
+    return next((value for name, value in fields if name == CSRF_FIELD), None)
+
+
+def check_csrf_token(login: LoginSession, token: str | None) -> None:
+    """Refuse (403 ``csrf_failed``) an unsafe cookie request whose CSRF token (header
+    ``X-CSRF-Token`` or form field ``csrf_token``) is missing or not the session's."""
     if not token:
         raise _csrf_refused("the CSRF token is missing")
-    if not hmac.compare_digest(token.encode("utf-8"), login.csrf_token.encode("utf-8")):
+    if not hmac.compare_digest(token.encode("utf-8", "replace"),
+                               login.csrf_token.encode("utf-8")):
         raise _csrf_refused("the CSRF token does not match the session")
+
+
+async def check_csrf(request: Request, login: LoginSession, limit: int
+                     ) -> tuple[Request, bytes | None]:
+    """:func:`check_csrf_token` for a request whose body is not read yet. A URL-encoded
+    form may carry the token as field ``csrf_token``: its body is then read here, and
+    returned with a request the handler can read again."""
+    token = request.headers.get(CSRF_HEADER)
+    raw: bytes | None = None
+    if token is None and is_form(request):
+        raw = await read_body(request, limit)
+        request = _replay(request, raw)
+        token = csrf_from_form(request, raw)
+    check_csrf_token(login, token)
     return request, raw
 
 

@@ -1,12 +1,20 @@
 """The glue every route shares: authenticate, check CSRF, read the body, run the handler,
 map errors.
 
-A handler is a plain function ``handler(call) -> Response``. :func:`endpoint`
-wraps it in the async endpoint Starlette calls: the credential check (a bearer token
-or the session cookie, ``hulian.runtime.api.auth``) and the handler (both blocking
-database work) run in Starlette's thread pool; the CSRF check of cookie requests and
-the reading of the body happen on the event loop in between, and any exception becomes
-the JSON error response (``hulian.runtime.api.errors``).
+A handler is a plain function ``handler(call) -> Response``. :func:`endpoint` wraps it in
+the async endpoint Starlette calls. Blocking work (the database, parsing JSON) runs in
+Starlette's thread pool, so the event loop only moves bytes; any exception becomes the
+JSON error response (``hulian.runtime.api.errors``).
+
+One request is one transaction. A route with ``session=True`` (records, describe,
+OpenAPI) authenticates the caller with the first statement of its session
+(:meth:`hulian.engine.Engine.request_session`), read-only for GET and HEAD, so a read
+takes one thread hop and one transaction that never waits behind another request. The
+request body is read before that, unless it is large (over :data:`EARLY_BODY_BYTES`, or
+of unknown length): then the caller is authenticated first, so that hulian never buffers
+a large body for a caller it does not know. Routes with ``session=False`` (people,
+tokens, passwords) call Engine methods that open their own transactions; their caller is
+authenticated in a read-only transaction of its own.
 
 >>> def hello(call: Call) -> Response:                          # doctest: +SKIP
 ...     return JSONResponse({"user": call.user.username})
@@ -16,7 +24,7 @@ the JSON error response (``hulian.runtime.api.errors``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,68 +35,142 @@ from starlette.responses import Response
 from hulian.engine import Engine, Session, UnauthenticatedError, User
 from hulian.engine.accounts import LoginSession
 from hulian.runtime.api.auth import (
+    CSRF_HEADER,
+    SAFE_METHODS,
     SESSION_CODES,
+    Caller,
     authenticate,
     check_csrf,
+    check_csrf_token,
     clear_session_cookie,
-    needs_csrf,
+    credential,
+    csrf_from_form,
+    is_form,
 )
 from hulian.runtime.api.errors import error_response
 from hulian.runtime.api.jsonio import parse_json, read_body
 
-__all__ = ["Call", "Endpoint", "Handler", "by_method", "endpoint"]
+__all__ = ["EARLY_BODY_BYTES", "Call", "Endpoint", "Handler", "by_method", "endpoint"]
+
+EARLY_BODY_BYTES = 256 * 1024
+"""Bodies up to this size (declared by Content-Length) are read before the caller is
+authenticated, so that authentication and the work share one transaction."""
 
 
 @dataclass(frozen=True)
 class Call:
     """One API call: the request, the engine, the caller, the parsed JSON body and, when
-    the session cookie authenticated the caller, their login session."""
+    the session cookie authenticated the caller, their login session. On a route with a
+    session, ``opened`` is the request's session."""
 
     request: Request
     engine: Engine
     user: User | None
     body: Any = None
     login: LoginSession | None = None
+    opened: Session | None = None
 
     def param(self, name: str) -> str:
         return self.request.path_params[name]
 
+    @property
+    def reads_only(self) -> bool:
+        return self.request.method in SAFE_METHODS
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """The caller's session in the token's tenant: one transaction per request."""
-        assert self.user is not None, "public endpoints have no session"
-        with self.engine.session(self.user.tenant, self.user) as session:
+        """The caller's session: the request's own on a route with a session; otherwise a
+        new one (its own transaction; read-only for GET and HEAD)."""
+        if self.opened is not None:
+            yield self.opened
+            return
+        with self.new_session() as session:
             yield session
+
+    def new_session(self) -> AbstractContextManager[Session]:
+        """A session of its own for the caller (e.g. for each page of a streamed response,
+        sent after the request's session has ended); read-only for GET and HEAD."""
+        assert self.user is not None, "public endpoints have no session"
+        return self.engine.session(self.user.tenant, self.user, readonly=self.reads_only)
 
 
 Handler = Callable[[Call], Response]
 Endpoint = Callable[[Request], Awaitable[Response]]
+BodyKind = Literal["object", "object_or_list"] | None
 
 
-def endpoint(handler: Handler, *, body: Literal["object", "object_or_list"] | None = None,
-             public: bool = False) -> Endpoint:
+def _small_body(request: Request) -> bool:
+    declared = request.headers.get("content-length", "")
+    return declared.isdigit() and int(declared) <= EARLY_BODY_BYTES
+
+
+def _parsed(raw: bytes | None, body: BodyKind) -> Any:
+    if body is None:
+        return None
+    return parse_json(raw or b"", allow_list=body == "object_or_list")
+
+
+def _in_session(handler: Handler, request: Request, raw: bytes | None, body: BodyKind,
+                caller: Caller | None) -> Response:
+    """Authenticate (unless ``caller`` already is), check CSRF, parse the body and run the
+    handler in one session: one transaction (runs in a worker thread)."""
+    engine: Engine = request.app.state.engine
+    readonly = request.method in SAFE_METHODS
+    if caller is not None:
+        opened = engine.session(caller.user.tenant, caller.user, readonly=readonly)
+    else:
+        opened = engine.request_session(credential(engine, request), readonly=readonly)
+    with opened as session:
+        login = session.login if caller is None else caller.login
+        if caller is None and login is not None and not readonly:
+            check_csrf_token(login, request.headers.get(CSRF_HEADER) or
+                             csrf_from_form(request, raw))
+        call = Call(request, engine, session.user, _parsed(raw, body), login, session)
+        return handler(call)
+
+
+def _alone(handler: Handler, request: Request, raw: bytes | None, body: BodyKind,
+           caller: Caller | None) -> Response:
+    """Parse the body and run a handler that opens its own transactions."""
+    engine: Engine = request.app.state.engine
+    call = Call(request, engine, caller.user if caller else None, _parsed(raw, body),
+                caller.login if caller else None)
+    return handler(call)
+
+
+def endpoint(handler: Handler, *, body: BodyKind = None, public: bool = False,
+             session: bool = True) -> Endpoint:
     """An async Starlette endpoint running ``handler`` in the thread pool.
 
     ``body``: None (ignored), ``"object"`` or ``"object_or_list"`` (parsed JSON).
     ``public``: no credentials needed (``call.user`` is then None).
+    ``session``: the handler works in the request's session (``call.session()``), one
+    transaction for authentication and work; False for handlers that call Engine methods
+    opening transactions of their own.
     """
 
     async def run(request: Request) -> Response:
-        engine: Engine = request.app.state.engine
         limit: int = request.app.state.max_body_bytes
+        unsafe = request.method not in SAFE_METHODS
+        wants_body = body is not None or (unsafe and is_form(request))
         try:
-            caller = None if public else await run_in_threadpool(authenticate, engine, request)
+            if public or (session and (not wants_body or _small_body(request))):
+                raw = await read_body(request, limit) if wants_body else None
+                if public:
+                    return await run_in_threadpool(_alone, handler, request, raw, body, None)
+                return await run_in_threadpool(_in_session, handler, request, raw, body, None)
+            # Authenticate first: a large body is read only for a known caller.
+            engine: Engine = request.app.state.engine
+            caller = await run_in_threadpool(authenticate, engine, request)
             raw = None
-            if needs_csrf(caller, request.method):
-                assert caller is not None and caller.login is not None
+            if caller.login is not None and unsafe:
                 request, raw = await check_csrf(request, caller.login, limit)
-            data = None
-            if body is not None:
-                raw = raw if raw is not None else await read_body(request, limit)
-                data = parse_json(raw, allow_list=body == "object_or_list")
-            call = Call(request, engine, caller.user if caller else None, data,
-                        caller.login if caller else None)
-            return await run_in_threadpool(handler, call)
+            if body is not None and raw is None:
+                raw = await read_body(request, limit)
+            if session:
+                return await run_in_threadpool(_in_session, handler, request, raw, body,
+                                               caller)
+            return await run_in_threadpool(_alone, handler, request, raw, body, caller)
         except Exception as exc:  # noqa: BLE001 -- every failure gets the JSON error shape
             response = error_response(exc)
             if isinstance(exc, UnauthenticatedError) and exc.code in SESSION_CODES:

@@ -24,6 +24,7 @@ from hulian.engine.errors import (
     HulianError,
     NotFoundError,
     PermissionDenied,
+    QueryTimeout,
     RecordValidationError,
     StorageError,
     ThrottledError,
@@ -78,6 +79,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (ThrottledError, 429),
     (StorageError, 500),
     (ServiceUnavailable, 503),
+    (QueryTimeout, 503),
 )
 """Error class -> HTTP status; the first match wins, any other HulianError is a 400."""
 

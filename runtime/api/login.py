@@ -197,16 +197,20 @@ def revoke_token(call: Call) -> Response:
     return Response(status_code=204)
 
 
+def _own(handler: Any, **options: Any) -> Any:
+    """An endpoint whose handler calls Engine methods with transactions of their own."""
+    return endpoint(handler, session=False, **options)
+
+
 routes = [
     Route("/auth/login", endpoint(login, body="object", public=True), methods=["POST"],
           name="login"),
-    Route("/auth/logout", endpoint(logout), methods=["POST"], name="logout"),
-    Route("/auth/me", endpoint(me), methods=["GET"], name="me"),
-    Route("/auth/password", endpoint(change_password, body="object"), methods=["POST"],
+    Route("/auth/logout", _own(logout), methods=["POST"], name="logout"),
+    Route("/auth/me", _own(me), methods=["GET"], name="me"),
+    Route("/auth/password", _own(change_password, body="object"), methods=["POST"],
           name="password"),
-    Route("/auth/tokens", by_method(GET=endpoint(list_tokens),
-                                    POST=endpoint(create_token, body="object")),
+    Route("/auth/tokens", by_method(GET=_own(list_tokens),
+                                    POST=_own(create_token, body="object")),
           methods=["GET", "POST"], name="tokens"),
-    Route("/auth/tokens/{token_id}", endpoint(revoke_token), methods=["DELETE"],
-          name="token"),
+    Route("/auth/tokens/{token_id}", _own(revoke_token), methods=["DELETE"], name="token"),
 ]

@@ -308,34 +308,39 @@ def update_department(call: Call) -> Response:
                                    found.name)})
 
 
+def _own(handler: Any, **options: Any) -> Any:
+    """An endpoint whose handler calls Engine methods with transactions of their own."""
+    return endpoint(handler, session=False, **options)
+
+
 routes = [
     Route("/admin/enterprises", by_method(
-        GET=endpoint(list_enterprises),
-        POST=endpoint(create_enterprise, body="object"),
+        GET=_own(list_enterprises),
+        POST=_own(create_enterprise, body="object"),
     ), methods=["GET", "POST"], name="admin_enterprises"),
-    Route("/admin/enterprises/{enterprise}", endpoint(update_enterprise, body="object"),
+    Route("/admin/enterprises/{enterprise}", _own(update_enterprise, body="object"),
           methods=["PATCH"], name="admin_enterprise"),
-    Route("/admin/enterprises/{enterprise}/permissions", endpoint(get_permissions),
+    Route("/admin/enterprises/{enterprise}/permissions", _own(get_permissions),
           methods=["GET"], name="admin_enterprise_permissions"),
     Route("/admin/enterprises/{enterprise}/permissions/{object}", by_method(
-        PUT=endpoint(set_permission, body="object"),
-        DELETE=endpoint(clear_permission),
+        PUT=_own(set_permission, body="object"),
+        DELETE=_own(clear_permission),
     ), methods=["PUT", "DELETE"], name="admin_enterprise_permission"),
     Route("/admin/users", by_method(
-        GET=endpoint(list_users),
-        POST=endpoint(create_user, body="object"),
+        GET=_own(list_users),
+        POST=_own(create_user, body="object"),
     ), methods=["GET", "POST"], name="admin_users"),
-    Route("/admin/users/{user}", endpoint(update_user, body="object"), methods=["PATCH"],
+    Route("/admin/users/{user}", _own(update_user, body="object"), methods=["PATCH"],
           name="admin_user"),
     Route("/admin/users/{user}/roles", by_method(
-        GET=endpoint(get_user_roles),
-        PUT=endpoint(set_user_roles, body="object"),
+        GET=_own(get_user_roles),
+        PUT=_own(set_user_roles, body="object"),
     ), methods=["GET", "PUT"], name="admin_user_roles"),
-    Route("/admin/roles", endpoint(list_roles), methods=["GET"], name="admin_roles"),
+    Route("/admin/roles", _own(list_roles), methods=["GET"], name="admin_roles"),
     Route("/admin/departments", by_method(
-        GET=endpoint(list_departments),
-        POST=endpoint(create_department, body="object"),
+        GET=_own(list_departments),
+        POST=_own(create_department, body="object"),
     ), methods=["GET", "POST"], name="admin_departments"),
-    Route("/admin/departments/{department}", endpoint(update_department, body="object"),
+    Route("/admin/departments/{department}", _own(update_department, body="object"),
           methods=["PATCH"], name="admin_department"),
 ]

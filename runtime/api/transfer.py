@@ -96,7 +96,7 @@ def export_records(call: Call) -> Response:
             yield _csv([csv_cell(record.get(key)) for key in header] for record in current)
             if current.next is None:
                 return
-            with call.session() as session:
+            with call.new_session() as session:  # the request's session has ended
                 current = page(session, current.next)
 
     return StreamingResponse(chunks(), media_type="text/csv", headers={

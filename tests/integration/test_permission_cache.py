@@ -119,10 +119,14 @@ def test_a_department_moved_under_a_led_one_is_seen(ops, other):
 
 
 def test_a_deactivated_enterprise_is_seen(world, other):
+    """Its people cannot open a session any more, on any engine; they can again once it
+    is reactivated."""
     engine, tenant = world
     assert names(other, tenant, "buyer") == ["buyer's"]
     engine.update_enterprise(tenant, "Dealer A", active=False)
-    assert names(other, tenant, "buyer") == []
+    with pytest.raises(NotFoundError) as caught, other.session(tenant, "buyer"):
+        pass
+    assert caught.value.code == "unknown_user"
     engine.update_enterprise(tenant, "Dealer A", active=True)
     assert names(other, tenant, "buyer") == ["buyer's"]
 
