@@ -33,6 +33,7 @@ from hulian.engine.records import checks, deletes, masters, prepare, rollup_sour
 from hulian.engine.records.access import Guard
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
+from hulian.engine.records.plan import write_plan
 from hulian.engine.records.rows import fetch
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security.visibility import EDIT, READ, Visibility
@@ -43,10 +44,26 @@ from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.people import User
 
 BULK_BATCH = 5000
+MAX_BULK_ERRORS = 1000
+"""A bulk write that breaks rules reports at most this many errors (the first ones)."""
 
 
 def _single(errors: list[FieldError]) -> list[FieldError]:
     return [replace(e, row=None) for e in errors]
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
+    """(index of the first row, rows) for consecutive batches of ``rows``."""
+    batch: list[Any] = []
+    start = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield start, batch
+            start += size
+            batch = []
+    if batch:
+        yield start, batch
 
 
 class Session(ReadsMixin, TeamsMixin, TransferMixin):
@@ -169,59 +186,70 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
 
     # -- create -----------------------------------------------------------------------------
 
-    def _prepare_new(self, ctx: Context, obj: CompiledObject,
-                     inputs: Sequence[Any]) -> list[dict[str, Any]]:
-        errors: list[FieldError] = []
+    def _check_new(self, ctx: Context, obj: CompiledObject, inputs: Sequence[Any],
+                   errors: list[FieldError], seen: checks.Seen | None = None
+                   ) -> list[dict[str, Any]]:
+        """The rows of new records, coerced, completed and checked; what is wrong is added
+        to ``errors`` (rows numbered from 0 in ``inputs``). ``seen``: the unique values of
+        rows checked before these (a bulk write checks its batches one by one)."""
+        plan = write_plan(self.schema, obj.api_name)
         inputs = self.guard.check_input(obj, list(inputs), errors, creating=True)
         coerced = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
         rows = [row if row is not None else {} for row in coerced]
         for row in rows:
-            prepare.apply_defaults(obj, row)
+            prepare.apply_defaults(plan, row)
         formula_records.apply_default_formulas(ctx, obj, rows, errors)
         masters.follow_masters(ctx, obj, rows, errors)
-        checks.check_required(obj, rows, errors, partial=False)
-        checks.check_options(obj, rows, errors)
+        checks.check_required(plan, rows, errors, partial=False)
+        checks.check_options(plan, rows, errors)
         checks.check_owners(ctx, rows, errors)
         checks.check_references(ctx, obj, rows, errors)
-        checks.check_unique(ctx, obj, rows, errors)
+        checks.check_unique(ctx, obj, rows, errors, seen=seen)
         formula_records.check_rules(ctx, obj, rows, [None] * len(rows), errors)
-        if errors:
-            raise RecordValidationError(obj.api_name, errors)
-        prepare.stamp_new(ctx, obj, rows)
         return rows
 
     def create(self, object_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create one record; returns it as stored (id, version and system fields included)."""
         obj = self.guard.object(object_name, "create")
         ctx = self._context()
-        try:
-            with self._write():
-                (row,) = self._prepare_new(ctx, obj, [data])
-                insert_rows(ctx, obj, [row])
-                self._refresh_roll_ups(obj, [row])
-        except RecordValidationError as exc:
-            raise RecordValidationError(obj.api_name, _single(list(exc.errors))) from None
+        with self._write():
+            errors: list[FieldError] = []
+            (row,) = self._check_new(ctx, obj, [data], errors)
+            if errors:
+                raise RecordValidationError(obj.api_name, _single(errors))
+            prepare.stamp_new(ctx, obj, [row])
+            insert_rows(ctx, obj, [row])
+            self._refresh_roll_ups(obj, [row])
         return self.guard.strip(obj, fetch(ctx, obj, row["id"]))
 
     def create_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Create many records, all or none; returns their ids in input order.
 
-        Every row is checked first (errors carry the row's index); then rows are
-        written in batches (COPY on PostgreSQL).
+        Every row is checked before any is written, in batches of :data:`BULK_BATCH`
+        (errors carry the row's index in ``rows``); the first :data:`MAX_BULK_ERRORS`
+        errors are reported, all at once. Then rows are written in batches (COPY on
+        PostgreSQL).
         """
         obj = self.guard.object(object_name, "create")
         ctx = self._context()
-        inputs = list(rows)
-        ids: list[str] = []
+        errors: list[FieldError] = []
+        batches: list[list[dict[str, Any]]] = []
+        seen = checks.Seen()
         with self._write():
-            for start in range(0, len(inputs), BULK_BATCH):
-                batch = inputs[start:start + BULK_BATCH]
-                try:
-                    prepared = self._prepare_new(ctx, obj, batch)
-                except RecordValidationError as exc:
-                    shifted = [replace(e, row=None if e.row is None else e.row + start)
-                               for e in exc.errors]
-                    raise RecordValidationError(obj.api_name, shifted) from None
+            for start, batch in _batches(rows, BULK_BATCH):
+                found: list[FieldError] = []
+                checked = self._check_new(ctx, obj, batch, found, seen.shifted(start))
+                errors += [replace(e, row=None if e.row is None else e.row + start)
+                           for e in found]
+                if len(errors) >= MAX_BULK_ERRORS:
+                    break
+                if not errors:
+                    batches.append(checked)
+            if errors:
+                raise RecordValidationError(obj.api_name, errors[:MAX_BULK_ERRORS])
+            ids: list[str] = []
+            for prepared in batches:
+                prepare.stamp_new(ctx, obj, prepared)
                 insert_rows(ctx, obj, prepared)
                 self._refresh_roll_ups(obj, prepared)
                 ids.extend(r["id"] for r in prepared)
@@ -229,7 +257,7 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
 
     def _refresh_roll_ups(self, obj: CompiledObject, *records: Iterable[Any]) -> None:
         """Recompute the roll-ups the given versions of ``obj`` records feed."""
-        if rollups.relationships(self.schema, obj.api_name):
+        if write_plan(self.schema, obj.api_name).feeds:
             rollups.refresh(self._conn, self.schema, obj.api_name, rollups.parents_of(
                 self.schema, obj.api_name, [r for batch in records for r in batch]))
 
@@ -271,9 +299,10 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
             values = prepare.coerce(obj, data, 0, errors)
             if values is None:
                 raise RecordValidationError(obj.api_name, _single(errors))
+            plan = write_plan(self.schema, obj.api_name)
             masters.follow_masters(ctx, obj, [values], errors)
-            checks.check_required(obj, [values], errors, partial=True)
-            checks.check_options(obj, [values], errors, previous=current)
+            checks.check_required(plan, [values], errors, partial=True)
+            checks.check_options(plan, [values], errors, previous=current)
             checks.check_owners(ctx, [values], errors)
             changed = {k: v for k, v in values.items() if current.get(k) != v}
             checks.check_references(ctx, obj, [changed], errors)

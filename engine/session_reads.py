@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import QueryError
-from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.formulas.select import RecordSelect, base_select
 from hulian.engine.records.filters import build_filter, formula_filter
 from hulian.engine.records.paging import (
     SortKey,
@@ -84,8 +84,7 @@ class ReadsMixin:
 
     def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
                   filter_text: str | None = None) -> tuple[sa.Select, RecordSelect]:
-        select = RecordSelect(self.schema, obj, self._conn.dialect.name, self.user.id,
-                              self.visibility)
+        select = base_select(self.schema, obj, self.user.id, self.visibility)
         self.guard.check_names(obj, where, None)
         query = select.select().where(build_filter(select, where))
         if filter_text is not None:

@@ -15,12 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError
-from hulian.engine.formulas.scope import FieldTarget
-from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.formulas.select import base_select
 from hulian.engine.records.context import Context
+from hulian.engine.records.plan import FormulaNeeds, combined, write_plan
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.system_objects import CURRENT_USER, SYSTEM_MODELS, hop
-from hulian.formula import CompiledFormula
 from hulian.metadata.model import ObjectDef, label_text
 from hulian.metadata.values import ValueProblem
 
@@ -39,28 +38,34 @@ class _Related:
             return None
         key = (object_name, record_id)
         if key not in self.cache:
-            obj = self.ctx.schema.target(object_name)
-            if object_name in SYSTEM_MODELS:  # a read-only view: no computed fields
-                row = self.ctx.conn.execute(sa.select(obj.table).where(
-                    obj.table.c.id == record_id)).first()
-                self.cache[key] = dict(row._mapping) if row else None
-                return self.cache[key]
-            visibility = self.ctx.visibility
-            select = RecordSelect(self.ctx.schema, obj, self.ctx.dialect, self.ctx.user.id,
-                                  visibility)
-            query = select.select().where(obj.table.c.id == record_id,
-                                          obj.table.c.is_deleted == sa.false())
-            visible = visibility.predicate(obj) if visibility is not None else None
-            if visible is not None:  # a record the user may not read reads as blank
-                query = query.where(visible)
-            row = self.ctx.conn.execute(query.select_from(select.from_clause())).first()
+            query = _record_statement(self.ctx, object_name)
+            row = self.ctx.conn.execute(query, {"record_id": record_id}).first()
             self.cache[key] = dict(row._mapping) if row else None
         return self.cache[key]
 
 
-def _references(formulas: list[CompiledFormula]) -> list[FieldTarget]:
-    return [ref.target for f in formulas for ref in f.references
-            if isinstance(ref.target, FieldTarget)]
+def _record_statement(ctx: Context, object_name: str) -> sa.Select:
+    """The statement reading one live record ``:record_id`` of ``object_name`` with its
+    computed fields, as the user sees it (a record the user may not read reads as blank):
+    built once per reader and object."""
+    obj = ctx.schema.target(object_name)
+    if object_name in SYSTEM_MODELS:  # a read-only view: no computed fields
+        return ctx.schema.memo.get(("related", object_name), lambda: sa.select(obj.table).where(
+            obj.table.c.id == sa.bindparam("record_id")))
+    visibility = ctx.visibility
+
+    def build() -> sa.Select:
+        select = base_select(ctx.schema, obj, ctx.user.id, visibility)
+        query = select.select().where(obj.table.c.id == sa.bindparam("record_id"),
+                                      obj.table.c.is_deleted == sa.false())
+        visible = visibility.predicate(obj) if visibility is not None else None
+        if visible is not None:
+            query = query.where(visible)
+        return query.select_from(select.from_clause())
+
+    if visibility is None:
+        return build()
+    return visibility.statement(("related", object_name), build)
 
 
 def _round(value: Any, scale: int | None) -> Any:
@@ -78,27 +83,26 @@ def _as_formula_value(model: ObjectDef, name: str, value: Any) -> Any:
 
 
 def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
-              prior: dict[str, Any] | None, related: _Related,
-              formulas: list[CompiledFormula]) -> Env:
+              prior: dict[str, Any] | None, related: _Related, needs: FormulaNeeds) -> Env:
+    """The values formulas of ``obj`` read on ``record``: its own (and ``$IsNew``,
+    ``$Prior``), then what ``needs`` lists (the quote fields, formula fields and related
+    records the formulas use; nothing else is computed or read)."""
     model = obj.model
     env: Env = {(name,): None for name in model.field_names}
     env.update({(k,): _as_formula_value(model, k, v) for k, v in record.items()})
     env[("$IsNew",)] = prior is None
     for key, value in (prior or {}).items():
         env[("$Prior", key)] = _as_formula_value(model, key, value)
-    for f in model.fields:  # quote fields show a field of a related record
-        if f.quote is not None:
-            *hops, name = f.quote.split(".")
-            reached, values = _follow(ctx, model, record, related, tuple(hops))
-            env[(f.api_name,)] = _as_formula_value(reached, name, (values or {}).get(name))
+    for f in needs.quotes:  # a quote field shows a field of a related record
+        *hops, name = f.quote.split(".")  # type: ignore[union-attr]
+        reached, values = _follow(ctx, model, record, related, tuple(hops))
+        env[(f.api_name,)] = _as_formula_value(reached, name, (values or {}).get(name))
     own = ctx.schema.formulas[obj.api_name].fields
-    for name, formula in own.items():  # dependency order; values as formulas read them
+    for name in needs.own:  # dependency order; values as formulas read them
         f = model.field(name)
         places = None if f.scale is None else f.scale + (2 if f.type == "percent" else 0)
-        env[(name,)] = _round(formula.run(env), places)
-    for target in _references([*formulas, *own.values()]):
-        if not target.hops:
-            continue
+        env[(name,)] = _round(own[name].run(env), places)
+    for target in needs.follow:
         current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
         env[(*target.hops, target.field)] = _as_formula_value(
             current_obj, target.field, (values or {}).get(target.field))
@@ -124,12 +128,15 @@ def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[st
     defaults = ctx.schema.formulas[obj.api_name].defaults
     if not defaults:
         return
+    plan = write_plan(ctx.schema, obj.api_name)
+    order = ctx.schema.formulas[obj.api_name].fields
     related = _Related(ctx)
     for i, row in enumerate(rows):
         missing = {name: f for name, f in defaults.items() if name not in row}
         if not missing:
             continue
-        env = build_env(ctx, obj, row, None, related, list(missing.values()))
+        needs = combined([plan.default_needs[name] for name in missing], order)
+        env = build_env(ctx, obj, row, None, related, needs)
         for name, formula in missing.items():
             try:
                 value = formula.run(env)
@@ -148,10 +155,11 @@ def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
     rules = [(rule, f) for rule, f in ctx.schema.formulas[obj.api_name].rules if rule.active]
     if not rules:
         return
+    needs = write_plan(ctx.schema, obj.api_name).rule_needs
     related = _Related(ctx)
     for i, (row, prior) in enumerate(zip(rows, priors, strict=True)):
         record = {**(prior or {}), **row}
-        env = build_env(ctx, obj, record, prior, related, [f for _, f in rules])
+        env = build_env(ctx, obj, record, prior, related, needs)
         for rule, formula in rules:
             if formula.run(env) is True:
                 errors.append(FieldError(rule.error_field, "validation_rule",

@@ -59,7 +59,12 @@ class FormulaResult(TypeDecorator):
 
 
 class RecordSelect:
-    """``user_id``: the user ``$User`` means in formulas (the reader; None reads blanks)."""
+    """``user_id``: the user ``$User`` means in formulas (the reader; None reads blanks).
+
+    Building one compiles the object's formula fields to SQL, which is work worth doing
+    once: :func:`base_select` keeps a built one per object (and per reader when its
+    formulas join other records), and each query continues from a :meth:`fork` of it.
+    """
 
     def __init__(self, schema: CompiledSchema, obj: CompiledObject, dialect: str,
                  user_id: str | None = None, visibility: Any = None):
@@ -73,6 +78,28 @@ class RecordSelect:
         self._tables: dict[tuple[str, ...], Any] = {(): obj.table}
         self._objects: dict[tuple[str, ...], ObjectDef] = {(): obj.model}
         self._joins: list[tuple[Any, Any]] = []
+        self._formulas: dict[tuple[tuple[str, ...], str], Any] = {}
+        self._select: sa.Select | None = None
+
+    def fork(self, user_id: str | None = None, visibility: Any = None) -> RecordSelect:
+        """A copy to build one query on: it shares what this one has built (joins, formula
+        SQL, the record columns) and adds its own joins without touching this one.
+        ``user_id`` and ``visibility`` are the reader's, for the joins the copy adds."""
+        other = RecordSelect.__new__(RecordSelect)
+        other.schema, other.obj, other.dialect = self.schema, self.obj, self.dialect
+        other.user_id = user_id if user_id is not None else self.user_id
+        other.visibility = visibility if visibility is not None else self.visibility
+        other._tables = dict(self._tables)
+        other._objects = dict(self._objects)
+        other._joins = list(self._joins)
+        other._formulas = dict(self._formulas)
+        other._select = self._select
+        return other
+
+    @property
+    def joins_others(self) -> bool:
+        """Whether the query reads other records (cross-object formulas, ``$User``)."""
+        return bool(self._joins)
 
     # -- joins ---------------------------------------------------------------------------------
 
@@ -140,6 +167,13 @@ class RecordSelect:
         return column
 
     def _formula(self, hops: tuple[str, ...], obj: ObjectDef, f: Field) -> Any:
+        key = (hops, f.api_name)
+        found = self._formulas.get(key)
+        if found is None:
+            found = self._formulas[key] = self._compile_formula(hops, obj, f)
+        return found
+
+    def _compile_formula(self, hops: tuple[str, ...], obj: ObjectDef, f: Field) -> Any:
         compiled = self.schema.formulas[obj.api_name].fields[f.api_name]
 
         def resolve(ref: Any) -> Any:
@@ -207,6 +241,43 @@ class RecordSelect:
         return SqlCompiler(self.dialect, lambda ref: None).literal(value, kind)
 
     def select(self) -> sa.Select:
-        stored = self.obj.stored_labels
-        return sa.select(*(stored[n] if n in stored else self.column(n).label(n)
-                           for n in self.obj.record_names))
+        """The record columns (stored, formula and quote fields), built once; take
+        ``from_clause()`` after adding filters and sorts."""
+        if self._select is None:
+            stored = self.obj.stored_labels
+            self._select = sa.select(*(stored[n] if n in stored else self.column(n).label(n)
+                                       for n in self.obj.record_names))
+        return self._select
+
+
+def base_select(schema: CompiledSchema, obj: CompiledObject, user_id: str | None = None,
+                visibility: Any = None) -> RecordSelect:
+    """A fresh :class:`RecordSelect` of ``obj`` for the reader (``user_id``, ``visibility``;
+    None: the system) with the record columns built: a fork of one kept per schema version,
+    or per reader when the object's formulas join other records (whose visibility, and
+    ``$User``, depend on the reader). Keep what is built on it for one query only."""
+    shared = _shared(schema, obj)
+    if not shared.joins_others or (user_id is None and visibility is None):
+        return shared.fork(user_id, visibility)
+    if visibility is None:  # a system reader with a $User: not kept
+        return _built(schema, obj, user_id, None)
+    own = visibility.statement(("select", obj.api_name),
+                               lambda: _built(schema, obj, user_id, visibility))
+    return own.fork()
+
+
+def _shared(schema: CompiledSchema, obj: CompiledObject) -> RecordSelect:
+    return schema.memo.get(("select", obj.api_name), lambda: _built(schema, obj, None, None))
+
+
+def reads_others(schema: CompiledSchema, obj: CompiledObject) -> bool:
+    """Whether the record select of ``obj`` joins other records (cross-object formulas,
+    ``$User``): then what it reads depends on the reader."""
+    return _shared(schema, obj).joins_others
+
+
+def _built(schema: CompiledSchema, obj: CompiledObject, user_id: str | None,
+           visibility: Any) -> RecordSelect:
+    select = RecordSelect(schema, obj, schema.dialect, user_id, visibility)
+    select.select()
+    return select

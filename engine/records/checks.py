@@ -13,9 +13,11 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError
 from hulian.engine.records.context import Context
+from hulian.engine.records.plan import WritePlan, write_plan
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.system.tables import users
+from hulian.metadata.model import Field
 from hulian.metadata.values import inactive_options
 
 CHUNK = 500
@@ -26,29 +28,27 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[i:i + CHUNK]
 
 
-def check_required(obj: CompiledObject, rows: list[dict[str, Any]], errors: list[FieldError],
+def check_required(plan: WritePlan, rows: list[dict[str, Any]], errors: list[FieldError],
                    *, partial: bool) -> None:
     """A required field must have a value (on update: only the fields being changed).
 
     A field whose given value was refused (or a row that is no record at all) already
     has its error: "required" would be noise.
     """
-    required = [f for f in obj.model.fields if f.required and f.type not in
-                ("boolean", "auto_number")]
+    if not plan.required:
+        return
     refused = {(e.field, e.row) for e in errors}
     for i, row in enumerate(rows):
-        for f in required:
-            if (f.api_name in row or not partial) and row.get(f.api_name) is None \
-                    and (f.api_name, i) not in refused and (None, i) not in refused:
-                errors.append(FieldError(f.api_name, "required", "a value is required", row=i))
+        for name in plan.required:
+            if (name in row or not partial) and row.get(name) is None \
+                    and (name, i) not in refused and (None, i) not in refused:
+                errors.append(FieldError(name, "required", "a value is required", row=i))
 
 
-def check_options(obj: CompiledObject, rows: list[dict[str, Any]], errors: list[FieldError],
+def check_options(plan: WritePlan, rows: list[dict[str, Any]], errors: list[FieldError],
                   previous: dict[str, Any] | None = None) -> None:
     """New values may not choose inactive options (values already stored may keep them)."""
-    for f in obj.model.fields:
-        if f.type not in ("picklist", "multi_picklist"):
-            continue
+    for f in plan.choices:
         for i, row in enumerate(rows):
             if f.api_name not in row:
                 continue
@@ -64,23 +64,14 @@ def check_options(obj: CompiledObject, rows: list[dict[str, Any]], errors: list[
 def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                      errors: list[FieldError]) -> None:
     """Every lookup value names a live record of the target object."""
-    for f in obj.model.fields:
-        if not f.is_reference:
-            continue
+    for f in write_plan(ctx.schema, obj.api_name).references:
         wanted = sorted({row[f.api_name] for row in rows if row.get(f.api_name) is not None})
         if not wanted:
             continue
-        target_obj = ctx.schema.target(f.target)
-        target = target_obj.table
-        # A record the user may not see does not exist for them (no oracle); a detail
-        # needs a master the user may edit.
-        visible = None if f.target not in ctx.schema.objects else \
-            _visibility(ctx).predicate(target_obj, EDIT if f.type == "master_detail" else READ)
+        query = _existing(ctx, f)
         found: set[str] = set()
         for chunk in _chunks(wanted):
-            query = sa.select(target.c.id).where(target.c.id.in_(chunk),
-                                                 target.c.is_deleted == sa.false())
-            found.update(ctx.conn.scalars(query if visible is None else query.where(visible)))
+            found.update(ctx.conn.scalars(query, {"ids": chunk}))
         passing = _passing_filter(ctx, obj, f.api_name, f.target, sorted(found))
         for i, row in enumerate(rows):
             value = row.get(f.api_name)
@@ -99,34 +90,74 @@ def _visibility(ctx: Context) -> Visibility:
     return ctx.visibility or Visibility.of(ctx.conn, ctx.schema, ctx.user)
 
 
+def _existing(ctx: Context, f: Field) -> sa.Select:
+    """The statement finding which of ``:ids`` are live records of ``f``'s target that the
+    user may see (edit, for a master): a record the user may not see does not exist for
+    them (no oracle). Built once per reader (or per schema, when it reads every record)."""
+    target_obj = ctx.schema.target(f.target)
+    access = EDIT if f.type == "master_detail" else READ
+    visible = None if f.target not in ctx.schema.objects else \
+        _visibility(ctx).predicate(target_obj, access)
+
+    def build() -> sa.Select:
+        target = target_obj.table
+        query = sa.select(target.c.id).where(target.c.id.in_(sa.bindparam("ids", expanding=True)),
+                                             target.c.is_deleted == sa.false())
+        return query if visible is None else query.where(visible)
+
+    if visible is None:
+        return ctx.schema.memo.get(("existing", f.target), build)
+    return _visibility(ctx).statement(("existing", f.target, access), build)
+
+
 def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,
                     ids: list[str]) -> set[str] | None:
     """The ``ids`` that pass the lookup filter of field ``name``; None without a filter."""
-    from hulian.engine.formulas.select import RecordSelect
-    from hulian.engine.records.filters import compiled_filter
-
     formula = ctx.schema.formulas[obj.api_name].lookup_filters.get(name)
     if formula is None:
         return None
-    target_obj = ctx.object(target)
+
+    def build() -> sa.Select:
+        from hulian.engine.formulas.select import base_select
+        from hulian.engine.records.filters import compiled_filter
+
+        target_obj = ctx.object(target)
+        select = base_select(ctx.schema, target_obj)
+        condition = compiled_filter(select, formula)
+        return sa.select(target_obj.table.c.id).select_from(select.from_clause()).where(
+            target_obj.table.c.id.in_(sa.bindparam("ids", expanding=True)), condition)
+
+    query = ctx.schema.memo.get(("lookup_filter", obj.api_name, name), build)
     passing: set[str] = set()
     for chunk in _chunks(ids):
-        select = RecordSelect(ctx.schema, target_obj, ctx.dialect)
-        condition = compiled_filter(select, formula)
-        passing.update(ctx.conn.scalars(
-            sa.select(target_obj.table.c.id).select_from(select.from_clause())
-            .where(target_obj.table.c.id.in_(chunk), condition)))
+        passing.update(ctx.conn.scalars(query, {"ids": chunk}))
     return passing
 
 
+class Seen:
+    """The unique values of the rows of one bulk write checked so far: field -> value -> the
+    row (in the whole write) that has it first. :meth:`shifted` gives the view for a batch
+    whose first row is row ``start`` of the write."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, dict[Any, int]] = {}
+        self.start = 0
+
+    def shifted(self, start: int) -> Seen:
+        view = Seen()
+        view.first, view.start = self.first, start
+        return view
+
+
 def check_unique(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
-                 errors: list[FieldError], *, exclude_id: str | None = None) -> None:
-    """A unique field's value is not used by another live record, nor twice in the batch."""
-    for f in obj.model.fields:
-        if not f.unique or f.type == "auto_number":
-            continue
-        column = obj.column(f.api_name)
-        first_row: dict[Any, int] = {}
+                 errors: list[FieldError], *, exclude_id: str | None = None,
+                 seen: Seen | None = None) -> None:
+    """A unique field's value is not used by another live record, nor twice in the write
+    (``seen``: the values of a bulk write's earlier batches)."""
+    seen = seen or Seen()
+    for f in write_plan(ctx.schema, obj.api_name).unique:
+        first_row = seen.first.setdefault(f.api_name, {})
+        fresh: dict[Any, int] = {}
         for i, row in enumerate(rows):
             value = row.get(f.api_name)
             if value is None:
@@ -134,21 +165,32 @@ def check_unique(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
             if value in first_row:
                 errors.append(FieldError(f.api_name, "duplicate_value",
                                          f"the value is used by record {first_row[value] + 1} "
-                                         "of this batch too", row=i))
+                                         "of the same write too", row=i))
             else:
-                first_row[value] = i
+                first_row[value] = seen.start + i
+                fresh[value] = i
+        query = _taken(ctx, obj, f.api_name, exclude_id is not None)
         taken: set[Any] = set()
-        for chunk in _chunks(list(first_row)):
-            query = sa.select(column).where(column.in_(chunk), obj.table.c.is_deleted == sa.false())
-            if exclude_id is not None:
-                query = query.where(obj.table.c.id != exclude_id)
-            taken.update(ctx.conn.scalars(query))
-        for value, i in first_row.items():
+        for chunk in _chunks(list(fresh)):
+            taken.update(ctx.conn.scalars(query, {"values": chunk, "exclude": exclude_id}))
+        for value, i in fresh.items():
             if value in taken:
                 errors.append(FieldError(f.api_name, "duplicate_value",
                                          f"another {obj.api_name} record already has this value",
                                          "unique fields need a value no other record has",
                                          row=i))
+
+
+def _taken(ctx: Context, obj: CompiledObject, name: str, excluding: bool) -> sa.Select:
+    """Which of ``:values`` live records of ``obj`` already hold in field ``name`` (all
+    records: uniqueness is not a matter of permissions), but record ``:exclude``."""
+    def build() -> sa.Select:
+        column = obj.column(name)
+        query = sa.select(column).where(column.in_(sa.bindparam("values", expanding=True)),
+                                        obj.table.c.is_deleted == sa.false())
+        return query.where(obj.table.c.id != sa.bindparam("exclude")) if excluding else query
+
+    return ctx.schema.memo.get(("taken", obj.api_name, name, excluding), build)
 
 
 def check_owners(ctx: Context, rows: list[dict[str, Any]], errors: list[FieldError]) -> None:

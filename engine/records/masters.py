@@ -19,22 +19,17 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError
 from hulian.engine.records.context import Context
+from hulian.engine.records.plan import write_plan
 from hulian.engine.schema.compiled import CompiledObject
-from hulian.metadata.model import Field
 
 OWNERSHIP = ("owner_id", "department_id", "out_tenant_id", "out_owner_id")
 CHUNK = 500
 
 
-def master_field(obj: CompiledObject) -> Field | None:
-    """The master-detail field that decides ownership (the first one)."""
-    return next((f for f in obj.model.fields if f.type == "master_detail"), None)
-
-
 def follow_masters(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                    errors: list[FieldError]) -> None:
     """Give each row that names its master the master's ownership columns."""
-    f = master_field(obj)
+    f = write_plan(ctx.schema, obj.api_name).master
     if f is None:
         return
     for i, row in enumerate(rows):
@@ -65,7 +60,7 @@ def push_ownership(ctx: Context, obj: CompiledObject, ids: list[str],
         if ref.field.type != "master_detail":
             continue
         detail = ctx.object(ref.source)
-        decides = master_field(detail)
+        decides = write_plan(ctx.schema, detail.api_name).master
         if decides is None or decides.api_name != ref.field.api_name:
             continue
         column = detail.table.c[ref.field.api_name]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from hulian.engine.errors import FieldError
 from hulian.engine.ids import new_ids
 from hulian.engine.records.context import Context
+from hulian.engine.records.plan import WritePlan, write_plan
 from hulian.engine.records.sequences import take_numbers
 from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE, SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
@@ -71,11 +71,10 @@ def _computed(obj: CompiledObject, key: str) -> str:
     return f"{key} is a formula field: its value is computed"
 
 
-def apply_defaults(obj: CompiledObject, values: dict[str, Any]) -> None:
-    for f in obj.model.fields:
-        if f.api_name not in values and f.default is not None:
-            default = f.default
-            values[f.api_name] = list(default) if isinstance(default, tuple) else default
+def apply_defaults(plan: WritePlan, values: dict[str, Any]) -> None:
+    for name, default in plan.defaults:
+        if name not in values:
+            values[name] = list(default) if isinstance(default, tuple) else default
 
 
 def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> None:
@@ -94,13 +93,11 @@ def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> 
         row["is_deleted"] = False
         row.setdefault("out_tenant_id", None)
         row.setdefault("out_owner_id", None)
-    for f in obj.model.fields:
-        if f.roll_up is not None:  # no children yet: a count or sum of nothing is 0
-            start = Decimal(0) if f.roll_up.function in ("COUNT", "SUM") else None
-            for row in rows:
-                row[f.api_name] = start
-        if f.type == "auto_number":
-            numbers = take_numbers(ctx.conn, ctx.schema.tenant, obj.api_name, f, len(rows),
-                                   ctx.now)
-            for row, number in zip(rows, numbers, strict=True):
-                row[f.api_name] = number
+    plan = write_plan(ctx.schema, obj.api_name)
+    for name, start in plan.roll_up_starts:  # no children yet: a count or sum of nothing is 0
+        for row in rows:
+            row[name] = start
+    for f in plan.auto_numbers:
+        numbers = take_numbers(ctx.conn, ctx.schema.tenant, obj.api_name, f, len(rows), ctx.now)
+        for row, number in zip(rows, numbers, strict=True):
+            row[f.api_name] = number

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hulian.engine.formulas.select import RecordSelect
-from hulian.engine.records.rollups import CHUNK, Link, refresh
+from hulian.engine.formulas.select import base_select
+from hulian.engine.records.plan import Link, write_plan
+from hulian.engine.records.rollups import CHUNK, refresh
 from hulian.engine.schema.compiled import CompiledSchema
 
 
@@ -81,19 +82,26 @@ def dependents(schema: CompiledSchema, changed: str) -> list[tuple[Link, tuple[s
     return found
 
 
+def _parents_reading(schema: CompiledSchema, link: Link, path: tuple[str, ...]) -> sa.Select:
+    """The parents whose live children reach one of ``:ids`` along ``path``."""
+    child = schema.object(link.child)
+    select = base_select(schema, child)
+    reached = select.table_at(path)
+    relationship = child.table.c[link.relationship]
+    return sa.select(relationship).distinct().select_from(select.from_clause()).where(
+        reached.c.id.in_(sa.bindparam("ids", expanding=True)), relationship.is_not(None),
+        child.table.c.is_deleted == sa.false())
+
+
 def propagate(conn: sa.Connection, schema: CompiledSchema, changed: str,
               ids: list[str]) -> None:
     """Records ``ids`` of ``changed`` were written: refresh the roll-ups whose children read
-    them through a formula or a quote."""
-    for link, path in dependents(schema, changed):
-        child = schema.object(link.child)
+    them through a formula or a quote (``write_plan(schema, changed).read_by``)."""
+    for link, path in write_plan(schema, changed).read_by:
+        query = schema.memo.get(
+            ("parents_reading", link.parent, link.field.api_name, path),
+            lambda link=link, path=path: _parents_reading(schema, link, path))
         for start in range(0, len(ids), CHUNK):
-            select = RecordSelect(schema, child, conn.dialect.name)
-            reached = select.table_at(path)
-            relationship = child.table.c[link.relationship]
-            query = sa.select(relationship).distinct().select_from(select.from_clause()).where(
-                reached.c.id.in_(ids[start:start + CHUNK]), relationship.is_not(None),
-                child.table.c.is_deleted == sa.false())
-            parents = set(conn.scalars(query))
+            parents = set(conn.scalars(query, {"ids": ids[start:start + CHUNK]}))
             if parents:
                 refresh(conn, schema, link.child, {link.relationship: parents})

@@ -21,42 +21,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError, RecordValidationError
-from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.formulas.select import base_select
 from hulian.engine.records.filters import compiled_filter
+from hulian.engine.records.plan import Link, write_plan
 from hulian.engine.schema.compiled import CompiledSchema
-from hulian.metadata.model import Field
-from hulian.metadata.values import ValueProblem, coercer
+from hulian.metadata.values import Coercer, ValueProblem, coercer
+
+__all__ = ["CHUNK", "Link", "parents_of", "recalc", "refresh", "relationships"]
 
 CHUNK = 500
 
 
-@dataclass(frozen=True)
-class Link:
-    """The roll-up ``field`` of ``parent``, fed by ``child`` records through ``relationship``."""
-
-    parent: str
-    field: Field
-    child: str
-    relationship: str
-
-
-def links_from(schema: CompiledSchema, child: str) -> list[Link]:
-    """Every roll-up that records of ``child`` feed."""
-    return [Link(obj.api_name, f, child, f.roll_up.relationship)
-            for obj in schema.pack.objects for f in obj.fields
-            if f.roll_up is not None and f.roll_up.object == child]
-
-
-def relationships(schema: CompiledSchema, child: str) -> set[str]:
+def relationships(schema: CompiledSchema, child: str) -> frozenset[str]:
     """The relationship fields of ``child`` that roll-ups depend on."""
-    return {link.relationship for link in links_from(schema, child)}
+    return write_plan(schema, child).feeds_through
 
 
 def parents_of(schema: CompiledSchema, child: str,
@@ -92,11 +76,15 @@ def _aggregate(function: str, values: list[Any]) -> Any:
     return sum(present, Decimal(0)) / Decimal(len(present))  # AVG
 
 
-def _children(conn: sa.Connection, schema: CompiledSchema, links: list[Link],
-              ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """parent id -> the live children's relationship, roll-up inputs and filter results."""
+def _group(links: tuple[Link, ...]) -> tuple[str, str, str]:
+    """What names a group of links (one child, parent and relationship)."""
+    return links[0].child, links[0].parent, links[0].relationship
+
+
+def _children_statement(schema: CompiledSchema, links: tuple[Link, ...]) -> sa.Select:
+    """The live children of ``:ids`` parents: relationship, roll-up inputs, filter results."""
     child = schema.object(links[0].child)
-    select = RecordSelect(schema, child, conn.dialect.name)
+    select = base_select(schema, child)
     relationship = child.table.c[links[0].relationship]
     columns = [relationship.label("_parent")]
     for i, link in enumerate(links):
@@ -107,15 +95,23 @@ def _children(conn: sa.Connection, schema: CompiledSchema, links: list[Link],
         formula = schema.formulas[link.parent].roll_up_filters.get(link.field.api_name)
         if formula is not None:
             columns.append(compiled_filter(select, formula).label(f"f{i}"))
-    query = sa.select(*columns).where(relationship.in_(ids),
+    query = sa.select(*columns).where(relationship.in_(sa.bindparam("ids", expanding=True)),
                                       child.table.c.is_deleted == sa.false())
+    return query.select_from(select.from_clause())
+
+
+def _children(conn: sa.Connection, schema: CompiledSchema, links: tuple[Link, ...],
+              ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """parent id -> the live children's relationship, roll-up inputs and filter results."""
+    query = schema.memo.get(("roll_up_children", *_group(links)),
+                            lambda: _children_statement(schema, links))
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in conn.execute(query.select_from(select.from_clause())):
+    for row in conn.execute(query, {"ids": ids}):
         rows[row._mapping["_parent"]].append(dict(row._mapping))
     return rows
 
 
-def _in_sql(schema: CompiledSchema, dialect: str, links: list[Link]) -> bool:
+def _in_sql(schema: CompiledSchema, dialect: str, links: tuple[Link, ...]) -> bool:
     """Whether the database can aggregate exactly: always on PostgreSQL (numeric); on SQLite
     only stored child fields (scaled integers), not formula values."""
     if dialect == "postgresql":
@@ -129,11 +125,9 @@ def _in_sql(schema: CompiledSchema, dialect: str, links: list[Link]) -> bool:
     return True
 
 
-def _aggregates(conn: sa.Connection, schema: CompiledSchema, links: list[Link],
-                ids: list[str]) -> dict[str, dict[str, Any]]:
-    """parent id -> roll-up field -> its value, aggregated by the database (GROUP BY)."""
+def _aggregates_statement(schema: CompiledSchema, links: tuple[Link, ...]) -> sa.Select:
     child = schema.object(links[0].child)
-    select = RecordSelect(schema, child, conn.dialect.name)
+    select = base_select(schema, child)
     relationship = child.table.c[links[0].relationship]
     columns: list[Any] = [relationship.label("_parent")]
     for i, link in enumerate(links):
@@ -150,11 +144,18 @@ def _aggregates(conn: sa.Connection, schema: CompiledSchema, links: list[Link],
             function = {"AVG": sa.func.sum, "SUM": sa.func.sum, "MIN": sa.func.min,
                         "MAX": sa.func.max}[spec.function]
             columns.append(function(value).label(f"v{i}"))
-    query = sa.select(*columns).where(relationship.in_(ids),
+    query = sa.select(*columns).where(relationship.in_(sa.bindparam("ids", expanding=True)),
                                       child.table.c.is_deleted == sa.false())
-    query = query.select_from(select.from_clause()).group_by(relationship)
+    return query.select_from(select.from_clause()).group_by(relationship)
+
+
+def _aggregates(conn: sa.Connection, schema: CompiledSchema, links: tuple[Link, ...],
+                ids: list[str]) -> dict[str, dict[str, Any]]:
+    """parent id -> roll-up field -> its value, aggregated by the database (GROUP BY)."""
+    query = schema.memo.get(("roll_up_aggregates", *_group(links)),
+                            lambda: _aggregates_statement(schema, links))
     found: dict[str, dict[str, Any]] = {}
-    for row in conn.execute(query):
+    for row in conn.execute(query, {"ids": ids}):
         values = row._mapping
         found[values["_parent"]] = {link.field.api_name: _from_sql(link, i, values)
                                     for i, link in enumerate(links)}
@@ -197,10 +198,7 @@ def refresh(conn: sa.Connection, schema: CompiledSchema, child: str,
             parents: Mapping[str, set[str]], depth: int = 0) -> None:
     """Recompute every roll-up that ``child`` records feed, for the given parents
     (relationship field -> parent ids); then the roll-ups those parents feed."""
-    groups: dict[tuple[str, str], list[Link]] = defaultdict(list)
-    for link in links_from(schema, child):
-        groups[(link.parent, link.relationship)].append(link)
-    for (parent_name, relationship), links in sorted(groups.items()):
+    for parent_name, relationship, links in write_plan(schema, child).feeds:
         ids = sorted(parents.get(relationship, ()))
         parent = schema.object(parent_name)
         in_sql = _in_sql(schema, conn.dialect.name, links)
@@ -217,11 +215,12 @@ def refresh(conn: sa.Connection, schema: CompiledSchema, child: str,
                 rows = [{link.field.api_name: _value(link, i, children.get(parent_id, []))
                          for i, link in enumerate(links)} for parent_id in chunk]
             for parent_id, values in zip(chunk, rows, strict=True):
-                updates.append({"_id": parent_id, **_checked(parent_name, links, values)})
+                updates.append({"_id": parent_id, **_checked(schema, parent_name, links,
+                                                             values)})
             statement = parent.table.update().where(parent.table.c.id == sa.bindparam("_id"))
             conn.execute(statement.values({k: sa.bindparam(k) for k in updates[0]
                                            if k != "_id"}), updates)
-        if ids and depth < 10 and links_from(schema, parent_name):
+        if ids and depth < 10 and write_plan(schema, parent_name).feeds:
             rows = [dict(r._mapping) for start in range(0, len(ids), CHUNK)
                     for r in conn.execute(sa.select(parent.table).where(
                         parent.table.c.id.in_(ids[start:start + CHUNK])))]
@@ -229,14 +228,20 @@ def refresh(conn: sa.Connection, schema: CompiledSchema, child: str,
                     depth + 1)
 
 
-def _checked(parent: str, links: list[Link], values: dict[str, Any]) -> dict[str, Any]:
+def _coercer(schema: CompiledSchema, link: Link) -> Coercer:
+    return schema.memo.get(("roll_up_coercer", link.parent, link.field.api_name),
+                           lambda: coercer(link.field))
+
+
+def _checked(schema: CompiledSchema, parent: str, links: tuple[Link, ...],
+             values: dict[str, Any]) -> dict[str, Any]:
     """The values as the roll-up fields store them; RecordValidationError when one does not
     fit (e.g. a SUM larger than the field's precision)."""
     out = {}
     for link in links:
         name = link.field.api_name
         try:
-            out[name] = coercer(link.field)(values[name])
+            out[name] = _coercer(schema, link)(values[name])
         except ValueProblem as problem:
             raise RecordValidationError(link.child, [FieldError(
                 link.relationship, "roll_up_overflow",
@@ -255,7 +260,9 @@ def recalc(conn: sa.Connection, schema: CompiledSchema, parent: str,
     ids = list(conn.scalars(sa.select(obj.table.c.id).where(obj.table.c.is_deleted ==
                                                                  sa.false())))
     for child in sorted(children):
-        wanted = {link.relationship: set(ids) for link in links_from(schema, child)
-                  if link.parent == parent and field in (None, link.field.api_name)}
+        wanted = {relationship: set(ids) for name, relationship, links
+                  in write_plan(schema, child).feeds
+                  if name == parent and any(field in (None, link.field.api_name)
+                                            for link in links)}
         refresh(conn, schema, child, wanted)
     return len(ids)

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import NotFoundError
-from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.formulas.select import RecordSelect, base_select, reads_others
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
 
@@ -29,19 +29,14 @@ def to_records(result: sa.CursorResult, hidden: frozenset[str] = frozenset()
 
 
 def record_select(ctx: Context, obj: CompiledObject) -> RecordSelect:
-    return RecordSelect(ctx.schema, obj, ctx.dialect, ctx.user.id, ctx.visibility)
+    """A record select of ``obj`` for the context's user, to build one query on."""
+    return base_select(ctx.schema, obj, ctx.user.id, ctx.visibility)
 
 
-def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted: bool = False,
-          for_update: bool = False, visible: Any = None) -> dict[str, Any]:
-    """One record; NotFoundError when it is missing or (``visible``: a permission
-    predicate) the user may not read it, with the same message either way."""
-    missing = NotFoundError(f"there is no {obj.api_name} record with id {record_id!r}",
-                            code="record_not_found")
-    if not isinstance(record_id, str):
-        raise missing
+def _fetch_statement(ctx: Context, obj: CompiledObject, include_deleted: bool,
+                     for_update: bool, visible: Any) -> sa.Select:
     select = record_select(ctx, obj)
-    query = select.select().where(obj.table.c.id == record_id)
+    query = select.select().where(obj.table.c.id == sa.bindparam("record_id"))
     if not include_deleted:
         query = query.where(obj.table.c.is_deleted == sa.false())
     if visible is not None:
@@ -49,7 +44,32 @@ def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted:
     query = query.select_from(select.from_clause())
     if for_update and ctx.dialect == "postgresql":
         query = query.with_for_update(of=obj.table)
-    row = ctx.conn.execute(query).first()
+    return query
+
+
+def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted: bool = False,
+          for_update: bool = False, visible: Any = None) -> dict[str, Any]:
+    """One record; NotFoundError when it is missing or (``visible``: a permission
+    predicate) the user may not read it, with the same message either way.
+
+    The statement is built once per reader (with ``record_id`` bound at each call): once
+    per schema version when neither the permission predicate nor the object's formulas
+    depend on the reader."""
+    missing = NotFoundError(f"there is no {obj.api_name} record with id {record_id!r}",
+                            code="record_not_found")
+    if not isinstance(record_id, str):
+        raise missing
+    key = ("fetch", obj.api_name, include_deleted, for_update, visible is not None)
+
+    def build() -> sa.Select:
+        return _fetch_statement(ctx, obj, include_deleted, for_update, visible)
+
+    shared = visible is None and not reads_others(ctx.schema, obj)
+    if shared or ctx.visibility is None:
+        query = ctx.schema.memo.get(key, build) if shared else build()
+    else:
+        query = ctx.visibility.statement(key, build)
+    row = ctx.conn.execute(query, {"record_id": record_id}).first()
     if row is None:
         raise missing
     return to_record(row)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import NotFoundError
 from hulian.engine.formulas.compiled import ObjectFormulas, compile_pack_formulas
+from hulian.engine.memo import Memo
 from hulian.engine.schema.columns import SYSTEM_FIELDS, field_column, system_columns
 from hulian.engine.schema.naming import short_name, table_name, tenant_schema
 from hulian.engine.schema.system_objects import SYSTEM_MODELS, system_table
@@ -88,6 +89,10 @@ class CompiledSchema:
     """The system objects User and Department (read-only views), as lookup targets."""
     ids: Mapping[str, Any] = field(default_factory=dict)
     """Stable ids: ``{object: {"id": ..., "fields": {field: id}}}`` (empty before a deploy)."""
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+    """What the record paths work out once per schema version and share between sessions
+    and threads: write plans (:mod:`hulian.engine.records.plan`), record selects with their
+    formula SQL, statements that read no user's permissions."""
 
     def target(self, api_name: str) -> CompiledObject:
         """The object a lookup points at: one of the pack's, or a system object."""

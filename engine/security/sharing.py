@@ -55,10 +55,10 @@ def condition(rule: SharingRule, schema: CompiledSchema, obj: CompiledObject, ta
 def criteria_records(schema: CompiledSchema, obj: CompiledObject, rule: str) -> sa.Select:
     """The live records of ``obj`` matching the criteria of the sharing rule ``rule``
     (compiled with the schema's other formulas), as the system sees them."""
-    from hulian.engine.formulas.select import RecordSelect
+    from hulian.engine.formulas.select import base_select
     from hulian.engine.records.filters import compiled_filter
 
-    select = RecordSelect(schema, obj, schema.dialect)
+    select = base_select(schema, obj)
     formula = schema.formulas[obj.api_name].sharing_criteria[rule]
     matches = compiled_filter(select, formula)  # first: compiling adds the joins it needs
     return sa.select(obj.table.c.id).select_from(select.from_clause()).where(
