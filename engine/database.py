@@ -107,7 +107,14 @@ def _sqlite_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Engine:
     def _before(connection, _cursor, _statement, _parameters, _context, _many):
         budget = connection.info.get(_BUDGET)
         if budget is not None:
-            budget.start()
+            budget.start()  # the deadline also covers fetching the statement's rows
+
+    @sa.event.listens_for(engine, "commit")
+    @sa.event.listens_for(engine, "rollback")
+    def _end(connection):
+        budget = connection.info.get(_BUDGET)
+        if budget is not None:  # COMMIT and ROLLBACK are never interrupted
+            budget.deadline = None
 
     return engine
 

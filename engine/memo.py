@@ -39,6 +39,10 @@ class Memo:
                 return self._items.setdefault(key, value)
         return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def __len__(self) -> int:
         return len(self._items)
 

@@ -40,6 +40,7 @@ __all__ = [
     "Unprocessable",
     "error_response",
     "http_exception_handler",
+    "json_bytes",
     "server_error_handler",
     "status_for",
 ]
@@ -99,14 +100,21 @@ def _body(code: str, message: str, hint: str | None = None,
     return {"error": error}
 
 
+def json_bytes(value: Any) -> bytes:
+    """``value`` as UTF-8 JSON. Text that is not valid Unicode (a lone surrogate echoed from
+    a request) is written as its JSON escape (``\\ud800``), so rendering never fails."""
+    return dumps(value).encode("utf-8", "backslashreplace")
+
+
 def _json(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
-    return Response(dumps(body), status_code=status, headers=headers,
+    return Response(json_bytes(body), status_code=status, headers=headers,
                     media_type="application/json")
 
 
-def _internal() -> Response:
+def _internal(headers: dict[str, str] | None = None) -> Response:
     return _json(_body("internal_error", "the server failed to handle the request",
-                       "this is a fault in hulian; the operation was rolled back"), 500)
+                       "this is a fault in hulian; the operation was rolled back"), 500,
+                 headers)
 
 
 def error_response(exc: BaseException) -> Response:
@@ -148,5 +156,7 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
 
 
 def server_error_handler(request: Request, exc: Exception) -> Response:
-    """Last resort for a failure outside an endpoint (Starlette logs and re-raises it)."""
-    return _internal()
+    """Last resort for a failure outside an endpoint. Starlette re-raises it after this
+    response and the server then closes the connection: say so (``Connection: close``), so
+    that a keep-alive client does not send its next request into a closed socket."""
+    return _internal({"Connection": "close"})

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hulian.metadata.jsontext import dumps, loads
-from hulian.runtime.api.errors import BadRequest, PayloadTooLarge
+from hulian.metadata.jsontext import loads
+from hulian.runtime.api.errors import BadRequest, PayloadTooLarge, json_bytes
 
 __all__ = ["MAX_BODY_BYTES", "JSONResponse", "parse_json", "read_body"]
 
@@ -23,7 +23,7 @@ class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return dumps(content).encode("utf-8")
+        return json_bytes(content)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

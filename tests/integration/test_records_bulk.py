@@ -221,3 +221,30 @@ def test_errors_in_later_chunks_carry_their_index_in_the_whole_batch(crm):
         assert sorted((e.row, e.field, e.code) for e in exc.value.errors) == [
             (5001, "email", "duplicate_value"), (5002, "email", "invalid_email")]
         assert s.count("Contact") == 0
+
+
+def test_every_row_is_checked_before_any_batch_is_written(crm):
+    """Rows 10 and 5,500 are bad, in different batches: both are reported, and nothing is
+    written (the first batch is not written before the second is checked)."""
+    engine, tenant = crm
+    rows = [{"name": f"c{i}", "email": f"u{i}@example.com"} for i in range(6000)]
+    rows[10] = {"name": "bad early", "email": "nope"}
+    rows[5500] = {"name": "bad late", "email": "also nope"}
+    with engine.session(tenant) as s:
+        with pytest.raises(RecordValidationError) as exc:
+            s.create_many("Contact", rows)
+        assert sorted((e.row, e.field, e.code) for e in exc.value.errors) == [
+            (10, "email", "invalid_email"), (5500, "email", "invalid_email")]
+        assert s.count("Contact") == 0
+
+
+def test_the_error_list_is_capped(crm):
+    from hulian.engine.session import MAX_BULK_ERRORS
+
+    engine, tenant = crm
+    rows = [{"name": f"c{i}", "email": "nope"} for i in range(MAX_BULK_ERRORS + 500)]
+    with engine.session(tenant) as s:
+        with pytest.raises(RecordValidationError) as exc:
+            s.create_many("Contact", rows)
+        assert [e.row for e in exc.value.errors] == list(range(MAX_BULK_ERRORS))
+        assert s.count("Contact") == 0

@@ -1,0 +1,141 @@
+"""What a deploy knows is worked out once: a warm read or write compiles no formula to SQL
+and scans no pack (write plans, record selects and statements are kept per schema version
+and per reader)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from hulian.formula.sql import SqlCompiler
+
+
+class CountingPack:
+    """A pack that counts how often its objects are scanned or looked up by name."""
+
+    def __init__(self, pack: Any, counts: Counter):
+        self._pack = pack
+        self._counts = counts
+
+    @property
+    def objects(self) -> Any:
+        self._counts["pack scans"] += 1
+        return self._pack.objects
+
+    def object(self, name: str) -> Any:
+        self._counts["pack scans"] += 1
+        return self._pack.object(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pack, name)
+
+
+@pytest.fixture
+def counts(monkeypatch):
+    found: Counter = Counter()
+    original = SqlCompiler.compile
+
+    def counted(self, node):
+        found["formula compilations"] += 1
+        return original(self, node)
+
+    monkeypatch.setattr(SqlCompiler, "compile", counted)
+    return found
+
+
+@pytest.fixture
+def world(crm):
+    engine, tenant = crm
+    engine.create_user(tenant, "pm")
+    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    engine.create_user(tenant, "buyer", enterprise="Dealer A", roles=["dealer_buyer"])
+    with engine.session(tenant) as s:
+        account = s.create("Account", {"name": "Acme"})
+        product = s.create("Product", {"name": "Tea", "unit_price": "10.00"})
+    return engine, tenant, account["id"], product["id"]
+
+
+def _work(engine, tenant, user, account, product, n):
+    """Reads and writes across the write pipeline: formulas, defaults, rules, lookups,
+    master-detail, roll-ups (and their propagation from a product's price)."""
+    with engine.session(tenant, user) as s:
+        order = s.create("Order", {"status": "draft",
+                                   **({"account": account} if user == "admin" else {})})
+        line = s.create("OrderLine", {"sales_order": order["id"], "product": product,
+                                      "quantity": n + 1})
+        s.update("OrderLine", line["id"], {"quantity": n + 2}, version=line["version"])
+        s.create_many("OrderLine", [{"sales_order": order["id"], "product": product,
+                                     "quantity": 1}] * 3)
+        s.get("Order", order["id"])
+        s.query("Order", limit=20)
+        s.query("Order", {"status": "draft"}, order_by="-total_amount", limit=5)
+        page = s.query("OrderLine", order_by="quantity", limit=2)
+        s.query("OrderLine", order_by="quantity", limit=2, after=page.next)
+        s.related("Order", order["id"], "lines")
+        s.count("Order")
+        if user == "admin":
+            opportunity = s.create("Opportunity", {"title": f"deal {n}", "account": account,
+                                                   "stage": "qualification"})
+            s.update("Opportunity", opportunity["id"], {"amount": "100.00"},
+                     version=opportunity["version"])
+            current = s.get("Product", product)
+            s.update("Product", product, {"unit_price": "12.00"}, version=current["version"])
+            s.delete("OrderLine", line["id"])
+            s.restore("OrderLine", line["id"])
+    with engine.session(tenant, user, readonly=True) as s:
+        s.get("Order", order["id"])
+        s.query("OrderLine", limit=50)
+
+
+@pytest.mark.parametrize("user", ["admin", "buyer"])
+def test_warm_reads_and_writes_compile_nothing(world, counts, user):
+    engine, tenant, account, product = world
+    _work(engine, tenant, user, account, product, 0)  # warms the caches
+    with engine.session(tenant, readonly=True) as s:
+        schema = s.schema
+    pack = schema.pack
+    object.__setattr__(schema, "pack", CountingPack(pack, counts))
+    try:
+        counts.clear()
+        _work(engine, tenant, user, account, product, 1)
+    finally:
+        object.__setattr__(schema, "pack", pack)
+    assert dict(counts) == {}
+
+
+def test_the_counters_see_a_cold_schema(world, counts):
+    """The check above is not blind: the first work on a schema does compile and scan."""
+    engine, tenant, account, product = world
+    with engine.session(tenant, readonly=True) as s:
+        schema = s.schema
+    pack = schema.pack
+    schema.memo.clear()  # as if the schema had just been compiled
+    object.__setattr__(schema, "pack", CountingPack(pack, counts))
+    try:
+        _work(engine, tenant, "admin", account, product, 0)
+    finally:
+        object.__setattr__(schema, "pack", pack)
+    assert counts["formula compilations"] > 0 and counts["pack scans"] > 0
+
+
+def test_a_default_of_today_reads_no_related_record(world, monkeypatch):
+    """Order.order_date defaults to TODAY(), Order quotes its account's owner, Opportunity's
+    rules read its own fields: creating either reads no related record for formulas."""
+    from hulian.engine.formulas import records
+
+    engine, tenant, account, _product = world
+    reads: list[tuple[str, str]] = []
+    original = records._Related.get
+
+    def counted(self, object_name, record_id):
+        reads.append((object_name, record_id))
+        return original(self, object_name, record_id)
+
+    monkeypatch.setattr(records._Related, "get", counted)
+    with engine.session(tenant) as s:
+        order = s.create("Order", {"status": "draft", "account": account})
+        s.create("Opportunity", {"title": "deal", "account": account, "stage": "qualification"})
+    assert order["order_date"] is not None and order["account_owner"] is not None
+    assert reads == []

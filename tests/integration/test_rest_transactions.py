@@ -1,0 +1,89 @@
+"""One request, one transaction: authenticating the caller is the first statement of the
+session that does the work (bearer token or login cookie alike)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from hulian.runtime.api.endpoint import EARLY_BODY_BYTES
+from tests.integration.test_rest_support import Api, body, error
+
+
+@pytest.fixture
+def api(crm):
+    return Api(*crm)
+
+
+@contextmanager
+def transactions(engine):
+    """Counts the transactions begun on the engine's database meanwhile (savepoints are
+    not transactions)."""
+    begun: list[bool] = []
+
+    def count(_connection):
+        begun.append(True)
+
+    sa.event.listen(engine.db, "begin", count)
+    try:
+        yield begun
+    finally:
+        sa.event.remove(engine.db, "begin", count)
+
+
+def test_reads_and_writes_take_one_transaction(api):
+    acme = api.create("Account", {"name": "Acme"})
+    calls = [
+        lambda: api.get(f"/objects/Account/records/{acme['id']}"),
+        lambda: api.get("/objects/Account/records", params={"limit": "20"}),
+        lambda: api.get("/objects/Account"),
+        lambda: api.post("/objects/Account/records", {"name": "Beta"}),
+        lambda: api.patch(f"/objects/Account/records/{acme['id']}",
+                          {"name": "Acme Ltd", "version": 1}),
+        lambda: api.delete(f"/objects/Account/records/{acme['id']}"),
+    ]
+    for call in calls:
+        with transactions(api.engine) as begun:
+            response = call()
+        assert response.status_code < 300, response.text
+        assert len(begun) == 1, response.request.url
+
+
+def test_a_refused_credential_costs_one_read_and_writes_nothing(api):
+    with transactions(api.engine) as begun:
+        refused = api.post("/objects/Account/records", {"name": "Nope"}, token="hl_" + "x" * 43)
+    assert error(refused, 401)["code"] == "invalid_token"
+    assert len(begun) == 1
+    assert api.list("Account")["records"] == []
+
+
+def test_a_large_body_is_read_only_after_authentication(api):
+    """Over EARLY_BODY_BYTES the caller is authenticated first (hulian does not buffer a
+    large body for someone it does not know): two transactions."""
+    rows = [{"name": f"account {i}", "description": "x" * 200} for i in range(1500)]
+    with transactions(api.engine) as begun:
+        created = api.post("/objects/Account/records", rows)
+    assert len(created.request.content) > EARLY_BODY_BYTES
+    assert created.status_code == 201, created.text
+    assert len(begun) == 2
+    refused = api.post("/objects/Account/records", rows, token="hl_" + "x" * 43)
+    assert error(refused, 401)["code"] == "invalid_token"
+
+
+def test_cookie_requests_take_one_transaction_and_still_need_the_csrf_token(crm_site):
+    client, csrf = crm_site.logged_in()
+    engine = crm_site.engine
+    with transactions(engine) as begun:
+        listed = client.get("/api/v1/objects/Account/records")
+    assert listed.status_code == 200 and len(begun) == 1
+    with transactions(engine) as begun:
+        forged = client.post("/api/v1/objects/Account/records", json={"name": "forged"})
+    assert error(forged, 403)["code"] == "csrf_failed"
+    with transactions(engine) as begun:
+        made = client.post("/api/v1/objects/Account/records", json={"name": "real"},
+                           headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201 and len(begun) == 1
+    names = [r["name"] for r in body(client.get("/api/v1/objects/Account/records"))["records"]]
+    assert names == ["real"]
