@@ -26,7 +26,7 @@ Per database (a fresh SQLite file; PostgreSQL: a throwaway cluster, or ``--pg-ur
    Per case: req/s, mean/p50/p99/max latency (p50 and p99: the mean of the runs'), non-2xx
    responses and socket errors, and the ratio = time per request hulian / baseline =
    baseline req/s / hulian req/s;
-4. one connection, sequential requests: ms per GET by id (admin) on each server;
+4. (a1) case (a) on one connection, sequential requests: ms per GET on each server;
 5. reads don't queue (info): during a run of case (a), another connection holds a write
    transaction open for ``--hold`` seconds (SQLite: ``BEGIN IMMEDIATE`` and an UPDATE of
    one account; PostgreSQL: the same UPDATE); the max latency of the GETs meanwhile;
@@ -38,7 +38,7 @@ Targets (PASS/FAIL lines, never asserted): GET by id at most 1.3x the baseline, 
 at most 1.5x, hulian's p99 at most 5x its p50, no non-2xx response, bulk at most 1.8x raw
 on SQLite and 2.2x on PostgreSQL. The load generator shares the machine's CPUs with the
 server; both servers get the same generator, so the ratios are fair, but req/s would be
-higher on a machine of their own. About 9 minutes with the defaults, under 2 with ``--quick``.
+higher on a machine of their own. About 9 minutes with the defaults, 2 with ``--quick``.
 """
 
 from __future__ import annotations
