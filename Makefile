@@ -37,6 +37,7 @@ bench: install postgres
 	$(BIN)/python bench/migrate.py
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/permissions.py
+	$(BIN)/python bench/rest.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
