@@ -122,7 +122,9 @@ def test_a_deactivated_enterprise_is_seen(world, other):
     engine, tenant = world
     assert names(other, tenant, "buyer") == ["buyer's"]
     engine.update_enterprise(tenant, "Dealer A", active=False)
-    assert names(other, tenant, "buyer") == []
+    with pytest.raises(NotFoundError) as caught, other.session(tenant, "buyer"):
+        pass
+    assert caught.value.code == "unknown_user"
     engine.update_enterprise(tenant, "Dealer A", active=True)
     assert names(other, tenant, "buyer") == ["buyer's"]
 
