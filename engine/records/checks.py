@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from hulian.engine.errors import FieldError
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.security.disclosure import Disclosure
 from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.system.tables import users
 from hulian.metadata.values import inactive_options
@@ -82,21 +83,30 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
                                                  target.c.is_deleted == sa.false())
             found.update(ctx.conn.scalars(query if visible is None else query.where(visible)))
         passing = _passing_filter(ctx, obj, f.api_name, f.target, sorted(found))
+        shown = disclosure(ctx)
+        named = shown is None or shown.nameable(f.target)
+        what = f"{f.target} record" if named else "record"
+        rule = f" ({f.lookup_filter})" if named and (
+            shown is None or shown.formula_shown(f.target, f.lookup_filter)) else ""
         for i, row in enumerate(rows):
             value = row.get(f.api_name)
             if value is not None and value not in found:
                 errors.append(FieldError(f.api_name, "unknown_reference",
-                                         f"there is no {f.target} record with id {value!r}",
-                                         row=i))
+                                         f"there is no {what} with id {value!r}", row=i))
             elif value is not None and passing is not None and value not in passing:
                 errors.append(FieldError(
                     f.api_name, "lookup_filter",
-                    f"the {f.target} record {value!r} does not match the lookup filter "
-                    f"({f.lookup_filter})", "choose a record the filter allows", row=i))
+                    f"the {what} {value!r} does not match the lookup filter{rule}",
+                    "choose a record the filter allows", row=i))
 
 
 def _visibility(ctx: Context) -> Visibility:
     return ctx.visibility or Visibility.of(ctx.conn, ctx.schema, ctx.user)
+
+
+def disclosure(ctx: Context) -> Disclosure | None:
+    """What error messages may name to the user (None: system work, anything)."""
+    return None if ctx.visibility is None else Disclosure(ctx.schema, ctx.visibility.rights)
 
 
 def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,
