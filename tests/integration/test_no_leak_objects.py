@@ -199,6 +199,12 @@ def test_records_hold_an_opaque_id_and_blanks(world, reader):
         response = api.get(path)
         assert response.status_code == 200, (path, response.text)
         assert_unnamed(response.text, path)
+    for params in ({"order_by": "funding,-funding_code,funds_total"},
+                   {"where": dumps({"funding": ids["budget"]})},
+                   {"filter": "NOT(ISBLANK(funding)) && funds_total > 0"}):
+        response = api.get("/objects/Order/records", params=params)
+        assert [r["name"] for r in body(response)["records"]] == ["A-1"], params
+        assert_unnamed(response.text, params)
 
 
 # -- errors ----------------------------------------------------------------------------
