@@ -174,10 +174,12 @@ class AccountsMixin:
               client_ip: str | None = None, now: dt.datetime | None = None) -> LoginSession:
         """Check a password and open a login session (``.secret`` goes in the cookie).
 
-        A wrong password, an unknown tenant or user, and a user without a password are all
-        UnauthenticatedError ``invalid_credentials``, checked in the same time. Too many
-        recent failures (:mod:`hulian.engine.system.throttle`) raise ThrottledError
-        ``login_throttled`` before the password is looked at.
+        A wrong password, an unknown tenant or user, a user without a password, and a
+        deactivated user or a user of a deactivated downstream enterprise (even with the
+        right password) are all UnauthenticatedError ``invalid_credentials``, checked in the
+        same time and counted alike by the throttle. Too many recent failures
+        (:mod:`hulian.engine.system.throttle`) raise ThrottledError ``login_throttled``
+        before the password is looked at.
         """
         now = now or people.now()
         with self.db.connect() as conn:
@@ -185,7 +187,7 @@ class AccountsMixin:
             row = None if lock else conn.execute(
                 sa.select(users.c.id, users.c.tenant, users.c.password_hash).where(
                     users.c.tenant == tenant, users.c.username == username,
-                    users.c.is_active == sa.true())).first()
+                    people.may_sign_in())).first()
         if lock is not None:
             raise _throttled(lock)
         stored = row.password_hash if row is not None else None
@@ -201,7 +203,7 @@ class AccountsMixin:
                 conn.execute(users.update().where(users.c.id == row.id)
                              .values(password_hash=upgraded))
             throttle.clear(conn, tenant, username)
-            user = people.user_by_id(conn, row.tenant, row.id)
+            user = people.signed_in_user(conn, row.tenant, row.id)
             if user is None:
                 raise _invalid_credentials()
             return login_sessions.create(conn, user, client_ip=client_ip, now=now)

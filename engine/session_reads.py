@@ -88,7 +88,8 @@ class ReadsMixin:
         self.guard.check_names(obj, where, None)
         query = select.select().where(build_filter(select, where))
         if filter_text is not None:
-            query = query.where(formula_filter(select, filter_text, self.guard.pack))
+            query = query.where(formula_filter(select, filter_text, self.guard.pack,
+                                               self.guard.opaque))
         if not include_deleted:
             query = query.where(obj.table.c.is_deleted == sa.false())
         visible = self.visibility.predicate(obj, READ)

@@ -291,7 +291,7 @@ def _lookup(field: Field) -> Coercer:
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise _wrong_type(f"the id of a {field.target} record", value)
+            raise _wrong_type("a record id (text)", value)  # names no object: see Disclosure
         if len(value) > 64 or not value.isascii() or not value.isalnum():
             raise ValueProblem("invalid_reference", f"{value!r} is not a record id")
         return value

@@ -39,8 +39,19 @@ class FieldTarget:
 
 @dataclass(frozen=True)
 class ObjectScope:
+    """``opaque``: objects whose names the formula's writer may not learn (a reader's
+    objects they may not read): errors say where in the path, never the object."""
+
     pack: Pack
     root: ObjectDef
+    opaque: frozenset[str] = frozenset()
+
+    def _name(self, obj: ObjectDef, path: tuple[str, ...]) -> str:
+        """How errors call ``obj``, reached along ``path``: by name unless opaque."""
+        if not path:
+            return obj.api_name
+        shown = "" if obj.api_name in self.opaque else f" ({obj.api_name})"
+        return f"{'.'.join(path)}{shown}"
 
     def resolve(self, path: tuple[str, ...]) -> tuple[T, FieldTarget]:
         obj = self.root
@@ -55,11 +66,13 @@ class ObjectScope:
                 if obj.api_name not in SYSTEM_MODELS:
                     lookups += list(SYSTEM_HOPS)
                 close = difflib.get_close_matches(name, lookups, n=1)
+                called = self._name(obj, (*start, *path[:i])) if obj.api_name in self.opaque \
+                    else obj.api_name
                 raise UnknownField(
-                    f"{obj.api_name} has no lookup field {name!r} to follow",
+                    f"{called} has no lookup field {name!r} to follow",
                     f"did you mean {close[0]!r}?" if close else
                     (f"its lookups: {', '.join(lookups)}" if lookups
-                     else f"{obj.api_name} has no lookup fields"))
+                     else f"{called} has no lookup fields"))
             if i + 1 > MAX_HOPS:
                 raise UnknownField(f"{'.'.join(path)} follows more than {MAX_HOPS} lookups")
             target = self.pack.object(found[1]) or SYSTEM_MODELS.get(found[1])
@@ -80,7 +93,7 @@ class ObjectScope:
             return T.TEXT, target
         names = [*obj.field_names, *SYSTEM_FIELDS]
         close = difflib.get_close_matches(last, names, n=1)
-        where = obj.api_name if not path[:-1] else f"{'.'.join(path[:-1])} ({obj.api_name})"
+        where = self._name(obj, path[:-1])
         raise UnknownField(f"{where} has no field {last!r}",
                            f"did you mean {close[0]!r}?" if close else None)
 

@@ -11,6 +11,11 @@ roles allow) and checks every call before it touches the database:
   get the errors and hints of a missing field (hints list the visible fields only), and
   records and descriptions leave it out;
 - a read-only field refuses writes (``field_read_only``);
+- nothing the user may not see is named in a description
+  (:class:`~hulian.engine.security.disclosure.Disclosure`): a lookup to an object they may
+  not read is an opaque reference (``"target": null, "opaque": true``), a roll-up over
+  such an object keeps only its function, and formula texts, quotes, lookup filters and
+  rule conditions that reach a hidden field or such an object are left out;
 - an interconnect user cannot set ``owner_id``: what they create is owned upstream by
   their enterprise's partner manager and externally by them (``out_owner_id``).
 """
@@ -27,12 +32,12 @@ from hulian.engine.errors import FieldError, NotFoundError, PermissionDenied, Qu
 from hulian.engine.memo import Memo
 from hulian.engine.schema.columns import SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
-from hulian.engine.security.rights import HIDDEN, Rights
+from hulian.engine.security.disclosure import Disclosure
+from hulian.engine.security.rights import Rights
 from hulian.engine.security.visibility import Visibility
-from hulian.metadata.model import ObjectDef, Pack
+from hulian.metadata.model import REFERENCE_TYPES, ObjectDef, Pack
 
 CHANGE_HINT = "ask an admin for a role that allows it"
-FORMULA_SETTINGS = ("formula", "default_formula", "lookup_filter")
 
 
 class Guard:
@@ -43,7 +48,6 @@ class Guard:
         self.visibility = visibility
         self.schema = visibility.schema
         self.user = visibility.user
-        self._hidden = Memo()
         self._locked = Memo()
 
     @property
@@ -93,22 +97,24 @@ class Guard:
             return model
         return replace(model, fields=tuple(f for f in model.fields if f.api_name not in hidden))
 
+    @cached_property
+    def disclosure(self) -> Disclosure:
+        """What of the metadata may be named to the user."""
+        return Disclosure(self.schema, self.rights)
+
     def hidden(self, name: str) -> frozenset[str]:
         """The fields of ``name`` the user may not see (all of them: an unreadable object)."""
-        return self._hidden.get(name, lambda: self._find_hidden(name))
-
-    def _find_hidden(self, name: str) -> frozenset[str]:
-        fields = self.schema.object(name).model.field_names
-        if self.rights.admin:
-            return frozenset()
-        if not self.rights.can(name, "read"):
-            return frozenset(fields)
-        return frozenset(f for f in fields if self.rights.field_access(name, f) == HIDDEN)
+        return self.disclosure.hidden(name)
 
     def locked(self, name: str) -> frozenset[str]:
         """The visible fields of ``name`` the user may read but not change."""
         return self._locked.get(name, lambda: frozenset(
             self.rights.read_only(name) - self.hidden(name)))
+
+    @cached_property
+    def opaque(self) -> frozenset[str]:
+        """The objects whose names the user may not learn (formula errors leave them out)."""
+        return frozenset(o for o in self.schema.objects if not self.disclosure.nameable(o))
 
     def _unknown(self, obj: CompiledObject, name: Any) -> tuple[str, str]:
         visible = [*self.model(obj.api_name).field_names, *SYSTEM_FIELDS]
@@ -175,8 +181,9 @@ class Guard:
         return {k: v for k, v in record.items() if k not in hidden}
 
     def describe(self, obj: CompiledObject, described: dict[str, Any]) -> dict[str, Any]:
-        """A description for this user: hidden fields left out, read-only ones marked, the
-        user's permissions on the object added."""
+        """A description for this user: hidden fields left out, read-only ones marked,
+        nothing named that the user may not see (see the module's docstring), the user's
+        permissions on the object added."""
         name = obj.api_name
         hidden = self.hidden(name)
         locked = self.rights.read_only(name)
@@ -185,17 +192,13 @@ class Guard:
         for f in described["fields"]:
             if f["api_name"] in hidden:
                 continue
-            f = dict(f)
+            f = self._disclosed_field(name, f)
             access = "read_only" if f["read_only"] or f["api_name"] in locked or \
                 not self.rights.can(name, "edit") else "editable"
             f["access"] = access
-            if hidden:  # formulas may name hidden fields: their text is not shown
-                for setting in FORMULA_SETTINGS:
-                    f.pop(setting, None)
             out["fields"].append(f)
-        if hidden:
-            out["validation_rules"] = [{k: v for k, v in r.items() if k != "condition"}
-                                       for r in described["validation_rules"]]
+        out["validation_rules"] = [self._disclosed_rule(name, r)
+                                   for r in described["validation_rules"]]
         if "child_relationships" in out:
             out["child_relationships"] = [r for r in out["child_relationships"]
                                           if self.can(r["object"], "read")
@@ -203,6 +206,41 @@ class Guard:
         actions = [*("create", "read", "edit", "delete", "export", "import"),
                    *(a.api_name for a in obj.model.actions)]
         out["permissions"] = {a: self.rights.can(name, a) for a in actions}
+        return out
+
+    def _disclosed_field(self, name: str, described: dict[str, Any]) -> dict[str, Any]:
+        """A field's description without the settings that name what the user may not
+        see: an opaque lookup, a roll-up over an unreadable object, formula texts."""
+        shown = self.disclosure
+        f = dict(described)
+        if f["type"] in REFERENCE_TYPES and not shown.nameable(f.get("target")):
+            f.update(target=None, opaque=True)
+            f.pop("relationship_name", None)
+            f.pop("lookup_filter", None)
+        elif not shown.formula_shown(f.get("target") or name, f.get("lookup_filter")):
+            f.pop("lookup_filter", None)
+        for setting in ("formula", "default_formula"):
+            if not shown.formula_shown(name, f.get(setting)):
+                f.pop(setting, None)
+        if "quote" in f and not shown.path_shown(name, tuple(f["quote"].split("."))):
+            f.pop("quote")
+        spec = f.get("roll_up")
+        if spec is not None:
+            child = spec["object"]
+            if not shown.nameable(child):
+                f.update(roll_up={"function": spec["function"]}, opaque=True)
+            else:
+                f["roll_up"] = {k: v for k, v in spec.items() if not (
+                    (k in ("relationship", "field") and v in shown.hidden(child))
+                    or (k == "filter" and not shown.formula_shown(child, v)))}
+        return f
+
+    def _disclosed_rule(self, name: str, rule: dict[str, Any]) -> dict[str, Any]:
+        """A rule's description; its condition only if it names nothing hidden."""
+        out = {k: v for k, v in rule.items()
+               if k != "condition" or self.disclosure.formula_shown(name, v)}
+        if out.get("error_field") in self.hidden(name):
+            out["error_field"] = None
         return out
 
 

@@ -15,6 +15,7 @@ from hulian.engine.errors import FieldError
 from hulian.engine.records.context import Context
 from hulian.engine.records.plan import WritePlan, write_plan
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.security.disclosure import Disclosure
 from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.system.tables import users
 from hulian.metadata.model import Field
@@ -73,17 +74,21 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
         for chunk in _chunks(wanted):
             found.update(ctx.conn.scalars(query, {"ids": chunk}))
         passing = _passing_filter(ctx, obj, f.api_name, f.target, sorted(found))
+        shown = disclosure(ctx)
+        named = shown is None or shown.nameable(f.target)
+        what = f"{f.target} record" if named else "record"
+        rule = f" ({f.lookup_filter})" if named and (
+            shown is None or shown.formula_shown(f.target, f.lookup_filter)) else ""
         for i, row in enumerate(rows):
             value = row.get(f.api_name)
             if value is not None and value not in found:
                 errors.append(FieldError(f.api_name, "unknown_reference",
-                                         f"there is no {f.target} record with id {value!r}",
-                                         row=i))
+                                         f"there is no {what} with id {value!r}", row=i))
             elif value is not None and passing is not None and value not in passing:
                 errors.append(FieldError(
                     f.api_name, "lookup_filter",
-                    f"the {f.target} record {value!r} does not match the lookup filter "
-                    f"({f.lookup_filter})", "choose a record the filter allows", row=i))
+                    f"the {what} {value!r} does not match the lookup filter{rule}",
+                    "choose a record the filter allows", row=i))
 
 
 def _visibility(ctx: Context) -> Visibility:
@@ -108,6 +113,16 @@ def _existing(ctx: Context, f: Field) -> sa.Select:
     if visible is None:
         return ctx.schema.memo.get(("existing", f.target), build)
     return _visibility(ctx).statement(("existing", f.target, access), build)
+
+
+def disclosure(ctx: Context) -> Disclosure | None:
+    """What error messages may name to the user (None: system work, anything); one per
+    reader, like their permissions."""
+    visibility = ctx.visibility
+    if visibility is None:
+        return None
+    return visibility.statement(("disclosure",),
+                                lambda: Disclosure(ctx.schema, visibility.rights))
 
 
 def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,

@@ -272,12 +272,14 @@ def build_filter(select: RecordSelect, where: Any, depth: int = 0):
     return sa.and_(sa.true(), *clauses)
 
 
-def formula_filter(select: RecordSelect, text: str, pack: Any = None):
+def formula_filter(select: RecordSelect, text: str, pack: Any = None,
+                   opaque: frozenset[str] = frozenset()):
     """A filter written in the formula language (``amount > 1000 && ISPICKVAL(stage, 'won')``).
 
     Type-checked against the object (FormulaError when it is not a boolean formula) and
     compiled to SQL with bound parameters; blank counts as false. ``pack``: the metadata
-    the formula may name (default the schema's; a reader's view leaves hidden fields out).
+    the formula may name (default the schema's; a reader's view leaves hidden fields out);
+    ``opaque``: the objects errors may not name (those the reader may not read).
     """
     from hulian.engine.formulas.scope import ObjectScope
     from hulian.formula import Options, compile_formula
@@ -285,7 +287,7 @@ def formula_filter(select: RecordSelect, text: str, pack: Any = None):
     if not isinstance(text, str):
         raise QueryError("filter is a formula: text", code="invalid_filter")
     pack = select.schema.pack if pack is None else pack
-    scope = ObjectScope(pack, pack.object(select.obj.api_name) or select.obj.model)
+    scope = ObjectScope(pack, pack.object(select.obj.api_name) or select.obj.model, opaque)
     return compiled_filter(select, compile_formula(text, scope, Options("filter"), T.BOOLEAN))
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError
+from hulian.engine.records.checks import disclosure
 from hulian.engine.records.context import Context
 from hulian.engine.records.plan import write_plan
 from hulian.engine.schema.compiled import CompiledObject
@@ -32,11 +33,13 @@ def follow_masters(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]
     f = write_plan(ctx.schema, obj.api_name).master
     if f is None:
         return
+    shown = disclosure(ctx)
+    master = f.target if shown is None or shown.nameable(f.target) else "master"
     for i, row in enumerate(rows):
         if "owner_id" in row and f.api_name not in row:
             errors.append(FieldError("owner_id", "read_only",
-                                     f"a {obj.api_name} record is owned by its {f.target}",
-                                     f"change the owner of the {f.target} record", row=i))
+                                     f"a {obj.api_name} record is owned by its {master}",
+                                     f"change the owner of the {master} record", row=i))
     wanted = sorted({r[f.api_name] for r in rows if isinstance(r.get(f.api_name), str)})
     if not wanted:
         return

@@ -64,10 +64,11 @@ def coerce(obj: CompiledObject, data: Any, row: int,
 
 def _computed(obj: CompiledObject, key: str) -> str:
     f = obj.field(key)
+    # neutral words: the summarised object and the quoted path may be hidden from the user
     if f is not None and f.roll_up is not None:
-        return f"{key} is a roll-up of {f.roll_up.object} records: hulian keeps it up to date"
+        return f"{key} is a roll-up of related records: hulian keeps it up to date"
     if f is not None and f.quote is not None:
-        return f"{key} shows {f.quote} of the related record: change it there"
+        return f"{key} quotes a field of a related record: change it there"
     return f"{key} is a formula field: its value is computed"
 
 

@@ -30,9 +30,8 @@ from hulian.engine.system.login_sessions import (
     LoginSession,
     hash_session_id,
 )
-from hulian.engine.system.people import ADMIN, User, require_tenant
+from hulian.engine.system.people import ADMIN, User, may_sign_in, require_tenant
 from hulian.engine.system.tables import (
-    enterprises,
     login_sessions,
     metadata_versions,
     tenants,
@@ -41,8 +40,7 @@ from hulian.engine.system.tables import (
 )
 from hulian.engine.system.tokens import PREFIX, hash_token
 
-__all__ = ["Arrival", "BearerToken", "Credential", "LoginCookie", "arrive", "arrive_with",
-           "enterprise_active"]
+__all__ = ["Arrival", "BearerToken", "Credential", "LoginCookie", "arrive", "arrive_with"]
 
 MAX_TOKEN = 200
 
@@ -77,14 +75,6 @@ class LoginCookie:
 Credential = BearerToken | LoginCookie
 
 
-def enterprise_active(user_table: Any = users) -> Any:
-    """The SQL condition "the user is internal, or their downstream enterprise is active":
-    a user of a deactivated enterprise cannot open a session, whatever they hold."""
-    active = sa.select(enterprises.c.id).where(enterprises.c.id == user_table.c.enterprise_id,
-                                               enterprises.c.is_active == sa.true())
-    return sa.or_(user_table.c.enterprise_id.is_(None), active.exists())
-
-
 _USER_COLUMNS = (users.c.id, users.c.tenant, users.c.username, users.c.display_name,
                  users.c.is_admin, users.c.department_id, users.c.enterprise_id)
 
@@ -100,7 +90,7 @@ def _versions(tenant: Any) -> tuple[Any, Any]:
 def _by_user(match: Any) -> sa.Select:
     tenant = sa.bindparam("tenant")
     return sa.select(*_versions(tenant), *_USER_COLUMNS).where(
-        users.c.tenant == tenant, match, users.c.is_active == sa.true(), enterprise_active())
+        users.c.tenant == tenant, match, may_sign_in())
 
 
 _BY_NAME = _by_user(users.c.username == sa.bindparam("who"))
@@ -109,7 +99,7 @@ _BY_ID = _by_user(users.c.id == sa.bindparam("who"))
 _BY_TOKEN = sa.select(*_versions(users.c.tenant), *_USER_COLUMNS, tokens.c.expires_at).join_from(
     tokens, users, sa.and_(users.c.id == tokens.c.user_id, users.c.tenant == tokens.c.tenant)
 ).where(tokens.c.token_hash == sa.bindparam("hash"), tokens.c.revoked_at.is_(None),
-        users.c.is_active == sa.true(), enterprise_active())
+        may_sign_in())
 
 _BY_LOGIN = sa.select(
     *_versions(users.c.tenant), *_USER_COLUMNS, login_sessions.c.id.label("login_id"),
@@ -117,8 +107,7 @@ _BY_LOGIN = sa.select(
 ).join_from(login_sessions, users, sa.and_(users.c.id == login_sessions.c.user_id,
                                            users.c.tenant == login_sessions.c.tenant)
             ).where(login_sessions.c.session_hash == sa.bindparam("hash"),
-                    login_sessions.c.revoked_at.is_(None), users.c.is_active == sa.true(),
-                    enterprise_active())
+                    login_sessions.c.revoked_at.is_(None), may_sign_in())
 
 
 def _user(row: Any) -> User:

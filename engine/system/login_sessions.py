@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import UnauthenticatedError
 from hulian.engine.ids import new_id
-from hulian.engine.system.people import User, user_by_id
+from hulian.engine.system.people import User, signed_in_user
 from hulian.engine.system.tables import login_sessions, users
 
 __all__ = ["LIFETIME", "LoginSession", "create", "hash_session_id", "lookup", "revoke",
@@ -61,7 +61,7 @@ def create(conn: sa.Connection, user: User, *, client_ip: str | None,
 
 def lookup(conn: sa.Connection, session_id: str, now: dt.datetime) -> LoginSession:
     """The live session of ``session_id``; UnauthenticatedError ``invalid_session`` (unknown,
-    logged out, user gone) or ``session_expired``."""
+    logged out, user or their enterprise deactivated) or ``session_expired``."""
     refused = UnauthenticatedError("the login session is not valid (logged out or unknown)",
                                    code="invalid_session",
                                    hint="log in again: POST /api/v1/auth/login")
@@ -75,7 +75,7 @@ def lookup(conn: sa.Connection, session_id: str, now: dt.datetime) -> LoginSessi
         raise UnauthenticatedError("the login session has expired", code="session_expired",
                                    hint=f"sessions last {LIFETIME.seconds // 3600} hours; "
                                         "log in again: POST /api/v1/auth/login")
-    user = user_by_id(conn, row.tenant, row.user_id)
+    user = signed_in_user(conn, row.tenant, row.user_id)
     if user is None:
         raise refused
     return LoginSession(row.id, user, row.csrf_token, row.created_at, row.expires_at)

@@ -19,6 +19,7 @@ from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.system.tables import (
     departments,
+    enterprises,
     tenants,
     user_roles,
     users,
@@ -85,6 +86,27 @@ def require_tenant(conn: sa.Connection, tenant: str) -> None:
     check_tenant_name(tenant)
     if not tenant_exists(conn, tenant):
         raise _unknown_tenant(tenant)
+
+
+def may_sign_in() -> sa.ColumnElement[bool]:
+    """The SQL condition on ``hulian_users`` that a user may sign in: log in, use an API
+    token or a login session, open a session (:func:`arrive`). The user is active and,
+    for an interconnect user, so is their downstream enterprise (a deactivated
+    enterprise's users come back with it)::
+
+        sa.select(users.c.id).where(users.c.username == "buyer", may_sign_in())
+    """
+    enterprise_active = sa.exists().where(enterprises.c.id == users.c.enterprise_id,
+                                          enterprises.c.is_active == sa.true())
+    return sa.and_(users.c.is_active == sa.true(),
+                   sa.or_(users.c.enterprise_id.is_(None), enterprise_active))
+
+
+def signed_in_user(conn: sa.Connection, tenant: str, user_id: str) -> User | None:
+    """The user whose id is ``user_id`` if they may sign in (:func:`may_sign_in`)."""
+    row = conn.execute(sa.select(users).where(users.c.tenant == tenant,
+                                              users.c.id == user_id, may_sign_in())).first()
+    return _user(row) if row else None
 
 
 def people_changed(conn: sa.Connection, tenant: str) -> None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import UnauthenticatedError
 from hulian.engine.ids import new_id
-from hulian.engine.system.people import User, now, user_by_id
+from hulian.engine.system.people import User, now, signed_in_user
 from hulian.engine.system.tables import tokens
 
 PREFIX = "hl_"
@@ -43,8 +43,9 @@ def revoke_token(conn: sa.Connection, token: str) -> bool:
 
 def authenticate(conn: sa.Connection, token: str) -> User:
     """The user a token belongs to; UnauthenticatedError when missing, revoked or expired,
-    or when its user has been deactivated (``invalid_token``, as for an unknown token; the
-    token works again if the user is reactivated)."""
+    or when its user has been deactivated or belongs to a deactivated downstream enterprise
+    (``invalid_token``, as for an unknown token; the token works again once the user or
+    the enterprise is reactivated)."""
     refused = UnauthenticatedError(
         "the bearer token is not valid", code="invalid_token",
         hint="create one with: hulian token create --db URL --tenant T --user U",
@@ -57,7 +58,7 @@ def authenticate(conn: sa.Connection, token: str) -> User:
     if row.expires_at is not None and row.expires_at <= now():
         raise UnauthenticatedError("the bearer token has expired", code="token_expired",
                                    hint="create a new one with: hulian token create")
-    user = user_by_id(conn, row.tenant, row.user_id)
+    user = signed_in_user(conn, row.tenant, row.user_id)
     if user is None:
         raise refused
     return user

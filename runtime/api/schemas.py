@@ -105,7 +105,8 @@ def _type_schema(f: dict[str, Any], for_input: bool) -> tuple[dict[str, Any], st
                 "an empty choice is null.")
     if kind in ("lookup", "master_detail"):
         return ({"type": "string", "maxLength": REFERENCE_MAX_LENGTH},
-                f"The id of a {f['target']} record"
+                (f"The id of a {f['target']} record" if f.get("target") else
+                 "The id of a record of an object not open to you")
                 + (" (its master: required)." if kind == "master_detail" else "."))
     if kind == "auto_number":
         return ({"type": "string", "readOnly": True},

@@ -272,7 +272,9 @@ def test_a_deactivated_enterprise_locks_its_users_out(world):
     assert engine.enterprises(tenant, include_inactive=True) == [dealer]
     with pytest.raises(UnauthenticatedError):
         engine.login_session(login.secret)
-    assert names(engine, tenant, "buyer") == []  # still a user, seeing nothing
+    with pytest.raises(NotFoundError) as caught, engine.session(tenant, "buyer"):
+        pass  # still a user, who cannot sign in (test_enterprise_sign_in.py)
+    assert caught.value.code == "unknown_user"
     with engine.session(tenant) as s:
         assert len(s.query("Order", {"name": "buyer's"}).records) == 1
     assert [u.username for u in engine.users(tenant, enterprise=dealer.id,

@@ -1,5 +1,6 @@
 """Roll-ups stay exact: under concurrent writers, after random sequences of child writes,
-and when a deploy adds or changes one."""
+when a deploy adds or changes one, and (in the example CRM) when a product's price
+changes."""
 
 from __future__ import annotations
 
@@ -144,3 +145,26 @@ def test_bulk_lines_under_many_parents_keep_every_roll_up_exact(engine, tenant):
         expected[head] = (sum(amounts, Decimal("0.00")), 100, min(amounts),
                           sum(1 for a in amounts if a > 50))
     assert totals == expected
+
+
+def test_a_product_price_change_moves_the_example_order_totals_at_once(crm):
+    """examples/crm: ``Order.total_amount`` sums ``OrderLine.amount`` (quantity *
+    unit_price * (1 - discount)), whose ``unit_price`` quotes ``product.unit_price``. A new
+    price reaches the stored totals in the price change's own write, as Order.json says."""
+    engine, tenant = crm
+    with engine.session(tenant) as s:
+        widget = s.create("Product", {"name": "Widget", "unit_price": "10"})["id"]
+        bolt = s.create("Product", {"name": "Bolt", "unit_price": "2"})["id"]
+        order = s.create("Order", {})["id"]
+        other = s.create("Order", {})["id"]
+        s.create_many("OrderLine", [
+            {"sales_order": order, "product": widget, "quantity": 3},
+            {"sales_order": order, "product": bolt, "quantity": 5, "discount": 10},
+            {"sales_order": other, "product": bolt, "quantity": 1}])
+        assert s.get("Order", order)["total_amount"] == Decimal("39.00")
+        s.update("Product", widget, {"unit_price": "12.50"})
+    with engine.session(tenant) as s:   # no line was written since
+        assert s.get("Order", order)["total_amount"] == Decimal("46.50")
+        assert s.get("Order", other)["total_amount"] == Decimal("2.00")
+        assert [r["total_amount"] for r in s.query("Order", order_by="-total_amount")] == [
+            Decimal("46.50"), Decimal("2.00")]
