@@ -144,35 +144,53 @@ class Guard:
                 message, hint = self._unknown(obj, name)
                 raise QueryError(message, code="unknown_field", hint=hint, field=str(name))
 
+    def _writable(self, obj: CompiledObject) -> frozenset[str]:
+        """The keys the user may send for ``obj`` (built once per object)."""
+        def build() -> frozenset[str]:
+            hidden, locked = self.hidden(obj.api_name), self.locked(obj.api_name)
+            names = {n for n in obj.model.field_names if n not in hidden and n not in locked}
+            names |= set(SYSTEM_FIELDS)
+            if self.user.is_interconnect:
+                names.discard("owner_id")
+            return frozenset(names)
+
+        return self._locked.get(("writable", obj.api_name), build)
+
     def check_input(self, obj: CompiledObject, rows: list[Any], errors: list[FieldError],
                     *, creating: bool) -> list[Any]:
         """The rows without the keys the user may not write, each refused as an error."""
-        hidden = self.hidden(obj.api_name)
-        locked = self.locked(obj.api_name)
+        writable = self._writable(obj)
         cleaned = []
         for i, row in enumerate(rows):
-            if not isinstance(row, Mapping):
-                cleaned.append(row)
+            if not isinstance(row, Mapping) or writable.issuperset(row):
+                cleaned.append(row)  # the common case: nothing to refuse, nothing copied
                 continue
-            kept = {}
-            for key, value in row.items():
-                if key in hidden or (key not in SYSTEM_FIELDS and not self._known(obj, key)):
-                    # hidden or missing alike, with hints naming visible fields only
-                    message, hint = self._unknown(obj, key)
-                    errors.append(FieldError(key if isinstance(key, str) else repr(key),
-                                             "unknown_field", message, hint, row=i))
-                elif key in locked:
-                    errors.append(FieldError(key, "field_read_only",
-                                             f"you may read {key} but not change it",
-                                             CHANGE_HINT, row=i))
-                elif self.user.is_interconnect and key == "owner_id":
-                    errors.append(FieldError(key, "read_only",
-                                             "records of interconnect users are owned by "
-                                             "their enterprise's partner manager", row=i))
-                else:
-                    kept[key] = value
-            cleaned.append(kept)
+            cleaned.append(self._refuse(obj, row, writable, errors, i))
         return cleaned
+
+    def _refuse(self, obj: CompiledObject, row: Mapping[Any, Any], writable: frozenset[str],
+                errors: list[FieldError], i: int) -> dict[str, Any]:
+        """``row`` without the keys the user may not write, each refused as an error."""
+        hidden = self.hidden(obj.api_name)
+        locked = self.locked(obj.api_name)
+        kept = {}
+        for key, value in row.items():
+            if key in writable:
+                kept[key] = value
+            elif key in hidden or (key not in SYSTEM_FIELDS and not self._known(obj, key)):
+                # hidden or missing alike, with hints naming visible fields only
+                message, hint = self._unknown(obj, key)
+                errors.append(FieldError(key if isinstance(key, str) else repr(key),
+                                         "unknown_field", message, hint, row=i))
+            elif key in locked:
+                errors.append(FieldError(key, "field_read_only",
+                                         f"you may read {key} but not change it",
+                                         CHANGE_HINT, row=i))
+            else:  # an interconnect user's owner_id
+                errors.append(FieldError(key, "read_only",
+                                         "records of interconnect users are owned by "
+                                         "their enterprise's partner manager", row=i))
+        return kept
 
     def strip(self, obj: CompiledObject, record: dict[str, Any]) -> dict[str, Any]:
         hidden = self.hidden(obj.api_name)

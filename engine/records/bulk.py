@@ -17,6 +17,7 @@ from psycopg import sql
 
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.schema.types import UTCDateTime
 
 COPY_THRESHOLD = 20
 Converter = Callable[[Any], Any]
@@ -34,14 +35,27 @@ def _remember_last(convert: Converter) -> Converter:
 
 
 def _bind_converters(columns: list[sa.Column], dialect: sa.Dialect) -> list[tuple[int, Converter]]:
-    """SQLAlchemy's own bind processors, for the driver's executemany."""
+    """What the driver's executemany needs: hulian's storage conversions for its own column
+    types (called directly, without SQLAlchemy's wrappers), SQLAlchemy's bind processors
+    for the others (dates and times on SQLite). Timestamps remember their last answer (a
+    batch shares one ``created_at``)."""
     out = []
     for i, column in enumerate(columns):
         kind = column.type
-        impl = kind if isinstance(kind, sa.types.TypeDecorator) else kind.dialect_impl(dialect)
-        convert = impl.bind_processor(dialect)
-        if convert is not None:
-            out.append((i, _remember_last(convert)))
+        convert: Converter | None
+        if hasattr(kind, "to_storage"):
+            if not kind.needs_storage(dialect.name):
+                continue
+
+            def convert(value: Any, store=kind.to_storage, name=dialect.name) -> Any:
+                return None if value is None else store(value, name)
+        else:
+            convert = kind.dialect_impl(dialect).bind_processor(dialect)
+            if convert is None:
+                continue
+        if isinstance(kind, UTCDateTime):
+            convert = _remember_last(convert)
+        out.append((i, convert))
     return out
 
 
@@ -53,7 +67,8 @@ def _copy_converters(columns: list[sa.Column], dialect: str) -> list[tuple[int, 
         if hasattr(kind, "to_storage") and kind.needs_storage(dialect):
             def convert(value: Any, store=kind.to_storage) -> Any:
                 return None if value is None else store(value, dialect)
-            out.append((i, _remember_last(convert)))
+            out.append((i, _remember_last(convert) if isinstance(kind, UTCDateTime)
+                        else convert))
     return out
 
 

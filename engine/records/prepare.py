@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from hulian.engine.errors import FieldError
@@ -28,38 +29,63 @@ def coerce(obj: CompiledObject, data: Any, row: int,
                                  f"a record must be an object of field values, not "
                                  f"{type(data).__name__}", row=row))
         return None
+    converters = input_converters(obj)
     values: dict[str, Any] = {}
     for key, value in data.items():
-        convert = obj.coercers.get(key)
+        convert = converters.get(key)
         if convert is None:
-            if key in WRITABLE_SYSTEM_FIELDS:
-                if value is not None and not isinstance(value, str):
-                    errors.append(FieldError(key, "invalid_type", "expected a user id", row=row))
-                else:
-                    values[key] = value
-            elif obj.field(key) is not None:  # a formula, quote or roll-up field
-                errors.append(FieldError(key, "read_only", _computed(obj, key), row=row))
-            elif key in SYSTEM_FIELDS:
-                errors.append(FieldError(key, "read_only",
-                                         f"{key} is maintained by hulian and cannot be set",
-                                         row=row))
-            else:
-                errors.append(FieldError(key if isinstance(key, str) else repr(key),
-                                         "unknown_field",
-                                         f"{obj.api_name} has no field {key!r}",
-                                         obj.unknown_field_hint(str(key)), row=row))
+            _not_an_input(obj, key, value, values, row, errors)
             continue
         try:
             converted = convert(value)
         except ValueProblem as problem:
             errors.append(FieldError(key, problem.code, problem.message, problem.hint, row=row))
             continue
-        kind = obj.kinds[key]
-        if kind == "boolean" and converted is None:  # a blank checkbox is unchecked
-            converted = False
-        if kind != "auto_number":
+        if converted is not _CHECKED_ONLY:
             values[key] = converted
     return values
+
+
+_CHECKED_ONLY = object()
+"""What an auto-number's converter returns: the value is checked, never stored."""
+
+
+def input_converters(obj: CompiledObject) -> Mapping[str, Any]:
+    """Field -> the function turning its input into the value to store (built once per
+    object): the field's coercer, a blank checkbox made unchecked, an auto-number only
+    checked."""
+    def build() -> Mapping[str, Any]:
+        out: dict[str, Any] = {}
+        for name, convert in obj.coercers.items():
+            kind = obj.kinds[name]
+            if kind == "boolean":
+                out[name] = lambda value, convert=convert: bool(convert(value))
+            elif kind == "auto_number":
+                out[name] = lambda value, convert=convert: (convert(value), _CHECKED_ONLY)[1]
+            else:
+                out[name] = convert
+        return MappingProxyType(out)
+
+    return obj.memo.get("input_converters", build)
+
+
+def _not_an_input(obj: CompiledObject, key: Any, value: Any, values: dict[str, Any],
+                  row: int, errors: list[FieldError]) -> None:
+    """A key without a coercer: ``owner_id`` (kept), or an error saying why it is refused."""
+    if key in WRITABLE_SYSTEM_FIELDS:
+        if value is not None and not isinstance(value, str):
+            errors.append(FieldError(key, "invalid_type", "expected a user id", row=row))
+        else:
+            values[key] = value
+    elif obj.field(key) is not None:  # a formula, quote or roll-up field
+        errors.append(FieldError(key, "read_only", _computed(obj, key), row=row))
+    elif key in SYSTEM_FIELDS:
+        errors.append(FieldError(key, "read_only",
+                                 f"{key} is maintained by hulian and cannot be set", row=row))
+    else:
+        errors.append(FieldError(key if isinstance(key, str) else repr(key), "unknown_field",
+                                 f"{obj.api_name} has no field {key!r}",
+                                 obj.unknown_field_hint(str(key)), row=row))
 
 
 def _computed(obj: CompiledObject, key: str) -> str:

@@ -42,6 +42,8 @@ class CompiledObject:
     references_in: tuple[Reference, ...] = ()
     kinds: Mapping[str, str] = field(default_factory=dict)
     """Field api_name -> field type, for the per-value paths."""
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+    """What the record paths build once for this object (e.g. its input converters)."""
 
     @property
     def api_name(self) -> str:
