@@ -26,7 +26,7 @@ the two named readers go through the Engine API (``deploy``, ``create_department
 ``set_department_leader``, ``create_enterprise``, ``create_user``), products through
 ``create_many``; the bulk
 (the other users and their roles, the orders, the team rows) is written straight into
-``hulian_users``, ``hulian_user_roles``, the tenant's order table and
+``hulian_users``, the tenant's ``hulian_user_roles``, order table and
 ``hulian_record_teams`` with COPY, with the values hulian would write, then the tables
 are ``VACUUM (ANALYZE)``d. The set-up is not measured.
 
@@ -125,8 +125,8 @@ class Timing:
 #   recursive CTE) and bound as an array: the planner sees the values (good estimates), the
 #   arm is an index condition on owner_id, and as a filter it is a hashed lookup.
 
-_TEAM = ("o.id = ANY (ARRAY(SELECT t.record_id FROM hulian_record_teams t "
-         "WHERE t.tenant = :tenant AND t.object = :object AND t.user_id = :me))")
+_TEAM = ("o.id = ANY (ARRAY(SELECT t.record_id FROM {teams} t "
+         "WHERE t.object = :object AND t.user_id = :me))")
 _WHERE = {
     "buyer": f"(o.out_owner_id = :me OR {_TEAM} OR o.out_tenant_id = :enterprise)",
     "leader": f"(o.owner_id = :me OR {_TEAM} OR o.owner_id = ANY (CAST(:owners AS varchar[])))",
@@ -142,10 +142,11 @@ OWNERS_SQL = sa.text(
 """The people whose records a leader sees: those of the departments they lead."""
 
 
-def hand_sql(reader: str, order: str, table: str) -> sa.TextClause:
+def hand_sql(reader: str, order: str, table: str, teams: str) -> sa.TextClause:
+    """``table``, ``teams``: the order and record team tables, quoted."""
     return sa.text(
         f"SELECT {', '.join('o.' + c for c in COLUMNS)} FROM {table} o "
-        f"WHERE NOT o.is_deleted AND {_WHERE[reader]} "
+        f"WHERE NOT o.is_deleted AND {_WHERE[reader].format(teams=teams)} "
         f"ORDER BY {_ORDER_SQL[order]} LIMIT {PAGE + 1}")
 
 
@@ -168,7 +169,7 @@ def hulian_page(eng: Engine, world: World, reader: str, order: str) -> list[dict
 
 
 def hand_page(eng: Engine, world: World, reader: str, order: str) -> list[dict[str, Any]]:
-    statement = hand_sql(reader, order, world.quoted)
+    statement = hand_sql(reader, order, world.quoted, world.teams)
     with eng.db.connect() as conn, conn.begin():
         bound = params(world, reader, conn)
         rows = [dict(r) for r in conn.execute(statement, bound).mappings()]
@@ -236,7 +237,7 @@ def cold_page(eng: Engine, world: World, reader: str, order: str) -> list[dict[s
 def measure_case(eng: Engine, world: World, reader: str, order: str, timing: Timing
                  ) -> list[Result]:
     """One reader and order: page mode, query mode and (first order only) cold mode."""
-    statement = hand_sql(reader, order, world.quoted)
+    statement = hand_sql(reader, order, world.quoted, world.teams)
     page = Result(reader, order, "page", *_series(
         (lambda: hulian_page(eng, world, reader, order),
          lambda: hand_page(eng, world, reader, order)), timing))
@@ -368,7 +369,7 @@ def report(eng: Engine, world: World, results: list[Result], plans: bool) -> Non
             mine = scan_of(eng, world, statement, parameters)
             with eng.db.connect() as conn:
                 bound = params(world, reader, conn)
-            hand = scan_of(eng, world, hand_sql(reader, order, world.quoted), bound)
+            hand = scan_of(eng, world, hand_sql(reader, order, world.quoted, world.teams), bound)
             print(f"  {reader} {order}\n    hulian {mine.ms:8.2f} ms  {mine.summary}\n"
                   f"    hand   {hand.ms:8.2f} ms  {hand.summary}")
             if reader == "buyer":

@@ -24,7 +24,8 @@ from hulian.engine import Engine
 from hulian.engine.ids import new_id
 from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE
 from hulian.engine.system.people import people_changed
-from hulian.engine.system.tables import record_teams, user_roles, users
+from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
 
@@ -111,6 +112,8 @@ class World:
     object_id: str
     quoted: str
     """The order table as SQL text (schema-qualified, quoted)."""
+    teams: str
+    """The tenant's record team table, the same way."""
     readers: dict[str, Any] = field(default_factory=dict)
     """username -> hulian User"""
     visible: dict[str, int] = field(default_factory=dict)
@@ -172,8 +175,8 @@ def _user_row(tenant: str, username: str, now: dt.datetime, *, department: str |
 def _copy_users(eng: Engine, tenant: str, rows: list[dict[str, Any]], role: str) -> None:
     columns = [c.name for c in users.columns]
     copy_rows(eng, users, columns, (tuple(r[c] for c in columns) for r in rows))
-    copy_rows(eng, user_roles, ("tenant", "user_id", "role"),
-              ((tenant, r["id"], role) for r in rows))
+    copy_rows(eng, tenant_tables(eng.dialect, tenant).user_roles, ("user_id", "role"),
+              ((r["id"], role) for r in rows))
     with eng.db.begin() as conn:  # as every change made through hulian does
         people_changed(conn, tenant)
 
@@ -286,17 +289,20 @@ def build(eng: Engine, sizes: Sizes, seed: int) -> World:
     for record_id in rng.sample(record_ids, sizes.reader_teams):
         teams[(record_id, leader.id)] = "edit"
     admin_id = _admin_id(eng, tenant)
-    copy_rows(eng, record_teams, ("tenant", "object", "record_id", "user_id", "access",
-                                  "added_by", "added_at"),
-              ((tenant, object_id, r, u, a, admin_id, now) for (r, u), a in teams.items()))
+    own = tenant_tables(eng.dialect, tenant)
+    copy_rows(eng, own.record_teams, ("object", "record_id", "user_id", "access", "added_by",
+                                      "added_at"),
+              ((object_id, r, u, a, admin_id, now) for (r, u), a in teams.items()))
+    preparer = eng.db.dialect.identifier_preparer
+    quoted_teams = preparer.format_table(own.record_teams)
     with eng.db.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        for name in (quoted, "hulian_users", "hulian_user_roles", "hulian_record_teams",
-                     "hulian_departments", "hulian_enterprises"):
+        for name in (quoted, "hulian_users", preparer.format_table(own.user_roles),
+                     quoted_teams, "hulian_departments", "hulian_enterprises"):
             conn.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
     print(f"  {len(teams):,} team rows; set-up {time.perf_counter() - began:.1f} s",
           flush=True)
-    world = World(tenant, table, object_id, quoted)
+    world = World(tenant, table, object_id, quoted, quoted_teams)
     world.readers = {"buyer": buyer, "leader": leader}
     return world
 

@@ -178,12 +178,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine = Engine(args.db, migrate=False)
     try:
         before = current_revision(engine.db)
-        upgrade(engine.db)
+        migrated = upgrade(engine.db)
         after = current_revision(engine.db)
     finally:
         engine.close()
     print(f"system tables: {before or 'none'} -> {after} (head)" if before != after
           else f"system tables already at {after} (head)")
+    if migrated:
+        print(f"tenants' own system tables brought up to date: {len(migrated)}")
     return 0
 
 

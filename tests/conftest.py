@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.pg_cluster import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CRM = ROOT / "examples" / "crm"
 _tenant_numbers = itertools.count(1)
+_database_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +39,26 @@ def sqlite_url(tmp_path_factory):
 def db_url(request):
     """The URL of each database in turn (storage tests run on both)."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+@pytest.fixture
+def fresh_db_url(db_url, tmp_path):
+    """The URL of a new, empty database of each kind in turn, removed afterwards: for tests
+    that need a whole database of their own (migrations). Close every engine on it first."""
+    if not db_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    url = sa.make_url(db_url)
+    name = f"hulian_fresh_{os.getpid()}_{next(_database_numbers)}"
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

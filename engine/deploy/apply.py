@@ -31,7 +31,7 @@ from hulian.engine.schema.columns import column_type, field_column
 from hulian.engine.schema.compiled import CompiledSchema
 from hulian.engine.schema.naming import table_name, tenant_schema
 from hulian.engine.system.people import now
-from hulian.engine.system.tables import sequences
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.model import Field, Pack
 
 
@@ -167,9 +167,9 @@ class Migrator:
         assert step.from_object is not None and step.object is not None
         self.ops.rename_table(self.table(step.from_object), self.table(step.object),
                               schema=self.schema)
-        self.conn.execute(sequences.update().where(
-            sequences.c.tenant == self.tenant, sequences.c.object == step.from_object)
-            .values(object=step.object))
+        sequences = tables_of(self.conn, self.tenant).sequences
+        self.conn.execute(sequences.update().where(sequences.c.object == step.from_object)
+                          .values(object=step.object))
         self.previous_names[step.object] = step.from_object
         item = self.catalog.object(step.from_object)
         if item is not None:
@@ -213,9 +213,10 @@ class Migrator:
         assert step.from_field is not None and step.object is not None
         self.ops.alter_column(self.table(step.object), step.from_field,
                               new_column_name=step.field, schema=self.schema)
+        sequences = tables_of(self.conn, self.tenant).sequences
         self.conn.execute(sequences.update().where(
-            sequences.c.tenant == self.tenant, sequences.c.object == step.object,
-            sequences.c.field == step.from_field).values(field=step.field))
+            sequences.c.object == step.object, sequences.c.field == step.from_field)
+            .values(field=step.field))
         item = self.catalog.field(step.object, step.from_field)
         if item is not None:
             self.catalog.rename(item, step.field, step.field)

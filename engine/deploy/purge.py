@@ -20,7 +20,7 @@ from hulian.engine.deploy.catalog import Catalog, Item
 from hulian.engine.deploy.step import DESTRUCTIVE, Step
 from hulian.engine.errors import NotFoundError
 from hulian.engine.schema.naming import table_name, tenant_schema
-from hulian.engine.system.tables import sequences
+from hulian.engine.system.tenant_tables import tables_of
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,13 @@ def purge(conn: sa.Connection, tenant: str, names: list[str] | None, *, dry_run:
     ordered = [e for e in chosen if e.field is not None
                and by_id[e.id].object_id not in objects] + \
         [e for e in chosen if e.field is None]
+    sequences = tables_of(conn, tenant).sequences
     steps = []
     for entry in ordered:
         item: Item = by_id[entry.id]
         if entry.field is None:
             ops.drop_table(item.storage, schema=schema)
-            conn.execute(sequences.delete().where(sequences.c.tenant == tenant,
-                                                  sequences.c.object == entry.object))
+            conn.execute(sequences.delete().where(sequences.c.object == entry.object))
         else:
             owner = by_id[item.object_id or ""]
             table = owner.storage if owner.state != "active" else \

@@ -18,6 +18,7 @@ from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.system import roles
 from hulian.engine.system.people import DepartmentTree
 from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.model import SharingRule
 
 
@@ -47,7 +48,7 @@ def condition(rule: SharingRule, schema: CompiledSchema, obj: CompiledObject, ta
                 users.c.tenant == schema.tenant,
                 users.c.department_id.in_(sorted(tree.below({found}))))
         else:
-            owners = roles.users_with(schema.tenant, name)
+            owners = roles.users_with(tenant_tables(schema.dialect, schema.tenant), name)
         return table.c.owner_id.in_(owners.correlate(None))
     return table.c.id.in_(criteria_records(schema, obj, rule.api_name))
 

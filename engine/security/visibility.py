@@ -41,6 +41,7 @@ from hulian.engine.security import sharing
 from hulian.engine.security.rights import Rights, rights_of
 from hulian.engine.system import enterprises, people, roles, teams
 from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import TenantTables, tenant_tables
 
 READ = "read"
 EDIT = "edit"
@@ -95,6 +96,11 @@ class Visibility:
     def tenant(self) -> str:
         return self.schema.tenant
 
+    @property
+    def tables(self) -> TenantTables:
+        """The tenant's own system tables (record teams, role grants...)."""
+        return tenant_tables(self.schema.dialect, self.schema.tenant)
+
     def level(self, obj: CompiledObject) -> str:
         if self.user.is_interconnect:
             return self.levels.get(obj.api_name) or obj.model.data_permission.get(
@@ -142,7 +148,7 @@ class Visibility:
                 access == READ and level == ("public_read" if external else "company_read")):
             return None  # every record of the tenant
         object_id = str(self.schema.ids.get(obj.api_name, {}).get("id") or obj.api_name)
-        team = self._in(table.c.id, teams.records_of(self.tenant, object_id, self.user.id,
+        team = self._in(table.c.id, teams.records_of(self.tables, object_id, self.user.id,
                                                      access == EDIT))
         if self.user.is_interconnect:
             assert self.enterprise is not None

@@ -26,7 +26,8 @@ from hulian.engine.system.people import (
     people_changed,
     user_by_id,
 )
-from hulian.engine.system.tables import enterprise_permissions, enterprises
+from hulian.engine.system.tables import enterprises
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS
 
 
@@ -175,18 +176,17 @@ def set_level(conn: sa.Connection, tenant: str, enterprise: str, object_name: st
         raise HulianError(f"{level!r} is not an external data permission level",
                           code="invalid_data_permission",
                           hint="use one of " + ", ".join(EXTERNAL_DATA_PERMISSIONS))
-    conn.execute(enterprise_permissions.delete().where(
-        enterprise_permissions.c.enterprise_id == found.id,
-        enterprise_permissions.c.object == object_name))
+    overrides = tables_of(conn, tenant).enterprise_permissions
+    conn.execute(overrides.delete().where(overrides.c.enterprise_id == found.id,
+                                          overrides.c.object == object_name))
     if level is not None:
-        conn.execute(enterprise_permissions.insert().values(
-            tenant=tenant, enterprise_id=found.id, object=object_name, level=level))
+        conn.execute(overrides.insert().values(enterprise_id=found.id, object=object_name,
+                                               level=level))
     people_changed(conn, tenant)
 
 
 def levels(conn: sa.Connection, tenant: str, enterprise_id: str) -> dict[str, str]:
     """The enterprise's overrides: object -> level."""
-    return dict(conn.execute(sa.select(enterprise_permissions.c.object,
-                                       enterprise_permissions.c.level).where(
-        enterprise_permissions.c.tenant == tenant,
-        enterprise_permissions.c.enterprise_id == enterprise_id)).all())
+    overrides = tables_of(conn, tenant).enterprise_permissions
+    return dict(conn.execute(sa.select(overrides.c.object, overrides.c.level).where(
+        overrides.c.enterprise_id == enterprise_id)).all())

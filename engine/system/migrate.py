@@ -1,4 +1,6 @@
-"""Run the Alembic revisions for the system tables (``hulian db upgrade``)."""
+"""Bring hulian's system tables up to date (every Engine start, ``hulian db upgrade``):
+the Alembic revisions of the global tables, then the per-tenant migrations of each
+tenant's own tables (:mod:`hulian.engine.system.tenant_migrations`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from alembic.script import ScriptDirectory
 
 import hulian.migrations
 from hulian.engine.database import unbounded
+from hulian.engine.system.tenant_migrations import upgrade_tenants
 
 VERSION_TABLE = "hulian_alembic_version"
 
@@ -32,12 +35,13 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Bring the system tables up to the newest revision (no-op when they are)."""
-    if current_revision(engine) == head_revision():
-        return
-    config = alembic_config()
-    with engine.begin() as conn:
-        unbounded(conn)
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+def upgrade(engine: sa.Engine) -> list[str]:
+    """Bring the global system tables up to the newest revision (one transaction), then
+    every tenant's own tables (one transaction per tenant); the tenants migrated."""
+    if current_revision(engine) != head_revision():
+        config = alembic_config()
+        with engine.begin() as conn:
+            unbounded(conn)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    return upgrade_tenants(engine)

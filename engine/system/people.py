@@ -21,9 +21,9 @@ from hulian.engine.system.tables import (
     departments,
     enterprises,
     tenants,
-    user_roles,
     users,
 )
+from hulian.engine.system.tenant_tables import create_tenant_tables, tables_of
 
 ADMIN = "admin"
 MEMBER = "member"
@@ -68,11 +68,13 @@ def tenant_exists(conn: sa.Connection, tenant: str) -> bool:
 
 
 def ensure_tenant(conn: sa.Connection, tenant: str) -> bool:
-    """Create ``tenant`` with its ``admin`` user if it does not exist; True when created."""
+    """Create ``tenant`` with its own system tables (and, on PostgreSQL, its schema) and
+    its ``admin`` user if it does not exist; True when created."""
     check_tenant_name(tenant)
     if tenant_exists(conn, tenant):
         return False
     conn.execute(tenants.insert().values(name=tenant, created_at=now()))
+    create_tenant_tables(conn, tenant)
     add_user(conn, tenant, ADMIN, display_name="Administrator", is_admin=True)
     return True
 
@@ -284,8 +286,9 @@ def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: s
     ))
     if roles is None:
         roles = () if enterprise_id is not None else (MEMBER,)
+    grants = tables_of(conn, tenant).user_roles
     for role in sorted(set(roles)):
-        conn.execute(user_roles.insert().values(tenant=tenant, user_id=user.id, role=role))
+        conn.execute(grants.insert().values(user_id=user.id, role=role))
     people_changed(conn, tenant)
     return user
 

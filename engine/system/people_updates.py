@@ -42,7 +42,8 @@ from hulian.engine.system.people import (
     require_department,
     user_ref,
 )
-from hulian.engine.system.tables import departments, enterprises, user_roles, users
+from hulian.engine.system.tables import departments, enterprises, users
+from hulian.engine.system.tenant_tables import tables_of
 
 __all__ = ["update_department", "update_user"]
 
@@ -95,9 +96,9 @@ def _check_can_leave(conn: sa.Connection, tenant: str, user: User,
                  f"update {managed[0]!r} --partner-manager USER (or deactivate it)")
     if user.is_interconnect:
         return
+    grants = tables_of(conn, tenant).user_roles
     admins = sa.or_(users.c.is_admin == sa.true(), users.c.id.in_(
-        sa.select(user_roles.c.user_id).where(user_roles.c.tenant == tenant,
-                                              user_roles.c.role.in_(sorted(admin_roles)))))
+        sa.select(grants.c.user_id).where(grants.c.role.in_(sorted(admin_roles)))))
     active_admins = set(conn.scalars(sa.select(users.c.id).where(
         users.c.tenant == tenant, users.c.is_active == sa.true(),
         users.c.enterprise_id.is_(None), admins)))

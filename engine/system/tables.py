@@ -1,7 +1,9 @@
-"""hulian's own tables (tenants, users, tokens, deployed metadata, sequences).
+"""hulian's own global tables (tenants, users, tokens, deployed metadata, logins).
 
 These are created and evolved by the Alembic revisions in ``migrations/``; a test
-checks that autogenerate finds no difference between this module and them.
+checks that autogenerate finds no difference between this module and them. The system
+tables each tenant keeps for itself (record teams, role grants, sequences, enterprise
+permission overrides) are in :mod:`hulian.engine.system.tenant_tables`.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ tenants = sa.Table(
     sa.Column("name", sa.String(30), primary_key=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("people_version", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("system_version", sa.Integer(), nullable=False, server_default="0"),
 )
-"""``people_version`` counts changes to the tenant's people (users, departments, role
-assignments, enterprises, their overrides): sessions cache permissions per value."""
+"""The directory of tenants. ``people_version`` counts changes to the tenant's people
+(users, departments, role assignments, enterprises, their overrides): sessions cache
+permissions per value. ``system_version``: how far the tenant's own system tables are
+migrated (:mod:`hulian.engine.system.tenant_migrations`)."""
 
 users = sa.Table(
     "hulian_users",
@@ -69,42 +74,6 @@ enterprises = sa.Table(
 """A tenant's downstream enterprises (互联企业: dealers, agents...), each with its upstream
 partner manager (对接人), the internal user who owns what its people create."""
 
-user_roles = sa.Table(
-    "hulian_user_roles",
-    metadata,
-    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
-    sa.Column("user_id", sa.String(26), sa.ForeignKey("hulian_users.id"), primary_key=True),
-    sa.Column("role", sa.String(64), primary_key=True),
-)
-"""Which roles (api_names of the tenant's metadata, or ``admin`` / ``member``) a user has."""
-
-enterprise_permissions = sa.Table(
-    "hulian_enterprise_permissions",
-    metadata,
-    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), nullable=False),
-    sa.Column("enterprise_id", sa.String(26), sa.ForeignKey("hulian_enterprises.id"),
-              primary_key=True),
-    sa.Column("object", sa.String(64), primary_key=True),
-    sa.Column("level", sa.String(20), nullable=False),
-)
-"""Per downstream enterprise: the external data permission level of an object, overriding
-the object's ``data_permission.external``."""
-
-record_teams = sa.Table(
-    "hulian_record_teams",
-    metadata,
-    sa.Column("tenant", sa.String(30), sa.ForeignKey("hulian_tenants.name"), primary_key=True),
-    sa.Column("object", sa.String(64), primary_key=True),
-    sa.Column("record_id", sa.String(26), primary_key=True),
-    sa.Column("user_id", sa.String(26), sa.ForeignKey("hulian_users.id"), primary_key=True),
-    sa.Column("access", sa.String(8), nullable=False),
-    sa.Column("added_by", sa.String(26), nullable=False),
-    sa.Column("added_at", UTCDateTime(), nullable=False),
-    sa.Index("ix_hulian_record_teams_member", "tenant", "object", "user_id", "record_id"),
-)
-"""Related teams (相关团队) and external teams: people given ``read`` or ``edit`` access to
-one record besides its owners. ``object`` is the object's stable id (it survives renames)."""
-
 tokens = sa.Table(
     "hulian_tokens",
     metadata,
@@ -152,16 +121,6 @@ schema_items = sa.Table(
 (table or column name) and whether it is ``active`` or ``archived`` (removed from the
 metadata but kept, restorable until ``hulian purge``). ``object_id`` is NULL for objects;
 ``definition`` holds the removed object or field's document."""
-
-sequences = sa.Table(
-    "hulian_sequences",
-    metadata,
-    sa.Column("tenant", sa.String(30), primary_key=True),
-    sa.Column("object", sa.String(64), primary_key=True),
-    sa.Column("field", sa.String(64), primary_key=True),
-    sa.Column("period", sa.String(16), primary_key=True),
-    sa.Column("value", sa.BigInteger, nullable=False),
-)
 
 settings = sa.Table(
     "hulian_settings",

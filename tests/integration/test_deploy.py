@@ -38,13 +38,17 @@ V1 = documents(ACCOUNT, NOTE)
 
 
 def tenant_tables(engine: Engine, tenant: str) -> set[str]:
+    """The tenant's object tables (not its own system tables, ``hulian_*``)."""
     inspector = sa.inspect(engine.db)
     if engine.dialect == "postgresql":
         if f"t_{tenant}" not in inspector.get_schema_names():
             return set()
-        return set(inspector.get_table_names(schema=f"t_{tenant}"))
-    prefix = f"{tenant}__"
-    return {t.removeprefix(prefix) for t in inspector.get_table_names() if t.startswith(prefix)}
+        names = set(inspector.get_table_names(schema=f"t_{tenant}"))
+    else:
+        prefix = f"{tenant}__"
+        names = {t.removeprefix(prefix) for t in inspector.get_table_names()
+                 if t.startswith(prefix)}
+    return {n for n in names if not n.startswith("hulian_")}
 
 
 def versions(engine: Engine, tenant: str) -> list[int]:

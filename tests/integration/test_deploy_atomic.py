@@ -18,7 +18,8 @@ import sqlalchemy as sa
 import hulian.engine.deploy.apply as apply_module
 import hulian.engine.deploy.versions as versions_module
 from hulian.engine import Engine, NotFoundError
-from hulian.engine.system.tables import metadata_versions, schema_items, sequences
+from hulian.engine.system.tables import metadata_versions, schema_items
+from hulian.engine.system.tenant_tables import tables_of
 from tests.packs import documents, field, label, obj, pack_of
 
 
@@ -29,14 +30,17 @@ class InjectedFailure(Exception):
 # -- the tenant's whole state --------------------------------------------------------------
 
 def tenant_tables(engine: Engine, tenant: str) -> tuple[str | None, list[str]]:
-    """(schema, table names) of the tenant's own tables, archives included."""
+    """(schema, table names) of the tenant's object tables, archives included (not its
+    system tables ``hulian_*``, which ``system_rows`` reads)."""
     inspector = sa.inspect(engine.db)
     if engine.dialect == "postgresql":
         schema = f"t_{tenant}"
         if schema not in inspector.get_schema_names():
             return schema, []
-        return schema, sorted(inspector.get_table_names(schema=schema))
-    return None, sorted(t for t in inspector.get_table_names() if t.startswith(f"{tenant}__"))
+        return schema, sorted(t for t in inspector.get_table_names(schema=schema)
+                              if not t.startswith("hulian_"))
+    return None, sorted(t for t in inspector.get_table_names() if t.startswith(f"{tenant}__")
+                        and not t.startswith(f"{tenant}__hulian_"))
 
 
 def physical_schema(engine: Engine, tenant: str) -> dict[str, Any]:
@@ -63,13 +67,16 @@ def raw_rows(engine: Engine, tenant: str) -> dict[str, list[tuple]]:
 
 def system_rows(engine: Engine, tenant: str) -> dict[str, list[tuple]]:
     with engine.db.connect() as conn:
+        sequences = tables_of(conn, tenant).sequences
+        counters = [tuple(r) for r in conn.execute(
+            sa.select(sequences).order_by(sequences.c.object, sequences.c.field,
+                                          sequences.c.period))] \
+            if sa.inspect(conn).has_table(sequences.name, schema=sequences.schema) else []
         return {
             "schema_items": [tuple(r) for r in conn.execute(
                 sa.select(schema_items).where(schema_items.c.tenant == tenant)
                 .order_by(schema_items.c.id))],
-            "sequences": [tuple(r) for r in conn.execute(
-                sa.select(sequences).where(sequences.c.tenant == tenant)
-                .order_by(sequences.c.object, sequences.c.field, sequences.c.period))],
+            "sequences": counters,
             "versions": [tuple(r) for r in conn.execute(
                 sa.select(metadata_versions).where(metadata_versions.c.tenant == tenant)
                 .order_by(metadata_versions.c.version))],

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hulian.engine import HulianError
+from hulian.engine.deploy.catalog import archive_table
 from hulian.engine.schema.naming import (
     PG_MAX_IDENTIFIER,
+    SYSTEM_TABLE_PREFIX,
+    TENANT_RE,
     check_tenant_name,
     short_name,
+    system_table_name,
     table_name,
     tenant_schema,
 )
+from hulian.metadata.names import MAX_LENGTH, PATTERNS
 
 
 @pytest.mark.parametrize("name", ["acme", "a", "acme_cn", "t1", "a1_b2_c3", "x" * 30])
@@ -54,3 +61,25 @@ def test_long_names_are_shortened_stably_and_distinctly():
     assert long_a.startswith("ux_tttt")
     assert short_name("x" * 64) != short_name("x" * 65)
     assert all(len(short_name("a" * n)) <= PG_MAX_IDENTIFIER for n in range(1, 200))
+
+
+def test_a_tenants_system_tables_sit_beside_its_object_tables():
+    assert system_table_name("postgresql", "acme", "hulian_sequences") == "hulian_sequences"
+    assert tenant_schema("postgresql", "acme") == "t_acme"
+    assert system_table_name("sqlite", "acme", "hulian_sequences") == "acme__hulian_sequences"
+    with pytest.raises(ValueError):
+        system_table_name("sqlite", "acme", "account")
+
+
+OBJECT_NAMES = st.from_regex(PATTERNS["object"], fullmatch=True).filter(
+    lambda n: len(n) <= MAX_LENGTH["object"])
+TENANTS = st.from_regex(TENANT_RE, fullmatch=True).filter(lambda n: len(n) <= 30)
+ITEM_IDS = st.text("0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=26, max_size=26)
+
+
+@given(TENANTS, OBJECT_NAMES, ITEM_IDS)
+def test_no_object_or_archive_table_is_named_like_a_system_table(tenant, name, item_id):
+    for dialect in ("postgresql", "sqlite"):
+        own = table_name(dialect, tenant, "x").removesuffix("x")   # "" or "<tenant>__"
+        for table in (table_name(dialect, tenant, name), archive_table(dialect, tenant, item_id)):
+            assert not table.removeprefix(own).startswith(SYSTEM_TABLE_PREFIX)

@@ -1,0 +1,120 @@
+"""Evolving each tenant's own system tables: per-tenant migrations.
+
+Alembic revisions (``migrations/``) evolve the global system tables in ``public``. The
+tables each tenant keeps beside its object tables (:mod:`~hulian.engine.system.tenant_tables`)
+are evolved by the functions of :data:`MIGRATIONS`, in order: the n-th brings one tenant's
+tables from version n - 1 to n. ``hulian_tenants.system_version`` records where each tenant
+stands (0: it has none yet).
+
+- A new tenant runs them all, in the transaction that creates it
+  (:func:`~hulian.engine.system.tenant_tables.create_tenant_tables`).
+- :func:`upgrade_tenants`, run by :func:`hulian.engine.system.migrate.upgrade` right after
+  the Alembic revisions (every Engine start, ``hulian db upgrade``), brings every tenant that
+  is behind up to date, one transaction per tenant: a failure leaves that tenant at its
+  previous version, with the tenants before it done.
+
+>>> upgrade_tenants(db)                        # doctest: +SKIP
+['acme']
+
+Adding one: append a function ``(conn, tenant) -> None`` that changes one tenant's tables
+with explicit DDL, its tables written out as they are at that version (never the live model
+of ``tenant_tables``, which moves on); then change ``tenant_tables`` to match
+(tests/integration/test_tenant_migrations.py checks that a tenant migrated step by step
+has exactly the model's tables). Never edit a released migration: tenants of existing
+installations stand at any version, and Alembic revision 0008 runs the first one on the
+tenants it moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from hulian.engine.database import reading, unbounded
+from hulian.engine.errors import NotFoundError
+from hulian.engine.schema.naming import short_name, system_table_name, tenant_schema
+from hulian.engine.schema.types import UTCDateTime
+from hulian.engine.system.tables import tenants
+
+Migration = Callable[[sa.Connection, str], None]
+
+
+def teams_roles_sequences(conn: sa.Connection, tenant: str) -> None:
+    """Version 1: the tenant's schema (PostgreSQL) and its record teams, role grants,
+    enterprise permission overrides and auto-number counters, which were global tables
+    keyed by a ``tenant`` column until Alembic revision 0008."""
+    dialect = conn.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    if schema is not None:
+        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+    metadata = sa.MetaData()
+
+    def table(name: str, *columns: sa.Column) -> sa.Table:
+        return sa.Table(system_table_name(dialect, tenant, name), metadata, *columns,
+                        schema=schema)
+
+    teams = table(
+        "hulian_record_teams",
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("record_id", sa.String(26), primary_key=True),
+        sa.Column("user_id", sa.String(26), primary_key=True),
+        sa.Column("access", sa.String(8), nullable=False),
+        sa.Column("added_by", sa.String(26), nullable=False),
+        sa.Column("added_at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", teams.name, "member"), teams.c.object, teams.c.user_id,
+             teams.c.record_id)
+    table("hulian_user_roles",
+          sa.Column("user_id", sa.String(26), primary_key=True),
+          sa.Column("role", sa.String(64), primary_key=True))
+    table("hulian_enterprise_permissions",
+          sa.Column("enterprise_id", sa.String(26), primary_key=True),
+          sa.Column("object", sa.String(64), primary_key=True),
+          sa.Column("level", sa.String(20), nullable=False))
+    table("hulian_sequences",
+          sa.Column("object", sa.String(64), primary_key=True),
+          sa.Column("field", sa.String(64), primary_key=True),
+          sa.Column("period", sa.String(16), primary_key=True),
+          sa.Column("value", sa.BigInteger, nullable=False))
+    metadata.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences,)
+LATEST = len(MIGRATIONS)
+"""The version of a tenant whose tables are up to date."""
+
+
+def bring_up_to_date(conn: sa.Connection, tenant: str) -> int:
+    """Run the migrations ``tenant`` has not had, in the caller's transaction; how many ran.
+
+    The tenant's row is read ``FOR UPDATE`` on PostgreSQL (SQLite's ``BEGIN IMMEDIATE``
+    already serialises writers), so two processes never run the same migration twice."""
+    query = sa.select(tenants.c.system_version).where(tenants.c.name == tenant)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    current = conn.scalar(query)
+    if current is None:
+        raise NotFoundError(f"there is no tenant {tenant!r}", code="unknown_tenant")
+    for migration in MIGRATIONS[current:]:
+        migration(conn, tenant)
+    if current < LATEST:
+        conn.execute(tenants.update().where(tenants.c.name == tenant)
+                     .values(system_version=LATEST))
+    return max(LATEST - current, 0)
+
+
+def upgrade_tenants(db: sa.Engine) -> list[str]:
+    """Bring every tenant's own tables up to date, one transaction per tenant; the tenants
+    migrated. One query when none is behind (every Engine start pays for it)."""
+    with reading(db) as conn:
+        behind = list(conn.scalars(sa.select(tenants.c.name)
+                                   .where(tenants.c.system_version < LATEST)
+                                   .order_by(tenants.c.name)))
+    done = []
+    for tenant in behind:
+        with db.begin() as conn:
+            unbounded(conn)
+            if bring_up_to_date(conn, tenant):
+                done.append(tenant)
+    return done

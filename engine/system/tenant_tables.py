@@ -1,0 +1,129 @@
+"""The system tables each tenant keeps for itself, beside its object tables.
+
+Record queries join them and write paths touch them, so they live with the tenant:
+PostgreSQL ``t_<tenant>.hulian_record_teams``, SQLite ``<tenant>__hulian_record_teams``
+(:func:`~hulian.engine.schema.naming.system_table_name`). A tenant's schema thus holds
+everything its records need and can move to a Citus worker as a unit (docs/scaling.md).
+The rows carry no ``tenant`` column: the table says whose they are.
+
+>>> tables = tenant_tables("postgresql", "acme")               # doctest: +SKIP
+>>> sa.select(tables.user_roles.c.role).where(tables.user_roles.c.user_id == uid)
+
+Tables are built once per (dialect, tenant) and kept (the last :data:`KEPT` tenants
+used), so SQL built on them is built on the same objects each time. This module is the
+model; :mod:`~hulian.engine.system.tenant_migrations` creates and evolves the tables in
+the database. Moving another table here (users, departments, metadata versions...) is:
+a field and its definition below, a per-tenant migration creating it, and an Alembic
+revision copying its rows out of the global table (as 0008 did for the first four).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from hulian.engine.schema.naming import (
+    check_tenant_name,
+    short_name,
+    system_table_name,
+    tenant_schema,
+)
+from hulian.engine.schema.types import UTCDateTime
+from hulian.engine.system import tenant_migrations
+
+KEPT = 1024
+"""Tenants whose tables stay built (about 60 kB each); older ones are built again on use."""
+
+
+@dataclass(frozen=True)
+class TenantTables:
+    tenant: str
+    dialect: str
+    metadata: sa.MetaData
+    record_teams: sa.Table
+    """Related teams (相关团队) and external teams: people given ``read`` or ``edit``
+    access to one record besides its owners. ``object`` is the object's stable id (it
+    survives renames)."""
+    user_roles: sa.Table
+    """Which roles (api_names of the tenant's metadata, or ``admin`` / ``member``) each
+    user has."""
+    enterprise_permissions: sa.Table
+    """Per downstream enterprise: the external data permission level of an object,
+    overriding the object's ``data_permission.external``."""
+    sequences: sa.Table
+    """Auto-number counters: one row per (object api_name, field, period)."""
+
+
+def _build(dialect: str, tenant: str) -> TenantTables:
+    check_tenant_name(tenant)
+    schema = tenant_schema(dialect, tenant)
+    metadata = sa.MetaData()
+
+    def table(name: str, *columns: sa.Column) -> sa.Table:
+        return sa.Table(system_table_name(dialect, tenant, name), metadata, *columns,
+                        schema=schema)
+
+    record_teams = table(
+        "hulian_record_teams",
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("record_id", sa.String(26), primary_key=True),
+        sa.Column("user_id", sa.String(26), primary_key=True),
+        sa.Column("access", sa.String(8), nullable=False),
+        sa.Column("added_by", sa.String(26), nullable=False),
+        sa.Column("added_at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", record_teams.name, "member"), record_teams.c.object,
+             record_teams.c.user_id, record_teams.c.record_id)
+    user_roles = table(
+        "hulian_user_roles",
+        sa.Column("user_id", sa.String(26), primary_key=True),
+        sa.Column("role", sa.String(64), primary_key=True),
+    )
+    enterprise_permissions = table(
+        "hulian_enterprise_permissions",
+        sa.Column("enterprise_id", sa.String(26), primary_key=True),
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("level", sa.String(20), nullable=False),
+    )
+    sequences = table(
+        "hulian_sequences",
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("field", sa.String(64), primary_key=True),
+        sa.Column("period", sa.String(16), primary_key=True),
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
+    return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
+                        enterprise_permissions, sequences)
+
+
+_built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()
+_lock = threading.Lock()
+
+
+def tenant_tables(dialect: str, tenant: str) -> TenantTables:
+    """The system tables of ``tenant`` on ``dialect`` (``"postgresql"``, ``"sqlite"``),
+    built on first use; one instance per key while it is kept."""
+    key = (dialect, tenant)
+    with _lock:
+        found = _built.get(key)
+        if found is not None:
+            _built.move_to_end(key)
+            return found
+        found = _built[key] = _build(dialect, tenant)
+        while len(_built) > KEPT:
+            _built.popitem(last=False)
+        return found
+
+
+def tables_of(conn: sa.Connection, tenant: str) -> TenantTables:
+    """:func:`tenant_tables` for the database ``conn`` is connected to."""
+    return tenant_tables(conn.dialect.name, tenant)
+
+
+def create_tenant_tables(conn: sa.Connection, tenant: str) -> None:
+    """Create the tenant's schema (PostgreSQL) and system tables, at the newest per-tenant
+    version, in the caller's transaction; the tenant's row must exist."""
+    tenant_migrations.bring_up_to_date(conn, tenant)

@@ -1,0 +1,141 @@
+"""Each tenant's own system tables: created with the tenant, equal to the model, and
+evolved by the per-tenant migrations, one transaction per tenant, on both databases."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from hulian.engine import Engine
+from hulian.engine.schema.naming import system_table_name, tenant_schema
+from hulian.engine.system import tenant_migrations
+from hulian.engine.system.migrate import upgrade
+from hulian.engine.system.people import ensure_tenant
+from hulian.engine.system.tenant_tables import tenant_tables
+
+
+def _version(db: sa.Engine, tenant: str) -> int:
+    with db.connect() as conn:
+        return conn.scalar(sa.text("SELECT system_version FROM hulian_tenants "
+                                   "WHERE name = :t"), {"t": tenant})
+
+
+def _differences(db: sa.Engine, tenant: str) -> list:
+    """What Alembic's autogenerate finds between the tenant's tables and the model."""
+    dialect = db.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    prefix = system_table_name(dialect, tenant, "hulian_")
+
+    def mine(name, type_, parent_names) -> bool:
+        if type_ == "schema":
+            return name == schema
+        return type_ != "table" or (name or "").startswith(prefix)
+
+    with db.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_schemas": schema is not None,
+            "include_name": mine})
+        return compare_metadata(context, tenant_tables(dialect, tenant).metadata)
+
+
+def test_a_new_tenant_has_exactly_the_models_tables_at_the_newest_version(engine, tenant):
+    with engine.db.begin() as conn:
+        ensure_tenant(conn, tenant)
+    assert _version(engine.db, tenant) == tenant_migrations.LATEST
+    assert _differences(engine.db, tenant) == []
+
+
+def test_the_model_check_sees_a_table_that_differs(engine, tenant):
+    with engine.db.begin() as conn:
+        ensure_tenant(conn, tenant)
+        table = tenant_tables(engine.dialect, tenant).user_roles
+        conn.execute(sa.schema.DropTable(table))
+    assert [d[0] for d in _differences(engine.db, tenant)] == ["add_table"]
+
+
+def _probe(calls: list[str], fail_for: set[str]):
+    """A next per-tenant migration: adds ``hulian_probe``; raises for ``fail_for`` after."""
+    def add_probe(conn: sa.Connection, tenant: str) -> None:
+        dialect = conn.dialect.name
+        sa.Table(system_table_name(dialect, tenant, "hulian_probe"), sa.MetaData(),
+                 sa.Column("id", sa.Integer, primary_key=True),
+                 schema=tenant_schema(dialect, tenant)).create(conn)
+        calls.append(tenant)
+        if tenant in fail_for:
+            raise RuntimeError(f"probe refused {tenant}")
+    return add_probe
+
+
+def _has_probe(db: sa.Engine, tenant: str) -> bool:
+    dialect = db.dialect.name
+    return sa.inspect(db).has_table(system_table_name(dialect, tenant, "hulian_probe"),
+                                    schema=tenant_schema(dialect, tenant))
+
+
+@pytest.fixture
+def three_tenants(fresh_db_url):
+    """A database of its own with the tenants a, b and c at the newest version."""
+    engine = Engine(fresh_db_url)
+    with engine.db.begin() as conn:
+        for name in ("a", "b", "c"):
+            ensure_tenant(conn, name)
+    yield engine
+    engine.close()
+
+
+def _next_migration(monkeypatch, migration) -> int:
+    monkeypatch.setattr(tenant_migrations, "MIGRATIONS",
+                        (*tenant_migrations.MIGRATIONS, migration))
+    monkeypatch.setattr(tenant_migrations, "LATEST", tenant_migrations.LATEST + 1)
+    return tenant_migrations.LATEST
+
+
+def test_upgrade_migrates_each_tenant_in_its_own_transaction(three_tenants, monkeypatch):
+    db = three_tenants.db
+    calls: list[str] = []
+    fail_for = {"b"}
+    newest = _next_migration(monkeypatch, _probe(calls, fail_for))
+    with pytest.raises(RuntimeError, match="probe refused b"):
+        upgrade(db)
+    assert [(_version(db, t), _has_probe(db, t)) for t in "abc"] == [
+        (newest, True), (newest - 1, False), (newest - 1, False)]   # b rolled back, c not run
+    fail_for.clear()
+    assert upgrade(db) == ["b", "c"]
+    assert [(_version(db, t), _has_probe(db, t)) for t in "abc"] == [(newest, True)] * 3
+    assert upgrade(db) == []
+    assert calls == ["a", "b", "b", "c"]
+
+
+def test_a_new_tenant_runs_every_migration(three_tenants, monkeypatch):
+    calls: list[str] = []
+    newest = _next_migration(monkeypatch, _probe(calls, set()))
+    with three_tenants.db.begin() as conn:
+        ensure_tenant(conn, "d")
+    assert (_version(three_tenants.db, "d"), _has_probe(three_tenants.db, "d")) == (newest, True)
+    assert calls == ["d"]
+
+
+def test_two_processes_upgrading_at_once_run_each_migration_once(three_tenants, monkeypatch):
+    calls: list[str] = []
+    _next_migration(monkeypatch, _probe(calls, set()))
+    others = [Engine(three_tenants.url, migrate=False) for _ in range(2)]
+    start = threading.Barrier(2)
+    migrated: list[list[str]] = []
+
+    def run(engine: Engine) -> None:
+        start.wait()
+        migrated.append(upgrade(engine.db))
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for engine in others:
+        engine.close()
+    assert sorted(calls) == ["a", "b", "c"]
+    assert sorted(t for done in migrated for t in done) == ["a", "b", "c"]
