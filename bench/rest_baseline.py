@@ -38,7 +38,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hulian.engine import Engine
-from hulian.engine.system.tables import enterprises, record_teams, tokens, users
+from hulian.engine.system.tables import enterprises, tokens, users
+from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.jsontext import dumps
 
 MAX_LIMIT = 200
@@ -74,9 +75,9 @@ def _statements(table: sa.Table, columns: list[str], object_id: str, tenant: str
                 dialect: str) -> Statements:
     selected = sa.select(*(table.c[name] for name in columns))
     live = table.c.is_deleted == sa.false()
+    record_teams = tenant_tables(dialect, tenant).record_teams  # in the tenant's schema
     team = sa.select(record_teams.c.record_id).where(
-        record_teams.c.tenant == tenant, record_teams.c.object == object_id,
-        record_teams.c.user_id == sa.bindparam("me"))
+        record_teams.c.object == object_id, record_teams.c.user_id == sa.bindparam("me"))
     in_team = (table.c.id == sa.any_(sa.func.array(team.scalar_subquery()))
                if dialect == "postgresql" else table.c.id.in_(team))
     own = sa.or_(table.c.out_owner_id == sa.bindparam("me"), in_team)

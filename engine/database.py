@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -40,6 +41,7 @@ READ_ONLY = "hulian_read_only"
 PROGRESS_STEPS = 20_000
 """SQLite virtual-machine steps between two looks at the clock (about a millisecond)."""
 _BUDGET = "hulian_budget"
+T = TypeVar("T", sa.Engine, sa.Connection)
 PG_QUERY_CANCELED = "57014"
 
 
@@ -101,7 +103,9 @@ def _sqlite_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Engine:
         if budget is not None:
             budget.lifted = False
         readonly = connection.get_execution_options().get(READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        # straight to the driver: BEGIN needs none of SQLAlchemy's statement machinery
+        connection.connection.driver_connection.execute(
+            "BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _before(connection, _cursor, _statement, _parameters, _context, _many):
@@ -170,16 +174,18 @@ def open_database(url: str, *, echo: bool = False,
     )
 
 
-def read_only(conn: sa.Connection) -> sa.Connection:
-    """``conn`` marked so that its next transaction only reads (call before ``begin``)."""
-    return conn.execution_options(**{READ_ONLY: True})
+def read_only(target: T) -> T:
+    """``target`` marked so that its transactions only read: a connection (call before its
+    ``begin``), or an engine whose connections all begin read-only transactions (sharing the
+    engine's pool)."""
+    return target.execution_options(**{READ_ONLY: True})
 
 
 @contextmanager
 def reading(db: sa.Engine) -> Iterator[sa.Connection]:
     """A connection whose transaction only reads (and so never queues on SQLite)."""
     with db.connect() as conn:
-        yield read_only(conn)
+        yield read_only(conn)  # (an engine from Engine.reads is read-only already)
 
 
 def unbounded(conn: sa.Connection) -> None:

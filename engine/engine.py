@@ -69,9 +69,10 @@ class Engine(AccountsMixin, PeopleMixin):
         database (PostgreSQL streaming replication): read-only sessions run there."""
         self.url = url
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
-        self.reads = self.db if replica_url is None else open_database(
-            replica_url, echo=echo, query_timeout=query_timeout)
-        """Where read-only sessions run: the replica if there is one, else :attr:`db`."""
+        self.reads = read_only(self.db if replica_url is None else open_database(
+            replica_url, echo=echo, query_timeout=query_timeout))
+        """Where read-only sessions run: the replica if there is one, else :attr:`db` (its
+        connections begin read-only transactions)."""
         self._schemas: dict[str, CompiledSchema] = {}
         self._visibility = VisibilityCache()
         self._lock = threading.Lock()
@@ -84,8 +85,7 @@ class Engine(AccountsMixin, PeopleMixin):
 
     def close(self) -> None:
         self.db.dispose()
-        if self.reads is not self.db:
-            self.reads.dispose()
+        self.reads.dispose()  # the replica's pool, or the same pool again (a no-op)
 
     def __enter__(self) -> Engine:
         return self
@@ -379,11 +379,8 @@ class Engine(AccountsMixin, PeopleMixin):
     @contextmanager
     def _transaction(self, readonly: bool) -> Iterator[sa.Connection]:
         try:
-            with (self.reads if readonly else self.db).connect() as conn:
-                if readonly:
-                    conn = read_only(conn)
-                with conn.begin():
-                    yield conn
+            with (self.reads if readonly else self.db).connect() as conn, conn.begin():
+                yield conn
         except sa.exc.DBAPIError as exc:
             raise storage_error(exc) from exc
 

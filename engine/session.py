@@ -116,7 +116,7 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
 
     def _new_owner(self) -> dict[str, Any]:
         if self._owner is None:
-            self._owner = self.visibility.new_record_owner(self._conn)
+            self._owner = self.visibility.new_record_owner()
         return self._owner
 
     def can(self, object_name: str, action: str) -> bool:

@@ -13,7 +13,7 @@ from hulian.engine.schema.compiled import CompiledObject
 
 
 def to_record(row: sa.Row) -> dict[str, Any]:
-    return dict(row._mapping)
+    return dict(zip(row._fields, row, strict=True))
 
 
 def to_records(result: sa.CursorResult, hidden: frozenset[str] = frozenset()

@@ -64,6 +64,9 @@ class Visibility:
     levels: dict[str, str] = field(default_factory=dict)
     """The user's enterprise's external level overrides: object -> level."""
     led_people: tuple[str, ...] = ()
+    partner_manager: people.User | None = None
+    """An interconnect user's enterprise's partner manager (the upstream owner of what they
+    create), read with the rest: a change of manager is a change of people."""
     """The ids of the people in :attr:`led` (read once, bound as one array parameter:
     the planner then sees the values, as it would not through a subquery)."""
     _built: Memo = field(default_factory=lambda: Memo(STATEMENTS), compare=False, repr=False)
@@ -90,7 +93,9 @@ class Visibility:
         team = tuple(conn.scalars(sa.select(users.c.id).where(
             users.c.tenant == tenant, users.c.department_id.in_(sorted(led)))
             .order_by(users.c.id))) if led else ()
-        return cls(schema, user, names, rights, tree, led, company, overrides, team)
+        manager = None if company is None else people.user_by_id(
+            conn, tenant, company.partner_manager_id)
+        return cls(schema, user, names, rights, tree, led, company, overrides, team, manager)
 
     @property
     def tenant(self) -> str:
@@ -188,14 +193,13 @@ class Visibility:
                     rule, departments=mine, role_names=self.roles, enterprise_name=company,
                     tree=self.tree)]
 
-    def new_record_owner(self, conn: sa.Connection) -> dict[str, Any]:
+    def new_record_owner(self) -> dict[str, Any]:
         """The ownership columns of a record this user creates: their own, or for an
         interconnect user their enterprise's partner manager (and that manager's
         department) upstream and them externally (``out_tenant_id``, ``out_owner_id``)."""
         if not self.user.is_interconnect:
             return {"owner_id": self.user.id, "department_id": self.user.department_id}
-        manager = None if self.enterprise is None else people.user_by_id(
-            conn, self.tenant, self.enterprise.partner_manager_id)
+        manager = self.partner_manager
         return {"owner_id": manager.id if manager else None,
                 "department_id": manager.department_id if manager else None,
                 "out_tenant_id": self.user.enterprise_id, "out_owner_id": self.user.id}
