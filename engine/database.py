@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from hulian.engine.errors import HulianError
 from hulian.formula.sql import install_sqlite
+from hulian.formula.sql_errors import translate_errors
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -49,7 +50,7 @@ def _sqlite_engine(url: sa.URL, echo: bool) -> sa.Engine:
     def _begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    return engine
+    return translate_errors(engine)
 
 
 def open_database(url: str, *, echo: bool = False) -> sa.Engine:
@@ -70,9 +71,9 @@ def open_database(url: str, *, echo: bool = False) -> sa.Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         # Custom plans always: a generic plan cached while a table was small (a sequential
         # scan) would otherwise be reused as the table grows, e.g. during a bulk load.
-        return sa.create_engine(
+        return translate_errors(sa.create_engine(
             parsed, echo=echo, pool_pre_ping=True,
-            connect_args={"options": "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC"})
+            connect_args={"options": "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC"}))
     raise HulianError(
         f"hulian runs on SQLite and PostgreSQL, not {backend!r}",
         code="unsupported_database",

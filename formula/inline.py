@@ -53,12 +53,13 @@ def _sub(g: Generator, node: TCall) -> Expr | None:
 
 
 def _concat(g: Generator, node: TCall) -> Expr:
-    """operators.concat: blank text reads as empty; an empty result is blank."""
+    """operators.concat itself (it checks the length before it joins): a call, not an
+    inline ``a + b``, so no local of the generated function holds the two texts."""
+    from hulian.formula.functions.operators import concat
+
     a, b = (g.gen(arg) for arg in node.args)
-    joined = " + ".join(e.code if e.truthy else f"({e.code} or '')" for e in (a, b))
-    if a.truthy or b.truthy:
-        return Expr(f"({joined})", nullable=False, truthy=True)
-    return Expr(f"({joined} or None)")
+    truthy = a.truthy or b.truthy
+    return Expr(f"{g.bind(concat)}({a.code}, {b.code})", nullable=not truthy, truthy=truthy)
 
 
 def _comparison(g: Generator, node: TCall) -> Expr:
