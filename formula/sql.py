@@ -235,7 +235,10 @@ class SqlCompiler:
         named = list(values)
         for i in wanted:
             named[i] = inner.c[f"v{i}"]
-        return sa.select(build(named)).select_from(inner).scalar_subquery()
+        # both selects name the outer query's tables (the values, the simple arguments) and
+        # must take them from it: correlate everything but the sub-select itself
+        return sa.select(build(named)).select_from(inner).correlate_except(inner) \
+            .scalar_subquery()
 
     def bridge(self, name: str, args: Sequence[Any], types: Sequence[T], result: T) -> Any:
         """Call the Python implementation of ``name`` from SQLite."""
