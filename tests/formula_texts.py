@@ -44,8 +44,9 @@ def _calls(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         *substitutes,
         st.tuples(st.sampled_from(["LPAD", "RPAD"]), children, count, children).map(
             lambda a: f"{a[0]}({a[1]}, {a[2]}, {a[3]})"),
-        st.tuples(children, st.sampled_from(["&", "+"]), children).map(
-            lambda a: f"({a[0]} {a[1]} {a[2]})"),
+        st.tuples(children, children).map(lambda a: f"({a[0]} & {a[1]})"),
+        st.tuples(children, children).map(  # '' + b is text even when b is NULL
+            lambda a: f"({a[0]} + ('' + {a[1]}))"),
         st.tuples(st.sampled_from(["LEFT", "RIGHT"]), children, count).map(
             lambda a: f"{a[0]}({a[1]}, {a[2]})"),
         st.tuples(children, count, count).map(lambda a: f"MID({', '.join(a)})"),

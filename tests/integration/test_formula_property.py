@@ -256,8 +256,9 @@ def agree(engine: sa.Engine, text: str, record: Mapping[str, Any],
     python = outcome(lambda: python_value(formula, env))
     sql = outcome(lambda: sql_value(engine, formula, env))
     if python != sql and Raised("formula.text_too_long") in (python, sql):
-        with unlimited():
-            true = outcome(lambda: python_value(formula, env))
+        with unlimited():  # compiled anew: the generated code holds the limit it was given
+            bigger = compile_formula(text, FieldScope(), Options(blank_as_zero=blank_as_zero))
+            true = outcome(lambda: python_value(bigger, env))
         answer = sql if isinstance(python, Raised) else python
         if not isinstance(true, Raised) and same(answer, true):
             return answer, answer  # the text over the limit was not needed

@@ -12,6 +12,7 @@ the limits (formula/limits.py), within a second or two, never MemoryError.
 from __future__ import annotations
 
 import time
+import tracemalloc
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hulian.formula import MAX_LENGTH, FormulaError, compile_formula, evaluate
+from hulian.formula import MAX_LENGTH, FormulaError, compile_formula, evaluate, limits
 from hulian.formula.checker import CONTEXTS
 from hulian.formula.functions.base import REGISTRY
 from hulian.formula.functions.registry import load
@@ -169,6 +170,8 @@ def test_zero_to_the_power_zero(text):
 # -- nested text functions over long texts ------------------------------------------------------
 
 LIMITS = ("formula.text_too_long", "formula.regex_too_complex")
+MEMORY = 40 * limits.TEXT_LIMIT * 4
+"""What one run may hold at its peak: tens of texts at the limit, 4 bytes a character."""
 
 
 @settings(max_examples=150, deadline=None,
@@ -179,8 +182,13 @@ def test_nested_text_functions_on_long_texts_end_quickly(text, record):
     formula = compile_formula(text, formula_texts.FieldScope())
     env = {(name,): python_value(value) for name, value in record.items()}
     started = time.perf_counter()
+    tracemalloc.start()
     try:
         formula.run(env)
     except FormulaError as exc:
         assert exc.code in LIMITS, exc
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     assert time.perf_counter() - started < 2, text
+    assert peak < MEMORY, f"{text} took {peak:,} bytes"
