@@ -29,6 +29,7 @@ from sqlalchemy.pool import StaticPool
 
 from hulian.engine.errors import HulianError, QueryTimeout, StorageError
 from hulian.formula.sql import install_sqlite
+from hulian.formula.sql_errors import translate_errors
 
 __all__ = ["QUERY_TIMEOUT_S", "READ_ONLY", "open_database", "read_only", "reading",
            "storage_error", "unbounded"]
@@ -120,7 +121,7 @@ def _sqlite_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Engine:
         if budget is not None:  # COMMIT and ROLLBACK are never interrupted
             budget.deadline = None
 
-    return engine
+    return translate_errors(engine)
 
 
 def _postgresql_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Engine:
@@ -145,7 +146,7 @@ def _postgresql_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Eng
         if getattr(dbapi_connection, "read_only", None):
             dbapi_connection.read_only = None
 
-    return engine
+    return translate_errors(engine)
 
 
 def open_database(url: str, *, echo: bool = False,

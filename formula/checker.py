@@ -1,12 +1,13 @@
 """Type checking: untyped tree + a scope of fields -> typed tree, or FormulaError.
 
 A *scope* resolves field paths (``amount``, ``account.name``) to a type and a
-target the back-ends understand. ``RecordScope`` types fields from a JSON record;
-the engine provides a scope over an object's metadata.
+target the back-ends understand. ``RecordScope`` types fields from the values of a
+record (JSON or Python values); the engine provides a scope over an object's metadata.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,13 @@ class Scope(Protocol):
         """The type of the field at ``path`` and a back-end target; UnknownField if none."""
 
 
-def json_type(value: Any) -> T:
+def value_type(value: Any) -> T:
+    """The formula type of a record's value, from its Python type.
+
+    JSON gives None, booleans, numbers, text and lists (multi-picklists); a Python caller
+    may also give ``date``, ``datetime`` and ``time`` (a datetime is also a date, and a
+    bool an int: the order matters). Text is text, even an ISO date: DATEVALUE reads it.
+    """
     if value is None:
         return T.NULL
     if isinstance(value, bool):
@@ -43,12 +50,19 @@ def json_type(value: Any) -> T:
         return T.NUMBER
     if isinstance(value, list):
         return T.MULTI_PICKLIST
+    if isinstance(value, dt.datetime):
+        return T.DATETIME
+    if isinstance(value, dt.date):
+        return T.DATE
+    if isinstance(value, dt.time):
+        return T.TIME
     return T.TEXT
 
 
 @dataclass(frozen=True)
 class RecordScope:
-    """Fields typed from a plain record; nested objects stand for related records.
+    """Fields typed from a plain record (``value_type``); nested mappings stand for related
+    records.
 
     ``types`` overrides the type of a top-level field (e.g. ``{"stage": T.PICKLIST}``).
     """
@@ -71,7 +85,7 @@ class RecordScope:
                                "name one of its fields, e.g. " + ".".join(path) + ".name")
         if len(path) == 1 and path[0] in self.types:
             return T(self.types[path[0]]), path
-        return json_type(current), path
+        return value_type(current), path
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,18 @@ def record_env(record: Mapping[str, Any] | None) -> Env:
 
 def evaluate(expr: str, record: Mapping[str, Any] | None = None, *,
              context: str = "formula", blank_as_zero: bool = False) -> Any:
-    """Evaluate ``expr`` against ``record`` (field values typed from their JSON types).
+    """Evaluate ``expr`` against ``record``, each field typed from its value.
+
+    The values are JSON's (None, bool, int, float, str, lists of option names for a
+    multi-picklist) or Python's: ``Decimal``, ``datetime.date``, ``datetime`` (a naive one
+    is read as UTC) and ``time``; a nested mapping is a related record. Text is text, even
+    an ISO date (``DATEVALUE(due)`` reads it). A running formula may raise FormulaError
+    for its limits (``formula.text_too_long``, ``formula.regex_too_complex``).
 
     >>> evaluate("IF(amount > 100, 'big', 'small')", {"amount": 150})
     'big'
+    >>> evaluate("ADDMONTHS(due, 2)", {"due": datetime.date(2024, 12, 31)})
+    datetime.date(2025, 2, 28)
     """
     formula = compile_formula(expr, RecordScope(record or {}),
                               Options(context=context, blank_as_zero=blank_as_zero))

@@ -53,12 +53,32 @@ def _sub(g: Generator, node: TCall) -> Expr | None:
 
 
 def _concat(g: Generator, node: TCall) -> Expr:
-    """operators.concat: blank text reads as empty; an empty result is blank."""
-    a, b = (g.gen(arg) for arg in node.args)
-    joined = " + ".join(e.code if e.truthy else f"({e.code} or '')" for e in (a, b))
-    if a.truthy or b.truthy:
-        return Expr(f"({joined})", nullable=False, truthy=True)
-    return Expr(f"({joined} or None)")
+    """operators.concat: blank text reads as empty, an empty result is blank, and the
+    length is checked before the texts are joined (against limits.TEXT_LIMIT as it is when
+    the formula is compiled)."""
+    from hulian.formula.limits import TEXT_LIMIT, text_too_long
+
+    exprs = [g.gen(arg) for arg in node.args]
+    measured, joined = [], []
+    for expr in exprs:
+        text = expr.code if expr.truthy else f"({expr.code} or '')"
+        if expr.simple:  # a name: read twice
+            measured.append(text)
+            joined.append(text)
+        else:
+            temp = g.temp()
+            measured.append(f"({temp} := {text})")
+            joined.append(temp)
+    size, limit = g.bind(len), g.bind(TEXT_LIMIT)
+    fail = f"{g.bind(_fail)}({g.bind(text_too_long)})"
+    truthy = any(expr.truthy for expr in exprs)
+    result = f"{joined[0]} + {joined[1]}" if truthy else f"({joined[0]} + {joined[1]} or None)"
+    return Expr(f"({fail} if {size}({measured[0]}) + {size}({measured[1]}) > {limit} "
+                f"else {result})", nullable=not truthy, truthy=truthy)
+
+
+def _fail(error: Callable[[], Exception]) -> None:
+    raise error()
 
 
 def _comparison(g: Generator, node: TCall) -> Expr:

@@ -13,7 +13,9 @@ Values in formula SQL, per dialect:
 
 On SQLite a function without a ``sqlite`` builder runs its Python implementation
 through the registered SQL function ``hl_call`` (see ``install_sqlite``), so both
-back-ends compute with the same code there; PostgreSQL uses native SQL.
+back-ends compute with the same code there; PostgreSQL uses native SQL. A FormulaError
+raised while the database runs a formula (``formula/limits.py``) comes back out of the
+driver as that FormulaError (``formula/sql_errors.py``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql import operators
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from hulian.formula.ast import TCall, TLiteral, TRef, Typed
+from hulian.formula.sql_errors import remembered
 from hulian.formula.types import NUMERIC, T
 
 UTC = dt.UTC
@@ -120,10 +124,12 @@ def _hl_round(value: Any, places: int) -> str | None:
 
 def install_sqlite(dbapi_connection: Any) -> None:
     """Register hulian's formula functions on a sqlite3 connection."""
+    from hulian.formula.functions.operators import concat
     from hulian.formula.functions.registry import load
 
     load()
-    dbapi_connection.create_function("hl_call", -1, _hl_call, deterministic=False)
+    dbapi_connection.create_function("hl_call", -1, remembered(_hl_call), deterministic=False)
+    dbapi_connection.create_function("hl_concat", 2, remembered(concat), deterministic=True)
     dbapi_connection.create_function("hl_dec", 2, _hl_dec, deterministic=True)
     dbapi_connection.create_function("hl_cmp", 2, _hl_cmp, deterministic=True)
     dbapi_connection.create_function("hl_round", 2, _hl_round, deterministic=True)
@@ -140,12 +146,27 @@ def sql_type(kind: T) -> Any:
             T.DATETIME: sa.DateTime(timezone=True)}.get(kind, sa.Text())
 
 
+SIMPLE_NODES = 6
+"""An SQL value of at most this many nodes and no sub-select may be written more than once."""
+
+
+def simple(expr: Any) -> bool:
+    """Whether ``expr`` is cheap to write twice: a column, a constant, a cast of one..."""
+    for count, node in enumerate(visitors.iterate(expr), 1):
+        if count > SIMPLE_NODES or isinstance(node, ScalarSelect | Select):
+            return False
+    return True
+
+
 class SqlCompiler:
     """Compiles typed trees for one dialect; ``resolve`` turns field references into columns."""
 
     def __init__(self, dialect: str, resolve: Resolver):
         self.dialect = dialect
         self.resolve = resolve
+        self.joined: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+        """PostgreSQL ``&``: an expression built by ``operators._pg_concat`` -> its texts,
+        so a chain ``a & b & c`` becomes one concatenation with one length check."""
 
     @property
     def sqlite(self) -> bool:
@@ -196,6 +217,28 @@ class SqlCompiler:
                 if wanted not in (None, T.NULL):
                     out[i] = sa.cast(args[i], sql_type(wanted))
         return out
+
+    def bind(self, values: Sequence[Any], build: Callable[[list[Any]], Any]) -> Any:
+        """``build(values)``, each value computed once however often ``build`` writes it.
+
+        PostgreSQL computes an expression wherever it is written, so a builder that writes
+        an argument twice (in a guard and in the result) doubles the SQL, and the work, at
+        every level a formula nests it. A value that is not ``simple`` is computed once in a
+        sub-select (``OFFSET 0`` keeps the planner from writing it back in), and ``build``
+        gets a reference to it; simple values are passed through.
+        """
+        wanted = [i for i, value in enumerate(values) if not simple(value)]
+        if not wanted:
+            return build(list(values))
+        inner = sa.select(*(values[i].label(f"v{i}") for i in wanted)).offset(
+            sa.literal_column("0")).correlate_except(None).subquery()
+        named = list(values)
+        for i in wanted:
+            named[i] = inner.c[f"v{i}"]
+        # both selects name the outer query's tables (the values, the simple arguments) and
+        # must take them from it: correlate everything but the sub-select itself
+        return sa.select(build(named)).select_from(inner).correlate_except(inner) \
+            .scalar_subquery()
 
     def bridge(self, name: str, args: Sequence[Any], types: Sequence[T], result: T) -> Any:
         """Call the Python implementation of ``name`` from SQLite."""

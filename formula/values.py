@@ -45,13 +45,18 @@ def normal(value: Decimal) -> Decimal:
 
 
 def python_value(value: Any) -> Any:
-    """A Python value as the formula language sees it (floats and ints become Decimal)."""
+    """A Python value as the formula language sees it: floats and ints become Decimal (NaN
+    and infinities, which no formula number can be, blank); empty text is blank; a datetime
+    is in UTC (a naive one is read as UTC)."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        return number if number.is_finite() else None
     if isinstance(value, str):
         return blank_text(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return value

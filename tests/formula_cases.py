@@ -5,8 +5,11 @@ A case is a JSON object in ``tests/unit/formula/conformance/*.json``:
     {"expr": "ROUND(2.5, 0)", "type": "number", "value": 3}
     {"expr": "LEFT(name, 2)", "record": {"name": "Acme"}, "type": "text", "value": "Ac"}
     {"expr": "1 + 'a'", "error": "formula.type", "line": 1, "column": 1}
+    {"expr": "LPAD('', 100001, 'ab')", "type": "text", "raises": "formula.text_too_long"}
 
 ``value`` is JSON: numbers as numbers or strings, dates and times ISO 8601, blank null.
+``error`` is refused when the formula is checked; ``raises`` is raised while it runs (by
+Python, and by each database through ``formula.sql_errors``).
 Cases with ``"sql": false`` are checked in Python only (e.g. TODAY()).
 """
 

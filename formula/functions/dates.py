@@ -129,6 +129,8 @@ def _part(read: Callable[[Any], int], of: Callable[[Sequence[T], Any], Any]):
 def add_months(types: Sequence[T], value: Any, months: Decimal) -> Any:
     """ADDMONTHS: the last day of a month goes to the last day of the target month."""
     moment = _calendar(types, value)
+    if months.copy_abs() > MONTHS_MAX:  # past any date (and int() of 1e99999 takes long)
+        return None
     index = moment.year * 12 + moment.month - 1 + int(months)
     if not MONTHS_MIN <= index <= MONTHS_MAX:
         return None

@@ -4,14 +4,15 @@ Blank handling: arithmetic with a blank gives blank; ``&`` reads blank text as
 empty; ``=`` and ``!=`` on text read blank as empty (so ``name = ""`` tests for a
 blank name, as in Salesforce); other comparisons with a blank give blank, which
 IF and validation rules treat as false. ``&&``, ``||`` and ``!`` use three-valued
-logic (blank is "unknown"), exactly like SQL.
+logic (blank is "unknown"), exactly like SQL. ``&`` (and ``+`` on text) raise
+``formula.text_too_long`` rather than build a text longer than ``TEXT_LIMIT``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,8 +24,10 @@ from hulian.formula.functions.base import (
     numeric_of,
     register,
 )
+from hulian.formula.limits import TEXT_LIMIT, check_length
 from hulian.formula.python import typed_impl
 from hulian.formula.sql import sql_type
+from hulian.formula.sql_errors import raise_sql
 from hulian.formula.types import NUMERIC, T, common
 from hulian.formula.values import DIVISION_PLACES, INEXACT_PLACES, divide, quantize
 
@@ -74,7 +77,18 @@ def _sub_type(types: Sequence[T]) -> T:
 
 def _shift(value: Any, amount: Decimal, kind: T) -> Any:
     """date + whole days (the fraction is dropped, as in Salesforce), datetime + days to the
-    microsecond, time + milliseconds (wrapping around midnight); blank past years 1..9999."""
+    microsecond, time + milliseconds (wrapping around midnight); blank past years 1..9999.
+
+    An amount of any size is computed quickly: past DAYS_MAX days no date is reached, and a
+    time only needs the amount modulo a day (int() of 1e99999 would take minutes)."""
+    if kind is not T.TIME and amount.copy_abs() > DAYS_MAX:
+        return None
+    if kind is T.TIME and amount.copy_abs() >= MS_PER_DAY:
+        with localcontext() as ctx:
+            _, digits, exponent = amount.as_tuple()
+            ctx.prec = len(digits) + max(int(exponent), 0) + 20
+            ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+            amount = amount % MS_PER_DAY  # exact, with the sign of the amount
     try:
         if kind is T.DATE:
             return value + dt.timedelta(days=int(amount))
@@ -180,7 +194,7 @@ def _pg_add(c, args, types, result):
     if tb in (T.DATE, T.DATETIME, T.TIME):
         return _pg_shift(b, a, tb)
     if result is T.TEXT:
-        return _sql_concat(c, args, types, result)
+        return _pg_concat(c, args, types, result)
     return a + b
 
 
@@ -255,12 +269,36 @@ def _pg_divide(c, args, types, result):
 # -- & ----------------------------------------------------------------------------------------
 
 def concat(a: str | None, b: str | None) -> str | None:
-    return (a or "") + (b or "") or None
+    a, b = a or "", b or ""
+    check_length(len(a) + len(b))
+    return a + b or None
 
 
-def _sql_concat(c, args, types, result):
-    a, b = (sa.func.coalesce(x, "") for x in args)
-    return sa.func.nullif(a.op("||")(b), "")
+def _pg_concat(c, args, types, result):
+    """One ``||`` for a whole chain ``a & b & c``: the chain is too long exactly when one
+    of its steps is, so one length check, made before the text is built, stands for all."""
+    texts: list[Any] = []
+    for arg in args:
+        chain = c.joined.get(id(arg))
+        texts.extend(chain[1] if chain is not None and chain[0] is arg else (arg,))
+
+    def build(values: list[Any]) -> Any:
+        parts = [sa.func.coalesce(v, "", type_=sa.Text()) for v in values]
+        size = sum((sa.cast(sa.func.length(p), sa.BigInteger()) for p in parts[1:]),
+                   sa.cast(sa.func.length(parts[0]), sa.BigInteger()))
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = joined.op("||")(part)
+        return sa.case((size > TEXT_LIMIT, raise_sql("formula.text_too_long")),
+                       else_=sa.func.nullif(joined, ""))
+
+    expr = c.bind(texts, build)
+    c.joined[id(expr)] = (expr, tuple(texts))
+    return expr
+
+
+def _sqlite_concat(c, args, types, result):
+    return sa.func.hl_concat(*args, type_=sa.Text())
 
 
 # -- comparisons --------------------------------------------------------------------------------
@@ -367,8 +405,8 @@ register(Function("_DIV", 2, 2, _numeric_pair, divide, pg=_pg_divide,
 register(Function("_POW", 2, 2, _numeric_pair, power, pg=_pg_power, summary="the ^ operator"))
 register(Function("_NEG", 1, 1, lambda types: _numeric_pair(types), lambda a: -a,
                   pg=lambda c, args, types, result: -args[0], summary="unary minus"))
-register(Function("_CONCAT", 2, 2, lambda types: _texts(types), concat, pg=_sql_concat,
-                  sqlite=_sql_concat, strict=False, summary="the & operator"))
+register(Function("_CONCAT", 2, 2, lambda types: _texts(types), concat, pg=_pg_concat,
+                  sqlite=_sqlite_concat, strict=False, summary="the & operator"))
 register(Function("_AND", 2, 2, booleans, all_of, pg=sql_and, sqlite=sql_and, lazy=True,
                   strict=False, summary="the && operator"))
 register(Function("_OR", 2, 2, booleans, any_of, pg=sql_or, sqlite=sql_or, lazy=True,

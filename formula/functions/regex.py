@@ -3,6 +3,8 @@
 Patterns use a subset of Java's syntax that Python and PostgreSQL read alike; a literal
 pattern outside it is a type error at check time, and a pattern read from a field that is
 outside it gives blank on both back-ends, so PostgreSQL never compiles it (and never raises).
+Python matches in bounded time (``regex_match``: RE2, or a backtracking engine with a
+timeout that raises ``formula.regex_too_complex``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.sql.elements import BindParameter, Null
 
 from hulian.formula.ast import TLiteral
 from hulian.formula.functions.base import ArgTypeError, signature
+from hulian.formula.functions.regex_match import Matcher, plan
 from hulian.formula.functions.text import TEXTS, _fn, _text_arg
 from hulian.formula.types import T
 
@@ -29,7 +32,7 @@ from hulian.formula.types import T
 # CLASSES_SCAN, RANGES_SCAN), run by Python here and by PostgreSQL in SQL, so both
 # back-ends accept exactly the same patterns, also when a pattern comes from a field. A
 # valid pattern means the same in PostgreSQL as written (matched with COLLATE "C", so \d,
-# \w and \s are ASCII); Python gets it translated by python_pattern().
+# \w and \s are ASCII); Python gets it translated (regex_match.py).
 
 PATTERN_LIMIT = 500
 GROUP_DEPTH = 5
@@ -189,71 +192,19 @@ def _diagnose(pattern: str) -> str:
     return "the pattern uses syntax outside hulian's regular expressions"
 
 
-def _python_class(body: str, out: list[str]) -> None:
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and body[i + 1] == "u":
-            out.append(re.escape(chr(int(body[i + 2:i + 6], 16))))
-            i += 6
-            continue
-        if char == "\\":
-            nxt = body[i + 1]
-            out.append("\\" + nxt)
-            i += 2
-            continue
-        out.append(char if char in "-^" else re.escape(char))
-        i += 1
-
-
-def python_pattern(pattern: str) -> str:
-    """A valid pattern in Python's syntax (with re.ASCII and re.DOTALL)."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            nxt = pattern[i + 1]
-            if nxt == "u":
-                out.append(re.escape(chr(int(pattern[i + 2:i + 6], 16))))
-                i += 6
-                continue
-            out.append("\\" + nxt if nxt in "dDwWsStnrf" else re.escape(nxt))
-            i += 2
-        elif char == "[":
-            end = i + 1
-            while pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            out.append("[")
-            _python_class(pattern[i + 1:end], out)
-            out.append("]")
-            i = end + 1
-        elif char == "(" and pattern.startswith("(?", i):
-            out.append(pattern[i:i + 3])
-            i += 3
-        elif char == "{":
-            end = pattern.index("}", i)
-            out.append(pattern[i:end + 1])
-            i = end + 1
-        else:
-            out.append({"$": r"\Z", "^": r"\A"}.get(char, char if char in ".|()*+?"
-                                                     else re.escape(char)))
-            i += 1
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=512)
-def compiled_pattern(pattern: str) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=128)
+def matcher(pattern: str) -> Matcher | None:
+    """How ``pattern`` is matched (``regex_match``), or None when it is not valid."""
     if pattern_problem(pattern) is not None:
         return None
-    return re.compile(python_pattern(pattern), re.ASCII | re.DOTALL)
+    return plan(pattern)
 
 
 def regex(text: str | None, pattern: str | None) -> bool | None:
-    matcher = compiled_pattern(pattern or "")
-    if matcher is None:
+    found = matcher(pattern or "")
+    if found is None:
         return None
-    return matcher.fullmatch(text or "") is not None
+    return found.fullmatch(text or "")
 
 
 def check_regex_args(args: Sequence[Any]) -> None:
@@ -329,4 +280,4 @@ _fn("REGEX", 2, 2, signature([TEXTS, TEXTS], T.BOOLEAN), regex, _pg_regex,
     "whether the whole text matches a regular expression",
     "REGEX(phone, '[0-9]{3}-[0-9]{4}')", strict=False, check_args=check_regex_args)
 
-__all__ = ["compiled_pattern", "pattern_problem", "python_pattern"]
+__all__ = ["matcher", "pattern_problem"]

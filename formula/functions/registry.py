@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-FAMILIES = ("operators", "logical", "math", "text", "regex", "dates")
+FAMILIES = ("operators", "logical", "math", "text", "text_build", "regex", "dates")
 _loaded = False
 
 

@@ -1,5 +1,5 @@
-"""Text functions: LEN, LEFT, RIGHT, MID, FIND, CONTAINS, BEGINS, LOWER, UPPER, TRIM,
-SUBSTITUTE, TEXT, VALUE, LPAD and RPAD (REGEX is in ``regex``).
+"""Text functions: LEN, LEFT, RIGHT, MID, FIND, CONTAINS, BEGINS, LOWER, UPPER, TRIM, TEXT
+and VALUE (SUBSTITUTE, LPAD and RPAD are in ``text_build``, REGEX in ``regex``).
 
 Text is counted in characters (Unicode code points) on every back-end. Empty text is
 blank, so a function whose result would be ``''`` gives blank. Counts and positions are
@@ -12,6 +12,9 @@ On SQLite every function runs its Python implementation; on PostgreSQL each is n
 SQL written to give the same answer (PostgreSQL's ``left``, ``right``, ``substr``,
 ``lpad`` and ``replace`` read negative or empty arguments differently from Python's
 slices, hence the CASEs around them).
+
+TEXT of a number a Python caller gives may be too long (``formula.text_too_long``, see
+``text_build``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from hulian.formula.functions.base import (
     signature,
 )
 from hulian.formula.functions.logical import NUMBER_TEXT
+from hulian.formula.limits import check_length
 from hulian.formula.sql import sql_type
 from hulian.formula.types import T
 
@@ -40,8 +44,6 @@ SHOWN = frozenset(T) - {T.MULTI_PICKLIST}
 UTC = dt.UTC
 INT_MAX = 2_147_483_647
 """Counts and positions beyond this are read as this (PostgreSQL's integer limit)."""
-PAD_LIMIT = 131_072
-"""LPAD and RPAD build at most this many characters; a longer padded length is blank."""
 TRIMMED = " \t"
 """What TRIM removes from both ends: spaces and tabs, as Salesforce documents."""
 VALUE_LENGTH = 1000
@@ -56,7 +58,10 @@ def _blank(text: str | None) -> str | None:
 
 
 def _count(value: Decimal) -> int:
-    """A count or position: the whole part of ``value`` (Decimal's int() truncates)."""
+    """A count or position: the whole part of ``value`` (Decimal's int() truncates), at most
+    INT_MAX in size (int() of a Decimal of a million digits takes minutes)."""
+    if value.copy_abs() > INT_MAX:
+        return INT_MAX if value > 0 else -INT_MAX
     return int(value)
 
 
@@ -190,7 +195,7 @@ def _pg_test(test):
     return build
 
 
-# -- LOWER, UPPER, TRIM, SUBSTITUTE -------------------------------------------------------------
+# -- LOWER, UPPER, TRIM ---------------------------------------------------------------------------
 
 def _upper_char(char: str) -> str:
     upper = char.upper()
@@ -242,31 +247,24 @@ def _pg_trim(c, args, types, result):
                                                                              sa.Text())))
 
 
-def substitute(text: str | None, old: str | None, new: str | None) -> str | None:
-    if not text:
-        return None
-    if not old:
-        return text
-    return _blank(text.replace(old, new or ""))
-
-
-def _pg_substitute(c, args, types, result):
-    text, old, new = (_text_arg(a, t) for a, t in zip(args, types, strict=True))
-    return sa.case(
-        (_empty_or_blank(old), _nonempty(text)),
-        else_=_nonempty(sa.func.replace(text, old, sa.func.coalesce(new, ""))),
-    )
-
-
 # -- TEXT and VALUE -----------------------------------------------------------------------------
 
 def plain_number(value: Decimal) -> str:
-    """A number as plain decimal text: no exponent, no trailing zeros, no negative zero."""
+    """A number as plain decimal text: no exponent, no trailing zeros, no negative zero.
+
+    formula.text_too_long when that text would be over TEXT_LIMIT: only for a number a
+    Python caller gives (``Decimal('1e99999')``); fields hold at most 18 digits, and formula
+    literals and arithmetic a few thousand."""
     if value.is_zero():
         return "0"
     with localcontext() as ctx:
         ctx.prec = max(28, len(value.as_tuple().digits))
-        return format(value.normalize(), "f")
+        value = value.normalize()
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int), value
+    fraction = max(-exponent, 0)
+    check_length(sign + max(len(digits) + exponent, 1) + (fraction + 1 if fraction else 0))
+    return format(value, "f")
 
 
 def text_of(value: Any) -> str | None:
@@ -334,35 +332,6 @@ def _pg_value(c, args, types, result):
     )
 
 
-# -- LPAD and RPAD ------------------------------------------------------------------------------
-
-def _pad(on_left: bool):
-    def pad(text: str | None, size: Decimal | None, filler: str | None = " ") -> str | None:
-        if size is None:
-            return None
-        n = _count(size)
-        if n < 1 or n > PAD_LIMIT:
-            return None
-        text, filler = text or "", filler or ""
-        if len(text) >= n or not filler:
-            return _blank(text[:n])
-        missing = n - len(text)
-        fill = (filler * (missing // len(filler) + 1))[:missing]
-        return fill + text if on_left else text + fill
-    return pad
-
-
-def _pg_pad(name: str):
-    def build(c, args, types, result):
-        text = sa.func.coalesce(_text_arg(args[0], types[0]), "")
-        size = _whole(args[1], types[1])
-        filler = (sa.func.coalesce(_text_arg(args[2], types[2]), "") if len(args) > 2
-                  else sa.literal(" ", sa.Text()))
-        padded = getattr(sa.func, name)(text, _int(size, 1), filler)
-        return sa.case((sa.and_(size >= 1, size <= PAD_LIMIT), _nonempty(padded)))
-    return build
-
-
 # -- the functions ------------------------------------------------------------------------------
 
 def _fn(name: str, low: int, high: int, typer, python, pg, summary: str, *examples: str,
@@ -397,18 +366,9 @@ _fn("UPPER", 1, 1, signature([TEXTS], T.TEXT), upper, _pg_case("upper"),
     "a text in upper case, character by character", "UPPER('acme') -> 'ACME'")
 _fn("TRIM", 1, 1, signature([TEXTS], T.TEXT), trim, _pg_trim,
     "a text without leading and trailing spaces and tabs", "TRIM('  Acme ') -> 'Acme'")
-_fn("SUBSTITUTE", 3, 3, signature([TEXTS, TEXTS, TEXTS], T.TEXT), substitute, _pg_substitute,
-    "a text with every occurrence of one text replaced by another",
-    "SUBSTITUTE('a-b-c', '-', '/') -> 'a/b/c'", strict=False)
 _fn("TEXT", 1, 1, signature([SHOWN], T.TEXT), text_of, _pg_text,
     "a number, date, datetime, time, boolean or picklist as text",
     "TEXT(1250.50) -> '1250.5'", "TEXT(DATE(2024, 5, 17)) -> '2024-05-17'")
 _fn("VALUE", 1, 1, signature([TEXTS], T.NUMBER), number_of, _pg_value,
     "the number a text spells (blank when it is not a number)", "VALUE('42.5') -> 42.5")
-_fn("LPAD", 2, 3, signature([TEXTS, NUM, TEXTS], T.TEXT), _pad(True), _pg_pad("lpad"),
-    "a text padded on the left (or cut) to a length", "LPAD('42', 5, '0') -> '00042'",
-    strict=False)
-_fn("RPAD", 2, 3, signature([TEXTS, NUM, TEXTS], T.TEXT), _pad(False), _pg_pad("rpad"),
-    "a text padded on the right (or cut) to a length", "RPAD('ab', 4, '.') -> 'ab..'",
-    strict=False)
 __all__ = ["lower", "plain_number", "upper"]

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from hulian.engine.database import open_database
+from hulian.formula import FormulaError
 from tests.formula_cases import expected_value, load_cases, same, sql_result
 
 CASES = [(n, c) for n, c in load_cases() if "error" not in c and c.get("sql", True)]
@@ -20,6 +21,11 @@ def database(db_url):
 
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
 def test_case_in_sql(database, name, case):
+    if "raises" in case:
+        with pytest.raises(FormulaError) as raised:
+            sql_result(database, case)
+        assert raised.value.code == case["raises"]
+        return
     value = sql_result(database, case)
     assert same(value, expected_value(case)), f"{case['expr']} gave {value!r} in SQL"
 

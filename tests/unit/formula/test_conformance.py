@@ -19,6 +19,11 @@ def test_case(name, case):
         if "line" in case:
             assert (raised.value.line, raised.value.column) == (case["line"], case["column"])
         return
+    if "raises" in case:
+        with pytest.raises(FormulaError) as raised:
+            python_result(case)
+        assert raised.value.code == case["raises"]
+        return
     kind, value = python_result(case)
     assert kind.value == case["type"] or (case["type"] in ("number", "currency", "percent")
                                           and kind.value in ("number", "currency", "percent"))

@@ -4,12 +4,15 @@ Three sources of text: random characters; random soups of the grammar's tokens
 (operators, literals, field and function names, comments); and random call
 trees that parse but mostly do not type-check. Then hand-made pathological
 formulas: deep nesting and huge numbers must be refused (too long, too deep)
-or computed, quickly and without a crash.
+or computed, quickly and without a crash. Last, well-typed nested text functions
+over long texts (tests/formula_texts.py): each run gives a value or raises one of
+the limits (formula/limits.py), within a second or two, never MemoryError.
 """
 
 from __future__ import annotations
 
 import time
+import tracemalloc
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hulian.formula import MAX_LENGTH, FormulaError, evaluate
+from hulian.formula import MAX_LENGTH, FormulaError, compile_formula, evaluate, limits
 from hulian.formula.checker import CONTEXTS
 from hulian.formula.functions.base import REGISTRY
 from hulian.formula.functions.registry import load
 from hulian.formula.parser import MAX_DEPTH, OPERATORS
+from hulian.formula.values import python_value
+from tests import formula_texts
 
 load()
 
@@ -160,3 +165,30 @@ def test_huge_numbers_stay_exact():
 def test_zero_to_the_power_zero(text):
     """Decimal(0) ** 0 raised decimal.InvalidOperation (found by test_random_call_trees)."""
     assert outcome(text) == 1
+
+
+# -- nested text functions over long texts ------------------------------------------------------
+
+LIMITS = ("formula.text_too_long", "formula.regex_too_complex")
+MEMORY = 40 * limits.TEXT_LIMIT * 4
+"""What one run may hold at its peak: tens of texts at the limit, 4 bytes a character."""
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text=formula_texts.formulas, record=formula_texts.records())
+def test_nested_text_functions_on_long_texts_end_quickly(text, record):
+    """437 such evaluations ended in MemoryError (SUBSTITUTE of SUBSTITUTE of long texts)."""
+    formula = compile_formula(text, formula_texts.FieldScope())
+    env = {(name,): python_value(value) for name, value in record.items()}
+    started = time.perf_counter()
+    tracemalloc.start()
+    try:
+        formula.run(env)
+    except FormulaError as exc:
+        assert exc.code in LIMITS, exc
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 2, text
+    assert peak < MEMORY, f"{text} took {peak:,} bytes"
