@@ -49,7 +49,7 @@ def check_required(plan: WritePlan, rows: list[dict[str, Any]], errors: list[Fie
 def check_options(plan: WritePlan, rows: list[dict[str, Any]], errors: list[FieldError],
                   previous: dict[str, Any] | None = None) -> None:
     """New values may not choose inactive options (values already stored may keep them)."""
-    for f in plan.choices:
+    for f in plan.retired_choices:
         for i, row in enumerate(rows):
             if f.api_name not in row:
                 continue

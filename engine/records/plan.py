@@ -71,6 +71,8 @@ class WritePlan:
     required: tuple[str, ...]
     """Fields that need a value (booleans and auto-numbers always have one)."""
     choices: tuple[Field, ...]
+    retired_choices: tuple[Field, ...]
+    """The picklists with inactive options (which new values may not choose)."""
     references: tuple[Field, ...]
     unique: tuple[Field, ...]
     """Unique fields checked before writing (auto-numbers are unique by construction)."""
@@ -148,6 +150,8 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
         required=tuple(f.api_name for f in model.fields
                        if f.required and f.type not in ("boolean", "auto_number")),
         choices=tuple(f for f in model.fields if f.type in CHOICE_TYPES),
+        retired_choices=tuple(f for f in model.fields if f.type in CHOICE_TYPES
+                              and any(not o.active for o in f.options)),
         references=tuple(f for f in model.fields if f.is_reference),
         unique=tuple(f for f in model.fields if f.unique and f.type != "auto_number"),
         defaults=tuple((f.api_name, f.default) for f in model.fields if f.default is not None),

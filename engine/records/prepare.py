@@ -107,19 +107,16 @@ def apply_defaults(plan: WritePlan, values: dict[str, Any]) -> None:
 def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> None:
     """System columns and auto-numbers for records about to be inserted."""
     user = ctx.user
+    owner = {"out_tenant_id": None, "out_owner_id": None,
+             **(ctx.owner or {"owner_id": user.id, "department_id": user.department_id})}
+    stamped = {"business_type": DEFAULT_BUSINESS_TYPE, "life_status": "normal",
+               "created_by": user.id, "updated_by": user.id, "created_at": ctx.now,
+               "updated_at": ctx.now, "version": 1, "is_deleted": False}
     for row, record_id in zip(rows, new_ids(len(rows)), strict=True):
         row["id"] = record_id
-        for column, value in (ctx.owner or {"owner_id": user.id,
-                                             "department_id": user.department_id}).items():
+        for column, value in owner.items():
             row.setdefault(column, value)  # a detail has its master's
-        row["business_type"] = DEFAULT_BUSINESS_TYPE
-        row["life_status"] = "normal"
-        row["created_by"] = row["updated_by"] = user.id
-        row["created_at"] = row["updated_at"] = ctx.now
-        row["version"] = 1
-        row["is_deleted"] = False
-        row.setdefault("out_tenant_id", None)
-        row.setdefault("out_owner_id", None)
+        row.update(stamped)
     plan = write_plan(ctx.schema, obj.api_name)
     for name, start in plan.roll_up_starts:  # no children yet: a count or sum of nothing is 0
         for row in rows:
