@@ -2,9 +2,12 @@
 
 >>> from hulian.engine import Engine                    # doctest: +SKIP
 >>> eng = Engine("sqlite:///demo.db")
->>> eng.deploy("examples/crm", tenant="acme")
+>>> eng.metadata("acme").deploy("examples/crm")
 """
 
+from hulian.engine.accounts import Accounts
+from hulian.engine.actor import SYSTEM, Actor, System
+from hulian.engine.admin import MetadataAdmin
 from hulian.engine.deploy.plan import Step
 from hulian.engine.deploy.report import DeployReport
 from hulian.engine.engine import Engine
@@ -22,12 +25,16 @@ from hulian.engine.errors import (
     StorageError,
     UnauthenticatedError,
 )
+from hulian.engine.people_api import PeopleAdmin
 from hulian.engine.session import Session
 from hulian.engine.session_reads import Page
 from hulian.engine.system.arrival import BearerToken, Credential, LoginCookie
 from hulian.engine.system.people import User
 
 __all__ = [
+    "SYSTEM",
+    "Accounts",
+    "Actor",
     "BearerToken",
     "ConflictError",
     "Credential",
@@ -37,9 +44,11 @@ __all__ = [
     "FieldError",
     "HulianError",
     "LoginCookie",
+    "MetadataAdmin",
     "MetadataError",
     "NotFoundError",
     "Page",
+    "PeopleAdmin",
     "PermissionDenied",
     "QueryError",
     "QueryTimeout",
@@ -47,6 +56,7 @@ __all__ = [
     "Session",
     "Step",
     "StorageError",
+    "System",
     "UnauthenticatedError",
     "User",
 ]

@@ -1,11 +1,11 @@
 """Accounts: passwords, login sessions and API token management (a mixin of ``Engine``).
 
->>> eng.set_password("acme", "mei", "correct horse battery")        # doctest: +SKIP
->>> login = eng.login("acme", "mei", "correct horse battery", client_ip="10.0.0.7")
->>> eng.login_session(login.secret).user.username
+>>> eng.people("acme").set_password("mei", "correct horse battery")   # doctest: +SKIP
+>>> login = eng.accounts.login("acme", "mei", "correct horse battery", client_ip="10.0.0.7")
+>>> eng.accounts.login_session(login.secret).user.username
 'mei'
->>> eng.change_password("acme", "mei", "correct horse battery", "battery staple horse")
->>> eng.logout(login.secret)      # the new password ended every session of mei's
+>>> eng.accounts.change_password("acme", "mei", "correct horse battery", "battery staple horse")
+>>> eng.accounts.logout(login.secret)      # the new password ended every session of mei's
 False
 
 Every method takes ``now`` where time matters (expiry, throttling), so tests can move
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -32,7 +32,10 @@ from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.tables import tokens as tokens_table
 from hulian.engine.system.tables import users
 
-__all__ = ["AccountsMixin", "LoginSession", "TokenInfo"]
+if TYPE_CHECKING:
+    from hulian.engine.engine import Engine
+
+__all__ = ["Accounts", "LoginSession", "TokenInfo", "set_password"]
 
 
 @dataclass(frozen=True)
@@ -77,40 +80,47 @@ def _wrong_current_password() -> PermissionDenied:
              "it is forgotten, ask an administrator to set a new one")
 
 
-class AccountsMixin:
-    """Passwords, logins, sessions and tokens; ``Engine`` inherits it (``self.db``)."""
+def _require_user(conn: sa.Connection, tenant: str, user: str | people.User) -> people.User:
+    people.require_tenant(conn, tenant)
+    if isinstance(user, people.User):
+        found = people.user_by_id(conn, tenant, user.id)
+        if found is None:
+            raise NotFoundError(f"there is no active user {user.username!r} in tenant "
+                                f"{tenant!r}", code="unknown_user")
+        return found
+    return people.require_user(conn, tenant, user)
 
-    db: sa.Engine
 
-    # -- passwords ----------------------------------------------------------------------------
+def set_password(db: sa.Engine, tenant: str, user: str | people.User, password: str, *,
+                 now: dt.datetime | None = None) -> None:
+    """Give ``user`` (a username or User) a new password, after checking the policy
+    (:func:`hulian.engine.system.passwords.check_policy`: at least 8 characters, not the
+    username), without asking for the old one (what an administrator does:
+    :meth:`hulian.engine.people_api.PeopleAdmin.set_password`). Ends every login session
+    of the user (API tokens stay) and clears their failed logins, so a throttled user can
+    log in at once with the new password."""
+    with reading(db) as conn:
+        found = _require_user(conn, tenant, user)
+    passwords.check_policy(password, found.username)
+    hashed = passwords.hash_password(password)
+    with db.begin() as conn:
+        conn.execute(users.update().where(users.c.id == found.id).values(password_hash=hashed))
+        login_sessions.revoke_all(conn, found.id, now or people.now())
+        throttle.clear(conn, tenant, found.username)
+
+
+class Accounts:
+    """One's own account (``engine.accounts``): logging in and out, login sessions, changing
+    one's password, one's API tokens, and authenticating a token. Each method names the
+    user it acts for; administering others' accounts is
+    :class:`~hulian.engine.people_api.PeopleAdmin`."""
+
+    def __init__(self, engine: Engine):
+        self.db = engine.db
 
     def _require_user(self, conn: sa.Connection, tenant: str, user: str | people.User
                       ) -> people.User:
-        people.require_tenant(conn, tenant)
-        if isinstance(user, people.User):
-            found = people.user_by_id(conn, tenant, user.id)
-            if found is None:
-                raise NotFoundError(f"there is no active user {user.username!r} in tenant "
-                                    f"{tenant!r}", code="unknown_user")
-            return found
-        return people.require_user(conn, tenant, user)
-
-    def set_password(self, tenant: str, user: str | people.User, password: str, *,
-                     now: dt.datetime | None = None) -> None:
-        """Give ``user`` (a username or User) a new password, after checking the policy
-        (:func:`hulian.engine.system.passwords.check_policy`: at least 8 characters, not
-        the username). What an administrator does: no old password is asked for. Ends
-        every login session of the user (API tokens stay) and clears their failed logins,
-        so a throttled user can log in at once with the new password."""
-        with reading(self.db) as conn:
-            found = self._require_user(conn, tenant, user)
-        passwords.check_policy(password, found.username)
-        hashed = passwords.hash_password(password)
-        with self.db.begin() as conn:
-            conn.execute(users.update().where(users.c.id == found.id)
-                         .values(password_hash=hashed))
-            login_sessions.revoke_all(conn, found.id, now or people.now())
-            throttle.clear(conn, tenant, found.username)
+        return _require_user(conn, tenant, user)
 
     def change_password(self, tenant: str, user: str | people.User, current: str, new: str,
                         *, client_ip: str | None = None, session_id: str | None = None,
@@ -279,3 +289,13 @@ class AccountsMixin:
                                     hint="list the tokens: GET /api/v1/auth/tokens or "
                                          "hulian token list")
         return False
+
+    def authenticate(self, token: str) -> people.User:
+        """The user an API token belongs to (UnauthenticatedError otherwise)."""
+        with reading(self.db) as conn:
+            return tokens.authenticate(conn, token)
+
+    def revoke_token(self, token: str) -> bool:
+        """Revoke an API token by its secret; False when it was not live."""
+        with self.db.begin() as conn:
+            return tokens.revoke_token(conn, token)

@@ -1,9 +1,13 @@
-"""The people model as methods of :class:`~hulian.engine.Engine`: users (internal and
-interconnect), departments, downstream enterprises, role assignments.
+"""Administering a tenant's people: users (internal and interconnect), departments,
+downstream enterprises, role assignments, and others' passwords and API tokens.
 
->>> eng.create_enterprise("acme", "Dealer A", partner_manager="wang")   # doctest: +SKIP
->>> eng.create_user("acme", "buyer.a", enterprise="Dealer A", roles=["dealer_buyer"])
->>> eng.update_user("acme", "buyer.a", active=False)   # left the dealer
+``engine.people(tenant, actor=SYSTEM)`` gives a :class:`PeopleAdmin` bound to the tenant and
+the actor (:mod:`hulian.engine.actor`; a user must administer the tenant):
+
+>>> staff = eng.people("acme")                                  # doctest: +SKIP
+>>> staff.create_enterprise("Dealer A", partner_manager="wang")
+>>> staff.create_user("buyer.a", enterprise="Dealer A", roles=["dealer_buyer"])
+>>> staff.update_user("buyer.a", active=False)   # left the dealer
 
 Every method is one transaction; a refused change changes nothing. Roles are metadata
 (``roles/*.json`` of the deployed packs) plus the built-in internal roles ``admin`` and
@@ -15,29 +19,52 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from hulian.engine.accounts import set_password
+from hulian.engine.actor import Actor
 from hulian.engine.database import reading
 from hulian.engine.errors import HulianError, NotFoundError
-from hulian.engine.system import enterprises, people, people_updates, roles
+from hulian.engine.system import enterprises, people, people_updates, roles, tokens
 from hulian.engine.system.enterprises import Enterprise
 from hulian.engine.system.people import UNSET, Unset
 from hulian.engine.system.tables import departments as department_table
 from hulian.metadata.hints import choices_hint
 from hulian.metadata.model import BUILTIN_ROLES, Pack
 
+if TYPE_CHECKING:
+    from hulian.engine.engine import Engine
 
-class PeopleMixin:
-    db: sa.Engine
+
+def deployed_pack(engine: Engine, conn: sa.Connection, tenant: str) -> Pack | None:
+    """The tenant's effective metadata (None: nothing deployed yet)."""
+    from hulian.engine.deploy import versions
+
+    if versions.newest(conn, tenant) is None:
+        return None
+    return engine.schema(conn, tenant).pack
+
+
+def admin_roles(engine: Engine, conn: sa.Connection, tenant: str) -> set[str]:
+    """The roles that make an internal user an administrator of ``tenant``."""
+    pack = deployed_pack(engine, conn, tenant)
+    return {people.ADMIN, *(r.api_name for r in (pack.roles if pack else ())
+                            if r.admin and r.kind == "internal")}
+
+
+class PeopleAdmin:
+    """One tenant's people, administered by ``actor``. Every method is one transaction."""
+
+    def __init__(self, engine: Engine, tenant: str, actor: Actor):
+        self.engine = engine
+        self.tenant = tenant
+        self.actor = actor
+        self.db = engine.db
 
     def _deployed_pack(self, conn: sa.Connection, tenant: str) -> Pack | None:
-        from hulian.engine.deploy import versions
-
-        if versions.newest(conn, tenant) is None:
-            return None
-        return self.schema(conn, tenant).pack  # type: ignore[attr-defined]
+        return deployed_pack(self.engine, conn, tenant)
 
     def _check_roles(self, conn: sa.Connection, tenant: str, user_kind: str,
                      names: Iterable[str]) -> list[str]:
@@ -58,13 +85,11 @@ class PeopleMixin:
         return wanted
 
     def _admin_roles(self, conn: sa.Connection, tenant: str) -> set[str]:
-        """The roles that make an internal user an administrator."""
-        pack = self._deployed_pack(conn, tenant)
-        return {people.ADMIN, *(r.api_name for r in (pack.roles if pack else ())
-                                if r.admin and r.kind == "internal")}
+        return admin_roles(self.engine, conn, tenant)
 
-    def roles(self, tenant: str) -> list[dict[str, Any]]:
+    def roles(self) -> list[dict[str, Any]]:
         """The tenant's roles: api_name, kind, admin, label (the built-in ones first)."""
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             pack = self._deployed_pack(conn, tenant)
@@ -77,13 +102,14 @@ class PeopleMixin:
                           "label": dict(role.label)})
         return found
 
-    def create_user(self, tenant: str, username: str, *, display_name: str | None = None,
+    def create_user(self, username: str, *, display_name: str | None = None,
                     is_admin: bool = False, department: str | None = None,
                     enterprise: str | None = None, roles: Iterable[str] | None = None
                     ) -> people.User:
         """Add a user. Internal: ``department`` (id or name), ``roles`` (default
         ``member``). Interconnect: ``enterprise`` (a downstream enterprise's id or name)
         and interconnect ``roles`` (default none)."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             company = enterprises.require_enterprise(conn, tenant, enterprise) \
@@ -94,10 +120,11 @@ class PeopleMixin:
                                    is_admin=is_admin, department=department,
                                    enterprise_id=company.id if company else None, roles=names)
 
-    def users(self, tenant: str, *, enterprise: str | None = None,
+    def users(self, *, enterprise: str | None = None,
               include_inactive: bool = False) -> list[people.User]:
         """The tenant's active users (all, with ``include_inactive``; ``User.is_active``
         tells), by username; only one downstream enterprise's when given."""
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             company = enterprises.require_enterprise(
@@ -106,7 +133,7 @@ class PeopleMixin:
             return people.list_users(conn, tenant, enterprise_id=company.id if company else None,
                                      include_inactive=include_inactive)
 
-    def update_user(self, tenant: str, user: str, *, display_name: str | Unset = UNSET,
+    def update_user(self, user: str, *, display_name: str | Unset = UNSET,
                     department: str | Unset | None = UNSET, active: bool | Unset = UNSET,
                     now: dt.datetime | None = None) -> people.User:
         """Change ``user`` (id or username; an inactive user too); what is not given stays.
@@ -118,6 +145,7 @@ class PeopleMixin:
         the tenant's last active administrator (ConflictError ``last_admin``) and for the
         partner manager of an active enterprise (``partner_manager_in_use``).
         ``active=True`` reactivates."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             return people_updates.update_user(
@@ -125,15 +153,17 @@ class PeopleMixin:
                 active=active, admin_roles=self._admin_roles(conn, tenant),
                 now=now or people.now())
 
-    def user_roles(self, tenant: str, user: str) -> list[str]:
+    def user_roles(self, user: str) -> list[str]:
         """The roles of ``user`` (id or username; an inactive user too), sorted."""
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             found = people.user_ref(conn, tenant, user, include_inactive=True)
             return sorted(roles.roles_of(conn, tenant, found.id))
 
-    def grant_roles(self, tenant: str, user: str, names: Iterable[str]) -> list[str]:
+    def grant_roles(self, user: str, names: Iterable[str]) -> list[str]:
         """Give ``user`` (id or username) more roles; returns all their roles."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             found = people.user_ref(conn, tenant, user)
@@ -141,38 +171,42 @@ class PeopleMixin:
             roles.grant(conn, tenant, found.id, self._check_roles(conn, tenant, kind, names))
             return sorted(roles.roles_of(conn, tenant, found.id))
 
-    def revoke_roles(self, tenant: str, user: str, names: Iterable[str]) -> list[str]:
+    def revoke_roles(self, user: str, names: Iterable[str]) -> list[str]:
         """Take roles away from ``user``; returns the roles left."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             found = people.user_ref(conn, tenant, user)
             roles.revoke(conn, tenant, found.id, names)
             return sorted(roles.roles_of(conn, tenant, found.id))
 
-    def create_department(self, tenant: str, name: str, *, parent: str | None = None,
+    def create_department(self, name: str, *, parent: str | None = None,
                           leader: str | None = None) -> people.Department:
         """Add a department (``parent``: another department's id or name; ``leader``: a
         user's id or username)."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             return people.add_department(conn, tenant, name, parent, leader)
 
-    def update_department(self, tenant: str, department: str, *, name: str | Unset = UNSET,
+    def update_department(self, department: str, *, name: str | Unset = UNSET,
                           parent: str | Unset | None = UNSET) -> people.Department:
         """Rename ``department`` (id or name; ``department_exists`` when taken) or move it
         under ``parent`` (None: to the top; under itself or a department below it is
         ``department_cycle``). Its people, leader and records stay."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             return people_updates.update_department(conn, tenant, department, name=name,
                                                     parent=parent)
 
-    def sharing_rules_naming(self, tenant: str, kind: str, name: str) -> list[str]:
+    def sharing_rules_naming(self, kind: str, name: str) -> list[str]:
         """The sharing rules of the deployed metadata that name the department or enterprise
         (``kind``) ``name`` in ``share_with`` or ``owned_by``, as ``Object.rule``. Rules
         name departments and enterprises, which are data: after a rename such a rule
         shares nothing until the metadata says the new name (e.g. an overlay's
         ``sharing_rule_overrides``), so renaming tools warn with this list."""
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             pack = self._deployed_pack(conn, tenant)
@@ -183,8 +217,9 @@ class PeopleMixin:
                 if rule.share_with.get(kind) == name
                 or (rule.owned_by is not None and rule.owned_by.get(kind) == name)]
 
-    def departments(self, tenant: str) -> list[people.Department]:
+    def departments(self) -> list[people.Department]:
         """The tenant's departments, by name."""
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             table = department_table
@@ -193,48 +228,54 @@ class PeopleMixin:
             return [people.Department(r.id, r.tenant, r.name, r.parent_id, r.leader_id)
                     for r in rows]
 
-    def set_department_leader(self, tenant: str, department: str, user: str | None) -> None:
+    def set_department_leader(self, department: str, user: str | None) -> None:
         """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             people.set_leader(conn, tenant, department, user)
 
-    def create_enterprise(self, tenant: str, name: str, *, partner_manager: str
+    def create_enterprise(self, name: str, *, partner_manager: str
                           ) -> Enterprise:
         """Add a downstream enterprise (互联企业) whose partner manager (对接人) is the
         internal user ``partner_manager`` (id or username)."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             return enterprises.add_enterprise(conn, tenant, name, partner_manager)
 
-    def enterprises(self, tenant: str, *, include_inactive: bool = False) -> list[Enterprise]:
+    def enterprises(self, *, include_inactive: bool = False) -> list[Enterprise]:
         """The active downstream enterprises (all, with ``include_inactive``), by name."""
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             return enterprises.list_enterprises(conn, tenant, include_inactive=include_inactive)
 
-    def update_enterprise(self, tenant: str, enterprise: str, *, name: str | Unset = UNSET,
+    def update_enterprise(self, enterprise: str, *, name: str | Unset = UNSET,
                           active: bool | Unset = UNSET, partner_manager: str | Unset = UNSET,
                           now: dt.datetime | None = None) -> Enterprise:
         """Rename ``enterprise`` (id or name; an inactive one too; ``enterprise_exists``
         when taken), deactivate (``active=False``: its users are locked out of every record
         and their login sessions end; they and their records stay) or reactivate it, or give
         it another ``partner_manager``; what is not given stays."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             return enterprises.update_enterprise(conn, tenant, enterprise, name=name,
                                                  active=active, partner_manager=partner_manager,
                                                  now=now or people.now())
 
-    def set_partner_manager(self, tenant: str, enterprise: str, user: str) -> None:
+    def set_partner_manager(self, enterprise: str, user: str) -> None:
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             enterprises.set_partner_manager(conn, tenant, enterprise, user)
 
-    def set_enterprise_permission(self, tenant: str, enterprise: str, object_name: str,
+    def set_enterprise_permission(self, enterprise: str, object_name: str,
                                   level: str | None) -> None:
         """Override ``object_name``'s external data permission for one downstream enterprise
         (None: back to the object's ``data_permission.external``)."""
+        tenant = self.tenant
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             pack = self._deployed_pack(conn, tenant)
@@ -245,9 +286,25 @@ class PeopleMixin:
                                     hint=choices_hint(object_name, names, "objects"))
             enterprises.set_level(conn, tenant, enterprise, object_name, level)
 
-    def enterprise_permissions(self, tenant: str, enterprise: str) -> dict[str, str]:
+    def enterprise_permissions(self, enterprise: str) -> dict[str, str]:
+        tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
             found = enterprises.require_enterprise(conn, tenant, enterprise)
             return enterprises.levels(conn, tenant, found.id)
 
+    # -- others' passwords and tokens ---------------------------------------------------------
+
+    def set_password(self, user: str | people.User, password: str, *,
+                     now: dt.datetime | None = None) -> None:
+        """Give ``user`` a new password without asking for the old one
+        (:func:`hulian.engine.accounts.set_password`)."""
+        set_password(self.db, self.tenant, user, password, now=now)
+
+    def create_token(self, user: str, *, label: str | None = None,
+                     expires_at: dt.datetime | None = None) -> str:
+        """A new API token for ``user``; shown once, stored hashed."""
+        with self.db.begin() as conn:
+            people.require_tenant(conn, self.tenant)
+            found = people.require_user(conn, self.tenant, user)
+            return tokens.create_token(conn, found, label=label, expires_at=expires_at)
