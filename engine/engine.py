@@ -31,6 +31,7 @@ from hulian.engine.deploy.run import deploy as run_deploy
 from hulian.engine.errors import DeployError, HulianError, NotFoundError
 from hulian.engine.people_api import PeopleMixin
 from hulian.engine.records import rollups
+from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.security.cache import VisibilityCache
@@ -60,6 +61,7 @@ class Engine(AccountsMixin, PeopleMixin):
         self._schemas: dict[str, CompiledSchema] = {}
         self._visibility = VisibilityCache()
         self._lock = threading.Lock()
+        self._cursors: CursorSigner | None = None
         if migrate:
             upgrade(self.db)
 
@@ -333,9 +335,17 @@ class Engine(AccountsMixin, PeopleMixin):
 
     # -- sessions -----------------------------------------------------------------------------
 
+    def cursor_signer(self) -> CursorSigner:
+        """What signs page cursors: keyed from :meth:`session_signing_key` (read, or made,
+        once per Engine, outside any session's transaction)."""
+        if self._cursors is None:
+            self._cursors = CursorSigner(self.session_signing_key())
+        return self._cursors
+
     @contextmanager
     def session(self, tenant: str, user: str | people.User = people.ADMIN) -> Iterator[Session]:
         """A unit of work for ``user`` in ``tenant``: commits at the end, rolls back on error."""
+        cursors = self.cursor_signer()
         with self.db.connect() as conn, conn.begin():
             arrival = people.arrive(conn, tenant, user)
             schema = self._schema_at(conn, tenant, arrival.metadata_version)
@@ -344,4 +354,4 @@ class Engine(AccountsMixin, PeopleMixin):
             def visibility() -> Visibility:
                 return cache.get(conn, schema, arrival.user, arrival.people_version)
 
-            yield Session(conn, schema, arrival.user, visibility)
+            yield Session(conn, schema, arrival.user, visibility, cursors)

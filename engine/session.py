@@ -24,6 +24,7 @@ from hulian.engine.errors import (
     ConflictError,
     FieldError,
     PermissionDenied,
+    QueryError,
     RecordValidationError,
     StorageError,
 )
@@ -32,6 +33,7 @@ from hulian.engine.records import checks, deletes, masters, prepare, rollup_sour
 from hulian.engine.records.access import Guard
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
+from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.records.rows import fetch
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security.visibility import EDIT, READ, Visibility
@@ -43,16 +45,34 @@ from hulian.engine.system.people import User
 BULK_BATCH = 5000
 
 
+def _statement_too_complex(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the database refused a statement for its nesting alone: SQLite's parser
+    stack (about 100 levels; a formula filter of 20 additions reaches it) or expression
+    depth, PostgreSQL's program limits (SQLSTATE 54xxx)."""
+    text = str(exc.orig)
+    return "parser stack overflow" in text or "Expression tree is too large" in text \
+        or str(getattr(exc.orig, "sqlstate", "") or "").startswith("54")
+
+
+def _too_complex() -> QueryError:
+    return QueryError("the query nests its conditions or formulas deeper than the database "
+                      "can take", code="too_deep",
+                      hint="simplify the filter: fewer nested conditions, operations or IFs")
+
+
 def _single(errors: list[FieldError]) -> list[FieldError]:
     return [replace(e, row=None) for e in errors]
 
 
 class Session(ReadsMixin, TeamsMixin, TransferMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema, user: User,
-                 visibility: Callable[[], Visibility] | None = None):
+                 visibility: Callable[[], Visibility] | None = None,
+                 cursors: CursorSigner | None = None):
         """``visibility``: where the user's permissions come from (the Engine's cache);
-        by default they are read on first use."""
+        by default they are read on first use. ``cursors``: signs page cursors (the
+        Engine's; by default a random key, so cursors hold only within this session)."""
         self._conn = conn
+        self._cursors = cursors or CursorSigner.ephemeral()
         self.schema = schema
         self.user = user
         self._load_visibility = visibility
@@ -127,7 +147,11 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
     def _read(self) -> Iterator[None]:
         try:
             yield
+        except RecursionError:  # compiling a statement nested deeper than Python allows
+            raise _too_complex() from None
         except sa.exc.DBAPIError as exc:
+            if _statement_too_complex(exc):
+                raise _too_complex() from exc
             raise StorageError(f"the database refused the query: {exc.orig}",
                                statement=str(exc.statement), cause=exc) from exc
 

@@ -10,6 +10,7 @@ from hulian.engine.errors import NotFoundError
 from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.metadata.values import storable
 
 
 def to_record(row: sa.Row) -> dict[str, Any]:
@@ -36,9 +37,11 @@ def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted:
           for_update: bool = False, visible: Any = None) -> dict[str, Any]:
     """One record; NotFoundError when it is missing or (``visible``: a permission
     predicate) the user may not read it, with the same message either way."""
-    missing = NotFoundError(f"there is no {obj.api_name} record with id {record_id!r}",
+    shown = repr(record_id)
+    missing = NotFoundError(f"there is no {obj.api_name} record with id "
+                            f"{shown if len(shown) <= 80 else shown[:60] + '...'}",
                             code="record_not_found")
-    if not isinstance(record_id, str):
+    if not isinstance(record_id, str) or not storable(record_id):  # no id holds NUL
         raise missing
     select = record_select(ctx, obj)
     query = select.select().where(obj.table.c.id == record_id)
