@@ -26,8 +26,9 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.jsontext import dumps, loads
 
 DEFAULT_ORDER = ("-created_at",)
-MAX_CURSOR = 65536
-"""The longest cursor read (a cursor holds the last row's sort values, text included)."""
+MAX_CURSOR = 1024 * 1024
+"""The longest cursor read: one holds the last row's sort values, and a textarea of 32,768
+characters takes some 131,000 in a cursor (REST clients are held to 65,536 per parameter)."""
 
 
 @dataclass(frozen=True)

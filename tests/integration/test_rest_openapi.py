@@ -171,3 +171,27 @@ def test_every_documented_path_is_served(api, document):
                                             parameter["schema"]["enum"][0])
         assert "get" in item
         assert api.get(concrete).status_code == 200, path
+
+
+def test_every_authenticated_operation_documents_400_and_413(document):
+    """Any route refuses a query parameter it does not take (400) and one over 64 KiB
+    (413); schemathesis holds the API to the statuses the document lists."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or operation.get("security") == []:
+                continue
+            assert {"400", "401", "413", "500"} <= set(operation["responses"]), (method, path)
+
+
+@pytest.mark.parametrize("operation_id", ["createDepartment", "createEnterprise",
+                                          "setUserRoles", "updateDepartment"])
+def test_people_changes_that_can_conflict_document_409(document, operation_id):
+    (operation,) = [op for item in document["paths"].values() for key, op in item.items()
+                    if key != "parameters" and op["operationId"] == operation_id]
+    assert "409" in operation["responses"]
+
+
+def test_a_taken_department_name_is_a_409(api):
+    assert api.post("/admin/departments", {"name": "Sales"}).status_code == 201
+    assert error(api.post("/admin/departments", {"name": "Sales"}), 409)["code"] == \
+        "department_exists"
