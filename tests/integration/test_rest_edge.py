@@ -233,7 +233,8 @@ def test_nul_in_a_team_member_is_unknown_user(api, accounts):
     ({"username": "admin", "password": "pass\x00word"}, 401, "invalid_credentials"),
     ({"tenant": "t\x00", "username": "admin", "password": "x"}, 401, "invalid_credentials"),
 ])
-def test_a_login_with_bad_text_is_refused_without_a_token(api, credentials, status, code):
+def test_a_login_with_bad_text_is_refused_without_a_token(api, cheap_hashing, credentials,
+                                                          status, code):
     payload = json.dumps({"tenant": api.tenant, **credentials})  # \ud800 as its escape
     response = api.client.post("/api/v1/auth/login", content=payload,
                                headers={"Content-Type": "application/json"})
