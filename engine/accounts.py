@@ -31,6 +31,7 @@ from hulian.engine.system import login_sessions, passwords, people, settings, th
 from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.tables import tokens as tokens_table
 from hulian.engine.system.tables import users
+from hulian.metadata.values import storable
 
 if TYPE_CHECKING:
     from hulian.engine.engine import Engine
@@ -192,6 +193,11 @@ class Accounts:
         before the password is looked at.
         """
         now = now or people.now()
+        if not (isinstance(tenant, str) and storable(tenant) and isinstance(username, str)
+                and storable(username) and isinstance(password, str)
+                and passwords.encodable(password)):
+            passwords.dummy_verify("")  # no tenant, user or password can be so: nothing
+            raise _invalid_credentials()  # to look up, nothing to count
         with self.db.connect() as conn:
             lock = throttle.check(conn, tenant, username, client_ip, now)
             row = None if lock else conn.execute(
@@ -272,6 +278,13 @@ class Accounts:
         """Revoke the token ``token_id`` of ``tenant`` (only if it is ``user``'s, when
         given); True when it was live, False when it was already revoked. NotFoundError
         ``token_not_found`` when there is no such token (or it is someone else's)."""
+        missing = NotFoundError(f"there is no token {token_id!r}"
+                                + (" of yours" if user is not None else f" in tenant {tenant!r}"),
+                                code="token_not_found",
+                                hint="list the tokens: GET /api/v1/auth/tokens or "
+                                     "hulian token list")
+        if not storable(token_id):  # no id holds it; PostgreSQL would refuse the query
+            raise missing
         where = [tokens_table.c.tenant == tenant, tokens_table.c.id == token_id]
         if user is not None:
             where.append(tokens_table.c.user_id == user.id)
@@ -282,12 +295,7 @@ class Accounts:
             if result.rowcount == 1:
                 return True
             if conn.scalar(sa.select(tokens_table.c.id).where(*where)) is None:
-                raise NotFoundError(f"there is no token {token_id!r}"
-                                    + (" of yours" if user is not None else
-                                       f" in tenant {tenant!r}"),
-                                    code="token_not_found",
-                                    hint="list the tokens: GET /api/v1/auth/tokens or "
-                                         "hulian token list")
+                raise missing
         return False
 
     def authenticate(self, token: str) -> people.User:

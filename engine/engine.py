@@ -36,6 +36,7 @@ from hulian.engine.database import (
 from hulian.engine.deploy import versions
 from hulian.engine.errors import NotFoundError
 from hulian.engine.people_api import PeopleAdmin, admin_roles
+from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.security.cache import VisibilityCache
@@ -71,6 +72,7 @@ class Engine:
         self._schemas: dict[str, CompiledSchema] = {}
         self._visibility = VisibilityCache()
         self._lock = threading.Lock()
+        self._cursors: CursorSigner | None = None
         if migrate:
             upgrade(self.db)
 
@@ -167,6 +169,13 @@ class Engine:
 
     # -- sessions -----------------------------------------------------------------------------
 
+    def cursor_signer(self) -> CursorSigner:
+        """What signs page cursors: keyed from :meth:`session_signing_key` (read, or made,
+        once per Engine, outside any session's transaction)."""
+        if self._cursors is None:
+            self._cursors = CursorSigner(self.accounts.session_signing_key())
+        return self._cursors
+
     @contextmanager
     def session(self, tenant: str, user: str | User = ADMIN, *,
                 readonly: bool = False) -> Iterator[Session]:
@@ -178,8 +187,9 @@ class Engine:
         ``READ ONLY``, on the replica when the Engine has one) and its writes raise
         ``read_only_session``.
         """
+        cursors = self.cursor_signer()  # before BEGIN: the first time, it may write its key
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly)
+            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly, cursors)
 
     @contextmanager
     def request_session(self, credential: Credential, *, readonly: bool = False
@@ -188,8 +198,9 @@ class Engine:
         :class:`LoginCookie`): authenticating them is the first statement of the session's
         transaction, so a request costs one transaction. UnauthenticatedError when the
         credential is not valid; ``session.login`` is the login session of a cookie."""
+        cursors = self.cursor_signer()
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive_with(conn, credential), readonly)
+            yield self._open(conn, arrival.arrive_with(conn, credential), readonly, cursors)
 
     @contextmanager
     def _transaction(self, readonly: bool) -> Iterator[sa.Connection]:
@@ -199,7 +210,8 @@ class Engine:
         except sa.exc.DBAPIError as exc:
             raise storage_error(exc) from exc
 
-    def _open(self, conn: sa.Connection, found: arrival.Arrival, readonly: bool) -> Session:
+    def _open(self, conn: sa.Connection, found: arrival.Arrival, readonly: bool,
+              cursors: CursorSigner) -> Session:
         tenant, user = found.user.tenant, found.user
         cache = self._visibility
         session: Session
@@ -210,5 +222,6 @@ class Engine:
         def visibility() -> Visibility:
             return cache.get(conn, session.schema, user, found.people_version)
 
-        session = Session(conn, schema, user, visibility, readonly=readonly, login=found.login)
+        session = Session(conn, schema, user, visibility, cursors, readonly=readonly,
+                          login=found.login)
         return session

@@ -77,18 +77,23 @@ class ConflictError(HulianError):
 
 
 class QueryError(HulianError):
-    """A list query that cannot run: unknown field, bad operator, bad cursor..."""
+    """A list query that cannot run: unknown field, bad operator, bad cursor...; ``field``
+    names the field at fault, or ``parameter`` the argument (``where``, ``filter``...)."""
 
     code = "invalid_query"
 
     def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
-                 field: str | None = None):
+                 field: str | None = None, parameter: str | None = None):
         super().__init__(message, code=code, hint=hint)
         self.field = field
+        self.parameter = parameter
 
     def details(self) -> list[dict[str, Any]]:
-        return [{"field": self.field, "code": self.code, "message": self.message}] if self.field \
-            else []
+        if self.field:
+            return [{"field": self.field, "code": self.code, "message": self.message}]
+        if self.parameter:
+            return [{"parameter": self.parameter, "code": self.code, "message": self.message}]
+        return []
 
 
 class PermissionDenied(HulianError):

@@ -26,6 +26,7 @@ from hulian.engine.errors import (
     FieldError,
     HulianError,
     PermissionDenied,
+    QueryError,
     RecordValidationError,
 )
 from hulian.engine.formulas import records as formula_records
@@ -33,6 +34,7 @@ from hulian.engine.records import checks, deletes, masters, prepare, rollup_sour
 from hulian.engine.records.access import Guard
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
+from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.records.plan import write_plan
 from hulian.engine.records.rows import fetch
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
@@ -46,6 +48,21 @@ from hulian.engine.system.people import User
 BULK_BATCH = 5000
 MAX_BULK_ERRORS = 1000
 """A bulk write that breaks rules reports at most this many errors (the first ones)."""
+
+
+def _statement_too_complex(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the database refused a statement for its nesting alone: SQLite's parser
+    stack (about 100 levels; a formula filter of 20 additions reaches it) or expression
+    depth, PostgreSQL's program limits (SQLSTATE 54xxx)."""
+    text = str(exc.orig)
+    return "parser stack overflow" in text or "Expression tree is too large" in text \
+        or str(getattr(exc.orig, "sqlstate", "") or "").startswith("54")
+
+
+def _too_complex() -> QueryError:
+    return QueryError("the query nests its conditions or formulas deeper than the database "
+                      "can take", code="too_deep",
+                      hint="simplify the filter: fewer nested conditions, operations or IFs")
 
 
 def _single(errors: list[FieldError]) -> list[FieldError]:
@@ -68,14 +85,18 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
 
 class Session(ReadsMixin, TeamsMixin, TransferMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
-                 user: User, visibility: Callable[[], Visibility] | None = None, *,
-                 readonly: bool = False, login: LoginSession | None = None):
+                 user: User, visibility: Callable[[], Visibility] | None = None,
+                 cursors: CursorSigner | None = None, *, readonly: bool = False,
+                 login: LoginSession | None = None):
         """``schema``: the tenant's compiled schema, or how to get it on first use.
         ``visibility``: where the user's permissions come from (the Engine's cache); by
-        default they are read on first use. ``readonly``: the session only reads (its
-        transaction is read-only; writes raise ``read_only_session``). ``login``: the login
-        session that authenticated the user, if a cookie did."""
+        default they are read on first use. ``cursors``: signs page cursors (the Engine's;
+        by default a random key, so cursors hold only within this session). ``readonly``:
+        the session only reads (its transaction is read-only; writes raise
+        ``read_only_session``). ``login``: the login session that authenticated the user, if
+        a cookie did."""
         self._conn = conn
+        self._cursors = cursors or CursorSigner.ephemeral()
         if callable(schema):
             self._schema: CompiledSchema | None = None
             self._load_schema: Callable[[], CompiledSchema] | None = schema
@@ -169,7 +190,11 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
     def _read(self) -> Iterator[None]:
         try:
             yield
+        except RecursionError:  # compiling a statement nested deeper than Python allows
+            raise _too_complex() from None
         except sa.exc.DBAPIError as exc:
+            if _statement_too_complex(exc):
+                raise _too_complex() from exc
             raise storage_error(exc) from exc
 
     # -- describe ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from hulian.engine.security.visibility import READ, Visibility
 if TYPE_CHECKING:
     from hulian.engine.records.access import Guard
     from hulian.engine.records.context import Context
+    from hulian.engine.records.cursors import CursorSigner
     from hulian.engine.system.people import User
 
 MAX_LIMIT = 1000
@@ -61,6 +62,7 @@ class ReadsMixin:
 
     if TYPE_CHECKING:
         _conn: sa.Connection
+        _cursors: CursorSigner
         schema: CompiledSchema
         user: User
 
@@ -122,7 +124,9 @@ class ReadsMixin:
             records = to_records(self._conn.execute(query), self.guard.hidden(obj.api_name))
         more = len(records) > limit
         records = records[:limit]
-        return Page(records, encode_cursor(keys, records[-1]) if more else None)
+        scope = (self.schema.tenant, obj.api_name)
+        return Page(records, encode_cursor(keys, records[-1], self._cursors, scope)
+                    if more else None)
 
     def _page(self, obj: CompiledObject, where: Any, order_by: Sequence[str] | str | None,
               limit: int, after: str | None, include_deleted: bool, filter: str | None
@@ -132,7 +136,7 @@ class ReadsMixin:
         keys = parse_order(obj, order_by)
         query, select = self._filtered(obj, where, include_deleted, filter)
         if after:
-            query = query.where(after_clause(select, keys, after))
+            query = query.where(after_clause(select, keys, after, self._cursors))
         query = query.order_by(*order_clauses(select, keys)).limit(limit + 1)
         return query.select_from(select.from_clause()), keys
 

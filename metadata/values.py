@@ -31,6 +31,12 @@ PHONE_RE = re.compile(r"^\+?[0-9(][0-9 ()\-.]*(?:\s*(?:x|ext\.?|#)\s*[0-9]+)?$",
 DEFAULT_MAX_LENGTH = {"text": 255, "textarea": 32768, "email": 254, "phone": 40, "url": 2048}
 DEFAULT_PRECISION = 18
 DEFAULT_SCALE = {"number": 0, "currency": 2, "percent": 2}
+MAX_DIGITS = 40
+"""The most significant digits a number from outside may have (a field holds at most 18;
+a filter may compare with a few more). Checked before any arithmetic, as is
+:data:`MAX_EXPONENT`, so ``1e999999999`` costs nothing."""
+MAX_EXPONENT = 40
+"""The largest power of ten (either way) a number from outside may reach: 1e-40 to 1e40."""
 
 
 class ValueProblem(ValueError):
@@ -64,6 +70,19 @@ def clean_text(value: str) -> str:
         raise ValueProblem("invalid_character",
                            "text is not valid Unicode (lone surrogate)") from exc
     return value
+
+
+def storable(value: str) -> bool:
+    """Whether both databases can store ``value``: no NUL, no lone surrogate.
+
+    >>> storable("Acme 互联"), storable("a\\x00b"), storable("\\ud800")
+    (True, False, False)
+    """
+    try:
+        clean_text(value)
+    except ValueProblem:
+        return False
+    return True
 
 
 def _text(field: Field, check: Callable[[str], None] | None = None) -> Coercer:
@@ -136,13 +155,32 @@ def to_decimal(value: Any) -> Decimal:
         raise _wrong_type("a number", value)
     if not number.is_finite():
         raise ValueProblem("invalid_number", "NaN and Infinity are not numbers a field can hold")
+    # adjusted() is the power of ten of the first digit: cheap even for 1e999999999
+    exponent = number.adjusted()
+    if abs(exponent) > MAX_EXPONENT or exponent - number.as_tuple().exponent >= MAX_DIGITS:
+        raise ValueProblem("out_of_range", f"{shown(number)} is beyond the numbers hulian holds",
+                           f"use at most {MAX_DIGITS} digits, between 1e-{MAX_EXPONENT} and "
+                           f"1e{MAX_EXPONENT}")
     return number
+
+
+def shown(number: Decimal) -> str:
+    """``number`` for a message: short, whatever its size."""
+    text = str(number)
+    return text if len(text) <= 30 else f"{text[:12]}...{text[-12:]} ({len(text)} characters)"
+
+
+def check_magnitude(number: Decimal, precision: int, scale: int) -> None:
+    """ValueProblem ``out_of_range`` unless a field of ``precision`` and ``scale`` can hold
+    ``number``'s digits before the point (checked on the exponent, before any rounding)."""
+    if number and number.adjusted() >= precision - scale:
+        raise _out_of_range(number, precision, scale)
 
 
 def _out_of_range(number: Decimal, precision: int, scale: int) -> ValueProblem:
     return ValueProblem(
         "out_of_range",
-        f"{number} has more than {precision - scale} digits before the decimal point",
+        f"{shown(number)} has more than {precision - scale} digits before the decimal point",
         f"the field holds {precision} digits, {scale} of them after the point",
     )
 
@@ -160,8 +198,7 @@ def _number(field: Field) -> Coercer:
         number = to_decimal(value)
         # Check the size before rounding: quantize() fails on numbers wider than
         # the decimal context (1e30 at scale 2), and checking after it catches 99.995.
-        if number and number.adjusted() >= precision - scale:
-            raise _out_of_range(number, precision, scale)
+        check_magnitude(number, precision, scale)
         number = number.quantize(quantum, rounding=ROUND_HALF_UP)
         if abs(number) >= limit:
             raise _out_of_range(number, precision, scale)

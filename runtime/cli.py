@@ -110,12 +110,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hulian.runtime.api.app import create_app
+    from hulian.runtime.api.limits import server_options
 
     engine = Engine(args.db, query_timeout=args.query_timeout or None,
                     replica_url=args.replica_db)
     print(f"hulian serving {args.db} on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(create_app(engine, secure_cookies=args.secure_cookies), host=args.host,
-                port=args.port, log_level="info")
+                port=args.port, log_level="info", **server_options())
     return 0
 
 

@@ -80,6 +80,7 @@ password {DEMO_PASSWORDS[DEALER_BUYER]} token {dealer_token}
     import uvicorn
 
     from hulian.runtime.api.app import create_app
+    from hulian.runtime.api.limits import server_options
 
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info", **server_options())
     return 0

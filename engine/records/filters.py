@@ -24,18 +24,31 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.types import encode_options
 from hulian.formula import FIELD_TYPE_MAP, T
 from hulian.metadata.values import (
+    DEFAULT_PRECISION,
+    DEFAULT_SCALE,
+    MAX_DIGITS,
+    MAX_EXPONENT,
     ValueProblem,
+    check_magnitude,
     clean_text,
     parse_date,
     parse_datetime,
     parse_time,
+    shown,
     to_decimal,
 )
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "is_null")
 ORDERED = {"lt", "le", "gt", "ge"}
-MAX_DEPTH = 32
+NUMERIC = ("number", "currency", "percent")
+MAX_DEPTH = 16
+"""How deep ``and``, ``or`` and ``not`` may nest (SQLite's parser takes about 28 levels of
+``not``; JSON nesting is capped at 32 levels before this)."""
 MAX_IN = 1000
+INTEGER_LIMIT = 2**31 - 1
+"""The largest integer field value (``version``: a 32-bit column on PostgreSQL)."""
+MAX_FIELD_DIGITS = 18
+"""The widest precision a number field may declare (``schema.range``)."""
 
 
 def field_type(obj: CompiledObject, name: str) -> str:
@@ -64,9 +77,12 @@ def _boolean(value: Any) -> bool:
 
 
 def _integer(value: Any) -> int:
-    number = to_decimal(value)
+    number = to_decimal(value)  # bounded: int() below never meets 1e999999999
     if number != number.to_integral_value():
         raise ValueProblem("invalid_type", "expected a whole number")
+    if abs(number) > INTEGER_LIMIT:
+        raise ValueProblem("out_of_range", f"{shown(number)} is beyond {INTEGER_LIMIT}",
+                           f"the field holds whole numbers up to {INTEGER_LIMIT}")
     return int(number)
 
 
@@ -77,11 +93,23 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _within_field(obj: CompiledObject, name: str, number: Decimal) -> Decimal:
+    """``number`` if the field can hold its digits before the point; else out_of_range."""
+    f = obj.field(name)
+    assert f is not None, "numeric fields are metadata fields"
+    scale = f.scale if f.scale is not None else DEFAULT_SCALE[f.type]
+    check_magnitude(number, f.precision or DEFAULT_PRECISION, scale)
+    return number
+
+
 def parse_value(obj: CompiledObject, name: str, value: Any) -> Any:
-    """A filter operand as the field's Python type (QueryError when it is not one)."""
+    """A filter operand as the field's Python type (QueryError when it is not one, or is a
+    number beyond what the field can hold)."""
     kind = field_type(obj, name)
     try:
         parsed = PARSERS.get(kind, _text)(value)
+        if kind in NUMERIC and parsed is not None:
+            parsed = _within_field(obj, name, parsed)
     except ValueProblem as problem:
         raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
                          hint=problem.hint, field=name) from None
@@ -91,21 +119,16 @@ def parse_value(obj: CompiledObject, name: str, value: Any) -> Any:
     return parsed
 
 
-def _representable(value: Decimal, scale: int, precision: int) -> bool:
-    """Whether a column of this precision and scale can hold ``value`` exactly."""
+def _representable(value: Decimal, scale: int) -> bool:
+    """Whether a column of this scale holds ``value`` exactly (parse_value checked that its
+    digits before the point fit)."""
     scaled = value.scaleb(scale)
-    return abs(value) < Decimal(10) ** (precision - scale) and scaled == scaled.to_integral_value()
+    return scaled == scaled.to_integral_value()
 
 
-def _numeric_compare(column, op: str, value: Decimal, scale: int, precision: int):
-    """Compare an exact column with a value it may not represent, without rounding errors."""
-    limit = Decimal(10) ** (precision - scale)
-    if abs(value) >= limit:  # beyond anything the column can hold
-        below = value < 0
-        if op in ("eq", "ne"):
-            return sa.true() if op == "ne" else sa.false()
-        answer = {"lt": not below, "le": not below, "gt": below, "ge": below}[op]
-        return sa.and_(column.is_not(None), sa.true() if answer else sa.false())
+def _numeric_compare(column, op: str, value: Decimal, scale: int):
+    """Compare an exact column with a value of more decimals than it holds, without rounding
+    errors (parse_value checked that the digits before the point fit)."""
     scaled = value.scaleb(scale)
     if scaled == scaled.to_integral_value():
         return _compare(column, op, value)
@@ -185,9 +208,9 @@ def _operator(select: RecordSelect, name: str, op: str, operand: Any):
             raise QueryError(f"{name}: in takes a list of at most {MAX_IN} values",
                              code="invalid_filter_value", field=name)
         values = [parse_value(obj, name, v) for v in operand]
-        if kind in ("number", "currency", "percent"):
+        if kind in NUMERIC:
             f = obj.field(name)
-            values = [v for v in values if _representable(v, f.scale or 0, f.precision or 18)]
+            values = [v for v in values if _representable(v, f.scale or 0)]
         return column.in_(values) if values else sa.false()
     if op in ("contains", "starts_with"):
         if kind not in ("text", "textarea", "email", "phone", "url", "auto_number", "picklist"):
@@ -207,8 +230,8 @@ def _operator(select: RecordSelect, name: str, op: str, operand: Any):
         return column.is_(None) if op == "eq" else column.is_not(None)
     value = parse_value(obj, name, operand)
     f = obj.field(name)
-    if kind in ("number", "currency", "percent"):
-        return _numeric_compare(column, op, value, f.scale or 0, f.precision or 18)
+    if kind in NUMERIC:
+        return _numeric_compare(column, op, value, f.scale or 0)
     if isinstance(value, dt.datetime):
         value = value.astimezone(dt.UTC)
     return _compare(column, op, value)
@@ -240,7 +263,9 @@ def build_filter(select: RecordSelect, where: Any, depth: int = 0):
     if where is None:
         return sa.true()
     if depth > MAX_DEPTH:
-        raise QueryError("the filter is nested too deeply", code="invalid_filter")
+        raise QueryError(f"the filter nests and, or and not deeper than {MAX_DEPTH} levels",
+                         code="too_deep", parameter="where",
+                         hint="combine conditions in one and/or list instead of nesting them")
     if not isinstance(where, Mapping):
         raise QueryError("a filter is an object of field names and conditions",
                          code="invalid_filter", hint='e.g. {"industry": "retail"}')
@@ -280,15 +305,50 @@ def formula_filter(select: RecordSelect, text: str, pack: Any = None,
     compiled to SQL with bound parameters; blank counts as false. ``pack``: the metadata
     the formula may name (default the schema's; a reader's view leaves hidden fields out);
     ``opaque``: the objects errors may not name (those the reader may not read).
+    Text no database can store (NUL, a lone surrogate) is QueryError ``invalid_character``;
+    a number literal no field can hold is FormulaError ``formula.number_range``.
     """
     from hulian.engine.formulas.scope import ObjectScope
     from hulian.formula import Options, compile_formula
 
     if not isinstance(text, str):
-        raise QueryError("filter is a formula: text", code="invalid_filter")
+        raise QueryError("filter is a formula: text", code="invalid_filter", parameter="filter")
+    try:
+        clean_text(text)
+    except ValueProblem as problem:
+        raise QueryError(f"filter: {problem.message}", code="invalid_character",
+                         parameter="filter", hint="remove the character") from None
+    check_literals(text)
     pack = select.schema.pack if pack is None else pack
     scope = ObjectScope(pack, pack.object(select.obj.api_name) or select.obj.model, opaque)
     return compiled_filter(select, compile_formula(text, scope, Options("filter"), T.BOOLEAN))
+
+
+def check_literals(text: str) -> None:
+    """FormulaError ``formula.number_range`` at the first number literal of ``text`` that
+    no field can hold: :data:`MAX_FIELD_DIGITS` digits or more before the point, more than
+    :data:`MAX_DIGITS` digits in all, or smaller than 1e-40. (A syntax error is left to the
+    compiler.)"""
+    from hulian.formula import FormulaError, parse
+    from hulian.formula.ast import Call, Literal
+
+    try:
+        stack = [parse(text)]
+    except FormulaError:
+        return
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Call):
+            stack.extend(node.args)
+        elif isinstance(node, Literal) and isinstance(node.value, Decimal) and node.value:
+            exponent = node.value.adjusted()
+            if not -MAX_EXPONENT <= exponent < MAX_FIELD_DIGITS or \
+                    exponent - node.value.as_tuple().exponent >= MAX_DIGITS:
+                raise FormulaError(
+                    f"the number {shown(node.value)} is beyond what a field can hold",
+                    code="formula.number_range", text=text, span=node.span,
+                    hint=f"fields hold at most {MAX_FIELD_DIGITS} digits before the point; "
+                         f"a literal has at most {MAX_DIGITS} digits")
 
 
 def compiled_filter(select: RecordSelect, formula: Any) -> Any:

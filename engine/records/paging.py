@@ -4,13 +4,14 @@
 id is always the last key, so the order is total. Blank values sort as the
 largest (last ascending, first descending) on both databases. A page's ``next``
 cursor holds the last row's sort values; the next page starts strictly after them,
-so pages never skip or repeat rows that are inserted meanwhile.
+so pages never skip or repeat rows that are inserted meanwhile. Cursors are signed
+(:mod:`hulian.engine.records.cursors`) for the tenant and the object: a forged,
+altered, truncated or foreign cursor is ``invalid_cursor``, and so is one whose values
+no longer fit their fields.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,15 @@ import sqlalchemy as sa
 
 from hulian.engine.errors import QueryError
 from hulian.engine.formulas.select import RecordSelect
+from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.records.filters import field_type, parse_value
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.jsontext import dumps, loads
 
 DEFAULT_ORDER = ("-created_at",)
+MAX_CURSOR = 1024 * 1024
+"""The longest cursor read: one holds the last row's sort values, and a textarea of 32,768
+characters takes some 131,000 in a cursor (REST clients are held to 65,536 per parameter)."""
 
 
 @dataclass(frozen=True)
@@ -85,35 +90,45 @@ def _after(select: RecordSelect, keys: list[SortKey], values: list[Any], i: int)
     return sa.or_(beyond, sa.and_(column == value, rest))
 
 
-def after_clause(select: RecordSelect, keys: list[SortKey], cursor: str):
-    values = decode_cursor(select.obj, keys, cursor)
+def after_clause(select: RecordSelect, keys: list[SortKey], cursor: str,
+                 signer: CursorSigner):
+    values = decode_cursor(select.obj, keys, cursor, signer, select.schema.tenant)
     return _after(select, keys, values, 0)
 
 
-def encode_cursor(keys: list[SortKey], record: dict[str, Any]) -> str:
+def encode_cursor(keys: list[SortKey], record: dict[str, Any], signer: CursorSigner,
+                  scope: tuple[str, str]) -> str:
+    """The signed cursor after ``record`` for ``scope`` = (tenant, object api_name)."""
     payload = {"o": [k.spec for k in keys], "v": [record.get(k.name) for k in keys]}
-    return base64.urlsafe_b64encode(dumps(payload).encode()).decode().rstrip("=")
+    return signer.sign(scope, dumps(payload).encode("utf-8"))
 
 
-def decode_cursor(obj: CompiledObject, keys: list[SortKey], cursor: str) -> list[Any]:
+def decode_cursor(obj: CompiledObject, keys: list[SortKey], cursor: str, signer: CursorSigner,
+                  tenant: str) -> list[Any]:
+    """The sort values of a cursor that ``signer`` made for ``tenant`` and ``obj`` with the
+    same ``keys``; QueryError ``invalid_cursor`` for anything else."""
     bad = QueryError("the cursor is not valid for this query", code="invalid_cursor",
+                     parameter="after",
                      hint="pass the 'next' value of the previous page with the same order_by")
-    if not isinstance(cursor, str) or len(cursor) > 4096:
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
+        raise bad
+    raw = signer.verify((tenant, obj.api_name), cursor)
+    if raw is None:
         raise bad
     try:
-        payload = loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        payload = loads(raw)
+    except (ValueError, RecursionError):  # signed by us: only a change of format gets here
         raise bad from None
     if not isinstance(payload, dict) or payload.get("o") != [k.spec for k in keys] \
             or not isinstance(payload.get("v"), list) or len(payload["v"]) != len(keys):
         raise bad
     values = []
-    for key, raw in zip(keys, payload["v"], strict=True):
-        if raw is None:
+    for key, raw_value in zip(keys, payload["v"], strict=True):
+        if raw_value is None:
             values.append(None)
             continue
         try:
-            values.append(parse_value(obj, key.name, raw))
-        except QueryError:
+            values.append(parse_value(obj, key.name, raw_value))
+        except QueryError:  # e.g. the field's precision shrank since the cursor was made
             raise bad from None
     return values

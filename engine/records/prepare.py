@@ -13,7 +13,7 @@ from hulian.engine.records.plan import WritePlan, write_plan
 from hulian.engine.records.sequences import take_numbers
 from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE, SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
-from hulian.metadata.values import ValueProblem
+from hulian.metadata.values import ValueProblem, storable
 
 WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id"})
 
@@ -75,6 +75,9 @@ def _not_an_input(obj: CompiledObject, key: Any, value: Any, values: dict[str, A
     if key in WRITABLE_SYSTEM_FIELDS:
         if value is not None and not isinstance(value, str):
             errors.append(FieldError(key, "invalid_type", "expected a user id", row=row))
+        elif value is not None and not storable(value):
+            errors.append(FieldError(key, "invalid_character", "a user id holds no NUL "
+                                     "and no lone surrogate", row=row))
         else:
             values[key] = value
     elif obj.field(key) is not None:  # a formula, quote or roll-up field

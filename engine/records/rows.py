@@ -10,6 +10,7 @@ from hulian.engine.errors import NotFoundError
 from hulian.engine.formulas.select import RecordSelect, base_select, reads_others
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.metadata.values import storable
 
 
 def to_record(row: sa.Row) -> dict[str, Any]:
@@ -55,9 +56,11 @@ def fetch(ctx: Context, obj: CompiledObject, record_id: Any, *, include_deleted:
     The statement is built once per reader (with ``record_id`` bound at each call): once
     per schema version when neither the permission predicate nor the object's formulas
     depend on the reader."""
-    missing = NotFoundError(f"there is no {obj.api_name} record with id {record_id!r}",
+    shown = repr(record_id)
+    missing = NotFoundError(f"there is no {obj.api_name} record with id "
+                            f"{shown if len(shown) <= 80 else shown[:60] + '...'}",
                             code="record_not_found")
-    if not isinstance(record_id, str):
+    if not isinstance(record_id, str) or not storable(record_id):  # no id holds NUL
         raise missing
     key = ("fetch", obj.api_name, include_deleted, for_update, visible is not None)
 

@@ -18,17 +18,21 @@ from hulian.engine.errors import ConflictError, HulianError, NotFoundError
 from hulian.engine.ids import new_id
 from hulian.engine.system import login_sessions
 from hulian.engine.system.people import (
+    NAME_HINT,
     UNSET,
     Unset,
     User,
     find_user,
     now,
     people_changed,
+    shown_name,
     user_by_id,
+    valid_name,
 )
 from hulian.engine.system.tables import enterprises
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS
+from hulian.metadata.values import storable
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ def _enterprise(row) -> Enterprise:
 def find_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
                     include_inactive: bool = False) -> Enterprise | None:
     """The active enterprise (any, with ``include_inactive``) with id or name ``ref``."""
+    if not storable(ref):
+        return None
     query = sa.select(enterprises).where(
         enterprises.c.tenant == tenant,
         sa.or_(enterprises.c.id == ref, enterprises.c.name == ref))
@@ -80,9 +86,10 @@ def list_enterprises(conn: sa.Connection, tenant: str, *, include_inactive: bool
 
 
 def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise HulianError(f"{name!r} is not a valid enterprise name", code="invalid_enterprise",
-                          hint="use 1 to 200 characters")
+    if not valid_name(name):
+        raise HulianError(f"{shown_name(name)} is not a valid enterprise name",
+                          code="invalid_enterprise", hint=NAME_HINT)
+    assert isinstance(name, str)
     return name
 
 

@@ -19,6 +19,7 @@ from hulian.engine.errors import UnauthenticatedError
 from hulian.engine.ids import new_id
 from hulian.engine.system.people import User, signed_in_user
 from hulian.engine.system.tables import login_sessions, users
+from hulian.metadata.values import storable
 
 __all__ = ["LIFETIME", "LoginSession", "create", "hash_session_id", "lookup", "revoke",
            "revoke_all", "revoke_enterprise"]
@@ -65,7 +66,7 @@ def lookup(conn: sa.Connection, session_id: str, now: dt.datetime) -> LoginSessi
     refused = UnauthenticatedError("the login session is not valid (logged out or unknown)",
                                    code="invalid_session",
                                    hint="log in again: POST /api/v1/auth/login")
-    if not session_id or len(session_id) > MAX_SESSION_ID:
+    if not session_id or len(session_id) > MAX_SESSION_ID or not storable(session_id):
         raise refused
     row = conn.execute(sa.select(login_sessions).where(
         login_sessions.c.session_hash == hash_session_id(session_id))).first()

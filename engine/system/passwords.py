@@ -43,8 +43,9 @@ class PasswordPolicyError(HulianError):
 
 def check_policy(password: object, username: str) -> None:
     """Raise PasswordPolicyError when ``password`` may not be used by ``username``."""
-    if not isinstance(password, str):
-        raise PasswordPolicyError("a password must be text", code="invalid_password",
+    if not isinstance(password, str) or not encodable(password):
+        raise PasswordPolicyError("a password must be text (valid Unicode: no lone surrogate)",
+                                  code="invalid_password",
                                   hint=f"send a string of at least {MIN_LENGTH} characters")
     if len(password) < MIN_LENGTH:
         raise PasswordPolicyError(
@@ -62,6 +63,16 @@ def check_policy(password: object, username: str) -> None:
             hint="choose something a person who knows the username cannot guess")
 
 
+def encodable(password: str) -> bool:
+    """Whether ``password`` is valid Unicode (argon2 hashes its UTF-8 bytes; a lone
+    surrogate has none)."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def hash_password(password: str) -> str:
     """The argon2id hash of ``password`` (a fresh random salt each time)."""
     return HASHER.hash(password)
@@ -69,7 +80,7 @@ def hash_password(password: str) -> str:
 
 def verify(password_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``password_hash``; False for a malformed hash."""
-    if len(password) > MAX_LENGTH:
+    if len(password) > MAX_LENGTH or not encodable(password):  # no password can be so
         dummy_verify(password[:MAX_LENGTH])
         return False
     try:
@@ -98,4 +109,4 @@ def dummy_verify(password: str) -> None:
     so the answer's timing does not tell whether the user exists."""
     with contextlib.suppress(VerificationError, InvalidHashError):
         HASHER.verify(_dummy_hash(HASHER.time_cost, HASHER.memory_cost, HASHER.parallelism),
-                      password[:MAX_LENGTH])
+                      password[:MAX_LENGTH].encode("utf-8", "surrogatepass"))

@@ -24,6 +24,9 @@ from hulian.engine.system.tables import (
     users,
 )
 from hulian.engine.system.tenant_tables import create_tenant_tables, tables_of
+from hulian.metadata.values import storable
+
+NAME_HINT = "use 1 to 200 characters, without NUL (\\u0000) or lone surrogates"
 
 ADMIN = "admin"
 MEMBER = "member"
@@ -130,6 +133,8 @@ class Department:
 
 def find_department(conn: sa.Connection, tenant: str, ref: str) -> Department | None:
     """The department with id or name ``ref``."""
+    if not storable(ref):  # no name can hold it; PostgreSQL would refuse the query
+        return None
     row = conn.execute(sa.select(departments).where(
         departments.c.tenant == tenant,
         sa.or_(departments.c.id == ref, departments.c.name == ref))).first()
@@ -224,17 +229,33 @@ def led_departments(conn: sa.Connection, tenant: str, user_id: str) -> set[str]:
     return DepartmentTree.load(conn, tenant).led_by(user_id)
 
 
+def valid_name(name: object, longest: int = 200) -> bool:
+    """Whether ``name`` can name a person, department or enterprise: text of 1 to
+    ``longest`` characters, not blank, that both databases can store (no NUL, no lone
+    surrogate: SQLite would keep them, PostgreSQL refuse them)."""
+    return isinstance(name, str) and bool(name.strip()) and len(name) <= longest \
+        and storable(name)
+
+
+def shown_name(name: object) -> str:
+    """``name`` for a message (cut short)."""
+    text = repr(name)
+    return text if len(text) <= 80 else text[:60] + "..."
+
+
 def check_department_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise HulianError(f"{name!r} is not a valid department name",
-                          code="invalid_department", hint="use 1 to 200 characters")
+    if not valid_name(name):
+        raise HulianError(f"{shown_name(name)} is not a valid department name",
+                          code="invalid_department", hint=NAME_HINT)
+    assert isinstance(name, str)
     return name
 
 
 def check_display_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise HulianError(f"{name!r} is not a valid display name", code="invalid_display_name",
-                          hint="use 1 to 200 characters")
+    if not valid_name(name):
+        raise HulianError(f"{shown_name(name)} is not a valid display name",
+                          code="invalid_display_name", hint=NAME_HINT)
+    assert isinstance(name, str)
     return name
 
 
@@ -260,9 +281,10 @@ def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: s
     """Add an internal user, or an interconnect user of the enterprise ``enterprise_id``
     (which has no department and cannot be an admin). ``roles``: role api_names; an
     internal user gets the built-in ``member`` role when none are given."""
-    if not isinstance(username, str) or not username.strip() or len(username) > 80:
-        raise HulianError(f"{username!r} is not a valid username", code="invalid_username",
-                          hint="use 1 to 80 characters")
+    if not valid_name(username, 80):
+        raise HulianError(f"{shown_name(username)} is not a valid username",
+                          code="invalid_username",
+                          hint="use 1 to 80 characters, without NUL or lone surrogates")
     taken = find_user(conn, tenant, username, include_inactive=True)
     if taken is not None:
         raise HulianError(f"user {username!r} already exists in tenant {tenant!r}"
@@ -318,6 +340,8 @@ def _one_user(tenant: str, match: Any, include_inactive: bool) -> sa.Select:
 def find_user(conn: sa.Connection, tenant: str, username: str, *,
               include_inactive: bool = False) -> User | None:
     """The active user (any user, with ``include_inactive``) called ``username``."""
+    if not storable(username):
+        return None
     row = conn.execute(_one_user(tenant, users.c.username == username,
                                  include_inactive)).first()
     return _user(row) if row else None
@@ -326,6 +350,8 @@ def find_user(conn: sa.Connection, tenant: str, username: str, *,
 def user_by_id(conn: sa.Connection, tenant: str, user_id: str, *,
                include_inactive: bool = False) -> User | None:
     """The active user (any user, with ``include_inactive``) whose id is ``user_id``."""
+    if not storable(user_id):
+        return None
     row = conn.execute(_one_user(tenant, users.c.id == user_id, include_inactive)).first()
     return _user(row) if row else None
 

@@ -36,6 +36,7 @@ from hulian.metadata.jsontext import dumps
 __all__ = [
     "BadRequest",
     "PayloadTooLarge",
+    "RequestError",
     "ServiceUnavailable",
     "Unprocessable",
     "error_response",
@@ -48,19 +49,37 @@ __all__ = [
 log = logging.getLogger("hulian.runtime.api")
 
 
-class BadRequest(HulianError):
+class RequestError(HulianError):
+    """An error in the request itself; ``parameter`` names the query parameter at fault
+    (``details``: ``[{"parameter", "code", "message"}]``)."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
+                 parameter: str | None = None):
+        super().__init__(message, code=code, hint=hint)
+        self.parameter = parameter
+
+    def details(self) -> list[dict[str, Any]]:
+        if self.parameter is None:
+            return []
+        return [{"parameter": self.parameter, "code": self.code, "message": self.message}]
+
+
+class BadRequest(RequestError):
     """A request the API cannot read: malformed JSON, a bad query parameter..."""
 
     code = "bad_request"
 
 
-class Unprocessable(HulianError):
+class Unprocessable(RequestError):
     """A well-formed request that lacks something the operation needs (e.g. ``version``)."""
 
     code = "unprocessable"
 
 
-class PayloadTooLarge(HulianError):
+class PayloadTooLarge(RequestError):
+    """A body (``body_too_large``) or a query parameter (``request_too_large``) over the
+    server's limits."""
+
     code = "body_too_large"
 
 

@@ -42,7 +42,12 @@ def _error_response(description: str, **extra: Any) -> dict[str, Any]:
 
 
 ERROR_RESPONSES = {
-    "BadRequest": _error_response("Malformed JSON, a bad query parameter or a bad filter."),
+    "BadRequest": _error_response("Malformed JSON, a bad query parameter or a bad filter; "
+                                  "text no database can store (invalid_character); JSON "
+                                  "nested deeper than 32 levels (too_deep)."),
+    "PayloadTooLarge": _error_response("The body is over the server's limit (body_too_large) "
+                                       "or a query parameter over 65,536 characters "
+                                       "(request_too_large)."),
     "Unauthenticated": _error_response(
         "No credentials; the bearer token is unknown, revoked or expired; or the session "
         "cookie is tampered with, logged out or expired.",

@@ -227,7 +227,7 @@ def admin_paths() -> dict[str, dict[str, Any]]:
                      "summary": "Add a downstream enterprise",
                      "requestBody": _body("EnterpriseInput"),
                      "responses": _responses(_ok("201", "The enterprise.", "Enterprise"),
-                                             BAD)}},
+                                             BAD, NOT_FOUND, CONFLICT)}},
         f"{PREFIX}/admin/enterprises/{{enterprise}}": {
             "parameters": [ENTERPRISE_PARAMETER],
             "patch": {"operationId": "updateEnterprise", **admin,
@@ -284,7 +284,7 @@ def admin_paths() -> dict[str, dict[str, Any]]:
                     "summary": "Set a user's roles (those not listed are taken away)",
                     "requestBody": _body("RoleNames"),
                     "responses": _responses(_ok("200", "The user's roles now.", "RoleNames"),
-                                            BAD, NOT_FOUND)}},
+                                            BAD, NOT_FOUND, CONFLICT)}},
         f"{PREFIX}/admin/roles": {"get": {
             "operationId": "listRoles", **admin,
             "summary": "The tenant's roles (built-in and from its packs)",
@@ -295,7 +295,7 @@ def admin_paths() -> dict[str, dict[str, Any]]:
             "post": {"operationId": "createDepartment", **admin, "summary": "Add a department",
                      "requestBody": _body("DepartmentInput"),
                      "responses": _responses(_ok("201", "The department.", "Department"),
-                                             BAD, NOT_FOUND)}},
+                                             BAD, NOT_FOUND, CONFLICT)}},
         f"{PREFIX}/admin/departments/{{department}}": {
             "parameters": [DEPARTMENT_PARAMETER],
             "patch": {"operationId": "updateDepartment", **admin,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 PREFIX = "/api/v1"
-COMMON = {"401": "Unauthenticated", "403": "Forbidden", "500": "ServerError"}
-"""The error responses every authenticated operation may answer."""
+COMMON = {"400": "BadRequest", "401": "Unauthenticated", "403": "Forbidden",
+          "413": "PayloadTooLarge", "500": "ServerError"}
+"""The error responses every authenticated operation may answer (400: a query parameter it
+does not take; 413: a query parameter or a body over the limits)."""
 
 
 def ref(kind: str, name: str) -> dict[str, str]:

@@ -14,10 +14,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hulian.engine.errors import QueryError
+from hulian.engine.records.filters import INTEGER_LIMIT
 from hulian.metadata.jsontext import loads
 from hulian.runtime.api.endpoint import Call, by_method, endpoint
-from hulian.runtime.api.errors import BadRequest, Unprocessable
-from hulian.runtime.api.jsonio import JSONResponse
+from hulian.runtime.api.errors import BadRequest, PayloadTooLarge, Unprocessable
+from hulian.runtime.api.jsonio import JSONResponse, check_json, too_deep
+from hulian.runtime.api.limits import MAX_PARAMETER_CHARS
 
 __all__ = ["DEFAULT_LIMIT", "MAX_BATCH", "MAX_LIMIT", "routes"]
 
@@ -38,16 +40,22 @@ class ListQuery:
 
 
 def _params(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
-    """The query parameters, each at most once; unknown names are refused (typos)."""
+    """The query parameters, each at most once and at most MAX_PARAMETER_CHARS long;
+    unknown names are refused (typos)."""
     out: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if name not in allowed:
             known = ", ".join(allowed) if allowed else "none"
-            raise QueryError(f"unknown query parameter {name!r}", code="unknown_parameter",
+            raise QueryError(f"unknown query parameter {name[:100]!r}", code="unknown_parameter",
                              hint=f"this route takes: {known}")
         if name in out:
             raise QueryError(f"the query parameter {name!r} is given twice",
                              code="invalid_parameter", hint="give each parameter once")
+        if len(value) > MAX_PARAMETER_CHARS:
+            raise PayloadTooLarge(f"{name} is {len(value)} characters long; at most "
+                                  f"{MAX_PARAMETER_CHARS} are allowed", code="request_too_large",
+                                  parameter=name, hint="narrow the query, or split it into "
+                                                       "several requests")
         out[name] = value
     return out
 
@@ -64,20 +72,33 @@ def _where(text: str | None) -> Any:
     if text is None or not text.strip():
         return None
     try:
-        return loads(text)
-    except (ValueError, RecursionError) as exc:
+        value = loads(text)
+    except RecursionError:
+        raise too_deep("where") from None
+    except ValueError as exc:
         raise QueryError(f"where is not valid JSON: {exc}", code="invalid_filter",
                          hint='URL-encode a JSON object, e.g. where={"industry":"retail"}') \
             from None
+    return check_json(value, "where")
+
+
+def _whole(text: str, limit: int) -> int | None:
+    """``text`` as a whole number from 0 to ``limit``, else None; never int() on a long
+    text (a 5,000-digit one would take long, and Python refuses it)."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(limit)):
+        return None
+    number = int(text)
+    return number if number <= limit else None
 
 
 def _limit(text: str | None) -> int:
     if text is None:
         return DEFAULT_LIMIT
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {text!r}",
-                         code="invalid_limit")
-    return int(text)
+    number = _whole(text, MAX_LIMIT)
+    if number is None or number < 1:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not "
+                         f"{text[:20]!r}", code="invalid_limit")
+    return number
 
 
 def list_query(request: Request) -> ListQuery:
@@ -94,14 +115,17 @@ def list_query(request: Request) -> ListQuery:
 
 
 def _version(value: Any, *, source: str) -> int:
-    """A version from the query string (text) or a JSON body (a whole number only)."""
-    if source == "query" and value.isascii() and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """A version from the query string (text) or a JSON body (a whole number only), from 1
+    to the largest version a record can reach."""
+    number = _whole(value, INTEGER_LIMIT) if source == "query" else value
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= INTEGER_LIMIT:
         error = BadRequest if source == "query" else Unprocessable
-        raise error(f"version must be a whole number of at least 1, not {value!r}",
-                    code="invalid_version", hint="send the version of the record you last read")
-    return value
+        shown = repr(value)
+        raise error(f"version must be a whole number from 1 to {INTEGER_LIMIT}, not "
+                    f"{shown if len(shown) <= 30 else shown[:20] + '...'}",
+                    code="invalid_version", parameter="version" if source == "query" else None,
+                    hint="send the version of the record you last read")
+    return number
 
 
 def list_records(call: Call) -> Response:

@@ -29,6 +29,9 @@ SYSTEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "boolean": {"type": "boolean"},
 }
 NULLABLE_SYSTEM_FIELDS = frozenset({"department_id", "out_tenant_id", "out_owner_id"})
+DERIVED = ("formula", "roll_up", "quote")
+"""Keys of a described field that make it computed, and so possibly blank whatever its type
+(a formula over a blank field, a roll-up of no records, a quote of no related record)."""
 SYSTEM_DESCRIPTIONS = {
     "id": "The record's id (26 characters, time-ordered).",
     "owner_id": "The id of the user who owns the record (defaults to its creator).",
@@ -73,10 +76,11 @@ def _type_schema(f: dict[str, Any], for_input: bool) -> tuple[dict[str, Any], st
                                   "maxLength": f.get("max_length") or DEFAULT_MAX_LENGTH[kind]}
         if kind == "email":
             schema["format"] = "email"
-        elif kind == "url":
-            schema["format"] = "uri"
         if f.get("pattern"):
             schema["pattern"] = f"^(?:{f['pattern']})$"
+        if kind == "url":  # not format: uri, which needs a scheme that hulian does not
+            return schema, ("A web address as entered: https://example.com/path, or a bare "
+                            "host name such as example.com.")
         return schema, None
     if kind in DEFAULT_SCALE:
         schema = {"type": "number"}
@@ -125,7 +129,9 @@ def field_schema(f: dict[str, Any], *, for_input: bool = False) -> dict[str, Any
     if text:
         out["description"] = " ".join(text)
     out.update(schema)
-    never_null = f["type"] == "boolean" or (f.get("required") and f["type"] != "auto_number")
+    derived = any(f.get(key) for key in DERIVED)  # computed: blank when its inputs are
+    never_null = not derived and (f["type"] == "boolean"
+                                  or (f.get("required") and f["type"] != "auto_number"))
     if schema and not never_null:
         _nullable(out)
     if for_input and f["type"] in ("picklist", "multi_picklist"):

@@ -133,7 +133,7 @@ def test_delete_with_a_version_that_is_not_a_number_is_400(api, account):
 # -- malformed bodies (400) -----------------------------------------------------------------
 
 @pytest.mark.parametrize("raw", [b'{"name": ', b"", b"   ", b"{'name': 'Acme'}", b"\xff\xfe\x00",
-                                 b"[" * 100_000, b'{"name": "Acme"} trailing'])
+                                 b'{"name": "Acme"} trailing'])
 def test_a_malformed_body_is_400_invalid_json(api, raw):
     err = error(api.post("/objects/Account/records", raw=raw), 400)
     assert err["code"] == "invalid_json"

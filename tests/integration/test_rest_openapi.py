@@ -68,7 +68,7 @@ def test_field_schemas_carry_types_labels_and_limits(document):
     assert "exact decimal" in account["annual_revenue"]["description"]
     assert account["industry"]["enum"][-1] is None and "telex" in account["industry"]["enum"]
     assert account["channels"]["items"]["enum"] == ["online", "dealer", "direct"]
-    assert account["website"]["format"] == "uri"
+    assert "format" not in account["website"]  # a bare host name is a url too
     assert "Account record" in account["parent"]["description"]
     assert account["account_number"]["readOnly"] is True
     assert account["is_partner"]["type"] == "boolean"
@@ -109,6 +109,20 @@ def test_created_records_validate_against_their_schemas(api, document):
                          ("Opportunity", opportunity), ("Account", blank)]:
         validator(document, name).validate(record)
     validator(document, "AccountPage").validate(api.list("Account", limit=1))
+
+
+def test_blank_derived_fields_and_bare_host_names_validate(api, document):
+    """A formula, roll-up or quote field can be blank, whatever its type (is_big_deal is a
+    boolean formula over a blank amount); a url may be a bare host name."""
+    account = api.create("Account", {"name": "Northwind", "website": "northwind.example.com"})
+    opportunity = api.create("Opportunity", {"title": "No amount yet", "account": account["id"]})
+    assert opportunity["is_big_deal"] is None
+    validator(document, "Account").validate(account)
+    validator(document, "Opportunity").validate(opportunity)
+    validator(document, "OpportunityPage").validate(api.list("Opportunity"))
+    properties = document["components"]["schemas"]["Opportunity"]["properties"]
+    for name in ("is_big_deal", "expected_revenue", "account_name"):
+        assert "null" in properties[name]["type"], name
 
 
 def test_input_schemas_agree_with_the_api(api, document):
@@ -157,3 +171,27 @@ def test_every_documented_path_is_served(api, document):
                                             parameter["schema"]["enum"][0])
         assert "get" in item
         assert api.get(concrete).status_code == 200, path
+
+
+def test_every_authenticated_operation_documents_400_and_413(document):
+    """Any route refuses a query parameter it does not take (400) and one over 64 KiB
+    (413); schemathesis holds the API to the statuses the document lists."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or operation.get("security") == []:
+                continue
+            assert {"400", "401", "413", "500"} <= set(operation["responses"]), (method, path)
+
+
+@pytest.mark.parametrize("operation_id", ["createDepartment", "createEnterprise",
+                                          "setUserRoles", "updateDepartment"])
+def test_people_changes_that_can_conflict_document_409(document, operation_id):
+    (operation,) = [op for item in document["paths"].values() for key, op in item.items()
+                    if key != "parameters" and op["operationId"] == operation_id]
+    assert "409" in operation["responses"]
+
+
+def test_a_taken_department_name_is_a_409(api):
+    assert api.post("/admin/departments", {"name": "Sales"}).status_code == 201
+    assert error(api.post("/admin/departments", {"name": "Sales"}), 409)["code"] == \
+        "department_exists"

@@ -14,6 +14,7 @@ from hulian.metadata.values import (
     ValueProblem,
     coercer,
     inactive_options,
+    storable,
     to_decimal,
 )
 
@@ -158,6 +159,40 @@ def test_number_minimum_and_maximum() -> None:
 def test_to_decimal_is_exact() -> None:
     assert to_decimal(0.1) == Decimal("0.1")
     assert to_decimal("1e3") == Decimal(1000)
+
+
+@pytest.mark.parametrize("value", [
+    "1e999999999", Decimal("-1E+999999999"), "1e-999999999", "-1e-999999", "1e41", "1e-41",
+    10**40, -(10**40), "1" + "0" * 40, "1." + "0" * 39 + "1", 5e-324, 1e300,
+    "0e999999999",
+])
+def test_to_decimal_refuses_numbers_beyond_any_field_at_once(value: Any) -> None:
+    with pytest.raises(ValueProblem) as info:
+        to_decimal(value)
+    assert info.value.code == "out_of_range"
+    assert len(info.value.message) < 120  # never the number's million digits
+
+
+@pytest.mark.parametrize("value", [
+    "9" * 40, "-" + "9" * 40, "1e40", "1e-40", "0.000", 0, "1." + "0" * 38 + "1",
+])
+def test_to_decimal_takes_forty_digits_within_1e_minus_40_and_1e40(value: Any) -> None:
+    assert to_decimal(value) == Decimal(value)
+
+
+def test_a_huge_number_is_out_of_range_for_a_field() -> None:
+    field = make("currency", precision=18, scale=2)
+    for value in ("1e999999999", "1e16", 10**20, "-1e-999999"):
+        assert code_of(field, value) == "out_of_range"
+    assert coerce(field, "1e-40") == Decimal("0.00")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Acme 互联 😀", True), ("", True), ("a\x00b", False), ("\ud800", False),
+    ("x\udfff", False), ("\ud83d\ude00", False),  # a surrogate pair in a str: two lone ones
+])
+def test_storable_text(value: str, expected: bool) -> None:
+    assert storable(value) is expected
 
 
 # --- boolean ------------------------------------------------------------------
