@@ -196,7 +196,7 @@ def copy_table(eng: Engine, table: sa.Table, suffix: str) -> sa.Table:
 
 def new_round(eng: Engine, hulian: Engine, pack: Pack, tenant: str, count: int) -> Round:
     """Deploy and add the customers; ``hulian`` (the engine timed) caches the schema."""
-    eng.deploy(pack, tenant=tenant)
+    eng.metadata(tenant).deploy(pack)
     with hulian.session(tenant=tenant, user="admin") as s:
         parents = s.create_many("Customer", [{"name": f"Customer {i}"} for i in range(PARENTS)])
         user = s.user

@@ -214,7 +214,7 @@ def run_sql(eng: Engine, statements: list[str]) -> None:
 
 def prepare(eng: Engine, count: int) -> tuple[str, str]:
     """Deploy version 1, load ``count`` tickets, copy the table; both tables' names."""
-    eng.deploy(load_documents(V1), tenant=TENANT)
+    eng.metadata(TENANT).deploy(load_documents(V1))
     with eng.session(tenant=TENANT, user="admin") as s:
         user, table = s.user, s.schema.object("Ticket").table
     seconds, _ = _timed(lambda: load(eng, table, count, user))
@@ -239,7 +239,7 @@ def run_change(eng: Engine, names: tuple[str, str], title: str, pack: Pack,
 
     before = [storage(eng, n) for n in names]
     base_s = baseline() if baseline_first else None
-    hulian_s, report = _timed(lambda: eng.deploy(pack, tenant=TENANT))
+    hulian_s, report = _timed(lambda: eng.metadata(TENANT).deploy(pack))
     base_s = base_s if baseline_first else baseline()
     after = [storage(eng, n) for n in names]
     checked = sum(c.rows_checked for c in report.checks)

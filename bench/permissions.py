@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> None:
               flush=True)
         if args.index_amount:
             began = time.perf_counter()
-            eng.deploy(bench_pack(index_amount=True), tenant=world.tenant)
+            eng.metadata(world.tenant).deploy(bench_pack(index_amount=True))
             with eng.db.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                     f"ANALYZE {world.quoted}")

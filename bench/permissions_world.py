@@ -154,13 +154,13 @@ def copy_rows(eng: Engine, table: sa.Table, columns: Iterable[str],
 def _departments(eng: Engine, tenant: str) -> dict[int, list[str]]:
     """The tree, through the API: level -> department names."""
     levels: dict[int, list[str]] = {1: ["L1-0"]}
-    eng.create_department(tenant, "L1-0")
+    eng.people(tenant).create_department("L1-0")
     for level in range(2, LEVELS + 1):
         levels[level] = []
         for parent in levels[level - 1]:
             for _ in range(CHILDREN):
                 name = f"L{level}-{len(levels[level])}"
-                eng.create_department(tenant, name, parent=parent)
+                eng.people(tenant).create_department(name, parent=parent)
                 levels[level].append(name)
     return levels
 
@@ -185,7 +185,7 @@ def build(eng: Engine, sizes: Sizes, seed: int) -> World:
     rng = random.Random(seed)
     tenant = f"bench_{os.urandom(3).hex()}_perm"
     began = time.perf_counter()
-    eng.deploy(bench_pack(), tenant=tenant)
+    eng.metadata(tenant).deploy(bench_pack())
     with eng.session(tenant) as s:
         table = s.schema.object("Order").table
         object_id = str(s.schema.ids["Order"]["id"])
@@ -205,19 +205,20 @@ def build(eng: Engine, sizes: Sizes, seed: int) -> World:
                 for i in range(internal_count)]
     _copy_users(eng, tenant, internal, "member")
     for name, row in zip(names, internal, strict=False):
-        eng.set_department_leader(tenant, name, row["id"])
+        eng.people(tenant).set_department_leader(name, row["id"])
 
     # the mid-level leader (API): leads the first level-3 department instead
     led_name = levels[LEADER_LEVEL][0]
-    leader = eng.create_user(tenant, "leader", department=led_name)
-    eng.set_department_leader(tenant, led_name, "leader")
+    leader = eng.people(tenant).create_user("leader", department=led_name)
+    eng.people(tenant).set_department_leader(led_name, "leader")
 
     # enterprises (API), each with a partner manager among the non-leaders
     managers = internal[len(names):]
-    companies = [eng.create_enterprise(tenant, f"Dealer {i:04d}",
+    companies = [eng.people(tenant).create_enterprise(f"Dealer {i:04d}",
                                        partner_manager=rng.choice(managers)["id"])
                  for i in range(sizes.enterprises)]
-    buyer = eng.create_user(tenant, "buyer", enterprise=companies[0].name, roles=["dealer_buyer"])
+    buyer = eng.people(tenant).create_user("buyer", enterprise=companies[0].name,
+                                           roles=["dealer_buyer"])
     per_company = (sizes.users - internal_count - 2) // sizes.enterprises
     outside = [_user_row(tenant, f"x{i:05d}", now, enterprise=c.id)
                for i, c in enumerate(c for c in companies for _ in range(per_company))]

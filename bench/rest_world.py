@@ -151,17 +151,17 @@ def build(eng: Engine, tenant: str, accounts: int, seed: int = 20240712) -> Worl
     """Deploy, people, data and tokens in ``tenant``; prints what it made."""
     rng = random.Random(seed)
     began = time.perf_counter()
-    eng.deploy(bench_pack(), tenant=tenant)
-    eng.create_department(tenant, "Channel")
+    eng.metadata(tenant).deploy(bench_pack())
+    eng.people(tenant).create_department("Channel")
     buyers: list[str] = []
     for e in range(ENTERPRISES):
         manager = f"pm{e:02d}"
-        eng.create_user(tenant, manager, department="Channel")
+        eng.people(tenant).create_user(manager, department="Channel")
         company = f"Dealer {e:02d}"
-        eng.create_enterprise(tenant, company, partner_manager=manager)
+        eng.people(tenant).create_enterprise(company, partner_manager=manager)
         for b in range(BUYERS):
             name = READER if (e, b) == (0, 0) else f"buyer{e:02d}.{b}"
-            eng.create_user(tenant, name, enterprise=company, roles=["dealer_buyer"])
+            eng.people(tenant).create_user(name, enterprise=company, roles=["dealer_buyer"])
             buyers.append(name)
     account_ids: list[str] = []
     rows = _accounts(accounts, rng)
@@ -194,8 +194,8 @@ def build(eng: Engine, tenant: str, accounts: int, seed: int = 20240712) -> Worl
     with eng.session(tenant, READER) as s:
         seen = s.count("Order")
     world = World(url=eng.url, tenant=tenant,
-                  admin_token=eng.create_token(tenant, "admin", label="bench"),
-                  reader_token=eng.create_token(tenant, READER, label="bench"),
+                  admin_token=eng.people(tenant).create_token("admin", label="bench"),
+                  reader_token=eng.people(tenant).create_token(READER, label="bench"),
                   account_ids=account_ids, reader_order_ids=reader_orders + teamed,
                   hidden_order_ids=hidden,
                   orders=orders, columns=columns, table_of=table_of)

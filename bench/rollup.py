@@ -115,7 +115,7 @@ def line_rows(count: int, parents: list[str], seed: int) -> list[dict[str, Any]]
 
 def new_tenant(eng: Engine, pack: Pack, tag: str) -> tuple[str, list[str]]:
     tenant = f"bench_{os.urandom(3).hex()}_{tag}"
-    eng.deploy(pack, tenant=tenant)
+    eng.metadata(tenant).deploy(pack)
     with eng.session(tenant) as s:
         parents = s.create_many("Head", [{"name": f"Head {i}"} for i in range(PARENTS)])
     return tenant, parents

@@ -37,14 +37,14 @@ def read_new_password(args: argparse.Namespace) -> str:
 def cmd_user_password(args: argparse.Namespace) -> int:
     password = read_new_password(args)
     with Engine(args.db) as engine:
-        engine.set_password(args.tenant, args.username, password)
+        engine.people(args.tenant).set_password(args.username, password)
     print(f"password set for {args.username}@{args.tenant}; their login sessions were ended")
     return 0
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        found = engine.list_tokens(args.tenant, args.user)
+        found = engine.accounts.list_tokens(args.tenant, args.user)
     if args.format == "json":
         print(dumps({"tokens": [t.to_dict() for t in found]}, indent=2))
         return 0
@@ -61,7 +61,7 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 def cmd_token_revoke(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
         if args.token.startswith(PREFIX):
-            live = engine.revoke_token(args.token)
+            live = engine.accounts.revoke_token(args.token)
             if not live:
                 raise HulianError("there is no live token like that", code="token_not_found",
                                   hint="list the tokens: hulian token list --tenant T --user U")
@@ -69,7 +69,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
             raise HulianError("revoking a token by id needs --tenant", code="invalid_parameter",
                               hint="hulian token revoke ID --tenant T")
         else:
-            live = engine.revoke_token_id(args.tenant, args.token)
+            live = engine.accounts.revoke_token_id(args.tenant, args.token)
     print("token revoked" if live else "the token was already revoked")
     return 0
 

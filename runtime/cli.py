@@ -88,7 +88,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_deploy(args: argparse.Namespace) -> int:
     engine = Engine(args.db)
     try:
-        report = engine.deploy(args.path, tenant=args.tenant, dry_run=args.dry_run)
+        report = engine.metadata(args.tenant).deploy(args.path, dry_run=args.dry_run)
     except MetadataError as exc:
         _print_problems(exc.problems, args.format)
         print(f"deploy refused: {exc.message}", file=sys.stderr)
@@ -126,7 +126,8 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     if args.expires_in_days is not None:
         expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=args.expires_in_days)
     try:
-        token = engine.create_token(args.tenant, args.user, label=args.label, expires_at=expires)
+        token = engine.people(args.tenant).create_token(args.user, label=args.label,
+                                                        expires_at=expires)
     finally:
         engine.close()
     when = f", expires {expires:%Y-%m-%d %H:%M} UTC" if expires else ""
@@ -140,11 +141,11 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     if password is not None:
         check_policy(password, args.username)
     with Engine(args.db) as engine:
-        user = engine.create_user(args.tenant, args.username, display_name=args.display_name,
+        user = engine.people(args.tenant).create_user(args.username, display_name=args.display_name,
                                   is_admin=args.admin, department=args.department,
                                   enterprise=args.enterprise, roles=args.roles)
         if password is not None:
-            engine.set_password(user.tenant, user, password)
+            engine.people(user.tenant).set_password(user, password)
     print(f"created user {user.username} ({user.id}) in tenant {user.tenant}"
           + (" with a password" if password is not None else ""))
     return 0
@@ -152,7 +153,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 def cmd_department_create(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        found = engine.create_department(args.tenant, args.name, parent=args.parent,
+        found = engine.people(args.tenant).create_department(args.name, parent=args.parent,
                                          leader=args.leader)
     print(f"created department {found.name} ({found.id}) in tenant {found.tenant}")
     return 0
@@ -160,7 +161,7 @@ def cmd_department_create(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        versions = engine.history(args.tenant)
+        versions = engine.metadata(args.tenant).history()
     if args.format == "json":
         print(dumps({"tenant": args.tenant, "versions": versions}, indent=2))
         return 0

@@ -29,17 +29,17 @@ def example_pack(name: str = EXAMPLE_PACK) -> Path:
 def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
     """Deploy the example pack and, on an empty tenant, its sample data; returns what it did."""
     pack = example_pack()
-    done = engine.deploy(pack, tenant=tenant).lines()
+    done = engine.metadata(tenant).deploy(pack).lines()
     with engine.session(tenant) as session:
         if session.count("Account", include_deleted=True) == 0:
             counts = load_sample_data(session, pack)
             done.append("sample data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
-    if not engine.enterprises(tenant):
-        engine.create_department(tenant, "Channel")
-        engine.create_user(tenant, PARTNER_MANAGER, department="Channel",
+    if not engine.people(tenant).enterprises():
+        engine.people(tenant).create_department("Channel")
+        engine.people(tenant).create_user(PARTNER_MANAGER, department="Channel",
                            display_name="Wang (partner manager)")
-        engine.create_enterprise(tenant, DEALER, partner_manager=PARTNER_MANAGER)
-        engine.create_user(tenant, DEALER_BUYER, enterprise=DEALER, roles=["dealer_buyer"],
+        engine.people(tenant).create_enterprise(DEALER, partner_manager=PARTNER_MANAGER)
+        engine.people(tenant).create_user(DEALER_BUYER, enterprise=DEALER, roles=["dealer_buyer"],
                            display_name="Xiao Li (Dealer A)")
         with engine.session(tenant, DEALER_BUYER) as session:  # an order placed downstream
             product = session.query("Product", filter="is_active", order_by="name",
@@ -58,9 +58,9 @@ def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:
     for line in set_up(engine):
         print(line)
     for username, password in DEMO_PASSWORDS.items():
-        engine.set_password(DEMO_TENANT, username, password)
-    dealer_token = engine.create_token(DEMO_TENANT, DEALER_BUYER, label="demo")
-    token = engine.create_token(DEMO_TENANT, ADMIN, label="demo")
+        engine.people(DEMO_TENANT).set_password(username, password)
+    dealer_token = engine.people(DEMO_TENANT).create_token(DEALER_BUYER, label="demo")
+    token = engine.people(DEMO_TENANT).create_token(ADMIN, label="demo")
     base = f"http://{host}:{port}"
     print(f"""
 hulian demo: tenant {DEMO_TENANT!r} in {db}

@@ -16,7 +16,7 @@ from hulian.metadata.jsontext import dumps
 
 def cmd_diff(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        comparison = engine.diff(args.tenant, args.a, args.b)
+        comparison = engine.metadata(args.tenant).diff(args.a, args.b)
     if args.format == "json":
         print(dumps({"steps": [s.to_dict() for s in comparison.steps],
                      "refused": list(comparison.refused), "uses": list(comparison.uses)},
@@ -35,7 +35,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from hulian.runtime.cli import print_report
 
     with Engine(args.db) as engine:
-        report = engine.rollback(args.tenant, args.to, dry_run=args.dry_run)
+        report = engine.metadata(args.tenant).rollback(args.to, dry_run=args.dry_run)
     print_report(report, args.format)
     return 0 if report.ok else 1
 
@@ -43,11 +43,11 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
         if args.list:
-            found = engine.archived(args.tenant)
+            found = engine.metadata(args.tenant).archived()
             verb = "archived"
         else:
             dry_run = args.dry_run or not args.yes
-            found = engine.purge(args.tenant, args.names or None, dry_run=dry_run)
+            found = engine.metadata(args.tenant).purge(args.names or None, dry_run=dry_run)
             verb = "would drop" if dry_run else "dropped"
     if args.format == "json":
         print(dumps({"tenant": args.tenant, verb.replace(" ", "_"): [a.to_dict() for a in found]},
@@ -66,7 +66,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 def cmd_recalc(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        count = engine.recalc(args.tenant, args.object, args.field)
+        count = engine.metadata(args.tenant).recalc(args.object, args.field)
     what = args.field or "every roll-up"
     print(f"recomputed {what} of {count} {args.object} record(s)")
     return 0

@@ -20,21 +20,23 @@ def _report(args: argparse.Namespace, run: Callable[[Engine], Any]) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    return _report(args, lambda e: e.install_pack(args.path, args.tenant, dry_run=args.dry_run))
+    return _report(args, lambda e: e.metadata(args.tenant).install_pack(
+        args.path, dry_run=args.dry_run))
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    return _report(args, lambda e: e.upgrade_pack(args.path, args.tenant, dry_run=args.dry_run))
+    return _report(args, lambda e: e.metadata(args.tenant).upgrade_pack(
+        args.path, dry_run=args.dry_run))
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
-    return _report(args, lambda e: e.uninstall_pack(args.name, args.tenant,
-                                                    dry_run=args.dry_run))
+    return _report(args, lambda e: e.metadata(args.tenant).uninstall_pack(
+        args.name, dry_run=args.dry_run))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        installed = engine.installed(args.tenant)
+        installed = engine.metadata(args.tenant).installed()
     if args.format == "json":
         print(dumps(installed, indent=2))
         return 0
@@ -49,7 +51,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        written = engine.export(args.tenant, args.directory)
+        written = engine.metadata(args.tenant).export(args.directory)
     print(f"wrote {len(written)} file(s) to {args.directory}")
     return 0
 

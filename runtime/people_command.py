@@ -23,7 +23,7 @@ __all__ = ["add_department_update_command", "add_people_commands", "add_user_cre
 
 
 def _usernames(engine: Engine, tenant: str) -> dict[str, str]:
-    return {u.id: u.username for u in engine.users(tenant, include_inactive=True)}
+    return {u.id: u.username for u in engine.people(tenant).users(include_inactive=True)}
 
 
 def _changes(flags: str, **given: Any) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _state(active: bool) -> str:
 
 def cmd_enterprise_create(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        found = engine.create_enterprise(args.tenant, args.name,
+        found = engine.people(args.tenant).create_enterprise(args.name,
                                          partner_manager=args.partner_manager)
     print(f"created enterprise {found.name} ({found.id}) in tenant {found.tenant}")
     return 0
@@ -59,9 +59,9 @@ def cmd_enterprise_create(args: argparse.Namespace) -> int:
 
 def cmd_enterprise_list(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        found = engine.enterprises(args.tenant, include_inactive=args.all)
+        found = engine.people(args.tenant).enterprises(include_inactive=args.all)
         names = _usernames(engine, args.tenant)
-        levels = {e.id: engine.enterprise_permissions(args.tenant, e.id)
+        levels = {e.id: engine.people(args.tenant).enterprise_permissions(e.id)
                   for e in found if e.is_active}
     if args.format == "json":
         print(dumps({"enterprises": [
@@ -86,7 +86,7 @@ def _warn_renamed(engine: Engine, tenant: str, kind: str, old: str | None, new: 
     """Warn (standard error) about sharing rules that still name the ``old`` name."""
     if old is None or old == new:
         return
-    for rule in engine.sharing_rules_naming(tenant, kind, old):
+    for rule in engine.people(tenant).sharing_rules_naming(kind, old):
         print(f"warning: sharing rule {rule} names the {kind} {old!r}: it shares nothing "
               f"until it names {new!r} (change it in the tenant's overlay: "
               "sharing_rule_overrides)", file=sys.stderr)
@@ -98,8 +98,9 @@ def cmd_enterprise_update(args: argparse.Namespace) -> int:
                        partner_manager=_option(args.partner_manager),
                        active=_option(args.active))
     with Engine(args.db) as engine:
-        before = {e.id: e.name for e in engine.enterprises(args.tenant, include_inactive=True)}
-        found = engine.update_enterprise(args.tenant, args.enterprise, **changes)
+        staff = engine.people(args.tenant)
+        before = {e.id: e.name for e in staff.enterprises(include_inactive=True)}
+        found = engine.people(args.tenant).update_enterprise(args.enterprise, **changes)
         manager = _usernames(engine, args.tenant).get(found.partner_manager_id)
         _warn_renamed(engine, args.tenant, "enterprise", before.get(found.id), found.name)
     print(f"updated enterprise {found.name} ({found.id}): partner manager {manager}, "
@@ -112,7 +113,7 @@ def cmd_enterprise_permission(args: argparse.Namespace) -> int:
         raise HulianError("give either a LEVEL or --clear", code="invalid_parameter",
                           hint="levels: " + ", ".join(EXTERNAL_DATA_PERMISSIONS))
     with Engine(args.db) as engine:
-        engine.set_enterprise_permission(args.tenant, args.enterprise, args.object,
+        engine.people(args.tenant).set_enterprise_permission(args.enterprise, args.object,
                                          None if args.clear else args.level)
     if args.clear:
         print(f"{args.enterprise}: {args.object} follows the object's own external data "
@@ -142,11 +143,12 @@ def _user_line(user: User, roles: list[str], enterprises: dict[str, str],
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        found = engine.users(args.tenant, enterprise=args.enterprise, include_inactive=args.all)
-        roles = {u.id: engine.user_roles(args.tenant, u.id) for u in found}
+        found = engine.people(args.tenant).users(enterprise=args.enterprise,
+                                                 include_inactive=args.all)
+        roles = {u.id: engine.people(args.tenant).user_roles(u.id) for u in found}
         enterprises = {e.id: e.name
-                       for e in engine.enterprises(args.tenant, include_inactive=True)}
-        departments = {d.id: d.name for d in engine.departments(args.tenant)}
+                       for e in engine.people(args.tenant).enterprises(include_inactive=True)}
+        departments = {d.id: d.name for d in engine.people(args.tenant).departments()}
     if args.format == "json":
         print(dumps({"users": [
             {"id": u.id, "username": u.username, "display_name": u.display_name,
@@ -165,8 +167,8 @@ def cmd_user_update(args: argparse.Namespace) -> int:
                        active=_option(args.active),
                        department=_given_or_none(args.department, args.no_department))
     with Engine(args.db) as engine:
-        user = engine.update_user(args.tenant, args.username, **changes)
-        departments = {d.id: d.name for d in engine.departments(args.tenant)}
+        user = engine.people(args.tenant).update_user(args.username, **changes)
+        departments = {d.id: d.name for d in engine.people(args.tenant).departments()}
     where = departments.get(user.department_id, user.department_id) \
         if user.department_id else "none"
     print(f"updated user {user.username} ({user.id}): display name {user.display_name!r}, "
@@ -178,9 +180,9 @@ def cmd_department_update(args: argparse.Namespace) -> int:
     changes = _changes("--rename, --parent, --root", name=_option(args.rename),
                        parent=_given_or_none(args.parent, args.root))
     with Engine(args.db) as engine:
-        before = {d.id: d.name for d in engine.departments(args.tenant)}
-        found = engine.update_department(args.tenant, args.department, **changes)
-        names = {d.id: d.name for d in engine.departments(args.tenant)}
+        before = {d.id: d.name for d in engine.people(args.tenant).departments()}
+        found = engine.people(args.tenant).update_department(args.department, **changes)
+        names = {d.id: d.name for d in engine.people(args.tenant).departments()}
         _warn_renamed(engine, args.tenant, "department", before.get(found.id), found.name)
     where = f"under {names.get(found.parent_id, found.parent_id)}" if found.parent_id \
         else "at the top"
@@ -194,18 +196,18 @@ def cmd_user_roles(args: argparse.Namespace) -> int:
         raise HulianError(f"{', '.join(both)} both granted and revoked",
                           code="invalid_parameter", hint="name each role once")
     with Engine(args.db) as engine:
-        roles = engine.user_roles(args.tenant, args.username)
+        roles = engine.people(args.tenant).user_roles(args.username)
         if args.grant:
-            roles = engine.grant_roles(args.tenant, args.username, args.grant)
+            roles = engine.people(args.tenant).grant_roles(args.username, args.grant)
         if args.revoke:
-            roles = engine.revoke_roles(args.tenant, args.username, args.revoke)
+            roles = engine.people(args.tenant).revoke_roles(args.username, args.revoke)
     print(f"{args.username}: {', '.join(roles) or 'no roles'}")
     return 0
 
 
 def cmd_role_list(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        found = engine.roles(args.tenant)
+        found = engine.people(args.tenant).roles()
     if args.format == "json":
         print(dumps({"roles": found}, indent=2))
         return 0

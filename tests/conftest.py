@@ -79,5 +79,5 @@ def tenant():
 @pytest.fixture
 def crm(engine, tenant):
     """The example CRM pack deployed into a fresh tenant; yields (engine, tenant)."""
-    engine.deploy(EXAMPLE_CRM, tenant=tenant)
+    engine.metadata(tenant).deploy(EXAMPLE_CRM)
     return engine, tenant

@@ -1,7 +1,7 @@
 """Who is calling: a bearer token (``Authorization: Bearer hl_...``) or a login session cookie.
 
 Both name the tenant and the user, so no request carries a tenant of its own. Tokens are
-made with ``hulian token create``, ``Engine.create_token`` or ``POST /api/v1/auth/tokens``;
+made with ``hulian token create``, ``Engine.people(t).create_token`` or ``POST /api/v1/auth/tokens``;
 sessions by ``POST /api/v1/auth/login``. When a request has an ``Authorization`` header,
 the token decides (a cookie is then ignored); otherwise the ``hulian_session`` cookie does.
 
@@ -85,7 +85,7 @@ class AuthConfig:
     def signer(self, engine: Engine) -> Signer:
         """The cookie signer (blocking the first time when the key comes from the database)."""
         if self._signer is None:
-            key = self._key or engine.session_signing_key()
+            key = self._key or engine.accounts.session_signing_key()
             with self._lock:
                 self._signer = Signer(key, salt="hulian.session",
                                       digest_method=hashlib.sha256)
@@ -150,9 +150,9 @@ def authenticate(engine: Engine, request: Request) -> Caller:
     (:meth:`hulian.engine.Engine.request_session`)."""
     found = credential(engine, request)
     if isinstance(found, LoginCookie):
-        login = engine.login_session(found.session_id, now=found.now)
+        login = engine.accounts.login_session(found.session_id, now=found.now)
         return Caller(login.user, login)
-    return Caller(engine.authenticate(found.secret))
+    return Caller(engine.accounts.authenticate(found.secret))
 
 
 def is_form(request: Request) -> bool:

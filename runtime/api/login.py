@@ -9,7 +9,7 @@ be able to log a victim into the attacker's account: a request whose ``Origin`` 
 not this server's own host is refused (403 ``origin_refused``), and the body must be sent
 as ``application/json``, which a cross-site form cannot send.
 
-``POST /auth/password`` changes the caller's own password (``Engine.change_password``):
+``POST /auth/password`` changes the caller's own password (``Engine.people(t).change_password``):
 a cookie caller's session is replaced by a new one (new cookie, new CSRF token in the
 body), every other login session of the user ends, API tokens stay. A new password the
 policy refuses is 422 with the policy's code.
@@ -86,13 +86,13 @@ def _check_json(request: Request) -> None:
 
 
 def _session_body(call: Call, login: LoginSession) -> dict[str, Any]:
-    return {"user": call.engine.user_profile(login.user), "auth": "session",
+    return {"user": call.engine.accounts.user_profile(login.user), "auth": "session",
             "csrf_token": login.csrf_token, "expires_at": login.expires_at}
 
 
 def _token_body(call: Call) -> dict[str, Any]:
     assert call.user is not None
-    return {"user": call.engine.user_profile(call.user), "auth": "token",
+    return {"user": call.engine.accounts.user_profile(call.user), "auth": "token",
             "csrf_token": None, "expires_at": None}
 
 
@@ -106,7 +106,7 @@ def login(call: Call) -> Response:
     tenant, username, password = (_text(body, name) for name in
                                   ("tenant", "username", "password"))
     config = request.app.state.auth
-    found = call.engine.login(tenant, username, password,  # type: ignore[arg-type]
+    found = call.engine.accounts.login(tenant, username, password,  # type: ignore[arg-type]
                               client_ip=request.client.host if request.client else None,
                               now=config.now())
     try:
@@ -114,7 +114,7 @@ def login(call: Call) -> Response:
     except UnauthenticatedError:
         previous = None
     if previous is not None:
-        call.engine.logout(previous, now=config.now())
+        call.engine.accounts.logout(previous, now=config.now())
     response = JSONResponse(_session_body(call, found), headers=NO_STORE)
     set_session_cookie(response, call.engine, request, found)
     return response
@@ -125,7 +125,7 @@ def logout(call: Call) -> Response:
     if call.login is not None:
         found = session_id(call.engine, call.request)
         if found is not None:
-            call.engine.logout(found, now=call.request.app.state.auth.now())
+            call.engine.accounts.logout(found, now=call.request.app.state.auth.now())
     response = Response(status_code=204)
     clear_session_cookie(response, call.request)
     return response
@@ -152,7 +152,7 @@ def change_password(call: Call) -> Response:
         raise BadRequest("'new_password' must be a string", code="invalid_parameter",
                          hint=f"e.g. {PASSWORD_EXAMPLE}")
     own = session_id(call.engine, request) if call.login is not None else None
-    renewed = call.engine.change_password(
+    renewed = call.engine.accounts.change_password(
         call.user.tenant, call.user, current, new,  # type: ignore[arg-type]
         client_ip=request.client.host if request.client else None, session_id=own,
         now=request.app.state.auth.now())
@@ -166,7 +166,7 @@ def change_password(call: Call) -> Response:
 def list_tokens(call: Call) -> Response:
     """GET /auth/tokens: the caller's API tokens (never their secrets)."""
     assert call.user is not None
-    found = call.engine.list_tokens(call.user.tenant, call.user)
+    found = call.engine.accounts.list_tokens(call.user.tenant, call.user)
     return JSONResponse({"tokens": [t.to_dict() for t in found]})
 
 
@@ -186,14 +186,14 @@ def create_token(call: Call) -> Response:
                          hint="leave it out (or null) for a token that does not expire")
     expires = None if days is None else \
         call.request.app.state.auth.now() + dt.timedelta(days=days)
-    secret, info = call.engine.issue_token(call.user, label=label, expires_at=expires)
+    secret, info = call.engine.accounts.issue_token(call.user, label=label, expires_at=expires)
     return JSONResponse({"token": secret, **info.to_dict()}, status_code=201, headers=NO_STORE)
 
 
 def revoke_token(call: Call) -> Response:
     """DELETE /auth/tokens/{token_id}: revoke one of the caller's tokens."""
     assert call.user is not None
-    call.engine.revoke_token_id(call.user.tenant, call.param("token_id"), user=call.user)
+    call.engine.accounts.revoke_token_id(call.user.tenant, call.param("token_id"), user=call.user)
     return Response(status_code=204)
 
 

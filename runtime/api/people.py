@@ -21,7 +21,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hulian.engine import PermissionDenied, User
+from hulian.engine import PeopleAdmin, User
 from hulian.engine.system.enterprises import Enterprise
 from hulian.engine.system.people import Department
 from hulian.runtime.api.endpoint import Call, by_method, endpoint
@@ -29,22 +29,14 @@ from hulian.runtime.api.errors import BadRequest
 from hulian.runtime.api.jsonio import JSONResponse
 from hulian.runtime.api.records import _boolean, _params
 
-__all__ = ["department_json", "enterprise_json", "require_admin", "routes", "user_json"]
+__all__ = ["administered", "department_json", "enterprise_json", "routes", "user_json"]
 
 
-def require_admin(call: Call) -> str:
-    """The caller's tenant, once the caller is known to be one of its administrators."""
-    user = call.user
-    assert user is not None, "admin routes are not public"
-    if not user.is_admin:
-        with call.session() as session:
-            admin = session.visibility.rights.admin
-        if not admin:
-            raise PermissionDenied("only an administrator of the tenant may do this",
-                                   code="admin_required",
-                                   hint="ask an administrator, or for a role with "
-                                        '"admin": true')
-    return user.tenant
+def administered(call: Call) -> PeopleAdmin:
+    """The caller's tenant's people, administered by the caller: the engine refuses
+    (403 ``admin_required``) a caller who does not administer the tenant."""
+    assert call.user is not None, "admin routes are not public"
+    return call.engine.people(actor=call.user)
 
 
 def _fields(call: Call, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -115,12 +107,12 @@ def department_json(found: Department) -> dict[str, Any]:
             "leader_id": found.leader_id}
 
 
-def renamed(call: Call, tenant: str, kind: str, old: str | None, new: str) -> dict[str, Any]:
+def renamed(staff: PeopleAdmin, kind: str, old: str | None, new: str) -> dict[str, Any]:
     """``{"warnings": [...]}`` when a rename leaves sharing rules naming the ``old`` name of
     a department or enterprise (``kind``), else ``{}``."""
     if old is None or old == new:
         return {}
-    rules = call.engine.sharing_rules_naming(tenant, kind, old)
+    rules = staff.sharing_rules_naming(kind, old)
     if not rules:
         return {}
     return {"warnings": [{
@@ -135,68 +127,67 @@ def renamed(call: Call, tenant: str, kind: str, old: str | None, new: str) -> di
 
 def list_enterprises(call: Call) -> Response:
     """GET /admin/enterprises[?include_inactive=true]: the downstream enterprises, by name."""
-    tenant = require_admin(call)
+    staff = administered(call)
     params = _params(call.request, ("include_inactive",))
-    found = call.engine.enterprises(tenant,
-                                    include_inactive=_boolean(params, "include_inactive"))
+    found = staff.enterprises(include_inactive=_boolean(params, "include_inactive"))
     return JSONResponse({"enterprises": [enterprise_json(e) for e in found]})
 
 
 def create_enterprise(call: Call) -> Response:
     """POST /admin/enterprises: {"name", "partner_manager"} (an internal user)."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("name", "partner_manager"))
-    found = call.engine.create_enterprise(tenant, _required(body, "name"),
+    found = staff.create_enterprise(_required(body, "name"),
                                           partner_manager=_required(body, "partner_manager"))
     return JSONResponse(enterprise_json(found), status_code=201)
 
 
 def update_enterprise(call: Call) -> Response:
     """PATCH /admin/enterprises/{enterprise}: {"name"?, "active"?, "partner_manager"?}."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("name", "active", "partner_manager"))
     changes = _given(body, {"name": ("name", _required), "active": ("active", _flag),
                             "partner_manager": ("partner_manager", _required)})
     ref = call.param("enterprise")
-    before = {e.id: e.name for e in call.engine.enterprises(tenant, include_inactive=True)}
-    found = call.engine.update_enterprise(tenant, ref, **changes)
+    before = {e.id: e.name for e in staff.enterprises(include_inactive=True)}
+    found = staff.update_enterprise(ref, **changes)
     return JSONResponse({**enterprise_json(found),
-                         **renamed(call, tenant, "enterprise", before.get(found.id),
+                         **renamed(staff, "enterprise", before.get(found.id),
                                    found.name)})
 
 
-def _permissions(call: Call, tenant: str) -> Response:
-    levels = call.engine.enterprise_permissions(tenant, call.param("enterprise"))
+def _permissions(call: Call, staff: PeopleAdmin) -> Response:
+    levels = staff.enterprise_permissions(call.param("enterprise"))
     return JSONResponse({"permissions": dict(sorted(levels.items()))})
 
 
 def get_permissions(call: Call) -> Response:
     """GET /admin/enterprises/{enterprise}/permissions: object -> overriding level."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
-    return _permissions(call, tenant)
+    return _permissions(call, staff)
 
 
 def set_permission(call: Call) -> Response:
     """PUT /admin/enterprises/{enterprise}/permissions/{object}: {"level": ...}."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("level",))
-    call.engine.set_enterprise_permission(tenant, call.param("enterprise"), call.param("object"),
+    staff.set_enterprise_permission(call.param("enterprise"), call.param("object"),
                                           _required(body, "level"))
-    return _permissions(call, tenant)
+    return _permissions(call, staff)
 
 
 def clear_permission(call: Call) -> Response:
     """DELETE /admin/enterprises/{enterprise}/permissions/{object}: back to the object's
     own external level."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
-    call.engine.set_enterprise_permission(tenant, call.param("enterprise"), call.param("object"),
+    staff.set_enterprise_permission(call.param("enterprise"), call.param("object"),
                                           None)
-    return _permissions(call, tenant)
+    return _permissions(call, staff)
 
 
 # -- users and roles ------------------------------------------------------------------------
@@ -204,9 +195,9 @@ def clear_permission(call: Call) -> Response:
 def list_users(call: Call) -> Response:
     """GET /admin/users[?enterprise=E][&include_inactive=true]: active (or all) users by
     username."""
-    tenant = require_admin(call)
+    staff = administered(call)
     params = _params(call.request, ("enterprise", "include_inactive"))
-    found = call.engine.users(tenant, enterprise=params.get("enterprise") or None,
+    found = staff.users(enterprise=params.get("enterprise") or None,
                               include_inactive=_boolean(params, "include_inactive"))
     return JSONResponse({"users": [user_json(u) for u in found]})
 
@@ -214,43 +205,43 @@ def list_users(call: Call) -> Response:
 def update_user(call: Call) -> Response:
     """PATCH /admin/users/{user}: {"display_name"?, "department"? (null: none), "active"?};
     an inactive user too."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("display_name", "department", "active"))
     changes = _given(body, {"display_name": ("display_name", _required),
                             "department": ("department", _text),
                             "active": ("active", _flag)})
-    user = call.engine.update_user(tenant, call.param("user"), **changes)
+    user = staff.update_user(call.param("user"), **changes)
     return JSONResponse(user_json(user))
 
 
 def create_user(call: Call) -> Response:
     """POST /admin/users: an internal user (department, roles) or, with "enterprise", an
     interconnect user of that downstream enterprise (interconnect roles)."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("username", "display_name", "is_admin", "department", "enterprise",
                           "roles"))
-    user = call.engine.create_user(tenant, _required(body, "username"),
+    user = staff.create_user(_required(body, "username"),
                                    display_name=_text(body, "display_name"),
                                    is_admin=_flag(body, "is_admin"),
                                    department=_text(body, "department"),
                                    enterprise=_text(body, "enterprise"),
                                    roles=_names(body, "roles"))
-    return JSONResponse({**user_json(user), "roles": call.engine.user_roles(tenant, user.id)},
+    return JSONResponse({**user_json(user), "roles": staff.user_roles(user.id)},
                         status_code=201)
 
 
 def get_user_roles(call: Call) -> Response:
     """GET /admin/users/{user}/roles."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
-    return JSONResponse({"roles": call.engine.user_roles(tenant, call.param("user"))})
+    return JSONResponse({"roles": staff.user_roles(call.param("user"))})
 
 
 def set_user_roles(call: Call) -> Response:
     """PUT /admin/users/{user}/roles: {"roles": [...]}, the user's roles from now on."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("roles",))
     if body.get("roles") is None:
@@ -258,38 +249,38 @@ def set_user_roles(call: Call) -> Response:
                          hint='send every role the user keeps, e.g. {"roles": ["member"]}')
     wanted = set(_names(body, "roles") or ())
     user = call.param("user")
-    current = set(call.engine.user_roles(tenant, user))
+    current = set(staff.user_roles(user))
     roles = sorted(current)
     if wanted - current:
-        roles = call.engine.grant_roles(tenant, user, wanted - current)
+        roles = staff.grant_roles(user, wanted - current)
     if current - wanted:
-        roles = call.engine.revoke_roles(tenant, user, current - wanted)
+        roles = staff.revoke_roles(user, current - wanted)
     return JSONResponse({"roles": roles})
 
 
 def list_roles(call: Call) -> Response:
     """GET /admin/roles: api_name, kind (internal | interconnect), admin, label."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
-    return JSONResponse({"roles": call.engine.roles(tenant)})
+    return JSONResponse({"roles": staff.roles()})
 
 
 # -- departments ----------------------------------------------------------------------------
 
 def list_departments(call: Call) -> Response:
     """GET /admin/departments: by name."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     return JSONResponse({"departments": [department_json(d)
-                                         for d in call.engine.departments(tenant)]})
+                                         for d in staff.departments()]})
 
 
 def create_department(call: Call) -> Response:
     """POST /admin/departments: {"name", "parent"?, "leader"?}."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("name", "parent", "leader"))
-    found = call.engine.create_department(tenant, _required(body, "name"),
+    found = staff.create_department(_required(body, "name"),
                                           parent=_text(body, "parent"),
                                           leader=_text(body, "leader"))
     return JSONResponse(department_json(found), status_code=201)
@@ -297,14 +288,14 @@ def create_department(call: Call) -> Response:
 
 def update_department(call: Call) -> Response:
     """PATCH /admin/departments/{department}: {"name"?, "parent"? (null: to the top)}."""
-    tenant = require_admin(call)
+    staff = administered(call)
     _params(call.request, ())
     body = _fields(call, ("name", "parent"))
     changes = _given(body, {"name": ("name", _required), "parent": ("parent", _text)})
-    before = {d.id: d.name for d in call.engine.departments(tenant)}
-    found = call.engine.update_department(tenant, call.param("department"), **changes)
+    before = {d.id: d.name for d in staff.departments()}
+    found = staff.update_department(call.param("department"), **changes)
     return JSONResponse({**department_json(found),
-                         **renamed(call, tenant, "department", before.get(found.id),
+                         **renamed(staff, "department", before.get(found.id),
                                    found.name)})
 
 

@@ -35,8 +35,8 @@ class Clock:
 
 
 def make_site(engine, tenant, clock):
-    engine.create_user(tenant, "mei", display_name="Mei")
-    engine.set_password(tenant, "mei", PASSWORD)
+    engine.people(tenant).create_user("mei", display_name="Mei")
+    engine.people(tenant).set_password("mei", PASSWORD)
     return Site(engine, tenant, clock)
 
 

@@ -43,15 +43,15 @@ PACK = pack_of(DOCS)
 def build(engine: Engine, tenant: str, tickets: int = 2) -> dict[str, Any]:
     """Deploy and people as above; ``tickets`` tickets by the seller (the first shared
     with peer) and one by buyer. Returns ticket ids by number."""
-    engine.deploy(PACK, tenant)
-    engine.create_user(tenant, "seller", roles=["seller"])
-    engine.create_user(tenant, "peer")
-    engine.create_user(tenant, "auditor", roles=["auditor"])
-    engine.create_user(tenant, "newbie")
-    engine.create_enterprise(tenant, "Dealer", partner_manager="seller")
-    engine.set_enterprise_permission(tenant, "Dealer", "Ticket", "company_read")
+    engine.metadata(tenant).deploy(PACK)
+    engine.people(tenant).create_user("seller", roles=["seller"])
+    engine.people(tenant).create_user("peer")
+    engine.people(tenant).create_user("auditor", roles=["auditor"])
+    engine.people(tenant).create_user("newbie")
+    engine.people(tenant).create_enterprise("Dealer", partner_manager="seller")
+    engine.people(tenant).set_enterprise_permission("Dealer", "Ticket", "company_read")
     for name in ("buyer", "buyer2"):
-        engine.create_user(tenant, name, enterprise="Dealer", roles=["dealer"])
+        engine.people(tenant).create_user(name, enterprise="Dealer", roles=["dealer"])
     ids = {}
     with engine.session(tenant, "seller") as s:
         for i in range(tickets):

@@ -58,14 +58,14 @@ def steps(report: Any) -> list[tuple[str, str | None, str]]:
      [("update_access", None, "update app order (no data change)")]),
 ])
 def test_a_roles_or_apps_only_change_records_a_new_version(engine, tenant, change, expected):
-    engine.deploy(pack_of(shop()), tenant)
-    preview = engine.deploy(pack_of(shop(**change)), tenant, dry_run=True)
+    engine.metadata(tenant).deploy(pack_of(shop()))
+    preview = engine.metadata(tenant).deploy(pack_of(shop(**change)), dry_run=True)
     assert steps(preview) == expected and preview.ok
-    report = engine.deploy(pack_of(shop(**change)), tenant)
+    report = engine.metadata(tenant).deploy(pack_of(shop(**change)))
     assert (report.previous_version, report.version) == (1, 2)
     assert steps(report) == expected
-    assert [h["version"] for h in engine.history(tenant)] == [1, 2]
-    again = engine.deploy(pack_of(shop(**change)), tenant)
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1, 2]
+    again = engine.metadata(tenant).deploy(pack_of(shop(**change)))
     assert again.steps == () and again.version == 2
 
 
@@ -79,8 +79,8 @@ def test_a_roles_or_apps_only_change_records_a_new_version(engine, tenant, chang
      "labels, description or validation rules, data permission"),
 ])
 def test_an_objects_access_change_records_a_new_version(engine, tenant, order, what):
-    engine.deploy(pack_of(shop()), tenant)
-    report = engine.deploy(pack_of(shop(order)), tenant)
+    engine.metadata(tenant).deploy(pack_of(shop()))
+    report = engine.metadata(tenant).deploy(pack_of(shop(order)))
     assert report.version == 2
     assert steps(report) == [("update_object", "Order", f"update Order: {what} (no data change)")]
     with engine.session(tenant) as s:
@@ -88,10 +88,10 @@ def test_an_objects_access_change_records_a_new_version(engine, tenant, order, w
 
 
 def test_a_deployed_version_keeps_its_roles_and_apps(engine, tenant, tmp_path):
-    engine.deploy(pack_of(shop()), tenant)
-    engine.deploy(pack_of(shop(**{"roles/clerk.json": None})), tenant)
-    engine.rollback(tenant, 1)
-    engine.export(tenant, tmp_path / "out")
+    engine.metadata(tenant).deploy(pack_of(shop()))
+    engine.metadata(tenant).deploy(pack_of(shop(**{"roles/clerk.json": None})))
+    engine.metadata(tenant).rollback(1)
+    engine.metadata(tenant).export(tmp_path / "out")
     exported = load_pack(tmp_path / "out")
     assert [r.api_name for r in exported.roles] == ["clerk", "dealer", "director"]
     clerk = exported.role("clerk")
@@ -102,24 +102,24 @@ def test_a_deployed_version_keeps_its_roles_and_apps(engine, tenant, tmp_path):
 # -- removing what a sharing rule, a role or an app uses -------------------------------------
 
 def test_removing_a_field_a_sharing_rule_uses_is_refused(engine, tenant):
-    engine.deploy(pack_of(shop()), tenant)
+    engine.metadata(tenant).deploy(pack_of(shop()))
     fields = [f for f in ORDER["fields"] if f["api_name"] != "amount"]
     gone = shop(with_order(fields=fields))
     for dry_run in (True, False):
         with pytest.raises(DeployError) as exc:
-            engine.deploy(pack_of(gone), tenant, dry_run=dry_run)
+            engine.metadata(tenant).deploy(pack_of(gone), dry_run=dry_run)
         assert exc.value.code == "deploy_removed_in_use"
         assert exc.value.changes == [
             {"removed": "Order.amount", "used_by": "criteria of sharing rule Order.big_orders",
              "file": "objects/Order.json", "pointer": "/sharing_rules/0/criteria"}]
-    assert [h["version"] for h in engine.history(tenant)] == [1]
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1]
 
 
 def test_removing_what_a_role_or_an_app_names_is_refused_when_the_pack_loads(engine, tenant):
-    engine.deploy(pack_of(shop()), tenant)
+    engine.metadata(tenant).deploy(pack_of(shop()))
     fields = [f for f in ORDER["fields"] if f["api_name"] != "cost"]
     with pytest.raises(MetadataError) as exc:
-        engine.deploy(pack_of(shop(with_order(fields=fields))), tenant)
+        engine.metadata(tenant).deploy(pack_of(shop(with_order(fields=fields))))
     assert [(p.code, p.file, p.pointer) for p in exc.value.problems] == [
         ("role.unknown_field", "roles/clerk.json", "/objects/Order/fields/cost")]
 
@@ -156,7 +156,7 @@ def test_criteria_are_type_checked_like_rule_conditions(engine, tenant, criteria
     bad = with_order(sharing_rules=[{"api_name": "big_orders", "criteria": criteria,
                                      "share_with": {"department": "HQ"}}])
     with pytest.raises(MetadataError) as exc:
-        engine.deploy(pack_of(shop(bad)), tenant)
+        engine.metadata(tenant).deploy(pack_of(shop(bad)))
     assert [(p.code, p.file, p.pointer) for p in exc.value.problems] == [
         (code, "objects/Order.json", "/sharing_rules/0/criteria")]
     assert tenant not in engine.tenants()
@@ -168,14 +168,14 @@ def test_criteria_may_follow_lookups(engine, tenant):
                        sharing_rules=[{"api_name": "gold", "criteria": "account.tier = 'gold'",
                                        "share_with": {"role": "director"}}])
     docs = shop(order, **{"objects/Account.json": account})
-    assert engine.deploy(pack_of(docs), tenant).version == 1
+    assert engine.metadata(tenant).deploy(pack_of(docs)).version == 1
 
 
 # -- export ----------------------------------------------------------------------------------
 
 def test_the_example_crm_exports_its_roles_and_app(engine, tenant, tmp_path):
-    engine.deploy(EXAMPLE_CRM, tenant)
-    written = engine.export(tenant, tmp_path / "out")
+    engine.metadata(tenant).deploy(EXAMPLE_CRM)
+    written = engine.metadata(tenant).export(tmp_path / "out")
     names = sorted(str(p).removeprefix(f"{tmp_path / 'out'}/") for p in written)
     assert [n for n in names if n.startswith(("roles/", "apps/"))] == [
         "apps/order.json", "roles/dealer_boss.json", "roles/dealer_buyer.json",
@@ -183,21 +183,21 @@ def test_the_example_crm_exports_its_roles_and_app(engine, tenant, tmp_path):
     exported, crm = load_pack(tmp_path / "out"), load_pack(EXAMPLE_CRM)
     assert (exported.roles, exported.apps) == (crm.roles, crm.apps)
     assert exported.objects == crm.objects
-    copy_report = engine.deploy(tmp_path / "out", f"{tenant}_copy")
+    copy_report = engine.metadata(f"{tenant}_copy").deploy(tmp_path / "out")
     assert copy_report.version == 1
-    again = engine.deploy(tmp_path / "out", f"{tenant}_copy")
+    again = engine.metadata(f"{tenant}_copy").deploy(tmp_path / "out")
     assert again.steps == ()
 
 
 def test_a_layered_tenant_exports_the_overlays_roles(engine, tenant, tmp_path):
-    engine.install_pack(pack_of(shop()), tenant)
+    engine.metadata(tenant).install_pack(pack_of(shop()))
     overlay = {"pack.json": {"name": "acme", "version": "1.0.0", "label": label("Acme"),
                              "kind": "tenant"},
                "roles/auditor.json": {"api_name": "auditor", "label": label("Auditor"),
                                       "objects": {"Order": {"read": True, "export": True}}}}
-    report = engine.deploy(pack_of(overlay), tenant)
+    report = engine.metadata(tenant).deploy(pack_of(overlay))
     assert steps(report) == [("update_access", None, "add role auditor (no data change)")]
-    engine.export(tenant, tmp_path / "out")
+    engine.metadata(tenant).export(tmp_path / "out")
     exported = load_pack(tmp_path / "out")
     assert [r.api_name for r in exported.roles] == ["auditor", "clerk", "dealer", "director"]
     assert exported.object("Order").sharing_rules == pack_of(shop()).object("Order").sharing_rules

@@ -18,34 +18,35 @@ BAD = ["a\x00b", "lone \ud800"]
 def test_names_are_refused_on_both_databases(crm, name):
     engine, tenant = crm
     with pytest.raises(HulianError) as exc:
-        engine.create_department(tenant, name)
+        engine.people(tenant).create_department(name)
     assert exc.value.code == "invalid_department"
     with pytest.raises(HulianError) as exc:
-        engine.create_enterprise(tenant, name, partner_manager="admin")
+        engine.people(tenant).create_enterprise(name, partner_manager="admin")
     assert exc.value.code == "invalid_enterprise"
     with pytest.raises(HulianError) as exc:
-        engine.create_user(tenant, name)
+        engine.people(tenant).create_user(name)
     assert exc.value.code == "invalid_username"
     with pytest.raises(HulianError) as exc:
-        engine.create_user(tenant, "ok", display_name=name)
+        engine.people(tenant).create_user("ok", display_name=name)
     assert exc.value.code == "invalid_display_name"
     with pytest.raises(HulianError) as exc:
-        engine.create_token(tenant, "admin", label=name)
+        engine.people(tenant).create_token("admin", label=name)
     assert exc.value.code == "invalid_token_label"
-    assert [d.name for d in engine.departments(tenant)] == []
-    assert engine.enterprises(tenant, include_inactive=True) == []
-    assert [u.username for u in engine.users(tenant, include_inactive=True)] == ["admin"]
+    assert [d.name for d in engine.people(tenant).departments()] == []
+    assert engine.people(tenant).enterprises(include_inactive=True) == []
+    assert [u.username for u in engine.people(tenant).users(include_inactive=True)] == ["admin"]
 
 
 @pytest.mark.parametrize("name", BAD)
 def test_renames_are_refused(crm, name):
     engine, tenant = crm
-    engine.create_department(tenant, "Sales")
-    engine.create_enterprise(tenant, "Dealer", partner_manager="admin")
+    engine.people(tenant).create_department("Sales")
+    engine.people(tenant).create_enterprise("Dealer", partner_manager="admin")
     for call, code in [
-        (lambda: engine.update_department(tenant, "Sales", name=name), "invalid_department"),
-        (lambda: engine.update_enterprise(tenant, "Dealer", name=name), "invalid_enterprise"),
-        (lambda: engine.update_user(tenant, "admin", display_name=name),
+        (lambda: engine.people(tenant).update_department("Sales", name=name), "invalid_department"),
+        (lambda: engine.people(tenant).update_enterprise("Dealer", name=name),
+         "invalid_enterprise"),
+        (lambda: engine.people(tenant).update_user("admin", display_name=name),
          "invalid_display_name"),
     ]:
         with pytest.raises(HulianError) as exc:
@@ -56,12 +57,12 @@ def test_renames_are_refused(crm, name):
 @pytest.mark.parametrize("ref", BAD)
 def test_names_looked_up_are_not_found(crm, ref):
     engine, tenant = crm
-    for call in (lambda: engine.update_department(tenant, ref, name="x"),
-                 lambda: engine.update_enterprise(tenant, ref, name="x"),
-                 lambda: engine.user_roles(tenant, ref),
-                 lambda: engine.users(tenant, enterprise=ref),
-                 lambda: engine.create_department(tenant, "x", parent=ref),
-                 lambda: engine.revoke_token_id(tenant, ref)):
+    for call in (lambda: engine.people(tenant).update_department(ref, name="x"),
+                 lambda: engine.people(tenant).update_enterprise(ref, name="x"),
+                 lambda: engine.people(tenant).user_roles(ref),
+                 lambda: engine.people(tenant).users(enterprise=ref),
+                 lambda: engine.people(tenant).create_department("x", parent=ref),
+                 lambda: engine.accounts.revoke_token_id(tenant, ref)):
         with pytest.raises(NotFoundError):
             call()
 
@@ -110,20 +111,20 @@ def test_a_formula_filter_with_bad_text_is_invalid_character(crm, text):
 def test_a_login_with_bad_text_is_invalid_credentials(crm, cheap_hashing, tenant_name,
                                                       username, password):
     engine, tenant = crm
-    engine.set_password(tenant, "admin", "a good password")
+    engine.people(tenant).set_password("admin", "a good password")
     with pytest.raises(UnauthenticatedError) as exc:
-        engine.login(tenant_name or tenant, username, password)
+        engine.accounts.login(tenant_name or tenant, username, password)
     assert exc.value.code == "invalid_credentials"
-    assert engine.login(tenant, "admin", "a good password").user.username == "admin"
+    assert engine.accounts.login(tenant, "admin", "a good password").user.username == "admin"
 
 
 def test_a_new_password_must_be_valid_unicode(crm, cheap_hashing):
     engine, tenant = crm
     with pytest.raises(passwords.PasswordPolicyError) as exc:
-        engine.set_password(tenant, "admin", "a good \ud800 password")
+        engine.people(tenant).set_password("admin", "a good \ud800 password")
     assert exc.value.code == "invalid_password"
-    engine.set_password(tenant, "admin", "a good \x00 password")  # only its hash is stored
-    assert engine.login(tenant, "admin", "a good \x00 password").user.username == "admin"
+    engine.people(tenant).set_password("admin", "a good \x00 password")  # only its hash is stored
+    assert engine.accounts.login(tenant, "admin", "a good \x00 password").user.username == "admin"
 
 
 def test_the_cli_refuses_a_name_that_is_not_utf8(capsys, crm):
@@ -133,4 +134,4 @@ def test_the_cli_refuses_a_name_that_is_not_utf8(capsys, crm):
                          "--tenant", tenant)
     assert code == 1 and "Traceback" not in out + err
     assert "invalid_department" in err or "not a valid department name" in err
-    assert engine.departments(tenant) == []
+    assert engine.people(tenant).departments() == []

@@ -54,7 +54,7 @@ def test_user_password_from_stdin(capsys, monkeypatch, site):
     assert code == 0, err
     assert SECRET not in out + err
     assert passwords.verify(_stored(engine, tenant, "admin"), SECRET)
-    assert engine.login(tenant, "admin", SECRET).user.username == "admin"
+    assert engine.accounts.login(tenant, "admin", SECRET).user.username == "admin"
 
 
 def test_user_password_prompts_twice(capsys, monkeypatch, site):
@@ -84,7 +84,7 @@ def test_two_different_passwords_are_refused(capsys, monkeypatch, site):
                                              ("", "password_too_short")])
 def test_the_policy_is_applied(capsys, monkeypatch, site, given, code):
     engine, tenant = site
-    engine.create_user(tenant, "wangxiaoming")
+    engine.people(tenant).create_user("wangxiaoming")
     status, _, err = run(capsys, "user", "password", "wangxiaoming", "--db", engine.url,
                            "--tenant", tenant, "--password-stdin", stdin=given,
                            monkeypatch=monkeypatch)
@@ -106,7 +106,7 @@ def test_user_create_with_a_password(capsys, monkeypatch, site):
                          monkeypatch=monkeypatch)
     assert code == 0, err
     assert "with a password" in out and SECRET not in out
-    assert engine.login(tenant, "wang", SECRET).user.username == "wang"
+    assert engine.accounts.login(tenant, "wang", SECRET).user.username == "wang"
 
 
 def test_user_create_checks_the_password_before_creating(capsys, monkeypatch, site):
@@ -122,7 +122,7 @@ def test_user_create_checks_the_password_before_creating(capsys, monkeypatch, si
 
 def test_token_list_and_revoke_by_id(capsys, site):
     engine, tenant = site
-    token = engine.create_token(tenant, "admin", label="ci")
+    token = engine.people(tenant).create_token("admin", label="ci")
     code, out, _ = run(capsys, "token", "list", "--db", engine.url, "--tenant", tenant,
                        "--user", "admin", "--format", "json")
     assert code == 0
@@ -141,7 +141,7 @@ def test_token_list_and_revoke_by_id(capsys, site):
 
 def test_token_revoke_by_the_token_itself(capsys, site):
     engine, tenant = site
-    token = engine.create_token(tenant, "admin")
+    token = engine.people(tenant).create_token("admin")
     code, out, _ = run(capsys, "token", "revoke", token, "--db", engine.url)
     assert code == 0 and token not in out
     code, _, err = run(capsys, "token", "revoke", token, "--db", engine.url)
@@ -159,12 +159,12 @@ def test_token_revoke_by_id_needs_the_tenant_and_an_existing_id(capsys, site):
 
 def test_token_create_works_for_an_interconnect_user(capsys, site):
     engine, tenant = site
-    enterprise = engine.create_enterprise(tenant, "Dealer A", partner_manager="admin")
-    engine.create_user(tenant, "li", enterprise=enterprise.name)
+    enterprise = engine.people(tenant).create_enterprise("Dealer A", partner_manager="admin")
+    engine.people(tenant).create_user("li", enterprise=enterprise.name)
     code, out, _ = run(capsys, "token", "create", "--db", engine.url, "--tenant", tenant,
                        "--user", "li")
     assert code == 0
-    assert engine.authenticate(out.strip().splitlines()[-1]).username == "li"
+    assert engine.accounts.authenticate(out.strip().splitlines()[-1]).username == "li"
 
 
 def test_the_demo_prints_passwords_that_log_in(capsys, tmp_path):
@@ -179,20 +179,20 @@ def test_the_demo_prints_passwords_that_log_in(capsys, tmp_path):
     assert f'"password": "{admin[1]}"' in out   # the curl line of the tour
     engine = Engine(url)
     try:
-        assert engine.login("demo", "admin", admin[1]).user.username == "admin"
-        buyer = engine.login("demo", "dealer.buyer", dealer[1]).user
+        assert engine.accounts.login("demo", "admin", admin[1]).user.username == "admin"
+        buyer = engine.accounts.login("demo", "dealer.buyer", dealer[1]).user
         assert buyer.enterprise_id is not None
-        assert engine.authenticate(admin[2]).username == "admin"
+        assert engine.accounts.authenticate(admin[2]).username == "admin"
         # a second run prints the same passwords, and they still log in
         code, again, _ = run(capsys, "demo", "--db", url, "--no-serve")
         assert code == 0 and "password demo-dealer-pass token hl_" in again
-        assert engine.login("demo", "admin", "demo-admin-pass").user.username == "admin"
+        assert engine.accounts.login("demo", "admin", "demo-admin-pass").user.username == "admin"
     finally:
         engine.close()
 
 
 def test_nothing_but_the_demo_gives_a_password(site):
     engine, tenant = site
-    engine.create_user(tenant, "dealer.buyer")
+    engine.people(tenant).create_user("dealer.buyer")
     for username in ("admin", "dealer.buyer"):
         assert _stored(engine, tenant, username) is None

@@ -48,9 +48,9 @@ def counts(monkeypatch):
 @pytest.fixture
 def world(crm):
     engine, tenant = crm
-    engine.create_user(tenant, "pm")
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-    engine.create_user(tenant, "buyer", enterprise="Dealer A", roles=["dealer_buyer"])
+    engine.people(tenant).create_user("pm")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+    engine.people(tenant).create_user("buyer", enterprise="Dealer A", roles=["dealer_buyer"])
     with engine.session(tenant) as s:
         account = s.create("Account", {"name": "Acme"})
         product = s.create("Product", {"name": "Tea", "unit_price": "10.00"})

@@ -64,19 +64,19 @@ def edits(level: str, actor: str) -> set[str]:
 @pytest.fixture
 def world(engine, tenant):
     """``{"users": {name: User}, "acme": id, "ids": {object: {owner name: id}}}``."""
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_department(tenant, "Company")
-    sales = engine.create_department(tenant, "Sales", parent="Company")
-    east = engine.create_department(tenant, "East", parent=sales.id)
-    support = engine.create_department(tenant, "Support", parent="Company")
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_department("Company")
+    sales = engine.people(tenant).create_department("Sales", parent="Company")
+    east = engine.people(tenant).create_department("East", parent=sales.id)
+    support = engine.people(tenant).create_department("Support", parent="Company")
     homes = {"owner": east.id, "colleague": "East", "lead": "East", "grand": "Company",
              "other": "Support"}
-    users = {name: engine.create_user(tenant, name, department=home)
+    users = {name: engine.people(tenant).create_user(name, department=home)
              for name, home in homes.items()}
-    engine.create_department(tenant, "West", parent="Sales", leader=users["other"].id)
-    engine.set_department_leader(tenant, "Company", "grand")
-    engine.set_department_leader(tenant, east.id, users["lead"].id)
-    engine.set_department_leader(tenant, support.id, "other")
+    engine.people(tenant).create_department("West", parent="Sales", leader=users["other"].id)
+    engine.people(tenant).set_department_leader("Company", "grand")
+    engine.people(tenant).set_department_leader(east.id, users["lead"].id)
+    engine.people(tenant).set_department_leader(support.id, "other")
     with engine.session(tenant) as s:
         acme = s.create("Account", {"name": "Acme"})["id"]
     ids: dict[str, dict[str, str]] = {name: {} for name in [*LEVELS.values(), "Plain"]}
@@ -179,15 +179,15 @@ def test_each_actor_edits_exactly_the_records_they_may(engine, tenant, world):
 
 def test_a_new_leader_takes_over_the_department(engine, tenant, world):
     secret = world["ids"]["Secret"]["owner"]
-    engine.set_department_leader(tenant, "East", "colleague")
+    engine.people(tenant).set_department_leader("East", "colleague")
     with engine.session(tenant, "colleague") as s:
         assert sorted(r["name"] for r in s.query("Secret")) == ["colleague", "lead", "owner"]
         s.update("Secret", secret, {"note": "by the new leader"})
     with engine.session(tenant, "lead") as s:
         assert [r["name"] for r in s.query("Secret")] == ["lead"]
         assert_not_found(lambda i: s.get("Secret", i), secret, "Secret")
-    engine.create_department(tenant, "North", parent="East", leader="owner")
-    engine.create_user(tenant, "newbie", department="North")
+    engine.people(tenant).create_department("North", parent="East", leader="owner")
+    engine.people(tenant).create_user("newbie", department="North")
     with engine.session(tenant, "newbie") as s:
         mine = s.create("Secret", {"name": "newbie"})["id"]
     for actor, sees in [("owner", True), ("colleague", True), ("grand", True), ("lead", False),
@@ -197,7 +197,7 @@ def test_a_new_leader_takes_over_the_department(engine, tenant, world):
 
 
 def test_another_admin_user_reads_and_edits_everything(engine, tenant, world):
-    engine.create_user(tenant, "boss", is_admin=True, department="Support")
+    engine.people(tenant).create_user("boss", is_admin=True, department="Support")
     with engine.session(tenant, "boss") as s:
         assert s.count("Secret") == len(ACTORS)
         s.update("Secret", world["ids"]["Secret"]["owner"], {"note": "seen"})
@@ -381,9 +381,9 @@ def test_lookups_cannot_point_at_or_probe_invisible_records(engine, tenant):
         obj("VaultLine", field("name", "text"),
             field("vault", "master_detail", target="Vault")),
         obj("Pointer", field("name", "text"), field("vault", "lookup", target="Vault")))
-    engine.deploy(pack_of(docs), tenant)
-    engine.create_user(tenant, "alice")
-    engine.create_user(tenant, "bob")
+    engine.metadata(tenant).deploy(pack_of(docs))
+    engine.people(tenant).create_user("alice")
+    engine.people(tenant).create_user("bob")
     with engine.session(tenant, "alice") as s:
         hidden = s.create("Vault", {"name": "x"})["id"]
     with engine.session(tenant, "bob") as s:
@@ -411,9 +411,9 @@ def test_formulas_filters_and_sorts_do_not_read_through_to_invisible_records(eng
             validation_rules=[{"api_name": "no_secret",
                                "condition": "NOT(ISNEW()) && vault.note = 'password'",
                                "message": {"zh": "不行", "en": "no"}}]))
-    engine.deploy(pack_of(docs), tenant)
-    engine.create_user(tenant, "alice")
-    bob = engine.create_user(tenant, "bob")
+    engine.metadata(tenant).deploy(pack_of(docs))
+    engine.people(tenant).create_user("alice")
+    bob = engine.people(tenant).create_user("bob")
     with engine.session(tenant, "alice") as s:
         vault = s.create("Vault", {"name": "v", "note": "password"})["id"]
     with engine.session(tenant) as s:   # an admin links bob's pointer to alice's vault

@@ -107,24 +107,24 @@ def deploy(engine, tenant: str, world: World) -> None:
         extra = {"data_permission": {"internal": level}} if level else {}
         objects.append(obj(object_name(i), field("name", "text"), field("note", "text"),
                            **extra))
-    engine.deploy(pack_of(documents(*objects)), tenant)
+    engine.metadata(tenant).deploy(pack_of(documents(*objects)))
 
 
 def build(engine, tenant: str, world: World) -> list[str]:
     """Departments, users, leaders and records; the records' ids in ``world.records`` order."""
     departments = []
     for i, parent in enumerate(world.parents):
-        departments.append(engine.create_department(
-            tenant, f"d{i}", parent=None if parent is None else departments[parent]).id)
+        departments.append(engine.people(tenant).create_department(
+            f"d{i}", parent=None if parent is None else departments[parent]).id)
     user_ids = [None]
     for i, (home, is_admin) in enumerate(world.users[1:], start=1):
-        user_ids.append(engine.create_user(
-            tenant, world.username(i), is_admin=is_admin,
+        user_ids.append(engine.people(tenant).create_user(
+            world.username(i), is_admin=is_admin,
             department=None if home is None else f"d{home}").id)
     for i, leader in enumerate(world.leaders):
         if leader is not None:
             by_id = leader % 2 == 1 and leader != 0
-            engine.set_department_leader(tenant, departments[i] if i % 2 else f"d{i}",
+            engine.people(tenant).set_department_leader(departments[i] if i % 2 else f"d{i}",
                                          user_ids[leader] if by_id else world.username(leader))
     ids: list[str | None] = [None] * len(world.records)
     by_creator: dict[int, list[int]] = {}

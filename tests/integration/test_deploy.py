@@ -87,23 +87,23 @@ DDL = re.compile(r"^\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
 # -- dry run, idempotence ------------------------------------------------------------------
 
 def test_dry_run_of_a_first_deploy_changes_nothing(engine, tenant):
-    report = engine.deploy(EXAMPLE_CRM, tenant=tenant, dry_run=True)
+    report = engine.metadata(tenant).deploy(EXAMPLE_CRM, dry_run=True)
     assert report.dry_run and report.changed
     assert (report.version, report.previous_version) == (1, None)
     assert [s.action for s in report.steps] == ["create_schema"] + ["create_table"] * 6
     assert report.lines()[0] == f"tenant {tenant}: dry run, version 1 would be deployed"
     assert_nothing_deployed(engine, tenant)
     assert tenant_tables(engine, tenant) == set()
-    real = engine.deploy(EXAMPLE_CRM, tenant=tenant)
+    real = engine.metadata(tenant).deploy(EXAMPLE_CRM)
     assert real.steps == report.steps
     assert tenant_tables(engine, tenant) == {"account", "contact", "opportunity", "order",
                                          "orderline", "product"}
 
 
 def test_dry_run_on_a_deployed_tenant_changes_nothing(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     grown = documents(obj("Account", *ACCOUNT["fields"], field("extra", "text")), NOTE)
-    report = engine.deploy(pack_of(grown), tenant=tenant, dry_run=True)
+    report = engine.metadata(tenant).deploy(pack_of(grown), dry_run=True)
     assert [(s.action, s.field) for s in report.steps] == [("add_field", "extra")]
     assert (report.version, report.previous_version) == (2, 1)
     assert versions(engine, tenant) == [1]
@@ -113,11 +113,11 @@ def test_dry_run_on_a_deployed_tenant_changes_nothing(engine, tenant):
 
 
 def test_deploying_the_same_pack_twice_changes_nothing(engine, tenant):
-    first = engine.deploy(EXAMPLE_CRM, tenant=tenant)
+    first = engine.metadata(tenant).deploy(EXAMPLE_CRM)
     with engine.session(tenant) as s:
         record = s.create("Account", {"name": "kept"})
     with statements(engine) as seen:
-        again = engine.deploy(EXAMPLE_CRM, tenant=tenant)
+        again = engine.metadata(tenant).deploy(EXAMPLE_CRM)
     assert not again.changed and again.steps == ()
     assert (again.version, again.previous_version) == (1, 1)
     assert again.lines() == [f"tenant {tenant}: no changes (version 1)"]
@@ -132,7 +132,7 @@ def test_deploying_the_same_pack_twice_changes_nothing(engine, tenant):
 # -- additive changes ----------------------------------------------------------------------
 
 def test_adding_fields_and_an_object_keeps_the_data(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     with engine.session(tenant) as s:
         old = s.create("Account", {"name": "old", "code": "C1", "amount": "12.5"})
         note = s.create("Note", {"name": "n", "account": old["id"]})
@@ -148,7 +148,7 @@ def test_adding_fields_and_an_object_keeps_the_data(engine, tenant):
             field("number", "auto_number", format="TK-{000}")),
     )
     with statements(engine) as seen:
-        report = engine.deploy(pack_of(v2), tenant=tenant)
+        report = engine.metadata(tenant).deploy(pack_of(v2))
     assert [(s.action, s.object, s.field) for s in report.steps] == [
         ("add_field", "Account", "email"), ("add_field", "Account", "vip"),
         ("add_field", "Account", "tier"), ("add_field", "Account", "score"),
@@ -180,13 +180,13 @@ def test_adding_fields_and_an_object_keeps_the_data(engine, tenant):
 
 
 def test_another_engine_on_the_same_database_sees_a_new_version(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     other = Engine(engine.url, migrate=False)
     try:
         with other.session(tenant) as s:
             s.create("Account", {"name": "before"})
         grown = documents(obj("Account", *ACCOUNT["fields"], field("extra", "text")), NOTE)
-        engine.deploy(pack_of(grown), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(grown))
         with other.session(tenant) as s:
             assert s.create("Account", {"name": "after", "extra": "seen"})["extra"] == "seen"
             assert s.count("Account") == 2
@@ -195,17 +195,17 @@ def test_another_engine_on_the_same_database_sees_a_new_version(engine, tenant):
 
 
 def test_required_field_cannot_be_added_to_an_object_with_records(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     required = documents(ACCOUNT, obj("Note", *NOTE["fields"],
                                       field("must", "text", required=True)))
     with engine.session(tenant) as s:
         s.create("Note", {"name": "exists"})
-    preview = engine.deploy(pack_of(required), tenant=tenant, dry_run=True)
+    preview = engine.metadata(tenant).deploy(pack_of(required), dry_run=True)
     assert not preview.ok
     [check] = preview.checks
     assert (check.object, check.field, check.failed, check.rows_checked) == ("Note", "must", 1, 1)
     with pytest.raises(DeployError) as exc:
-        engine.deploy(pack_of(required), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(required))
     assert exc.value.code == "deploy_data_check_failed"
     assert exc.value.changes[0]["examples"][0]["problem"] == "blank"
     assert versions(engine, tenant) == [1]
@@ -214,10 +214,10 @@ def test_required_field_cannot_be_added_to_an_object_with_records(engine, tenant
 
 
 def test_required_field_can_be_added_to_an_empty_object(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     required = documents(ACCOUNT, obj("Note", *NOTE["fields"],
                                       field("must", "text", required=True)))
-    engine.deploy(pack_of(required), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(required))
     with engine.session(tenant) as s, pytest.raises(RecordValidationError) as exc:
         s.create("Note", {"name": "n"})
     assert [(e.field, e.code) for e in exc.value.errors] == [("must", "required")]
@@ -226,7 +226,7 @@ def test_required_field_can_be_added_to_an_empty_object(engine, tenant):
 # -- metadata-only changes -----------------------------------------------------------------
 
 def test_label_and_option_changes_are_metadata_only(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     with engine.session(tenant) as s:
         record = s.create("Account", {"name": "a", "stage": "b"})
     changed = edit(V1, "Account", "name", label=label("Company", "公司"))
@@ -235,7 +235,7 @@ def test_label_and_option_changes_are_metadata_only(engine, tenant):
     changed = edit(changed, "Account", "amount", help=label("In yuan"), minimum=0)
     changed = edit(changed, "Note", label=label("Memo", "备忘"), description="notes")
     with statements(engine) as seen:
-        report = engine.deploy(pack_of(changed), tenant=tenant)
+        report = engine.metadata(tenant).deploy(pack_of(changed))
     assert [(s.action, s.object, s.field) for s in report.steps] == [
         ("update_field", "Account", "name"), ("update_field", "Account", "amount"),
         ("update_field", "Account", "stage"), ("update_object", "Note", None)]
@@ -257,7 +257,7 @@ def test_label_and_option_changes_are_metadata_only(engine, tenant):
 # -- refused changes -----------------------------------------------------------------------
 
 def test_unsupported_changes_are_all_listed_and_nothing_changes(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     with engine.session(tenant) as s:
         record = s.create("Account", {"name": "a", "code": "C1", "amount": "1.50",
                                       "stage": "b", "legacy": "old"})
@@ -269,7 +269,7 @@ def test_unsupported_changes_are_all_listed_and_nothing_changes(engine, tenant):
     tables = tenant_tables(engine, tenant)
     for dry_run in (True, False):
         with pytest.raises(DeployError) as exc:
-            engine.deploy(pack_of(changed), tenant=tenant, dry_run=dry_run)
+            engine.metadata(tenant).deploy(pack_of(changed), dry_run=dry_run)
         assert exc.value.code == "deploy_change_unsupported"
         listed = [c["change"] for c in exc.value.changes]
         assert exc.value.details() == exc.value.changes
@@ -289,8 +289,8 @@ def test_unsupported_changes_are_all_listed_and_nothing_changes(engine, tenant):
 
 def test_making_a_required_field_optional_is_allowed(engine, tenant):
     docs = edit(V1, "Account", "legacy", required=True)
-    engine.deploy(pack_of(docs), tenant=tenant)
-    report = engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(docs))
+    report = engine.metadata(tenant).deploy(pack_of(V1))
     assert [(s.action, s.field) for s in report.steps] == [("update_field", "legacy")]
     with engine.session(tenant) as s:
         assert s.create("Account", {"name": "no legacy"})["legacy"] is None
@@ -309,7 +309,7 @@ def test_invalid_metadata_lists_every_problem_and_deploys_nothing(engine, tenant
     )
     folder = write_pack(tmp_path / "bad", bad)
     with pytest.raises(MetadataError) as exc:
-        engine.deploy(folder, tenant=tenant)
+        engine.metadata(tenant).deploy(folder)
     assert [(p.code, p.pointer) for p in exc.value.problems] == [
         ("name.quote_char", "/fields/1/api_name"),
         ("lookup.unknown_target", "/fields/2/target"),
@@ -321,12 +321,12 @@ def test_invalid_metadata_lists_every_problem_and_deploys_nothing(engine, tenant
     assert len(exc.value.details()) == 4
     assert_nothing_deployed(engine, tenant)
     with pytest.raises(MetadataError):
-        engine.deploy(folder, tenant=tenant, dry_run=True)
+        engine.metadata(tenant).deploy(folder, dry_run=True)
 
 
 def test_missing_pack_folder_is_a_metadata_error(engine, tenant, tmp_path):
     with pytest.raises(MetadataError) as exc:
-        engine.deploy(tmp_path / "no-such-pack", tenant=tenant)
+        engine.metadata(tenant).deploy(tmp_path / "no-such-pack")
     assert exc.value.problems[0].code == "file.unreadable"
     assert_nothing_deployed(engine, tenant)
 
@@ -335,7 +335,7 @@ def test_missing_pack_folder_is_a_metadata_error(engine, tenant, tmp_path):
                                  "acme\n", "acme; DROP SCHEMA public"])
 def test_invalid_tenant_names_are_refused(engine, bad):
     with pytest.raises(HulianError) as exc:
-        engine.deploy(EXAMPLE_CRM, tenant=bad)
+        engine.metadata(bad).deploy(EXAMPLE_CRM)
     assert exc.value.code == "invalid_tenant"
 
 
@@ -354,7 +354,7 @@ def _occupy(engine: Engine, tenant: str, table: str) -> None:
 def test_a_first_deploy_that_fails_midway_leaves_nothing(engine, tenant):
     _occupy(engine, tenant, "product")     # the 4th table of the pack cannot be created
     with pytest.raises(StorageError) as exc:
-        engine.deploy(EXAMPLE_CRM, tenant=tenant)
+        engine.metadata(tenant).deploy(EXAMPLE_CRM)
     assert "product" in exc.value.statement.lower()
     assert_nothing_deployed(engine, tenant)
     assert tenant_tables(engine, tenant) == {"product"}   # only the stray table
@@ -367,24 +367,24 @@ def test_a_deploy_that_fails_after_its_first_step_leaves_nothing(engine, tenant,
 
     monkeypatch.setattr(apply_module, "after_step", fail_after_first_table)
     with pytest.raises(StorageError):
-        engine.deploy(EXAMPLE_CRM, tenant=tenant)
+        engine.metadata(tenant).deploy(EXAMPLE_CRM)
     assert_nothing_deployed(engine, tenant)
     assert tenant_tables(engine, tenant) == set()
     monkeypatch.undo()
-    engine.deploy(EXAMPLE_CRM, tenant=tenant)
+    engine.metadata(tenant).deploy(EXAMPLE_CRM)
     with engine.session(tenant) as s:
         assert s.create("Account", {"name": "works"})["account_number"] == "AC-000001"
 
 
 def test_a_failed_upgrade_keeps_the_old_version_and_its_data(engine, tenant, monkeypatch):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     with engine.session(tenant) as s:
         record = s.create("Account", {"name": "precious"})
     v2 = documents(obj("Account", *ACCOUNT["fields"], field("extra", "text")), NOTE,
                    obj("Task", field("name", "text")), obj("Visit", field("name", "text")))
     _occupy(engine, tenant, "visit")      # the second new table cannot be created
     with pytest.raises(StorageError):
-        engine.deploy(pack_of(v2), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(v2))
     assert versions(engine, tenant) == [1]
     assert tenant_tables(engine, tenant) == {"account", "note", "visit"}
     with engine.session(tenant) as s:

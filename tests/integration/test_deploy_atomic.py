@@ -92,7 +92,7 @@ def api_records(engine: Engine, tenant: str) -> dict[str, list[dict[str, Any]]]:
 
 def tenant_state(engine: Engine, tenant: str) -> dict[str, Any]:
     return {"schema": physical_schema(engine, tenant), "rows": raw_rows(engine, tenant),
-            "system": system_rows(engine, tenant), "history": engine.history(tenant),
+            "system": system_rows(engine, tenant), "history": engine.metadata(tenant).history(),
             "records": api_records(engine, tenant)}
 
 
@@ -181,7 +181,7 @@ PLAN_FIRST = ["create_schema", "create_table", "create_table", "create_table"]
 
 
 def write_v1(engine: Engine, tenant: str) -> dict[str, str]:
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     with engine.session(tenant) as s:
         client = s.create("Client", {"name": "acme"})
         a = s.create("Ticket", {"name": "a", "code": "12", "points": "1.25",
@@ -230,7 +230,7 @@ def check_v2(engine: Engine, tenant: str, ids: dict[str, str]) -> None:
 
 def write_v2(engine: Engine, tenant: str) -> dict[str, str]:
     ids = write_v1(engine, tenant)
-    engine.deploy(pack_of(V2), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V2))
     with engine.session(tenant) as s:
         s.update("Ticket", ids["b"], {"priority": 3})
         ids["task"] = s.create("Task", {"name": "t1", "ticket": ids["b"]})["id"]
@@ -276,13 +276,13 @@ def _cases() -> list[Any]:
 
 def test_the_plans_cover_every_step_action(engine, tenant):
     write_v1(engine, tenant)
-    first = engine.deploy(pack_of(V2), tenant=tenant, dry_run=True)
+    first = engine.metadata(tenant).deploy(pack_of(V2), dry_run=True)
     assert sorted(s.action for s in first.steps) == PLAN_V1_V2
     assert first.ok and len(first.checks) == 5
-    engine.deploy(pack_of(V2), tenant=tenant)
-    again = engine.deploy(pack_of(V3), tenant=tenant, dry_run=True)
+    engine.metadata(tenant).deploy(pack_of(V2))
+    again = engine.metadata(tenant).deploy(pack_of(V3), dry_run=True)
     assert sorted(s.action for s in again.steps) == PLAN_V2_V3
-    fresh = engine.deploy(pack_of(V1), tenant=f"{tenant}_new", dry_run=True)
+    fresh = engine.metadata(f"{tenant}_new").deploy(pack_of(V1), dry_run=True)
     assert sorted(s.action for s in fresh.steps) == PLAN_FIRST
     covered = set(PLAN_V1_V2) | set(PLAN_V2_V3) | set(PLAN_FIRST)
     assert covered == {
@@ -307,17 +307,18 @@ def test_a_failure_after_any_step_changes_nothing(engine, tenant, monkeypatch, s
     before = None if scenario == "first" else tenant_state(engine, tenant)
     ran = fail_after(monkeypatch, k)
     with pytest.raises(InjectedFailure):
-        engine.deploy(pack_of(target), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(target))
     assert len(ran) == k
     if before is None:
         nothing_deployed(engine, tenant)
     else:
         assert_same_state(before, tenant_state(engine, tenant))
     monkeypatch.undo()
-    report = engine.deploy(pack_of(target), tenant=tenant)
+    report = engine.metadata(tenant).deploy(pack_of(target))
     assert [s.action for s in report.steps][:k] == ran
     assert sorted(s.action for s in report.steps) == actions
-    assert [h["version"] for h in engine.history(tenant)] == list(range(1, report.version + 1))
+    assert [h["version"] for h in engine.metadata(tenant).history()] == \
+        list(range(1, report.version + 1))
     check(engine, tenant, ids)
 
 
@@ -334,8 +335,8 @@ def test_a_failure_while_recording_the_version_changes_nothing(engine, tenant, m
 
     monkeypatch.setattr(versions_module, "record", record)
     with pytest.raises(InjectedFailure):
-        engine.deploy(pack_of(target), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(target))
     assert_same_state(before, tenant_state(engine, tenant))
     monkeypatch.undo()
-    engine.deploy(pack_of(target), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(target))
     check(engine, tenant, ids)

@@ -25,7 +25,7 @@ V1 = documents(obj(
 
 
 def _deploy(engine, tenant, docs, **kw):
-    return engine.deploy(pack_of(docs), tenant=tenant, **kw)
+    return engine.metadata(tenant).deploy(pack_of(docs), **kw)
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_retype_that_does_not_convert_names_the_records(engine, tenant, tickets)
     assert exc.value.code == "deploy_data_check_failed"
     assert exc.value.changes[0]["examples"][0]["value"] in ("s", "m")
     assert _values(engine, tenant, "size") == ["s", "m", "s"]
-    assert [h["version"] for h in engine.history(tenant)] == [1]
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1]
 
 
 def test_number_to_text_and_rounding_scale(engine, tenant, tickets):
@@ -178,7 +178,7 @@ def test_renamed_object_keeps_records_and_sequences(engine, tenant, tickets):
 
 def test_a_change_and_its_restore_are_in_history(engine, tenant, tickets):
     _deploy(engine, tenant, edit(V1, "Ticket", "note", max_length=300))
-    history = engine.history(tenant)
+    history = engine.metadata(tenant).history()
     assert [h["version"] for h in history] == [1, 2]
     assert history[1]["steps"][0]["action"] == "grow_field"
 

@@ -23,16 +23,16 @@ def _v2():
 
 
 def test_rename_and_grow_keep_every_record(engine, tenant):
-    engine.deploy(pack_of(_v1()), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(_v1()))
     with engine.session(tenant) as s:
         first = s.create("Ticket", {"name": "A" * 20, "subject": "printer", "priority": 2})
-    plan = engine.deploy(pack_of(_v2()), tenant=tenant, dry_run=True)
+    plan = engine.metadata(tenant).deploy(pack_of(_v2()), dry_run=True)
     assert [(st.action, st.field) for st in plan.steps if st.action != "update_field"] == [
         ("grow_field", "name"), ("rename_field", "title"), ("rename_field", "code"),
         ("add_formula_field", "summary")]
     # the renamed fields' labels changed too (tests name labels after api_names)
     assert {st.field for st in plan.steps if st.action == "update_field"} == {"title", "code"}
-    engine.deploy(pack_of(_v2()), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(_v2()))
     with engine.session(tenant) as s:
         kept = s.get("Ticket", first["id"])
         assert (kept["title"], kept["code"], kept["priority"]) == ("printer", "T-0001", 2)
@@ -44,8 +44,8 @@ def test_rename_and_grow_keep_every_record(engine, tenant):
 
 
 def test_the_column_really_is_renamed(engine, tenant):
-    engine.deploy(pack_of(_v1()), tenant=tenant)
-    engine.deploy(pack_of(_v2()), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(_v1()))
+    engine.metadata(tenant).deploy(pack_of(_v2()))
     schema = f"t_{tenant}" if engine.dialect == "postgresql" else None
     table = "ticket" if engine.dialect == "postgresql" else f"{tenant}__ticket"
     columns = {c["name"] for c in sa.inspect(engine.db).get_columns(table, schema=schema)}

@@ -90,7 +90,7 @@ def test_an_indexed_field_gets_one_plain_index(engine, tenant):
                          field("parent", "lookup", target="Item", indexed=True),
                          field("flag", "boolean", indexed=True),
                          field("note", "textarea")))
-    engine.deploy(pack_of(docs), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(docs))
     assert on_column(engine, tenant, "amount") == [(ix(engine, tenant, "amount"), False)]
     assert on_column(engine, tenant, "flag") == [(ix(engine, tenant, "flag"), False)]
     # indexed for another reason already: still one index, of that kind
@@ -101,35 +101,35 @@ def test_an_indexed_field_gets_one_plain_index(engine, tenant):
 
 
 def test_turning_indexed_on_then_off(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     ids = write_items(engine, tenant)
     before = sorted_by(engine, tenant)
     assert on_column(engine, tenant, "amount") == []
 
-    on = engine.deploy(pack_of(edit(V1, "Item", "amount", indexed=True)), tenant=tenant)
+    on = engine.metadata(tenant).deploy(pack_of(edit(V1, "Item", "amount", indexed=True)))
     assert actions(on) == [("create_index", "amount")]
     assert on.steps[0].kind == "safe" and "Item.amount" in on.steps[0].description
     assert on_column(engine, tenant, "amount") == [(ix(engine, tenant, "amount"), False)]
     assert sorted_by(engine, tenant) == before
     assert {i for i, _ in before} == set(ids)
 
-    off = engine.deploy(pack_of(V1), tenant=tenant)
+    off = engine.metadata(tenant).deploy(pack_of(V1))
     assert actions(off) == [("drop_index", "amount")]
     assert "no longer indexed" in off.steps[0].description
     assert on_column(engine, tenant, "amount") == []
     assert sorted_by(engine, tenant) == before
-    assert engine.deploy(pack_of(V1), tenant=tenant).steps == ()
+    assert engine.metadata(tenant).deploy(pack_of(V1)).steps == ()
 
 
 def test_a_sorted_query_on_the_indexed_field_returns_the_same_records(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     write_items(engine, tenant)
     before = {o: sorted_by(engine, tenant, o) for o in ("amount", "day", "code")}
     with engine.session(tenant) as s:
         filtered = sorted(r["id"] for r in s.query("Item", filter="amount = 10"))
     indexed = edit(edit(edit(V1, "Item", "amount", indexed=True), "Item", "day", indexed=True),
                    "Item", "code", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     assert {o: sorted_by(engine, tenant, o) for o in before} == before
     with engine.session(tenant) as s:
         assert sorted(r["id"] for r in s.query("Item", filter="amount = 10")) == filtered
@@ -145,23 +145,23 @@ def test_a_sorted_query_on_the_indexed_field_returns_the_same_records(engine, te
 
 
 def test_indexed_on_an_already_indexed_field_changes_only_the_metadata(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     before = indexes(engine, tenant)
     for name in ("parent", "name"):
-        report = engine.deploy(pack_of(edit(V1, "Item", name, indexed=True)), tenant=tenant)
+        report = engine.metadata(tenant).deploy(pack_of(edit(V1, "Item", name, indexed=True)))
         assert actions(report) == [("update_field", name)]
         assert indexes(engine, tenant) == before
-        engine.deploy(pack_of(V1), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(V1))
         assert indexes(engine, tenant) == before
 
 
 def test_dry_run_lists_the_index_steps_and_changes_nothing(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     write_items(engine, tenant)
     state = tenant_state(engine, tenant)
     grown = edit(documents(obj("Item", *ITEM["fields"], field("rank", "number", indexed=True))),
                  "Item", "amount", indexed=True)
-    report = engine.deploy(pack_of(grown), tenant=tenant, dry_run=True)
+    report = engine.metadata(tenant).deploy(pack_of(grown), dry_run=True)
     assert report.dry_run and report.ok
     assert actions(report) == [("create_index", "amount"), ("add_field", "rank"),
                                ("create_index", "rank")]
@@ -170,10 +170,10 @@ def test_dry_run_lists_the_index_steps_and_changes_nothing(engine, tenant):
 
 
 def test_an_indexed_field_added_later_gets_column_and_index(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     write_items(engine, tenant)
     grown = documents(obj("Item", *ITEM["fields"], field("rank", "number", indexed=True)))
-    report = engine.deploy(pack_of(grown), tenant=tenant)
+    report = engine.metadata(tenant).deploy(pack_of(grown))
     assert actions(report) == [("add_field", "rank"), ("create_index", "rank")]
     assert on_column(engine, tenant, "rank") == [(ix(engine, tenant, "rank"), False)]
     with engine.session(tenant) as s:
@@ -182,13 +182,13 @@ def test_an_indexed_field_added_later_gets_column_and_index(engine, tenant):
 
 def test_unique_and_indexed_swap_their_index(engine, tenant):
     indexed = edit(V1, "Item", "code", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     write_items(engine, tenant)
-    unique = engine.deploy(pack_of(edit(indexed, "Item", "code", unique=True)), tenant=tenant)
+    unique = engine.metadata(tenant).deploy(pack_of(edit(indexed, "Item", "code", unique=True)))
     assert actions(unique) == [("make_unique", "code"), ("drop_index", "code")]
     assert on_column(engine, tenant, "code") == [
         (short_name("ux", table_of(engine, tenant)[0], "code"), True)]
-    back = engine.deploy(pack_of(indexed), tenant=tenant)
+    back = engine.metadata(tenant).deploy(pack_of(indexed))
     assert actions(back) == [("drop_unique", "code"), ("create_index", "code")]
     assert on_column(engine, tenant, "code") == [(ix(engine, tenant, "code"), False)]
 
@@ -197,32 +197,32 @@ def test_unique_and_indexed_swap_their_index(engine, tenant):
 
 def test_a_renamed_indexed_field_keeps_a_working_index(engine, tenant):
     indexed = edit(V1, "Item", "amount", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     write_items(engine, tenant)
     before = [(i, v) for i, v in sorted_by(engine, tenant)]
     renamed = edit(indexed, "Item", "amount", api_name="total", renamed_from="amount")
-    report = engine.deploy(pack_of(renamed), tenant=tenant)
+    report = engine.metadata(tenant).deploy(pack_of(renamed))
     assert actions(report) == [("rename_field", "total")]
     assert on_column(engine, tenant, "total") == [(ix(engine, tenant, "total"), False)]
     assert ix(engine, tenant, "amount") not in indexes(engine, tenant)
     assert sorted_by(engine, tenant, "total") == before
-    off = engine.deploy(pack_of(edit(renamed, "Item", "total", indexed=None)), tenant=tenant)
+    off = engine.metadata(tenant).deploy(pack_of(edit(renamed, "Item", "total", indexed=None)))
     assert actions(off) == [("drop_index", "total")]
     assert on_column(engine, tenant, "total") == []
 
 
 def test_archiving_drops_the_index_and_restoring_brings_it_back(engine, tenant):
     indexed = edit(V1, "Item", "amount", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     write_items(engine, tenant)
     before = sorted_by(engine, tenant)
     without = documents(obj("Item", *[f for f in ITEM["fields"] if f["api_name"] != "amount"]))
-    archived = engine.deploy(pack_of(without), tenant=tenant)
+    archived = engine.metadata(tenant).deploy(pack_of(without))
     assert actions(archived) == [("archive_field", "amount")]
     assert "its index is dropped" in archived.steps[0].description
     assert not any("amount" in name or any(c.startswith("arch__") for c in columns)
                    for name, (columns, _) in indexes(engine, tenant).items())
-    restored = engine.deploy(pack_of(indexed), tenant=tenant)
+    restored = engine.metadata(tenant).deploy(pack_of(indexed))
     assert actions(restored) == [("restore_field", "amount"), ("create_index", "amount")]
     assert on_column(engine, tenant, "amount") == [(ix(engine, tenant, "amount"), False)]
     assert sorted_by(engine, tenant) == before
@@ -230,10 +230,10 @@ def test_archiving_drops_the_index_and_restoring_brings_it_back(engine, tenant):
 
 def test_restoring_a_field_without_its_index(engine, tenant):
     indexed = edit(V1, "Item", "amount", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     without = documents(obj("Item", *[f for f in ITEM["fields"] if f["api_name"] != "amount"]))
-    engine.deploy(pack_of(without), tenant=tenant)
-    restored = engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(without))
+    restored = engine.metadata(tenant).deploy(pack_of(V1))
     assert actions(restored) == [("restore_field", "amount"), ("update_field", "amount")]
     assert on_column(engine, tenant, "amount") == []
 
@@ -251,17 +251,17 @@ def overlay(**extension: Any) -> dict[str, Any]:
 
 
 def test_an_overlay_turns_an_index_on_and_off(engine, tenant):
-    engine.install_pack(pack_of(PACK), tenant)
-    on = engine.deploy(pack_of(overlay(
+    engine.metadata(tenant).install_pack(pack_of(PACK))
+    on = engine.metadata(tenant).deploy(pack_of(overlay(
         field_overrides={"region": {"indexed": True}},
-        fields=[field("rank__c", "number", indexed=True)])), tenant)
+        fields=[field("rank__c", "number", indexed=True)])))
     assert sorted(actions(on)) == [("add_field", "rank__c"), ("create_index", "rank__c"),
                                    ("create_index", "region")]
     assert on_column_of(engine, tenant, "Account", "region") == [
         (ix(engine, tenant, "region", "Account"), False)]
     assert on_column_of(engine, tenant, "Account", "rank__c") == [
         (ix(engine, tenant, "rank__c", "Account"), False)]
-    off = engine.deploy(pack_of(overlay(fields=[field("rank__c", "number")])), tenant)
+    off = engine.metadata(tenant).deploy(pack_of(overlay(fields=[field("rank__c", "number")])))
     assert sorted(actions(off)) == [("drop_index", "rank__c"), ("drop_index", "region")]
     assert on_column_of(engine, tenant, "Account", "region") == []
     assert on_column_of(engine, tenant, "Account", "rank__c") == []
@@ -276,39 +276,39 @@ def on_column_of(engine: Engine, tenant: str, obj_name: str,
 # -- indexes a table lacks ------------------------------------------------------------------
 
 def test_a_deploy_creates_the_system_indexes_a_table_lacks(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     write_items(engine, tenant)
     declared = indexes(engine, tenant)
     missing = [ix(engine, tenant, "out_owner_id"), ix(engine, tenant, "amount")]
     indexed = edit(V1, "Item", "amount", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     declared_indexed = indexes(engine, tenant)
     for name in missing:
         drop_index_by_hand(engine, tenant, name)
     assert set(declared) - set(indexes(engine, tenant)) == {missing[0]}
 
-    preview = engine.deploy(pack_of(indexed), tenant=tenant, dry_run=True)
+    preview = engine.metadata(tenant).deploy(pack_of(indexed), dry_run=True)
     assert sorted((s.action, s.index) for s in preview.steps) == sorted(
         ("create_missing_index", name) for name in missing)
     assert any(f"create missing index {missing[0]}" in line for line in preview.lines())
     assert set(declared_indexed) - set(indexes(engine, tenant)) == set(missing)
 
-    report = engine.deploy(pack_of(indexed), tenant=tenant)
+    report = engine.metadata(tenant).deploy(pack_of(indexed))
     assert report.version == 3 and len(report.steps) == 2
     assert indexes(engine, tenant) == declared_indexed
-    assert engine.deploy(pack_of(indexed), tenant=tenant).steps == ()
-    assert [h["steps"][0]["action"] for h in engine.history(tenant)][-1] == \
+    assert engine.metadata(tenant).deploy(pack_of(indexed)).steps == ()
+    assert [h["steps"][0]["action"] for h in engine.metadata(tenant).history()][-1] == \
         "create_missing_index"
 
 
 def test_a_missing_field_index_comes_back_next_to_other_changes(engine, tenant):
     indexed = edit(V1, "Item", "amount", indexed=True)
-    engine.deploy(pack_of(indexed), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(indexed))
     declared = indexes(engine, tenant)
     for name in ("parent", "amount"):
         drop_index_by_hand(engine, tenant, ix(engine, tenant, name))
     relabelled = edit(indexed, "Item", "amount", label=label("Total"))
-    report = engine.deploy(pack_of(relabelled), tenant=tenant)
+    report = engine.metadata(tenant).deploy(pack_of(relabelled))
     assert sorted((s.action, s.field) for s in report.steps) == [
         ("create_missing_index", "amount"), ("create_missing_index", "parent"),
         ("update_field", "amount")]
@@ -316,7 +316,7 @@ def test_a_missing_field_index_comes_back_next_to_other_changes(engine, tenant):
 
 
 def test_the_cli_dry_run_lists_the_index_steps(capsys, db_url, engine, tenant, tmp_path):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     drop_index_by_hand(engine, tenant, ix(engine, tenant, "out_owner_id"))
     before = indexes(engine, tenant)
     folder = write_pack(tmp_path / "pack", edit(V1, "Item", "amount", indexed=True))
@@ -330,25 +330,25 @@ def test_the_cli_dry_run_lists_the_index_steps(capsys, db_url, engine, tenant, t
 
 
 def test_a_deploy_keeps_indexes_it_did_not_make(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     table, schema = table_of(engine, tenant)
     quote = engine.db.dialect.identifier_preparer.quote
     where = f"{quote(schema)}.{quote(table)}" if schema else quote(table)
     with engine.db.begin() as conn:
         conn.execute(sa.text(f"CREATE INDEX dba_item_code ON {where} (code)"))
     drop_index_by_hand(engine, tenant, ix(engine, tenant, "owner_id"))
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     assert indexes(engine, tenant)["dba_item_code"] == (("code",), False)
     assert ix(engine, tenant, "owner_id") in indexes(engine, tenant)
-    engine.deploy(pack_of(edit(V1, "Item", "code", indexed=True)), tenant=tenant)
-    engine.deploy(pack_of(V1), tenant=tenant)  # drops hulian's index on code, not the DBA's
+    engine.metadata(tenant).deploy(pack_of(edit(V1, "Item", "code", indexed=True)))
+    engine.metadata(tenant).deploy(pack_of(V1))  # drops hulian's index on code, not the DBA's
     assert on_column(engine, tenant, "code") == [("dba_item_code", False)]
 
 
 def test_the_example_crm_indexes_the_order_date(crm):
     engine, tenant = crm
     assert [c for c, _ in indexes(engine, tenant, "Order").values()].count(("order_date",)) == 1
-    assert engine.deploy(EXAMPLE_CRM, tenant=tenant).steps == ()
+    assert engine.metadata(tenant).deploy(EXAMPLE_CRM).steps == ()
 
 
 # -- atomicity ------------------------------------------------------------------------------
@@ -365,17 +365,17 @@ def _scenario() -> tuple[dict[str, Any], dict[str, Any]]:
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
 def test_a_failure_after_any_index_step_leaves_no_index_behind(engine, tenant, monkeypatch, k):
     v1, v2 = _scenario()
-    engine.deploy(pack_of(v1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(v1))
     write_items(engine, tenant)
     drop_index_by_hand(engine, tenant, ix(engine, tenant, "out_owner_id"))
     before = tenant_state(engine, tenant)
     ran = fail_after(monkeypatch, k)
     with pytest.raises(InjectedFailure):
-        engine.deploy(pack_of(v2), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(v2))
     assert len(ran) == k
     assert_same_state(before, tenant_state(engine, tenant))
     monkeypatch.undo()
-    report = engine.deploy(pack_of(v2), tenant=tenant)
+    report = engine.metadata(tenant).deploy(pack_of(v2))
     assert [s.action for s in report.steps][:k] == ran
     assert sorted(s.action for s in report.steps) == [
         "add_field", "create_index", "create_index", "create_missing_index", "drop_index"]

@@ -29,7 +29,7 @@ from tests.packs import documents, edit, field, label, obj, pack_of
 
 
 def deploy(engine: Engine, tenant: str, docs: dict[str, Any], **kw: Any):
-    return engine.deploy(pack_of(docs), tenant=tenant, **kw)
+    return engine.metadata(tenant).deploy(pack_of(docs), **kw)
 
 
 def without(docs: dict[str, Any], object_name: str, *names: str) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def test_six_deploys_keep_every_record_and_value(engine, tenant):
     deploy(engine, tenant, docs)
     model.change("Account", remarks=lambda v: v.get("remarks") or "(none)")
     model.check(engine, tenant)
-    assert [h["version"] for h in engine.history(tenant)] == [1, 2, 3, 4, 5, 6]
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1, 2, 3, 4, 5, 6]
     with engine.session(tenant) as s:
         assert s.create("Person", {"name": "cy"})["seq"] == "P-003"
 
@@ -195,7 +195,7 @@ def test_a_dry_run_of_each_kind_of_step_changes_nothing(engine, tenant):
         assert report.ok
         assert_same_state(before, tenant_state(engine, tenant))
         deploy(engine, tenant, target)
-    assert [h["version"] for h in engine.history(tenant)] == [1, 2, 3]
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1, 2, 3]
     first = deploy(engine, f"{tenant}_new", V1, dry_run=True)
     assert first.steps[0].action == "create_schema"
     nothing_deployed(engine, f"{tenant}_new")

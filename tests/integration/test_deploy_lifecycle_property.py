@@ -126,14 +126,14 @@ class FieldModel:
 def test_safe_field_changes_never_lose_a_value(engine, tenant, operations):
     tenant = f"{tenant}_h{next(_examples)}"
     model, numbers = FieldModel(), itertools.count(1)
-    engine.deploy(pack_of(model.documents()), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(model.documents()))
     model.write(engine, tenant, numbers)
     model.write(engine, tenant, numbers)
     for op, pick, flag in operations:
         if not model.apply(op, pick, flag):
             continue
         event(op)
-        engine.deploy(pack_of(model.documents()), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(model.documents()))
         model.check(engine, tenant)
         model.write(engine, tenant, numbers)
         model.check(engine, tenant)

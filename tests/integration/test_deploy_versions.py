@@ -28,18 +28,18 @@ def _columns(engine, tenant, table="lead"):
 
 @pytest.fixture
 def leads(engine, tenant):
-    engine.deploy(pack_of(V1), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V1))
     with engine.session(tenant) as s:
         rows = [s.create("Lead", {"name": n, "city": c, "score": sc})
                 for n, c, sc in (("a", "Hangzhou", 3), ("b", "Xi'an", None))]
-    engine.deploy(pack_of(V2), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(V2))
     with engine.session(tenant) as s:
         s.create("Lead", {"name": "c", "town": "Wuhan", "stage": "new"})
     return rows
 
 
 def test_rollback_undoes_renames_and_restores_archives(engine, tenant, leads):
-    report = engine.rollback(tenant, 1)
+    report = engine.metadata(tenant).rollback(1)
     assert report.version == 3 and report.notes == ("rollback to version 1",)
     assert sorted(s.action for s in report.steps) == ["archive_field", "rename_field",
                                                       "restore_field"]
@@ -48,61 +48,63 @@ def test_rollback_undoes_renames_and_restores_archives(engine, tenant, leads):
         assert (rows["a"]["city"], rows["a"]["score"], rows["a"]["seq"]) == ("Hangzhou", 3, "L-001")
         assert rows["c"]["city"] == "Wuhan" and "stage" not in rows["c"]
         assert s.create("Lead", {"name": "d"})["seq"] == "L-004"  # the counter followed
-    forward = engine.rollback(tenant, 2)  # and forward again: stage comes back with its value
+    # and forward again: stage comes back with its value
+    forward = engine.metadata(tenant).rollback(2)
     assert "restore_field" in [s.action for s in forward.steps]
     with engine.session(tenant) as s:
         assert s.query("Lead", where={"name": "c"}).records[0]["stage"] == "new"
-    assert [h["version"] for h in engine.history(tenant)] == [1, 2, 3, 4]
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1, 2, 3, 4]
 
 
 def test_rollback_dry_run_and_unknown_version(engine, tenant, leads):
-    preview = engine.rollback(tenant, 1, dry_run=True)
+    preview = engine.metadata(tenant).rollback(1, dry_run=True)
     assert preview.dry_run and preview.ok
-    assert [h["version"] for h in engine.history(tenant)] == [1, 2]
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1, 2]
     with pytest.raises(NotFoundError) as exc:
-        engine.rollback(tenant, 9)
+        engine.metadata(tenant).rollback(9)
     assert exc.value.code == "unknown_version" and "1 to 2" in exc.value.hint
 
 
 def test_diff_between_versions_and_a_folder(engine, tenant, leads, tmp_path):
-    forward = engine.diff(tenant, 1, 2)
+    forward = engine.metadata(tenant).diff(1, 2)
     assert [(s.action, s.field) for s in forward.steps] == [
         ("archive_field", "score"), ("rename_field", "town"), ("add_field", "stage")]
-    assert engine.diff(tenant, 2).steps == ()            # 2 is the newest
+    assert engine.metadata(tenant).diff(2).steps == ()            # 2 is the newest
     folder = write_pack(tmp_path / "next", edit(V2, "Lead", "stage", type="boolean"))
-    changed = engine.diff(tenant, 2, str(folder))
+    changed = engine.metadata(tenant).diff(2, str(folder))
     assert changed.steps == () and "stage" in changed.refused[0]
     assert any("[refused]" in line for line in changed.lines())
 
 
 def test_purge_drops_archives_for_good(engine, tenant, leads):
-    [archived] = engine.archived(tenant)
+    [archived] = engine.metadata(tenant).archived()
     assert (archived.name, archived.type, archived.archived_version) == ("Lead.score",
                                                                          "number", 2)
     assert archived.storage in _columns(engine, tenant)
-    assert engine.purge(tenant, dry_run=True) == [archived]
+    assert engine.metadata(tenant).purge(dry_run=True) == [archived]
     assert archived.storage in _columns(engine, tenant)
     with pytest.raises(NotFoundError):
-        engine.purge(tenant, ["Lead.nothing"])
-    assert engine.purge(tenant, ["Lead.score"]) == [archived]
+        engine.metadata(tenant).purge(["Lead.nothing"])
+    assert engine.metadata(tenant).purge(["Lead.score"]) == [archived]
     assert archived.storage not in _columns(engine, tenant)
-    assert engine.archived(tenant) == []
-    history = engine.history(tenant)
+    assert engine.metadata(tenant).archived() == []
+    history = engine.metadata(tenant).history()
     assert history[-1]["steps"][0]["action"] == "purge_field"
-    engine.deploy(pack_of(edit(V2, "Lead", "stage", max_length=100)), tenant=tenant)
-    back = engine.rollback(tenant, 1)        # score's values are gone: a fresh, empty field
+    engine.metadata(tenant).deploy(pack_of(edit(V2, "Lead", "stage", max_length=100)))
+    # score's values are gone: a fresh, empty field
+    back = engine.metadata(tenant).rollback(1)
     assert "add_field" in [s.action for s in back.steps]
     with engine.session(tenant) as s:
         assert {r["score"] for r in s.query("Lead").records} == {None}
 
 
 def test_purge_an_archived_object(engine, tenant, leads):
-    engine.deploy(pack_of(documents(obj("Other", field("name", "text")))), tenant=tenant)
-    names = {a.name for a in engine.archived(tenant)}
+    engine.metadata(tenant).deploy(pack_of(documents(obj("Other", field("name", "text")))))
+    names = {a.name for a in engine.metadata(tenant).archived()}
     assert names == {"Lead", "Lead.score"}
-    dropped = engine.purge(tenant)
+    dropped = engine.metadata(tenant).purge()
     assert {a.name for a in dropped} == {"Lead", "Lead.score"}
-    report = engine.deploy(pack_of(V2), tenant=tenant)   # a fresh Lead table
+    report = engine.metadata(tenant).deploy(pack_of(V2))   # a fresh Lead table
     assert [(s.action, s.object) for s in report.steps] == [("archive_object", "Other"),
                                                           ("create_table", "Lead")]
     with engine.session(tenant) as s:

@@ -32,19 +32,19 @@ UNKNOWN_TOKEN = "hl_" + "x" * 43
 class Dealer:
     def __init__(self, engine, tenant, clock):
         self.engine, self.tenant = engine, tenant
-        engine.deploy(pack_of(DOCS), tenant)
-        engine.create_user(tenant, "pm")
-        engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-        self.buyer = engine.create_user(tenant, "buyer", enterprise="Dealer A",
+        engine.metadata(tenant).deploy(pack_of(DOCS))
+        engine.people(tenant).create_user("pm")
+        engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+        self.buyer = engine.people(tenant).create_user("buyer", enterprise="Dealer A",
                                         roles=["dealer_buyer"])
-        engine.set_password(tenant, "buyer", PASSWORD)
-        self.token = engine.create_token(tenant, "buyer")
+        engine.people(tenant).set_password("buyer", PASSWORD)
+        self.token = engine.people(tenant).create_token("buyer")
         with engine.session(tenant, "buyer") as s:
             s.create("Order", {"name": "buyer's"})
         self.site = Site(engine, tenant, clock)
 
     def active(self, active: bool) -> None:
-        self.engine.update_enterprise(self.tenant, "Dealer A", active=active)
+        self.engine.people(self.tenant).update_enterprise("Dealer A", active=active)
 
     def orders(self, token: str):
         return self.site.client().get("/api/v1/objects/Order/records",
@@ -93,11 +93,11 @@ def test_the_python_login_refuses_like_a_wrong_password(dealer):
     refused = []
     for password in (PASSWORD, "not the password"):
         with pytest.raises(UnauthenticatedError) as caught:
-            engine.login(tenant, "buyer", password)
+            engine.accounts.login(tenant, "buyer", password)
         refused.append(caught.value.to_dict())
     assert refused[0] == refused[1] and refused[0]["code"] == "invalid_credentials"
     dealer.active(True)
-    assert engine.login(tenant, "buyer", PASSWORD).user.id == dealer.buyer.id
+    assert engine.accounts.login(tenant, "buyer", PASSWORD).user.id == dealer.buyer.id
 
 
 def test_a_token_answers_as_an_unknown_one_until_the_enterprise_is_back(dealer):
@@ -109,11 +109,11 @@ def test_a_token_answers_as_an_unknown_one_until_the_enterprise_is_back(dealer):
     refused = []
     for token in (dealer.token, UNKNOWN_TOKEN):
         with pytest.raises(UnauthenticatedError) as caught:
-            engine.authenticate(token)
+            engine.accounts.authenticate(token)
         refused.append(caught.value.to_dict())
     assert refused[0] == refused[1]
     dealer.active(True)
-    assert engine.authenticate(dealer.token) == dealer.buyer
+    assert engine.accounts.authenticate(dealer.token) == dealer.buyer
     assert [r["name"] for r in body(dealer.orders(dealer.token))["records"]] == ["buyer's"]
 
 
@@ -140,11 +140,11 @@ def test_no_session_opens_for_the_user(dealer, by):
     with pytest.raises(NotFoundError) as caught, engine.session(tenant, who):
         pass
     assert caught.value.code == "unknown_user"
-    engine.update_user(tenant, "buyer", active=False)   # as for a deactivated user
+    engine.people(tenant).update_user("buyer", active=False)   # as for a deactivated user
     with pytest.raises(NotFoundError) as inactive, engine.session(tenant, who):
         pass
     assert inactive.value.to_dict() == caught.value.to_dict()
-    engine.update_user(tenant, "buyer", active=True)
+    engine.people(tenant).update_user("buyer", active=True)
     dealer.active(True)
     with engine.session(tenant, who) as s:
         assert [r["name"] for r in s.query("Order")] == ["buyer's"]

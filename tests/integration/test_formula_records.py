@@ -47,7 +47,7 @@ def _docs():
 
 @pytest.fixture
 def lines(engine, tenant):
-    engine.deploy(pack_of(_docs()), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(_docs()))
     return engine, tenant
 
 
@@ -155,7 +155,7 @@ def test_formula_mistakes_fail_the_deploy_with_positions(engine, tenant):
     fields[9]["formula"] = "custmer.tier"
     docs["objects/Line.json"]["validation_rules"][0]["condition"] = "discount"
     with pytest.raises(MetadataError) as refused:
-        engine.deploy(pack_of(docs), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(docs))
     found = {(p.code, p.pointer): p for p in refused.value.problems}
     assert set(found) == {("formula.type", "/fields/6/formula"),
                           ("formula.unknown_field", "/fields/9/formula"),
@@ -173,7 +173,7 @@ def test_formula_cycles_are_named(engine, tenant):
                          field("a", "number", formula="b + 1"),
                          field("b", "number", formula="a + 1")))
     with pytest.raises(MetadataError) as refused:
-        engine.deploy(pack_of(docs), tenant=tenant)
+        engine.metadata(tenant).deploy(pack_of(docs))
     cycle = [p for p in refused.value.problems if p.code == "formula.cycle"]
     assert len(cycle) == 1 and "Thing.a -> Thing.b -> Thing.a" in cycle[0].message
 
@@ -188,7 +188,7 @@ def test_percent_fields_read_as_fractions_as_in_salesforce(engine, tenant):
         field("start", "percent", scale=2, default_formula="0.1"),
         validation_rules=[{"api_name": "at_most_all", "condition": "probability > 1",
                            "message": label("At most 100%"), "error_field": "probability"}]))
-    engine.deploy(pack_of(docs), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(docs))
     with engine.session(tenant) as s:
         deal = s.create("Deal", {"name": "D", "amount": "1000", "probability": "12.5"})
         assert deal["expected"] == Decimal("125.00")

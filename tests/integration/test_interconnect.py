@@ -63,22 +63,22 @@ DOCS["apps/order.json"] = {"api_name": "order", "label": label("Order"),
 
 @pytest.fixture
 def world(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_department(tenant, "HQ")
-    engine.create_department(tenant, "Channel", parent="HQ")
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_department("HQ")
+    engine.people(tenant).create_department("Channel", parent="HQ")
     people = {
-        "director": engine.create_user(tenant, "director", department="HQ"),
-        "pm": engine.create_user(tenant, "pm", department="Channel"),
-        "rep": engine.create_user(tenant, "rep", department="Channel", roles=["sales_rep"]),
+        "director": engine.people(tenant).create_user("director", department="HQ"),
+        "pm": engine.people(tenant).create_user("pm", department="Channel"),
+        "rep": engine.people(tenant).create_user("rep", department="Channel", roles=["sales_rep"]),
     }
-    engine.set_department_leader(tenant, "HQ", "director")
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-    engine.create_enterprise(tenant, "Dealer B", partner_manager="pm")
-    people["a_buyer"] = engine.create_user(tenant, "a_buyer", enterprise="Dealer A",
+    engine.people(tenant).set_department_leader("HQ", "director")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+    engine.people(tenant).create_enterprise("Dealer B", partner_manager="pm")
+    people["a_buyer"] = engine.people(tenant).create_user("a_buyer", enterprise="Dealer A",
                                            roles=["dealer_buyer"])
-    people["a_boss"] = engine.create_user(tenant, "a_boss", enterprise="Dealer A",
+    people["a_boss"] = engine.people(tenant).create_user("a_boss", enterprise="Dealer A",
                                           roles=["dealer_boss"])
-    people["b_buyer"] = engine.create_user(tenant, "b_buyer", enterprise="Dealer B",
+    people["b_buyer"] = engine.people(tenant).create_user("b_buyer", enterprise="Dealer B",
                                            roles=["dealer_buyer"])
     with engine.session(tenant) as s:
         product = s.create("Product", {"name": "Widget", "price": "10", "cost": "4"})["id"]
@@ -99,7 +99,7 @@ def test_an_interconnect_record_is_owned_upstream_by_the_partner_manager(engine,
     people = world["people"]
     with engine.session(tenant) as s:
         order = s.get("Order", world["orders"]["a_buyer"])
-    dealer_a = {e.name: e.id for e in engine.enterprises(tenant)}["Dealer A"]
+    dealer_a = {e.name: e.id for e in engine.people(tenant).enterprises()}["Dealer A"]
     assert order["owner_id"] == people["pm"].id
     assert order["department_id"] == people["pm"].department_id
     assert order["out_tenant_id"] == dealer_a
@@ -133,12 +133,12 @@ def test_company_read_edits_only_ones_own(engine, tenant, world):
 
 
 def test_enterprise_override_widens_one_dealer_only(engine, tenant, world):
-    engine.set_enterprise_permission(tenant, "Dealer A", "Order", "private")
+    engine.people(tenant).set_enterprise_permission("Dealer A", "Order", "private")
     assert _names(engine, tenant, "a_buyer") == {"order of a_buyer"}
     assert _names(engine, tenant, "b_buyer") == {"order of b_buyer"}
-    engine.set_enterprise_permission(tenant, "Dealer B", "Order", "public_read")
+    engine.people(tenant).set_enterprise_permission("Dealer B", "Order", "public_read")
     assert len(_names(engine, tenant, "b_buyer")) == 3
-    engine.set_enterprise_permission(tenant, "Dealer A", "Order", None)
+    engine.people(tenant).set_enterprise_permission("Dealer A", "Order", None)
     assert _names(engine, tenant, "a_buyer") == {"order of a_buyer", "order of a_boss"}
 
 
@@ -229,11 +229,11 @@ def test_criteria_sharing_rule(engine, tenant, world):
 
 def test_roles_are_checked_when_assigned(engine, tenant, world):
     with pytest.raises(HulianError) as wrong:
-        engine.create_user(tenant, "x", enterprise="Dealer A", roles=["sales_rep"])
+        engine.people(tenant).create_user("x", enterprise="Dealer A", roles=["sales_rep"])
     assert wrong.value.code == "unknown_role"
     with pytest.raises(HulianError):
-        engine.grant_roles(tenant, "rep", ["dealer_buyer"])
-    assert engine.grant_roles(tenant, "rep", ["member"]) == ["member", "sales_rep"]
+        engine.people(tenant).grant_roles("rep", ["dealer_buyer"])
+    assert engine.people(tenant).grant_roles("rep", ["member"]) == ["member", "sales_rep"]
     assert _names(engine, tenant, "rep") == set()  # member: all actions, data still private
 
 

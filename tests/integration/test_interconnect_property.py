@@ -304,26 +304,27 @@ def pack_documents(world: World) -> dict:
 
 def build(engine, tenant: str, world: World) -> tuple[list[str], list[str]]:
     """The tenant of ``world``; returns the ids of its records and of its lines."""
-    engine.deploy(pack_of(pack_documents(world)), tenant)
+    engine.metadata(tenant).deploy(pack_of(pack_documents(world)))
     for i, parent in enumerate(world.parents):
-        engine.create_department(tenant, f"d{i}", parent=None if parent is None else f"d{parent}")
+        engine.people(tenant).create_department(
+            f"d{i}", parent=None if parent is None else f"d{parent}")
     internal = [i for i, p in enumerate(world.people) if not p.external and i != ADMIN]
     for i in internal:
         p = world.people[i]
-        engine.create_user(tenant, world.username(i), is_admin=p.admin,
+        engine.people(tenant).create_user(world.username(i), is_admin=p.admin,
                            department=None if p.department is None else f"d{p.department}",
                            roles=["member", *sorted(p.roles)])
     for d, leader in enumerate(world.leaders):
         if leader is not None:
-            engine.set_department_leader(tenant, f"d{d}", world.username(leader))
+            engine.people(tenant).set_department_leader(f"d{d}", world.username(leader))
     for e, manager in enumerate(world.managers):
-        engine.create_enterprise(tenant, f"e{e}", partner_manager=world.username(manager))
+        engine.people(tenant).create_enterprise(f"e{e}", partner_manager=world.username(manager))
     for i, p in enumerate(world.people):
         if p.external:
-            engine.create_user(tenant, world.username(i), enterprise=f"e{p.enterprise}",
+            engine.people(tenant).create_user(world.username(i), enterprise=f"e{p.enterprise}",
                                roles=sorted(p.roles))
     for (e, thing), level in sorted(world.overrides.items()):
-        engine.set_enterprise_permission(tenant, f"e{e}", THINGS[thing], level)
+        engine.people(tenant).set_enterprise_permission(f"e{e}", THINGS[thing], level)
     ids: list[str] = [""] * len(world.records)
     for creator in sorted({r.creator for r in world.records}):
         with engine.session(tenant, world.username(creator)) as s:

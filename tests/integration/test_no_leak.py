@@ -76,11 +76,11 @@ HIDDEN_WORDS = ("margin", "tier", "Ledger")
 class World:
     def __init__(self, engine: Engine, tenant: str):
         self.engine, self.tenant = engine, tenant
-        engine.deploy(pack_of(DOCS), tenant)
-        engine.create_user(tenant, "pm")
-        self.dealers = {name: engine.create_enterprise(tenant, name, partner_manager="pm")
+        engine.metadata(tenant).deploy(pack_of(DOCS))
+        engine.people(tenant).create_user("pm")
+        self.dealers = {name: engine.people(tenant).create_enterprise(name, partner_manager="pm")
                         for name in ("Dealer A", "Dealer B")}
-        self.users = {name: engine.create_user(tenant, name, enterprise=company,
+        self.users = {name: engine.people(tenant).create_user(name, enterprise=company,
                                                roles=["dealer"])
                       for name, company in (("a1", "Dealer A"), ("a2", "Dealer A"),
                                             ("b_buyer", "Dealer B"))}

@@ -83,11 +83,11 @@ READERS = ["a1", "clerk"]
 class World:
     def __init__(self, engine: Engine, tenant: str):
         self.engine, self.tenant = engine, tenant
-        engine.deploy(pack_of(DOCS), tenant)
-        engine.create_user(tenant, "pm")
-        engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-        engine.create_user(tenant, "a1", enterprise="Dealer A", roles=["dealer"])
-        engine.create_user(tenant, "clerk", roles=["clerk"])
+        engine.metadata(tenant).deploy(pack_of(DOCS))
+        engine.people(tenant).create_user("pm")
+        engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+        engine.people(tenant).create_user("a1", enterprise="Dealer A", roles=["dealer"])
+        engine.people(tenant).create_user("clerk", roles=["clerk"])
         self.api = {name: Api(engine, tenant, name) for name in ("admin", *READERS)}
         self.client = self.api["admin"].client.__enter__()
         for api in self.api.values():

@@ -67,14 +67,14 @@ OVERLAY = {
 
 @pytest.fixture
 def world(engine, tenant):
-    engine.install_pack(pack_of(crm("1.0.0")), tenant)
-    engine.create_department(tenant, "HQ")
-    engine.create_department(tenant, "Channel", parent="HQ")
-    engine.create_user(tenant, "pm", department="Channel")
-    engine.create_user(tenant, "rep", department="Channel", roles=["sales_rep"])
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    engine.metadata(tenant).install_pack(pack_of(crm("1.0.0")))
+    engine.people(tenant).create_department("HQ")
+    engine.people(tenant).create_department("Channel", parent="HQ")
+    engine.people(tenant).create_user("pm", department="Channel")
+    engine.people(tenant).create_user("rep", department="Channel", roles=["sales_rep"])
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
     for who in ("a_buyer", "a_clerk"):
-        engine.create_user(tenant, who, enterprise="Dealer A", roles=["dealer_buyer"])
+        engine.people(tenant).create_user(who, enterprise="Dealer A", roles=["dealer_buyer"])
     ids = {}
     with engine.session(tenant, "pm") as s:
         for name, amount in (("big", "20000"), ("small", "20"), ("middle", "500")):
@@ -122,10 +122,10 @@ def test_the_overlay_customises_the_packs_permissions(engine, tenant, world):
     with engine.session(tenant, "a_buyer") as s:
         assert not s.can("Order", "approve") and not s.can("Order", "delete")
 
-    engine.deploy(pack_of(OVERLAY), tenant)
+    engine.metadata(tenant).deploy(pack_of(OVERLAY))
     _check_customised(engine, tenant, world)
     assert _names(engine, tenant, "a_clerk") == {"dealer"}   # still only their enterprise
-    engine.create_user(tenant, "auditor", department="HQ", roles=["order_auditor"])
+    engine.people(tenant).create_user("auditor", department="HQ", roles=["order_auditor"])
     assert _names(engine, tenant, "auditor") == {"big", "small", "middle", "dealer"}
     assert _denied(engine, tenant, "auditor", world["big"], {"amount": "1"}) == "action_denied"
     with engine.session(tenant, "a_buyer") as s:
@@ -140,7 +140,7 @@ def test_a_bad_criteria_is_reported_at_the_overlay(engine, tenant, world):
     bad = copy.deepcopy(OVERLAY)
     bad["extensions/Order.json"]["sharing_rules"][1]["criteria"] = "amount > 'many'"
     with pytest.raises(MetadataError) as refused:
-        engine.deploy(pack_of(bad), tenant)
+        engine.metadata(tenant).deploy(pack_of(bad))
     [problem] = refused.value.problems
     assert problem.code.startswith("formula.")
     assert (problem.file, problem.pointer) == ("overlay/extensions/Order.json",
@@ -148,44 +148,44 @@ def test_a_bad_criteria_is_reported_at_the_overlay(engine, tenant, world):
 
 
 def test_an_upgrade_keeps_the_customisation(engine, tenant, world):
-    engine.deploy(pack_of(OVERLAY), tenant)
+    engine.metadata(tenant).deploy(pack_of(OVERLAY))
     order = copy.deepcopy(ORDER)
     order["fields"].append(field("note", "text"))
     order["data_permission"] = {"internal": "private", "external": "private"}
     order["sharing_rules"][0]["description"] = "big orders for the reps"
     buyer = copy.deepcopy(BUYER)
     buyer["objects"]["Order"]["fields"] = {"discount": "hidden", "note": "read_only"}
-    report = engine.upgrade_pack(pack_of(crm("2.0.0", order, buyer)), tenant)
+    report = engine.metadata(tenant).upgrade_pack(pack_of(crm("2.0.0", order, buyer)))
     assert "Order data_permission external: the pack changed it, the tenant's level is kept" \
         in report.notes
     assert ("the role dealer_buyer Order.discount field permission: the pack changed it,"
             " the tenant's permission is kept") in report.notes
-    assert engine.installed(tenant)["packs"] == {"crm": "2.0.0"}
+    assert engine.metadata(tenant).installed()["packs"] == {"crm": "2.0.0"}
     _check_customised(engine, tenant, world)
     assert _denied(engine, tenant, "a_buyer", world["dealer"], {"note": "x"}) == (
         "field_read_only")                                   # the pack's new grant came through
 
 
 def test_an_upgrade_that_drops_what_the_overlay_extends_is_refused(engine, tenant, world):
-    engine.deploy(pack_of(OVERLAY), tenant)
+    engine.metadata(tenant).deploy(pack_of(OVERLAY))
     order = copy.deepcopy(ORDER)
     order["sharing_rules"] = []
     with pytest.raises(MetadataError) as refused:
-        engine.upgrade_pack(pack_of(crm("2.0.0", order, buyer=None)), tenant)
+        engine.metadata(tenant).upgrade_pack(pack_of(crm("2.0.0", order, buyer=None)))
     assert sorted((p.code, p.file, p.pointer) for p in refused.value.problems) == [
         ("extension.unknown_role", "overlay/extensions/roles/dealer_buyer.json", "/role"),
         ("extension.unknown_sharing_rule", "overlay/extensions/Order.json",
          "/sharing_rule_overrides/big_to_rep")]
-    assert engine.installed(tenant)["packs"] == {"crm": "1.0.0"}
+    assert engine.metadata(tenant).installed()["packs"] == {"crm": "1.0.0"}
     _check_customised(engine, tenant, world)
 
 
 def test_an_overlay_cannot_change_what_the_pack_locks(engine, tenant, world):
     locked = crm("1.1.0", {**ORDER, "customizable": {"data_permission": "locked"}},
                  {**BUYER, "customizable": {"objects": "locked"}})
-    engine.upgrade_pack(pack_of(locked), tenant)
+    engine.metadata(tenant).upgrade_pack(pack_of(locked))
     with pytest.raises(MetadataError) as refused:
-        engine.deploy(pack_of(OVERLAY), tenant)
+        engine.metadata(tenant).deploy(pack_of(OVERLAY))
     assert sorted((p.code, p.file, p.pointer) for p in refused.value.problems) == [
         ("overlay.locked_property", "overlay/extensions/Order.json", "/data_permission"),
         ("overlay.locked_property", "overlay/extensions/roles/dealer_buyer.json", "/objects")]
@@ -197,25 +197,25 @@ def test_an_overlay_switches_a_packs_sharing_rule_off_and_on(engine, tenant, wor
     off = {"pack.json": OVERLAY["pack.json"],
            "extensions/Order.json": {"object": "Order",
                                      "sharing_rule_overrides": {"big_to_rep": {"active": False}}}}
-    engine.deploy(pack_of(off), tenant)
+    engine.metadata(tenant).deploy(pack_of(off))
     assert _names(engine, tenant, "rep") == set()
     with engine.db.connect() as conn:
         (rule,) = engine.schema(conn, tenant).pack.object("Order").sharing_rules
     assert rule.active is False
     off["extensions/Order.json"]["sharing_rule_overrides"]["big_to_rep"]["active"] = True
-    engine.deploy(pack_of(off), tenant)
+    engine.metadata(tenant).deploy(pack_of(off))
     assert _names(engine, tenant, "rep") == {"big"}
 
 
 def test_a_pack_may_lock_its_sharing_rule_on(engine, tenant):
     locked = copy.deepcopy(ORDER)
     locked["sharing_rules"][0]["customizable"] = {"active": "locked"}
-    engine.install_pack(pack_of(crm("1.0.0", order=locked)), tenant)
+    engine.metadata(tenant).install_pack(pack_of(crm("1.0.0", order=locked)))
     off = {"pack.json": OVERLAY["pack.json"],
            "extensions/Order.json": {"object": "Order",
                                      "sharing_rule_overrides": {"big_to_rep": {"active": False}}}}
     with pytest.raises(MetadataError) as refused:
-        engine.deploy(pack_of(off), tenant)
+        engine.metadata(tenant).deploy(pack_of(off))
     [problem] = refused.value.problems
     assert (problem.code, problem.pointer) == ("overlay.locked_property",
                                                "/sharing_rule_overrides/big_to_rep/active")

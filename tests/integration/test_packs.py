@@ -42,8 +42,8 @@ OVERLAY = {
 
 @pytest.fixture
 def acme(engine, tenant):
-    engine.install_pack(pack_of(CRM_1), tenant)
-    engine.deploy(pack_of(OVERLAY), tenant)
+    engine.metadata(tenant).install_pack(pack_of(CRM_1))
+    engine.metadata(tenant).deploy(pack_of(OVERLAY))
     with engine.session(tenant) as s:
         account = s.create("Account", {"name": "Acme", "region": "east", "tier__c": "gold",
                                        "industry": "retail"})
@@ -52,7 +52,8 @@ def acme(engine, tenant):
 
 
 def test_the_overlay_is_merged_into_the_pack(engine, tenant, acme):
-    assert engine.installed(tenant) == {"packs": {"crm": "1.0.0"}, "overlay": "acme 1.0.0",
+    assert engine.metadata(tenant).installed() == {
+        "packs": {"crm": "1.0.0"}, "overlay": "acme 1.0.0",
                                         "snapshot": False}
     with engine.session(tenant) as s:
         described = {f["api_name"]: f for f in s.describe("Account")["fields"]}
@@ -63,12 +64,12 @@ def test_the_overlay_is_merged_into_the_pack(engine, tenant, acme):
 
 
 def test_upgrade_keeps_the_overlay_and_its_data(engine, tenant, acme):
-    preview = engine.upgrade_pack(pack_of(CRM_2), tenant, dry_run=True)
+    preview = engine.metadata(tenant).upgrade_pack(pack_of(CRM_2), dry_run=True)
     assert preview.ok
     assert any("label is kept" in n for n in preview.notes), preview.notes
     assert any("'region'" in n and "'area'" in n for n in preview.notes), preview.notes
-    engine.upgrade_pack(pack_of(CRM_2), tenant)
-    assert engine.installed(tenant)["packs"] == {"crm": "2.0.0"}
+    engine.metadata(tenant).upgrade_pack(pack_of(CRM_2))
+    assert engine.metadata(tenant).installed()["packs"] == {"crm": "2.0.0"}
     with engine.session(tenant) as s:
         kept = s.get("Account", acme["id"])
         assert (kept["area"], kept["tier__c"], kept["industry"]) == ("east", "gold", "retail")
@@ -87,12 +88,12 @@ def test_upgrade_conflicts_are_reported_before_anything_changes(engine, tenant, 
                             field("industry", "picklist", options=options("retail", "energy"))),
                         name="crm", version="2.0.0")
     with pytest.raises(MetadataError) as exc:
-        engine.upgrade_pack(pack_of(dropped), tenant)
+        engine.metadata(tenant).upgrade_pack(pack_of(dropped))
     files = {p.file for p in exc.value.problems}
     assert files == {"overlay/extensions/Account.json"}, exc.value.problems
     assert {p.code for p in exc.value.problems} >= {"extension.unknown_field"}
-    assert engine.installed(tenant)["packs"] == {"crm": "1.0.0"}
-    assert [h["version"] for h in engine.history(tenant)] == [1, 2]
+    assert engine.metadata(tenant).installed()["packs"] == {"crm": "1.0.0"}
+    assert [h["version"] for h in engine.metadata(tenant).history()] == [1, 2]
 
 
 def test_an_overlay_cannot_override_a_locked_property(engine, tenant, acme, tmp_path):
@@ -101,7 +102,7 @@ def test_an_overlay_cannot_override_a_locked_property(engine, tenant, acme, tmp_
                                          "field_overrides": {"region": {"required": True}}}
     folder = write_pack(tmp_path / "acme", locked)
     with pytest.raises(MetadataError) as exc:
-        engine.deploy(folder, tenant)
+        engine.metadata(tenant).deploy(folder)
     [problem] = exc.value.problems
     assert problem.code == "overlay.locked_property"
     assert problem.file == f"{folder}/extensions/Account.json"
@@ -110,37 +111,37 @@ def test_an_overlay_cannot_override_a_locked_property(engine, tenant, acme, tmp_
 
 def test_upgrade_rules(engine, tenant, acme):
     with pytest.raises(DeployError) as exc:
-        engine.upgrade_pack(pack_of(CRM_1), tenant)
+        engine.metadata(tenant).upgrade_pack(pack_of(CRM_1))
     assert exc.value.code == "pack_not_newer"
     with pytest.raises(DeployError) as exc:
-        engine.install_pack(pack_of(CRM_1), tenant)
+        engine.metadata(tenant).install_pack(pack_of(CRM_1))
     assert exc.value.code == "pack_already_installed"
     needy = documents(obj("Order", field("name", "text")), name="order", version="1.0.0")
     needy["pack.json"]["requires"] = {"crm": "^2.0"}
     with pytest.raises(DeployError) as exc:
-        engine.install_pack(pack_of(needy), tenant)
+        engine.metadata(tenant).install_pack(pack_of(needy))
     assert exc.value.code == "pack_requirement_missing"
     assert "crm 1.0.0 is installed" in exc.value.changes[0]["change"]
-    engine.upgrade_pack(pack_of(CRM_2), tenant)
-    engine.install_pack(pack_of(needy), tenant)
+    engine.metadata(tenant).upgrade_pack(pack_of(CRM_2))
+    engine.metadata(tenant).install_pack(pack_of(needy))
     with pytest.raises(DeployError) as exc:
-        engine.uninstall_pack("crm", tenant)
+        engine.metadata(tenant).uninstall_pack("crm")
     assert exc.value.code == "pack_required"
 
 
 def test_uninstall_archives_the_pack_objects(engine, tenant, acme):
     extra = documents(obj("Campaign", field("name", "text")), name="mkt", version="1.0.0")
-    engine.install_pack(pack_of(extra), tenant)
+    engine.metadata(tenant).install_pack(pack_of(extra))
     with engine.session(tenant) as s:
         s.create("Campaign", {"name": "spring"})
-    report = engine.uninstall_pack("mkt", tenant)
+    report = engine.metadata(tenant).uninstall_pack("mkt")
     assert [(s.action, s.object) for s in report.steps] == [("archive_object", "Campaign")]
-    assert [a.name for a in engine.archived(tenant)] == ["Campaign"]
+    assert [a.name for a in engine.metadata(tenant).archived()] == ["Campaign"]
     with pytest.raises(MetadataError):   # the overlay extends crm's Account
-        engine.uninstall_pack("crm", tenant)
+        engine.metadata(tenant).uninstall_pack("crm")
     with pytest.raises(NotFoundError):
-        engine.uninstall_pack("mkt", tenant)
-    engine.install_pack(pack_of(extra), tenant)    # back, with its records
+        engine.metadata(tenant).uninstall_pack("mkt")
+    engine.metadata(tenant).install_pack(pack_of(extra))    # back, with its records
     with engine.session(tenant) as s:
         assert s.count("Campaign") == 1
 
@@ -172,17 +173,17 @@ def _described(engine, tenant, name):
 
 
 def test_export_round_trip(engine, tenant, acme, tmp_path):
-    engine.upgrade_pack(pack_of(CRM_2), tenant)
-    written = engine.export(tenant, tmp_path / "export")
+    engine.metadata(tenant).upgrade_pack(pack_of(CRM_2))
+    written = engine.metadata(tenant).export(tmp_path / "export")
     assert f"{tmp_path}/export/pack.json" in written
     copy = f"{tenant}x"
-    report = engine.deploy(tmp_path / "export", copy)
+    report = engine.metadata(copy).deploy(tmp_path / "export")
     assert report.changed
     assert _schema(engine, copy) == _schema(engine, tenant)
     for name in ("Account", "Visit__c"):
         assert _described(engine, copy, name) == _described(engine, tenant, name)
     with pytest.raises(HulianError) as exc:
-        engine.export(tenant, tmp_path / "export")
+        engine.metadata(tenant).export(tmp_path / "export")
     assert exc.value.code == "export_not_empty"
 
 
@@ -228,10 +229,10 @@ def test_cli_validate_an_overlay_with_its_packs(tmp_path, capsys):
 
 def test_layers_read_before_another_deploy_are_not_deployed(engine, tenant, acme):
     """Two admins at once: the second deploy must not silently undo the first one's layers."""
-    stale = engine._stack(tenant)                    # what the slower deploy read
-    engine.upgrade_pack(pack_of(CRM_2), tenant)      # the faster one commits
+    slower = engine.metadata(tenant)
+    stale = slower._stack()                                   # what the slower deploy read
+    engine.metadata(tenant).upgrade_pack(pack_of(CRM_2))      # the faster one commits
     with pytest.raises(DeployError) as exc:
-        engine._deploy_stack(tenant, stale.with_pack(pack_of(OVERLAY)), dry_run=False,
-                             user="admin")
+        slower._deploy_stack(stale.with_pack(pack_of(OVERLAY)), dry_run=False)
     assert exc.value.code == "deploy_concurrent"
-    assert engine.installed(tenant)["packs"] == {"crm": "2.0.0"}
+    assert engine.metadata(tenant).installed()["packs"] == {"crm": "2.0.0"}

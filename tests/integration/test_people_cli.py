@@ -16,8 +16,8 @@ from tests.packs import pack_of
 
 @pytest.fixture
 def world(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_user(tenant, "pm")
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_user("pm")
     return engine, tenant
 
 
@@ -33,11 +33,11 @@ def test_enterprises_are_created_listed_and_given_permissions(capsys, world):
     code, out, _ = hulian(capsys, world, "enterprise", "create", "Dealer A",
                           "--partner-manager", "pm")
     assert code == 0 and out.startswith("created enterprise Dealer A (") and tenant in out
-    (dealer,) = engine.enterprises(tenant)
+    (dealer,) = engine.people(tenant).enterprises()
     code, out, _ = hulian(capsys, world, "enterprise", "permission", "Dealer A", "Order",
                           "private")
     assert code == 0 and "Order is private" in out
-    assert engine.enterprise_permissions(tenant, "Dealer A") == {"Order": "private"}
+    assert engine.people(tenant).enterprise_permissions("Dealer A") == {"Order": "private"}
     code, out, _ = hulian(capsys, world, "enterprise", "list")
     assert code == 0
     assert out.splitlines() == [f"Dealer A  {dealer.id}  partner manager: pm",
@@ -50,7 +50,7 @@ def test_enterprises_are_created_listed_and_given_permissions(capsys, world):
     code, out, _ = hulian(capsys, world, "enterprise", "permission", dealer.id, "Order",
                           "--clear")
     assert code == 0 and "follows the object's own" in out
-    assert engine.enterprise_permissions(tenant, "Dealer A") == {}
+    assert engine.people(tenant).enterprise_permissions("Dealer A") == {}
 
 
 @pytest.mark.parametrize(("argv", "code_text"), [
@@ -73,26 +73,26 @@ def test_enterprises_are_created_listed_and_given_permissions(capsys, world):
 ])
 def test_mistakes_are_clear_errors(capsys, world, argv, code_text):
     engine, tenant = world
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
     code, _, err = hulian(capsys, world, *argv)
     assert code == 1
     assert err.startswith(f"error: {code_text}: "), err
-    assert "x" not in {u.username for u in engine.users(tenant)}
+    assert "x" not in {u.username for u in engine.people(tenant).users()}
 
 
 def test_users_with_enterprises_and_roles(capsys, world):
     engine, tenant = world
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-    engine.create_department(tenant, "Sales")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+    engine.people(tenant).create_department("Sales")
     code, out, _ = hulian(capsys, world, "user", "create", "li", "--enterprise", "Dealer A",
                           "--role", "dealer_buyer", "--role", "dealer_boss")
     assert code == 0 and out.startswith("created user li (")
     code, _, _ = hulian(capsys, world, "user", "create", "mei", "--department", "Sales",
                         "--role", "sales_rep", "--display-name", "Han Mei")
     assert code == 0
-    li = next(u for u in engine.users(tenant) if u.username == "li")
+    li = next(u for u in engine.people(tenant).users() if u.username == "li")
     assert li.is_interconnect
-    assert engine.user_roles(tenant, "li") == ["dealer_boss", "dealer_buyer"]
+    assert engine.people(tenant).user_roles("li") == ["dealer_boss", "dealer_buyer"]
     code, out, _ = hulian(capsys, world, "user", "list")
     lines = {line.split("  ")[0]: line for line in out.splitlines()}
     assert set(lines) == {"admin", "li", "mei", "pm"}
@@ -115,7 +115,7 @@ def test_user_roles_shows_grants_and_revokes(capsys, world):
     code, out, _ = hulian(capsys, world, "user", "roles", "pm", "--revoke", "sales_rep",
                           "--revoke", "ops_admin")
     assert (code, out) == (0, "pm: no roles\n")
-    assert world[0].user_roles(world[1], "pm") == []
+    assert world[0].people(world[1]).user_roles("pm") == []
 
 
 def test_role_list(capsys, world):
@@ -140,16 +140,16 @@ def test_an_unknown_tenant_is_a_clear_error(capsys, world):
 
 def test_user_update_moves_renames_deactivates_and_reactivates(capsys, world):
     engine, tenant = world
-    engine.create_department(tenant, "Sales")
+    engine.people(tenant).create_department("Sales")
     code, out, _ = hulian(capsys, world, "user", "update", "pm", "--display-name", "Wang",
                           "--department", "Sales")
-    pm = next(u for u in engine.users(tenant) if u.username == "pm")
+    pm = next(u for u in engine.people(tenant).users() if u.username == "pm")
     assert (code, out) == (0, f"updated user pm ({pm.id}): display name 'Wang', "
                               "department Sales, active\n")
     code, out, _ = hulian(capsys, world, "user", "update", "pm", "--no-department",
                           "--deactivate")
     assert code == 0 and out.endswith("display name 'Wang', department none, inactive\n")
-    assert "pm" not in {u.username for u in engine.users(tenant)}
+    assert "pm" not in {u.username for u in engine.people(tenant).users()}
     code, out, _ = hulian(capsys, world, "user", "list")
     assert [line.split("  ")[0] for line in out.splitlines()] == ["admin"]
     code, out, _ = hulian(capsys, world, "user", "list", "--all")
@@ -160,28 +160,29 @@ def test_user_update_moves_renames_deactivates_and_reactivates(capsys, world):
         {"admin": True, "pm": False}
     code, out, _ = hulian(capsys, world, "user", "update", pm.id, "--activate")
     assert code == 0 and out.endswith(", active\n")
-    assert "pm" in {u.username for u in engine.users(tenant)}
+    assert "pm" in {u.username for u in engine.people(tenant).users()}
 
 
 def test_department_update_renames_and_moves(capsys, world):
     engine, tenant = world
-    engine.create_department(tenant, "HQ")
-    engine.create_department(tenant, "Sales")
+    engine.people(tenant).create_department("HQ")
+    engine.people(tenant).create_department("Sales")
     code, out, _ = hulian(capsys, world, "department", "update", "Sales", "--rename",
                           "Field Sales", "--parent", "HQ")
-    sales = next(d for d in engine.departments(tenant) if d.name == "Field Sales")
+    sales = next(d for d in engine.people(tenant).departments() if d.name == "Field Sales")
     assert (code, out) == (0, f"updated department Field Sales ({sales.id}): under HQ\n")
     code, out, _ = hulian(capsys, world, "department", "update", sales.id, "--root")
     assert code == 0 and out.endswith(": at the top\n")
-    assert next(d for d in engine.departments(tenant) if d.id == sales.id).parent_id is None
+    departments = engine.people(tenant).departments()
+    assert next(d for d in departments if d.id == sales.id).parent_id is None
 
 
 def test_enterprise_update_renames_deactivates_and_lists_all(capsys, world):
     engine, tenant = world
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
     code, out, _ = hulian(capsys, world, "enterprise", "update", "Dealer A", "--rename",
                           "Dealer Alpha", "--deactivate")
-    (dealer,) = engine.enterprises(tenant, include_inactive=True)
+    (dealer,) = engine.people(tenant).enterprises(include_inactive=True)
     assert (code, out) == (0, f"updated enterprise Dealer Alpha ({dealer.id}): partner "
                               "manager pm, inactive\n")
     code, out, _ = hulian(capsys, world, "enterprise", "list")
@@ -212,18 +213,19 @@ def test_enterprise_update_renames_deactivates_and_lists_all(capsys, world):
 ])
 def test_refused_updates_are_clear_errors_and_change_nothing(capsys, world, argv, code_text):
     engine, tenant = world
-    engine.create_department(tenant, "HQ")
-    engine.create_department(tenant, "Sales", parent="HQ")
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-    engine.create_enterprise(tenant, "Dealer B", partner_manager="pm")
-    engine.create_user(tenant, "li", enterprise="Dealer A")
-    before = (engine.users(tenant, include_inactive=True), engine.departments(tenant),
-              engine.enterprises(tenant, include_inactive=True))
+    engine.people(tenant).create_department("HQ")
+    engine.people(tenant).create_department("Sales", parent="HQ")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+    engine.people(tenant).create_enterprise("Dealer B", partner_manager="pm")
+    engine.people(tenant).create_user("li", enterprise="Dealer A")
+    staff = engine.people(tenant)
+    before = (staff.users(include_inactive=True), staff.departments(),
+              engine.people(tenant).enterprises(include_inactive=True))
     code, out, err = hulian(capsys, world, *argv)
     assert (code, out) == (1, "")
     assert err.startswith(f"error: {code_text}: "), err
-    assert (engine.users(tenant, include_inactive=True), engine.departments(tenant),
-            engine.enterprises(tenant, include_inactive=True)) == before
+    assert (engine.people(tenant).users(include_inactive=True), engine.people(tenant).departments(),
+            engine.people(tenant).enterprises(include_inactive=True)) == before
 
 
 def test_update_options_that_exclude_each_other(capsys, world):
@@ -243,8 +245,8 @@ def test_a_rename_warns_of_sharing_rules_naming_the_old_name(capsys, world):
     shared["objects/Order.json"]["sharing_rules"] = [
         {"api_name": "to_dealer", "criteria": "amount > 100",
          "share_with": {"enterprise": "Dealer A"}}]
-    engine.deploy(pack_of(shared), tenant)
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
+    engine.metadata(tenant).deploy(pack_of(shared))
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
     code, _, err = hulian(capsys, world, "enterprise", "update", "Dealer A", "--rename",
                           "Dealer One")
     assert code == 0

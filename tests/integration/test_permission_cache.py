@@ -32,14 +32,14 @@ DOCS["apps/order.json"] = {"api_name": "order", "label": label("Order"), "object
 
 @pytest.fixture
 def world(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_department(tenant, "HQ")
-    engine.create_department(tenant, "Sales", parent="HQ")
-    engine.create_user(tenant, "boss", department="HQ")
-    engine.create_user(tenant, "rep", department="Sales")
-    engine.create_user(tenant, "pm")  # no department: nobody leads what dealers create
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-    engine.create_user(tenant, "buyer", enterprise="Dealer A", roles=["dealer_buyer"])
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_department("HQ")
+    engine.people(tenant).create_department("Sales", parent="HQ")
+    engine.people(tenant).create_user("boss", department="HQ")
+    engine.people(tenant).create_user("rep", department="Sales")
+    engine.people(tenant).create_user("pm")  # no department: nobody leads what dealers create
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+    engine.people(tenant).create_user("buyer", enterprise="Dealer A", roles=["dealer_buyer"])
     with engine.session(tenant, "rep") as s:
         s.create("Order", {"name": "rep's"})
     with engine.session(tenant, "buyer") as s:
@@ -72,17 +72,17 @@ def test_sessions_reuse_what_they_read(world):
 def test_a_new_leader_is_seen_by_the_next_session_of_another_engine(world, other):
     engine, tenant = world
     assert names(other, tenant, "boss") == []
-    engine.set_department_leader(tenant, "HQ", "boss")
+    engine.people(tenant).set_department_leader("HQ", "boss")
     assert names(other, tenant, "boss") == ["rep's"]  # Sales is below HQ
-    engine.set_department_leader(tenant, "HQ", None)
+    engine.people(tenant).set_department_leader("HQ", None)
     assert names(other, tenant, "boss") == []
 
 
 def test_people_joining_a_led_department_are_seen(world, other):
     engine, tenant = world
-    engine.set_department_leader(tenant, "Sales", "boss")
+    engine.people(tenant).set_department_leader("Sales", "boss")
     assert names(other, tenant, "boss") == ["rep's"]
-    engine.create_user(tenant, "newcomer", department="Sales")
+    engine.people(tenant).create_user("newcomer", department="Sales")
     with engine.session(tenant, "newcomer") as s:
         s.create("Order", {"name": "newcomer's"})
     assert names(other, tenant, "boss") == ["newcomer's", "rep's"]
@@ -92,29 +92,29 @@ def test_people_joining_a_led_department_are_seen(world, other):
 def ops(world):
     """A department outside HQ, with one person and their order; boss leads HQ."""
     engine, tenant = world
-    engine.create_department(tenant, "Ops")
-    engine.create_user(tenant, "ops", department="Ops")
+    engine.people(tenant).create_department("Ops")
+    engine.people(tenant).create_user("ops", department="Ops")
     with engine.session(tenant, "ops") as s:
         s.create("Order", {"name": "ops's"})
-    engine.set_department_leader(tenant, "HQ", "boss")
+    engine.people(tenant).set_department_leader("HQ", "boss")
     return world
 
 
 def test_a_user_moved_into_a_led_department_is_seen(ops, other):
     engine, tenant = ops
     assert names(other, tenant, "boss") == ["rep's"]
-    engine.update_user(tenant, "ops", department="Sales")
+    engine.people(tenant).update_user("ops", department="Sales")
     assert names(other, tenant, "boss") == ["ops's", "rep's"]
-    engine.update_user(tenant, "ops", department=None)
+    engine.people(tenant).update_user("ops", department=None)
     assert names(other, tenant, "boss") == ["rep's"]
 
 
 def test_a_department_moved_under_a_led_one_is_seen(ops, other):
     engine, tenant = ops
     assert names(other, tenant, "boss") == ["rep's"]
-    engine.update_department(tenant, "Ops", parent="Sales")
+    engine.people(tenant).update_department("Ops", parent="Sales")
     assert names(other, tenant, "boss") == ["ops's", "rep's"]
-    engine.update_department(tenant, "Sales", parent=None)  # out of HQ, with Ops below it
+    engine.people(tenant).update_department("Sales", parent=None)  # out of HQ, with Ops below it
     assert names(other, tenant, "boss") == []
 
 
@@ -123,22 +123,22 @@ def test_a_deactivated_enterprise_is_seen(world, other):
     is reactivated."""
     engine, tenant = world
     assert names(other, tenant, "buyer") == ["buyer's"]
-    engine.update_enterprise(tenant, "Dealer A", active=False)
+    engine.people(tenant).update_enterprise("Dealer A", active=False)
     with pytest.raises(NotFoundError) as caught, other.session(tenant, "buyer"):
         pass
     assert caught.value.code == "unknown_user"
-    engine.update_enterprise(tenant, "Dealer A", active=True)
+    engine.people(tenant).update_enterprise("Dealer A", active=True)
     assert names(other, tenant, "buyer") == ["buyer's"]
 
 
 def test_a_deactivated_user_cannot_start_a_session_on_another_engine(world, other):
     engine, tenant = world
     assert names(other, tenant, "rep") == ["rep's"]
-    engine.update_user(tenant, "rep", active=False)
+    engine.people(tenant).update_user("rep", active=False)
     with pytest.raises(NotFoundError) as caught, other.session(tenant, "rep"):
         pass
     assert caught.value.code == "unknown_user"
-    engine.update_user(tenant, "rep", active=True)
+    engine.people(tenant).update_user("rep", active=True)
     assert names(other, tenant, "rep") == ["rep's"]
 
 
@@ -146,11 +146,11 @@ def test_role_changes_are_seen(world, other):
     engine, tenant = world
     with other.session(tenant, "rep") as s:
         assert s.can("Order", "delete")  # the built-in member role
-    engine.revoke_roles(tenant, "rep", ["member"])
-    engine.grant_roles(tenant, "rep", ["reader"])
+    engine.people(tenant).revoke_roles("rep", ["member"])
+    engine.people(tenant).grant_roles("rep", ["reader"])
     with other.session(tenant, "rep") as s:
         assert s.can("Order", "read") and not s.can("Order", "delete")
-    engine.revoke_roles(tenant, "rep", ["reader"])
+    engine.people(tenant).revoke_roles("rep", ["reader"])
     with other.session(tenant, "rep") as s, pytest.raises(PermissionDenied) as caught:
         s.query("Order")
     assert caught.value.code == "action_denied"
@@ -158,11 +158,11 @@ def test_role_changes_are_seen(world, other):
 
 def test_enterprise_overrides_are_seen(world, other):
     engine, tenant = world
-    engine.create_user(tenant, "colleague", enterprise="Dealer A", roles=["dealer_buyer"])
+    engine.people(tenant).create_user("colleague", enterprise="Dealer A", roles=["dealer_buyer"])
     assert names(other, tenant, "colleague") == []
-    engine.set_enterprise_permission(tenant, "Dealer A", "Order", "company_read")
+    engine.people(tenant).set_enterprise_permission("Dealer A", "Order", "company_read")
     assert names(other, tenant, "colleague") == ["buyer's"]
-    engine.set_enterprise_permission(tenant, "Dealer A", "Order", None)
+    engine.people(tenant).set_enterprise_permission("Dealer A", "Order", None)
     assert names(other, tenant, "colleague") == []
 
 
@@ -173,7 +173,7 @@ def test_a_deploy_is_seen(world, other):
     opened["objects/Order.json"] = {**DOCS["objects/Order.json"],
                                     "data_permission": {"internal": "company_read",
                                                         "external": "private"}}
-    engine.deploy(pack_of(opened), tenant)
+    engine.metadata(tenant).deploy(pack_of(opened))
     assert names(other, tenant, "rep") == ["buyer's", "rep's"]
 
 
@@ -181,9 +181,9 @@ def test_a_failed_change_leaves_the_cache_right(world, other):
     engine, tenant = world
     assert names(other, tenant, "boss") == []
     with pytest.raises(NotFoundError):
-        engine.set_department_leader(tenant, "HQ", "nobody")
+        engine.people(tenant).set_department_leader("HQ", "nobody")
     assert names(other, tenant, "boss") == []
-    engine.set_department_leader(tenant, "HQ", "boss")
+    engine.people(tenant).set_department_leader("HQ", "boss")
     assert names(other, tenant, "boss") == ["rep's"]
 
 

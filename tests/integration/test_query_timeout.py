@@ -50,7 +50,7 @@ def test_unbounded_work_lifts_the_budget_for_its_transaction_only(db_url):
 
 def test_a_session_turns_the_stop_into_query_timeout(db_url, tenant):
     with Engine(db_url, query_timeout=0.2) as engine:
-        engine.deploy(EXAMPLE_CRM, tenant=tenant)
+        engine.metadata(tenant).deploy(EXAMPLE_CRM)
         with pytest.raises(QueryTimeout) as caught, engine.session(tenant) as s:
             s.create("Account", {"name": "rolled back"})
             s._conn.exec_driver_sql(_long(engine.dialect, 30))
@@ -63,7 +63,7 @@ def test_a_request_that_runs_too_long_answers_503_and_the_server_goes_on(db_url,
     """The REST side: a request whose statement is stopped answers 503 in the error shape
     every error has, the transaction is rolled back, and the next requests are served."""
     with Engine(db_url, query_timeout=0.3) as engine:
-        engine.deploy(EXAMPLE_CRM, tenant=tenant)
+        engine.metadata(tenant).deploy(EXAMPLE_CRM)
         api = Api(engine, tenant)
 
         def slow(call: Call) -> Response:

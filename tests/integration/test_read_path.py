@@ -120,7 +120,7 @@ def test_read_only_sessions_run_on_the_replica(tmp_path):
     the database file stands in for a streaming replica (which lags the same way)."""
     primary = tmp_path / "primary.db"
     with Engine(f"sqlite:///{primary}") as engine:
-        engine.deploy(EXAMPLE_CRM, tenant="acme")
+        engine.metadata("acme").deploy(EXAMPLE_CRM)
         with engine.session("acme") as s:
             s.create("Account", {"name": "before the copy"})
     replica = tmp_path / "replica.db"
@@ -148,12 +148,12 @@ def test_sessions_in_many_threads_agree_with_one_thread(db_url, tenant):
     gives."""
     buyers = {"a1": "Dealer A", "a2": "Dealer A", "b1": "Dealer B"}
     with Engine(db_url) as setup:
-        setup.deploy(EXAMPLE_CRM, tenant=tenant)
-        setup.create_user(tenant, "pm")
+        setup.metadata(tenant).deploy(EXAMPLE_CRM)
+        setup.people(tenant).create_user("pm")
         for company in ("Dealer A", "Dealer B"):
-            setup.create_enterprise(tenant, company, partner_manager="pm")
+            setup.people(tenant).create_enterprise(company, partner_manager="pm")
         for name, company in buyers.items():
-            setup.create_user(tenant, name, enterprise=company, roles=["dealer_buyer"])
+            setup.people(tenant).create_user(name, enterprise=company, roles=["dealer_buyer"])
         with setup.session(tenant) as s:
             product = s.create("Product", {"name": "Tea", "unit_price": "10.00"})
         for name in buyers:

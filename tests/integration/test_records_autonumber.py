@@ -66,9 +66,9 @@ def test_failed_creates_consume_no_number(crm):
 
 
 def test_start_and_counter_wider_than_its_zeros(engine, tenant):
-    engine.deploy(pack(obj(
+    engine.metadata(tenant).deploy(pack(obj(
         "Ticket", field("number", "auto_number", format="T{yy}-{00}", start=98),
-        field("subject", "text"), name_field="number")), tenant=tenant)
+        field("subject", "text"), name_field="number")))
     with engine.session(tenant) as s:
         records = [s.create("Ticket", {"subject": str(i)}) for i in range(3)]
     yy = f"{records[0]['created_at'].year % 100:02d}"

@@ -37,7 +37,7 @@ VALUE_FIELDS = ["name", "body", "qty", "price", "share", "ok", "day", "at", "clo
 
 @pytest.fixture
 def things(engine, tenant):
-    engine.deploy(pack(THING, OWNER), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(THING, OWNER))
     with engine.session(tenant) as s:
         owners = s.create_many("Owner", [{"name": "o1"}, {"name": "o2"}])
     return engine, tenant, owners

@@ -45,7 +45,7 @@ OTHER = obj("Other", field("name", "text"))
 
 @pytest.fixture
 def items(engine, tenant):
-    engine.deploy(pack(ITEM, OTHER), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(ITEM, OTHER))
     return engine, tenant
 
 
@@ -53,7 +53,7 @@ def items(engine, tenant):
 def shared_items(engine):
     """One tenant per database for the many one-record cases (each counts its own writes)."""
     tenant = f"fields{os.getpid()}_{engine.dialect[:2]}"
-    engine.deploy(pack(ITEM, OTHER), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(ITEM, OTHER))
     return engine, tenant
 
 
@@ -306,7 +306,7 @@ def test_system_columns_of_a_new_and_an_updated_record(items):
 
 def test_owner_can_be_another_user_of_the_tenant(items):
     engine, tenant = items
-    other = engine.create_user(tenant, "li.lei", display_name="李雷")
+    other = engine.people(tenant).create_user("li.lei", display_name="李雷")
     with engine.session(tenant) as s:
         record = s.create("Item", {"name": "n", "owner_id": other.id})
         assert record["owner_id"] == other.id
@@ -329,11 +329,11 @@ def _choices_pack(inactive: tuple[str, ...] = ()):
 
 
 def test_inactive_option_is_refused_for_new_values_but_stored_ones_survive(engine, tenant):
-    engine.deploy(pack_of(_choices_pack()), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(_choices_pack()))
     with engine.session(tenant) as s:
         old = s.create("Ticket", {"name": "old", "status": "legacy", "tags": ["legacy", "a"]})
         fresh = s.create("Ticket", {"name": "fresh", "status": "new"})
-    engine.deploy(pack_of(_choices_pack(inactive=("legacy",))), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(_choices_pack(inactive=("legacy",))))
     with engine.session(tenant) as s:
         with pytest.raises(RecordValidationError) as exc:
             s.create("Ticket", {"name": "x", "status": "legacy", "tags": ["legacy"]})
@@ -365,7 +365,7 @@ def test_default_values_fill_missing_fields_only(engine, tenant):
         field("urgent", "boolean", default=True),
         field("note", "text", default="—"),
     ))
-    engine.deploy(pack_of(docs), tenant=tenant)
+    engine.metadata(tenant).deploy(pack_of(docs))
     with engine.session(tenant) as s:
         defaulted = s.create("Order", {"name": "d"})
         given = s.create("Order", {"name": "g", "stage": "sent", "tags": ["b"], "discount": "0",

@@ -62,7 +62,7 @@ _numbers = itertools.count(1)
 def deals(engine):
     """One tenant per database holding DEALS; the tests here only read it."""
     tenant = f"q{os.getpid()}_{next(_numbers)}"
-    engine.deploy(pack(DEAL), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(DEAL))
     with engine.session(tenant) as s:
         s.create_many("Deal", DEALS)
     return engine, tenant
@@ -369,7 +369,7 @@ def _row(i: int) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def rows(engine):
     tenant = f"p{os.getpid()}_{next(_numbers)}"
-    engine.deploy(pack(ROW), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(ROW))
     with engine.session(tenant) as s:
         s.create_many("Row", [_row(i) for i in range(TOTAL)])
     with engine.session(tenant) as s:
@@ -461,8 +461,8 @@ def test_a_page_that_holds_the_rest_has_no_next(rows):
 
 
 def test_multi_picklist_contains_takes_option_names_literally(engine, tenant):
-    engine.deploy(pack(obj("Tagged", field("name", "text"), field(
-        "tags", "multi_picklist", options=options("a_b", "axb", "a", "b")))), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(obj("Tagged", field("name", "text"), field(
+        "tags", "multi_picklist", options=options("a_b", "axb", "a", "b")))))
     with engine.session(tenant) as s:
         s.create_many("Tagged", [{"name": "one", "tags": ["axb"]},
                                  {"name": "two", "tags": ["a", "b"]},
@@ -475,7 +475,7 @@ def test_multi_picklist_contains_takes_option_names_literally(engine, tenant):
 
 
 def test_pages_neither_skip_nor_repeat_when_records_arrive_meanwhile(engine, tenant):
-    engine.deploy(pack(ROW), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(ROW))
     with engine.session(tenant) as s:
         s.create_many("Row", [{"name": f"n{i:02d}", "rank": i} for i in range(0, 20, 2)])
     with engine.session(tenant) as s:

@@ -36,7 +36,7 @@ NOTE = obj("Note", field("name", "text"))
 
 @pytest.fixture
 def crm(engine, tenant):
-    engine.deploy(pack(ACCOUNT, CONTACT, INVOICE, NOTE), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(ACCOUNT, CONTACT, INVOICE, NOTE))
     return engine, tenant
 
 

@@ -48,7 +48,7 @@ DOCS = documents(
 
 @pytest.fixture
 def shop(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
+    engine.metadata(tenant).deploy(pack_of(DOCS))
     with engine.session(tenant) as s:
         account = s.create("Account", {"name": "Acme"})
         pen = s.create("Product", {"name": "pen", "price": "2.50", "active": True})
@@ -100,7 +100,7 @@ def test_price_change_is_seen_by_quotes_and_recalc(engine, tenant, shop):
         # the total sums a formula that reads the product: the price change moved it too
         assert s.get("Order", order)["total"] == Decimal("6.00")
         assert s.get("Order", shop["other"]["id"])["total"] == Decimal("0.00")
-    assert engine.recalc(tenant, "Order") == 2
+    assert engine.metadata(tenant).recalc("Order") == 2
     with engine.session(tenant) as s:
         assert s.get("Order", order)["total"] == Decimal("6.00")
 
@@ -145,7 +145,7 @@ def test_cascade_delete_and_undelete_three_levels(engine, tenant, shop):
 
 
 def test_owner_follows_the_master(engine, tenant, shop):
-    boss = engine.create_user(tenant, "boss")
+    boss = engine.people(tenant).create_user("boss")
     order = shop["order"]["id"]
     with engine.session(tenant) as s:
         line = s.create("OrderLine", {"name": "a", "sales_order": order, "qty": 1})

@@ -49,13 +49,13 @@ def test_an_unknown_token_is_refused(api, token):
 
 def test_a_revoked_token_stops_working(api):
     assert api.get("/objects").status_code == 200
-    assert api.engine.revoke_token(api.token)
+    assert api.engine.accounts.revoke_token(api.token)
     assert error(api.get("/objects"), 401)["code"] == "invalid_token"
 
 
 def test_an_expired_token_is_refused_and_says_so(api):
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-    token = api.engine.create_token(api.tenant, "admin", expires_at=past)
+    token = api.engine.people(api.tenant).create_token("admin", expires_at=past)
     response = api.get("/objects", token=token)
     assert error(response, 401)["code"] == "token_expired"
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
@@ -63,12 +63,12 @@ def test_an_expired_token_is_refused_and_says_so(api):
 
 def test_a_token_that_has_not_expired_yet_works(api):
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-    token = api.engine.create_token(api.tenant, "admin", expires_at=later)
+    token = api.engine.people(api.tenant).create_token("admin", expires_at=later)
     assert api.get("/objects", token=token).status_code == 200
 
 
 def test_records_are_written_as_the_token_user(api):
-    user = api.engine.create_user(api.tenant, "mei", display_name="Mei")
+    user = api.engine.people(api.tenant).create_user("mei", display_name="Mei")
     mei = Api(api.engine, api.tenant, "mei")
     record = mei.create("Account", {"name": "Mei's account"})
     assert record["created_by"] == record["owner_id"] == user.id
@@ -76,7 +76,7 @@ def test_records_are_written_as_the_token_user(api):
 
 def test_a_token_only_reaches_its_own_tenant(api, engine, tenant):
     other = f"{tenant}_other"
-    engine.deploy(EXAMPLE_CRM, tenant=other)
+    engine.metadata(other).deploy(EXAMPLE_CRM)
     theirs = Api(engine, other).create("Account", {"name": "Other tenant's secret"})
     path = f"/objects/Account/records/{theirs['id']}"
     assert error(api.get(path), 404)["code"] == "record_not_found"

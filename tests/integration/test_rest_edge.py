@@ -292,7 +292,7 @@ def test_a_cursor_of_another_object_or_tenant_is_invalid(api, accounts, tenant):
                           params={"order_by": "name", "limit": 1}))["next"]
     assert error(after(api, cursor, "name"), 400)["code"] == "invalid_cursor"
     other = f"{tenant}_other"
-    api.engine.deploy(EXAMPLE_CRM, tenant=other)
+    api.engine.metadata(other).deploy(EXAMPLE_CRM)
     elsewhere = Api(api.engine, other)
     for name in ("Widget", "Gadget"):
         elsewhere.create("Product", {"name": name, "unit_price": 1})

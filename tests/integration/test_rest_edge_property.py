@@ -147,8 +147,9 @@ def snapshot(api: Api) -> Any:
     with engine.session(tenant) as s:
         records = {name: s.query(name, include_deleted=True, order_by="id", limit=1000).records
                    for name in OBJECTS}
-    return (records, engine.users(tenant, include_inactive=True), engine.departments(tenant),
-            engine.enterprises(tenant, include_inactive=True))
+    staff = engine.people(tenant)
+    return (records, staff.users(include_inactive=True), staff.departments(),
+            engine.people(tenant).enterprises(include_inactive=True))
 
 
 def check_shape(response) -> None:

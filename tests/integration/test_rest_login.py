@@ -16,7 +16,7 @@ def test_a_login_opens_a_session_that_every_endpoint_accepts(crm_site):
     response = site.login(client)
     assert response.status_code == 200
     found = body(response)
-    mei = site.engine.authenticate(site.engine.create_token(site.tenant, "mei"))
+    mei = site.engine.accounts.authenticate(site.engine.people(site.tenant).create_token("mei"))
     assert found["user"] == {"id": mei.id, "username": "mei", "display_name": "Mei",
                              "tenant": site.tenant, "is_admin": False, "enterprise_id": None}
     assert found["auth"] == "session" and len(found["csrf_token"]) >= 32
@@ -33,7 +33,7 @@ def test_a_login_opens_a_session_that_every_endpoint_accepts(crm_site):
 @pytest.mark.parametrize("case", ["wrong_password", "unknown_user", "no_password",
                                   "unknown_tenant"])
 def test_every_failed_login_looks_the_same(site, case):
-    site.engine.create_user(site.tenant, "tokens_only")
+    site.engine.people(site.tenant).create_user("tokens_only")
     username, password, tenant = {
         "wrong_password": ("mei", "not the password", None),
         "unknown_user": ("nobody", PASSWORD, None),
@@ -113,7 +113,7 @@ def test_a_session_ends_twelve_hours_after_login(site):
 
 def test_a_new_password_ends_the_users_sessions(site):
     client, _ = site.logged_in()
-    site.engine.set_password(site.tenant, "mei", "another good password")
+    site.engine.people(site.tenant).set_password("mei", "another good password")
     assert error(client.get("/api/v1/auth/me"), 401)["code"] == "invalid_session"
     assert error(site.login(site.client()), 401)["code"] == "invalid_credentials"
     assert site.login(site.client(), password="another good password").status_code == 200
@@ -130,9 +130,10 @@ def test_logging_in_again_ends_the_previous_session(site):
 
 
 def test_an_interconnect_user_logs_in_through_the_same_endpoint(site):
-    enterprise = site.engine.create_enterprise(site.tenant, "华信商贸", partner_manager="admin")
-    site.engine.create_user(site.tenant, "dealer_li", enterprise=enterprise.name)
-    site.engine.set_password(site.tenant, "dealer_li", "dealer password")
+    enterprise = site.engine.people(site.tenant).create_enterprise("华信商贸",
+                                                                  partner_manager="admin")
+    site.engine.people(site.tenant).create_user("dealer_li", enterprise=enterprise.name)
+    site.engine.people(site.tenant).set_password("dealer_li", "dealer password")
     response = site.login(site.client(), "dealer_li", "dealer password")
     assert response.status_code == 200
     user = body(response)["user"]
@@ -213,11 +214,11 @@ def test_a_form_post_may_carry_the_token_as_a_field(crm_site):
 def test_bearer_requests_are_exempt_from_csrf_even_with_a_cookie(crm_site):
     site = crm_site
     client, _ = site.logged_in()
-    token = site.engine.create_token(site.tenant, "admin")
+    token = site.engine.people(site.tenant).create_token("admin")
     response = client.post("/api/v1/objects/Account/records", json={"name": "By token"},
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201
-    admin = site.engine.authenticate(token)
+    admin = site.engine.accounts.authenticate(token)
     assert body(response)["created_by"] == admin.id   # the token decides, not the cookie
 
 
@@ -246,8 +247,8 @@ def test_five_failures_lock_the_user_for_fifteen_minutes(site):
 
 
 def test_other_users_are_not_locked_by_one_users_failures(site):
-    site.engine.create_user(site.tenant, "lei")
-    site.engine.set_password(site.tenant, "lei", "lei's password")
+    site.engine.people(site.tenant).create_user("lei")
+    site.engine.people(site.tenant).set_password("lei", "lei's password")
     for _ in range(5):
         site.login(site.client(), password="wrong one")
     assert error(site.login(site.client()), 429)["code"] == "login_throttled"

@@ -49,13 +49,13 @@ def test_tokens_are_made_listed_and_revoked_over_rest(site):
 
 def test_one_cannot_list_or_revoke_someone_elses_tokens(site):
     client, csrf = site.logged_in()
-    admin_token = site.engine.create_token(site.tenant, "admin", label="admin's")
+    admin_token = site.engine.people(site.tenant).create_token("admin", label="admin's")
     listed = body(client.get("/api/v1/auth/tokens"))["tokens"]
     assert listed == []
-    admin_id = site.engine.list_tokens(site.tenant, "admin")[0].id
+    admin_id = site.engine.accounts.list_tokens(site.tenant, "admin")[0].id
     response = client.delete(f"/api/v1/auth/tokens/{admin_id}", headers={"X-CSRF-Token": csrf})
     assert error(response, 404)["code"] == "token_not_found"
-    assert site.engine.authenticate(admin_token).username == "admin"
+    assert site.engine.accounts.authenticate(admin_token).username == "admin"
 
 
 @pytest.mark.parametrize("sent", [{"expires_in_days": 0}, {"expires_in_days": "30"},
@@ -98,7 +98,7 @@ def test_a_session_changes_its_password_and_gets_a_new_session(site):
     client, csrf = site.logged_in()
     old_cookie = client.cookies[SESSION_COOKIE]
     elsewhere, _ = site.logged_in()
-    token = site.engine.create_token(site.tenant, "mei")
+    token = site.engine.people(site.tenant).create_token("mei")
     response = _change(client, **{"X-CSRF-Token": csrf})
     assert response.status_code == 200, response.text
     found = body(response)
@@ -123,7 +123,7 @@ def test_a_session_changes_its_password_and_gets_a_new_session(site):
 
 def test_a_token_changes_its_password_without_csrf_and_ends_every_session(site):
     client, _ = site.logged_in()
-    token = site.engine.create_token(site.tenant, "mei")
+    token = site.engine.people(site.tenant).create_token("mei")
     bearer = site.client()
     auth = {"Authorization": f"Bearer {token}"}
     response = _change(bearer, **auth)
@@ -169,8 +169,9 @@ def test_a_wrong_current_password_is_refused_and_throttled(site):
 
 
 def test_a_user_without_a_password_cannot_change_it(site):
-    site.engine.create_user(site.tenant, "tokens_only")
-    auth = {"Authorization": f"Bearer {site.engine.create_token(site.tenant, 'tokens_only')}"}
+    site.engine.people(site.tenant).create_user("tokens_only")
+    token = site.engine.people(site.tenant).create_token("tokens_only")
+    auth = {"Authorization": f"Bearer {token}"}
     assert error(_change(site.client(), **auth), 403)["code"] == "wrong_current_password"
     assert _hash(site, "tokens_only") is None
 
@@ -190,8 +191,8 @@ def test_a_weak_new_password_is_refused_and_nothing_changes(site, new, code):
 
 
 def test_the_new_password_may_not_be_the_username(site):
-    site.engine.create_user(site.tenant, "wangxiaoming")
-    site.engine.set_password(site.tenant, "wangxiaoming", PASSWORD)
+    site.engine.people(site.tenant).create_user("wangxiaoming")
+    site.engine.people(site.tenant).set_password("wangxiaoming", PASSWORD)
     client, csrf = site.logged_in("wangxiaoming")
     err = error(_change(client, new="WangXiaoming", **{"X-CSRF-Token": csrf}), 422)
     assert err["code"] == "password_is_username" and err["hint"]
@@ -210,50 +211,50 @@ def test_a_malformed_change_is_a_bad_request(site, sent):
 
 
 def test_change_password_in_python(site):
-    first = site.engine.login(site.tenant, "mei", PASSWORD, now=site.clock.now)
-    second = site.engine.login(site.tenant, "mei", PASSWORD, now=site.clock.now)
-    assert site.engine.change_password(site.tenant, "mei", PASSWORD, NEW,
+    first = site.engine.accounts.login(site.tenant, "mei", PASSWORD, now=site.clock.now)
+    second = site.engine.accounts.login(site.tenant, "mei", PASSWORD, now=site.clock.now)
+    assert site.engine.accounts.change_password(site.tenant, "mei", PASSWORD, NEW,
                                        now=site.clock.now) is None
     for ended in (first, second):
         with pytest.raises(UnauthenticatedError) as raised:
-            site.engine.login_session(ended.secret, now=site.clock.now)
+            site.engine.accounts.login_session(ended.secret, now=site.clock.now)
         assert raised.value.code == "invalid_session"
-    kept = site.engine.login(site.tenant, "mei", NEW, now=site.clock.now)
-    other = site.engine.login(site.tenant, "mei", NEW, now=site.clock.now)
-    renewed = site.engine.change_password(site.tenant, "mei", NEW, PASSWORD,
+    kept = site.engine.accounts.login(site.tenant, "mei", NEW, now=site.clock.now)
+    other = site.engine.accounts.login(site.tenant, "mei", NEW, now=site.clock.now)
+    renewed = site.engine.accounts.change_password(site.tenant, "mei", NEW, PASSWORD,
                                           session_id=kept.secret, now=site.clock.now)
     assert renewed is not None and renewed.user.username == "mei"
     assert renewed.secret != kept.secret and renewed.csrf_token != kept.csrf_token
-    assert site.engine.login_session(renewed.secret, now=site.clock.now).id == renewed.id
+    assert site.engine.accounts.login_session(renewed.secret, now=site.clock.now).id == renewed.id
     for ended in (kept, other):
         with pytest.raises(UnauthenticatedError):
-            site.engine.login_session(ended.secret, now=site.clock.now)
+            site.engine.accounts.login_session(ended.secret, now=site.clock.now)
 
 
 def test_someone_elses_session_is_not_renewed(site):
-    site.engine.set_password(site.tenant, "admin", "the admin's password")
-    admins = site.engine.login(site.tenant, "admin", "the admin's password",
+    site.engine.people(site.tenant).set_password("admin", "the admin's password")
+    admins = site.engine.accounts.login(site.tenant, "admin", "the admin's password",
                                now=site.clock.now)
     before = _hash(site)
     with pytest.raises(UnauthenticatedError) as raised:
-        site.engine.change_password(site.tenant, "mei", PASSWORD, NEW,
+        site.engine.accounts.change_password(site.tenant, "mei", PASSWORD, NEW,
                                     session_id=admins.secret, now=site.clock.now)
     assert raised.value.code == "invalid_session"
     assert _hash(site) == before
-    assert site.engine.login_session(admins.secret, now=site.clock.now).user.username == \
+    assert site.engine.accounts.login_session(admins.secret, now=site.clock.now).user.username == \
         "admin"
 
 
 def test_an_admin_reset_ends_every_session_and_lifts_the_lock(site):
     sessions = [site.logged_in()[0] for _ in range(2)]
-    token = site.engine.create_token(site.tenant, "mei")
+    token = site.engine.people(site.tenant).create_token("mei")
     for _ in range(5):
         site.login(site.client(), password="wrong one")
     assert error(site.login(site.client()), 429)["code"] == "login_throttled"
-    site.engine.set_password(site.tenant, "mei", NEW)
+    site.engine.people(site.tenant).set_password("mei", NEW)
     for client in sessions:
         assert error(client.get("/api/v1/auth/me"), 401)["code"] == "invalid_session"
-    assert site.engine.authenticate(token).username == "mei"
+    assert site.engine.accounts.authenticate(token).username == "mei"
     assert error(site.login(site.client()), 401)["code"] == "invalid_credentials"
     assert site.login(site.client(), password=NEW).status_code == 200
 

@@ -57,11 +57,11 @@ ADMIN_GETS = ["/admin/enterprises", "/admin/users", "/admin/roles", "/admin/depa
 
 @pytest.fixture
 def world(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_user(tenant, "ops", roles=["ops_admin"])
-    engine.create_user(tenant, "pm")
-    engine.create_user(tenant, "rep", roles=["member", "sales_rep"])
-    engine.create_user(tenant, "clerk", roles=["sales_rep"])
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_user("ops", roles=["ops_admin"])
+    engine.people(tenant).create_user("pm")
+    engine.people(tenant).create_user("rep", roles=["member", "sales_rep"])
+    engine.people(tenant).create_user("clerk", roles=["sales_rep"])
     return engine, tenant
 
 
@@ -71,7 +71,7 @@ def api(world):
 
 
 def as_user(api: Api, username: str) -> str:
-    return api.engine.create_token(api.tenant, username)
+    return api.engine.people(api.tenant).create_token(username)
 
 
 def put(api: Api, path: str, data: object, **kwargs):
@@ -126,8 +126,8 @@ def test_admin_routes_refuse_everyone_but_admins(api, dealers):
                      403)["code"] == "admin_required"
         assert error(put(api, "/admin/enterprises/Dealer A/permissions/Order",
                          {"level": "public_read"}, token=token), 403)["code"] == "admin_required"
-    assert api.engine.user_roles(api.tenant, "pm") == ["member"]
-    assert [u.username for u in api.engine.users(api.tenant)].count("sneaky") == 0
+    assert api.engine.people(api.tenant).user_roles("pm") == ["member"]
+    assert [u.username for u in api.engine.people(api.tenant).users()].count("sneaky") == 0
 
 
 def test_an_admin_role_is_enough(api):
@@ -142,7 +142,7 @@ def test_an_admin_role_is_enough(api):
 def test_an_interconnect_user_made_over_rest_sees_only_what_it_may(api, dealers):
     admin = api
     found = body(admin.get("/admin/enterprises"))["enterprises"]
-    pm_id = next(u.id for u in api.engine.users(api.tenant) if u.username == "pm")
+    pm_id = next(u.id for u in api.engine.people(api.tenant).users() if u.username == "pm")
     assert [(e["name"], e["partner_manager_id"]) for e in found] == [("Dealer A", pm_id),
                                                                     ("Dealer B", pm_id)]
     dealer_a = found[0]["id"]
@@ -172,11 +172,11 @@ def test_user_roles_are_read_and_replaced(api, dealers):
     assert body(api.get("/admin/users/a_buyer/roles")) == {"roles": ["dealer_buyer"]}
     assert body(put(api, "/admin/users/a_buyer/roles", {"roles": ["dealer_boss"]})) == \
         {"roles": ["dealer_boss"]}
-    assert api.engine.user_roles(api.tenant, "a_buyer") == ["dealer_boss"]
+    assert api.engine.people(api.tenant).user_roles("a_buyer") == ["dealer_boss"]
     refused = error(put(api, "/admin/users/a_buyer/roles", {"roles": ["sales_rep"]}), 400)
     assert refused["code"] == "unknown_role"
-    assert api.engine.user_roles(api.tenant, "a_buyer") == ["dealer_boss"]
-    rep = next(u for u in api.engine.users(api.tenant) if u.username == "rep")
+    assert api.engine.people(api.tenant).user_roles("a_buyer") == ["dealer_boss"]
+    rep = next(u for u in api.engine.people(api.tenant).users() if u.username == "rep")
     assert body(put(api, f"/admin/users/{rep.id}/roles", {"roles": []})) == {"roles": []}
     assert error(api.get("/admin/users/nobody/roles"), 404)["code"] == "unknown_user"
     assert error(put(api, "/admin/users/pm/roles", {}), 400)["code"] == "invalid_parameter"
@@ -197,7 +197,7 @@ def test_creating_users_checks_what_it_is_given(api, dealers):
              ({"username": "x", "is_admin": "yes"}, 400, "invalid_parameter")]
     for data, status, code in cases:
         assert error(api.post("/admin/users", data), status)["code"] == code, data
-    assert "x" not in {u.username for u in api.engine.users(api.tenant)}
+    assert "x" not in {u.username for u in api.engine.people(api.tenant).users()}
     internal = body(api.post("/admin/users", {"username": "mei", "roles": ["sales_rep"]}))
     assert internal["roles"] == ["sales_rep"] and internal["enterprise_id"] is None
     assert body(api.post("/admin/users", {"username": "wu"}))["roles"] == ["member"]
@@ -265,7 +265,7 @@ def test_team_endpoints_share_and_unshare(api, dealers):
     assert error(put(api, f"{url}/team/a_buyer", {}, token=dealers["b_buyer"]), 403)[
         "code"] == "edit_denied"
     assert body(api.get(f"{url}/team", token=dealers["b_buyer"]))["team"] == team
-    rep_id = next(u.id for u in api.engine.users(api.tenant) if u.username == "rep")
+    rep_id = next(u.id for u in api.engine.people(api.tenant).users() if u.username == "rep")
     team = body(put(api, f"{url}/team/{rep_id}", {"access": "edit"}, token=dealers["pm"]))["team"]
     assert [(m["username"], m["access"]) for m in team] == [("b_buyer", "read"), ("rep", "edit")]
     assert api.patch(url, {"amount": "7", "version": 1}, token=dealers["rep"]).status_code == 200

@@ -25,21 +25,21 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def api(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_department(tenant, "HQ")
-    engine.create_department(tenant, "Sales", parent="HQ")
-    engine.create_user(tenant, "pm", department="HQ")
-    engine.set_department_leader(tenant, "HQ", "pm")
-    engine.create_user(tenant, "rep", department="Sales")
-    engine.create_enterprise(tenant, "Dealer A", partner_manager="pm")
-    engine.create_user(tenant, "buyer", enterprise="Dealer A", roles=["dealer_buyer"])
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_department("HQ")
+    engine.people(tenant).create_department("Sales", parent="HQ")
+    engine.people(tenant).create_user("pm", department="HQ")
+    engine.people(tenant).set_department_leader("HQ", "pm")
+    engine.people(tenant).create_user("rep", department="Sales")
+    engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm")
+    engine.people(tenant).create_user("buyer", enterprise="Dealer A", roles=["dealer_buyer"])
     return Api(engine, tenant)
 
 
 def state(api: Api):
     engine, tenant = api.engine, api.tenant
-    return (engine.users(tenant, include_inactive=True), engine.departments(tenant),
-            engine.enterprises(tenant, include_inactive=True))
+    return (engine.people(tenant).users(include_inactive=True), engine.people(tenant).departments(),
+            engine.people(tenant).enterprises(include_inactive=True))
 
 
 def refused(api: Api, path: str, data: object, status: int, code: str, **kwargs) -> dict:
@@ -51,7 +51,7 @@ def refused(api: Api, path: str, data: object, status: int, code: str, **kwargs)
 
 
 def ids(api: Api) -> dict[str, str]:
-    return {d.name: d.id for d in api.engine.departments(api.tenant)}
+    return {d.name: d.id for d in api.engine.people(api.tenant).departments()}
 
 
 def test_a_user_is_changed_deactivated_and_reactivated(api):
@@ -61,13 +61,13 @@ def test_a_user_is_changed_deactivated_and_reactivated(api):
         ("Wang Wei", ids(api)["HQ"], True)
     assert body(api.patch(f"/admin/users/{rep['id']}", {"department": None}))[
         "department_id"] is None
-    api.engine.set_password(api.tenant, "rep", PASSWORD)
+    api.engine.people(api.tenant).set_password("rep", PASSWORD)
     login = api.client.post("/api/v1/auth/login", json={
         "tenant": api.tenant, "username": "rep", "password": PASSWORD})
     assert login.status_code == 200
     assert api.client.get("/api/v1/auth/me").status_code == 200  # the session cookie
     api.client.cookies.clear()
-    token = api.engine.create_token(api.tenant, "rep")
+    token = api.engine.people(api.tenant).create_token("rep")
     assert api.get("/objects", token=token).status_code == 200
 
     gone = body(api.patch("/admin/users/rep", {"active": False}))
@@ -104,7 +104,7 @@ def test_refused_user_changes(api):
     refused(api, "/admin/users/rep", {"active": False, "is_admin": True}, 400,
             "unknown_parameter")
     refused(api, "/admin/users/rep", {}, 400, "invalid_parameter")
-    rep = api.engine.create_token(api.tenant, "rep")
+    rep = api.engine.people(api.tenant).create_token("rep")
     refused(api, "/admin/users/rep", {"active": False}, 403, "admin_required", token=rep)
     assert error(api.get("/admin/users", params={"include_inactive": "maybe"}), 400)[
         "code"] == "invalid_parameter"
@@ -125,10 +125,10 @@ def test_a_department_is_renamed_and_moved(api):
 
 
 def test_a_leader_sees_what_follows_a_move(api):
-    rep = api.engine.create_token(api.tenant, "rep")
+    rep = api.engine.people(api.tenant).create_token("rep")
     assert api.post("/objects/Order/records", {"name": "r1", "amount": "1"},
                     token=rep).status_code == 201
-    pm = api.engine.create_token(api.tenant, "pm")
+    pm = api.engine.people(api.tenant).create_token("pm")
 
     def seen() -> list[str]:
         return [r["name"] for r in body(api.get("/objects/Order/records", token=pm))[
@@ -142,7 +142,7 @@ def test_a_leader_sees_what_follows_a_move(api):
 
 
 def test_an_enterprise_is_renamed_deactivated_and_reactivated(api):
-    buyer = api.engine.create_token(api.tenant, "buyer")
+    buyer = api.engine.people(api.tenant).create_token("buyer")
     assert api.post("/objects/Order/records", {"name": "b1", "amount": "1"},
                     token=buyer).status_code == 201
     dealer = body(api.patch("/admin/enterprises/Dealer A", {"name": "Dealer Alpha",
@@ -194,7 +194,7 @@ def test_a_rename_warns_of_sharing_rules_naming_the_old_name(api):
     shared["objects/Order.json"]["sharing_rules"] = [
         {"api_name": "sales_to_hq", "owned_by": {"department": "Sales"},
          "share_with": {"department": "HQ"}}]
-    api.engine.deploy(pack_of(shared), api.tenant)
+    api.engine.metadata(api.tenant).deploy(pack_of(shared))
     renamed = body(api.patch("/admin/departments/Sales", {"name": "Field Sales"}))
     assert renamed["name"] == "Field Sales"
     (warning,) = renamed["warnings"]

@@ -161,24 +161,24 @@ class World:
     def __init__(self, engine: Engine, tenant: str):
         self.engine = engine
         self.tenant = tenant
-        engine.deploy(pack_of(DOCS), tenant)
-        engine.create_department(tenant, "Company")
+        engine.metadata(tenant).deploy(pack_of(DOCS))
+        engine.people(tenant).create_department("Company")
         for name in ("Sales", "Channel", "Support"):
-            engine.create_department(tenant, name, parent="Company")
+            engine.people(tenant).create_department(name, parent="Company")
         homes = {"owner": "Sales", "lead": "Sales", "grand": "Company",
                  "pm": "Channel", "pm_b": "Channel", "team_r": "Support",
                  "team_e": "Support", "unrelated": "Support"}
-        self.users = {name: engine.create_user(tenant, name, department=home)
+        self.users = {name: engine.people(tenant).create_user(name, department=home)
                       for name, home in homes.items()}
-        engine.set_department_leader(tenant, "Company", "grand")
-        engine.set_department_leader(tenant, "Sales", "lead")
+        engine.people(tenant).set_department_leader("Company", "grand")
+        engine.people(tenant).set_department_leader("Sales", "lead")
         self.enterprises = {
-            "Dealer A": engine.create_enterprise(tenant, "Dealer A", partner_manager="pm"),
-            "Dealer B": engine.create_enterprise(tenant, "Dealer B", partner_manager="pm_b"),
+            "Dealer A": engine.people(tenant).create_enterprise("Dealer A", partner_manager="pm"),
+            "Dealer B": engine.people(tenant).create_enterprise("Dealer B", partner_manager="pm_b"),
         }
         for name in EXTERNAL:
             company = "Dealer A" if name.startswith("a_") else "Dealer B"
-            self.users[name] = engine.create_user(tenant, name, enterprise=company,
+            self.users[name] = engine.people(tenant).create_user(name, enterprise=company,
                                                   roles=["dealer"])
         self.api = {name: Api(engine, tenant, name) for name in ACTORS}
         self.client = self.api["admin"].client.__enter__()  # one event loop for every call
@@ -323,7 +323,7 @@ def test_an_interconnect_user_cannot_give_records_away(world):
 def test_an_enterprise_override_replaces_the_external_level_for_that_enterprise(world, level):
     """Dealer A gets ``level`` on Bravo (external ``private``); Dealer B keeps ``private``."""
     engine, tenant = world.engine, world.tenant
-    engine.set_enterprise_permission(tenant, "Dealer A", "Bravo", level)
+    engine.people(tenant).set_enterprise_permission("Dealer A", "Bravo", level)
     try:
         for actor in ("a_mate", "b_user"):
             levels = ("company_read", level if actor.startswith("a_") else "private")
@@ -336,4 +336,4 @@ def test_an_enterprise_override_replaces_the_external_level_for_that_enterprise(
                                      {"version": versions[whose]})
                 assert response.status_code == expected(levels, actor, whose), (actor, whose)
     finally:
-        engine.set_enterprise_permission(tenant, "Dealer A", "Bravo", None)
+        engine.people(tenant).set_enterprise_permission("Dealer A", "Bravo", None)

@@ -15,9 +15,9 @@ DOCS = documents(
 
 @pytest.fixture
 def people(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_user(tenant, "owner")
-    engine.create_user(tenant, "other")
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_user("owner")
+    engine.people(tenant).create_user("other")
     return Api(engine, tenant, "owner"), Api(engine, tenant, "other"), Api(engine, tenant)
 
 

@@ -33,7 +33,7 @@ class Api:
         self.engine = engine
         self.tenant = tenant
         self.client = TestClient(create_app(engine))
-        self.token = engine.create_token(tenant, user)
+        self.token = engine.people(tenant).create_token(user)
 
     def call(self, method: str, path: str, body: Any = _NO_BODY, *, raw: str | bytes | None = None,
              params: dict[str, Any] | None = None, token: str | None = None,

@@ -41,7 +41,7 @@ def stored(s, head_id):
 
 
 def test_concurrent_writers_to_one_parent_lose_nothing(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
+    engine.metadata(tenant).deploy(pack_of(DOCS))
     with engine.session(tenant) as s:
         head = s.create("Head", {"name": "h"})["id"]
     errors = []
@@ -79,7 +79,7 @@ OPS = st.lists(st.tuples(st.sampled_from(["create", "update", "move", "delete", 
 @given(ops=OPS)
 def test_any_sequence_of_child_writes_keeps_roll_ups_exact(engine, ops):
     tenant = f"ru{abs(hash(tuple(ops))) % 10**8}"
-    engine.deploy(pack_of(DOCS), tenant)
+    engine.metadata(tenant).deploy(pack_of(DOCS))
     with engine.session(tenant) as s:
         heads = [s.create("Head", {"name": f"h{i}"})["id"] for i in range(2)]
         lines: list[dict] = []
@@ -112,26 +112,26 @@ def test_a_deploy_that_adds_or_changes_a_roll_up_computes_it(engine, tenant):
     plain = documents(obj("Head", *[f for f in plain["objects/Head.json"]["fields"]
                                     if f["api_name"] != "big"]), obj(
         "Line", *DOCS["objects/Line.json"]["fields"]))
-    engine.deploy(pack_of(plain), tenant)
+    engine.metadata(tenant).deploy(pack_of(plain))
     with engine.session(tenant) as s:
         head = s.create("Head", {"name": "h"})["id"]
         for amount in ("10", "60", "70"):
             s.create("Line", {"name": "l", "parent": head, "amount": amount})
-    report = engine.deploy(pack_of(DOCS), tenant)
+    report = engine.metadata(tenant).deploy(pack_of(DOCS))
     assert [st.action for st in report.steps] == ["add_field", "recalc_field"]
     with engine.session(tenant) as s:
         assert stored(s, head) == (Decimal("140.00"), 3, Decimal("10.00"), 2)
     changed = edit(DOCS, "Head", "big",
                    roll_up={**DOCS["objects/Head.json"]["fields"][4]["roll_up"],
                             "filter": "amount > 65"})
-    assert "recalc_field" in [st.action for st in engine.deploy(pack_of(changed),
-                                                                tenant).steps]
+    steps = engine.metadata(tenant).deploy(pack_of(changed)).steps
+    assert "recalc_field" in [st.action for st in steps]
     with engine.session(tenant) as s:
         assert s.get("Head", head)["big"] == 1
 
 
 def test_bulk_lines_under_many_parents_keep_every_roll_up_exact(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
+    engine.metadata(tenant).deploy(pack_of(DOCS))
     with engine.session(tenant) as s:
         heads = s.create_many("Head", [{"name": f"h{i}"} for i in range(100)])
         s.create_many("Line", [{"name": f"l{i}", "parent": heads[i % 100],

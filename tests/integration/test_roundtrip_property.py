@@ -186,7 +186,7 @@ def assert_same(name: str, got: Any, want: Any) -> None:
 def test_created_records_read_back_as_their_coerced_input(engine, case):
     specs, rows, linked = case
     tenant = f"rt{os.getpid()}_{next(_tenants)}"
-    engine.deploy(pack(obj("Parent", field("name", "text")), object_doc(specs)), tenant=tenant)
+    engine.metadata(tenant).deploy(pack(obj("Parent", field("name", "text")), object_doc(specs)))
     with engine.session(tenant) as s:
         parent = s.create("Parent", {"name": "p"})["id"]
         ids = []

@@ -24,8 +24,8 @@ from tests.conftest import EXAMPLE_CRM
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[tuple[Engine, str]]:
     engine = Engine(f"sqlite:///{tmp_path_factory.mktemp('serve') / 'hulian.db'}")
-    engine.deploy(EXAMPLE_CRM, tenant="acme")
-    yield engine, engine.create_token("acme", "admin")
+    engine.metadata("acme").deploy(EXAMPLE_CRM)
+    yield engine, engine.people("acme").create_token("admin")
     engine.close()
 
 

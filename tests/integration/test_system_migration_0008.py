@@ -67,7 +67,7 @@ def _own_tables_left(db: sa.Engine) -> list[str]:
 
 
 def _ids(engine: Engine, tenant: str) -> dict[str, str]:
-    return {u.username: u.id for u in engine.users(tenant)}
+    return {u.username: u.id for u in engine.people(tenant).users()}
 
 
 def test_0008_moves_every_tenants_rows_into_its_own_tables_and_back(fresh_db_url):

@@ -19,10 +19,10 @@ DOCS = documents(obj(
 
 @pytest.fixture
 def sales(engine, tenant):
-    engine.deploy(pack_of(DOCS), tenant)
-    engine.create_department(tenant, "China")
-    engine.create_department(tenant, "East", parent="China")
-    return engine.create_user(tenant, "li", display_name="Li Lei", department="East")
+    engine.metadata(tenant).deploy(pack_of(DOCS))
+    engine.people(tenant).create_department("China")
+    engine.people(tenant).create_department("East", parent="China")
+    return engine.people(tenant).create_user("li", display_name="Li Lei", department="East")
 
 
 def test_formulas_walk_to_owner_and_department(engine, tenant, sales):
@@ -42,12 +42,12 @@ def test_formulas_walk_to_owner_and_department(engine, tenant, sales):
 
 def test_departments_and_errors(engine, tenant, sales):
     with pytest.raises(NotFoundError) as exc:
-        engine.create_user(tenant, "x", department="Nowhere")
+        engine.people(tenant).create_user("x", department="Nowhere")
     assert exc.value.code == "unknown_department" and "China" in exc.value.hint
     bad = documents(obj("Deal", field("name", "text"),
                         field("x", "text", formula="owner.nope")))
     with pytest.raises(MetadataError) as error:
-        engine.deploy(pack_of(bad), tenant)
+        engine.metadata(tenant).deploy(pack_of(bad))
     assert "owner (User) has no field 'nope'" in str(error.value)
 
 
@@ -61,7 +61,7 @@ def test_rules_know_the_current_user(engine, tenant, sales):
                            "condition": "$User.department.name = 'East' && LEFT(name, 1) <> 'E'",
                            "message": {"zh": "东区以E开头", "en": "East deals start with E"},
                            "error_field": "name"}]))
-    engine.deploy(pack_of(guarded), tenant)
+    engine.metadata(tenant).deploy(pack_of(guarded))
     with engine.session(tenant, "li") as s:
         deal = s.create("Deal", {"name": "E1"})
         with pytest.raises(RecordValidationError) as exc:
@@ -78,7 +78,7 @@ def test_lookups_to_users_and_departments(engine, tenant, sales):
                          field("team", "lookup", target="Department"),
                          field("rep_team", "text", formula="rep.department.name"),
                          {**field("rep_name", "text"), "quote": "rep.name"}))
-    engine.deploy(pack_of(docs), tenant)
+    engine.metadata(tenant).deploy(pack_of(docs))
     with engine.session(tenant) as s:
         east = s.describe("Visit")  # the lookups are described like any other
         assert {f["api_name"]: f.get("target") for f in east["fields"]}["rep"] == "User"

@@ -22,6 +22,9 @@ from tests.integration.tenant_world import build, editable, visible
 STILL_GLOBAL = ("hulian_tenants", "hulian_users", "hulian_departments", "hulian_enterprises",
                 "hulian_metadata_versions", "hulian_schema_items")
 """The global tables a tenant's paths still read or write (to move later; docs/scaling.md)."""
+INSTALLATION = ("hulian_settings",)
+"""Settings of the whole installation, read (not written) once per process: the key that
+signs session cookies and page cursors. Under Citus a reference table."""
 _numbers = itertools.count(1)
 
 
@@ -39,6 +42,7 @@ def confined(pg_url):
                              f"t_{tenant} TO {role}")
         conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON "
                              f"{', '.join(STILL_GLOBAL)} TO {role}")
+        conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(INSTALLATION)} TO {role}")
     url = sa.make_url(pg_url).set(username=role, password="unit")
     inside = Engine(url.render_as_string(hide_password=False), migrate=False)
     yield inside, tenant
@@ -65,9 +69,9 @@ def test_records_teams_roles_overrides_and_numbers_need_only_the_tenants_schema(
     with inside.session(tenant, "seller") as s:
         s.unshare("Ticket", made["id"], "peer")
     assert visible(inside, tenant, "peer") == {"T-0001"}
-    assert inside.grant_roles(tenant, "newbie", ["auditor"]) == ["auditor", "member"]
+    assert inside.people(tenant).grant_roles("newbie", ["auditor"]) == ["auditor", "member"]
     assert visible(inside, tenant, "newbie") == {"T-0001", "T-0002", "T-0003", "T-0004"}
-    inside.set_enterprise_permission(tenant, "Dealer", "Ticket", None)  # override
+    inside.people(tenant).set_enterprise_permission("Dealer", "Ticket", None)  # override
     assert visible(inside, tenant, "buyer2") == set()
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hulian.runtime.api.errors import BadRequest
-from hulian.runtime.api.jsonio import MAX_JSON_DEPTH, check_json, encode, parse_json
+from hulian.runtime.api.errors import BadRequest, json_bytes
+from hulian.runtime.api.jsonio import MAX_JSON_DEPTH, check_json, parse_json
 
 
 def nested(depth: int) -> list:
@@ -50,4 +50,4 @@ def test_nul_and_surrogate_pairs_are_left_to_the_fields():
 
 
 def test_a_lone_surrogate_goes_out_as_its_json_escape():
-    assert encode({"message": "bad \ud800"}) == b'{"message": "bad \\ud800"}'
+    assert json_bytes({"message": "bad \ud800"}) == b'{"message": "bad \\ud800"}'
