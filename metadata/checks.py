@@ -35,6 +35,7 @@ from hulian.metadata.field_settings import (
     type_settings,
 )
 from hulian.metadata.hints import a_field, choices_hint
+from hulian.metadata.kind_checks import check_kinds
 from hulian.metadata.model import (
     CHOICE_TYPES,
     FIELD_TYPES,
@@ -248,6 +249,7 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
     _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in objects
                  if isinstance(documents[name], dict)), reports.__getitem__, "another object")
     check_access(documents, reports.__getitem__, pack_kind, broken)
+    check_kinds(documents, reports.__getitem__, pack_kind, broken)
     for kind, what in (("role", "another role"), ("app", "another app")):
         files = sorted(name for name in documents if document_kind(name) == kind)
         _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in files

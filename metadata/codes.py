@@ -111,4 +111,50 @@ CODES: dict[str, str] = {
     "extension.unknown_role": "a role extension extends a role no installed pack defines",
     "overlay.locked_property": "the overlay overrides a property the pack keeps locked or "
     "immutable",
+    # layouts, scenes and home views (hulian.metadata.kinds)
+    "layout.file_name_mismatch": "a layout file is not named after its layout",
+    "layout.unknown_object": "a layout is for an object the pack does not have",
+    "layout.unknown_field": "a layout (a section, column, card or related list) names a field the "
+    "object does not have",
+    "layout.unknown_business_type": "a layout is assigned to a business type the object does not "
+    "have",
+    "layout.unknown_role": "a layout is assigned to a role that is neither built in nor in the pack"
+    "a layout is assigned to a role that is neither built in nor in the pack",
+    "layout.unknown_relationship": "a related list names a relationship the object does not have",
+    "layout.unknown_button": "a button is neither a standard button nor a custom action of the "
+    "object",
+    "layout.key_not_applicable": "a detail layout has list keys (columns, card) or a list layout "
+    "detail keys (sections, related_lists, buttons)",
+    "layout.empty_section": "a section lists no fields",
+    "layout.duplicate_field": "a field is in a detail layout twice",
+    "layout.required_not_writable": "a layout requires a field nobody writes (a formula, roll-up, "
+    "quote, auto-number or system field)",
+    "layout.unsortable_field": "a related list is sorted by a multi-picklist",
+    "layout.duplicate_assignment": "two layouts of one object, kind and channel are assigned to "
+    "the same role and business type",
+    "layout.duplicate_default": "two layouts claim to be the default of one object, kind and "
+    "channel",
+    "scene.file_name_mismatch": "a scene file is not named after its scene",
+    "scene.reserved_name": "a scene is named like a built-in scene (all, mine, in_my_team, "
+    "my_subordinates)",
+    "scene.unknown_object": "a scene is for an object the pack does not have",
+    "scene.unknown_field": "a scene's columns or sort name a field the object does not have",
+    "scene.unsortable_field": "a scene is sorted by a multi-picklist",
+    "scene.unknown_role": "a scene is visible to a role that is neither built in nor in the pack",
+    "scene.duplicate_default": "two scenes claim to be the default of one object",
+    "home_view.file_name_mismatch": "a home view file is not named after its home view",
+    "home.unknown_role": "a home view is for a role that is neither built in nor in the pack",
+    "home.unknown_object": "a widget names an object the pack does not have",
+    "home.unknown_scene": "a widget names a scene the object does not have",
+    "home.unknown_field": "a metric names a field the object does not have",
+    "home.metric_needs_field": "a SUM, AVG, MIN or MAX metric names no field",
+    "home.metric_not_numeric": "a metric sums or averages a field that is not a number, currency "
+    "or percent (MIN and MAX: or a date or time)",
+    "home.duplicate_assignment": "two home views of one channel are for the same role, or both are "
+    "its default",
+    "pack.layout_conflict": "two installed packs define a layout of the same api_name",
+    "pack.scene_conflict": "two installed packs define a scene of the same api_name",
+    "pack.home_view_conflict": "two installed packs define a home view of the same api_name",
+    "overlay.locked_document": "the overlay replaces a layout, scene or home view the pack locked "
+    "(\"customizable\": {\"document\": \"locked\"})",
 }

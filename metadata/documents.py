@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hulian.metadata.jsontext import dumps
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.problems import Problem, pointer
 
 MANIFEST = "pack.json"
@@ -29,11 +30,15 @@ ROLES = "roles"
 APPS = "apps"
 ROLE_EXTENSIONS = f"{EXTENSIONS}/{ROLES}"
 FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension", ROLES: "role", APPS: "app",
-           ROLE_EXTENSIONS: "role_extension"}
-"""folder -> the kind of the documents in it; ``extensions/roles`` is the one sub-folder."""
+           ROLE_EXTENSIONS: "role_extension",
+           **{kind.folder: kind.name for kind in KINDS}}
+"""folder -> the kind of the documents in it; ``extensions/roles`` is the one sub-folder.
+The registered document kinds (:mod:`hulian.metadata.kinds`) add theirs."""
 IGNORED_FOLDERS = frozenset({"data"})
-SUPPORTED = ("a pack holds pack.json, objects/<ApiName>.json, roles/<api_name>.json and"
-             " apps/<api_name>.json, a tenant pack also extensions/<ApiName>.json and"
+SUPPORTED = ("a pack holds pack.json, objects/<ApiName>.json, roles/<api_name>.json,"
+             " apps/<api_name>.json, "
+             + ", ".join(f"{kind.folder}/<api_name>.json" for kind in KINDS)
+             + ", a tenant pack also extensions/<ApiName>.json and"
              " extensions/roles/<api_name>.json (data/ and hidden files are ignored)")
 MAX_DEPTH = 32
 
@@ -41,7 +46,8 @@ MAX_DEPTH = 32
 def document_kind(name: str) -> str | None:
     """ "pack" for the manifest, "object" for ``objects/<Name>.json``, "extension" for
     ``extensions/<Name>.json``, "role" for ``roles/<name>.json``, "app" for
-    ``apps/<name>.json``, "role_extension" for ``extensions/roles/<name>.json``, else None."""
+    ``apps/<name>.json``, "role_extension" for ``extensions/roles/<name>.json``, a
+    registered kind's name for a file in its folder (``layout``), else None."""
     if name == MANIFEST:
         return "pack"
     folder, _, file = name.rpartition("/")

@@ -32,6 +32,7 @@ from typing import Any
 from hulian.metadata.documents import MANIFEST, document_kind
 from hulian.metadata.extend import OVERLAY, Merging, apply_extension
 from hulian.metadata.extend_roles import apply_role_extension
+from hulian.metadata.kind_layers import add_kind_documents
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
 from hulian.metadata.problems import MetadataError, Problem
@@ -123,13 +124,16 @@ def merge(layers: Layers, name: str = "effective") -> Effective:
     merging.documents[MANIFEST] = _manifest(layers, name)
     seen: dict[str, str] = {}
     seen_access: dict[str, dict[str, str]] = {"role": {}, "app": {}}
+    kind_owners: dict[str, str] = {}
     for pack in layers.packs:
         _add_objects(merging, pack, f"{PACKS}/{pack.name}", seen)
         _add_access(merging, pack, f"{PACKS}/{pack.name}", seen_access)
+        add_kind_documents(merging, pack, f"{PACKS}/{pack.name}", kind_owners)
     overlay = layers.overlay
     if overlay is not None:
         _add_objects(merging, overlay, OVERLAY, seen)
         _add_access(merging, overlay, OVERLAY, seen_access)
+        add_kind_documents(merging, overlay, OVERLAY, kind_owners)
         for file in sorted(f for f in overlay.documents if document_kind(f) == "extension"):
             apply_extension(merging, file, overlay.documents[file])
         for file in sorted(f for f in overlay.documents

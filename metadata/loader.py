@@ -26,6 +26,7 @@ from hulian.metadata.documents import (
     join,
     read_documents,
 )
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import (
     Action,
     App,
@@ -230,6 +231,9 @@ def _build_pack(documents: Mapping[str, Any]) -> Pack:
                                  in manifest.get("customizable", {}).items()}),
         roles=tuple(build_role(documents[name], name) for name in files("role")),
         apps=tuple(build_app(documents[name], name) for name in files("app")),
+        parts=frozen_map({kind.name: tuple(kind.build(documents[name], name)
+                                           for name in files(kind.name))
+                          for kind in KINDS}),
     )
 
 

@@ -337,6 +337,13 @@ class Pack:
     property -> policy."""
     roles: tuple[Role, ...] = ()
     apps: tuple[App, ...] = ()
+    parts: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """The documents of the registered kinds (:mod:`hulian.metadata.kinds`), built: kind
+    name (``layout``, ``scene``, ``home_view``) -> its models, by api_name."""
+
+    def part(self, kind: str) -> tuple[Any, ...]:
+        """The models of one document kind: ``pack.part("layout")``."""
+        return self.parts.get(kind, ())
 
     def object(self, api_name: str) -> ObjectDef | None:
         return next((o for o in self.objects if o.api_name == api_name), None)

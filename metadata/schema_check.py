@@ -20,12 +20,14 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import extend
 from referencing import Registry, Resource
 
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.names import closest
 from hulian.metadata.problems import Problem, pointer
 
 SCHEMA_FILES = {"pack": "pack.schema.json", "object": "object.schema.json",
                 "extension": "extension.schema.json", "role": "role.schema.json",
-                "app": "app.schema.json", "role_extension": "role_extension.schema.json"}
+                "app": "app.schema.json", "role_extension": "role_extension.schema.json",
+                **{kind.name: kind.schema for kind in KINDS}}
 
 # validator keyword -> problem code; every assertion keyword our schemas use is
 # listed (a unit test walks the schemas to keep it so).

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hulian.metadata.documents import APPS, MANIFEST, OBJECTS, ROLES
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.loader import DEFAULT_DATA_PERMISSION
 from hulian.metadata.model import (
     STANDARD_ACTIONS,
@@ -57,7 +58,8 @@ _ORDER = ("api_name", "type", "label", "required", "unique", "indexed", "default
 
 def snapshot_documents(effective: Pack) -> dict[str, Any]:
     """``effective`` as the documents of a snapshot pack: pack.json, objects/<ApiName>.json,
-    roles/<api_name>.json and apps/<api_name>.json.
+    roles/<api_name>.json, apps/<api_name>.json and each registered kind's documents
+    (layouts, scenes, home views).
 
     Values are JSON values as :func:`~hulian.metadata.loader.load_documents` takes
     them (numbers as ``Decimal``; dates and times as ISO 8601 texts).
@@ -78,6 +80,9 @@ def snapshot_documents(effective: Pack) -> dict[str, Any]:
         documents[f"{ROLES}/{role.api_name}.json"] = _role(role)
     for app in effective.apps:
         documents[f"{APPS}/{app.api_name}.json"] = _app(app)
+    for kind in KINDS:
+        for model in effective.part(kind.name):
+            documents[kind.file(model.api_name)] = _json(kind.snapshot(model))
     return documents
 
 

@@ -18,15 +18,16 @@ from typing import Any
 
 from hulian.engine.deploy.catalog import ARCHIVED, Catalog, Item
 from hulian.engine.deploy.fields import create_index_step, field_changes, same_storage
-from hulian.engine.deploy.references import Use, access_uses, field_uses
+from hulian.engine.deploy.references import Use, access_uses, document_uses, field_uses
 from hulian.engine.deploy.step import DESTRUCTIVE, SAFE, Step
 from hulian.engine.errors import DeployError
 from hulian.engine.schema.columns import column_type
 from hulian.engine.schema.compiled import PLAIN_INDEX, field_index
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.loader import build_field, build_object
 from hulian.metadata.model import Field, ObjectDef, Pack, label_text
 
-METADATA_ONLY = ("update_access",)
+METADATA_ONLY = ("update_access", "update_document")
 """Step actions that change no table (the migrator skips them; they come last in a plan)."""
 _ACCESS_PARTS = (("data_permission", "data permission"), ("sharing_rules", "sharing rules"),
                  ("actions", "actions"))
@@ -154,6 +155,28 @@ def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef, restored: bool
                                 f"update {name}: {', '.join(parts + access)} (no data change)"))
 
 
+def _document_steps(old: Pack, new: Pack) -> list[Step]:
+    """One ``update_document`` step per layout, scene or home view (each registered
+    document kind) added, changed or removed: metadata only, no table changes."""
+    steps = []
+    for kind in KINDS:
+        was = {item.api_name: item for item in old.part(kind.name)}
+        now = {item.api_name: item for item in new.part(kind.name)}
+        what = kind.name.replace("_", " ")
+        for name in sorted(was.keys() | now.keys()):
+            if name not in was:
+                verb = "add"
+            elif name not in now:
+                verb = "remove"
+            elif was[name].document != now[name].document:
+                verb = "update"
+            else:
+                continue
+            steps.append(Step("update_document", None, None,
+                              f"{verb} {what} {name} (no data change)"))
+    return steps
+
+
 def _access_steps(old: Pack, new: Pack) -> list[Step]:
     """One ``update_access`` step per role or app added, changed or removed."""
     steps = []
@@ -212,7 +235,8 @@ def _refuse_unsupported(refused: list[str]) -> None:
 
 def _uses(state: _Plan) -> list[Use]:
     return field_uses(state.new, state.old, state.removed) \
-        + access_uses(state.new, state.removed, state.removed_objects)
+        + access_uses(state.new, state.removed, state.removed_objects) \
+        + document_uses(state.new, state.old, state.removed, state.removed_objects)
 
 
 def _refuse_in_use(state: _Plan) -> None:
@@ -284,6 +308,7 @@ def _compare(old: Pack | None, new: Pack, new_schema: bool, catalog: Catalog | N
         else:
             _object_changes(state, before, obj, restored)
     steps += _access_steps(old, new)
+    steps += _document_steps(old, new)
     return state
 
 

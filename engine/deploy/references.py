@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from hulian.formula.ast import parsed_refs
 from hulian.formula.errors import FormulaError
 from hulian.formula.parser import parse
+from hulian.metadata.kinds import KINDS, pack_view
 from hulian.metadata.model import ObjectDef, Pack
 from hulian.metadata.problems import pointer
 
@@ -146,4 +147,34 @@ def access_uses(new: Pack, removed: set[tuple[str, str]], objects: set[str]) -> 
     for app in new.apps:
         uses += [Use(name, f"app {app.api_name}", app.source, pointer("objects", i))
                  for i, name in enumerate(app.objects) if name in objects]
+    return uses
+
+
+def document_uses(new: Pack, old: Pack, removed: set[tuple[str, str]],
+                  objects: set[str]) -> list[Use]:
+    """Every layout, scene and home view of ``new`` (the registered document kinds) that
+    names one of the ``removed`` (object, field) pairs or ``objects``, or whose formula (a
+    scene's filter) reads one of the removed fields."""
+    view = pack_view(new.documents, "snapshot") if new.documents else None
+    resolver = _Resolver(new, old)
+    uses: list[Use] = []
+    for kind in KINDS:
+        for model in new.part(kind.name):
+            doc = model.document
+            what = f"{kind.name.replace('_', ' ')} {model.api_name}"
+            for use in kind.uses(doc, view) if view is not None else ():
+                if use.kind == "object" and use.name in objects:
+                    uses.append(Use(use.name, what, model.source, use.pointer))
+                elif use.kind == "field" and (use.object, use.name) in removed:
+                    uses.append(Use(use.target, what, model.source, use.pointer))
+            for formula in kind.formulas(doc):
+                try:
+                    paths = [ref.path for ref in parsed_refs(parse(formula.text))]
+                except FormulaError:
+                    continue
+                hit = sorted({f"{o}.{f}" for path in paths
+                              for o, f in resolver.targets(formula.object, path)
+                              if (o, f) in removed})
+                uses += [Use(target, f"{formula.what} ({what})", model.source,
+                             pointer(*formula.path)) for target in hit]
     return uses

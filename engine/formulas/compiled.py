@@ -22,6 +22,7 @@ from hulian.formula import (
     T,
     compile_formula,
 )
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import ObjectDef, Pack, ValidationRule
 from hulian.metadata.problems import MetadataError, Problem, pointer
 
@@ -38,6 +39,10 @@ class ObjectFormulas:
     """Roll-up field -> its filter, a formula over the child object."""
     sharing_criteria: Mapping[str, CompiledFormula] = field(default_factory=dict)
     """Sharing rule api_name -> its criteria, a boolean formula over the object."""
+    documents: Mapping[tuple[str, str, str], CompiledFormula] = field(default_factory=dict)
+    """The formulas of layouts, scenes and home views over this object (the registered
+    document kinds): (kind, api_name, JSON pointer) -> formula, e.g. a scene's filter at
+    ``("scene", "open_orders", "/filter")``."""
 
 
 def _problem(error: FormulaError, obj: ObjectDef, where: str) -> Problem:
@@ -165,10 +170,41 @@ def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],
     return result
 
 
+_RETURNS = {"boolean": T.BOOLEAN}
+
+
+def _document_formulas(pack: Pack, problems: list[Problem]
+                       ) -> dict[str, dict[tuple[str, str, str], CompiledFormula]]:
+    """The formulas of the registered document kinds (scene filters...), by object."""
+    found: dict[str, dict[tuple[str, str, str], CompiledFormula]] = {}
+    for kind in KINDS:
+        for model in pack.part(kind.name):
+            for formula in kind.formulas(model.document):
+                obj = pack.object(formula.object)
+                if obj is None:
+                    continue  # the checks report the object
+                where = pointer(*formula.path)
+                try:
+                    compiled = compile_formula(formula.text, ObjectScope(pack, obj),
+                                               Options("filter"), _RETURNS[formula.returns])
+                except InstalledElsewhere:
+                    continue
+                except FormulaError as exc:
+                    problem = _problem(exc, obj, where)
+                    problems.append(replace(problem, file=model.source))
+                    continue
+                found.setdefault(obj.api_name, {})[(kind.name, model.api_name, where)] = \
+                    compiled
+    return found
+
+
 def formula_problems(pack: Pack) -> tuple[dict[str, ObjectFormulas], list[Problem]]:
     problems: list[Problem] = []
     compiled = {obj.api_name: _compile_object(pack, obj, problems) for obj in pack.objects}
-    return dict(_cycles(pack, compiled, problems)), problems
+    ordered = dict(_cycles(pack, compiled, problems))
+    for name, formulas in _document_formulas(pack, problems).items():
+        ordered[name] = replace(ordered[name], documents=MappingProxyType(formulas))
+    return ordered, problems
 
 
 def pack_formula_problems(pack: Pack, source: str = "") -> list[Problem]:

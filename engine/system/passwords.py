@@ -1,8 +1,8 @@
 """Passwords: argon2id hashes (argon2-cffi), a small policy, and a dummy hash for timing.
 
 The policy (:func:`check_policy`) is the one place that says what a new password may be;
-``PeopleAdmin.set_password`` (the CLI, the admin) and ``Engine.people(t).change_password`` (the user, over
-REST) both apply it, and refuse with :class:`PasswordPolicyError`.
+``PeopleAdmin.set_password`` (the CLI, the admin) and ``Accounts.change_password`` (the
+user, over REST) both apply it, and refuse with :class:`PasswordPolicyError`.
 
 Only the PHC-format hash (``$argon2id$v=19$m=...,t=...,p=...$salt$hash``) is stored, in
 ``hulian_users.password_hash``; a password itself is never stored, logged or printed.

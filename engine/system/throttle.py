@@ -5,7 +5,7 @@ counts. Within any :data:`WINDOW` (15 minutes), :data:`PER_USER` (5) failures fo
 tenant and username, or :data:`PER_CLIENT` (20) from the same client address, lock further
 attempts for that key, even with the right password, until enough of those failures are
 older than the window. Locked attempts are not counted (they cannot extend the lock).
-A wrong current password given to ``Engine.people(t).change_password`` counts as a failed login
+A wrong current password given to ``Engine.accounts.change_password`` counts as a failed login
 (else a stolen session could guess the password there unthrottled). A successful login,
 password change or administrator's new password clears the failures of the user.
 

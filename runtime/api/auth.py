@@ -1,7 +1,7 @@
 """Who is calling: a bearer token (``Authorization: Bearer hl_...``) or a login session cookie.
 
 Both name the tenant and the user, so no request carries a tenant of its own. Tokens are
-made with ``hulian token create``, ``Engine.people(t).create_token`` or ``POST /api/v1/auth/tokens``;
+made with ``hulian token create``, ``PeopleAdmin.create_token`` or ``POST /api/v1/auth/tokens``;
 sessions by ``POST /api/v1/auth/login``. When a request has an ``Authorization`` header,
 the token decides (a cookie is then ignored); otherwise the ``hulian_session`` cookie does.
 

@@ -9,7 +9,7 @@ be able to log a victim into the attacker's account: a request whose ``Origin`` 
 not this server's own host is refused (403 ``origin_refused``), and the body must be sent
 as ``application/json``, which a cross-site form cannot send.
 
-``POST /auth/password`` changes the caller's own password (``Engine.people(t).change_password``):
+``POST /auth/password`` changes the caller's own password (``Engine.accounts.change_password``):
 a cookie caller's session is replaced by a new one (new cookie, new CSRF token in the
 body), every other login session of the user ends, API tokens stay. A new password the
 policy refuses is 422 with the policy's code.

@@ -20,7 +20,8 @@ from hulian.metadata.documents import (
 
 @pytest.mark.parametrize(("name", "kind"), [
     ("pack.json", "pack"), ("objects/Account.json", "object"), ("objects/.json", None),
-    ("objects/a/B.json", None), ("objects/B.JSON", None), ("layouts/A.json", None),
+    ("objects/a/B.json", None), ("objects/B.JSON", None), ("layouts/A.json", "layout"),
+    ("widgets/A.json", None),
     ("Pack.json", None), ("objects", None), ("extensions/Account.json", "extension"),
     ("extensions/a/B.json", None),
 ])
@@ -100,8 +101,8 @@ def test_clean_document_limits_nesting() -> None:
 
 def test_read_documents_reports_each_unexpected_entry_once(tmp_path: Path) -> None:
     (tmp_path / "pack.json").write_text("{}")
-    (tmp_path / "layouts").mkdir()
-    (tmp_path / "layouts" / "A.json").write_text("{}")
+    (tmp_path / "widgets").mkdir()
+    (tmp_path / "widgets" / "A.json").write_text("{}")
     (tmp_path / "objects").mkdir()
     (tmp_path / "objects" / "sub").mkdir()
     (tmp_path / "objects" / "A.json").mkdir()
@@ -110,9 +111,9 @@ def test_read_documents_reports_each_unexpected_entry_once(tmp_path: Path) -> No
     documents, problems = read_documents(tmp_path)
     assert documents == {"pack.json": {}}
     assert sorted((p.file, p.code) for p in problems) == [
-        ("layouts", "pack.unexpected_file"),
         ("objects/A.json", "file.unreadable"),
         ("objects/sub", "pack.unexpected_file"),
+        ("widgets", "pack.unexpected_file"),
     ]
 
 

@@ -226,12 +226,12 @@ def test_load_documents_prefixes_problem_files_with_the_source() -> None:
 def test_load_documents_rejects_unknown_paths_and_a_missing_manifest() -> None:
     documents, _ = read_documents(CRM)
     del documents["pack.json"]
-    documents["layouts/Account.json"] = {}
+    documents["widgets/Account.json"] = {}
     with pytest.raises(MetadataError) as info:
         load_documents(documents)
     assert [(p.code, p.file) for p in info.value.problems] == [
-        ("pack.unexpected_file", "layouts/Account.json"),
         ("pack.missing_manifest", "pack.json"),
+        ("pack.unexpected_file", "widgets/Account.json"),
     ]
 
 

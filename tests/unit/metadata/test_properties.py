@@ -121,7 +121,7 @@ def _assert_problems(error: MetadataError) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(manifest=manifests, documents=st.dictionaries(
-    st.sampled_from(["objects/Account.json", "objects/Order.json", "layouts/x.json"]),
+    st.sampled_from(["objects/Account.json", "objects/Order.json", "widgets/x.json"]),
     objects, max_size=2))
 def test_load_documents_gives_a_pack_or_problems(manifest: Any, documents: dict[str, Any]) -> None:
     try:

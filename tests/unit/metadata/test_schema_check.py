@@ -17,7 +17,7 @@ from hulian.metadata.schema_check import (
 )
 
 STRUCTURAL = {"$schema", "$id", "$ref", "$defs", "title", "description", "default", "examples",
-              "properties", "items", "allOf", "if", "then", "propertyNames",
+              "properties", "items", "allOf", "oneOf", "if", "then", "propertyNames",
               "additionalProperties", "required", "type"}
 LABEL = {"zh": "产品", "en": "Product"}
 

@@ -1,0 +1,166 @@
+"""Home views (首页, ``home/<api_name>.json``): the page a role's users see first, per channel
+("千人千面": each role its own).
+
+A home view is an ordered list of widgets, for some ``roles`` on one ``channel`` (``web``
+or ``mobile``); one per channel may be the ``default`` for users no view names::
+
+    {"api_name": "dealer_mobile", "label": {"zh": "经销商首页", "en": "Dealer home"},
+     "channel": "mobile", "roles": ["dealer_buyer", "dealer_boss"],
+     "widgets": [
+       {"kind": "text", "text": {"zh": "春季订货会开始了", "en": "The spring fair is on"}},
+       {"kind": "metric", "label": {...}, "object": "Order", "scene": "mine",
+        "function": "SUM", "field": "total_amount"},
+       {"kind": "scene_list", "object": "Order", "scene": "mine", "rows": 5},
+       {"kind": "quick_create", "objects": ["Order"]},
+       {"kind": "app_tiles"}]}
+
+Widget kinds: ``scene_list`` (a scene's first rows), ``metric`` (COUNT, SUM, AVG, MIN or
+MAX of a numeric field over a scene), ``quick_create`` (buttons to create records),
+``app_tiles`` (the interconnect apps the user may use) and ``text`` (an announcement).
+What each shows is computed for the reader, under their permissions (:mod:`hulian.layouts`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from hulian.metadata.kinds.base import Document, DocumentKind, PackView, Report, Use
+from hulian.metadata.kinds.naming import Names
+from hulian.metadata.model import frozen_map
+
+__all__ = ["HOME_VIEWS", "METRIC_FUNCTIONS", "HomeView", "HomeViewKind", "Widget"]
+
+METRIC_FUNCTIONS = ("COUNT", "SUM", "AVG", "MIN", "MAX")
+NUMERIC = ("number", "currency", "percent")
+ORDERED = (*NUMERIC, "date", "datetime", "time", "auto_number")
+"""What MIN and MAX take besides numbers."""
+DERIVED_TYPES = {"formula", "roll_up"}
+
+
+@dataclass(frozen=True)
+class Widget:
+    kind: str
+    label: Mapping[str, str] | None = None
+    object: str | None = None
+    scene: str | None = None
+    rows: int = 5
+    function: str | None = None
+    field: str | None = None
+    objects: tuple[str, ...] = ()
+    text: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class HomeView(Document):
+    label: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    channel: str = "web"
+    roles: tuple[str, ...] = ()
+    default: bool = False
+    widgets: tuple[Widget, ...] = ()
+
+
+def _widget(raw: Mapping[str, Any]) -> Widget:
+    return Widget(kind=raw["kind"], label=frozen_map(raw["label"]) if "label" in raw else None,
+                  object=raw.get("object"), scene=raw.get("scene"), rows=raw.get("rows", 5),
+                  function=raw.get("function"), field=raw.get("field"),
+                  objects=tuple(raw.get("objects", ())),
+                  text=frozen_map(raw["text"]) if "text" in raw else None)
+
+
+class HomeViewKind(DocumentKind):
+    name = "home_view"
+    folder = "home"
+    schema = "home_view.schema.json"
+    what = "a home view"
+
+    def build(self, doc: Mapping[str, Any], source: str) -> HomeView:
+        return HomeView(api_name=doc["api_name"], source=source,
+                        document=MappingProxyType(dict(doc)), label=frozen_map(doc["label"]),
+                        channel=doc.get("channel", "web"), roles=tuple(doc.get("roles", ())),
+                        default=doc.get("default", False),
+                        widgets=tuple(_widget(w) for w in doc["widgets"]))
+
+    def check(self, doc: Mapping[str, Any], file: str, report: Report,
+              pack: PackView) -> None:
+        names = Names("home", f"the home view {doc.get('api_name')!r}", report, pack)
+        for i, role in enumerate(doc.get("roles", ())):
+            names.role(role, ("roles", i))
+        for i, widget in enumerate(doc.get("widgets", ())):
+            self._check_widget(widget, ("widgets", i), names)
+
+    @staticmethod
+    def _check_widget(widget: Mapping[str, Any], path: tuple[Any, ...], names: Names) -> None:
+        kind = widget.get("kind")
+        for key in ("label", "text"):
+            if key in widget:
+                names.report.labels(widget[key], (*path, key))
+        if kind in ("scene_list", "metric"):
+            obj = names.object(widget.get("object"), (*path, "object"))
+            names.scene(obj, widget.get("scene"), (*path, "scene"))
+        else:
+            obj = None
+        if kind == "metric":
+            function = widget.get("function")
+            name = widget.get("field")
+            if function != "COUNT" and name is None:
+                names.report.add("home.metric_needs_field", path,
+                                 f"{function} needs a field to summarise",
+                                 "name a numeric field in \"field\", or use COUNT")
+            if name is not None and names.field(obj, name, (*path, "field")) and obj:
+                kind_of = obj.field_type(name)
+                definition = obj.fields.get(name, {})
+                if kind_of is not None and "formula" in definition:
+                    kind_of = definition.get("type")
+                allowed = ORDERED if function in ("MIN", "MAX") else NUMERIC
+                if kind_of not in allowed:
+                    names.report.add("home.metric_not_numeric", (*path, "field"),
+                                     f"{function} of {obj.api_name}.{name}: a {kind_of} field "
+                                     "cannot be summed or averaged" if function in
+                                     ("SUM", "AVG") else
+                                     f"{function} of {obj.api_name}.{name}: a {kind_of} field "
+                                     "has no order", "choose a number, currency or percent "
+                                     "field" + ("" if function in ("SUM", "AVG")
+                                                else ", or a date or time"))
+        if kind == "quick_create":
+            for i, name in enumerate(widget.get("objects", ())):
+                names.object(name, (*path, "objects", i))
+
+    def check_together(self, documents: list[tuple[str, Mapping[str, Any]]],
+                       report_for: Callable[[str], Report], pack: PackView) -> None:
+        claims: dict[tuple[Any, ...], list[tuple[str, tuple[Any, ...]]]] = defaultdict(list)
+        for file, doc in documents:
+            channel = doc.get("channel", "web")
+            if doc.get("default"):
+                claims[(channel, None)].append((file, ("default",)))
+            for i, role in enumerate(doc.get("roles", ())):
+                claims[(channel, role)].append((file, ("roles", i)))
+        for (channel, role), found in claims.items():
+            for file, path in found[1:]:
+                what = f"the role {role}" if role else "users no view names (default)"
+                report_for(file).add("home.duplicate_assignment", path,
+                                     f"{found[0][0]} is already the {channel} home view of "
+                                     f"{what}", "one home view per role and channel")
+
+    def uses(self, doc: Mapping[str, Any], pack: PackView) -> Iterator[Use]:
+        for i, role in enumerate(doc.get("roles", ())):
+            if isinstance(role, str):
+                yield Use("role", role, ("roles", i))
+        for i, widget in enumerate(doc.get("widgets", ())):
+            obj = widget.get("object") if isinstance(widget, dict) else None
+            if isinstance(obj, str):
+                yield Use("object", obj, ("widgets", i, "object"))
+                if isinstance(widget.get("scene"), str):
+                    yield Use("scene", widget["scene"], ("widgets", i, "scene"), obj)
+                if isinstance(widget.get("field"), str):
+                    yield Use("field", widget["field"], ("widgets", i, "field"), obj)
+            for j, name in enumerate(widget.get("objects", ()) if isinstance(widget, dict)
+                                     else ()):
+                if isinstance(name, str):
+                    yield Use("object", name, ("widgets", i, "objects", j))
+
+
+HOME_VIEWS = HomeViewKind()
