@@ -30,7 +30,15 @@ from hulian.engine.errors import (
     RecordValidationError,
 )
 from hulian.engine.formulas import records as formula_records
-from hulian.engine.records import checks, deletes, masters, prepare, rollup_sources, rollups
+from hulian.engine.records import (
+    business_types,
+    checks,
+    deletes,
+    masters,
+    prepare,
+    rollup_sources,
+    rollups,
+)
 from hulian.engine.records.access import Guard
 from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
@@ -204,10 +212,27 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
         return self.guard.readable()
 
     def describe(self, object_name: str) -> dict[str, Any]:
-        """The object as the user sees it (hidden fields left out, ``permissions`` added)."""
+        """The object as the user sees it (hidden fields left out, ``permissions`` added),
+        with the business types the user may create records of (their option subsets) and
+        the field dependencies between fields they see."""
         obj = self.guard.object(object_name)
-        return self.guard.describe(obj, describe_object(obj, self.schema.ids.get(object_name),
-                                                        self.schema))
+        out = self.guard.describe(obj, describe_object(obj, self.schema.ids.get(object_name),
+                                                       self.schema))
+        hidden = self.guard.hidden(obj.api_name)
+        usable = business_types.usable_types(obj, self.visibility)
+        default = obj.model.default_type
+        out["business_types"] = [
+            {"api_name": t.api_name, "label": dict(t.label), "description": t.description,
+             "default": t is default,
+             "options": {name: {"values": list(subset.values), "default": subset.default}
+                         for name, subset in t.options.items() if name not in hidden}}
+            for t in usable]
+        out["field_dependencies"] = [
+            {"controlling": d.controlling, "dependent": d.dependent,
+             "values": {key: list(values) for key, values in d.values.items()}}
+            for d in obj.model.field_dependencies
+            if d.controlling not in hidden and d.dependent not in hidden]
+        return out
 
     # -- create -----------------------------------------------------------------------------
 
@@ -221,12 +246,19 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
         inputs = self.guard.check_input(obj, list(inputs), errors, creating=True)
         coerced = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
         rows = [row if row is not None else {} for row in coerced]
-        for row in rows:
+        visibility = self.visibility
+        types = [business_types.resolve_type(obj, row, visibility, errors, i)
+                 for i, row in enumerate(rows)]
+        for row, btype in zip(rows, types, strict=True):
+            business_types.apply_type_defaults(btype, obj, row)
             prepare.apply_defaults(plan, row)
         formula_records.apply_default_formulas(ctx, obj, rows, errors)
         masters.follow_masters(ctx, obj, rows, errors)
         checks.check_required(plan, rows, errors, partial=False)
         checks.check_options(plan, rows, errors)
+        for i, (row, btype) in enumerate(zip(rows, types, strict=True)):
+            business_types.check_subsets(obj, btype, row, errors, i)
+            business_types.check_dependencies(obj, row, row, errors, i)
         checks.check_owners(ctx, rows, errors)
         checks.check_references(ctx, obj, rows, errors)
         checks.check_unique(ctx, obj, rows, errors, seen=seen)
@@ -328,6 +360,14 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
             masters.follow_masters(ctx, obj, [values], errors)
             checks.check_required(plan, [values], errors, partial=True)
             checks.check_options(plan, [values], errors, previous=current)
+            if values.get("business_type", current["business_type"]) != \
+                    current["business_type"]:
+                business_types.check_type_change(obj, values, self.visibility, errors)
+            merged = {**current, **values}
+            business_types.check_subsets(
+                obj, obj.model.business_type(merged.get("business_type") or ""), values,
+                errors, None, kept=current)
+            business_types.check_dependencies(obj, merged, values, errors, None)
             checks.check_owners(ctx, [values], errors)
             changed = {k: v for k, v in values.items() if current.get(k) != v}
             checks.check_references(ctx, obj, [changed], errors)

@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from hulian.metadata.access_checks import check_access
+from hulian.metadata.business_type_checks import check_business_types
 from hulian.metadata.derived_checks import check_derived, check_derived_keys, derived_key
 from hulian.metadata.documents import MANIFEST, SUPPORTED, document_kind
 from hulian.metadata.extension_checks import check_extension
@@ -33,6 +34,7 @@ from hulian.metadata.field_settings import (
     check_numbers,
     format_issue,
     type_settings,
+    value_problem,
 )
 from hulian.metadata.hints import a_field, choices_hint
 from hulian.metadata.kind_checks import check_kinds
@@ -250,6 +252,7 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
                  if isinstance(documents[name], dict)), reports.__getitem__, "another object")
     check_access(documents, reports.__getitem__, pack_kind, broken)
     check_kinds(documents, reports.__getitem__, pack_kind, broken)
+    check_business_types(documents, reports.__getitem__, pack_kind, value_problem)
     for kind, what in (("role", "another role"), ("app", "another app")):
         files = sorted(name for name in documents if document_kind(name) == kind)
         _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in files

@@ -109,6 +109,8 @@ CODES: dict[str, str] = {
     "extension.unknown_sharing_rule": "a sharing_rule_overrides key is not a sharing rule of "
     "the extended object",
     "extension.unknown_role": "a role extension extends a role no installed pack defines",
+    "extension.unknown_business_type": "a business_type_overrides key is not a business type "
+    "of the extended object",
     "overlay.locked_property": "the overlay overrides a property the pack keeps locked or "
     "immutable",
     # layouts, scenes and home views (hulian.metadata.kinds)
@@ -157,4 +159,27 @@ CODES: dict[str, str] = {
     "pack.home_view_conflict": "two installed packs define a home view of the same api_name",
     "overlay.locked_document": "the overlay replaces a layout, scene or home view the pack locked "
     "(\"customizable\": {\"document\": \"locked\"})",
+    # business types and field dependencies (hulian.metadata.business_type_checks)
+    "business_type.default": "an object's declared business types have no active default, or more "
+    "than one",
+    "business_type.unknown_field": "a business type's defaults or options name a field the object "
+    "does not have",
+    "business_type.invalid_default": "a business type's default value is not a value its field can "
+    "take",
+    "business_type.unknown_role": "a business type's roles name a role that is neither built in "
+    "nor in the pack",
+    "business_type.not_a_picklist": "a business type restricts the options of a field that is not "
+    "a picklist or multi-picklist",
+    "business_type.unknown_option": "a business type allows an option its picklist does not have",
+    "business_type.default_not_allowed": "a business type's default option for a picklist is not "
+    "among the options it allows",
+    "dependency.unknown_field": "a field dependency names a field the object does not have",
+    "dependency.controlling_type": "a field dependency's controlling field is not a picklist or "
+    "checkbox",
+    "dependency.dependent_type": "a field dependency's dependent field is not a picklist or "
+    "multi-picklist",
+    "dependency.unknown_option": "a field dependency names a value its controlling field or an "
+    "option its dependent field does not have",
+    "dependency.duplicate": "two field dependencies have the same dependent field",
+    "dependency.cycle": "fields control each other in a cycle",
 }

@@ -6,9 +6,10 @@ found so far; :func:`apply_extension` applies one extension file to it:
 
 1. the object's label, plural_label and description overrides;
 2. ``field_overrides`` (options merge by api_name);
-3. ``rule_overrides`` and ``sharing_rule_overrides``;
+3. ``rule_overrides``, ``sharing_rule_overrides`` and ``business_type_overrides``;
 4. ``data_permission``, level by level (a level left out keeps the pack's);
-5. the new fields, validation rules and sharing rules, appended after the pack's.
+5. the new fields, validation rules, sharing rules, business types and field
+   dependencies, appended after the pack's.
 
 Every override is checked against the property's policy
 (:mod:`hulian.metadata.policy`); one that is not editable is reported as
@@ -38,6 +39,8 @@ _RULES: Mapping[str, tuple[Level, str, str, str, str]] = {
                          "rule_overrides"),
     "sharing_rules": ("sharing_rule", "sharing rule", "sharing rule",
                       "extension.unknown_sharing_rule", "sharing_rule_overrides"),
+    "business_types": ("business_type", "business type", "business type",
+                       "extension.unknown_business_type", "business_type_overrides"),
 }
 """list key -> (policy level, what it holds, its short name, the code of an unknown name,
 the overrides key)"""
@@ -132,11 +135,14 @@ class _Extension:
         self._field_overrides(doc.get("field_overrides", {}))
         self._rule_overrides("validation_rules", doc.get("rule_overrides", {}))
         self._rule_overrides("sharing_rules", doc.get("sharing_rule_overrides", {}))
+        self._rule_overrides("business_types", doc.get("business_type_overrides", {}))
         if "data_permission" in doc:
             self._data_permission(doc["data_permission"])
         self._append("fields", doc.get("fields", []))
         self._append("validation_rules", doc.get("validation_rules", []))
         self._append("sharing_rules", doc.get("sharing_rules", []))
+        self._append("business_types", doc.get("business_types", []))
+        self._append("field_dependencies", doc.get("field_dependencies", []))
 
     def _allowed(self, level: Level, raw: Mapping[str, Any], what: str, prop: str,
                  origin_path: tuple[Any, ...]) -> bool:

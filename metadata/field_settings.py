@@ -254,3 +254,24 @@ def check_default(raw: Mapping[str, Any], path: tuple[Any, ...], report: Report,
     except ValueProblem as problem:
         report.add(f"{key}.type", (*path, key),
                    f"the {key} does not fit the field: {problem.message}", problem.hint)
+
+
+def value_problem(raw: Mapping[str, Any], value: Any) -> str | None:
+    """Why ``value`` (JSON) cannot be a value of the field documented by ``raw`` (None: it
+    can); for values given elsewhere than the field, such as a business type's defaults."""
+    kind = raw.get("type")
+    if kind not in _DEFAULT_JSON or not isinstance(raw.get("api_name"), str):
+        return None if kind not in NO_DEFAULT else f"{a_field(str(kind))} takes no default"
+    if value is None:
+        return None
+    expected = _DEFAULT_JSON[kind]
+    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+        return f"{a_field(kind)} does not take {type(value).__name__} values"
+    try:
+        field = Field(raw["api_name"], kind, frozen_map({}), **type_settings(raw))
+        coercer(field)(value)
+    except ValueProblem as problem:
+        return problem.message
+    except (KeyError, TypeError, ValueError):  # settings the field checks report
+        return None
+    return None

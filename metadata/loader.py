@@ -30,9 +30,12 @@ from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import (
     Action,
     App,
+    BusinessType,
     Field,
+    FieldDependency,
     ObjectAccess,
     ObjectDef,
+    OptionSubset,
     Pack,
     Role,
     RollUp,
@@ -151,12 +154,30 @@ def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
         actions=tuple(Action(a["api_name"], frozen_map(a["label"]), a.get("description"))
                       for a in doc.get("actions", ())),
         customizable=frozen_map(doc.get("customizable")),
+        business_types=tuple(_business_type(raw) for raw in doc.get("business_types", ())),
+        field_dependencies=tuple(
+            FieldDependency(raw["controlling"], raw["dependent"],
+                            frozen_map({key: tuple(values)
+                                        for key, values in raw["values"].items()}))
+            for raw in doc.get("field_dependencies", ())),
         validation_rules=tuple(
             ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),
                            rule.get("error_field"), rule.get("active", True),
                            rule.get("description"), frozen_map(rule.get("customizable")))
             for rule in doc.get("validation_rules", ())),
     )
+
+
+def _business_type(raw: Mapping[str, Any]) -> BusinessType:
+    roles = raw.get("roles")
+    return BusinessType(
+        api_name=raw["api_name"], label=frozen_map(raw["label"]),
+        description=raw.get("description"), active=raw.get("active", True),
+        default=raw.get("default", False), defaults=frozen_map(raw.get("defaults")),
+        roles=tuple(roles) if roles is not None else None,
+        options=frozen_map({name: OptionSubset(tuple(subset["values"]), subset.get("default"))
+                            for name, subset in raw.get("options", {}).items()}),
+        customizable=frozen_map(raw.get("customizable")))
 
 
 def _sharing_rule(raw: Mapping[str, Any]) -> SharingRule:

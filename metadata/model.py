@@ -223,6 +223,63 @@ class SharingRule:
     """False: the rule shares nothing (a tenant's overlay may switch a pack's rule off)."""
 
 
+DEFAULT_BUSINESS_TYPE = "default"
+"""The business type of an object that declares none (every record's, then)."""
+
+
+@dataclass(frozen=True)
+class OptionSubset:
+    """The options of one picklist a business type allows, and its default among them."""
+
+    values: tuple[str, ...]
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class BusinessType:
+    """A business type (业务类型, Salesforce's record type): a variant of an object with its
+    own default values, who may create records of it, and for each picklist the subset of
+    options it allows."""
+
+    api_name: str
+    label: I18n
+    description: str | None = None
+    active: bool = True
+    default: bool = False
+    defaults: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Field -> its default value in records of this type (as JSON)."""
+    roles: tuple[str, ...] | None = None
+    """The roles whose users may create (or switch to) records of it; None: anyone who may
+    create records of the object."""
+    options: Mapping[str, OptionSubset] = field(default_factory=lambda: MappingProxyType({}))
+    """Picklist or multi-picklist field -> the options it allows."""
+    customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def allows(self, field_name: str, option: str) -> bool:
+        subset = self.options.get(field_name)
+        return subset is None or option in subset.values
+
+
+IMPLICIT_BUSINESS_TYPE = BusinessType(
+    DEFAULT_BUSINESS_TYPE, MappingProxyType({"zh": "默认", "en": "Default"}), default=True)
+
+
+@dataclass(frozen=True)
+class FieldDependency:
+    """字段依赖: the options a dependent picklist may take for each value of its controlling
+    picklist or boolean (``"true"`` / ``"false"``); a controlling value not listed (or
+    blank) allows no dependent value."""
+
+    controlling: str
+    dependent: str
+    values: Mapping[str, tuple[str, ...]]
+
+    def allowed(self, controlling_value: Any) -> tuple[str, ...]:
+        if isinstance(controlling_value, bool):
+            controlling_value = "true" if controlling_value else "false"
+        return self.values.get(controlling_value, ()) if controlling_value is not None else ()
+
+
 @dataclass(frozen=True)
 class ObjectDef:
     api_name: str
@@ -244,6 +301,10 @@ class ObjectDef:
     actions: tuple[Action, ...] = ()
     customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Policies declared on the object itself: property -> locked | editable | immutable."""
+    business_types: tuple[BusinessType, ...] = ()
+    """Declared business types; none: every record is of :data:`IMPLICIT_BUSINESS_TYPE`
+    (see :attr:`types`)."""
+    field_dependencies: tuple[FieldDependency, ...] = ()
     _by_name: Mapping[str, Field] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False, init=False
     )
@@ -257,6 +318,21 @@ class ObjectDef:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.api_name for f in self.fields)
+
+    @property
+    def types(self) -> tuple[BusinessType, ...]:
+        """The business types records may have: the declared ones, else the implicit one."""
+        return self.business_types or (IMPLICIT_BUSINESS_TYPE,)
+
+    def business_type(self, api_name: str) -> BusinessType | None:
+        return next((t for t in self.types if t.api_name == api_name), None)
+
+    @property
+    def default_type(self) -> BusinessType:
+        """The type a new record gets when it names none (the one marked ``default``,
+        else the first active one)."""
+        return next((t for t in self.types if t.default and t.active), None) or next(
+            (t for t in self.types if t.active), self.types[0])
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,13 @@ from typing import Literal
 
 from hulian.metadata.model import Pack
 
-Level = Literal["object", "field", "rule", "sharing_rule", "role"]
+Level = Literal["object", "field", "rule", "sharing_rule", "role", "business_type"]
 
 LOCKED = "locked"
 EDITABLE = "editable"
 IMMUTABLE = "immutable"
 POLICIES = (LOCKED, EDITABLE, IMMUTABLE)
-LEVELS: tuple[Level, ...] = ("object", "field", "rule", "sharing_rule", "role")
+LEVELS: tuple[Level, ...] = ("object", "field", "rule", "sharing_rule", "role", "business_type")
 
 DEFAULT_POLICIES: Mapping[str, Mapping[str, str]] = {
     "object": {"label": EDITABLE, "plural_label": EDITABLE, "description": EDITABLE,
@@ -51,6 +51,9 @@ DEFAULT_POLICIES: Mapping[str, Mapping[str, str]] = {
                      "description": EDITABLE, "owned_by": LOCKED, "criteria": LOCKED},
     # a role extension (extensions/roles/<role>.json) changes these
     "role": {"label": EDITABLE, "description": EDITABLE, "objects": EDITABLE},
+    # how a business type is used is the tenant's (who, defaults, which options)
+    "business_type": dict.fromkeys(("label", "description", "active", "default", "defaults",
+                                    "roles", "options"), EDITABLE),
 }
 """The built-in policy of every property an overlay could override, per level."""
 
@@ -60,6 +63,7 @@ FIXED: Mapping[str, tuple[str, ...]] = {
     "rule": ("api_name",),
     "sharing_rule": ("api_name",),
     "role": ("api_name",),
+    "business_type": ("api_name",),
 }
 """Properties that are always immutable; declaring another policy is a schema problem."""
 

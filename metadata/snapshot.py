@@ -29,6 +29,7 @@ from hulian.metadata.loader import DEFAULT_DATA_PERMISSION
 from hulian.metadata.model import (
     STANDARD_ACTIONS,
     App,
+    BusinessType,
     Field,
     ObjectAccess,
     ObjectDef,
@@ -108,6 +109,32 @@ def _object(obj: ObjectDef) -> dict[str, Any]:
     if obj.actions:
         doc["actions"] = [_optional({"api_name": a.api_name, "label": dict(a.label)},
                                     description=a.description) for a in obj.actions]
+    if obj.business_types:
+        doc["business_types"] = [_business_type(t) for t in obj.business_types]
+    if obj.field_dependencies:
+        doc["field_dependencies"] = [
+            {"controlling": d.controlling, "dependent": d.dependent,
+             "values": {key: list(values) for key, values in d.values.items()}}
+            for d in obj.field_dependencies]
+    return doc
+
+
+def _business_type(t: BusinessType) -> dict[str, Any]:
+    doc = _optional({"api_name": t.api_name, "label": dict(t.label)}, description=t.description)
+    if not t.active:
+        doc["active"] = False
+    if t.default:
+        doc["default"] = True
+    if t.defaults:
+        doc["defaults"] = {name: _json(value) for name, value in t.defaults.items()}
+    if t.roles is not None:
+        doc["roles"] = list(t.roles)
+    if t.options:
+        doc["options"] = {name: _optional({"values": list(subset.values)},
+                                          default=subset.default)
+                          for name, subset in t.options.items()}
+    if t.customizable:
+        doc["customizable"] = dict(t.customizable)
     return doc
 
 

@@ -15,7 +15,9 @@ from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE, SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.values import ValueProblem, storable
 
-WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id"})
+WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id", "business_type"})
+"""System fields input may set: the owner, and the business type (checked against the
+object's types by :mod:`hulian.engine.records.business_types`)."""
 
 
 def coerce(obj: CompiledObject, data: Any, row: int,
@@ -74,7 +76,8 @@ def _not_an_input(obj: CompiledObject, key: Any, value: Any, values: dict[str, A
     """A key without a coercer: ``owner_id`` (kept), or an error saying why it is refused."""
     if key in WRITABLE_SYSTEM_FIELDS:
         if value is not None and not isinstance(value, str):
-            errors.append(FieldError(key, "invalid_type", "expected a user id", row=row))
+            errors.append(FieldError(key, "invalid_type", "expected a user id"
+                                     if key == "owner_id" else "expected an api_name", row=row))
         elif value is not None and not storable(value):
             errors.append(FieldError(key, "invalid_character", "a user id holds no NUL "
                                      "and no lone surrogate", row=row))
@@ -112,11 +115,12 @@ def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> 
     user = ctx.user
     owner = {"out_tenant_id": None, "out_owner_id": None,
              **(ctx.owner or {"owner_id": user.id, "department_id": user.department_id})}
-    stamped = {"business_type": DEFAULT_BUSINESS_TYPE, "life_status": "normal",
+    stamped = {"life_status": "normal",
                "created_by": user.id, "updated_by": user.id, "created_at": ctx.now,
                "updated_at": ctx.now, "version": 1, "is_deleted": False}
     for row, record_id in zip(rows, new_ids(len(rows)), strict=True):
         row["id"] = record_id
+        row.setdefault("business_type", DEFAULT_BUSINESS_TYPE)  # resolved when checked
         for column, value in owner.items():
             row.setdefault(column, value)  # a detail has its master's
         row.update(stamped)

@@ -21,7 +21,8 @@ from .layered import account, pack
 
 DEFS = {"object": ("object", "objectPolicies"), "field": ("object", "fieldPolicies"),
         "rule": ("object", "rulePolicies"), "sharing_rule": ("object", "sharingRulePolicies"),
-        "role": ("role", "rolePolicies")}
+        "role": ("role", "rolePolicies"),
+        "business_type": ("object", "businessTypePolicies")}
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -37,14 +38,16 @@ def test_the_schema_lists_every_property_with_a_policy(level: str) -> None:
 @pytest.mark.parametrize(("level", "kind", "holder"), [
     ("object", "extension", None), ("field", "extension", "fieldOverride"),
     ("rule", "extension", "ruleOverride"), ("sharing_rule", "extension", "sharingRuleOverride"),
-    ("role", "role_extension", None)])
+    ("role", "role_extension", None),
+    ("business_type", "extension", "businessTypeOverride")])
 def test_an_overlay_may_write_exactly_the_properties_with_a_policy(
         level: str, kind: str, holder: str | None) -> None:
     schema = load_schema(kind)
     keys = set((schema["$defs"][holder] if holder else schema)["properties"])
     if holder is None:
         keys -= {"$schema", "object", "role", "fields", "field_overrides", "validation_rules",
-                 "rule_overrides", "sharing_rules", "sharing_rule_overrides"}
+                 "rule_overrides", "sharing_rules", "sharing_rule_overrides",
+                 "business_types", "business_type_overrides", "field_dependencies"}
     assert keys == set(DEFAULT_POLICIES[level])
 
 
