@@ -35,6 +35,7 @@ from hulian.engine.records import (
     checks,
     deletes,
     masters,
+    owner_rules,
     prepare,
     rollup_sources,
     rollups,
@@ -263,6 +264,8 @@ class Session(ReadsMixin, TeamsMixin, TransferMixin):
         checks.check_references(ctx, obj, rows, errors)
         checks.check_unique(ctx, obj, rows, errors, seen=seen)
         formula_records.check_rules(ctx, obj, rows, [None] * len(rows), errors)
+        if not errors:
+            owner_rules.assign_owners(ctx, obj, rows)
         return rows
 
     def create(self, object_name: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from hulian.metadata.model import (
     SYSTEM_TARGETS,
 )
 from hulian.metadata.names import NameKind, name_issues
+from hulian.metadata.owner_rule_checks import check_owner_rules
 from hulian.metadata.problems import Problem, pointer
 from hulian.metadata.relationship_checks import PackObjects, check_relationships, may_be_installed
 from hulian.metadata.rule_checks import check_formula_keys, check_rules
@@ -253,6 +254,7 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
     check_access(documents, reports.__getitem__, pack_kind, broken)
     check_kinds(documents, reports.__getitem__, pack_kind, broken)
     check_business_types(documents, reports.__getitem__, pack_kind, value_problem)
+    check_owner_rules(documents, reports.__getitem__, pack_kind)
     for kind, what in (("role", "another role"), ("app", "another app")):
         files = sorted(name for name in documents if document_kind(name) == kind)
         _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in files

@@ -182,4 +182,9 @@ CODES: dict[str, str] = {
     "option its dependent field does not have",
     "dependency.duplicate": "two field dependencies have the same dependent field",
     "dependency.cycle": "fields control each other in a cycle",
+    # owner rules (hulian.metadata.owner_rule_checks)
+    "owner_rule.on_detail": "a detail object (master-detail) declares owner rules: its records "
+    "are owned by their master's owner",
+    "owner_rule.unknown_role": "an owner rule takes turns among a role that is not an internal "
+    "role of the pack",
 }

@@ -36,6 +36,7 @@ from hulian.metadata.model import (
     ObjectAccess,
     ObjectDef,
     OptionSubset,
+    OwnerRule,
     Pack,
     Role,
     RollUp,
@@ -160,6 +161,9 @@ def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
                             frozen_map({key: tuple(values)
                                         for key, values in raw["values"].items()}))
             for raw in doc.get("field_dependencies", ())),
+        owner_rules=tuple(OwnerRule(raw["api_name"], frozen_map(raw["owner"]),
+                                    raw.get("condition"), raw.get("description"))
+                          for raw in doc.get("owner_rules", ())),
         validation_rules=tuple(
             ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),
                            rule.get("error_field"), rule.get("active", True),

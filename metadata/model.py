@@ -281,6 +281,25 @@ class FieldDependency:
 
 
 @dataclass(frozen=True)
+class OwnerRule:
+    """负责人: a condition (a boolean formula; None: always) and whom it makes the internal
+    owner of a record an interconnect user creates: a named user (``user``), the creating
+    enterprise's partner manager (``partner_manager``), or the active internal users of a
+    department or with a role in turn (``round_robin``: ``{"department": name}`` or
+    ``{"role": api_name}``)."""
+
+    api_name: str
+    owner: Mapping[str, Any]
+    condition: str | None = None
+    description: str | None = None
+
+    @property
+    def target(self) -> str:
+        """``user``, ``partner_manager`` or ``round_robin``."""
+        return next(iter(self.owner))
+
+
+@dataclass(frozen=True)
 class ObjectDef:
     api_name: str
     label: I18n
@@ -305,6 +324,7 @@ class ObjectDef:
     """Declared business types; none: every record is of :data:`IMPLICIT_BUSINESS_TYPE`
     (see :attr:`types`)."""
     field_dependencies: tuple[FieldDependency, ...] = ()
+    owner_rules: tuple[OwnerRule, ...] = ()
     _by_name: Mapping[str, Field] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False, init=False
     )

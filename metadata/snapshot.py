@@ -111,6 +111,10 @@ def _object(obj: ObjectDef) -> dict[str, Any]:
                                     description=a.description) for a in obj.actions]
     if obj.business_types:
         doc["business_types"] = [_business_type(t) for t in obj.business_types]
+    if obj.owner_rules:
+        doc["owner_rules"] = [_optional({"api_name": r.api_name},
+                                        description=r.description, condition=r.condition)
+                              | {"owner": _json(r.owner)} for r in obj.owner_rules]
     if obj.field_dependencies:
         doc["field_dependencies"] = [
             {"controlling": d.controlling, "dependent": d.dependent,

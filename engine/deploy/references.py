@@ -56,6 +56,10 @@ def _formulas(obj: ObjectDef) -> Iterator[tuple[str, str, str, str]]:
     for i, rule in enumerate(obj.validation_rules):
         yield (f"validation rule {name}.{rule.api_name}",
                pointer("validation_rules", i, "condition"), rule.condition, name)
+    for i, owner_rule in enumerate(obj.owner_rules):
+        if owner_rule.condition is not None:
+            yield (f"condition of owner rule {name}.{owner_rule.api_name}",
+                   pointer("owner_rules", i, "condition"), owner_rule.condition, name)
     for i, sharing in enumerate(obj.sharing_rules):
         if sharing.criteria is not None:
             yield (f"criteria of sharing rule {name}.{sharing.api_name}",

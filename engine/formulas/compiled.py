@@ -39,6 +39,8 @@ class ObjectFormulas:
     """Roll-up field -> its filter, a formula over the child object."""
     sharing_criteria: Mapping[str, CompiledFormula] = field(default_factory=dict)
     """Sharing rule api_name -> its criteria, a boolean formula over the object."""
+    owner_rules: Mapping[str, CompiledFormula] = field(default_factory=dict)
+    """Owner rule api_name -> its condition, a boolean formula over the new record."""
     documents: Mapping[tuple[str, str, str], CompiledFormula] = field(default_factory=dict)
     """The formulas of layouts, scenes and home views over this object (the registered
     document kinds): (kind, api_name, JSON pointer) -> formula, e.g. a scene's filter at
@@ -108,6 +110,13 @@ def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> Obje
                          rule.condition, scope, Options("validation"), T.BOOLEAN)
         if found is not None:
             rules.append((rule, found))
+    owners = {}
+    for i, owner_rule in enumerate(obj.owner_rules):
+        if owner_rule.condition is not None:
+            found = _attempt(problems, obj, pointer("owner_rules", i, "condition"),
+                             owner_rule.condition, scope, Options("validation"), T.BOOLEAN)
+            if found is not None:
+                owners[owner_rule.api_name] = found
     criteria = {}
     for i, sharing in enumerate(obj.sharing_rules):
         if sharing.criteria is not None:
@@ -117,7 +126,7 @@ def _compile_object(pack: Pack, obj: ObjectDef, problems: list[Problem]) -> Obje
                 criteria[sharing.api_name] = found
     return ObjectFormulas(MappingProxyType(fields), MappingProxyType(defaults), tuple(rules),
                           MappingProxyType(filters["lookup"]), MappingProxyType(filters["roll_up"]),
-                          MappingProxyType(criteria))
+                          MappingProxyType(criteria), MappingProxyType(owners))
 
 
 def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],

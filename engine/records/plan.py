@@ -93,6 +93,8 @@ class WritePlan:
     """Default formula field -> what its formula needs."""
     rule_needs: FormulaNeeds
     """What the active validation rules need."""
+    owner_rule_needs: FormulaNeeds = FormulaNeeds()
+    """What the owner rules' conditions need."""
 
 
 def write_plan(schema: CompiledSchema, object_name: str) -> WritePlan:
@@ -167,6 +169,7 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
                                         for field, formula in formulas.defaults.items()}),
         rule_needs=formula_needs(schema, name, [formula for rule, formula in formulas.rules
                                                 if rule.active]),
+        owner_rule_needs=formula_needs(schema, name, list(formulas.owner_rules.values())),
     )
 
 
