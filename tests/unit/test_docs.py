@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hulian.metadata.model import FIELD_TYPES
+from hulian.metadata.field_types import FIELD_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_PATTERNS = [
@@ -21,6 +21,7 @@ CODE_PATTERNS = [
 def _emitted_codes() -> set[str]:
     files = [*(ROOT / "engine").rglob("*.py"), *(ROOT / "runtime").rglob("*.py"),
              *(ROOT / "formula").rglob("*.py"),
+             *(ROOT / "metadata" / "field_types").rglob("*.py"),
              ROOT / "metadata" / "values.py", ROOT / "metadata" / "errors.py",
              ROOT / "metadata" / "problems.py"]
     codes: set[str] = set()
