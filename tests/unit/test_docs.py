@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hulian.metadata.field_types import FIELD_TYPES
+from hulian.metadata.field_types import FIELD_TYPES, REGISTERED
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_PATTERNS = [
@@ -45,6 +45,13 @@ def test_error_code_is_documented(code):
 def test_field_type_has_a_section(field_type):
     text = (ROOT / "docs" / "field-types.md").read_text(encoding="utf-8")
     assert re.search(rf"^## {field_type}$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("kind", REGISTERED, ids=lambda k: k.name)
+def test_field_type_table_gives_its_widget_and_formula_type(kind):
+    text = (ROOT / "docs" / "field-types.md").read_text(encoding="utf-8")
+    row = f"| {kind.name} | `{kind.widget}` | {kind.formula_type} |"
+    assert re.search(rf"^{re.escape(row)}", text, re.MULTILINE)
 
 
 def test_readme_links_resolve():
