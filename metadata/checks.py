@@ -6,8 +6,10 @@ check on documents that may still be wrong in any way, so each check looks only
 at values of the right JSON type and skips the rest (the schema check reports
 those).
 
-One field at a time here and in :mod:`~hulian.metadata.field_settings` (its
-type-specific settings, which the loader shares), :mod:`~hulian.metadata.rule_checks`
+One field at a time here, in each field type's ``check_settings``
+(:mod:`hulian.metadata.field_types`: patterns, numbers, options, targets, auto-number
+formats), in :mod:`~hulian.metadata.field_settings` (indexes, defaults and backfills),
+:mod:`~hulian.metadata.rule_checks`
 (formulas and validation rules) and :mod:`~hulian.metadata.derived_checks`
 (roll-up and quote keys); across objects in
 :mod:`~hulian.metadata.relationship_checks` (master-detail chains, relationship
