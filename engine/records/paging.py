@@ -56,8 +56,8 @@ def parse_order(obj: CompiledObject, order_by: Sequence[str] | str | None) -> li
         name = item.lstrip("-")
         kind = type_of(obj, name)
         if kind in BY_NAME and not BY_NAME[kind].sortable:
-            raise QueryError(f"{name}: {kind} fields cannot be sorted", code="invalid_sort",
-                             field=name)
+            raise QueryError(f"{name}: {kind.replace('_', '-')}s cannot be sorted",
+                             code="invalid_sort", field=name)
         if name == "id":  # unique: the keys after it can never matter
             id_key = id_key or SortKey("id", item.startswith("-"))
         elif id_key is None and all(k.name != name for k in keys):
