@@ -10,19 +10,20 @@ from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES, SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema, field_index
 from hulian.metadata.model import Field
 
-FIELD_SETTINGS = ("max_length", "pattern", "precision", "scale", "minimum", "maximum", "target",
-                  "on_delete", "lookup_filter", "relationship_name", "format", "start", "reset",
-                  "formula", "default_formula", "quote")
+DERIVED_SETTINGS = ("formula", "default_formula", "quote")
 
 
 def describe_field(f: Field, item_id: str | None = None, *, indexed: bool = False
                    ) -> dict[str, Any]:
     """``indexed``: the field has an index (declared, or as a unique, reference or name
-    field), so sorting and filtering on it stay fast on large tables."""
+    field), so sorting and filtering on it stay fast on large tables. ``widget`` is the
+    form widget of the field's type; the type adds its own settings (options...)."""
+    kind = f.kind
     out: dict[str, Any] = {
         "id": item_id,
         "api_name": f.api_name,
         "type": f.type,
+        "widget": kind.widget,
         "label": dict(f.label),
         "required": f.required,
         "unique": f.unique,
@@ -31,15 +32,13 @@ def describe_field(f: Field, item_id: str | None = None, *, indexed: bool = Fals
         "system": False,
         "hidden": f.hidden,
     }
-    for name in FIELD_SETTINGS:
+    out.update(kind.describe(f))
+    for name in DERIVED_SETTINGS:
         value = getattr(f, name)
         if value is not None:
             out[name] = value
     if f.roll_up is not None:
         out["roll_up"] = {k: v for k, v in vars(f.roll_up).items() if v is not None}
-    if f.options:
-        out["options"] = [{"api_name": o.api_name, "label": dict(o.label), "active": o.active}
-                          for o in f.options]
     if f.default is not None:
         out["default"] = f.default
     if f.help:

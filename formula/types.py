@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from hulian.metadata.field_types import REGISTERED
+
 
 class T(StrEnum):
     NUMBER = "number"
@@ -27,14 +29,8 @@ NUMERIC = frozenset({T.NUMBER, T.CURRENCY, T.PERCENT})
 RESULT_TYPES = frozenset(T) - {T.NULL, T.PICKLIST, T.MULTI_PICKLIST}
 """Types a formula field may declare as its result."""
 
-# Field types of the metadata -> formula types.
-FIELD_TYPE_MAP: dict[str, T] = {
-    "text": T.TEXT, "textarea": T.TEXT, "email": T.TEXT, "phone": T.TEXT, "url": T.TEXT,
-    "auto_number": T.TEXT, "lookup": T.TEXT, "master_detail": T.TEXT,
-    "number": T.NUMBER, "currency": T.CURRENCY, "percent": T.PERCENT,
-    "boolean": T.BOOLEAN, "date": T.DATE, "datetime": T.DATETIME, "time": T.TIME,
-    "picklist": T.PICKLIST, "multi_picklist": T.MULTI_PICKLIST,
-}
+FIELD_TYPE_MAP: dict[str, T] = {t.name: T(t.formula_type) for t in REGISTERED}
+"""Field types of the metadata -> formula types (each field type declares its own)."""
 
 
 def is_numeric(t: T) -> bool:

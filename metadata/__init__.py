@@ -7,6 +7,15 @@
 
 from hulian.metadata.codes import CODES
 from hulian.metadata.errors import HulianError
+from hulian.metadata.field_types import (
+    CHOICE_TYPES,
+    FIELD_TYPES,
+    NUMERIC_TYPES,
+    TEXT_TYPES,
+    FieldType,
+    coercer,
+    field_type,
+)
 from hulian.metadata.layers import (
     Effective,
     Layers,
@@ -20,18 +29,14 @@ from hulian.metadata.loader import check_pack, load_documents, load_pack, read_d
 from hulian.metadata.model import (
     AUTO_NUMBER_RESETS,
     BUILTIN_ROLES,
-    CHOICE_TYPES,
     DATA_PERMISSIONS,
     EXTERNAL_DATA_PERMISSIONS,
     FIELD_ACCESS,
-    FIELD_TYPES,
-    NUMERIC_TYPES,
     ON_DELETE,
     PACK_KINDS,
     ROLE_KINDS,
     SHARE_ACCESS,
     STANDARD_ACTIONS,
-    TEXT_TYPES,
     Action,
     App,
     Field,
@@ -47,7 +52,7 @@ from hulian.metadata.model import (
 from hulian.metadata.policy import POLICIES, policy
 from hulian.metadata.problems import MetadataError, Problem, pointer
 from hulian.metadata.schema_check import load_schema
-from hulian.metadata.values import ValueProblem, coercer
+from hulian.metadata.values import ValueProblem
 
 __all__ = [
     "AUTO_NUMBER_RESETS",
@@ -70,6 +75,7 @@ __all__ = [
     "App",
     "Effective",
     "Field",
+    "FieldType",
     "HulianError",
     "Layers",
     "MetadataError",
@@ -83,6 +89,7 @@ __all__ = [
     "ValueProblem",
     "check_pack",
     "coercer",
+    "field_type",
     "frozen_map",
     "immutable_changes",
     "kept_overrides",

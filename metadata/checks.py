@@ -6,8 +6,10 @@ check on documents that may still be wrong in any way, so each check looks only
 at values of the right JSON type and skips the rest (the schema check reports
 those).
 
-One field at a time here and in :mod:`~hulian.metadata.field_settings` (its
-type-specific settings, which the loader shares), :mod:`~hulian.metadata.rule_checks`
+One field at a time here, in each field type's ``check_settings``
+(:mod:`hulian.metadata.field_types`: patterns, numbers, options, targets, auto-number
+formats), in :mod:`~hulian.metadata.field_settings` (indexes, defaults and backfills),
+:mod:`~hulian.metadata.rule_checks`
 (formulas and validation rules) and :mod:`~hulian.metadata.derived_checks`
 (roll-up and quote keys); across objects in
 :mod:`~hulian.metadata.relationship_checks` (master-detail chains, relationship
@@ -17,7 +19,6 @@ names), :mod:`~hulian.metadata.derived_checks` (what roll-ups and quotes name) a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
@@ -27,34 +28,23 @@ from hulian.metadata.derived_checks import check_derived, check_derived_keys, de
 from hulian.metadata.documents import MANIFEST, SUPPORTED, document_kind
 from hulian.metadata.extension_checks import check_extension
 from hulian.metadata.field_settings import (
-    TYPE_KEYS,
-    check_auto_number,
     check_default,
     check_indexed,
-    check_numbers,
-    format_issue,
     type_settings,
     value_problem,
 )
+from hulian.metadata.field_types import TYPE_KEYS, FieldContext, field_type, is_field_type
 from hulian.metadata.hints import a_field, choices_hint
 from hulian.metadata.kind_checks import check_kinds
-from hulian.metadata.model import (
-    CHOICE_TYPES,
-    FIELD_TYPES,
-    NUMERIC_TYPES,
-    PACK_KINDS,
-    REFERENCE_TYPES,
-    SYSTEM_TARGETS,
-)
+from hulian.metadata.model import PACK_KINDS
 from hulian.metadata.names import NameKind, name_issues
 from hulian.metadata.owner_rule_checks import check_owner_rules
 from hulian.metadata.problems import Problem, pointer
 from hulian.metadata.relationship_checks import PackObjects, check_relationships, may_be_installed
 from hulian.metadata.rule_checks import check_formula_keys, check_rules
 
-__all__ = ["TYPE_KEYS", "check_documents", "format_issue", "type_settings"]
+__all__ = ["TYPE_KEYS", "check_documents", "type_settings"]
 
-NAME_FIELD_TYPES = ("text", "auto_number")
 LANGUAGES = ("zh", "en")
 
 
@@ -92,45 +82,19 @@ def _check_field(raw: Any, path: tuple[Any, ...], report: _Report, targets: Coll
     report.name("field", raw.get("api_name"), (*path, "api_name"), pack_kind)
     report.labels(raw.get("label"), (*path, "label"))
     report.labels(raw.get("help"), (*path, "help"))
-    kind = raw.get("type")
-    if not isinstance(kind, str) or kind not in FIELD_TYPES:
+    name = raw.get("type")
+    if not is_field_type(name):
         return
+    kind = field_type(name)
     for key in raw:
-        if key in TYPE_KEYS and kind not in TYPE_KEYS[key]:
-            why = "; deleting the master always deletes its details" \
-                if (kind, key) == ("master_detail", "on_delete") else ""
+        if key in TYPE_KEYS and key not in kind.settings:
             report.add("field.key_not_applicable", (*path, key),
-                       f"{key} does not apply to {a_field(kind)}",
+                       f"{key} does not apply to {a_field(name)}",
                        f"{key} is for {', '.join(TYPE_KEYS[key])} fields;"
-                       f" remove it or change the type{why}")
-    sound = True
-    pattern = raw.get("pattern")
-    if kind in ("text", "textarea") and isinstance(pattern, str):
-        try:
-            re.compile(pattern)
-        except (re.error, RecursionError, OverflowError, ValueError) as exc:
-            report.add("pattern.invalid", (*path, "pattern"),
-                       f"the pattern is not a regular expression: {exc}",
-                       "write a Python regular expression; backslashes are doubled in JSON")
-            sound = False
-    if kind in NUMERIC_TYPES:
-        sound = check_numbers(raw, path, report) and sound
-    if kind in CHOICE_TYPES:
-        options = raw.get("options")
-        _check_options(options, (*path, "options"), report)
-        sound = sound and isinstance(options, list) and bool(options)
-    target = raw.get("target")
-    if kind in REFERENCE_TYPES and isinstance(target, str) and target not in targets \
-            and not may_be_installed(target, pack_kind) \
-            and not (kind == "lookup" and target in SYSTEM_TARGETS):
-        report.add("lookup.unknown_target", (*path, "target"),
-                   f"{target!r} is not an object of this pack"
-                   + (" (a master-detail field's master is an object of the pack)"
-                      if target in SYSTEM_TARGETS else ""),
-                   choices_hint(target, [*targets, *SYSTEM_TARGETS], "objects of the pack",
-                                none="the pack has no objects"))
-    if kind == "auto_number":
-        check_auto_number(raw, path, report)
+                       f" remove it or change the type{kind.key_notes.get(key, '')}")
+    context = FieldContext(targets, pack_kind,
+                           lambda target: target in targets or may_be_installed(target, pack_kind))
+    sound = kind.check_settings(raw, path, report, context)
     check_indexed(raw, path, report)
     computed = derived_key(raw) in ("roll_up", "quote")  # their keys are reported instead
     for key in ("default", "backfill"):
@@ -138,26 +102,6 @@ def _check_field(raw: Any, path: tuple[Any, ...], report: _Report, targets: Coll
             check_default(raw, path, report, key)
     check_formula_keys(raw, path, report.add)
     check_derived_keys(raw, path, report.add)
-
-
-def _check_options(options: Any, path: tuple[Any, ...], report: _Report) -> None:
-    if not isinstance(options, list):
-        return
-    seen: dict[str, str] = {}
-    for i, option in enumerate(options):
-        if not isinstance(option, dict):
-            continue
-        name = option.get("api_name")
-        report.name("option", name, (*path, i, "api_name"))
-        report.labels(option.get("label"), (*path, i, "label"))
-        if not isinstance(name, str):
-            continue
-        if name.lower() in seen:
-            report.add("picklist.duplicate_option", (*path, i, "api_name"),
-                       f"the option {name!r} is already defined at {seen[name.lower()]}",
-                       "give each option its own api_name, or remove this one")
-        else:
-            seen[name.lower()] = pointer(*path, i, "api_name")
 
 
 def _duplicates(items: Iterator[tuple[Any, str, str]], report_for: Any, what: str) -> None:
@@ -207,13 +151,12 @@ def _check_name_field(name_field: Any, fields: list[Any], report: _Report) -> No
     types = {f["api_name"]: f.get("type") for f in fields
              if isinstance(f, dict) and isinstance(f.get("api_name"), str)}
     if name_field not in types:
-        usable = [n for n, t in types.items() if t in NAME_FIELD_TYPES]
+        usable = [n for n, t in types.items() if is_field_type(t) and field_type(t).names_records]
         report.add("name_field.unknown", ("name_field",),
                    f"{name_field!r} is not a field of this object",
                    choices_hint(name_field, usable, "text and auto_number fields")
                    if usable else "add a text field to name the records by")
-    elif isinstance(types[name_field], str) and types[name_field] in FIELD_TYPES \
-            and types[name_field] not in NAME_FIELD_TYPES:
+    elif is_field_type(types[name_field]) and not field_type(types[name_field]).names_records:
         report.add("name_field.type", ("name_field",),
                    f"the name field {name_field!r} is {a_field(types[name_field])}",
                    "records are named by a text field or an auto_number")

@@ -21,21 +21,22 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hulian.metadata.extension_checks import Report
+from hulian.metadata.field_types import FIELD_TYPES, REGISTERED, derivable, field_type
 from hulian.metadata.hints import a_field, choices_hint
-from hulian.metadata.model import FIELD_TYPES, NUMERIC_TYPES, REFERENCE_TYPES, ROLL_UP_FUNCTIONS
+from hulian.metadata.model import ROLL_UP_FUNCTIONS
 from hulian.metadata.relationship_checks import PackObjects, ReportFor, is_reference
 
 DERIVED = {"formula": "formula", "roll_up": "roll-up", "quote": "quote"}
 """The keys that make a field derived, in the order that decides which one a field is."""
 NOT_WITH_DERIVED = ("required", "unique", "default", "default_formula", "backfill", "minimum",
                     "maximum", "pattern")
-ROLL_UP_TYPES = ("number", "currency", "percent", "date", "datetime")
-NO_QUOTE_TYPES = ("lookup", "master_detail", "auto_number")
-_NUMERIC = ("number", "currency", "percent")
+ROLL_UP_TYPES = derivable("roll_up")
+QUOTE_TYPES = derivable("quote")
+"""The types a quote field may have (not references: it shows a value of the record)."""
+_NUMERIC = tuple(t.name for t in REGISTERED if t.numeric)
 _SOURCES: Mapping[str, tuple[str, ...]] = {
-    "SUM": _NUMERIC, "AVG": _NUMERIC,
-    "MIN": (*_NUMERIC, "date", "datetime"), "MAX": (*_NUMERIC, "date", "datetime"),
-}
+    function: tuple(t.name for t in REGISTERED if function in t.summarised_by)
+    for function in ROLL_UP_FUNCTIONS if function != "COUNT"}
 """function -> the types of child fields it summarises (COUNT takes none)"""
 
 Add = Callable[..., None]
@@ -51,11 +52,16 @@ def roll_up_result(function: str, source: str | None) -> tuple[str, ...]:
     """The types a roll-up field may have: ``function`` of a child field of type ``source``."""
     if function == "COUNT":
         return ("number",)
-    if source in NUMERIC_TYPES:
+    if source in _NUMERIC:
         return (source, *(t for t in _NUMERIC if t != source))
     if function == "AVG":
         return _NUMERIC
     return (source,) if source else ()
+
+
+def _unquotable(kind: Any) -> bool:
+    """A field type no quote field may have."""
+    return kind in FIELD_TYPES and kind not in QUOTE_TYPES
 
 
 def _either(kinds: tuple[str, ...]) -> str:
@@ -86,7 +92,7 @@ def check_derived_keys(raw: Raw, path: tuple[Any, ...], add: Add) -> None:
             "give the roll-up's result type: number for COUNT; number, currency or percent"
             " for SUM and AVG; for MIN and MAX the type of the field summarised (date and"
             " datetime too)")
-    if first == "quote" and kind in NO_QUOTE_TYPES:
+    if first == "quote" and _unquotable(kind):
         add("field.key_not_applicable", (*path, "quote"),
             f"quote does not apply to {a_field(kind)}",
             "declare the type of the field it shows (an auto-number shows as text); to show"
@@ -101,7 +107,7 @@ def check_derived(objects: PackObjects, report_for: ReportFor) -> None:
         report = report_for(doc.file)
         if key == "roll_up":
             _check_roll_up(objects, obj, raw, ("fields", i), report)
-        elif key == "quote" and raw.get("type") not in NO_QUOTE_TYPES:
+        elif key == "quote" and not _unquotable(raw.get("type")):
             shown = _check_quote(objects, obj, raw, ("fields", i), report)
             if shown is not None:
                 quotes[(obj, raw["api_name"])] = shown
@@ -238,7 +244,7 @@ def _check_quote_type(objects: PackObjects, raw: Raw, obj: str, name: str, shown
     kind, own = shown.get("type"), raw.get("type")
     if kind not in FIELD_TYPES or own not in FIELD_TYPES:
         return
-    if kind in REFERENCE_TYPES:
+    if field_type(kind).reference:
         target = shown.get("target")
         found = objects.objects.get(target) if isinstance(target, str) else None
         name_field = found.name_field if found else None
@@ -249,12 +255,12 @@ def _check_quote_type(objects: PackObjects, raw: Raw, obj: str, name: str, shown
                    " reference", f"follow it to a field of {target}"
                    + (f", e.g. {example!r}" if example else ""))
         return
-    expected = "text" if kind == "auto_number" else kind
+    expected = field_type(kind).quoted_as or kind
     if own != expected:
         report.add("quote.type_mismatch", (*path, "type"),
                    f"the quote shows {obj}.{name}, {a_field(str(kind))}, but this field is"
                    f" {a_field(str(own))}", f"declare type {expected!r}"
-                   + (" (an auto-number shows as text)" if kind == "auto_number" else ""))
+                   + (" (an auto-number shows as text)" if expected != kind else ""))
 
 
 def _check_quote_cycles(objects: PackObjects, quotes: Mapping[tuple[str, str], tuple[str, str]],

@@ -11,25 +11,14 @@ option names inside the overrides.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any, Protocol
+from typing import Any
 
+from hulian.metadata.field_types.base import Report
 from hulian.metadata.names import CUSTOM_SUFFIX
 from hulian.metadata.problems import pointer
 from hulian.metadata.rule_checks import check_rules
 
 EXTENSIONS_FOLDER = "extensions/"
-
-
-class Report(Protocol):
-    """Where problems of one file go (``hulian.metadata.checks._Report``)."""
-
-    def add(self, code: str, path: tuple[Any, ...], message: str,
-            hint: str | None = None) -> None: ...
-
-    def name(self, kind: Any, name: Any, path: tuple[Any, ...],
-             pack_kind: str | None = None) -> None: ...
-
-    def labels(self, value: Any, path: tuple[Any, ...]) -> None: ...
 
 
 CheckField = Callable[[Any, tuple[Any, ...], Any, Collection[str], str | None], None]

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hulian.metadata.checks import check_documents, type_settings
+from hulian.metadata.checks import check_documents
 from hulian.metadata.documents import (
     MANIFEST,
     SUPPORTED,
@@ -26,6 +26,7 @@ from hulian.metadata.documents import (
     join,
     read_documents,
 )
+from hulian.metadata.field_types import field_type
 from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import (
     Action,
@@ -46,7 +47,6 @@ from hulian.metadata.model import (
 )
 from hulian.metadata.problems import MetadataError, Problem, reading_order
 from hulian.metadata.schema_check import schema_problems
-from hulian.metadata.values import coercer
 
 __all__ = ["DEFAULT_DATA_PERMISSION", "build_app", "build_field", "build_object", "build_role",
            "check_pack", "load_documents", "load_pack", "read_documents"]
@@ -91,17 +91,14 @@ def _with_source(problems: list[Problem], source: str) -> list[Problem]:
 
 def build_field(raw: Mapping[str, Any], name_field: str) -> Field:
     """The model of one valid field document (``name_field``: its object's name field)."""
-    kind = raw["type"]
-    settings = type_settings(raw)
-    required = raw.get("required", False)
-    if raw["api_name"] == name_field and kind == "text" and "formula" not in raw \
-            and "quote" not in raw:
-        required = True
-    if kind == "master_detail":  # a detail cannot exist without its master
-        required = True
+    kind = field_type(raw["type"])
+    settings = kind.settings_of(raw)
+    computed = "formula" in raw or "quote" in raw
+    required = raw.get("required", False) or kind.implied_required(
+        name_field=raw["api_name"] == name_field, computed=computed)
     field = Field(
         api_name=raw["api_name"],
-        type=kind,
+        type=kind.name,
         label=frozen_map(raw["label"]),
         required=required,
         unique=raw.get("unique", False),
@@ -120,10 +117,11 @@ def build_field(raw: Mapping[str, Any], name_field: str) -> Field:
         customizable=frozen_map(raw.get("customizable")),
         **settings,
     )
-    default = coercer(field)(raw.get("default"))
-    if kind == "boolean" and default is None and "formula" not in raw and "quote" not in raw:
-        default = False
-    backfill = coercer(field)(raw.get("backfill"))
+    coerce = kind.coercer(field)
+    default = coerce(raw.get("default"))
+    if default is None and not computed:
+        default = kind.implied_default  # a boolean is never blank: false
+    backfill = coerce(raw.get("backfill"))
     return replace(field, default=_frozen(default), backfill=_frozen(backfill))
 
 

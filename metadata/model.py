@@ -11,39 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hulian.metadata.field_types import FieldType
 
 I18n = Mapping[str, str]
 """A label in several languages: ``{"zh": "金额", "en": "Amount"}`` (zh and en at least)."""
 
-FIELD_TYPES: tuple[str, ...] = (
-    "text",
-    "textarea",
-    "number",
-    "currency",
-    "percent",
-    "boolean",
-    "date",
-    "datetime",
-    "time",
-    "picklist",
-    "multi_picklist",
-    "email",
-    "phone",
-    "url",
-    "lookup",
-    "master_detail",
-    "auto_number",
-)
-TEXT_TYPES = frozenset({"text", "textarea", "email", "phone", "url"})
-NUMERIC_TYPES = frozenset({"number", "currency", "percent"})
-CHOICE_TYPES = frozenset({"picklist", "multi_picklist"})
-REFERENCE_TYPES = frozenset({"lookup", "master_detail"})
-"""Fields holding the id of another record (``target`` names its object)."""
-INDEXABLE_TYPES: tuple[str, ...] = tuple(t for t in FIELD_TYPES
-                                         if t not in ("textarea", "multi_picklist"))
-"""Types a stored field may ask an index for (``"indexed": true``): not long texts, which
-an index cannot hold, nor option sets."""
 SYSTEM_TARGETS = ("User", "Department")
 """System objects a lookup may point at (hulian's users and departments)."""
 ROLL_UP_FUNCTIONS = ("COUNT", "SUM", "MIN", "MAX", "AVG")
@@ -67,6 +42,12 @@ action on every object; new internal users get it unless given other roles)."""
 SHARE_ACCESS = ("read", "edit")
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
 PACK_KINDS = ("preset", "tenant", "snapshot")
+
+
+def _type(name: str) -> FieldType:
+    from hulian.metadata.field_types.registry import BY_NAME  # which imports this module
+
+    return BY_NAME[name]
 
 
 def frozen_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -156,8 +137,13 @@ class Field:
     customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
+    def kind(self) -> FieldType:
+        """The field's type (:mod:`hulian.metadata.field_types`): what it takes and does."""
+        return _type(self.type)
+
+    @property
     def is_reference(self) -> bool:
-        return self.type in REFERENCE_TYPES
+        return self.kind.reference
 
     @property
     def computed(self) -> bool:
@@ -167,12 +153,12 @@ class Field:
     @property
     def indexable(self) -> bool:
         """True when ``indexed`` can give the field an index: it is stored by the writes
-        (not a formula, quote or roll-up) and of one of the :data:`INDEXABLE_TYPES`."""
-        return not self.computed and self.roll_up is None and self.type in INDEXABLE_TYPES
+        (not a formula, quote or roll-up) and its type is ``indexable``."""
+        return not self.computed and self.roll_up is None and self.kind.indexable
 
     @property
     def read_only(self) -> bool:
-        return self.computed or self.roll_up is not None or self.type == "auto_number"
+        return self.computed or self.roll_up is not None or self.kind.assigned
 
     def option(self, api_name: str) -> PicklistOption | None:
         return next((o for o in self.options if o.api_name == api_name), None)

@@ -20,7 +20,8 @@ from typing import Any
 
 from hulian.metadata.documents import document_kind
 from hulian.metadata.extension_checks import Report
-from hulian.metadata.model import MAX_MASTER_DETAIL_DEPTH, REFERENCE_TYPES
+from hulian.metadata.field_types import REFERENCE_TYPES
+from hulian.metadata.model import MAX_MASTER_DETAIL_DEPTH
 from hulian.metadata.names import CUSTOM_SUFFIX
 from hulian.metadata.problems import pointer
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hulian.metadata.field_types import derivable, field_type, is_field_type
 from hulian.metadata.named_lists import named_items
 
-FORMULA_RESULT_TYPES = ("text", "number", "currency", "percent", "boolean", "date", "datetime",
-                        "time")
+FORMULA_RESULT_TYPES = derivable("formula")
 NOT_WITH_FORMULA = ("required", "unique", "default", "default_formula", "backfill", "minimum",
                     "maximum", "pattern")
 
@@ -41,7 +41,7 @@ def check_formula_keys(raw: dict[str, Any], path: tuple[Any, ...], add: Add) -> 
             add("field.key_not_applicable", (*path, "default_formula"),
                 "a field has either a default or a default_formula, not both",
                 "keep one of them")
-        if kind in ("lookup", "master_detail", "auto_number"):
+        if is_field_type(kind) and field_type(kind).default_json is None:
             add("default.not_allowed", (*path, "default_formula"),
                 f"a {kind} field takes no default", "remove default_formula")
 

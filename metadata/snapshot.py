@@ -39,14 +39,12 @@ from hulian.metadata.model import (
     SharingRule,
     ValidationRule,
 )
-from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
 
 SNAPSHOT = "snapshot"
 
 # model attribute -> the value (other than None) the loader gives it when it is left out
 _FIELD_DEFAULTS: dict[str, Any] = {
-    "unique": False, "indexed": False, "hidden": False, "on_delete": "set_null", "start": 1,
-    "reset": "never", "precision": DEFAULT_PRECISION, "options": (), "blank_as": "blank",
+    "unique": False, "indexed": False, "hidden": False, "options": (), "blank_as": "blank",
     "customizable": {},
 }
 _ALWAYS = ("api_name", "type", "label")
@@ -208,15 +206,13 @@ def _json(value: Any) -> Any:
 
 def _field(f: Field, name_field: str) -> dict[str, Any]:
     computed = f.computed  # a formula or a quote
-    implied_required = f.api_name == name_field and f.type == "text" and not computed
-    master_detail = f.type == "master_detail"  # always required, always cascades
+    kind = f.kind
     implied: dict[str, Any] = {
         **_FIELD_DEFAULTS,
-        "required": implied_required or master_detail,
-        "on_delete": "cascade" if master_detail else "set_null",
-        "default": False if f.type == "boolean" and not computed else None,
-        "max_length": DEFAULT_MAX_LENGTH.get(f.type),
-        "scale": DEFAULT_SCALE.get(f.type),
+        **kind.settings_of({}),  # the type's defaults (a master-detail always cascades)
+        "required": kind.implied_required(name_field=f.api_name == name_field,
+                                          computed=computed),
+        "default": None if computed else kind.implied_default,
     }
     doc: dict[str, Any] = {}
     for key in _ORDER:

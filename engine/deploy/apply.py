@@ -193,7 +193,7 @@ class Migrator:
     def _add_field(self, index: int, step: Step) -> None:
         new = self.new_field(step)
         self.ops.add_column(self.table(step.object), field_column(new), schema=self.schema)
-        if new.required and new.type != "boolean":
+        if new.required and not new.kind.never_blank:
             self.lock(step.object or "")
             column = self.column(step)
             if new.backfill is not None:
@@ -259,7 +259,7 @@ class Migrator:
         assert old is not None
         column = self.column(step, old)
         if same_storage(old, new):
-            if old.type in ("number", "currency", "percent"):
+            if old.kind.numeric:
                 return  # same digits: the stored values are the same numbers
             if self.record(index, step, data.check_values(self.conn, column, new)):
                 self._alter_type(step, new)

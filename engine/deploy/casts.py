@@ -6,29 +6,20 @@ known to give the same values, PostgreSQL then converts the column in one
 ``ALTER TABLE ... ALTER COLUMN ... TYPE ... USING`` (one table rewrite, no bloat);
 elsewhere hulian writes the converted values itself (:func:`~.data.convert_values`).
 
-The cast of text to a number only agrees with Python's ``Decimal`` for plain
-decimal literals (``-12.50``, ``7``), so it is used only when every stored value is
-one; ``1e3`` or ``1_000`` send the column down the Python path.
+Each type's casts to and from text are registered with its storage
+(:mod:`hulian.engine.schema.field_storage`): the cast of text to a number only agrees
+with Python's ``Decimal`` for plain decimal literals (``-12.50``, ``7``), so it is used
+only when every stored value is one; ``1e3`` or ``1_000`` send the column down the
+Python path.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from hulian.engine.deploy.fields import NUMBERS, TEXTS, digits
+from hulian.engine.deploy.fields import digits
+from hulian.engine.schema.field_storage import PLAIN_NUMBER, Cast, storage
 from hulian.metadata.model import Field
 
-PLAIN_NUMBER = re.compile(r"[ \t]*[+-]?(\d+\.?\d*|\.\d+)[ \t]*")
-CHOICES = frozenset({"picklist"})
-
-
-@dataclass(frozen=True)
-class Cast:
-    """``using`` is the SQL expression; ``plain`` (if any) every non-blank value must match."""
-
-    using: str
-    plain: re.Pattern[str] | None = None
+__all__ = ["PLAIN_NUMBER", "Cast", "pg_cast"]
 
 
 def pg_cast(old: Field, new: Field, column: str) -> Cast | None:
@@ -37,18 +28,13 @@ def pg_cast(old: Field, new: Field, column: str) -> Cast | None:
     ``column`` comes from validated metadata (an api_name); it is quoted here.
     """
     quoted = '"' + column.replace('"', '""') + '"'
-    if new.type in NUMBERS:
+    if old.kind.numeric and new.kind.numeric:
         precision, scale = sum(digits(new)), digits(new)[1]
-        if old.type in NUMBERS:
-            return Cast(f"{quoted}::numeric({precision},{scale})")
-        if old.type in TEXTS:
-            return Cast(f"trim({quoted})::numeric({precision},{scale})", PLAIN_NUMBER)
-        return None
-    if new.type in TEXTS or new.type in CHOICES:
-        if old.type in TEXTS or old.type in CHOICES:
-            return Cast(quoted)
-        if old.type in NUMBERS:
-            return Cast(f"{quoted}::text")
-        if old.type == "date":
-            return Cast(f"to_char({quoted}, 'YYYY-MM-DD')")
+        return Cast(f"{quoted}::numeric({precision},{scale})")
+    if old.kind.textual:
+        from_text = storage(new.type).pg_from_text
+        return from_text(new, quoted) if from_text is not None else None
+    if new.kind.textual:
+        to_text = storage(old.type).pg_to_text
+        return Cast(to_text(quoted)) if to_text is not None else None
     return None

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from hulian.engine.deploy.report import MAX_EXAMPLES
 from hulian.engine.schema.columns import column_type
+from hulian.metadata.field_types import coercer
 from hulian.metadata.model import Field
-from hulian.metadata.values import ValueProblem, coercer
+from hulian.metadata.values import ValueProblem
 
 BATCH = 5000
 
@@ -149,14 +150,13 @@ def portable(value: Any) -> Any:
 def converter(old: Field, new: Field) -> Callable[[Any], Any]:
     """old value -> new value; raises ValueProblem when it does not convert."""
     coerce = coercer(new)
-    if old.type in ("number", "currency", "percent") and new.type in ("number", "currency",
-                                                                        "percent"):
+    if old.kind.numeric and new.kind.numeric:
         return coerce
     options = {o.api_name for o in new.options if o.active}
 
     def convert(value: Any) -> Any:
         result = coerce(portable(value))
-        if new.type == "picklist" and result is not None and result not in options:
+        if new.kind.choice and isinstance(result, str) and result not in options:
             raise ValueProblem("inactive_option", f"{result!r} is an inactive option")
         return result
 

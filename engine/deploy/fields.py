@@ -12,15 +12,10 @@ from dataclasses import replace
 
 from hulian.engine.deploy.step import DESTRUCTIVE, NEEDS_DATA_CHECK, SAFE, Step
 from hulian.engine.schema.compiled import PLAIN_INDEX
+from hulian.engine.schema.field_storage import storage
+from hulian.metadata.field_types.number import NumberType
+from hulian.metadata.field_types.text import TextType
 from hulian.metadata.model import Field
-from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
-
-TEXTS = frozenset({"text", "textarea", "email", "phone", "url"})
-NUMBERS = frozenset({"number", "currency", "percent"})
-FROM_TEXT = frozenset({*NUMBERS, "date", "datetime", "picklist"})
-"""Types a text field's values can be converted to, value by value."""
-TO_TEXT = frozenset({*NUMBERS, "picklist", "date", "datetime"})
-"""Types whose values can be written as text."""
 
 # Settings that change storage or what stored values must satisfy; handled below.
 STRUCTURAL = frozenset({"type", "max_length", "precision", "scale", "required", "unique",
@@ -30,22 +25,42 @@ IGNORED = frozenset({"renamed_from", "backfill"})
 
 
 def max_length(f: Field) -> int:
-    return f.max_length or DEFAULT_MAX_LENGTH.get(f.type, 64)
+    """The longest value a textual field holds."""
+    kind = f.kind
+    assert isinstance(kind, TextType), "a textual field"
+    return kind.max_length(f)
 
 
 def digits(f: Field) -> tuple[int, int]:
     """(digits before the point, digits after it) a number field holds."""
-    scale = f.scale if f.scale is not None else DEFAULT_SCALE[f.type]
-    return (f.precision or DEFAULT_PRECISION) - scale, scale
+    kind = f.kind
+    assert isinstance(kind, NumberType), "a numeric field"
+    precision, scale = kind.digits(f)
+    return precision - scale, scale
+
+
+def _texts(*fields: Field) -> bool:
+    return all(f.kind.textual for f in fields)
+
+
+def _numbers(*fields: Field) -> bool:
+    return all(f.kind.numeric for f in fields)
 
 
 def same_storage(old: Field, new: Field) -> bool:
     """True when the stored values need no rewriting (only checking) for ``new``."""
-    if old.type in TEXTS and new.type in TEXTS:
+    if _texts(old, new):
         return True
-    if old.type in NUMBERS and new.type in NUMBERS:
+    if _numbers(old, new):
         return digits(old) == digits(new)
     return old.type == new.type
+
+
+def convertible(old: Field, new: Field) -> bool:
+    """Whether ``old``'s values convert to ``new``'s type value by value: text to a type
+    that reads text, or a type written as text to text."""
+    return (old.kind.textual and storage(new.type).from_text) or \
+        (storage(old.type).to_text and new.kind.textual)
 
 
 def _retype(obj: str, old: Field, new: Field) -> Step | None:
@@ -53,7 +68,7 @@ def _retype(obj: str, old: Field, new: Field) -> Step | None:
     name = f"{obj}.{new.api_name}"
     what = f"{old.type} to {new.type}" if old.type != new.type else \
         f"{old.type}({old.precision},{old.scale}) to ({new.precision},{new.scale})"
-    if old.type in NUMBERS and new.type in NUMBERS:
+    if _numbers(old, new):
         (old_int, old_frac), (new_int, new_frac) = digits(old), digits(new)
         if (old_int, old_frac) == (new_int, new_frac):
             return Step("retype_field", obj, new.api_name,
@@ -66,16 +81,15 @@ def _retype(obj: str, old: Field, new: Field) -> Step | None:
         return Step("retype_field", obj, new.api_name,
                     f"change {name} from {what}: every value is rewritten"
                     + (" and must fit" if kind != SAFE else " (all fit)"), kind)
-    if old.type in TEXTS and new.type in TEXTS:
-        widening = new.type in ("text", "textarea") and not new.pattern \
-            and max_length(new) >= max_length(old)
+    if _texts(old, new):
+        kind = new.kind
+        widening = isinstance(kind, TextType) and kind.content_check is None \
+            and not new.pattern and max_length(new) >= max_length(old)
         return Step("retype_field", obj, new.api_name,
                     f"change {name} from {what} (values kept"
                     + (")" if widening else f"; each must be a valid {new.type})"),
                     SAFE if widening else NEEDS_DATA_CHECK)
-    convertible = (old.type in TEXTS and new.type in FROM_TEXT) or \
-        (old.type in TO_TEXT and new.type in TEXTS)
-    if not convertible:
+    if not convertible(old, new):
         return None
     return Step("retype_field", obj, new.api_name,
                 f"convert {name} from {what}: every stored value must convert", NEEDS_DATA_CHECK)
@@ -94,12 +108,12 @@ def _storage_steps(obj: str, old: Field, new: Field) -> tuple[list[Step], list[s
             return [], [f"{new.api_name}: changing a lookup's type or target (from "
                         f"{old.type} -> {old.target} to {new.type} -> {new.target})"]
         return [], []
-    if old.type == "auto_number" or new.type == "auto_number":
+    if old.kind.assigned or new.kind.assigned:
         if old.type != new.type:
             return [], [f"{new.api_name}: changing the type from {old.type} to {new.type} "
                         "(auto-numbers are assigned by hulian)"]
         return [], []
-    if old.type == new.type and old.type in TEXTS:
+    if old.type == new.type and old.kind.textual:
         before, after = max_length(old), max_length(new)
         if after > before:
             return [Step("grow_field", obj, new.api_name,
@@ -109,7 +123,7 @@ def _storage_steps(obj: str, old: Field, new: Field) -> tuple[list[Step], list[s
                          f"shrink {name} from {before} to {after} characters: every stored "
                          "value must fit", NEEDS_DATA_CHECK)], []
         return [], []
-    if old.type == new.type and old.type not in NUMBERS:
+    if old.type == new.type and not old.kind.numeric:
         return [], []
     if old.type == new.type and digits(old) == digits(new):
         return [], []
@@ -123,7 +137,7 @@ def _storage_steps(obj: str, old: Field, new: Field) -> tuple[list[Step], list[s
 def _constraint_steps(obj: str, old: Field, new: Field) -> list[Step]:
     name = f"{obj}.{new.api_name}"
     steps = []
-    if new.required and not old.required and new.type != "boolean":
+    if new.required and not old.required and not new.kind.never_blank:
         fill = f"; blank values are filled with {new.backfill!r}" if new.backfill is not None \
             else "; no record may be blank (or give a backfill)"
         steps.append(Step("make_required", obj, new.api_name,
@@ -167,7 +181,7 @@ def field_changes(obj: str, old: Field, new: Field, *,
 
     ``indexes`` are the field's index kinds before and after (see :func:`_index_steps`).
     """
-    refused = _removed_options(old, new) if new.type in ("picklist", "multi_picklist") else []
+    refused = _removed_options(old, new) if new.kind.choice else []
     if old.computed != new.computed:
         refused.append(f"{new.api_name}: turning a stored field into a formula field or back "
                        "(add a new field instead)")

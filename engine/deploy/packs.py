@@ -32,6 +32,7 @@ from hulian.metadata.layers import (
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
 from hulian.metadata.problems import MetadataError, Problem
+from hulian.metadata.relationship_checks import is_reference
 from hulian.metadata.renames import Renames
 from hulian.metadata.versions import parse_version, satisfies
 
@@ -218,7 +219,7 @@ def rename_overlay_formulas(documents: dict[str, Any], pack: Pack
     for doc in documents.values():
         start = doc.get("api_name") or doc.get("object") if isinstance(doc, dict) else None
         for f in (doc.get("fields") or ()) if isinstance(doc, dict) else ():
-            if isinstance(f, dict) and f.get("type") in ("lookup", "master_detail") and start:
+            if isinstance(f, dict) and is_reference(f) and start:
                 lookups[(start, f.get("api_name", ""))] = renames.object(f.get("target", ""))
     notes = []
     for file in sorted(documents):

@@ -22,6 +22,7 @@ from hulian.formula import (
     T,
     compile_formula,
 )
+from hulian.metadata.field_types import field_type
 from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import ObjectDef, Pack, ValidationRule
 from hulian.metadata.problems import MetadataError, Problem, pointer
@@ -58,7 +59,8 @@ def _problem(error: FormulaError, obj: ObjectDef, where: str) -> Problem:
 
 
 def _expected(kind: str) -> T:
-    return T.TEXT if kind in ("picklist", "multi_picklist") else FIELD_TYPE_MAP[kind]
+    """The type a default formula of a ``kind`` field gives (an option's api_name: text)."""
+    return T(field_type(kind).default_formula_type)
 
 
 def _attempt(problems: list[Problem], obj: ObjectDef, where: str, text: str,

@@ -77,8 +77,8 @@ def _round(value: Any, scale: int | None) -> Any:
 def _as_formula_value(model: ObjectDef, name: str, value: Any) -> Any:
     """A stored value as formulas read it: a percent field's 12.5 is 0.125 (as Salesforce)."""
     f = model.field(name)
-    if f is not None and f.type == "percent" and isinstance(value, Decimal):
-        return value.scaleb(-2)
+    if f is not None and f.kind.formula_shift and isinstance(value, Decimal):
+        return value.scaleb(-f.kind.formula_shift)
     return value
 
 
@@ -100,7 +100,7 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
     own = ctx.schema.formulas[obj.api_name].fields
     for name in needs.own:  # dependency order; values as formulas read them
         f = model.field(name)
-        places = None if f.scale is None else f.scale + (2 if f.type == "percent" else 0)
+        places = None if f.scale is None else f.scale + f.kind.formula_shift
         env[(name,)] = _round(own[name].run(env), places)
     for target in needs.follow:
         current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
@@ -140,8 +140,9 @@ def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[st
         for name, formula in missing.items():
             try:
                 value = formula.run(env)
-                if obj.kinds[name] == "percent" and value is not None:
-                    value = value.scaleb(2)  # the formula's fraction as the stored percentage
+                shift = obj.model.field(name).kind.formula_shift
+                if shift and value is not None:
+                    value = value.scaleb(shift)  # the formula's fraction as the stored percentage
                 row[name] = obj.coercers[name](value)
             except ValueProblem as problem:
                 errors.append(FieldError(name, problem.code,

@@ -22,7 +22,7 @@ from hulian.engine.schema.system_objects import CURRENT_USER, hop
 from hulian.formula import FIELD_TYPE_MAP, SqlCompiler, T, sqlite_decimal
 from hulian.formula.sql import CODES, from_sqlite
 from hulian.formula.types import NUMERIC
-from hulian.metadata.model import NUMERIC_TYPES, Field, ObjectDef
+from hulian.metadata.model import Field, ObjectDef
 
 
 class FormulaResult(TypeDecorator):
@@ -31,11 +31,12 @@ class FormulaResult(TypeDecorator):
     impl = sa.Text
     cache_ok = True
 
-    def __init__(self, kind: T, scale: int | None, percent: bool = False):
+    def __init__(self, kind: T, scale: int | None, shift: int = 0):
         super().__init__()
         self.kind = kind
         self.scale = scale
-        self.percent = percent
+        self.shift = shift
+        """The field type's ``formula_shift``: a percent's fraction shows as a percentage."""
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if value is None:
@@ -44,8 +45,8 @@ class FormulaResult(TypeDecorator):
             value = from_sqlite(CODES[self.kind], value)
         if self.kind in NUMERIC:
             number = value if isinstance(value, Decimal) else Decimal(str(value))
-            if self.percent:  # the formula's fraction, shown as a percentage like stored ones
-                number = number.scaleb(2)
+            if self.shift:  # the formula's fraction, shown as a percentage like stored ones
+                number = number.scaleb(self.shift)
             if self.scale is not None:
                 number = number.quantize(Decimal(1).scaleb(-self.scale), ROUND_HALF_UP)
             return number
@@ -159,11 +160,11 @@ class RecordSelect:
         column = table.c[name]
         # A percent field holds the percentage (12.5); formulas read the fraction (0.125),
         # as in Salesforce.
-        shift = 2 if f is not None and f.type == "percent" else 0
-        if self.dialect == "sqlite" and f is not None and f.type in NUMERIC_TYPES:
+        shift = f.kind.formula_shift if f is not None else 0
+        if self.dialect == "sqlite" and f is not None and f.kind.numeric:
             return sqlite_decimal(column, (f.scale or 0) + shift)
         if shift:
-            return column / sa.literal(100, sa.Numeric())
+            return column / sa.literal(10 ** shift, sa.Numeric())
         return column
 
     def _formula(self, hops: tuple[str, ...], obj: ObjectDef, f: Field) -> Any:
@@ -181,8 +182,8 @@ class RecordSelect:
             return self.value((*hops, *target.hops), target.field)
 
         expression = SqlCompiler(self.dialect, resolve).compile(compiled.typed)
-        if f.type in NUMERIC_TYPES and f.scale is not None:
-            places = f.scale + (2 if f.type == "percent" else 0)  # a percent is a fraction here
+        if f.kind.numeric and f.scale is not None:
+            places = f.scale + f.kind.formula_shift  # a percent is a fraction here
             if self.dialect == "sqlite":
                 expression = sa.func.hl_round(expression, places)
             else:
@@ -203,7 +204,7 @@ class RecordSelect:
         if f is not None and f.formula is not None:
             kind = FIELD_TYPE_MAP[f.type]
             return sa.type_coerce(self.value(hops, name), FormulaResult(
-                kind, f.scale, percent=f.type == "percent"))
+                kind, f.scale, shift=f.kind.formula_shift))
         return table.c[name]
 
     def quotes_stored(self, name: str) -> bool:
@@ -223,7 +224,7 @@ class RecordSelect:
             return self.obj.table.c[name]
         if self.quotes_stored(name):
             return self.column(name)  # a quoted stored field: sort by its column
-        if self.dialect == "sqlite" and self.obj.model.field(name).type in NUMERIC_TYPES:
+        if self.dialect == "sqlite" and self.obj.model.field(name).kind.numeric:
             return sa.cast(self.value((), name), sa.Float)
         return self.value((), name)
 

@@ -35,7 +35,8 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.disclosure import Disclosure
 from hulian.engine.security.rights import Rights
 from hulian.engine.security.visibility import Visibility
-from hulian.metadata.model import REFERENCE_TYPES, ObjectDef, Pack
+from hulian.metadata.field_types import REFERENCE_TYPES
+from hulian.metadata.model import ObjectDef, Pack
 
 CHANGE_HINT = "ask an admin for a role that allows it"
 

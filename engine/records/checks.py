@@ -18,8 +18,8 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.disclosure import Disclosure
 from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.system.tables import users
+from hulian.metadata.field_types import inactive_options
 from hulian.metadata.model import Field
-from hulian.metadata.values import inactive_options
 
 CHUNK = 500
 

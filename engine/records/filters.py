@@ -9,9 +9,7 @@ field names must exist (metadata or system), so no caller text reaches SQL.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -21,26 +19,23 @@ from hulian.engine.errors import QueryError
 from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.schema.columns import SYSTEM_FIELD_TYPES
 from hulian.engine.schema.compiled import CompiledObject
-from hulian.engine.schema.types import encode_options
+from hulian.engine.schema.field_storage import condition_of, like_escape, storage
 from hulian.formula import FIELD_TYPE_MAP, T
+from hulian.metadata.field_types import BY_NAME, OPERATORS, ORDERED
+from hulian.metadata.field_types.base import COMPARABLE, Parser
+from hulian.metadata.field_types.text import filter_text
 from hulian.metadata.values import (
-    DEFAULT_PRECISION,
-    DEFAULT_SCALE,
     MAX_DIGITS,
     MAX_EXPONENT,
     ValueProblem,
-    check_magnitude,
     clean_text,
-    parse_date,
-    parse_datetime,
-    parse_time,
     shown,
     to_decimal,
 )
 
-OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "is_null")
-ORDERED = {"lt", "le", "gt", "ge"}
-NUMERIC = ("number", "currency", "percent")
+__all__ = ["OPERATORS", "build_filter", "compiled_filter", "formula_filter", "parse_value",
+           "type_of"]
+
 MAX_DEPTH = 16
 """How deep ``and``, ``or`` and ``not`` may nest (SQLite's parser takes about 28 levels of
 ``not``; JSON nesting is capped at 32 levels before this)."""
@@ -51,7 +46,9 @@ MAX_FIELD_DIGITS = 18
 """The widest precision a number field may declare (``schema.range``)."""
 
 
-def field_type(obj: CompiledObject, name: str) -> str:
+def type_of(obj: CompiledObject, name: str) -> str:
+    """The type of field ``name``: a field type, or a system column's (``id``, ``reference``,
+    ``integer``, ``text``, ``datetime``, ``boolean``); QueryError for no such field."""
     f = obj.field(name)
     if f is not None:
         return f.type
@@ -59,21 +56,6 @@ def field_type(obj: CompiledObject, name: str) -> str:
         return SYSTEM_FIELD_TYPES[name]
     raise QueryError(f"{obj.api_name} has no field {name!r}", code="unknown_field",
                      hint=obj.unknown_field_hint(name), field=name)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueProblem("invalid_type", "expected text")
-    # as for stored text: PostgreSQL refuses NUL, SQLite's LIKE would stop at it
-    return clean_text(str(value))
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise ValueProblem("invalid_type", "expected true or false")
 
 
 def _integer(value: Any) -> int:
@@ -86,30 +68,30 @@ def _integer(value: Any) -> int:
     return int(number)
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "number": to_decimal, "currency": to_decimal, "percent": to_decimal,
-    "boolean": _boolean, "date": parse_date, "datetime": parse_datetime, "time": parse_time,
-    "integer": _integer,
-}
+SYSTEM_PARSERS: Mapping[str, Parser] = {"id": filter_text, "reference": filter_text,
+                                         "integer": _integer}
+"""The parsers of filter operands on system columns of no field type."""
 
 
-def _within_field(obj: CompiledObject, name: str, number: Decimal) -> Decimal:
-    """``number`` if the field can hold its digits before the point; else out_of_range."""
+def _parser(obj: CompiledObject, name: str, kind: str) -> Parser:
     f = obj.field(name)
-    assert f is not None, "numeric fields are metadata fields"
-    scale = f.scale if f.scale is not None else DEFAULT_SCALE[f.type]
-    check_magnitude(number, f.precision or DEFAULT_PRECISION, scale)
-    return number
+    if f is not None:
+        return f.kind.filter_parser(f)
+    return BY_NAME[kind].filter_parser(None) if kind in BY_NAME else SYSTEM_PARSERS[kind]
+
+
+def _operators(kind: str) -> frozenset[str]:
+    """The operators a field of ``kind`` takes (system columns: all but those of text,
+    except ``text`` itself)."""
+    return BY_NAME[kind].operators if kind in BY_NAME else COMPARABLE
 
 
 def parse_value(obj: CompiledObject, name: str, value: Any) -> Any:
     """A filter operand as the field's Python type (QueryError when it is not one, or is a
     number beyond what the field can hold)."""
-    kind = field_type(obj, name)
+    kind = type_of(obj, name)
     try:
-        parsed = PARSERS.get(kind, _text)(value)
-        if kind in NUMERIC and parsed is not None:
-            parsed = _within_field(obj, name, parsed)
+        parsed = _parser(obj, name, kind)(value)
     except ValueProblem as problem:
         raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
                          hint=problem.hint, field=name) from None
@@ -117,38 +99,6 @@ def parse_value(obj: CompiledObject, name: str, value: Any) -> Any:
         raise QueryError(f"{name}: a blank value cannot be compared", code="invalid_filter_value",
                          hint='use {"is_null": true}', field=name)
     return parsed
-
-
-def _representable(value: Decimal, scale: int) -> bool:
-    """Whether a column of this scale holds ``value`` exactly (parse_value checked that its
-    digits before the point fit)."""
-    scaled = value.scaleb(scale)
-    return scaled == scaled.to_integral_value()
-
-
-def _numeric_compare(column, op: str, value: Decimal, scale: int):
-    """Compare an exact column with a value of more decimals than it holds, without rounding
-    errors (parse_value checked that the digits before the point fit)."""
-    scaled = value.scaleb(scale)
-    if scaled == scaled.to_integral_value():
-        return _compare(column, op, value)
-    low = Decimal(math.floor(scaled)).scaleb(-scale)
-    high = Decimal(math.ceil(scaled)).scaleb(-scale)
-    if op in ("eq", "ne"):
-        return sa.true() if op == "ne" else sa.false()
-    return _compare(column, {"lt": "le", "le": "le", "gt": "ge", "ge": "ge"}[op],
-                    low if op in ("lt", "le") else high)
-
-
-def _compare(column, op: str, value: Any):
-    if op == "ne":  # as in SOQL, a blank value is "not equal" to any value
-        return sa.or_(column != value, column.is_(None))
-    return {"eq": column.__eq__, "ne": column.__ne__, "lt": column.__lt__, "le": column.__le__,
-            "gt": column.__gt__, "ge": column.__ge__}[op](value)
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _formula_operator(select: RecordSelect, name: str, op: str, operand: Any):
@@ -165,7 +115,7 @@ def _formula_operator(select: RecordSelect, name: str, op: str, operand: Any):
         if kind is not T.TEXT:
             raise QueryError(f"{name}: {op} applies to text fields", code="invalid_operator",
                              field=name)
-        text = _like_escape(_text(operand))
+        text = like_escape(filter_text(operand))
         return value.ilike(f"%{text}%" if op == "contains" else f"{text}%", escape="\\")
     compiler = select.compiler()
 
@@ -195,66 +145,39 @@ def _operator(select: RecordSelect, name: str, op: str, operand: Any):
     if select.is_formula(name) and not quoted:
         return _formula_operator(select, name, op, operand)
     column = select.column(name) if quoted else obj.table.c[name]
-    kind = field_type(obj, name)
+    kind = type_of(obj, name)
     if op == "is_null":
         if not isinstance(operand, bool):
             raise QueryError(f"{name}: is_null takes true or false", code="invalid_filter_value",
                              field=name)
         return column.is_(None) if operand else column.is_not(None)
-    if kind == "multi_picklist":
-        return _multi_picklist(obj, name, op, operand)
+    f = obj.field(name)
+    own = storage(kind).operator if f is not None else None
+    if own is not None:  # a type with filter semantics of its own (a multi-picklist's set)
+        return own(obj.table.c[name], name, op, operand, f.kind.filter_parser(f))
+    condition = condition_of(kind)
     if op == "in":
         if not isinstance(operand, list) or len(operand) > MAX_IN:
             raise QueryError(f"{name}: in takes a list of at most {MAX_IN} values",
                              code="invalid_filter_value", field=name)
-        values = [parse_value(obj, name, v) for v in operand]
-        if kind in NUMERIC:
-            f = obj.field(name)
-            values = [v for v in values if _representable(v, f.scale or 0)]
-        return column.in_(values) if values else sa.false()
+        return condition(column, "in", [parse_value(obj, name, v) for v in operand], f)
     if op in ("contains", "starts_with"):
-        if kind not in ("text", "textarea", "email", "phone", "url", "auto_number", "picklist"):
+        if op not in _operators(kind):
             raise QueryError(f"{name}: {op} applies to text fields, not {kind}",
                              code="invalid_operator", field=name)
         try:
-            text = _like_escape(_text(operand))
+            text = like_escape(filter_text(operand))
         except ValueProblem as problem:
             raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
                              field=name) from None
         pattern = f"%{text}%" if op == "contains" else f"{text}%"
         return column.ilike(pattern, escape="\\")
-    if op in ORDERED and kind in ("boolean", "multi_picklist"):
+    if op in ORDERED and op not in _operators(kind):
         raise QueryError(f"{name}: {op} does not apply to {kind} fields", code="invalid_operator",
                          field=name)
     if operand is None and op in ("eq", "ne"):
         return column.is_(None) if op == "eq" else column.is_not(None)
-    value = parse_value(obj, name, operand)
-    f = obj.field(name)
-    if kind in NUMERIC:
-        return _numeric_compare(column, op, value, f.scale or 0)
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC)
-    return _compare(column, op, value)
-
-
-def _multi_picklist(obj: CompiledObject, name: str, op: str, operand: Any):
-    column = obj.table.c[name]
-    coerce = obj.coercers[name]
-    try:
-        chosen = coerce(operand if isinstance(operand, list) else [operand]) or []
-    except ValueProblem as problem:
-        raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
-                         hint=problem.hint, field=name) from None
-    if op == "contains":
-        return sa.and_(*(sa.func.coalesce(column, "").like(f"%;{_like_escape(v)};%",
-                                                          escape="\\") for v in chosen))
-    if op in ("eq", "ne"):
-        encoded = encode_options(chosen) if chosen else None
-        if encoded is None:
-            return column.is_(None) if op == "eq" else column.is_not(None)
-        return column == encoded if op == "eq" else sa.or_(column != encoded, column.is_(None))
-    raise QueryError(f"{name}: multi-picklists take eq, ne, contains and is_null",
-                     code="invalid_operator", field=name)
+    return condition(column, op, parse_value(obj, name, operand), f)
 
 
 def build_filter(select: RecordSelect, where: Any, depth: int = 0):
@@ -281,7 +204,7 @@ def build_filter(select: RecordSelect, where: Any, depth: int = 0):
             inner = build_filter(select, condition, depth + 1)
             clauses.append(sa.not_(sa.func.coalesce(inner, sa.false())))
         else:
-            field_type(obj, key)
+            type_of(obj, key)
             if isinstance(condition, Mapping):
                 if not condition:
                     raise QueryError(f"{key}: no operator given", code="invalid_filter",

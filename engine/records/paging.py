@@ -21,8 +21,9 @@ import sqlalchemy as sa
 from hulian.engine.errors import QueryError
 from hulian.engine.formulas.select import RecordSelect
 from hulian.engine.records.cursors import CursorSigner
-from hulian.engine.records.filters import field_type, parse_value
+from hulian.engine.records.filters import parse_value, type_of
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.metadata.field_types import BY_NAME
 from hulian.metadata.jsontext import dumps, loads
 
 DEFAULT_ORDER = ("-created_at",)
@@ -53,10 +54,10 @@ def parse_order(obj: CompiledObject, order_by: Sequence[str] | str | None) -> li
             raise QueryError(f"{item!r} is not a sort key", code="invalid_sort",
                              hint="name a field, with '-' in front for descending")
         name = item.lstrip("-")
-        kind = field_type(obj, name)
-        if kind == "multi_picklist":
-            raise QueryError(f"{name}: multi-picklists cannot be sorted", code="invalid_sort",
-                             field=name)
+        kind = type_of(obj, name)
+        if kind in BY_NAME and not BY_NAME[kind].sortable:
+            raise QueryError(f"{name}: {kind.replace('_', '-')}s cannot be sorted",
+                             code="invalid_sort", field=name)
         if name == "id":  # unique: the keys after it can never matter
             id_key = id_key or SortKey("id", item.startswith("-"))
         elif id_key is None and all(k.name != name for k in keys):

@@ -29,9 +29,6 @@ from hulian.metadata.model import Field
 
 __all__ = ["FormulaNeeds", "Link", "WritePlan", "links_from", "write_plan"]
 
-CHOICE_TYPES = ("picklist", "multi_picklist")
-
-
 @dataclass(frozen=True)
 class Link:
     """The roll-up ``field`` of ``parent``, fed by ``child`` records through ``relationship``."""
@@ -150,12 +147,12 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
     return WritePlan(
         object=name,
         required=tuple(f.api_name for f in model.fields
-                       if f.required and f.type not in ("boolean", "auto_number")),
-        choices=tuple(f for f in model.fields if f.type in CHOICE_TYPES),
-        retired_choices=tuple(f for f in model.fields if f.type in CHOICE_TYPES
+                       if f.required and not f.kind.never_blank and not f.kind.assigned),
+        choices=tuple(f for f in model.fields if f.kind.choice),
+        retired_choices=tuple(f for f in model.fields if f.kind.choice
                               and any(not o.active for o in f.options)),
         references=tuple(f for f in model.fields if f.is_reference),
-        unique=tuple(f for f in model.fields if f.unique and f.type != "auto_number"),
+        unique=tuple(f for f in model.fields if f.unique and not f.kind.always_unique),
         defaults=tuple((f.api_name, f.default) for f in model.fields if f.default is not None),
         auto_numbers=tuple(f for f in model.fields if f.type == "auto_number"),
         roll_up_starts=tuple(

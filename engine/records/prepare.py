@@ -13,6 +13,7 @@ from hulian.engine.records.plan import WritePlan, write_plan
 from hulian.engine.records.sequences import take_numbers
 from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE, SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
+from hulian.metadata.field_types import field_type
 from hulian.metadata.values import ValueProblem, storable
 
 WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id", "business_type"})
@@ -54,15 +55,16 @@ _CHECKED_ONLY = object()
 
 def input_converters(obj: CompiledObject) -> Mapping[str, Any]:
     """Field -> the function turning its input into the value to store (built once per
-    object): the field's coercer, a blank checkbox made unchecked, an auto-number only
-    checked."""
+    object): the field's coercer, a blank made its type's implied value (a checkbox
+    unchecked), a value hulian assigns (an auto-number) only checked."""
     def build() -> Mapping[str, Any]:
         out: dict[str, Any] = {}
         for name, convert in obj.coercers.items():
-            kind = obj.kinds[name]
-            if kind == "boolean":
-                out[name] = lambda value, convert=convert: bool(convert(value))
-            elif kind == "auto_number":
+            kind = field_type(obj.kinds[name])
+            if kind.never_blank:
+                out[name] = lambda value, convert=convert, blank=kind.implied_default: \
+                    blank if (converted := convert(value)) is None else converted
+            elif kind.assigned:
                 out[name] = lambda value, convert=convert: (convert(value), _CHECKED_ONLY)[1]
             else:
                 out[name] = convert

@@ -31,7 +31,8 @@ from hulian.engine.formulas.select import base_select
 from hulian.engine.records.filters import compiled_filter
 from hulian.engine.records.plan import Link, write_plan
 from hulian.engine.schema.compiled import CompiledSchema
-from hulian.metadata.values import Coercer, ValueProblem, coercer
+from hulian.metadata.field_types import coercer
+from hulian.metadata.values import Coercer, ValueProblem
 
 __all__ = ["CHUNK", "Link", "parents_of", "recalc", "refresh", "relationships"]
 

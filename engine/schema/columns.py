@@ -1,4 +1,4 @@
-"""Field type -> column type, and the system columns every object table has."""
+"""A field's column (its type's storage), and the system columns every object table has."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.engine.schema.types import ExactDecimal, OptionSet, UTCDateTime
+from hulian.engine.schema.field_storage import storage
+from hulian.engine.schema.types import UTCDateTime
+from hulian.metadata.field_types.lookup import MAX_ID_LENGTH
 from hulian.metadata.model import Field
 
 ID_LENGTH = 26
-REFERENCE_LENGTH = 64
+REFERENCE_LENGTH = MAX_ID_LENGTH
 
 SYSTEM_FIELDS: tuple[str, ...] = (
     "id",
@@ -69,34 +71,13 @@ def system_columns() -> list[sa.Column]:
 
 
 def column_type(field: Field) -> Any:
-    kind = field.type
-    if kind in ("text", "email", "phone", "url"):
-        return sa.String(field.max_length)
-    if kind == "textarea":
-        return sa.Text()
-    if kind in ("number", "currency", "percent"):
-        return ExactDecimal(field.precision or 18, field.scale or 0)
-    if kind == "boolean":
-        return sa.Boolean(create_constraint=False)
-    if kind == "date":
-        return sa.Date()
-    if kind == "datetime":
-        return UTCDateTime()
-    if kind == "time":
-        return sa.Time()
-    if kind == "picklist":
-        return sa.String(64)
-    if kind == "multi_picklist":
-        return OptionSet()
-    if kind in ("lookup", "master_detail"):
-        return sa.String(REFERENCE_LENGTH)
-    if kind == "auto_number":
-        return sa.String(80)
-    raise ValueError(f"no column type for field type {kind!r}")
+    """The column type of a stored field (its type's :class:`FieldStorage`)."""
+    return storage(field.type).column_type(field)
 
 
 def field_column(field: Field) -> sa.Column:
-    if field.type == "boolean":
+    default = storage(field.type).not_null_default
+    if default is not None:  # never blank: a boolean is false unless set
         return sa.Column(field.api_name, column_type(field), nullable=False,
-                         server_default=sa.false())
+                         server_default=default())
     return sa.Column(field.api_name, column_type(field))

@@ -22,8 +22,9 @@ from hulian.engine.memo import Memo
 from hulian.engine.schema.columns import SYSTEM_FIELDS, field_column, system_columns
 from hulian.engine.schema.naming import short_name, table_name, tenant_schema
 from hulian.engine.schema.system_objects import SYSTEM_MODELS, system_table
+from hulian.metadata.field_types import coercer
 from hulian.metadata.model import Field, ObjectDef, Pack
-from hulian.metadata.values import Coercer, coercer
+from hulian.metadata.values import Coercer
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def field_index(obj: ObjectDef, f: Field) -> str | None:
     """
     if f.computed:
         return None
-    if f.unique or f.type == "auto_number":
+    if f.unique or f.kind.always_unique:
         return UNIQUE_INDEX
     if f.is_reference or f.api_name == obj.name_field or (f.indexed and f.indexable):
         return PLAIN_INDEX
@@ -171,7 +172,7 @@ def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int,
             model=obj,
             table=build_table(obj, tenant, dialect_name, metadata),
             coercers=MappingProxyType({f.api_name: coercer(f) for f in obj.fields
-                                       if not f.read_only or f.type == "auto_number"}),
+                                       if not f.read_only or f.kind.assigned}),
             references_in=tuple(incoming[obj.api_name]),
             kinds=MappingProxyType({f.api_name: f.type for f in obj.fields}),
         )

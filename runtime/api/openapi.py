@@ -18,6 +18,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hulian.metadata.field_types import FIELD_TYPES, REFERENCE_TYPES
 from hulian.metadata.model import label_text
 from hulian.runtime.api.auth import CSRF_HEADER, SESSION_COOKIE
 from hulian.runtime.api.endpoint import Call, endpoint
@@ -108,7 +109,9 @@ SHARED_SCHEMAS: dict[str, dict[str, Any]] = {
                            "properties": {"name": {"type": "string"},
                                           "object": {"type": "string"},
                                           "field": {"type": "string"},
-                                          "type": {"enum": ["lookup", "master_detail"]},
+                                          "type": {"enum": [
+                                              t for t in FIELD_TYPES
+                                              if t in REFERENCE_TYPES]},
                                           "label": _ref("schemas", "I18nLabel")}},
                            "description": "The lookup and master-detail fields pointing at "
                                           "this object, by name: its related lists."}},

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hulian.metadata.field_types import field_type
 from hulian.metadata.model import label_text
-from hulian.metadata.values import DEFAULT_MAX_LENGTH, DEFAULT_PRECISION, DEFAULT_SCALE
 
 __all__ = ["input_schema", "record_schema", "update_schema"]
-
-TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
-REFERENCE_MAX_LENGTH = 64
 
 SYSTEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "string"},
@@ -56,70 +53,11 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _numeric_note(f: dict[str, Any]) -> str:
-    precision = f.get("precision") or DEFAULT_PRECISION
-    scale = f.get("scale") if f.get("scale") is not None else DEFAULT_SCALE[f["type"]]
-    return (f"An exact decimal: at most {precision - scale} digits before the point and "
-            f"{scale} after (more are rounded half up). Written as a JSON number with exactly "
-            "these digits; read it as a decimal, not a float.")
-
-
-def _options(f: dict[str, Any], for_input: bool) -> list[str]:
-    return [o["api_name"] for o in f.get("options", []) if o["active"] or not for_input]
-
-
-def _type_schema(f: dict[str, Any], for_input: bool) -> tuple[dict[str, Any], str | None]:
-    """The JSON Schema of one field's non-null value, and a note for its description."""
-    kind = f["type"]
-    if kind in DEFAULT_MAX_LENGTH:
-        schema: dict[str, Any] = {"type": "string",
-                                  "maxLength": f.get("max_length") or DEFAULT_MAX_LENGTH[kind]}
-        if kind == "email":
-            schema["format"] = "email"
-        if f.get("pattern"):
-            schema["pattern"] = f"^(?:{f['pattern']})$"
-        if kind == "url":  # not format: uri, which needs a scheme that hulian does not
-            return schema, ("A web address as entered: https://example.com/path, or a bare "
-                            "host name such as example.com.")
-        return schema, None
-    if kind in DEFAULT_SCALE:
-        schema = {"type": "number"}
-        for bound in ("minimum", "maximum"):
-            if f.get(bound) is not None:
-                schema[bound] = f[bound]
-        return schema, _numeric_note(f)
-    if kind == "boolean":
-        return {"type": "boolean"}, None
-    if kind == "date":
-        return {"type": "string", "format": "date"}, "A calendar date, YYYY-MM-DD."
-    if kind == "datetime":
-        return ({"type": "string", "format": "date-time"},
-                "ISO 8601 with a time zone offset; returned in UTC.")
-    if kind == "time":
-        return ({"type": "string", "pattern": TIME_PATTERN},
-                "A time of day without a time zone, HH:MM[:SS[.ffffff]].")
-    if kind == "picklist":
-        return ({"type": "string", "enum": _options(f, for_input)},
-                "The api_name of one option." if for_input else
-                "The api_name of one option (possibly one no longer active).")
-    if kind == "multi_picklist":
-        return ({"type": "array", "uniqueItems": True,
-                 "items": {"type": "string", "enum": _options(f, for_input)}},
-                "The api_names of the chosen options, returned in definition order; "
-                "an empty choice is null.")
-    if kind in ("lookup", "master_detail"):
-        return ({"type": "string", "maxLength": REFERENCE_MAX_LENGTH},
-                (f"The id of a {f['target']} record" if f.get("target") else
-                 "The id of a record of an object not open to you")
-                + (" (its master: required)." if kind == "master_detail" else "."))
-    if kind == "auto_number":
-        return ({"type": "string", "readOnly": True},
-                f"Assigned by hulian when the record is created ({f.get('format', '')}).")
-    return {}, None
-
-
 def field_schema(f: dict[str, Any], *, for_input: bool = False) -> dict[str, Any]:
-    schema, note = _type_schema(f, for_input)
+    """The schema of a described field's value: its type's (a picklist's options, a
+    number's bounds...), with title, description and whether it may be null."""
+    kind = field_type(f["type"])
+    schema, note = kind.json_schema(f, for_input)
     label = f.get("label") or {}
     out: dict[str, Any] = {"title": label_text(label)} if label else {}
     text = [t for t in (label_text(f["help"]) if f.get("help") else None,
@@ -130,12 +68,9 @@ def field_schema(f: dict[str, Any], *, for_input: bool = False) -> dict[str, Any
         out["description"] = " ".join(text)
     out.update(schema)
     derived = any(f.get(key) for key in DERIVED)  # computed: blank when its inputs are
-    never_null = not derived and (f["type"] == "boolean"
-                                  or (f.get("required") and f["type"] != "auto_number"))
+    never_null = not derived and (kind.never_blank or (f.get("required") and not kind.assigned))
     if schema and not never_null:
         _nullable(out)
-    if for_input and f["type"] in ("picklist", "multi_picklist"):
-        out["x-hulian-options"] = f.get("options", [])
     if label:
         out["x-hulian-label"] = label
     return out
@@ -182,7 +117,8 @@ def _writable(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def input_schema(obj: dict[str, Any]) -> dict[str, Any]:
     """A create body: writable fields; unknown and read-only fields are refused."""
     required = [f["api_name"] for f in obj["fields"] if f.get("required") and
-                "default" not in f and f["type"] not in ("boolean", "auto_number")]
+                "default" not in f and not field_type(f["type"]).never_blank
+                and not field_type(f["type"]).assigned]
     out = {**_object_head(obj, "New {}", "The fields of a new {} record."),
            "properties": _writable(obj),
            "additionalProperties": False}

@@ -36,6 +36,10 @@ def test_describe_gives_fields_options_and_system_fields(api):
     assert fields["annual_revenue"]["minimum"] == Decimal(0)
     assert fields["parent"]["target"] == "Account"
     assert fields["account_number"]["read_only"] is True
+    # the form widget of each field's type
+    assert [fields[n]["widget"] for n in ("name", "account_number", "industry", "channels",
+                                          "annual_revenue", "parent")] == \
+        ["text", "read-only", "select", "multi-select", "money", "lookup"]
     # name field, reference and auto-number have an index; a plain number has none
     assert [fields[n]["indexed"] for n in ("name", "parent", "account_number",
                                            "annual_revenue")] == [True, True, True, False]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hulian.metadata.model import FIELD_TYPES
+from hulian.metadata.field_types import FIELD_TYPES, REGISTERED
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_PATTERNS = [
@@ -21,6 +21,7 @@ CODE_PATTERNS = [
 def _emitted_codes() -> set[str]:
     files = [*(ROOT / "engine").rglob("*.py"), *(ROOT / "runtime").rglob("*.py"),
              *(ROOT / "formula").rglob("*.py"),
+             *(ROOT / "metadata" / "field_types").rglob("*.py"),
              ROOT / "metadata" / "values.py", ROOT / "metadata" / "errors.py",
              ROOT / "metadata" / "problems.py"]
     codes: set[str] = set()
@@ -44,6 +45,13 @@ def test_error_code_is_documented(code):
 def test_field_type_has_a_section(field_type):
     text = (ROOT / "docs" / "field-types.md").read_text(encoding="utf-8")
     assert re.search(rf"^## {field_type}$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("kind", REGISTERED, ids=lambda k: k.name)
+def test_field_type_table_gives_its_widget_and_formula_type(kind):
+    text = (ROOT / "docs" / "field-types.md").read_text(encoding="utf-8")
+    row = f"| {kind.name} | `{kind.widget}` | {kind.formula_type} |"
+    assert re.search(rf"^{re.escape(row)}", text, re.MULTILINE)
 
 
 def test_readme_links_resolve():

@@ -9,7 +9,8 @@ import pytest
 
 MODULES = ["checks", "field_settings", "derived_checks", "hints", "names", "problems", "values",
            "documents", "schema_check", "loader", "policy", "renames", "snapshot", "layers",
-           "versions", "access_checks", "named_lists"]
+           "versions", "access_checks", "named_lists", "field_types.registry",
+           "field_types.auto_number"]
 
 
 @pytest.mark.parametrize("name", MODULES)

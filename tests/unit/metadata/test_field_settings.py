@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from hulian.metadata.field_settings import format_issue, type_settings
+from hulian.metadata.field_settings import type_settings
+from hulian.metadata.field_types.auto_number import format_issue
 
 LABEL = {"zh": "字段", "en": "Field"}
 

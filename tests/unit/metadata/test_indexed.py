@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from hulian.metadata import FIELD_TYPES, Layers, MetadataError, load_documents, merge
-from hulian.metadata.model import INDEXABLE_TYPES, Field
+from hulian.metadata.field_types import INDEXABLE_TYPES
+from hulian.metadata.model import Field
 from hulian.metadata.policy import EDITABLE, policy
 from hulian.metadata.snapshot import snapshot_documents
 

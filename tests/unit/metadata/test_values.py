@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
+from hulian.metadata.field_types import coercer, field_type, inactive_options
+from hulian.metadata.field_types.text import Text
 from hulian.metadata.model import Field, PicklistOption
-from hulian.metadata.values import (
-    DEFAULT_MAX_LENGTH,
-    ValueProblem,
-    coercer,
-    inactive_options,
-    storable,
-    to_decimal,
-)
+from hulian.metadata.values import ValueProblem, storable, to_decimal
 
 LABEL = {"zh": "字段", "en": "Field"}
 UTC = dt.UTC
@@ -55,8 +50,10 @@ def test_text_keeps_the_value() -> None:
 def test_text_too_long_uses_max_length_or_the_type_default() -> None:
     assert coerce(make("text", max_length=3), "abc") == "abc"
     assert code_of(make("text", max_length=3), "abcd") == "too_long"
-    assert coerce(make("text"), "x" * DEFAULT_MAX_LENGTH["text"])
-    assert code_of(make("text"), "x" * (DEFAULT_MAX_LENGTH["text"] + 1)) == "too_long"
+    default = field_type("text")
+    assert isinstance(default, Text) and default.default_max_length == 255
+    assert coerce(make("text"), "x" * 255)
+    assert code_of(make("text"), "x" * 256) == "too_long"
 
 
 def test_text_pattern_must_match_the_whole_value() -> None:
