@@ -118,8 +118,8 @@ CODES: dict[str, str] = {
     "object does not have",
     "layout.unknown_business_type": "a layout is assigned to a business type the object does not "
     "have",
-    "layout.unknown_role": "a layout is assigned to a role that is neither built in nor in the pack"
-    "a layout is assigned to a role that is neither built in nor in the pack",
+    "layout.unknown_role": "a layout is assigned to a role that is neither built in nor in the "
+    "pack",
     "layout.unknown_relationship": "a related list names a relationship the object does not have",
     "layout.unknown_button": "a button is neither a standard button nor a custom action of the "
     "object",

@@ -31,7 +31,7 @@ class Names:
         if not isinstance(name, str):
             return None
         found = self.pack.objects.get(name)
-        if found is None and not self.pack.partial:
+        if found is None and not self.pack.partial and name not in self.pack.unreadable:
             self.report.add(f"{self.prefix}.unknown_object", path,
                             f"{self.what} names the object {name!r}, which the pack does "
                             "not have", choices_hint(name, list(self.pack.objects), "objects"))
@@ -49,6 +49,21 @@ class Names:
                         choices_hint(name, [*obj.fields, *(SYSTEM_FIELDS if system else ())],
                                      f"fields of {obj.api_name}"))
         return False
+
+    def relationship(self, obj: ObjectView | None, name: Any, path: tuple[Any, ...]
+                     ) -> ObjectView | None:
+        """The child object of the relationship ``name`` of ``obj``; None (reported when the
+        whole pack is known) otherwise."""
+        if obj is None or not isinstance(name, str):
+            return None
+        found = self.pack.relationship(obj.api_name, name)
+        if found is None and not self.pack.partial:
+            self.report.add(f"{self.prefix}.unknown_relationship", path,
+                            f"{obj.api_name} has no relationship {name!r}",
+                            choices_hint(name, obj.children, f"relationships of {obj.api_name}",
+                                         none="no object of the pack has a lookup or "
+                                              f"master-detail field to {obj.api_name}"))
+        return found[0] if found else None
 
     def business_type(self, obj: ObjectView | None, name: Any, path: tuple[Any, ...]) -> None:
         if obj is None or not isinstance(name, str) or name in obj.business_types:
