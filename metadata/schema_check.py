@@ -91,8 +91,8 @@ _Validator = extend(
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON schema of a document kind ("pack", "object", "extension", "role", "app" or
-    "role_extension")."""
+    """The JSON schema of a document kind ("pack", "object", "extension", "role", "app",
+    "role_extension", or a registered kind's: "layout", "scene", "home_view")."""
     text = files("hulian.metadata").joinpath("schemas", SCHEMA_FILES[kind]).read_text("utf-8")
     return json.loads(text)
 

@@ -190,13 +190,11 @@ class LayoutKind(DocumentKind):
         if kind == DETAIL:
             self._check_detail(doc, names, obj)
         elif kind == LIST:
-            for i, name in texts(doc.get("columns")):
-                names.field(obj, name, ("columns", i))
+            names.columns(obj, doc.get("columns"), ("columns",))
             card = mapping(doc.get("card"))
             if isinstance(card.get("title"), str):
                 names.field(obj, card["title"], ("card", "title"))
-            for i, name in texts(card.get("fields")):
-                names.field(obj, name, ("card", "fields", i))
+            names.columns(obj, card.get("fields"), ("card", "fields"))
 
     def _check_detail(self, doc: Mapping[str, Any], names: Names,
                       obj: ObjectView | None) -> None:
@@ -227,8 +225,7 @@ class LayoutKind(DocumentKind):
             path = ("related_lists", i)
             child = names.relationship(obj, related.get("relationship"),
                                        (*path, "relationship"))
-            for j, column in texts(related.get("columns")):
-                names.field(child, column, (*path, "columns", j))
+            names.columns(child, related.get("columns"), (*path, "columns"))
             names.sort(child, related.get("sort"), (*path, "sort"))
         actions = obj.actions if obj is not None else ()
         for i, button in texts(doc.get("buttons")):

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from hulian.metadata.hints import choices_hint
-from hulian.metadata.kinds.base import ObjectView, PackView, Report, Use
+from hulian.metadata.kinds.base import ObjectView, PackView, Report, Use, texts
+from hulian.metadata.problems import pointer
 
 __all__ = ["SYSTEM_FIELDS", "Names", "field_uses", "sort_keys", "sort_uses"]
 
@@ -49,6 +50,18 @@ class Names:
                         choices_hint(name, [*obj.fields, *(SYSTEM_FIELDS if system else ())],
                                      f"fields of {obj.api_name}"))
         return False
+
+    def columns(self, obj: ObjectView | None, value: Any, path: tuple[Any, ...]) -> None:
+        """Check a list of fields (columns): each a field of ``obj``, none twice."""
+        seen: dict[str, int] = {}
+        for i, name in texts(value):
+            if not self.field(obj, name, (*path, i)):
+                continue
+            if name in seen:
+                self.report.add(f"{self.prefix}.duplicate_field", (*path, i),
+                                f"{name} is listed twice (first at "
+                                f"{pointer(*path, seen[name])})", "remove one of them")
+            seen.setdefault(name, i)
 
     def relationship(self, obj: ObjectView | None, name: Any, path: tuple[Any, ...]
                      ) -> ObjectView | None:

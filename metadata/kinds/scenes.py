@@ -86,8 +86,7 @@ class SceneKind(DocumentKind):
                        "choose another api_name; the built-in ones are "
                        + ", ".join(BUILT_IN_SCENES))
         obj = names.object(doc.get("object"), ("object",))
-        for i, name in texts(doc.get("columns")):
-            names.field(obj, name, ("columns", i))
+        names.columns(obj, doc.get("columns"), ("columns",))
         names.sort(obj, doc.get("sort"), ("sort",))
         for i, role in texts(mapping(doc.get("visible_to")).get("roles")):
             names.role(role, ("visible_to", "roles", i))
