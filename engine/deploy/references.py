@@ -156,18 +156,23 @@ def document_uses(new: Pack, old: Pack, removed: set[tuple[str, str]],
                   objects: set[str]) -> list[Use]:
     """Every layout, scene and home view of ``new`` (the registered document kinds) that
     names one of the ``removed`` (object, field) pairs or ``objects``, lists the records of
-    a relationship whose lookup is removed, or whose formula (a scene's filter) reads one
-    of the removed fields."""
-    if not removed and not objects:
-        return []
+    a relationship whose lookup is removed, is assigned to a business type an object no
+    longer declares (read from the object documents' ``business_types``), or whose formula
+    (a scene's filter) reads one of the removed fields."""
     view, before = pack_view(new.documents, "snapshot"), pack_view(old.documents, "snapshot")
+    types = {(name, kept) for name, obj in before.objects.items() if name in view.objects
+             for kept in obj.business_types if kept not in view.objects[name].business_types}
+    if not removed and not objects and not types:
+        return []
     resolver = _Resolver(new, old)
     uses: list[Use] = []
     for kind in KINDS:
         for model in new.part(kind.name):
             what = f"{kind.name.replace('_', ' ')} {model.api_name}"
             for use in kind.uses(model.document, view):
-                target = _removed(use, removed, objects, before)
+                target = _removed(use, removed, objects, before) or \
+                    (use.target if use.kind == "business_type" and (use.object, use.name)
+                     in types else None)
                 if target is not None:
                     uses.append(Use(target, what, model.source, use.pointer))
             for formula in kind.formulas(model.document):

@@ -103,21 +103,21 @@ def test_history_and_diff_show_each_change(engine, tenant, capsys):
 
 
 def test_an_export_deploys_to_an_identical_tenant(engine, tenant, tmp_path):
-    engine.metadata(tenant).deploy(pack_of(shop()))
+    engine.metadata(tenant).install_pack(pack_of(shop()))
+    engine.metadata(tenant).deploy(pack_of(_overlay(**{"layouts/order_detail.json": OURS,
+                                                       "scenes/acme_big.json": ACME_SCENE})))
     engine.metadata(tenant).export(tmp_path / "export")
     exported = read_documents(tmp_path / "export")[0]
     kinds = sorted(f for f in exported if f.startswith(KIND_FOLDERS))
-    assert kinds == sorted(f for f in shop() if f.startswith(KIND_FOLDERS))
+    assert kinds == sorted([*(f for f in shop() if f.startswith(KIND_FOLDERS)),
+                            "scenes/acme_big.json"])
     assert all("$schema" not in exported[f] for f in kinds)
+    assert exported["layouts/order_detail.json"] == OURS
     copy_tenant = f"{tenant}x"
     engine.metadata(copy_tenant).deploy(tmp_path / "export")
-    with engine.db.connect() as conn:
-        original, copied = engine.schema(conn, tenant).pack, engine.schema(conn, copy_tenant).pack
-    for kind in ("layout", "scene", "home_view"):
-        assert original.part(kind) == copied.part(kind)
-        assert [dict(m.document) for m in copied.part(kind)] == \
-            [{k: v for k, v in shop()[m.source].items() if k != "$schema"}
-             for m in original.part(kind)]
+    assert _deployed(engine, copy_tenant) == _deployed(engine, tenant)
+    assert _deployed(engine, tenant)["layouts/order_detail_mobile.json"] == {
+        k: v for k, v in shop()["layouts/order_detail_mobile.json"].items() if k != "$schema"}
     assert _tables(engine, copy_tenant).keys() == {
         t.replace(tenant, copy_tenant) for t in _tables(engine, tenant)}
     assert engine.metadata(copy_tenant).deploy(tmp_path / "export").steps == ()

@@ -11,6 +11,7 @@ import pytest
 from hulian.engine import DeployError
 from hulian.engine.deploy.plan import METADATA_ONLY, plan
 from hulian.metadata import load_pack
+from hulian.metadata.kinds.layouts import LAYOUTS
 
 SHOP = Path(__file__).parents[1] / "metadata" / "packs" / "shop"
 
@@ -72,3 +73,30 @@ def test_the_planner_lists_every_use_of_a_removed_field_or_object() -> None:
         ("Order.amount", "home view sales_web", "home/sales_web.json", "/widgets/1/field"),
         ("OrderLine", "home view sales_web", "home/sales_web.json", "/widgets/5/objects/1"),
     ]
+
+
+def test_a_layout_assigned_to_a_business_type_the_object_drops_is_a_use() -> None:
+    """Objects do not load ``business_types`` yet; the planner reads them from the object
+    documents, so a pack built in code shows the removal check."""
+    shop = load_pack(SHOP)
+    sample = {"api_name": "order_sample", "object": "Order", "label": {"zh": "样品", "en": "S"},
+              "assignments": [{"role": "dealer_buyer", "business_type": "sample"}],
+              "sections": [{"api_name": "main", "label": {"zh": "主", "en": "Main"},
+                            "fields": ["number"]}]}
+
+    def with_types(*names: str):
+        order = {**shop.documents["objects/Order.json"],
+                 "business_types": [{"api_name": n, "label": {"zh": n, "en": n}}
+                                    for n in names]}
+        return replace(shop, documents={**shop.documents, "objects/Order.json": order,
+                                        "layouts/order_sample.json": sample},
+                       parts={**shop.parts, "layout": (*shop.part("layout"), LAYOUTS.build(
+                           sample, "layouts/order_sample.json"))})
+
+    assert plan(with_types("standard", "sample"), with_types("standard", "sample"),
+                new_schema=False) == []
+    with pytest.raises(DeployError) as exc:
+        plan(with_types("standard", "sample"), with_types("standard"), new_schema=False)
+    assert exc.value.changes == [{"removed": "Order.sample", "used_by": "layout order_sample",
+                                  "file": "layouts/order_sample.json",
+                                  "pointer": "/assignments/0/business_type"}]
