@@ -40,7 +40,7 @@ from hulian.metadata.kinds.base import (
     items,
     texts,
 )
-from hulian.metadata.kinds.naming import Names
+from hulian.metadata.kinds.naming import SYSTEM_FIELD_TYPES, Names
 from hulian.metadata.model import frozen_map
 
 __all__ = ["HOME_VIEWS", "METRIC_FUNCTIONS", "HomeView", "HomeViewKind", "Widget"]
@@ -169,7 +169,7 @@ def _check_metric(widget: Mapping[str, Any], path: tuple[Any, ...], names: Names
     if not isinstance(name, str) or not names.field(obj, name, (*path, "field")) \
             or obj is None or function not in ("SUM", "AVG", "MIN", "MAX"):
         return
-    kind = obj.field_type(name)
+    kind = obj.field_type(name) if name in obj.fields else SYSTEM_FIELD_TYPES.get(name, "text")
     if not isinstance(kind, str) or kind in (ORDERED if function in ("MIN", "MAX")
                                              else NUMERIC):
         return

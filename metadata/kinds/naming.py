@@ -10,12 +10,18 @@ from hulian.metadata.hints import choices_hint
 from hulian.metadata.kinds.base import ObjectView, PackView, Report, Use, texts
 from hulian.metadata.problems import pointer
 
-__all__ = ["SYSTEM_FIELDS", "Names", "field_uses", "sort_keys", "sort_uses"]
+__all__ = ["SYSTEM_FIELDS", "SYSTEM_FIELD_TYPES", "Names", "field_uses", "sort_keys",
+           "sort_uses"]
 
 SYSTEM_FIELDS = ("id", "owner_id", "department_id", "business_type", "life_status",
                  "created_by", "created_at", "updated_by", "updated_at", "version",
                  "out_tenant_id", "out_owner_id")
 """System fields a layout column, a sort or a scene may name (every object has them)."""
+SYSTEM_FIELD_TYPES = {"created_at": "datetime", "updated_at": "datetime", "version": "number",
+                      **{name: "lookup" for name in ("owner_id", "department_id", "created_by",
+                                                     "updated_by", "out_tenant_id",
+                                                     "out_owner_id")}}
+"""The field type a metric sees for a system field (the others are ``text``)."""
 
 
 class Names:
