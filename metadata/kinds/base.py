@@ -25,6 +25,7 @@ from hulian.metadata.problems import pointer
 __all__ = ["Document", "DocumentKind", "Formula", "ObjectView", "PackView", "Report", "Use",
            "UseKind", "content", "items", "mapping", "texts"]
 
+
 def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     """(index, item) of the objects of a list; nothing when ``value`` is not a list.
 
