@@ -131,12 +131,15 @@ def _dependencies(dependencies: list[Any], fields: Mapping[str, Any], report: Re
         if controlling is not None and controlling.get("type") not in ("picklist", "boolean"):
             report.add("dependency.controlling_type", (*at, "controlling"),
                        f"{raw['controlling']} is a {controlling.get('type')} field: a "
-                       "controlling field is a picklist or a checkbox", None)
+                       "controlling field is a picklist or a checkbox",
+                       "control with a picklist or checkbox field; for other conditions use a "
+                       "validation rule")
             controlling = None
         if dependent is not None and dependent.get("type") not in CHOICES:
             report.add("dependency.dependent_type", (*at, "dependent"),
                        f"{raw['dependent']} is a {dependent.get('type')} field: a dependent "
-                       "field is a picklist or multi-picklist", None)
+                       "field is a picklist or multi-picklist",
+                       "name a picklist or multi-picklist as the dependent field")
             dependent = None
         name = raw.get("dependent")
         if isinstance(name, str):

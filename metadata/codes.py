@@ -120,15 +120,16 @@ CODES: dict[str, str] = {
     "object does not have",
     "layout.unknown_business_type": "a layout is assigned to a business type the object does not "
     "have",
-    "layout.unknown_role": "a layout is assigned to a role that is neither built in nor in the pack"
-    "a layout is assigned to a role that is neither built in nor in the pack",
+    "layout.unknown_role": "a layout is assigned to a role that is neither built in nor in the "
+    "pack",
     "layout.unknown_relationship": "a related list names a relationship the object does not have",
     "layout.unknown_button": "a button is neither a standard button nor a custom action of the "
     "object",
     "layout.key_not_applicable": "a detail layout has list keys (columns, card) or a list layout "
     "detail keys (sections, related_lists, buttons)",
     "layout.empty_section": "a section lists no fields",
-    "layout.duplicate_field": "a field is in a detail layout twice",
+    "layout.duplicate_field": "a field is in a detail layout twice, or twice in one list of "
+    "columns (a list layout's, its card's or a related list's)",
     "layout.required_not_writable": "a layout requires a field nobody writes (a formula, roll-up, "
     "quote, auto-number or system field)",
     "layout.unsortable_field": "a related list is sorted by a multi-picklist",
@@ -142,6 +143,7 @@ CODES: dict[str, str] = {
     "scene.unknown_object": "a scene is for an object the pack does not have",
     "scene.unknown_field": "a scene's columns or sort name a field the object does not have",
     "scene.unsortable_field": "a scene is sorted by a multi-picklist",
+    "scene.duplicate_field": "a scene lists a column twice",
     "scene.unknown_role": "a scene is visible to a role that is neither built in nor in the pack",
     "scene.duplicate_default": "two scenes claim to be the default of one object",
     "home_view.file_name_mismatch": "a home view file is not named after its home view",

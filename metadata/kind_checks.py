@@ -1,6 +1,11 @@
 """Cross-checks of the registered document kinds (:mod:`hulian.metadata.kinds`): each
 document's own checks, the file named after its api_name, and the checks across a kind's
-documents (two layouts claiming one assignment...)."""
+documents (two layouts claiming one assignment...).
+
+Documents are checked in the order of ``documents``: a merged pack lists the packs'
+documents before the overlay's (:mod:`hulian.metadata.kind_layers`), so when an overlay's
+document clashes with a pack's, the problem is reported at the overlay's file.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,10 @@ __all__ = ["check_kinds"]
 
 def check_kinds(documents: Mapping[str, Any], report_for: Callable[[str], Report],
                 pack_kind: str | None, broken: Collection[str] = ()) -> None:
-    view = pack_view(documents, pack_kind)
+    view = pack_view(documents, pack_kind, broken)
     for kind in KINDS:
-        files = sorted(name for name in documents if document_kind(name) == kind.name
-                       and isinstance(documents[name], dict))
+        files = [name for name in documents if document_kind(name) == kind.name
+                 and isinstance(documents[name], dict)]
         for file in files:
             doc = documents[file]
             report = report_for(file)

@@ -11,16 +11,14 @@ objects and fields a pack renamed: they are renamed on the way, as its roles are
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
-from typing import Any
 
 from hulian.metadata.documents import document_kind
 from hulian.metadata.extend import OVERLAY, Merging
 from hulian.metadata.kinds import BY_NAME, DocumentKind, pack_view
 from hulian.metadata.model import Pack
-from hulian.metadata.renames import Renames
+from hulian.metadata.renames import rename_document
 
-__all__ = ["add_kind_documents", "rename_document"]
+__all__ = ["add_kind_documents"]
 
 
 def add_kind_documents(merging: Merging, pack: Pack, layer: str,
@@ -54,35 +52,3 @@ def add_kind_documents(merging: Merging, pack: Pack, layer: str,
 
 def _what(kind: DocumentKind) -> str:
     return kind.name.replace("_", " ")
-
-
-def _get(doc: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        doc = doc[key]
-    return doc
-
-
-def _set(doc: Any, path: tuple[Any, ...], value: Any) -> None:
-    for key in path[:-1]:
-        doc = doc[key]
-    doc[path[-1]] = value
-
-
-def rename_document(kind: DocumentKind, doc: Mapping[str, Any], renames: Renames,
-                    view: Any) -> dict[str, Any]:
-    """A copy of ``doc`` naming objects and fields by their names now."""
-    out = copy.deepcopy(dict(doc))
-    if not renames.objects and not renames.fields:
-        return out
-    for use in list(kind.uses(out, view)):
-        if use.kind == "object":
-            new = renames.object(use.name)
-        elif use.kind == "field" and use.object is not None:
-            new = renames.field(renames.object(use.object), use.name)
-        else:
-            continue
-        if new != use.name:
-            current = _get(out, use.path)
-            prefix = "-" if isinstance(current, str) and current.startswith("-") else ""
-            _set(out, use.path, prefix + new)
-    return out

@@ -5,7 +5,8 @@ written against the old version still says the old name: in an extension's
 ``object``, as a key of ``field_overrides``, as a new rule's or a rule
 override's ``error_field``, as a new lookup's ``target``, or in a role's, a role
 extension's or an app's ``objects`` and a role's or role extension's field
-permissions. :class:`Renames`
+permissions, or in a layout, scene or home view (every name its kind's ``uses`` finds:
+objects, fields, sort keys, related lists' relationships and columns). :class:`Renames`
 resolves old names to new ones (what :func:`~hulian.metadata.layers.merge`
 does on the fly) and :func:`rename_overlay` rewrites the overlay's documents
 for good (what the engine stores after an upgrade).
@@ -31,6 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hulian.metadata.documents import document_kind
+from hulian.metadata.kinds import BY_NAME, DocumentKind, PackView, pack_view
 from hulian.metadata.model import Pack
 
 
@@ -82,6 +84,7 @@ def rename_overlay(overlay_documents: Mapping[str, Any],
     """
     renames = Renames.of([pack])
     documents = copy.deepcopy(dict(overlay_documents))
+    view = pack_view({**pack.documents, **documents}, "snapshot")
     notes: list[str] = []
     for file in sorted(documents):
         doc = documents[file]
@@ -97,7 +100,53 @@ def rename_overlay(overlay_documents: Mapping[str, Any],
                 notes.append(f"{file}: moved to {new_file}")
         elif kind in ("role", "app", "role_extension"):
             _rename_access(doc, file, renames, pack.name, notes)
+        elif kind in BY_NAME:
+            documents[file] = rename_document(BY_NAME[kind], doc, renames, view, notes=notes,
+                                              file=file, pack=pack.name)
     return documents, notes
+
+
+def rename_document(kind: DocumentKind, doc: Mapping[str, Any], renames: Renames,
+                    view: PackView, *, notes: list[str] | None = None, file: str = "",
+                    pack: str = "") -> dict[str, Any]:
+    """A copy of the document ``doc`` of ``kind`` naming objects and fields by their names
+    now (``view``: the packs as they are now, to find the child object of a related list).
+
+    Objects and relationships (``OrderLine.order``) are renamed first, then the fields
+    read from the renamed document, so a related list's columns follow a renamed parent
+    or child; a sort key keeps its ``-``. Formulas are left as they are. ``notes`` gets
+    one sentence per rewrite.
+    """
+    out = copy.deepcopy(dict(doc))
+    if not renames.objects and not renames.fields:
+        return out
+    for step in ("object", "field"):
+        for use in list(kind.uses(out, view)):
+            if use.kind == "object" and step == "object":
+                new = renames.object(use.name)
+            elif use.kind == "relationship" and step == "object" and "." in use.name:
+                child, _, lookup = use.name.partition(".")
+                new = f"{renames.object(child)}.{renames.field(renames.object(child), lookup)}"
+            elif use.kind == "field" and step == "field" and use.object is not None:
+                new = renames.field(renames.object(use.object), use.name)
+            else:
+                continue
+            if new == use.name:
+                continue
+            holder = _holder(out, use.path)
+            current = holder[use.path[-1]]
+            holder[use.path[-1]] = ("-" if current.startswith("-") else "") + new
+            if notes is not None:
+                what = {"object": "the object", "field": "the field"}.get(use.kind, "it")
+                notes.append(f"{file}: {use.pointer} {use.name!r} is now {new!r} ({pack} "
+                             f"renamed {what})")
+    return out
+
+
+def _holder(doc: Any, path: tuple[Any, ...]) -> Any:
+    for key in path[:-1]:
+        doc = doc[key]
+    return doc
 
 
 def _rename_access(doc: dict[str, Any], file: str, renames: Renames, pack: str,

@@ -8,6 +8,7 @@ schema errors are skipped here. Each JSON pointer gets at most one problem.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -90,8 +91,8 @@ _Validator = extend(
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON schema of a document kind ("pack", "object", "extension", "role", "app" or
-    "role_extension")."""
+    """The JSON schema of a document kind ("pack", "object", "extension", "role", "app",
+    "role_extension", or a registered kind's: "layout", "scene", "home_view")."""
     text = files("hulian.metadata").joinpath("schemas", SCHEMA_FILES[kind]).read_text("utf-8")
     return json.loads(text)
 
@@ -154,10 +155,12 @@ def _problems_for(error: ValidationError, file: str) -> Iterator[Problem]:
                       f"{instance!r} is not an allowed key here",
                       _pattern_hint(schema) or f"keys match {schema.get('pattern')}")
     elif validator == "required":
+        because = _because(schema, instance)
         for key in value:
             if isinstance(instance, dict) and key not in instance:
                 yield Problem(code, file, pointer(*path, key),
-                              f"the required key {key!r} is missing", f"add the key {key!r}")
+                              f"the required key {key!r} is missing{because}",
+                              f"add the key {key!r}")
     elif validator == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         for key in instance:
@@ -169,7 +172,8 @@ def _problems_for(error: ValidationError, file: str) -> Iterator[Problem]:
         wanted = " or ".join(_JSON_TYPES.get(t, t) for t in expected)
         yield Problem(code, file, pointer(*path),
                       f"{_key(path)} must be {wanted}, not {_describe(instance)}",
-                      _TYPE_HINTS.get(expected[0]))
+                      schema.get("description") if len(expected) > 1
+                      and schema.get("description") else _TYPE_HINTS.get(expected[0]))
     elif validator in ("enum", "const"):
         choices = [str(c) for c in (value if validator == "enum" else [value])]
         yield Problem(code, file, pointer(*path),
@@ -181,6 +185,37 @@ def _problems_for(error: ValidationError, file: str) -> Iterator[Problem]:
                       _pattern_hint(schema) or f"match the pattern {value}")
     else:
         yield Problem(code, file, pointer(*path), _range_message(error, path), None)
+
+
+@cache
+def _conditions() -> dict[int, dict[str, Any]]:
+    """id of each ``then`` schema -> its ``if`` (keys a value requires, e.g. a widget's by
+    its kind)."""
+    found: dict[int, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("if"), dict) and isinstance(node.get("then"), dict):
+                found[id(node["then"])] = node["if"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for kind in SCHEMA_FILES:
+        walk(load_schema(kind))
+    return found
+
+
+def _because(schema: dict[str, Any], instance: Any) -> str:
+    """``: kind metric needs it`` when ``schema`` is the ``then`` of a condition on a key
+    of ``instance``; else nothing."""
+    condition = _conditions().get(id(schema))
+    if condition is None or not isinstance(instance, dict):
+        return ""
+    keys = [k for k in condition.get("required", ()) if isinstance(instance.get(k), str)]
+    return f" ({keys[0]} {instance[keys[0]]} needs it)" if keys else ""
 
 
 def _title(schema: dict[str, Any], path: list[Any]) -> str:
@@ -214,14 +249,30 @@ def _leaf(error: ValidationError) -> ValidationError:
     """The most relevant error under a oneOf/anyOf wrapper.
 
     Branches whose type does not match the value are passed over when another
-    branch got further; among the rest jsonschema's ``best_match`` decides.
+    branch got further; among the rest jsonschema's ``best_match`` decides. When no
+    branch's type matches, the error names them all (:func:`_either`).
     """
     while error.context:
         depth = len(error.absolute_path)
         pool = [e for e in error.context
                 if not (e.validator == "type" and len(e.absolute_path) == depth)]
-        error = best_match(pool or error.context) or error.context[0]
+        if not pool:
+            return _either(error)
+        error = best_match(pool) or error.context[0]
     return error
+
+
+def _either(error: ValidationError) -> ValidationError:
+    """A value of none of a oneOf's types: one type error naming every type (``a text or
+    a list``), whose hint is the oneOf's description."""
+    types: list[str] = []
+    for branch in error.context:
+        value = branch.validator_value
+        types += [t for t in (value if isinstance(value, list) else [value]) if t not in types]
+    either = copy.copy(error.context[0])
+    either.validator_value = types
+    either.schema = error.schema
+    return either
 
 
 def _left_to_checks(error: ValidationError) -> bool:

@@ -4,8 +4,10 @@
   declared ``immutable`` (nor relax that policy), on objects, fields, validation
   rules, sharing rules and roles;
 - :func:`kept_overrides`: where the new version changed an editable property
-  that the overlay overrides (in an extension or a role extension), the tenant's
-  value stays; these sentences say so.
+  that the overlay overrides (in an extension or a role extension), or a layout,
+  scene or home view the overlay replaces, the tenant's value stays; these sentences
+  say so. A document the overlay replaced and the new version drops stays as the
+  overlay's own; one the new version locks is ``overlay.locked_document`` when merged.
 
 What the new version drops while the overlay still changes it (a field, a rule, a
 sharing rule, a role, an object or action a role extension grants) is not listed
@@ -19,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hulian.metadata.documents import document_kind
+from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import (
     STANDARD_ACTIONS,
     Field,
@@ -159,7 +162,8 @@ def kept_overrides(old: Layers, new: Layers) -> list[str]:
         if previous is None:
             continue
         sentences += _kept(pack, previous[1], obj, doc, renames)
-    return sentences + _kept_roles(old, new, overlay, renames)
+    return sentences + _kept_roles(old, new, overlay, renames) + _kept_documents(old, new,
+                                                                                  overlay)
 
 
 def _kept(pack: Pack, old: ObjectDef, new: ObjectDef, doc: Mapping[str, Any],
@@ -242,6 +246,29 @@ def _kept_role(pack: Pack, old: Role, new: Role, doc: Mapping[str, Any],
             if old_level != after.fields.get(name, "editable"):
                 out.append(f"{what} {obj}.{name} field permission: the pack changed it,"
                            " the tenant's permission is kept")
+    return out
+
+
+def _kept_documents(old: Layers, new: Layers, overlay: Pack) -> list[str]:
+    """Sentences for the overlay's layouts, scenes and home views that replace (or now
+    stand in for) a pack's document of the same api_name."""
+    out: list[str] = []
+    for kind in KINDS:
+        before = {m.api_name: m for pack in old.packs for m in pack.part(kind.name)}
+        after = {m.api_name: m for pack in new.packs for m in pack.part(kind.name)}
+        what = f"the {kind.name.replace('_', ' ')}"
+        for model in overlay.part(kind.name):
+            name, was, now = model.api_name, before.get(model.api_name), \
+                after.get(model.api_name)
+            if was is not None and now is not None and was.document != now.document:
+                out.append(f"{what} {name}: the pack changed it, the tenant's {what[4:]} is "
+                           "kept")
+            elif was is not None and now is None:
+                out.append(f"{what} {name}: the pack removed it, the tenant's {what[4:]} "
+                           "stays as its own")
+            elif was is None and now is not None:
+                out.append(f"{what} {name}: the pack now has one of this name, the tenant's "
+                           f"{what[4:]} replaces it")
     return out
 
 

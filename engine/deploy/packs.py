@@ -21,6 +21,7 @@ from hulian.engine.errors import DeployError
 from hulian.engine.formulas.compiled import formula_problems
 from hulian.formula.rename import rename_references
 from hulian.metadata.documents import document_kind
+from hulian.metadata.kinds import BY_NAME
 from hulian.metadata.layers import (
     Effective,
     Layers,
@@ -31,7 +32,7 @@ from hulian.metadata.layers import (
 )
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
-from hulian.metadata.problems import MetadataError, Problem
+from hulian.metadata.problems import MetadataError, Problem, pointer
 from hulian.metadata.relationship_checks import is_reference
 from hulian.metadata.renames import Renames
 from hulian.metadata.versions import parse_version, satisfies
@@ -192,7 +193,22 @@ def upgrade_stack(stack: Stack, pack: Pack, source: str) -> tuple[Stack, tuple[s
     return upgraded, tuple(notes)
 
 
-def _formula_places(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str]]:
+def _formula_places(doc: dict[str, Any], kind: str | None
+                    ) -> Iterator[tuple[dict[str, Any], str, str, str | None]]:
+    """(holder, key, where, the object it reads or None for the document's own) of every
+    formula in an object or extension document, or in a layout, scene or home view (each
+    registered kind's ``formulas``: a scene's filter)."""
+    if kind in BY_NAME:
+        for formula in BY_NAME[kind].formulas(doc):
+            holder: Any = doc
+            for key in formula.path[:-1]:
+                holder = holder[key]
+            yield holder, formula.path[-1], pointer(*formula.path), formula.object
+        return
+    yield from ((holder, key, where, None) for holder, key, where in _object_places(doc))
+
+
+def _object_places(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str]]:
     """(holder, key, where) of every formula in an object or extension document."""
     for i, f in enumerate(doc.get("fields") or ()):
         for key in ("formula", "default_formula"):
@@ -208,8 +224,9 @@ def _formula_places(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, 
 
 def rename_overlay_formulas(documents: dict[str, Any], pack: Pack
                             ) -> tuple[dict[str, Any], list[str]]:
-    """The overlay's formulas rewritten for the fields ``pack`` renamed (``renamed_from``),
-    and one sentence per rewritten formula."""
+    """The overlay's formulas (of its objects, extensions, layouts, scenes and home views)
+    rewritten for the fields ``pack`` renamed (``renamed_from``), and one sentence per
+    rewritten formula. Object names are already the new ones (:func:`rename_overlay`)."""
     renames = Renames.of([pack])
     if not renames.fields:
         return documents, []
@@ -225,10 +242,11 @@ def rename_overlay_formulas(documents: dict[str, Any], pack: Pack
     for file in sorted(documents):
         doc = documents[file]
         kind = document_kind(file)
-        if kind not in ("object", "extension") or not isinstance(doc, dict):
+        if kind not in ("object", "extension", *BY_NAME) or not isinstance(doc, dict):
             continue
-        start = renames.object(doc.get("api_name") if kind == "object" else doc.get("object"))
-        for holder, key, where in _formula_places(doc):
+        own = doc.get("api_name") if kind == "object" else doc.get("object")
+        for holder, key, where, reads in _formula_places(doc, kind):
+            start = renames.object(reads or own)
             text = rename_references(holder[key], start, renames.field,
                                      lambda o, f: lookups.get((o, f)))
             if text != holder[key]:

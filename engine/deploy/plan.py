@@ -157,22 +157,26 @@ def _object_changes(state: _Plan, old: ObjectDef, new: ObjectDef, restored: bool
 
 def _document_steps(old: Pack, new: Pack) -> list[Step]:
     """One ``update_document`` step per layout, scene or home view (each registered
-    document kind) added, changed or removed: metadata only, no table changes."""
+    document kind) added, changed or removed: metadata only, no table changes. A change
+    names the keys it changes: ``update layout order_detail: sections, buttons``."""
     steps = []
     for kind in KINDS:
         was = {item.api_name: item for item in old.part(kind.name)}
         now = {item.api_name: item for item in new.part(kind.name)}
         what = kind.name.replace("_", " ")
         for name in sorted(was.keys() | now.keys()):
-            if name not in was:
-                verb = "add"
-            elif name not in now:
-                verb = "remove"
-            elif was[name].document != now[name].document:
+            before, after = was.get(name), now.get(name)
+            if before is None or after is None:
+                verb = "add" if before is None else "remove"
+            elif before.document != after.document:
+                keys = [k for k in dict.fromkeys([*before.document, *after.document])
+                        if before.document.get(k) != after.document.get(k)]
                 verb = "update"
+                name = f"{name}: {', '.join(keys)}"
             else:
                 continue
-            steps.append(Step("update_document", None, None,
+            model = after or before
+            steps.append(Step("update_document", getattr(model, "object", None) or None, None,
                               f"{verb} {what} {name} (no data change)"))
     return steps
 

@@ -3,8 +3,9 @@
 A removed field may still be named by a formula field, a default formula, a
 validation rule or a sharing rule's criteria of any object (directly or across lookups,
 ``account.industry``), or be a rule's ``error_field``; a removed object or field may
-still be named by a role's object or field permissions or by an app (the metadata
-checks refuse those when the pack is loaded, so only packs built in code reach here).
+still be named by a role's object or field permissions, by an app, or by a layout, scene
+or home view (the metadata checks refuse those when the pack is loaded, so only packs
+built in code reach here; a scene's filter is a formula, found here).
 Each use is reported with its file and JSON pointer so the consultant can fix every one
 of them in one go.
 """
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from hulian.formula.ast import parsed_refs
 from hulian.formula.errors import FormulaError
 from hulian.formula.parser import parse
-from hulian.metadata.kinds import KINDS, pack_view
+from hulian.metadata.kinds import KINDS, PackView, pack_view
+from hulian.metadata.kinds import Use as DocumentUse
 from hulian.metadata.model import ObjectDef, Pack
 from hulian.metadata.problems import pointer
 
@@ -157,28 +159,49 @@ def access_uses(new: Pack, removed: set[tuple[str, str]], objects: set[str]) -> 
 def document_uses(new: Pack, old: Pack, removed: set[tuple[str, str]],
                   objects: set[str]) -> list[Use]:
     """Every layout, scene and home view of ``new`` (the registered document kinds) that
-    names one of the ``removed`` (object, field) pairs or ``objects``, or whose formula (a
-    scene's filter) reads one of the removed fields."""
-    view = pack_view(new.documents, "snapshot") if new.documents else None
+    names one of the ``removed`` (object, field) pairs or ``objects``, lists the records of
+    a relationship whose lookup is removed, is assigned to a business type an object no
+    longer declares (read from the object documents' ``business_types``), or whose formula
+    (a scene's filter) reads one of the removed fields."""
+    view, before = pack_view(new.documents, "snapshot"), pack_view(old.documents, "snapshot")
+    types = {(name, kept) for name, obj in before.objects.items() if name in view.objects
+             for kept in obj.business_types if kept not in view.objects[name].business_types}
+    if not removed and not objects and not types:
+        return []
     resolver = _Resolver(new, old)
     uses: list[Use] = []
     for kind in KINDS:
         for model in new.part(kind.name):
-            doc = model.document
             what = f"{kind.name.replace('_', ' ')} {model.api_name}"
-            for use in kind.uses(doc, view) if view is not None else ():
-                if use.kind == "object" and use.name in objects:
-                    uses.append(Use(use.name, what, model.source, use.pointer))
-                elif use.kind == "field" and (use.object, use.name) in removed:
-                    uses.append(Use(use.target, what, model.source, use.pointer))
-            for formula in kind.formulas(doc):
+            for use in kind.uses(model.document, view):
+                target = _removed(use, removed, objects, before) or \
+                    (use.target if use.kind == "business_type" and (use.object, use.name)
+                     in types else None)
+                if target is not None:
+                    uses.append(Use(target, what, model.source, use.pointer))
+            for formula in kind.formulas(model.document):
                 try:
-                    paths = [ref.path for ref in parsed_refs(parse(formula.text))]
+                    paths = [ref.path for ref in parsed_refs(parse(formula.text))
+                             if not ref.path[0].startswith("$")]
                 except FormulaError:
-                    continue
+                    continue  # reported by the formula checker
                 hit = sorted({f"{o}.{f}" for path in paths
                               for o, f in resolver.targets(formula.object, path)
                               if (o, f) in removed})
                 uses += [Use(target, f"{formula.what} ({what})", model.source,
                              pointer(*formula.path)) for target in hit]
     return uses
+
+
+def _removed(use: DocumentUse, removed: set[tuple[str, str]], objects: set[str],
+             before: PackView) -> str | None:
+    """What removed thing ``use`` names (``Order``, ``Order.amount``), if any."""
+    if use.kind == "object" and use.name in objects:
+        return use.name
+    if use.kind == "field" and (use.object, use.name) in removed:
+        return use.target
+    if use.kind == "relationship" and use.object is not None:
+        found = before.relationship(use.object, use.name)
+        if found is not None and (found[0].api_name, found[1]) in removed:
+            return f"{found[0].api_name}.{found[1]}"
+    return None

@@ -202,7 +202,9 @@ def _document_formulas(pack: Pack, problems: list[Problem]
                     continue
                 except FormulaError as exc:
                     problem = _problem(exc, obj, where)
-                    problems.append(replace(problem, file=model.source))
+                    hint = formula.hint if exc.code == "formula.result_type" else None
+                    problems.append(replace(problem, file=model.source,
+                                            hint=problem.hint or hint))
                     continue
                 found.setdefault(obj.api_name, {})[(kind.name, model.api_name, where)] = \
                     compiled

@@ -11,7 +11,7 @@ the overlay merge, the snapshot writer and the deploy plan loop over :data:`KIND
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from hulian.metadata.kinds.base import (
@@ -50,8 +50,10 @@ def _names(items: Any, key: str = "api_name") -> list[str]:
             and isinstance(item.get(key), str)]
 
 
-def pack_view(documents: Mapping[str, Any], pack_kind: str | None) -> PackView:
-    """What the kinds' checks may know of the pack whose documents are ``documents``."""
+def pack_view(documents: Mapping[str, Any], pack_kind: str | None,
+              unreadable: Collection[str] = ()) -> PackView:
+    """What the kinds' checks may know of the pack whose documents are ``documents``
+    (``unreadable``: files that exist but could not be read)."""
     objects: dict[str, dict[str, Any]] = {}
     for file, doc in documents.items():
         if file.startswith("objects/") and isinstance(doc, dict) \
@@ -87,5 +89,7 @@ def pack_view(documents: Mapping[str, Any], pack_kind: str | None) -> PackView:
         if kind_of(file) is SCENES and isinstance(doc, dict) \
                 and isinstance(doc.get("object"), str) and isinstance(doc.get("api_name"), str):
             scenes.setdefault(doc["object"], list(BUILT_IN_SCENES)).append(doc["api_name"])
+    broken = frozenset(file.removeprefix("objects/").removesuffix(".json")
+                       for file in unreadable if file.startswith("objects/"))
     return PackView(views, roles, apps, {o: tuple(s) for o, s in scenes.items()},
-                    partial=pack_kind == "tenant")
+                    partial=pack_kind == "tenant", unreadable=broken)

@@ -23,7 +23,38 @@ from typing import Any, Literal, Protocol
 from hulian.metadata.problems import pointer
 
 __all__ = ["Document", "DocumentKind", "Formula", "ObjectView", "PackView", "Report", "Use",
-           "UseKind"]
+           "UseKind", "content", "items", "mapping", "texts"]
+
+
+def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, item) of the objects of a list; nothing when ``value`` is not a list.
+
+    Checks run on documents that may be wrong in any way (the schema check reports
+    that), so they read lists through this and :func:`texts`.
+    """
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def texts(value: Any) -> Iterator[tuple[int, str]]:
+    """(index, text) of the texts of a list; nothing when ``value`` is not a list."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield i, item
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is an object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def content(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A document without ``$schema`` (where editors find the schema: no content)."""
+    return MappingProxyType({k: v for k, v in doc.items() if k != "$schema"})
+
 
 UseKind = Literal["object", "field", "business_type", "role", "scene", "relationship",
                   "action", "app"]
@@ -60,12 +91,14 @@ class Formula:
     object: str
     returns: str = "boolean"
     what: str = "formula"
+    hint: str | None = None
+    """What to write instead, when the formula gives another type than ``returns``."""
 
 
 @dataclass(frozen=True)
 class Document:
     """The model of one document of a kind: its api_name, the file it came from, and the
-    document as written (what an export writes back)."""
+    document as written (what an export writes back), without ``$schema``."""
 
     api_name: str
     source: str
@@ -114,9 +147,19 @@ class PackView:
     scenes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Object -> its scenes' api_names (built-in and declared)."""
     partial: bool = False
+    unreadable: frozenset[str] = frozenset()
+    """Objects whose files exist but could not be read: present, but not known."""
 
-    def unknown_object(self, name: Any) -> bool:
-        return isinstance(name, str) and name not in self.objects and not self.partial
+    def relationship(self, parent: str, name: str) -> tuple[ObjectView, str] | None:
+        """(child object, its lookup field) of the relationship ``name`` of ``parent``: a
+        lookup's ``relationship_name``, or ``<ChildObject>.<field>`` without one."""
+        for child in self.objects.values():
+            for field_name, f in child.fields.items():
+                if f.get("type") in ("lookup", "master_detail") \
+                        and f.get("target") == parent and \
+                        (f.get("relationship_name") or f"{child.api_name}.{field_name}") == name:
+                    return child, field_name
+        return None
 
 
 class DocumentKind:
@@ -141,7 +184,7 @@ class DocumentKind:
 
     def build(self, doc: Mapping[str, Any], source: str) -> Document:
         """The model of a valid document read from ``source``."""
-        return Document(doc["api_name"], source, MappingProxyType(dict(doc)))
+        return Document(doc["api_name"], source, content(doc))
 
     def check(self, doc: Mapping[str, Any], file: str, report: Report,
               pack: PackView) -> None:
@@ -165,6 +208,6 @@ class DocumentKind:
         return dict(model.document)
 
     def locked(self, doc: Mapping[str, Any]) -> bool:
-        customizable = doc.get("customizable")
-        return not self.overridable or (isinstance(customizable, Mapping) and
-                                        customizable.get("document") == "locked")
+        """Whether a tenant's overlay may not replace ``doc`` (a pack's document)."""
+        return not self.overridable or mapping(doc.get("customizable")).get("document") \
+            == "locked"

@@ -28,17 +28,28 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from hulian.metadata.kinds.base import Document, DocumentKind, PackView, Report, Use
-from hulian.metadata.kinds.naming import Names
+from hulian.metadata.hints import a_field
+from hulian.metadata.kinds.base import (
+    Document,
+    DocumentKind,
+    ObjectView,
+    PackView,
+    Report,
+    Use,
+    content,
+    items,
+    texts,
+)
+from hulian.metadata.kinds.naming import SYSTEM_FIELD_TYPES, Names
 from hulian.metadata.model import frozen_map
 
 __all__ = ["HOME_VIEWS", "METRIC_FUNCTIONS", "HomeView", "HomeViewKind", "Widget"]
 
 METRIC_FUNCTIONS = ("COUNT", "SUM", "AVG", "MIN", "MAX")
 NUMERIC = ("number", "currency", "percent")
-ORDERED = (*NUMERIC, "date", "datetime", "time", "auto_number")
-"""What MIN and MAX take besides numbers."""
-DERIVED_TYPES = {"formula", "roll_up"}
+"""What SUM and AVG take (formula, roll-up and quote fields of these types too)."""
+ORDERED = (*NUMERIC, "date", "datetime", "time")
+"""What MIN and MAX take."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ class HomeViewKind(DocumentKind):
 
     def build(self, doc: Mapping[str, Any], source: str) -> HomeView:
         return HomeView(api_name=doc["api_name"], source=source,
-                        document=MappingProxyType(dict(doc)), label=frozen_map(doc["label"]),
+                        document=content(doc), label=frozen_map(doc["label"]),
                         channel=doc.get("channel", "web"), roles=tuple(doc.get("roles", ())),
                         default=doc.get("default", False),
                         widgets=tuple(_widget(w) for w in doc["widgets"]))
@@ -87,9 +98,9 @@ class HomeViewKind(DocumentKind):
     def check(self, doc: Mapping[str, Any], file: str, report: Report,
               pack: PackView) -> None:
         names = Names("home", f"the home view {doc.get('api_name')!r}", report, pack)
-        for i, role in enumerate(doc.get("roles", ())):
+        for i, role in texts(doc.get("roles")):
             names.role(role, ("roles", i))
-        for i, widget in enumerate(doc.get("widgets", ())):
+        for i, widget in items(doc.get("widgets")):
             self._check_widget(widget, ("widgets", i), names)
 
     @staticmethod
@@ -101,66 +112,76 @@ class HomeViewKind(DocumentKind):
         if kind in ("scene_list", "metric"):
             obj = names.object(widget.get("object"), (*path, "object"))
             names.scene(obj, widget.get("scene"), (*path, "scene"))
-        else:
-            obj = None
-        if kind == "metric":
-            function = widget.get("function")
-            name = widget.get("field")
-            if function != "COUNT" and name is None:
-                names.report.add("home.metric_needs_field", path,
-                                 f"{function} needs a field to summarise",
-                                 "name a numeric field in \"field\", or use COUNT")
-            if name is not None and names.field(obj, name, (*path, "field")) and obj:
-                kind_of = obj.field_type(name)
-                definition = obj.fields.get(name, {})
-                if kind_of is not None and "formula" in definition:
-                    kind_of = definition.get("type")
-                allowed = ORDERED if function in ("MIN", "MAX") else NUMERIC
-                if kind_of not in allowed:
-                    names.report.add("home.metric_not_numeric", (*path, "field"),
-                                     f"{function} of {obj.api_name}.{name}: a {kind_of} field "
-                                     "cannot be summed or averaged" if function in
-                                     ("SUM", "AVG") else
-                                     f"{function} of {obj.api_name}.{name}: a {kind_of} field "
-                                     "has no order", "choose a number, currency or percent "
-                                     "field" + ("" if function in ("SUM", "AVG")
-                                                else ", or a date or time"))
-        if kind == "quick_create":
-            for i, name in enumerate(widget.get("objects", ())):
+            if kind == "metric":
+                _check_metric(widget, path, names, obj)
+        elif kind == "quick_create":
+            for i, name in texts(widget.get("objects")):
                 names.object(name, (*path, "objects", i))
 
     def check_together(self, documents: list[tuple[str, Mapping[str, Any]]],
                        report_for: Callable[[str], Report], pack: PackView) -> None:
-        claims: dict[tuple[Any, ...], list[tuple[str, tuple[Any, ...]]]] = defaultdict(list)
+        """Two home views of one channel for one role (or both its default), reported at
+        the later one (the packs' documents come before the overlay's)."""
+        claims: dict[tuple[str, str | None], list[tuple[str, tuple[Any, ...]]]] = \
+            defaultdict(list)
         for file, doc in documents:
             channel = doc.get("channel", "web")
-            if doc.get("default"):
+            if not isinstance(channel, str):
+                continue
+            if doc.get("default") is True:
                 claims[(channel, None)].append((file, ("default",)))
-            for i, role in enumerate(doc.get("roles", ())):
+            for i, role in texts(doc.get("roles")):
                 claims[(channel, role)].append((file, ("roles", i)))
         for (channel, role), found in claims.items():
+            (first, first_path) = found[0]
             for file, path in found[1:]:
-                what = f"the role {role}" if role else "users no view names (default)"
+                where = f"/{'/'.join(map(str, first_path))}" if file == first else first
+                what = f"the role {role}" if role else "users no home view names (default)"
                 report_for(file).add("home.duplicate_assignment", path,
-                                     f"{found[0][0]} is already the {channel} home view of "
-                                     f"{what}", "one home view per role and channel")
+                                     f"{where} is already the {channel} home view of {what}",
+                                     "one home view per role and channel: remove one of "
+                                     "the two")
 
     def uses(self, doc: Mapping[str, Any], pack: PackView) -> Iterator[Use]:
-        for i, role in enumerate(doc.get("roles", ())):
-            if isinstance(role, str):
-                yield Use("role", role, ("roles", i))
-        for i, widget in enumerate(doc.get("widgets", ())):
-            obj = widget.get("object") if isinstance(widget, dict) else None
+        for i, role in texts(doc.get("roles")):
+            yield Use("role", role, ("roles", i))
+        for i, widget in items(doc.get("widgets")):
+            obj = widget.get("object")
             if isinstance(obj, str):
                 yield Use("object", obj, ("widgets", i, "object"))
                 if isinstance(widget.get("scene"), str):
                     yield Use("scene", widget["scene"], ("widgets", i, "scene"), obj)
                 if isinstance(widget.get("field"), str):
                     yield Use("field", widget["field"], ("widgets", i, "field"), obj)
-            for j, name in enumerate(widget.get("objects", ()) if isinstance(widget, dict)
-                                     else ()):
-                if isinstance(name, str):
-                    yield Use("object", name, ("widgets", i, "objects", j))
+            for j, name in texts(widget.get("objects")):
+                yield Use("object", name, ("widgets", i, "objects", j))
+
+
+def _check_metric(widget: Mapping[str, Any], path: tuple[Any, ...], names: Names,
+                  obj: ObjectView | None) -> None:
+    """SUM and AVG take a number, currency or percent field; MIN and MAX also a date or
+    time; COUNT counts the scene's records (those where ``field`` is filled in, if named)."""
+    function, name = widget.get("function"), widget.get("field")
+    if function in ("SUM", "AVG", "MIN", "MAX") and name is None:
+        names.report.add("home.metric_needs_field", path,
+                         f"{function} needs a field to summarise",
+                         "name a numeric field in \"field\", or use COUNT")
+    if not isinstance(name, str) or not names.field(obj, name, (*path, "field")) \
+            or obj is None or function not in ("SUM", "AVG", "MIN", "MAX"):
+        return
+    kind = obj.field_type(name) if name in obj.fields else SYSTEM_FIELD_TYPES.get(name, "text")
+    if not isinstance(kind, str) or kind in (ORDERED if function in ("MIN", "MAX")
+                                             else NUMERIC):
+        return
+    if function in ("SUM", "AVG"):
+        message, hint = "cannot be summed or averaged", "choose a number, currency or " \
+            "percent field, or use COUNT"
+    else:
+        message, hint = "has no order to take the " + ("least" if function == "MIN" else
+                                                         "greatest") + " of", \
+            "choose a number, currency, percent, date or time field"
+    names.report.add("home.metric_not_numeric", (*path, "field"),
+                     f"{function} of {obj.api_name}.{name}: {a_field(kind)} {message}", hint)
 
 
 HOME_VIEWS = HomeViewKind()

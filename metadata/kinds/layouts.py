@@ -26,14 +26,35 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
-from hulian.metadata.kinds.base import Document, DocumentKind, ObjectView, PackView, Report, Use
+from hulian.metadata.kinds.base import (
+    Document,
+    DocumentKind,
+    ObjectView,
+    PackView,
+    Report,
+    Use,
+    content,
+    items,
+    mapping,
+    texts,
+)
 from hulian.metadata.kinds.naming import SYSTEM_FIELDS, Names, field_uses, sort_uses
 from hulian.metadata.model import frozen_map
 
-__all__ = ["LAYOUTS", "STANDARD_BUTTONS", "Assignment", "Layout", "LayoutField",
-           "LayoutKind", "RelatedList", "Section"]
+__all__ = [
+    "LAYOUTS",
+    "STANDARD_BUTTONS",
+    "Assignment",
+    "Claim",
+    "Layout",
+    "LayoutField",
+    "LayoutKind",
+    "RelatedList",
+    "Section",
+    "assignment_keys",
+]
 
 DETAIL = "detail"
 LIST = "list"
@@ -128,7 +149,7 @@ class LayoutKind(DocumentKind):
     def build(self, doc: Mapping[str, Any], source: str) -> Layout:
         card = doc.get("card") or {}
         return Layout(
-            api_name=doc["api_name"], source=source, document=MappingProxyType(dict(doc)),
+            api_name=doc["api_name"], source=source, document=content(doc),
             object=doc["object"], kind=doc.get("kind", DETAIL),
             channel=doc.get("channel", "web"), label=frozen_map(doc["label"]),
             default=doc.get("default", False),
@@ -156,55 +177,58 @@ class LayoutKind(DocumentKind):
         obj = names.object(doc.get("object"), ("object",))
         kind = doc.get("kind", DETAIL)
         for other, keys in _ONLY.items():
-            for key in keys if other != kind else ():
+            for key in keys if other != kind and kind in (DETAIL, LIST) else ():
                 if key in doc:
                     report.add("layout.key_not_applicable", (key,),
                                f"{key} belongs to {other} layouts, and this is a {kind} "
                                "layout", f"remove {key}, or make the layout \"kind\": "
                                          f"\"{other}\"")
-        for i, assignment in enumerate(doc.get("assignments", ())):
+        for i, assignment in items(doc.get("assignments")):
             names.role(assignment.get("role"), ("assignments", i, "role"))
             names.business_type(obj, assignment.get("business_type"),
                                  ("assignments", i, "business_type"))
         if kind == DETAIL:
-            self._check_detail(doc, names, obj, pack)
-        else:
-            for i, name in enumerate(doc.get("columns", ())):
-                names.field(obj, name, ("columns", i))
-            card = doc.get("card") or {}
-            if "title" in card:
+            self._check_detail(doc, names, obj)
+        elif kind == LIST:
+            names.columns(obj, doc.get("columns"), ("columns",))
+            card = mapping(doc.get("card"))
+            if isinstance(card.get("title"), str):
                 names.field(obj, card["title"], ("card", "title"))
-            for i, name in enumerate(card.get("fields", ())):
-                names.field(obj, name, ("card", "fields", i))
+            names.columns(obj, card.get("fields"), ("card", "fields"))
 
-    def _check_detail(self, doc: Mapping[str, Any], names: Names, obj: ObjectView | None,
-                      pack: PackView) -> None:
+    def _check_detail(self, doc: Mapping[str, Any], names: Names,
+                      obj: ObjectView | None) -> None:
         report = names.report
         seen: dict[str, tuple[Any, ...]] = {}
-        for i, section in enumerate(doc.get("sections", ())):
+        for i, section in items(doc.get("sections")):
             report.labels(section.get("label"), ("sections", i, "label"))
-            if not section.get("fields"):
+            if section.get("fields") == []:
                 report.add("layout.empty_section", ("sections", i, "fields"),
                            f"the section {section.get('api_name')!r} has no fields",
                            "list the fields it shows, or remove the section")
-            for j, raw in enumerate(section.get("fields", ())):
+            for j, raw in _entries(section.get("fields")):
                 name = _field_name(raw)
                 at = ("sections", i, "fields", j)
-                if name is None or not names.field(obj, name, at):
+                if name is None or not names.field(
+                        obj, name, (*at, "field") if isinstance(raw, dict) else at):
                     continue
                 if name in seen:
                     report.add("layout.duplicate_field", at,
                                f"{name} is in the layout twice (first at "
                                f"/{'/'.join(map(str, seen[name]))})",
-                               "a field shows in one place of a layout")
+                               "a field shows in one place of a layout: remove one of them")
                 seen.setdefault(name, at)
                 self._check_field_flags(raw, name, obj, at, report)
-        for i, related in enumerate(doc.get("related_lists", ())):
+        for i, related in items(doc.get("related_lists")):
             if "label" in related:
                 report.labels(related["label"], ("related_lists", i, "label"))
-            self._check_related(related, ("related_lists", i), names, obj, pack)
+            path = ("related_lists", i)
+            child = names.relationship(obj, related.get("relationship"),
+                                       (*path, "relationship"))
+            names.columns(child, related.get("columns"), (*path, "columns"))
+            names.sort(child, related.get("sort"), (*path, "sort"))
         actions = obj.actions if obj is not None else ()
-        for i, button in enumerate(doc.get("buttons", ())):
+        for i, button in texts(doc.get("buttons")):
             if obj is not None and button not in STANDARD_BUTTONS and button not in actions:
                 report.add("layout.unknown_button", ("buttons", i),
                            f"{button!r} is neither a standard button nor an action of "
@@ -215,113 +239,109 @@ class LayoutKind(DocumentKind):
     @staticmethod
     def _check_field_flags(raw: Any, name: str, obj: ObjectView | None,
                            at: tuple[Any, ...], report: Report) -> None:
-        if not isinstance(raw, dict) or obj is None:
+        if not isinstance(raw, dict) or obj is None or raw.get("required") is not True:
             return
         definition = obj.fields.get(name, {})
-        derived = name in SYSTEM_FIELDS or any(key in definition for key in DERIVED_KEYS) \
-            or definition.get("type") == "auto_number"
-        if derived and raw.get("required"):
+        if name in SYSTEM_FIELDS or any(key in definition for key in DERIVED_KEYS) \
+                or definition.get("type") == "auto_number":
             report.add("layout.required_not_writable", (*at, "required"),
                        f"{name} is computed or maintained by hulian: nobody writes it, so a "
                        "layout cannot require it", "remove \"required\"")
 
-    @staticmethod
-    def _check_related(related: Mapping[str, Any], path: tuple[Any, ...], names: Names,
-                       obj: ObjectView | None, pack: PackView) -> None:
-        if obj is None:
-            return
-        name = related.get("relationship")
-        if name not in obj.children:
-            if not pack.partial:
-                from hulian.metadata.hints import choices_hint
-
-                names.report.add("layout.unknown_relationship", (*path, "relationship"),
-                                 f"{obj.api_name} has no relationship {name!r}",
-                                 choices_hint(str(name), obj.children,
-                                              f"relationships of {obj.api_name}"))
-            return
-        child = _child_object(name, obj, pack)
-        for i, column in enumerate(related.get("columns", ())):
-            names.field(child, column, (*path, "columns", i))
-        names.sort(child, related.get("sort"), (*path, "sort"))
-
-    # -- uses -------------------------------------------------------------------------------
-
     def check_together(self, documents: list[tuple[str, Mapping[str, Any]]],
                        report_for: Callable[[str], Report], pack: PackView) -> None:
+        """Two layouts (or two assignments of one layout) for one key. Documents come in
+        the order of the pack, the packs' before the overlay's: a clash is reported at the
+        later one."""
         for key, claims in assignment_keys(documents).items():
+            first, first_path = claims[0]
             for file, path in claims[1:]:
-                first = claims[0][0]
-                what = "default" if key[-1] == "default" else \
-                    f"assignment (role {key[3] or 'any'}, business type {key[4] or 'any'})"
+                where = f"/{'/'.join(map(str, first_path))}" if file == first else first
+                layout = f"{key.channel} {key.kind} layout of {key.object}"
+                if key.default:
+                    report_for(file).add(
+                        "layout.duplicate_default", path,
+                        f"{where} is already the default {layout}",
+                        "one default per object, kind and channel: keep \"default\": true "
+                        "on one of them")
+                    continue
+                who = (f"the role {key.role}" if key.role else "any role") + " and " + \
+                    (f"the business type {key.business_type}" if key.business_type
+                     else "any business type")
                 report_for(file).add(
-                    "layout.duplicate_assignment" if key[-1] != "default"
-                    else "layout.duplicate_default", path,
-                    f"the {key[2]} {key[1]} layout of {key[0]} for this {what} is already "
-                    f"{first}", "one layout per object, kind, channel, role and business "
-                                "type: remove one of the two")
+                    "layout.duplicate_assignment", path,
+                    f"the {layout} for {who} is already {where}",
+                    "one layout per object, kind, channel, role and business type: remove "
+                    "one of the two assignments")
+
+    # -- uses -------------------------------------------------------------------------------
 
     def uses(self, doc: Mapping[str, Any], pack: PackView) -> Iterator[Use]:
         obj = doc.get("object")
         if not isinstance(obj, str):
             return
         yield Use("object", obj, ("object",))
-        for i, assignment in enumerate(doc.get("assignments", ())):
+        for i, assignment in items(doc.get("assignments")):
             if isinstance(assignment.get("role"), str):
                 yield Use("role", assignment["role"], ("assignments", i, "role"))
             if isinstance(assignment.get("business_type"), str):
                 yield Use("business_type", assignment["business_type"],
                           ("assignments", i, "business_type"), obj)
-        for i, section in enumerate(doc.get("sections", ())):
-            for j, raw in enumerate(section.get("fields", ())):
+        for i, section in items(doc.get("sections")):
+            for j, raw in _entries(section.get("fields")):
                 at = ("sections", i, "fields", j)
                 name = _field_name(raw)
                 if name is not None and name not in SYSTEM_FIELDS:
                     yield Use("field", name, at if isinstance(raw, str) else (*at, "field"),
                               obj)
-        parent = pack.objects.get(obj)
-        for i, related in enumerate(doc.get("related_lists", ())):
+        for i, related in items(doc.get("related_lists")):
             name = related.get("relationship")
             if not isinstance(name, str):
                 continue
             yield Use("relationship", name, ("related_lists", i, "relationship"), obj)
-            child = _child_object(name, parent, pack) if parent is not None else None
-            if child is not None:
-                yield from field_uses(child.api_name, related.get("columns"),
+            found = pack.relationship(obj, name)
+            if found is not None:
+                yield from field_uses(found[0].api_name, related.get("columns"),
                                       ("related_lists", i, "columns"))
-                yield from sort_uses(child.api_name, related.get("sort"),
+                yield from sort_uses(found[0].api_name, related.get("sort"),
                                      ("related_lists", i, "sort"))
         yield from field_uses(obj, doc.get("columns"), ("columns",))
-        card = doc.get("card") or {}
+        card = mapping(doc.get("card"))
         if isinstance(card.get("title"), str) and card["title"] not in SYSTEM_FIELDS:
             yield Use("field", card["title"], ("card", "title"), obj)
         yield from field_uses(obj, card.get("fields"), ("card", "fields"))
 
 
-def _child_object(relationship: str, parent: ObjectView, pack: PackView) -> ObjectView | None:
-    """The object of a relationship of ``parent`` (``lines``, or ``OrderLine.order``)."""
-    for obj in pack.objects.values():
-        for name, f in obj.fields.items():
-            if f.get("type") in ("lookup", "master_detail") and f.get("target") == \
-                    parent.api_name and (f.get("relationship_name") or
-                                         f"{obj.api_name}.{name}") == relationship:
-                return obj
-    return None
+def _entries(value: Any) -> Iterator[tuple[int, Any]]:
+    return enumerate(value) if isinstance(value, list) else iter(())
+
+
+class Claim(NamedTuple):
+    """What one assignment (or ``"default": true``) of a layout claims."""
+
+    object: str
+    kind: str
+    channel: str
+    role: str | None = None
+    business_type: str | None = None
+    default: bool = False
 
 
 def assignment_keys(layouts: list[tuple[str, Mapping[str, Any]]]
-                    ) -> dict[tuple[Any, ...], list[tuple[str, tuple[Any, ...]]]]:
-    """(object, kind, channel, role, business type) -> the (file, path) of every assignment
-    of it, and (object, kind, channel, "default") -> the files that claim to be its
-    default: two claims of one key are a problem."""
-    found: dict[tuple[Any, ...], list[tuple[str, tuple[Any, ...]]]] = defaultdict(list)
+                    ) -> dict[Claim, list[tuple[str, tuple[Any, ...]]]]:
+    """Each claim -> the (file, path) of every assignment (or default) making it: two of
+    one claim are a problem. Only well-formed parts count."""
+    found: dict[Claim, list[tuple[str, tuple[Any, ...]]]] = defaultdict(list)
     for file, doc in layouts:
-        base = (doc.get("object"), doc.get("kind", DETAIL), doc.get("channel", "web"))
-        if doc.get("default"):
-            found[(*base, "default")].append((file, ("default",)))
-        for i, assignment in enumerate(doc.get("assignments", ())):
-            if isinstance(assignment, dict):
-                found[(*base, assignment.get("role"), assignment.get("business_type"))].append(
+        obj, kind, channel = doc.get("object"), doc.get("kind", DETAIL), doc.get("channel", "web")
+        if not (isinstance(obj, str) and isinstance(kind, str) and isinstance(channel, str)):
+            continue
+        if doc.get("default") is True:
+            found[Claim(obj, kind, channel, default=True)].append((file, ("default",)))
+        for i, assignment in items(doc.get("assignments")):
+            role, business_type = assignment.get("role"), assignment.get("business_type")
+            if isinstance(role, str | None) and isinstance(business_type, str | None):
+                found[Claim(obj, kind, channel, role, business_type)].append(
                     (file, ("assignments", i)))
     return found
 

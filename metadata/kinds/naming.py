@@ -7,14 +7,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from hulian.metadata.hints import choices_hint
-from hulian.metadata.kinds.base import ObjectView, PackView, Report, Use
+from hulian.metadata.kinds.base import ObjectView, PackView, Report, Use, texts
+from hulian.metadata.problems import pointer
 
-__all__ = ["SYSTEM_FIELDS", "Names", "field_uses", "sort_keys", "sort_uses"]
+__all__ = ["SYSTEM_FIELDS", "SYSTEM_FIELD_TYPES", "Names", "field_uses", "sort_keys",
+           "sort_uses"]
 
 SYSTEM_FIELDS = ("id", "owner_id", "department_id", "business_type", "life_status",
                  "created_by", "created_at", "updated_by", "updated_at", "version",
                  "out_tenant_id", "out_owner_id")
 """System fields a layout column, a sort or a scene may name (every object has them)."""
+SYSTEM_FIELD_TYPES = {"created_at": "datetime", "updated_at": "datetime", "version": "number",
+                      **{name: "lookup" for name in ("owner_id", "department_id", "created_by",
+                                                     "updated_by", "out_tenant_id",
+                                                     "out_owner_id")}}
+"""The field type a metric sees for a system field (the others are ``text``)."""
 
 
 class Names:
@@ -31,7 +38,7 @@ class Names:
         if not isinstance(name, str):
             return None
         found = self.pack.objects.get(name)
-        if found is None and not self.pack.partial:
+        if found is None and not self.pack.partial and name not in self.pack.unreadable:
             self.report.add(f"{self.prefix}.unknown_object", path,
                             f"{self.what} names the object {name!r}, which the pack does "
                             "not have", choices_hint(name, list(self.pack.objects), "objects"))
@@ -49,6 +56,33 @@ class Names:
                         choices_hint(name, [*obj.fields, *(SYSTEM_FIELDS if system else ())],
                                      f"fields of {obj.api_name}"))
         return False
+
+    def columns(self, obj: ObjectView | None, value: Any, path: tuple[Any, ...]) -> None:
+        """Check a list of fields (columns): each a field of ``obj``, none twice."""
+        seen: dict[str, int] = {}
+        for i, name in texts(value):
+            if not self.field(obj, name, (*path, i)):
+                continue
+            if name in seen:
+                self.report.add(f"{self.prefix}.duplicate_field", (*path, i),
+                                f"{name} is listed twice (first at "
+                                f"{pointer(*path, seen[name])})", "remove one of them")
+            seen.setdefault(name, i)
+
+    def relationship(self, obj: ObjectView | None, name: Any, path: tuple[Any, ...]
+                     ) -> ObjectView | None:
+        """The child object of the relationship ``name`` of ``obj``; None (reported when the
+        whole pack is known) otherwise."""
+        if obj is None or not isinstance(name, str):
+            return None
+        found = self.pack.relationship(obj.api_name, name)
+        if found is None and not self.pack.partial:
+            self.report.add(f"{self.prefix}.unknown_relationship", path,
+                            f"{obj.api_name} has no relationship {name!r}",
+                            choices_hint(name, obj.children, f"relationships of {obj.api_name}",
+                                         none="no object of the pack has a lookup or "
+                                              f"master-detail field to {obj.api_name}"))
+        return found[0] if found else None
 
     def business_type(self, obj: ObjectView | None, name: Any, path: tuple[Any, ...]) -> None:
         if obj is None or not isinstance(name, str) or name in obj.business_types:

@@ -18,12 +18,22 @@ Users keep personal scenes of their own as data, not metadata (the REST API's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from hulian.metadata.kinds.base import Document, DocumentKind, Formula, PackView, Report, Use
+from hulian.metadata.kinds.base import (
+    Document,
+    DocumentKind,
+    Formula,
+    PackView,
+    Report,
+    Use,
+    content,
+    mapping,
+    texts,
+)
 from hulian.metadata.kinds.naming import Names, field_uses, sort_uses
 from hulian.metadata.model import frozen_map
 
@@ -60,7 +70,7 @@ class SceneKind(DocumentKind):
         visible = doc.get("visible_to") or {}
         sort = doc.get("sort")
         return Scene(api_name=doc["api_name"], source=source,
-                     document=MappingProxyType(dict(doc)), object=doc["object"],
+                     document=content(doc), object=doc["object"],
                      label=frozen_map(doc["label"]), filter=doc.get("filter"),
                      columns=tuple(doc.get("columns", ())),
                      sort=tuple(sort) if isinstance(sort, list) else (sort,) if sort else (),
@@ -76,27 +86,33 @@ class SceneKind(DocumentKind):
                        "choose another api_name; the built-in ones are "
                        + ", ".join(BUILT_IN_SCENES))
         obj = names.object(doc.get("object"), ("object",))
-        for i, name in enumerate(doc.get("columns", ())):
-            names.field(obj, name, ("columns", i))
+        names.columns(obj, doc.get("columns"), ("columns",))
         names.sort(obj, doc.get("sort"), ("sort",))
-        for i, role in enumerate((doc.get("visible_to") or {}).get("roles", ())):
+        for i, role in texts(mapping(doc.get("visible_to")).get("roles")):
             names.role(role, ("visible_to", "roles", i))
 
     def check_together(self, documents: list[tuple[str, Mapping[str, Any]]],
-                       report_for: Any, pack: PackView) -> None:
-        defaults: dict[Any, str] = {}
+                       report_for: Callable[[str], Report], pack: PackView) -> None:
+        """Two default scenes of one object, reported at the later one (the packs'
+        documents come before the overlay's)."""
+        defaults: dict[str, str] = {}
         for file, doc in documents:
-            if doc.get("default"):
-                first = defaults.setdefault(doc.get("object"), file)
-                if first != file:
-                    report_for(file).add("scene.duplicate_default", ("default",),
-                                         f"{first} is already the default scene of "
-                                         f"{doc.get('object')}", "one default per object")
+            obj = doc.get("object")
+            if doc.get("default") is not True or not isinstance(obj, str):
+                continue
+            first = defaults.setdefault(obj, file)
+            if first != file:
+                report_for(file).add("scene.duplicate_default", ("default",),
+                                     f"{first} is already the default scene of {obj}",
+                                     "one default scene per object: keep \"default\": true "
+                                     "on one of them")
 
     def formulas(self, doc: Mapping[str, Any]) -> Iterator[Formula]:
         if isinstance(doc.get("filter"), str) and isinstance(doc.get("object"), str):
             yield Formula(("filter",), doc["filter"], doc["object"], "boolean",
-                          f"filter of scene {doc.get('api_name')}")
+                          f"filter of scene {doc.get('api_name')}",
+                          "a filter is a condition that is true for the records the scene "
+                          "lists, e.g. amount > 1000 && owner_id = $User.id")
 
     def uses(self, doc: Mapping[str, Any], pack: PackView) -> Iterator[Use]:
         obj = doc.get("object")
@@ -105,9 +121,8 @@ class SceneKind(DocumentKind):
         yield Use("object", obj, ("object",))
         yield from field_uses(obj, doc.get("columns"), ("columns",))
         yield from sort_uses(obj, doc.get("sort"), ("sort",))
-        for i, role in enumerate((doc.get("visible_to") or {}).get("roles", ())):
-            if isinstance(role, str):
-                yield Use("role", role, ("visible_to", "roles", i))
+        for i, role in texts(mapping(doc.get("visible_to")).get("roles")):
+            yield Use("role", role, ("visible_to", "roles", i))
 
 
 SCENES = SceneKind()

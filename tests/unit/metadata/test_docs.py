@@ -19,7 +19,7 @@ def _table_keys(*names: str) -> set[str]:
             for key in re.findall(r"`([^`]+)`", row)}
 
 
-@pytest.mark.parametrize("kind", ["pack", "object", "role", "app"])
+@pytest.mark.parametrize("kind", ["pack", "object", "role", "app", "layout", "scene", "home_view"])
 def test_every_document_key_is_documented(kind: str) -> None:
     assert set(load_schema(kind)["properties"]) - _table_keys("metadata.md") == set()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import tempfile
 from decimal import Decimal
@@ -19,6 +20,7 @@ from hulian.metadata import (
     check_pack,
     load_documents,
     load_schema,
+    read_documents,
 )
 from hulian.metadata.checks import TYPE_KEYS
 
@@ -199,3 +201,46 @@ def test_decimals_survive_a_round_trip() -> None:
                                  "fields": [{"api_name": "name", "type": "text", "label": LABEL},
                                             field]}})
     assert load_documents(pack.documents) == pack
+
+
+SHOP = read_documents(Path(__file__).parent / "packs" / "shop")[0]
+KIND_FILES = sorted(f for f in SHOP if f.split("/")[0] in ("layouts", "scenes", "home"))
+kind_values = json_values | st.sampled_from(
+    ["Order", "OrderLine", "lines", "amount", "-amount", "tags", "mine", "sales_rep", "detail",
+     "list", "mobile", "metric", "scene_list", "quick_create", "SUM", "MAX", "COUNT"])
+
+
+def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_any_change_to_a_layout_scene_or_home_view(data: st.DataObject) -> None:
+    """Any value anywhere in a layout, scene or home view gives problems or a Pack."""
+    documents = copy.deepcopy(SHOP)
+    for _ in range(data.draw(st.integers(1, 3))):
+        file = data.draw(st.sampled_from(KIND_FILES))
+        path = data.draw(st.sampled_from(_paths(documents[file])))
+        value = data.draw(kind_values | st.dictionaries(st.text(max_size=5) | st.sampled_from(
+            ["field", "kind", "object", "sort", "columns", "roles"]), kind_values, max_size=3))
+        if not path:
+            documents[file] = value
+            continue
+        holder = documents[file]
+        for key in path[:-1]:
+            holder = holder[key]
+        holder[path[-1]] = value
+    try:
+        pack = load_documents(documents)
+    except MetadataError as error:
+        _assert_problems(error)
+    else:
+        assert load_documents(pack.documents) == pack

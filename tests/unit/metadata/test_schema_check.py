@@ -111,6 +111,81 @@ def test_every_property_has_a_title_and_description(kind: str) -> None:
                 and "description" in target), name
 
 
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_every_nested_property_explains_itself(kind: str) -> None:
+    """Editors show the title and description of every key, at any depth; a description
+    that only repeats the title ("Fields.") helps nobody."""
+    schema = load_schema(kind)
+    missing: list[str] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, list):
+            for i, sub in enumerate(node):
+                walk(sub, f"{path}/{i}")
+        if not isinstance(node, dict):
+            return
+        for key, sub in node.items():
+            if key in ("if", "then"):
+                continue
+            if key != "properties":
+                walk(sub, f"{path}/{key}")
+                continue
+            for name, prop in sub.items():
+                target = _resolve(prop["$ref"], schema) if "$ref" in prop else {}
+                title = prop.get("title") or target.get("title")
+                text = prop.get("description") or target.get("description")
+                if not title or not text or text.rstrip(".").lower() == title.lower():
+                    missing.append(f"{path}/{name}")
+                walk(prop, f"{path}/{name}")
+
+    walk(schema, "")
+    assert missing == []
+
+
+KIND_LABEL = {"zh": "订单", "en": "Order"}
+
+
+def layout(*fields: Any, **extra: Any) -> dict[str, Any]:
+    return {"api_name": "order", "object": "Order", "label": KIND_LABEL,
+            "sections": [{"api_name": "main", "label": KIND_LABEL, "fields": list(fields)}],
+            **extra}
+
+
+def test_a_layout_field_is_a_name_or_an_object_and_the_message_says_both() -> None:
+    [problem] = schema_problems(layout("amount", 5), "layout", "x.json")
+    assert (problem.code, problem.pointer) == ("schema.type", "/sections/0/fields/1")
+    assert problem.message == "item 1 of fields must be a text or an object, not the number 5"
+    assert problem.hint is not None and '{"field": "amount", "required": true}' in problem.hint
+    [problem] = schema_problems(layout({"field": "amount", "requird": True}), "layout", "x")
+    assert (problem.pointer, problem.hint) == ("/sections/0/fields/0/requird",
+                                               "did you mean 'required'?")
+    [problem] = schema_problems(layout({"required": True}), "layout", "x")
+    assert (problem.code, problem.pointer) == ("schema.required", "/sections/0/fields/0/field")
+
+
+def test_a_sort_is_a_key_or_a_list_of_keys() -> None:
+    doc = layout("amount", related_lists=[{"relationship": "lines", "sort": 5}])
+    [problem] = schema_problems(doc, "layout", "x.json")
+    assert problem.message == "sort must be a text or a list, not the number 5"
+    assert problem.hint is not None and '"-created_at"' in problem.hint
+
+
+def _home(*widgets: Any) -> dict[str, Any]:
+    return {"api_name": "home", "label": KIND_LABEL, "widgets": list(widgets)}
+
+
+def test_a_widget_lacking_a_key_its_kind_needs_says_which_kind() -> None:
+    [problem] = schema_problems(_home({"kind": "metric", "object": "Order", "scene": "all"}),
+                                "home_view", "x.json")
+    assert (problem.code, problem.pointer) == ("schema.required", "/widgets/0/function")
+    assert problem.message == "the required key 'function' is missing (kind metric needs it)"
+
+
+def test_a_widget_without_a_kind_is_one_problem() -> None:
+    assert found(_home({"object": "Order"}), "home_view") == [("schema.required",
+                                                               "/widgets/0/kind")]
+
+
 def test_a_valid_object_has_no_problems() -> None:
     assert found(obj()) == []
 

@@ -34,7 +34,8 @@ def _round_trip(p: Pack) -> Pack:
     return load_documents(documents)
 
 
-@pytest.mark.parametrize("folder", [Path("examples/crm"), UNIT_PACKS / "crm", UNIT_PACKS / "tasks"])
+@pytest.mark.parametrize("folder", [Path("examples/crm"), UNIT_PACKS / "crm", UNIT_PACKS / "tasks",
+                                    UNIT_PACKS / "shop"])
 def test_a_pack_round_trips_but_for_its_kind(folder: Path) -> None:
     root = Path(__file__).parents[3]
     original = load_pack(root / folder)
