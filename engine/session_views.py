@@ -249,23 +249,24 @@ class ViewsMixin:
         return filter
 
     def delete_scene(self, object_name: str, api_name: str) -> None:
-        """Delete one of the user's personal scenes. A built-in or declared scene is
-        PermissionDenied (``scene_not_personal``); a name that is none of the user's
-        scenes is ``unknown_scene``."""
+        """Delete one of the user's personal scenes (also one that a declared scene of the
+        same name hides). A built-in or declared scene is PermissionDenied
+        (``scene_not_personal``); a name that is none of the user's scenes is
+        ``unknown_scene``."""
         obj = self.guard.object(object_name)
-        if isinstance(api_name, str) and any(s.api_name == api_name
-                                             for s in self._shared_scenes(obj)):
+        with self._write():
+            gone = isinstance(api_name, str) and personal_scenes.delete(
+                self._conn, self.visibility.tables, self.user.id,
+                scene_defs.object_id(self.visibility, obj), api_name)
+        if gone:
+            return
+        if any(s.api_name == api_name for s in self._shared_scenes(obj)):
             raise PermissionDenied(f"{api_name!r} is a {obj.api_name} scene of the "
                                    "tenant's metadata, not one of yours",
                                    code="scene_not_personal",
                                    hint="only personal scenes can be deleted here; an "
                                         "administrator changes the others in the pack")
-        with self._write():
-            gone = isinstance(api_name, str) and personal_scenes.delete(
-                self._conn, self.visibility.tables, self.user.id,
-                scene_defs.object_id(self.visibility, obj), api_name)
-        if not gone:
-            raise self._unknown_scene(obj, api_name)
+        raise self._unknown_scene(obj, api_name)
 
     # -- what home views need ---------------------------------------------------------------
 

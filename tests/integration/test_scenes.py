@@ -217,6 +217,14 @@ def test_a_name_the_user_may_not_use_is_free_for_them(world):
         with pytest.raises(ConflictError) as caught:
             s.save_scene("Deal", "again", label="Again", replace=False)
         assert caught.value.code == "scene_exists"
+    engine.people(tenant).grant_roles("rep1", ["director"])   # the declared one now wins
+    with engine.session(tenant, "rep1") as s:
+        found = [(x["api_name"], x["kind"]) for x in s.scenes("Deal")]
+        assert ("directors", "declared") in found and ("directors", "personal") not in found
+        assert titles(s.query("Deal", scene="directors")) == {"d1", "d2", "d4"}
+        s.delete_scene("Deal", "directors")                    # the personal one goes
+        with pytest.raises(PermissionDenied):
+            s.delete_scene("Deal", "directors")
 
 
 @pytest.mark.parametrize(("changes", "key"), [
