@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from hulian.engine.errors import QueryError
 from hulian.engine.formulas.select import RecordSelect, base_select
 from hulian.engine.records import aggregates
-from hulian.engine.records.filters import build_filter, formula_filter
+from hulian.engine.records.filters import build_filter, formula_condition
 from hulian.engine.records.paging import (
     SortKey,
     after_clause,
@@ -102,8 +102,8 @@ class ReadsMixin:
         if condition is not None:
             query = query.where(condition)
         if filter_text is not None:
-            query = query.where(formula_filter(select, filter_text, self.guard.pack,
-                                               self.guard.opaque))
+            query = query.where(formula_condition(select, filter_text, self.guard.pack,
+                                                  self.guard.opaque))
         if not include_deleted:
             query = query.where(obj.table.c.is_deleted == sa.false())
         visible = self.visibility.predicate(obj, READ)

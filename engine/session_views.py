@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from hulian.engine.errors import ConflictError, NotFoundError, PermissionDenied, QueryError
 from hulian.engine.formulas.select import RecordSelect, base_select
 from hulian.engine.records import scenes as scene_defs
-from hulian.engine.records.filters import formula_filter
+from hulian.engine.records.filters import checked_formula
 from hulian.engine.records.paging import parse_order
 from hulian.engine.records.scenes import BUILT_IN_SCENES, SceneDef
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
@@ -245,7 +245,7 @@ class ViewsMixin:
             raise _invalid(f"filter is {len(filter)} characters long; at most {MAX_FILTER}",
                            "filter")
         select = base_select(self.schema, obj, self.user.id, self.visibility)
-        formula_filter(select, filter, self.guard.pack, self.guard.opaque)
+        checked_formula(select, filter, self.guard.pack, self.guard.opaque)
         return filter
 
     def delete_scene(self, object_name: str, api_name: str) -> None:

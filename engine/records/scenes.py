@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from hulian.engine.formulas.select import RecordSelect, base_select
 from hulian.engine.records.access import Guard
-from hulian.engine.records.filters import compiled_filter, formula_filter
+from hulian.engine.records.filters import compiled_condition, formula_condition
 from hulian.engine.schema.columns import SYSTEM_FIELDS
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.rights import roles_counting
@@ -200,9 +200,9 @@ def scene_sql(guard: Guard, obj: CompiledObject, scene: SceneDef,
             formula = schema.formulas[obj.api_name].documents.get(
                 ("scene", scene.api_name, "/filter"))
             if formula is not None:
-                return select, compiled_filter(select, formula)
-            return select, formula_filter(select, scene.filter)
-        return select, formula_filter(select, scene.filter, guard.pack, guard.opaque)
+                return select, compiled_condition(select, formula)
+            return select, formula_condition(select, scene.filter)
+        return select, formula_condition(select, scene.filter, guard.pack, guard.opaque)
 
     return visibility.statement(("scene", obj.api_name, *scene.key), build)
 
