@@ -26,7 +26,7 @@ name a field hidden from the reader are left out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -72,12 +72,12 @@ class SceneDef:
     description: str | None = None
     filter_shown: bool = True
     """Whether the filter's text names only what the reader may see."""
-    _key: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> tuple[Any, ...]:
-        """What its SQL condition depends on besides the reader (a memo key)."""
-        return self._key or (self.kind, self.api_name, self.filter)
+        """What its SQL condition depends on besides the reader and the metadata version (a
+        memo key): a personal scene may change between two requests."""
+        return (self.kind, self.api_name, self.filter)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"api_name": self.api_name, "kind": self.kind,
@@ -141,8 +141,7 @@ def declared(guard: Guard, obj: CompiledObject) -> Mapping[str, SceneDef]:
                 scene.api_name, obj.api_name, "declared", scene.label, scene.filter,
                 _visible(guard, obj, scene.columns), _visible(guard, obj, scene.sort),
                 scene.default, scene.description,
-                guard.disclosure.formula_shown(obj.api_name, scene.filter),
-                ("declared", scene.api_name))
+                guard.disclosure.formula_shown(obj.api_name, scene.filter))
         return MappingProxyType(found)
 
     return visibility.statement(("declared_scenes", obj.api_name), build)
