@@ -51,6 +51,7 @@ from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.session_reads import ReadsMixin
 from hulian.engine.session_teams import TeamsMixin
 from hulian.engine.session_transfer import TransferMixin
+from hulian.engine.session_views import ViewsMixin
 from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.people import User
 
@@ -92,7 +93,7 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
         yield start, batch
 
 
-class Session(ReadsMixin, TeamsMixin, TransferMixin):
+class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,

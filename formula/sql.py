@@ -248,6 +248,9 @@ class SqlCompiler:
     def compare(self, op: str, a: Any, b: Any, ta: T, tb: T) -> Any:
         """A comparison in this dialect (numbers exactly, text by code point)."""
         if self.sqlite and (ta in NUMERIC or tb in NUMERIC):
+            direct = _scaled_comparison(op, a, b)
+            if direct is not None:
+                return direct
             a, b = sa.func.hl_cmp(a, b), sa.literal(0, sa.Integer())
         elif not self.sqlite and (ta in (T.TEXT, T.PICKLIST) or tb in (T.TEXT, T.PICKLIST)):
             a = a.collate("C") if hasattr(a, "collate") else a
@@ -287,6 +290,46 @@ def _null_position_type(node: TCall, i: int) -> T | None:
 
 def _as_element(value: Any) -> Any:
     return value if hasattr(value, "op") else sa.literal(value)
+
+
+_MIRRORED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _scaled_column(value: Any) -> tuple[Any, int] | None:
+    """(column, scale) when ``value`` is :func:`sqlite_decimal` of a stored column."""
+    if isinstance(value, sa.sql.functions.Function) and value.name == "hl_dec":
+        column, scale = value.clauses
+        if isinstance(scale, sa.BindParameter) and isinstance(scale.value, int):
+            return column, scale.value
+    return None
+
+
+def _decimal_literal(value: Any) -> Decimal | None:
+    """The number a SQLite number literal holds (decimal text, see ``to_sqlite``)."""
+    if isinstance(value, sa.BindParameter) and isinstance(value.value, str):
+        try:
+            return Decimal(value.value)
+        except ArithmeticError:
+            return None
+    return None
+
+
+def _scaled_comparison(op: str, a: Any, b: Any) -> Any | None:
+    """On SQLite, a stored decimal column (a scaled integer) compared with a number literal
+    it can hold exactly, as an integer comparison on the column itself: the same answer
+    (blank stays unknown) without a Python call per row, and one an index can serve.
+    None when the operands are not of that shape."""
+    column, value, symbol = _scaled_column(a), _decimal_literal(b), op
+    if column is None or value is None:
+        column, value, symbol = _scaled_column(b), _decimal_literal(a), _MIRRORED[op]
+    if column is None or value is None or not value.is_finite():
+        return None
+    scaled = value.scaleb(column[1])
+    if scaled != scaled.to_integral_value() or abs(scaled) >= 2**63:
+        return None
+    left = _as_element(column[0]).self_group(against=operators.eq)
+    return left.op("<>" if symbol == "!=" else symbol, is_comparison=True)(
+        sa.literal(int(scaled), sa.Integer()))
 
 
 def sqlite_decimal(column: Any, scale: int) -> Any:

@@ -231,6 +231,19 @@ def formula_filter(select: RecordSelect, text: str, pack: Any = None,
     Text no database can store (NUL, a lone surrogate) is QueryError ``invalid_character``;
     a number literal no field can hold is FormulaError ``formula.number_range``.
     """
+    return compiled_filter(select, checked_formula(select, text, pack, opaque))
+
+
+def formula_condition(select: RecordSelect, text: str, pack: Any = None,
+                      opaque: frozenset[str] = frozenset()):
+    """:func:`formula_filter` for a WHERE clause only (:func:`compiled_condition`)."""
+    return compiled_condition(select, checked_formula(select, text, pack, opaque))
+
+
+def checked_formula(select: RecordSelect, text: str, pack: Any = None,
+                    opaque: frozenset[str] = frozenset()) -> Any:
+    """The filter ``text`` compiled as a boolean formula over ``select``'s object (see
+    :func:`formula_filter`)."""
     from hulian.engine.formulas.scope import ObjectScope
     from hulian.formula import Options, compile_formula
 
@@ -244,7 +257,7 @@ def formula_filter(select: RecordSelect, text: str, pack: Any = None,
     check_literals(text)
     pack = select.schema.pack if pack is None else pack
     scope = ObjectScope(pack, pack.object(select.obj.api_name) or select.obj.model, opaque)
-    return compiled_filter(select, compile_formula(text, scope, Options("filter"), T.BOOLEAN))
+    return compile_formula(text, scope, Options("filter"), T.BOOLEAN)
 
 
 def check_literals(text: str) -> None:
@@ -280,3 +293,11 @@ def compiled_filter(select: RecordSelect, formula: Any) -> Any:
     if select.dialect == "sqlite":
         return sa.func.coalesce(expression, 0) != 0
     return sa.func.coalesce(expression, sa.false())
+
+
+def compiled_condition(select: RecordSelect, formula: Any) -> Any:
+    """A compiled boolean formula as a condition of a WHERE clause (ANDed with the others,
+    never negated): there a blank (NULL) leaves the record out as false does, so the
+    formula's SQL is used as it is, and an index on the columns it compares can serve it
+    (``COALESCE(amount >= 1000, false)`` hides ``amount`` from the planner)."""
+    return select.compiler().compile(formula.typed)

@@ -122,3 +122,20 @@ def rights_of(pack: Pack, user: User, roles: Iterable[str]) -> Rights:
         grants += [(o, access, custom.get(o, frozenset())) for o, access in role.objects.items()
                    if o in custom and (kind == "internal" or (o, role.api_name) in opened)]
     return Rights(False, MappingProxyType(_combine(grants)))
+
+
+def roles_counting(pack: Pack, user: User, roles: Iterable[str],
+                   object_name: str | None = None) -> frozenset[str]:
+    """The roles of ``user`` (api_names in ``roles``) that count, as they do for
+    :func:`rights_of`: the pack's roles of the user's kind, and the built-in ``admin`` and
+    ``member`` for internal users; with ``object_name``, an interconnect role counts only if
+    an interconnect app opens that object to it."""
+    names = set(roles)
+    kind = "interconnect" if user.is_interconnect else "internal"
+    found = {r.api_name for r in pack.roles if r.api_name in names and r.kind == kind}
+    if kind == "internal":
+        found |= names & {ADMIN, MEMBER}
+    elif object_name is not None:
+        found = {role for role in found if any(
+            role in app.roles and object_name in app.objects for app in pack.apps)}
+    return frozenset(found)

@@ -80,7 +80,26 @@ def teams_roles_sequences(conn: sa.Connection, tenant: str) -> None:
     metadata.create_all(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences,)
+def personal_scenes(conn: sa.Connection, tenant: str) -> None:
+    """Version 2: the scenes (list views) users keep for themselves. Made only if missing:
+    per-tenant migrations have no downgrade, so an Alembic downgrade below revision 0008
+    (which takes tenants back to no version) leaves the table and its rows in place, and
+    the upgrade after it runs this again."""
+    dialect = conn.dialect.name
+    sa.Table(system_table_name(dialect, tenant, "hulian_personal_scenes"), sa.MetaData(),
+             sa.Column("user_id", sa.String(26), primary_key=True),
+             sa.Column("object", sa.String(64), primary_key=True),
+             sa.Column("api_name", sa.String(64), primary_key=True),
+             sa.Column("label", sa.Text, nullable=False),
+             sa.Column("filter", sa.Text),
+             sa.Column("columns", sa.Text, nullable=False),
+             sa.Column("sort", sa.Text, nullable=False),
+             sa.Column("created_at", UTCDateTime(), nullable=False),
+             sa.Column("updated_at", UTCDateTime(), nullable=False),
+             schema=tenant_schema(dialect, tenant)).create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

@@ -55,6 +55,10 @@ class TenantTables:
     overriding the object's ``data_permission.external``."""
     sequences: sa.Table
     """Auto-number counters: one row per (object api_name, field, period)."""
+    personal_scenes: sa.Table
+    """Scenes (list views) users keep for themselves: one row per (user, object, api_name).
+    ``object`` is the object's stable id; ``label``, ``columns`` and ``sort`` are JSON
+    text (:mod:`~hulian.engine.system.personal_scenes`)."""
 
 
 def _build(dialect: str, tenant: str) -> TenantTables:
@@ -95,8 +99,20 @@ def _build(dialect: str, tenant: str) -> TenantTables:
         sa.Column("period", sa.String(16), primary_key=True),
         sa.Column("value", sa.BigInteger, nullable=False),
     )
+    personal_scenes = table(
+        "hulian_personal_scenes",
+        sa.Column("user_id", sa.String(26), primary_key=True),
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("api_name", sa.String(64), primary_key=True),
+        sa.Column("label", sa.Text, nullable=False),
+        sa.Column("filter", sa.Text),
+        sa.Column("columns", sa.Text, nullable=False),
+        sa.Column("sort", sa.Text, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
-                        enterprise_permissions, sequences)
+                        enterprise_permissions, sequences, personal_scenes)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

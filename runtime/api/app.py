@@ -21,7 +21,16 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from hulian.engine import Engine
-from hulian.runtime.api import login, objects, openapi, people, records, teams, transfer
+from hulian.runtime.api import (
+    login,
+    objects,
+    openapi,
+    people,
+    records,
+    scenes,
+    teams,
+    transfer,
+)
 from hulian.runtime.api.auth import AuthConfig
 from hulian.runtime.api.endpoint import Call, endpoint
 from hulian.runtime.api.errors import (
@@ -65,6 +74,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *login.routes,
         *objects.routes,
         *records.routes,
+        *scenes.routes,
         *teams.routes,
         *transfer.routes,
         *people.routes,

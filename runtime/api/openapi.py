@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document of one tenant's API, generated from its deployed objects.
 
-Every object gets typed paths (``/api/v1/objects/Account/records`` ...) and the
-schemas ``<Object>``, ``<Object>Input``, ``<Object>Update`` and ``<Object>Page``;
-an object that other objects point at also gets its related-list path and
+Every object gets typed paths (``/api/v1/objects/Account/records`` ...), its scene
+paths (``hulian.runtime.api.openapi_views``, which also gives the home view) and the
+schemas ``<Object>``, ``<Object>Input``, ``<Object>Update`` and ``<Object>Page``; an
+object that other objects point at also gets its related-list path and
 ``<Object>RelatedPage`` (records of any of its child objects), and its export, import
 and team paths (``hulian.runtime.api.openapi_admin``, which also gives the ``/admin``
 routes of an administrator's document); the generic routes (objects, describe, health,
@@ -30,6 +31,8 @@ from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
 from hulian.runtime.api.openapi_parts import ref as _ref
 from hulian.runtime.api.openapi_parts import responses as _responses
+from hulian.runtime.api.openapi_views import SCHEMAS as VIEW_SCHEMAS
+from hulian.runtime.api.openapi_views import home_paths, scene_paths
 from hulian.runtime.api.records import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT
 from hulian.runtime.api.schemas import input_schema, record_schema, update_schema
 
@@ -149,6 +152,12 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
     "after": {"name": "after", "in": "query", "schema": {"type": "string"},
               "description": "The 'next' cursor of the previous page (same order_by)."},
+    "scene": {"name": "scene", "in": "query", "schema": {"type": "string"},
+              "description": "List a scene the caller may use (GET .../scenes): a built-in "
+                             "one (all, mine, in_my_team, my_subordinates), a declared one "
+                             "or one of their own; combined with where and filter, its sort "
+                             "is the default order. Unknown or not allowed: 404 "
+                             "unknown_scene.", "example": "mine"},
     "include_deleted": {"name": "include_deleted", "in": "query",
                         "schema": {"type": "boolean", "default": False}},
     "record_id": {"name": "record_id", "in": "path", "required": True,
@@ -158,7 +167,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "version": {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1},
                 "description": "Refuse (409) if the record's version differs."},
 }
-LIST_PARAMETERS = ("where", "filter", "order_by", "limit", "after", "include_deleted")
+LIST_PARAMETERS = ("where", "filter", "scene", "order_by", "limit", "after", "include_deleted")
 
 
 def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -285,7 +294,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output); ``admin``
     adds the ``/admin`` routes."""
     schemas: dict[str, Any] = {}
-    paths = {**_generic_paths(), **auth_paths()}
+    paths = {**_generic_paths(), **auth_paths(), **home_paths()}
     for obj in objects:
         name = obj["api_name"]
         schemas[name] = record_schema(obj)
@@ -294,12 +303,14 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         schemas[f"{name}Page"] = _page_schema(_ref("schemas", name))
         paths.update(_object_paths(obj))
         paths.update(object_paths(obj))
+        paths.update(scene_paths(obj))
         if obj.get("child_relationships"):
             schemas[f"{name}RelatedPage"] = _related_page_schema(obj)
             paths.update(_related_path(obj))
     schemas.update(SHARED_SCHEMAS)
     schemas.update(AUTH_SCHEMAS)
     schemas.update(MORE_SCHEMAS)
+    schemas.update(VIEW_SCHEMAS)
     if admin:
         paths.update(admin_paths())
     info: dict[str, Any] = {

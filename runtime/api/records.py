@@ -1,4 +1,5 @@
-"""Record routes: list, create (one or many), get, update, delete, related lists.
+"""Record routes: list (of a scene too), create (one or many), get, update, delete, related
+lists.
 
 Each handler reads its parameters, makes one Session call in one transaction and
 returns the record dicts exactly as the Session gives them.
@@ -37,6 +38,7 @@ class ListQuery:
     after: str | None = None
     include_deleted: bool = False
     filter: str | None = None
+    scene: str | None = None
 
 
 def _params(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -103,8 +105,9 @@ def _limit(text: str | None) -> int:
 
 def list_query(request: Request) -> ListQuery:
     params = _params(request, ("where", "filter", "order_by", "limit", "after",
-                               "include_deleted"))
+                               "include_deleted", "scene"))
     return ListQuery(
+        scene=params.get("scene") or None,
         filter=params.get("filter") or None,
         where=_where(params.get("where")),
         order_by=params.get("order_by") or None,
@@ -134,7 +137,8 @@ def list_records(call: Call) -> Response:
     with call.session() as session:
         page = session.query(call.param("object"), query.where, order_by=query.order_by,
                              limit=query.limit, after=query.after,
-                             include_deleted=query.include_deleted, filter=query.filter)
+                             include_deleted=query.include_deleted, filter=query.filter,
+                             scene=query.scene)
     return JSONResponse({"records": page.records, "next": page.next})
 
 
@@ -145,7 +149,8 @@ def list_related(call: Call) -> Response:
         page = session.related(call.param("object"), call.param("record_id"),
                                call.param("relationship"), query.where,
                                order_by=query.order_by, limit=query.limit, after=query.after,
-                               include_deleted=query.include_deleted, filter=query.filter)
+                               include_deleted=query.include_deleted, filter=query.filter,
+                               scene=query.scene)
     return JSONResponse({"records": page.records, "next": page.next})
 
 

@@ -11,7 +11,7 @@ People of each tenant::
                     ticket of its enterprise by an override (company_read)
 
 Tickets are private internally and externally, numbered ``T-0001``, ``T-0002``...
-(auto-number).
+(auto-number). The seller keeps a personal scene ``first`` (the ticket T-0001).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def build(engine: Engine, tenant: str, tickets: int = 2) -> dict[str, Any]:
             made = s.create("Ticket", {"subject": f"ticket {i + 1}"})
             ids[made["number"]] = made["id"]
         s.share("Ticket", ids["T-0001"], "peer", access="read")
+        s.save_scene("Ticket", "first", label="First", filter="number = 'T-0001'")
     with engine.session(tenant, "buyer") as s:
         made = s.create("Ticket", {"subject": "from the dealer"})
         ids[made["number"]] = made["id"]

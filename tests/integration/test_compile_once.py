@@ -139,3 +139,41 @@ def test_a_default_of_today_reads_no_related_record(world, monkeypatch):
         s.create("Opportunity", {"title": "deal", "account": account, "stage": "qualification"})
     assert order["order_date"] is not None and order["account_owner"] is not None
     assert reads == []
+
+
+def _scene_work(engine, tenant, user):
+    """Scene pages (built-in, declared with a $User filter, personal), counts, metrics and
+    a home view."""
+    from hulian.layouts.home import home_view
+
+    with engine.session(tenant, user, readonly=True) as s:
+        for scene in ("all", "mine", "in_my_team", "my_subordinates", "big_deals", "mine2"):
+            s.query("Deal", scene=scene, limit=10)
+            s.count("Deal", scene=scene)
+        if user == "rep1":
+            s.query("Deal", scene="my_open", limit=10)
+        s.aggregate("Deal", "SUM", "amount", scene="big_deals")
+        s.scenes("Deal", counts=True)
+        home_view(s, "web")
+        home_view(s, "mobile")
+
+
+@pytest.mark.parametrize("user", ["rep1", "lead", "buyer"])
+def test_warm_scene_pages_and_home_views_compile_nothing(engine, tenant, counts, user):
+    from tests.integration.scene_world import build
+
+    build(engine, tenant)
+    with engine.session(tenant, user) as s:
+        s.save_scene("Deal", "mine2", label="Mine too", filter="ISPICKVAL(stage, 'new')",
+                     sort=["-amount"])
+    _scene_work(engine, tenant, user)  # warms the caches
+    with engine.session(tenant, readonly=True) as s:
+        schema = s.schema
+    pack = schema.pack
+    object.__setattr__(schema, "pack", CountingPack(pack, counts))
+    try:
+        counts.clear()
+        _scene_work(engine, tenant, user)
+    finally:
+        object.__setattr__(schema, "pack", pack)
+    assert dict(counts) == {}

@@ -60,10 +60,13 @@ def _own_rows(db: sa.Engine) -> Rows:
 
 
 def _own_tables_left(db: sa.Engine) -> list[str]:
+    """The tenants' own tables of the first per-tenant migration still there (those of later
+    ones stay: per-tenant migrations have no downgrade)."""
     inspector = sa.inspect(db)
     return [table.name for tenant in TENANTS
             for table in tenant_tables(db.dialect.name, tenant).metadata.tables.values()
-            if inspector.has_table(table.name, schema=table.schema)]
+            if table.name.endswith(tuple(COLUMNS))
+            and inspector.has_table(table.name, schema=table.schema)]
 
 
 def _ids(engine: Engine, tenant: str) -> dict[str, str]:
@@ -87,9 +90,8 @@ def test_0008_moves_every_tenants_rows_into_its_own_tables_and_back(fresh_db_url
         assert current_revision(db) == "0007"
         assert _global_rows(db) == before
         assert _own_tables_left(db) == []
-        if db.dialect.name == "postgresql":
-            schemas = sa.inspect(db).get_schema_names()
-            assert "t_idle" not in schemas and "t_acme" in schemas
+        if db.dialect.name == "postgresql":  # what later per-tenant migrations made stays
+            assert sa.inspect(db).get_table_names(schema="t_idle") == ["hulian_personal_scenes"]
         # what hulian at revision 0007 would have written
         object_id = next(r[1] for r in before["hulian_record_teams"] if r[0] == "acme")
         with db.begin() as conn:

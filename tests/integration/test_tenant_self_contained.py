@@ -1,6 +1,6 @@
 """A tenant moves as a unit (PostgreSQL): what its record queries, team changes, role
-grants, enterprise overrides and auto-numbers touch lives in its schema ``t_<tenant>``,
-apart from the global tables that have not moved yet (docs/scaling.md).
+grants, enterprise overrides, auto-numbers and personal scenes touch lives in its schema
+``t_<tenant>``, apart from the global tables that have not moved yet (docs/scaling.md).
 
 The paths run as a database role that may use the tenant's schema and only the global
 tables listed in :data:`STILL_GLOBAL`: a table of the tenant's that moved back to
@@ -73,6 +73,11 @@ def test_records_teams_roles_overrides_and_numbers_need_only_the_tenants_schema(
     assert visible(inside, tenant, "newbie") == {"T-0001", "T-0002", "T-0003", "T-0004"}
     inside.people(tenant).set_enterprise_permission("Dealer", "Ticket", None)  # override
     assert visible(inside, tenant, "buyer2") == set()
+    with inside.session(tenant, "seller") as s:                      # personal scenes
+        assert [r["number"] for r in s.query("Ticket", scene="first")] == ["T-0001"]
+        s.save_scene("Ticket", "second", label="Second", filter="number = 'T-0002'")
+        assert [x["count"] for x in s.scenes("Ticket", counts=True)[-2:]] == [1, 1]
+        s.delete_scene("Ticket", "first")
 
 
 def test_a_table_outside_the_schema_is_refused(confined):

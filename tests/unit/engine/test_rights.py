@@ -106,3 +106,18 @@ def test_adding_a_role_never_takes_a_right_away(grants, data):
             assert not fewer.can(o, action) or more.can(o, action)
         for f in FIELDS:
             assert RANK[more.field_access(o, f)] >= RANK[fewer.field_access(o, f)]
+
+
+def test_the_roles_that_count_are_those_of_the_users_kind():
+    from hulian.engine.security.rights import roles_counting
+
+    pack = _pack((_role("rep"), _role("dealer", "interconnect"),
+                  _role("viewer", "interconnect")),
+                 (App("portal", {"en": "P", "zh": "P"}, ("Order",), ("dealer",)),))
+    granted = ["rep", "dealer", "viewer", "member", "admin", "gone"]
+    assert roles_counting(pack, INTERNAL, granted) == {"rep", "member", "admin"}
+    assert roles_counting(pack, INTERNAL, granted, "Order") == {"rep", "member", "admin"}
+    assert roles_counting(pack, EXTERNAL, granted) == {"dealer", "viewer"}
+    # on an object, an interconnect role counts only where an app opens it to the role
+    assert roles_counting(pack, EXTERNAL, granted, "Order") == {"dealer"}
+    assert roles_counting(pack, EXTERNAL, granted, "Product") == frozenset()
