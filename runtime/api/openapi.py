@@ -25,6 +25,7 @@ from hulian.runtime.api.jsonio import JSONResponse
 from hulian.runtime.api.openapi_admin import ADMIN_TAG, admin_paths, object_paths
 from hulian.runtime.api.openapi_admin import SCHEMAS as MORE_SCHEMAS
 from hulian.runtime.api.openapi_auth import AUTH_SCHEMAS, auth_paths
+from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
 from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
 from hulian.runtime.api.openapi_parts import ref as _ref
@@ -282,7 +283,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output); ``admin``
     adds the ``/admin`` routes."""
     schemas: dict[str, Any] = {}
-    paths = {**_generic_paths(), **auth_paths()}
+    paths = {**_generic_paths(), **layout_paths(), **auth_paths()}
     for obj in objects:
         name = obj["api_name"]
         schemas[name] = record_schema(obj)
@@ -296,6 +297,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
             paths.update(_related_path(obj))
     schemas.update(SHARED_SCHEMAS)
     schemas.update(AUTH_SCHEMAS)
+    schemas.update(LAYOUT_SCHEMAS)
     schemas.update(MORE_SCHEMAS)
     if admin:
         paths.update(admin_paths())
@@ -312,7 +314,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         "info": info,
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {"session": []}],
-        "tags": [{"name": "api", "description": "Objects, describe, health"},
+        "tags": [{"name": "api", "description": "Objects, describe, layouts, health"},
                  {"name": "auth", "description": "Login sessions and API tokens"},
                  *({"name": o["api_name"], "description": label_text(o["plural_label"])}
                    for o in objects),
