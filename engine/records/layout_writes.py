@@ -40,7 +40,8 @@ HINT = "the layout of this business type shows it read-only: leave it out"
 class WriteRules:
     """What the governing layout adds for one user and business type."""
 
-    required: frozenset[str] = frozenset()
+    required: tuple[str, ...] = ()
+    """In order."""
     read_only: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
@@ -72,8 +73,8 @@ def rules_for(visibility: Any, obj: CompiledObject, business_type: str) -> Write
         computed = {f.api_name for f in obj.model.fields if f.read_only}
         flagged = [f for f in layout.fields if f.field not in barred]
         read_only = frozenset(f.field for f in flagged if f.read_only)
-        required = frozenset(f.field for f in flagged if f.required and not f.read_only
-                             and f.field not in computed and obj.model.field(f.field))
+        required = tuple(sorted(f.field for f in flagged if f.required and not f.read_only
+                                and f.field not in computed and obj.model.field(f.field)))
         return WriteRules(required, read_only)
 
     return visibility.statement(("layout_rules", obj.api_name, business_type), build)
@@ -106,7 +107,7 @@ class NewRows:
             return
         refused = {(e.field, e.row) for e in errors}
         for i, (row, rules) in enumerate(zip(rows, self.rules, strict=True)):
-            for name in sorted(rules.required):
+            for name in rules.required:
                 if _blank(row.get(name)) and (name, i) not in refused \
                         and (None, i) not in refused:
                     errors.append(_required(name, i))
@@ -118,7 +119,9 @@ def for_new(visibility: Any, obj: CompiledObject, types: Sequence[BusinessType |
     refuses, now, the layout-read-only fields they give (before any default fills them)."""
     if not _bound(visibility, obj):
         return NewRows(())
-    rules = [rules_for(visibility, obj, t.api_name) if t is not None else NONE for t in types]
+    by_type = {name: rules_for(visibility, obj, name)
+               for name in {t.api_name for t in types if t is not None}}
+    rules = [NONE if t is None else by_type[t.api_name] for t in types]
     for i, (row, found) in enumerate(zip(rows, rules, strict=True)):
         for name in sorted(found.read_only.intersection(row)):
             if name != TYPE:  # a new record's type is chosen before its form
@@ -142,7 +145,7 @@ def check_update(visibility: Any, obj: CompiledObject, current: Mapping[str, Any
             errors.append(_read_only(name, None))
     refused = {e.field for e in errors}
     record = {**current, **values}
-    for name in sorted(rules.required):
+    for name in rules.required:
         if (name in values or after != before) and _blank(record.get(name)) \
                 and name not in refused:
             errors.append(_required(name, None))
