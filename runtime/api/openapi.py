@@ -153,6 +153,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                   "schema": {"type": "string"}},
     "object": {"name": "object", "in": "path", "required": True,
                "schema": {"type": "string"}, "description": "An object's api_name."},
+    "layout": {"name": "layout", "in": "query", "schema": {"enum": ["web", "mobile"]},
+               "description": "Also return the caller's list layout of this channel (as "
+                              "GET .../layout?kind=list&channel= gives it) in 'layout'."},
     "version": {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1},
                 "description": "Refuse (409) if the record's version differs."},
 }
@@ -168,7 +171,8 @@ def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         f"{PREFIX}/objects/{name}/records": {
             "get": {"operationId": f"list{name}", "tags": [name], "summary": f"List {label}",
-                    "parameters": [_ref("parameters", p) for p in LIST_PARAMETERS],
+                    "parameters": [_ref("parameters", p) for p in (*LIST_PARAMETERS,
+                                                                  "layout")],
                     "responses": _responses(
                         {"200": {"description": "One page.", "content": _json(page)}},
                         ("400", "BadRequest"), not_found)},
@@ -218,7 +222,8 @@ def _page_schema(items: dict[str, Any]) -> dict[str, Any]:
             "properties": {"records": {"type": "array", "items": items},
                            "next": {"type": ["string", "null"],
                                     "description": "Pass as 'after' for the next page; null "
-                                                   "on the last page."}}}
+                                                   "on the last page."},
+                           "layout": _ref("schemas", "Layout")}}
 
 
 def _related_page_schema(obj: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,22 @@ def test_the_same_for_an_interconnect_user(deals):
     assert [f["api_name"] for f in layout["sections"][0]["fields"]] == ["name", "status"]
 
 
+def test_a_list_page_can_bring_its_layout(deals, seller):
+    seller.create("Deal", {"name": "A", "region": "east"})
+    plain = body(seller.get("/objects/Deal/records"))
+    assert set(plain) == {"records", "next"}
+    page = body(seller.get("/objects/Deal/records", params={"layout": "mobile", "limit": 5}))
+    assert [r["name"] for r in page["records"]] == ["A"]
+    assert page["layout"] == body(seller.get("/objects/Deal/layout", params={
+        "kind": "list", "channel": "mobile"}))
+    assert error(seller.get("/objects/Deal/records", params={"layout": "detail"}), 400)[
+        "code"] == "invalid_parameter"
+    validator(body(seller.get("/openapi.json")), "DealPage").validate(page)
+    deal = plain["records"][0]["id"]
+    assert error(seller.get(f"/objects/Deal/records/{deal}/related/notes",
+                            params={"layout": "web"}), 400)["code"] == "unknown_parameter"
+
+
 def test_unknown_and_forbidden(deals, seller):
     err = error(seller.get("/objects/Deal/layout", params={"business_type": "nope"}), 404)
     assert err["code"] == "unknown_business_type"
