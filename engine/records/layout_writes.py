@@ -136,6 +136,8 @@ def check_update(visibility: Any, obj: CompiledObject, current: Mapping[str, Any
         return
     before = current.get(TYPE) or ""
     after = values.get(TYPE) or before
+    if obj.model.business_type(after) is None:
+        after = before  # the write fails for its type (unknown_business_type) anyway
     rules = rules_for(visibility, obj, after)
     old = rules_for(visibility, obj, before) if after != before else rules
     if not (rules or old):
