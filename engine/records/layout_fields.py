@@ -31,15 +31,16 @@ __all__ = ["STANDARD_LABELS", "WIDGETS", "column_entry", "dependency_entry", "fi
            "frozen", "system_description"]
 
 WIDGETS: Mapping[str, str] = MappingProxyType({
-    "text": "text", "textarea": "textarea", "email": "email", "phone": "phone",
-    "url": "url", "number": "number", "currency": "currency", "percent": "percent",
-    "boolean": "checkbox", "date": "date", "datetime": "datetime", "time": "time",
-    "picklist": "select", "multi_picklist": "multi_select", "lookup": "lookup",
-    "master_detail": "lookup", "auto_number": "text",
+    "text": "text", "textarea": "textarea", "email": "email", "phone": "tel", "url": "url",
+    "number": "number", "currency": "money", "percent": "percent", "boolean": "checkbox",
+    "date": "date", "datetime": "datetime-local", "time": "time", "picklist": "select",
+    "multi_picklist": "multi-select", "lookup": "lookup", "master_detail": "lookup",
+    "auto_number": "read-only",
     # system fields
-    "id": "text", "reference": "lookup", "integer": "number",
+    "id": "read-only", "reference": "lookup", "integer": "number",
 })
-"""Field type -> the form widget a UI uses for it (a type not listed: ``text``)."""
+"""Field type -> the form widget a UI uses for it, for descriptions that do not say
+(``widget`` in describe, from the field-type registry, wins; a type not listed: ``text``)."""
 
 SYSTEM_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     name: frozen_map({"zh": zh, "en": en}) for name, zh, en in (
@@ -87,10 +88,14 @@ def system_description(name: str, *, writable: bool) -> dict[str, Any]:
     return out
 
 
+def _widget(described: Mapping[str, Any]) -> str:
+    return described.get("widget") or WIDGETS.get(described["type"], "text")
+
+
 def column_entry(described: Mapping[str, Any]) -> dict[str, Any]:
     """A column: how to display the field's values."""
     out = {"api_name": described["api_name"], "label": described["label"],
-           "type": described["type"], "widget": WIDGETS.get(described["type"], "text")}
+           "type": described["type"], "widget": _widget(described)}
     for key in ("target", "opaque", "scale", "format"):
         if key in described:
             out[key] = described[key]
@@ -112,7 +117,7 @@ def field_entry(described: Mapping[str, Any], btype: BusinessType, *, read_only:
     name = described["api_name"]
     locked = read_only or bool(described.get("read_only"))
     out = {"api_name": name, "label": described["label"], "type": described["type"],
-           "widget": WIDGETS.get(described["type"], "text"), "read_only": locked,
+           "widget": _widget(described), "read_only": locked,
            "required": not locked and (required or bool(described.get("required")))}
     if "help" in described:
         out["help"] = described["help"]

@@ -25,9 +25,9 @@ _COLUMN = {
     "properties": {
         "api_name": _TEXT, "label": _LABEL, "type": _TEXT,
         "widget": {**_TEXT, "description": "The form control for the type: text, textarea, "
-                                           "number, currency, percent, checkbox, date, "
-                                           "datetime, time, email, phone, url, select, "
-                                           "multi_select, lookup."},
+                                           "number, money, percent, checkbox, date, "
+                                           "datetime-local, time, email, tel, url, select, "
+                                           "multi-select, lookup, read-only."},
         "target": {"type": ["string", "null"], "description": "A lookup's object; null for "
                                                               "an object the caller may not "
                                                               "read (opaque)."},
