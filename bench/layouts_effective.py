@@ -4,7 +4,8 @@ plus the first page of a list at most 1.1x the same page without the layout).
     .venv/bin/python bench/layouts_effective.py [--db sqlite|postgresql|both] [--runs 5]
         [--requests 300] [--orders 2000] [--limit 50] [--pg-url URL]
 
-Per database, one tenant gets examples/crm plus three layouts of ``Order`` (a web detail
+Per database, one tenant gets examples/crm (without its own layouts) plus three layouts of
+``Order`` (a web detail
 layout for everyone, a web list layout, and a mobile list layout for the interconnect role
 ``dealer_buyer``), ``--orders`` orders (a quarter created by the admin, the rest by the
 interconnect user ``buyer`` of ``Dealer A``) and tokens for ``admin`` and ``buyer``.
@@ -81,8 +82,8 @@ def build(url: str, orders: int) -> dict[str, str]:
     tenant = "bench"
     with Engine(url) as engine:
         crm = load_pack(ROOT / "examples" / "crm")
-        docs = {name: doc for name, doc in crm.documents.items()
-                if not name.startswith("data/")}
+        docs = {name: doc for name, doc in crm.documents.items()  # the bench's layouts
+                if not name.startswith(("data/", "layouts/"))}
         engine.metadata(tenant).deploy(load_documents({**docs, **_layouts()}))
         people = engine.people(tenant)
         people.create_user("pm")
