@@ -34,6 +34,8 @@ from hulian.engine.records import (
     business_types,
     checks,
     deletes,
+    layout_writes,
+    layouts,
     masters,
     owner_rules,
     prepare,
@@ -236,6 +238,15 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
             if d.controlling not in hidden and d.dependent not in hidden]
         return out
 
+    def layout(self, object_name: str, business_type: str | None = None,
+               channel: str = "web", kind: str = "detail") -> Mapping[str, Any]:
+        """The layout the user gets for ``object_name`` records of ``business_type`` (None:
+        the type of their new records) on ``channel`` (``web``, ``mobile``), ``kind``
+        ``detail`` (record page and form) or ``list``: only what they may see and do, with
+        picklist options narrowed to the type. Read-only (maps and tuples); see
+        :mod:`hulian.engine.records.layouts`."""
+        return layouts.effective_layout(self.guard, object_name, business_type, channel, kind)
+
     # -- create -----------------------------------------------------------------------------
 
     def _check_new(self, ctx: Context, obj: CompiledObject, inputs: Sequence[Any],
@@ -251,12 +262,14 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
         visibility = self.visibility
         types = [business_types.resolve_type(obj, row, visibility, errors, i)
                  for i, row in enumerate(rows)]
+        layout = layout_writes.for_new(visibility, obj, types, rows, errors)
         for row, btype in zip(rows, types, strict=True):
             business_types.apply_type_defaults(btype, obj, row)
             prepare.apply_defaults(plan, row)
         formula_records.apply_default_formulas(ctx, obj, rows, errors)
         masters.follow_masters(ctx, obj, rows, errors)
         checks.check_required(plan, rows, errors, partial=False)
+        layout.check_required(rows, errors)
         checks.check_options(plan, rows, errors)
         for i, (row, btype) in enumerate(zip(rows, types, strict=True)):
             business_types.check_subsets(obj, btype, row, errors, i)
@@ -372,6 +385,7 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
                 obj, obj.model.business_type(merged.get("business_type") or ""), values,
                 errors, None, kept=current)
             business_types.check_dependencies(obj, merged, values, errors, None)
+            layout_writes.check_update(self.visibility, obj, current, values, errors)
             checks.check_owners(ctx, [values], errors)
             changed = {k: v for k, v in values.items() if current.get(k) != v}
             checks.check_references(ctx, obj, [changed], errors)

@@ -56,7 +56,9 @@ def home_view(session: Session, channel: str = "web") -> dict[str, Any]:
     if channel not in CHANNELS:
         raise QueryError(f"channel must be web or mobile, not {str(channel)[:20]!r}",
                          code="invalid_parameter", parameter="channel")
-    view = resolve(session.schema.pack.part("home_view"), session.roles(), channel)
+    schema, roles = session.schema, frozenset(session.roles())
+    view = schema.memo.get(("home_view", roles, channel),  # once per metadata version
+                           lambda: resolve(schema.pack.part("home_view"), roles, channel))
     if view is None:
         return {"api_name": None, "label": None, "channel": channel, "widgets": []}
     composer = _Composer(session)

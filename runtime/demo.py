@@ -44,7 +44,8 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
         with engine.session(tenant, DEALER_BUYER) as session:  # an order placed downstream
             product = session.query("Product", filter="is_active", order_by="name",
                                     limit=1).records[0]
-            order = session.create("Order", {"notes": "Placed through the order app"})
+            order = session.create("Order", {"notes": "Placed through the order app",
+                                             "delivery": "pickup"})
             session.create("OrderLine", {"sales_order": order["id"], "product": product["id"],
                                          "quantity": 10})
         done.append(f"people: department Channel, partner manager {PARTNER_MANAGER!r}, "

@@ -1,4 +1,4 @@
-"""Object routes: the tenant's objects and each object's description."""
+"""Object routes: the tenant's objects, each object's description and its effective layout."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from hulian.runtime.api.endpoint import Call, endpoint
 from hulian.runtime.api.jsonio import JSONResponse
+from hulian.runtime.api.records import _params
 
 __all__ = ["routes"]
 
@@ -28,7 +29,22 @@ def describe_object(call: Call) -> Response:
     return JSONResponse(description)
 
 
+LAYOUT_PARAMETERS = ("business_type", "channel", "kind")
+
+
+def object_layout(call: Call) -> Response:
+    """GET /objects/{object}/layout?business_type=&channel=&kind=: the caller's layout."""
+    params = _params(call.request, LAYOUT_PARAMETERS)
+    with call.session() as session:
+        layout = session.layout(call.param("object"), params.get("business_type") or None,
+                                channel=params.get("channel") or "web",
+                                kind=params.get("kind") or "detail")
+    return JSONResponse(layout)
+
+
 routes = [
     Route("/objects", endpoint(list_objects), methods=["GET"], name="objects"),
     Route("/objects/{object}", endpoint(describe_object), methods=["GET"], name="object"),
+    Route("/objects/{object}/layout", endpoint(object_layout), methods=["GET"],
+          name="object_layout"),
 ]

@@ -27,6 +27,7 @@ from hulian.runtime.api.jsonio import JSONResponse
 from hulian.runtime.api.openapi_admin import ADMIN_TAG, admin_paths, object_paths
 from hulian.runtime.api.openapi_admin import SCHEMAS as MORE_SCHEMAS
 from hulian.runtime.api.openapi_auth import AUTH_SCHEMAS, auth_paths
+from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
 from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
 from hulian.runtime.api.openapi_parts import ref as _ref
@@ -164,6 +165,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                   "schema": {"type": "string"}},
     "object": {"name": "object", "in": "path", "required": True,
                "schema": {"type": "string"}, "description": "An object's api_name."},
+    "layout": {"name": "layout", "in": "query", "schema": {"enum": ["web", "mobile"]},
+               "description": "Also return the caller's list layout of this channel (as "
+                              "GET .../layout?kind=list&channel= gives it) in 'layout'."},
     "version": {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1},
                 "description": "Refuse (409) if the record's version differs."},
 }
@@ -179,7 +183,8 @@ def _object_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         f"{PREFIX}/objects/{name}/records": {
             "get": {"operationId": f"list{name}", "tags": [name], "summary": f"List {label}",
-                    "parameters": [_ref("parameters", p) for p in LIST_PARAMETERS],
+                    "parameters": [_ref("parameters", p) for p in (*LIST_PARAMETERS,
+                                                                  "layout")],
                     "responses": _responses(
                         {"200": {"description": "One page.", "content": _json(page)}},
                         ("400", "BadRequest"), not_found)},
@@ -229,7 +234,8 @@ def _page_schema(items: dict[str, Any]) -> dict[str, Any]:
             "properties": {"records": {"type": "array", "items": items},
                            "next": {"type": ["string", "null"],
                                     "description": "Pass as 'after' for the next page; null "
-                                                   "on the last page."}}}
+                                                   "on the last page."},
+                           "layout": _ref("schemas", "Layout")}}
 
 
 def _related_page_schema(obj: dict[str, Any]) -> dict[str, Any]:
@@ -294,7 +300,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output); ``admin``
     adds the ``/admin`` routes."""
     schemas: dict[str, Any] = {}
-    paths = {**_generic_paths(), **auth_paths(), **home_paths()}
+    paths = {**_generic_paths(), **layout_paths(), **auth_paths(), **home_paths()}
     for obj in objects:
         name = obj["api_name"]
         schemas[name] = record_schema(obj)
@@ -309,6 +315,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
             paths.update(_related_path(obj))
     schemas.update(SHARED_SCHEMAS)
     schemas.update(AUTH_SCHEMAS)
+    schemas.update(LAYOUT_SCHEMAS)
     schemas.update(MORE_SCHEMAS)
     schemas.update(VIEW_SCHEMAS)
     if admin:
@@ -326,7 +333,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         "info": info,
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {"session": []}],
-        "tags": [{"name": "api", "description": "Objects, describe, health"},
+        "tags": [{"name": "api", "description": "Objects, describe, layouts, health"},
                  {"name": "auth", "description": "Login sessions and API tokens"},
                  *({"name": o["api_name"], "description": label_text(o["plural_label"])}
                    for o in objects),

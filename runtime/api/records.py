@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from hulian.engine.errors import QueryError
 from hulian.engine.records.filters import INTEGER_LIMIT
+from hulian.engine.records.layout_resolve import CHANNELS
 from hulian.metadata.jsontext import loads
 from hulian.runtime.api.endpoint import Call, by_method, endpoint
 from hulian.runtime.api.errors import BadRequest, PayloadTooLarge, Unprocessable
@@ -39,6 +40,11 @@ class ListQuery:
     include_deleted: bool = False
     filter: str | None = None
     scene: str | None = None
+    layout: str | None = None
+    """The list route's ``layout``: the channel whose list layout comes with the page."""
+
+
+LIST_PARAMETERS = ("where", "filter", "order_by", "limit", "after", "include_deleted", "scene")
 
 
 def _params(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -103,9 +109,14 @@ def _limit(text: str | None) -> int:
     return number
 
 
-def list_query(request: Request) -> ListQuery:
-    params = _params(request, ("where", "filter", "order_by", "limit", "after",
-                               "include_deleted", "scene"))
+def list_query(request: Request, extra: tuple[str, ...] = ()) -> ListQuery:
+    """The list parameters of ``request`` (``extra``: the other names the route takes)."""
+    params = _params(request, LIST_PARAMETERS + extra)
+    layout = params.get("layout") or None
+    if layout is not None and layout not in CHANNELS:
+        raise QueryError(f"layout must be {' or '.join(CHANNELS)}, not {layout[:40]!r}",
+                         code="invalid_parameter", hint="layout=web or layout=mobile: the "
+                                                        "channel whose list layout you want")
     return ListQuery(
         scene=params.get("scene") or None,
         filter=params.get("filter") or None,
@@ -114,6 +125,7 @@ def list_query(request: Request) -> ListQuery:
         limit=_limit(params.get("limit")),
         after=params.get("after") or None,
         include_deleted=_boolean(params, "include_deleted"),
+        layout=layout,
     )
 
 
@@ -132,14 +144,20 @@ def _version(value: Any, *, source: str) -> int:
 
 
 def list_records(call: Call) -> Response:
-    """GET /objects/{object}/records: one page of records."""
-    query = list_query(call.request)
+    """GET /objects/{object}/records: one page of records; with ``layout=web|mobile``,
+    the caller's list layout of that channel too (one request for a list screen)."""
+    query = list_query(call.request, ("layout",))
     with call.session() as session:
+        layout = session.layout(call.param("object"), channel=query.layout, kind="list") \
+            if query.layout else None
         page = session.query(call.param("object"), query.where, order_by=query.order_by,
                              limit=query.limit, after=query.after,
                              include_deleted=query.include_deleted, filter=query.filter,
                              scene=query.scene)
-    return JSONResponse({"records": page.records, "next": page.next})
+    out: dict[str, Any] = {"records": page.records, "next": page.next}
+    if layout is not None:
+        out["layout"] = layout
+    return JSONResponse(out)
 
 
 def list_related(call: Call) -> Response:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from hulian.engine.records import layouts
 from hulian.formula.sql import SqlCompiler
 
 
@@ -27,6 +28,10 @@ class CountingPack:
     def object(self, name: str) -> Any:
         self._counts["pack scans"] += 1
         return self._pack.object(name)
+
+    def part(self, kind: str) -> Any:
+        self._counts["pack scans"] += 1
+        return self._pack.part(kind)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._pack, name)
@@ -61,7 +66,7 @@ def _work(engine, tenant, user, account, product, n):
     """Reads and writes across the write pipeline: formulas, defaults, rules, lookups,
     master-detail, roll-ups (and their propagation from a product's price)."""
     with engine.session(tenant, user) as s:
-        order = s.create("Order", {"status": "draft",
+        order = s.create("Order", {"delivery": "pickup",
                                    **({"account": account} if user == "admin" else {})})
         line = s.create("OrderLine", {"sales_order": order["id"], "product": product,
                                       "quantity": n + 1})
@@ -103,6 +108,46 @@ def test_warm_reads_and_writes_compile_nothing(world, counts, user):
     finally:
         object.__setattr__(schema, "pack", pack)
     assert dict(counts) == {}
+
+
+def _layout_work(engine, tenant, user, n):
+    """Effective layouts on every channel and kind, and writes the layouts govern."""
+    with engine.session(tenant, user) as s:
+        for business_type in (None, "standard", "sample"):
+            for channel in ("web", "mobile"):
+                s.layout("Deal", business_type, channel)
+                s.layout("Deal", business_type, channel, "list")
+        s.layout("DealNote")
+        deal = s.create("Deal", {"name": f"d{n}", "region": "east", "reference_no": "R"})
+        s.update("Deal", deal["id"], {"city": "shanghai"}, version=deal["version"])
+        s.create_many("Deal", [{"name": "bulk", "region": "north", "reference_no": "R"}] * 3)
+
+
+@pytest.mark.parametrize("user", ["admin", "seller", "buyer"])
+def test_warm_layouts_build_nothing(engine, tenant, counts, user):
+    from tests.integration import layout_world
+
+    layout_world.build(engine, tenant)
+    _layout_work(engine, tenant, user, 0)  # warms the caches
+    with engine.session(tenant, readonly=True) as s:
+        schema = s.schema
+    pack = schema.pack
+    built = []
+    original = layouts._Builder.build
+
+    def counted(self, channel, kind):
+        built.append((channel, kind))
+        return original(self, channel, kind)
+
+    object.__setattr__(schema, "pack", CountingPack(pack, counts))
+    try:
+        counts.clear()
+        layouts._Builder.build = counted
+        _layout_work(engine, tenant, user, 1)
+    finally:
+        layouts._Builder.build = original
+        object.__setattr__(schema, "pack", pack)
+    assert (dict(counts), built) == ({}, [])
 
 
 def test_the_counters_see_a_cold_schema(world, counts):

@@ -159,7 +159,7 @@ def test_sessions_in_many_threads_agree_with_one_thread(db_url, tenant):
         for name in buyers:
             with setup.session(tenant, name) as s:
                 for i in range(3):
-                    order = s.create("Order", {"status": "draft"})
+                    order = s.create("Order", {"delivery": "pickup"})
                     s.create("OrderLine", {"sales_order": order["id"], "product": product["id"],
                                            "quantity": i + 1})
 
