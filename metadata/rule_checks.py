@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hulian.metadata.field_types import derivable, field_type, is_field_type
+from hulian.metadata.hints import a_field
 from hulian.metadata.named_lists import named_items
 
 FORMULA_RESULT_TYPES = derivable("formula")
@@ -43,7 +44,7 @@ def check_formula_keys(raw: dict[str, Any], path: tuple[Any, ...], add: Add) -> 
                 "keep one of them")
         if is_field_type(kind) and field_type(kind).default_json is None:
             add("default.not_allowed", (*path, "default_formula"),
-                f"a {kind} field takes no default", "remove default_formula")
+                f"{a_field(kind)} takes no default", "remove default_formula")
 
 
 def check_rules(rules: Any, field_names: set[str], add: Add, name: Callable[..., None],

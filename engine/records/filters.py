@@ -115,7 +115,11 @@ def _formula_operator(select: RecordSelect, name: str, op: str, operand: Any):
         if kind is not T.TEXT:
             raise QueryError(f"{name}: {op} applies to text fields", code="invalid_operator",
                              field=name)
-        text = like_escape(filter_text(operand))
+        try:
+            text = like_escape(filter_text(operand))
+        except ValueProblem as problem:
+            raise QueryError(f"{name}: {problem.message}", code="invalid_filter_value",
+                             field=name) from None
         return value.ilike(f"%{text}%" if op == "contains" else f"{text}%", escape="\\")
     compiler = select.compiler()
 
@@ -154,7 +158,7 @@ def _operator(select: RecordSelect, name: str, op: str, operand: Any):
     f = obj.field(name)
     own = storage(kind).operator if f is not None else None
     if own is not None:  # a type with filter semantics of its own (a multi-picklist's set)
-        return own(obj.table.c[name], name, op, operand, f.kind.filter_parser(f))
+        return own(column, name, op, operand, f.kind.filter_parser(f))
     condition = condition_of(kind)
     if op == "in":
         if not isinstance(operand, list) or len(operand) > MAX_IN:

@@ -78,7 +78,8 @@ class AutoNumber(FieldType):
         fmt, start, reset = raw.get("format"), whole(raw.get("start")), raw.get("reset")
         return {"format": fmt if isinstance(fmt, str) else None,
                 "start": start if start is not None and start >= 0 else 1,
-                "reset": reset if reset in AUTO_NUMBER_RESETS else "never"}
+                "reset": reset if isinstance(reset, str) and reset in AUTO_NUMBER_RESETS
+                else "never"}
 
     def check_settings(self, raw: Raw, path: Path, report: Report, context: FieldContext
                        ) -> bool:
@@ -94,7 +95,8 @@ class AutoNumber(FieldType):
             return True
         tokens = set(_TOKEN.findall(fmt))
         have = {"year": bool(tokens & {"yyyy", "yy"}), "mm": "mm" in tokens, "dd": "dd" in tokens}
-        missing = [t for t in _RESET_NEEDS.get(reset, ()) if not have[t]]
+        needs = _RESET_NEEDS.get(reset, ()) if isinstance(reset, str) else ()
+        missing = [t for t in needs if not have[t]]
         if missing and isinstance(reset, str):
             shown = ", ".join("{yyyy} or {yy}" if t == "year" else "{" + t + "}"
                               for t in missing)

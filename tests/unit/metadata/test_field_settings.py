@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from hulian.metadata import MetadataError
 from hulian.metadata.field_settings import type_settings
 from hulian.metadata.field_types.auto_number import format_issue
+from tests.packs import documents, field, obj, pack_of
 
 LABEL = {"zh": "字段", "en": "Field"}
 
@@ -57,3 +59,12 @@ def test_type_settings_options_skip_broken_entries() -> None:
     options = type_settings({"type": "picklist", "options": [
         {"api_name": "a", "label": LABEL}, "b", {"label": LABEL}, {"api_name": "c", "active": 0}]})
     assert [(o.api_name, o.active) for o in options["options"]] == [("a", True), ("c", True)]
+
+
+@pytest.mark.parametrize("reset", [["yearly"], {"every": "year"}, 1])
+def test_a_reset_that_is_not_text_is_a_schema_problem_not_a_crash(reset: Any) -> None:
+    deal = obj("Deal", field("name", "text"),
+               field("number", "auto_number", format="D-{yyyy}-{0000}", reset=reset))
+    with pytest.raises(MetadataError) as exc:
+        pack_of(documents(deal))
+    assert [(p.code, p.pointer) for p in exc.value.problems] == [("schema.enum", "/fields/1/reset")]
