@@ -24,6 +24,10 @@ class Context:
     owner: Mapping[str, Any] | None = None
     """The ownership columns of the records this user creates (None: the user owns them);
     see :meth:`~hulian.engine.security.visibility.Visibility.new_record_owner`."""
+    channel: str = "api"
+    """Where the write comes from (:data:`hulian.engine.changes.CHANNELS`)."""
+    request_id: str | None = None
+    """The request the write belongs to, if any (recorded with its changes)."""
 
     @property
     def dialect(self) -> str:

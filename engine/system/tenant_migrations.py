@@ -99,7 +99,31 @@ def personal_scenes(conn: sa.Connection, tenant: str) -> None:
              schema=tenant_schema(dialect, tenant)).create(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes)
+def record_changes(conn: sa.Connection, tenant: str) -> None:
+    """Version 3: the outbox of record changes (:mod:`hulian.engine.changes`)."""
+    dialect = conn.dialect.name
+    changes = sa.Table(
+        system_table_name(dialect, tenant, "hulian_changes"), sa.MetaData(),
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("object_id", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("before", sa.Text),
+        sa.Column("after", sa.Text),
+        sa.Column("user_id", sa.String(26)),
+        sa.Column("enterprise_id", sa.String(26)),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("request_id", sa.String(64)),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        schema=tenant_schema(dialect, tenant))
+    sa.Index(short_name("ix", changes.name, "record"), changes.c.object_id,
+             changes.c.record_id, changes.c.id)
+    sa.Index(short_name("ix", changes.name, "at"), changes.c.at)
+    changes.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

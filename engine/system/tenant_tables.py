@@ -59,6 +59,9 @@ class TenantTables:
     """Scenes (list views) users keep for themselves: one row per (user, object, api_name).
     ``object`` is the object's stable id; ``label``, ``columns`` and ``sort`` are JSON
     text (:mod:`~hulian.engine.system.personal_scenes`)."""
+    changes: sa.Table
+    """The outbox (:mod:`hulian.engine.changes`): one row per record change, ``id`` gapless
+    and increasing in commit order, written in the transaction of the change."""
 
 
 def _build(dialect: str, tenant: str) -> TenantTables:
@@ -111,8 +114,26 @@ def _build(dialect: str, tenant: str) -> TenantTables:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
     )
+    changes = table(
+        "hulian_changes",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("object_id", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("before", sa.Text),
+        sa.Column("after", sa.Text),
+        sa.Column("user_id", sa.String(26)),
+        sa.Column("enterprise_id", sa.String(26)),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("request_id", sa.String(64)),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", changes.name, "record"), changes.c.object_id,
+             changes.c.record_id, changes.c.id)
+    sa.Index(short_name("ix", changes.name, "at"), changes.c.at)
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
-                        enterprise_permissions, sequences, personal_scenes)
+                        enterprise_permissions, sequences, personal_scenes, changes)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

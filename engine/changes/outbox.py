@@ -1,0 +1,124 @@
+"""The outbox: record changes written with the data, read back in commit order.
+
+Ids come from the tenant's change counter, a row of its counter table
+(``hulian_sequences``, object ``~changes``): a write adds its changes' count to it and
+takes the ids below. The counter's row stays locked until the transaction ends, so on
+PostgreSQL the writers of one tenant take their ids one transaction after the other, in
+the order they commit (SQLite's ``BEGIN IMMEDIATE`` already does that): ids increase in
+commit order and, since a rolled-back transaction gives its increment back, have no
+gaps. A reader that has seen every change up to ``n`` has missed none below it.
+
+To keep two writers from waiting on each other in a cycle (one holding the counter and
+waiting for a record the other changed), a write transaction takes the counter before it
+touches any record (:func:`claim`, called by :meth:`hulian.engine.Session._write` and by
+deploys): writers of one tenant then queue at the counter, never in a cycle.
+
+Values are JSON text (:mod:`hulian.metadata.jsontext`: decimals stay exact, dates and times
+ISO 8601).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hulian.engine.changes import RecordChange
+from hulian.engine.system.tenant_tables import TenantTables, tables_of
+from hulian.metadata.jsontext import dumps, loads
+
+__all__ = ["Origin", "Pending", "append", "claim", "last_id", "read_after"]
+
+COUNTER = {"object": "~changes", "field": "~", "period": "~"}
+"""The counter row's key in the tenant's counter table."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who made a batch of changes, through what, when."""
+
+    user_id: str | None
+    enterprise_id: str | None
+    channel: str
+    request_id: str | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A change about to be written: the record and what changed (fields -> values)."""
+
+    kind: str
+    object: str
+    object_id: str
+    record_id: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+def _bump(conn: sa.Connection, tables: TenantTables, by: int) -> int:
+    """Add ``by`` to the counter (creating it at ``by``) and lock it; its new value."""
+    counter = tables.sequences
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(counter).values(**COUNTER, value=by).on_conflict_do_update(
+        index_elements=[counter.c.object, counter.c.field, counter.c.period],
+        set_={"value": counter.c.value + by}).returning(counter.c.value)
+    return int(conn.execute(statement).scalar_one())
+
+
+def claim(conn: sa.Connection, tenant: str) -> None:
+    """Lock the tenant's change counter until the transaction ends (see the module's
+    docstring); cheap to repeat."""
+    _bump(conn, tables_of(conn, tenant), 0)
+
+
+def _json(values: Mapping[str, Any] | None) -> str | None:
+    return None if values is None else dumps(values)
+
+
+def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[Pending]
+           ) -> range:
+    """Write ``changes`` to the outbox in the caller's transaction; their ids."""
+    if not changes:
+        return range(0)
+    tables = tables_of(conn, tenant)
+    last = _bump(conn, tables, len(changes))
+    ids = range(last - len(changes) + 1, last + 1)
+    common = {"user_id": origin.user_id, "enterprise_id": origin.enterprise_id,
+              "channel": origin.channel, "request_id": origin.request_id, "at": origin.at}
+    conn.execute(tables.changes.insert(), [
+        {"id": change_id, "kind": c.kind, "object": c.object, "object_id": c.object_id,
+         "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
+         **common}
+        for change_id, c in zip(ids, changes, strict=True)])
+    return ids
+
+
+def last_id(conn: sa.Connection, tenant: str) -> int:
+    """The id of the tenant's newest committed change (0: none yet)."""
+    counter = tables_of(conn, tenant).sequences
+    found = conn.scalar(sa.select(counter.c.value).where(
+        *(counter.c[key] == value for key, value in COUNTER.items())))
+    return int(found or 0)
+
+
+def _change(row: Any) -> RecordChange:
+    return RecordChange(row.id, row.kind, row.object, row.record_id,
+                        loads(row.before) if row.before is not None else None,
+                        loads(row.after) if row.after is not None else None,
+                        row.user_id, row.enterprise_id, row.channel, row.request_id, row.at)
+
+
+def read_after(conn: sa.Connection, tenant: str, after: int, *, limit: int,
+               where: sa.ColumnElement[bool] | None = None) -> list[RecordChange]:
+    """The first ``limit`` changes with ids above ``after``, oldest first (``where``: a
+    further condition on the changes table, e.g. some objects)."""
+    changes = tables_of(conn, tenant).changes
+    query = sa.select(changes).where(changes.c.id > after)
+    if where is not None:
+        query = query.where(where)
+    return [_change(row) for row in conn.execute(query.order_by(changes.c.id).limit(limit))]
