@@ -37,6 +37,7 @@ from hulian.engine.deploy import versions
 from hulian.engine.errors import NotFoundError
 from hulian.engine.people_api import PeopleAdmin, admin_roles
 from hulian.engine.records.cursors import CursorSigner
+from hulian.engine.recycle import DEFAULT_RETENTION_DAYS, check_days
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.security.cache import VisibilityCache
@@ -59,11 +60,15 @@ class Engine:
 
     def __init__(self, url: str = "sqlite:///hulian.db", *, migrate: bool = True,
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
-                 replica_url: str | None = None):
+                 replica_url: str | None = None,
+                 recycle_bin_days: int = DEFAULT_RETENTION_DAYS):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
-        database (PostgreSQL streaming replication): read-only sessions run there."""
+        database (PostgreSQL streaming replication): read-only sessions run there.
+        ``recycle_bin_days``: how long deleted records stay in the recycle bin before
+        :func:`~hulian.engine.recycle.purge_deleted` deletes them for good."""
         self.url = url
+        self.recycle_bin_days = check_days(recycle_bin_days)
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(
             replica_url, echo=echo, query_timeout=query_timeout))

@@ -22,11 +22,13 @@ from starlette.routing import Mount, Route
 
 from hulian.engine import Engine
 from hulian.runtime.api import (
+    activities,
     login,
     objects,
     openapi,
     people,
     records,
+    recycle,
     scenes,
     teams,
     transfer,
@@ -74,6 +76,8 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *login.routes,
         *objects.routes,
         *records.routes,
+        *recycle.routes,
+        *activities.routes,
         *scenes.routes,
         *teams.routes,
         *transfer.routes,
