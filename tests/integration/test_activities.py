@@ -206,3 +206,24 @@ def test_a_read_only_session_lists_but_does_not_log(world):
         with pytest.raises(HulianError) as refused:
             s.add_activity("Deal", made["id"], kind="call", text="x")
         assert refused.value.code == "read_only_session"
+
+
+def test_the_listing_itself_asks_the_database_for_the_readers_predicate(world):
+    """Besides the check that the record is readable, the statement that lists activities
+    joins the record with the reader's read predicate: on its own it lists nothing of a
+    record the reader may not read."""
+    from hulian.engine.records import activities
+    from hulian.engine.records.recycle_bin import object_id
+    from hulian.engine.security.visibility import READ
+
+    engine, tenant = world
+    a1s = deal(engine, tenant, "a1", "a1's")
+    with engine.session(tenant, "a1") as s:
+        s.add_activity("Deal", a1s["id"], kind="note", text="secret")
+    for user, count in (("a2", 1), ("b1", 0), ("rep", 0), ("pm", 1)):
+        with engine.session(tenant, user) as s:
+            obj = s.schema.object("Deal")
+            visible = s.visibility.predicate(obj, READ)
+            query = activities.listing(s.schema, obj, object_id(s.schema, "Deal"), a1s["id"],
+                                       [] if visible is None else [visible], None, 10)
+            assert len(s._conn.execute(query).all()) == count, user

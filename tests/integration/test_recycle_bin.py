@@ -70,6 +70,8 @@ def test_details_deleted_with_their_master_come_back_with_it(world):
         assert (restored["total"], restored["lines"]) == (Decimal("30.00"), Decimal(2))
         assert s.count("Line") == 2
         assert s.recycle_bin("Deal").records == []
+        bin_table = tenant_tables(engine.dialect, tenant).recycle_bin
+        assert s._conn.execute(sa.select(bin_table)).all() == []  # nothing left behind
 
 
 def test_a_detail_deleted_before_its_master_stays_in_the_bin_after_the_masters_restore(world):
