@@ -241,3 +241,28 @@ def test_the_cli_purges_and_says_what(world, db_url, capsys):
     code, _, err = run(capsys, "purge-deleted", "--db", db_url, "--tenant", tenant,
                        "--older-than", "-2")
     assert code == 1 and "error: invalid_retention:" in err
+
+
+def test_an_archived_objects_deletions_wait_until_hulian_purge_drops_them(world):
+    from tests.integration.bin_world import DOCS
+    from tests.packs import pack_of
+
+    engine, tenant = world
+    with engine.session(tenant, "rep") as s:
+        memo = s.create("Memo", {"name": "memo"})
+        kept = s.create("Memo", {"name": "kept"})
+        s.add_activity("Memo", memo["id"], kind="note", text="on the memo")
+        s.add_activity("Memo", kept["id"], kind="note", text="on the kept memo")
+        s.delete("Memo", memo["id"])
+    docs = {k: v for k, v in DOCS.items() if k != "objects/Memo.json"}
+    for key in ("roles/rep.json", "roles/dealer.json"):
+        docs[key] = {**docs[key], "objects": {k: v for k, v in docs[key]["objects"].items()
+                                              if k != "Memo"}}
+    engine.metadata(tenant).deploy(pack_of(docs))  # Memo is archived
+    later = dt.datetime.now(dt.UTC) + LATER
+    assert purge_deleted(engine, tenant, now=later).total == 0
+    assert len(_rows(engine, tenant, "recycle_bin")) == 1
+    assert len(_rows(engine, tenant, "activities")) == 2
+    engine.metadata(tenant).purge(["Memo"])
+    assert _rows(engine, tenant, "recycle_bin") == []
+    assert _rows(engine, tenant, "activities") == []
