@@ -54,6 +54,20 @@ def test_an_activity_is_logged_and_listed_latest_first(world):
     assert page.records == [now, old] and page.next is None
 
 
+def test_logging_an_activity_records_no_record_change(world):
+    from hulian.engine.changes import outbox
+
+    engine, tenant = world
+    made = deal(engine, tenant, "rep", "Deal")
+    with engine.db.connect() as conn:
+        before = outbox.last_id(conn, tenant)
+    with engine.session(tenant, "rep") as s:
+        s.add_activity("Deal", made["id"], kind="call", text="called")
+        assert s.get("Deal", made["id"])["version"] == made["version"]  # the record is as it was
+    with engine.db.connect() as conn:
+        assert outbox.last_id(conn, tenant) == before
+
+
 def test_pages_of_activities(world):
     engine, tenant = world
     made = deal(engine, tenant, "rep", "Deal")

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from hulian.engine import Engine, HulianError, NotFoundError, purge_deleted
 from hulian.engine.changes import outbox
 from hulian.engine.records import bin_purge
-from hulian.engine.records.recycle_bin import object_id
 from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.runtime.cli import main
 from tests.integration.bin_world import build, deal
@@ -124,20 +123,22 @@ def test_a_dry_run_counts_and_changes_nothing(world):
 
 def test_the_outbox_keeps_the_record_changes_of_purged_records(world):
     engine, tenant = world
-    made = deal(engine, tenant, "rep", "traced")
-    with engine.session(tenant, "rep") as s:
-        s.delete("Deal", made["id"])
-        oid = object_id(s.schema, "Deal")
-    with engine.db.begin() as conn:
-        before = outbox.last_id(conn, tenant)
-        outbox.append(conn, tenant, outbox.Origin(None, None, "api", None, dt.datetime.now(
-            dt.UTC)), [outbox.Pending("delete", "Deal", oid, made["id"], {"is_deleted": False},
-                                      {"is_deleted": True})])
-    purge_deleted(engine, tenant, now=dt.datetime.now(dt.UTC) + LATER)
     with engine.db.connect() as conn:
-        kept = outbox.read_after(conn, tenant, before, limit=10)
-    assert [(c.kind, c.record_id) for c in kept] == [("delete", made["id"])]
+        start = outbox.last_id(conn, tenant)
+    made = deal(engine, tenant, "rep", "traced", "1")
+    with engine.session(tenant, "rep") as s:
+        s.update("Deal", made["id"], {"name": "traced again"})
+        s.delete("Deal", made["id"])
+    with engine.db.connect() as conn:
+        before = outbox.read_after(conn, tenant, start, limit=100)
+    assert ("delete", made["id"]) in [(c.kind, c.record_id) for c in before]
+    assert ("delete", made["line_ids"][0]) in [(c.kind, c.record_id) for c in before]
+    purge_deleted(engine, tenant, now=dt.datetime.now(dt.UTC) + LATER)
     assert _all_ids(engine, tenant, "Deal") == set()
+    with engine.db.connect() as conn:
+        after = outbox.read_after(conn, tenant, start, limit=100)
+        assert outbox.last_id(conn, tenant) == before[-1].id  # a purge records no change
+    assert after == before
 
 
 def test_on_a_connection_the_purge_is_the_callers_transaction(world):

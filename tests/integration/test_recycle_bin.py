@@ -48,6 +48,22 @@ def test_a_deleted_record_is_listed_with_who_deleted_it_and_when(world):
     assert entry["record"]["version"] == made["version"] + 1
 
 
+def test_who_and_when_agree_with_the_outboxs_delete_change(world):
+    from hulian.engine.changes import outbox
+
+    engine, tenant = world
+    made = deal(engine, tenant, "a1", "dealer's", "1")
+    with engine.session(tenant, "a1") as s:
+        s.delete("Deal", made["id"])
+        user, enterprise = s.user.id, s.user.enterprise_id
+    (entry,) = _bin(engine, tenant, "a1")
+    with engine.db.connect() as conn:
+        changes = outbox.read_after(conn, tenant, 0, limit=1000)
+    (change,) = [c for c in changes if c.kind == "delete" and c.record_id == made["id"]]
+    assert (change.user, change.enterprise, change.at) == (user, enterprise, entry["deleted_at"])
+    assert entry["deleted_by"] == user
+
+
 def test_newest_deletion_first_and_live_records_never(world):
     engine, tenant = world
     deals = [deal(engine, tenant, "rep", name) for name in ("first", "second", "third", "kept")]

@@ -54,6 +54,25 @@ def test_delete_list_the_bin_and_restore(world, rep):
     assert again.status_code == 200 and body(again)["version"] == restored["version"]
 
 
+def test_a_restore_over_rest_records_its_changes_with_the_request_id(world, rep):
+    from hulian.engine.changes import outbox
+
+    engine, tenant = world
+    made = deal(engine, tenant, "rep", "Deal", "10", "20")
+    rep.delete(f"/objects/Deal/records/{made['id']}")
+    with engine.db.connect() as conn:
+        start = outbox.last_id(conn, tenant)
+    response = rep.post(f"/objects/Deal/records/{made['id']}/restore",
+                        headers={"X-Request-Id": "restore-42"})
+    assert response.status_code == 200
+    with engine.db.connect() as conn:
+        changes = outbox.read_after(conn, tenant, start, limit=100)
+    restored = [(c.kind, c.record_id, c.channel, c.request_id) for c in changes
+                if c.kind == "restore"]
+    assert restored == [("restore", i, "api", "restore-42")
+                        for i in (made["id"], *made["line_ids"])]
+
+
 def test_bin_pages_and_errors(world, rep):
     engine, tenant = world
     for name in ("one", "two", "three"):
