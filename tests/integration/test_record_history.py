@@ -10,7 +10,7 @@ import pytest
 
 from hulian.engine import NotFoundError, QueryError
 from tests.integration.changes_world import build, docs
-from tests.packs import pack_of
+from tests.packs import documents, field, label, obj, pack_of
 
 
 @pytest.fixture
@@ -185,3 +185,25 @@ def test_a_removed_field_leaves_the_history_and_a_new_one_of_its_name_starts_afr
     with world.engine.session(world.tenant, "mei") as s:
         assert [_fields(e) for e in s.history("Deal", deal["id"])] == [
             [("amount", None, "seven")], [("owner_id", None, world.user_id("mei"))]]
+
+
+def test_a_pack_upgrade_follows_renames_and_ends_the_tracking_of_removed_fields(engine,
+                                                                                tenant):
+    account = obj("Account", field("name", "text"), field("region", "text"),
+                  field("rating", "text"))
+    engine.metadata(tenant).install_pack(pack_of(documents(account, name="crm")))
+    engine.metadata(tenant).deploy(pack_of({
+        "pack.json": {"name": "acme", "version": "1.0.0", "label": label("acme"),
+                      "kind": "tenant"},
+        "extensions/Account.json": {"object": "Account",
+                                    "track_history": ["region", "rating", "tier__c"],
+                                    "fields": [field("tier__c", "text")]}}))
+    upgraded = documents(obj("Account", field("name", "text"),
+                             {**field("area", "text"), "renamed_from": "region"}),
+                         name="crm", version="2.0.0")
+    report = engine.metadata(tenant).upgrade_pack(pack_of(upgraded))
+    assert any("track_history no longer names 'rating'" in n for n in report.notes), \
+        report.notes
+    assert any("/track_history/0 'region' is now 'area'" in n for n in report.notes)
+    with engine.session(tenant) as s:
+        assert s.describe("Account")["history_fields"] == ["area", "tier__c"]
