@@ -85,6 +85,11 @@ def test_a_deleted_record_keeps_its_history_for_its_readers(world):
     assert [e.kind for e in page] == ["delete", "create"] and page.entries[0].fields == ()
     with world.engine.session(world.tenant, "li") as s, pytest.raises(NotFoundError):
         s.history("Deal", deal["id"])
+    with world.engine.session(world.tenant, "mei") as s:
+        s.restore("Deal", deal["id"])
+    world.emit("mei", "restore", "Deal", deal["id"], {"is_deleted": True}, {"is_deleted": False})
+    with world.engine.session(world.tenant, "mei") as s:
+        assert [e.kind for e in s.history("Deal", deal["id"])] == ["restore", "delete", "create"]
 
 
 def test_an_object_without_history_says_so(world):
