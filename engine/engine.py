@@ -66,17 +66,20 @@ class Engine:
 
     def __init__(self, url: str = "sqlite:///hulian.db", *, migrate: bool = True,
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
-                 replica_url: str | None = None,
+                 replica_url: str | None = None, record_changes: bool = True,
                  feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
         database (PostgreSQL streaming replication): read-only sessions run there.
-        ``feed_retention_days``: how long the change feed keeps the changes of objects
-        without history (:meth:`purge_changes`; docs/integration.md#retention)."""
+        ``record_changes=False``: sessions write no record changes (no history, change feed
+        or webhooks: for scratch databases and benchmarks). ``feed_retention_days``: how
+        long the change feed keeps the changes of objects without history
+        (:meth:`purge_changes`; docs/integration.md#retention)."""
         if isinstance(feed_retention_days, bool) or not isinstance(feed_retention_days, int) \
                 or feed_retention_days < 1:
             raise ValueError("feed_retention_days must be a whole number of days, at least 1")
         self.url = url
+        self.record_changes = record_changes
         self.feed_retention_days = feed_retention_days
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(
@@ -210,22 +213,26 @@ class Engine:
         return self._cursors
 
     @contextmanager
-    def session(self, tenant: str, user: str | User = ADMIN, *,
-                readonly: bool = False) -> Iterator[Session]:
+    def session(self, tenant: str, user: str | User = ADMIN, *, readonly: bool = False,
+                channel: str = "api", request_id: str | None = None) -> Iterator[Session]:
         """A unit of work for ``user`` in ``tenant``: one transaction, committed at the end
         and rolled back on error.
 
         ``readonly``: the session only reads. Its transaction is read-only (on SQLite a
         deferred ``BEGIN`` that never waits behind another reader or writer; on PostgreSQL
         ``READ ONLY``, on the replica when the Engine has one) and its writes raise
-        ``read_only_session``.
+        ``read_only_session``. ``channel`` (``api``, ``ui``, ``import``, ``flow``,
+        ``sync``, ``system``) and ``request_id`` are recorded with the session's record
+        changes (:mod:`hulian.engine.changes`).
         """
         cursors = self.cursor_signer()  # before BEGIN: the first time, it may write its key
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly, cursors)
+            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly, cursors,
+                             channel, request_id)
 
     @contextmanager
-    def request_session(self, credential: Credential, *, readonly: bool = False
+    def request_session(self, credential: Credential, *, readonly: bool = False,
+                        channel: str = "api", request_id: str | None = None
                         ) -> Iterator[Session]:
         """:meth:`session` for whoever holds ``credential`` (a :class:`BearerToken` or a
         :class:`LoginCookie`): authenticating them is the first statement of the session's
@@ -233,7 +240,8 @@ class Engine:
         credential is not valid; ``session.login`` is the login session of a cookie."""
         cursors = self.cursor_signer()
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive_with(conn, credential), readonly, cursors)
+            yield self._open(conn, arrival.arrive_with(conn, credential), readonly, cursors,
+                             channel, request_id)
 
     @contextmanager
     def _transaction(self, readonly: bool) -> Iterator[sa.Connection]:
@@ -244,7 +252,7 @@ class Engine:
             raise storage_error(exc) from exc
 
     def _open(self, conn: sa.Connection, found: arrival.Arrival, readonly: bool,
-              cursors: CursorSigner) -> Session:
+              cursors: CursorSigner, channel: str, request_id: str | None) -> Session:
         tenant, user = found.user.tenant, found.user
         cache = self._visibility
         session: Session
@@ -256,5 +264,6 @@ class Engine:
             return cache.get(conn, session.schema, user, found.people_version)
 
         session = Session(conn, schema, user, visibility, cursors, readonly=readonly,
-                          login=found.login)
+                          login=found.login, channel=channel, request_id=request_id,
+                          record_changes=self.record_changes)
         return session

@@ -9,7 +9,8 @@
 Users ``mei`` and ``li`` are reps (display names "Mei Chen" and "Li Wei"), ``admin`` the
 built-in administrator.
 
-:func:`emit` writes record changes to the outbox itself, as the write pipeline does.
+:func:`World.emit` writes a record change to the outbox itself, for changes no session
+write makes here (one dated in the past, one from another channel or of hidden fields only).
 """
 
 from __future__ import annotations
@@ -60,15 +61,11 @@ class World:
         with self.engine.session(self.tenant, username, readonly=True) as s:
             return s.user.id
 
-    def create(self, username: str, object_name: str, values: dict[str, Any], *,
-               emit_change: bool = True) -> dict[str, Any]:
-        """Create a record as ``username`` and write its create change."""
+    def create(self, username: str, object_name: str, values: dict[str, Any]
+               ) -> dict[str, Any]:
+        """Create a record as ``username`` (the write records its create change)."""
         with self.engine.session(self.tenant, username) as s:
-            record = s.create(object_name, values)
-        if emit_change:
-            stored = {k: v for k, v in record.items() if v is not None and k != "margin"}
-            self.emit(username, "create", object_name, record["id"], None, stored)
-        return record
+            return s.create(object_name, values)
 
     def emit(self, username: str | None, kind: str, object_name: str, record_id: str,
              before: dict[str, Any] | None, after: dict[str, Any] | None, *,

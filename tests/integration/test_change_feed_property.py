@@ -66,19 +66,14 @@ def apply(world: World, ops: list[Any]) -> dict[str, tuple[str, str]]:
             if changed:
                 with world.engine.session(world.tenant) as s:
                     s.update(name, record_id, changed)
-                world.emit("admin", "update", name, record_id, dict.fromkeys(changed), changed)
         elif op[0] == "transfer" and name == "Deal":
             new_owner = world.user_id(op[2])
             with world.engine.session(world.tenant) as s:
                 s.update(name, record_id, {"owner_id": new_owner})
-            world.emit("admin", "update", name, record_id, {"owner_id": None},
-                       {"owner_id": new_owner})
             owners[record_id] = (name, op[2])
         elif op[0] == "delete":
             with world.engine.session(world.tenant) as s:
                 s.delete(name, record_id)
-            world.emit("admin", "delete", name, record_id, {"is_deleted": False},
-                       {"is_deleted": True})
             deleted.add(record_id)
     return owners
 

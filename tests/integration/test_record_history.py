@@ -79,7 +79,6 @@ def test_a_deleted_record_keeps_its_history_for_its_readers(world):
     deal = world.create("mei", "Deal", {"name": "Gone"})
     with world.engine.session(world.tenant, "mei") as s:
         s.delete("Deal", deal["id"])
-    world.emit("mei", "delete", "Deal", deal["id"], {"is_deleted": False}, {"is_deleted": True})
     with world.engine.session(world.tenant, "mei") as s:
         page = s.history("Deal", deal["id"])
     assert [e.kind for e in page] == ["delete", "create"] and page.entries[0].fields == ()
@@ -87,7 +86,6 @@ def test_a_deleted_record_keeps_its_history_for_its_readers(world):
         s.history("Deal", deal["id"])
     with world.engine.session(world.tenant, "mei") as s:
         s.restore("Deal", deal["id"])
-    world.emit("mei", "restore", "Deal", deal["id"], {"is_deleted": True}, {"is_deleted": False})
     with world.engine.session(world.tenant, "mei") as s:
         assert [e.kind for e in s.history("Deal", deal["id"])] == ["restore", "delete", "create"]
 
@@ -212,3 +210,21 @@ def test_a_pack_upgrade_follows_renames_and_ends_the_tracking_of_removed_fields(
     assert any("/track_history/0 'region' is now 'area'" in n for n in report.notes)
     with engine.session(tenant) as s:
         assert s.describe("Account")["history_fields"] == ["area", "tier__c"]
+
+
+def test_session_writes_show_in_the_history_with_ownership_and_without_hidden_fields(world):
+    deal = world.create("mei", "Deal", {"name": "Real", "amount": "10", "stage": "new"})
+    with world.engine.session(world.tenant, "mei") as s:
+        s.update("Deal", deal["id"], {"stage": "won", "notes": "untracked"})
+    with world.engine.session(world.tenant) as s:
+        s.update("Deal", deal["id"], {"cost": "3"})
+        s.update("Deal", deal["id"], {"owner_id": world.user_id("li")})
+    with world.engine.session(world.tenant, "li") as s:
+        page = s.history("Deal", deal["id"])
+    with world.engine.session(world.tenant, "mei") as s, pytest.raises(NotFoundError):
+        s.history("Deal", deal["id"])  # no longer hers to read
+    assert [_fields(e) for e in page][:2] == [
+        [("owner_id", world.user_id("mei"), world.user_id("li"))],
+        [("stage", "new", "won")]]                   # the cost change is hidden from li
+    assert [(e.kind, e.user_name) for e in page] == [
+        ("update", "Administrator"), ("update", "Mei Chen"), ("create", "Mei Chen")]

@@ -139,3 +139,24 @@ def test_the_openapi_document_describes_the_routes(world: World, api: Api, mei: 
     assert (described["track_history"], described["history_fields"]) == (
         True, ["amount", "stage", "owner_id"])  # cost is hidden from mei
     assert body(api.get("/objects/Memo"))["track_history"] is False
+
+
+def test_writes_over_rest_show_in_the_history_and_the_feed(world: World, mei: Api):
+    start = body(mei.get("/changes/cursor"))["cursor"]
+    created = mei.create("Deal", {"name": "E2E", "stage": "new", "amount": 10})
+    path = f"/objects/Deal/records/{created['id']}"
+    changed = mei.patch(path, {"version": created["version"], "stage": "won", "notes": "x"},
+                        headers={"X-Request-Id": "order-42"})
+    assert changed.status_code == 200, changed.text
+    assert mei.delete(path).status_code == 204
+    entries = body(mei.get(f"{path}/history"))["entries"]
+    assert [e["kind"] for e in entries] == ["delete", "update", "create"]
+    update = entries[1]
+    assert update["fields"] == [{"field": "stage", "old": "new", "new": "won"}]
+    assert (update["request_id"], update["channel"], update["user"]["name"]) == (
+        "order-42", "api", "Mei Chen")
+    changes = feed(mei, after=start)["changes"]
+    assert [(c["kind"], c["record_id"]) for c in changes] == [
+        ("create", created["id"]), ("update", created["id"]), ("delete", created["id"])]
+    assert changes[1]["after"] == {"stage": "won", "notes": "x"}
+    assert changes[2]["after"] == {"is_deleted": True}
