@@ -132,7 +132,7 @@ def read_feed(conn: sa.Connection, schema: CompiledSchema, condition: sa.ColumnE
     changes = tables_of(conn, tenant).changes
     while True:
         begin = start if start is not None else purged_through(conn, tenant)
-        upper = min(high, begin + scan)
+        upper = max(begin, min(high, begin + scan))  # a cursor ahead (a lagging replica) stays
         rows = conn.execute(sa.select(changes).where(
             changes.c.id > begin, changes.c.id <= upper, condition)
             .order_by(changes.c.id).limit(limit)).all()

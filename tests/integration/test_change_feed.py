@@ -131,6 +131,15 @@ def test_changes_cursor_starts_from_now(world):
     assert [c.record_id for c in read_all(world, after=now)[0]] == [after["id"]]
 
 
+def test_a_cursor_ahead_of_the_database_stays_where_it_is(world):
+    """As on a read replica that has not caught up with the primary the cursor came from."""
+    world.create("mei", "Deal", {"name": "One"})
+    cursors = FeedCursors(world.engine.cursor_signer(), world.tenant)
+    with world.engine.session(world.tenant, readonly=True) as s:
+        page = s.changes(after=cursors.sign(5))
+    assert (page.changes, cursors.position(page.next), page.more) == ([], 5, False)
+
+
 def test_the_cursor_holds_across_engines_on_the_same_database(world, db_url):
     world.create("mei", "Deal", {"name": "One"})
     with world.engine.session(world.tenant) as s:
