@@ -147,7 +147,9 @@ def untrack_removed(overlay_documents: Mapping[str, Any], old: Pack, new: Pack
     for file in sorted(f for f in documents if document_kind(f) == "extension"):
         doc = documents[file]
         tracked = doc.get("track_history") if isinstance(doc, dict) else None
-        obj = new.object(doc["object"]) if isinstance(tracked, list) else None
+        if not isinstance(tracked, list):
+            continue
+        obj = new.object(doc["object"])
         previous = _previous(old, obj) if obj is not None else None
         if obj is None or previous is None:
             continue
