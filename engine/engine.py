@@ -15,6 +15,7 @@ and passwords of one's own are :attr:`Engine.accounts`.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,12 @@ import sqlalchemy as sa
 from hulian.engine.accounts import Accounts
 from hulian.engine.actor import SYSTEM, Actor, System, require_admin
 from hulian.engine.admin import MetadataAdmin
+from hulian.engine.changes.retention import (
+    DEFAULT_FEED_RETENTION_DAYS,
+    Purged,
+    purge_changes,
+    purged_through,
+)
 from hulian.engine.database import (
     QUERY_TIMEOUT_S,
     open_database,
@@ -61,16 +68,23 @@ class Engine:
     def __init__(self, url: str = "sqlite:///hulian.db", *, migrate: bool = True,
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
                  replica_url: str | None = None, record_changes: bool = True,
+                 feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS,
                  recycle_bin_days: int = DEFAULT_RETENTION_DAYS):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
         database (PostgreSQL streaming replication): read-only sessions run there.
         ``record_changes=False``: sessions write no record changes (no history, change feed
-        or webhooks: for scratch databases and benchmarks). ``recycle_bin_days``: how long
-        deleted records stay in the recycle bin before
+        or webhooks: for scratch databases and benchmarks). ``feed_retention_days``: how
+        long the change feed keeps the changes of objects without history
+        (:meth:`purge_changes`; docs/integration.md#retention). ``recycle_bin_days``: how
+        long deleted records stay in the recycle bin before
         :func:`~hulian.engine.recycle.purge_deleted` deletes them for good."""
+        if isinstance(feed_retention_days, bool) or not isinstance(feed_retention_days, int) \
+                or feed_retention_days < 1:
+            raise ValueError("feed_retention_days must be a whole number of days, at least 1")
         self.url = url
         self.record_changes = record_changes
+        self.feed_retention_days = feed_retention_days
         self.recycle_bin_days = check_days(recycle_bin_days)
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(
@@ -135,6 +149,25 @@ class Engine:
                 actor = people.require_user(conn, tenant, actor)
             require_admin(conn, actor, tenant, admin_roles(self, conn, tenant))
         return tenant, actor
+
+    def purge_changes(self, tenant: str, *, now: dt.datetime | None = None,
+                      keep_from: int | None = None) -> Purged:
+        """Delete the tenant's record changes that neither its record histories nor the
+        change feed keep any more (:func:`hulian.engine.changes.retention.purge_changes`
+        with this Engine's ``feed_retention_days``), in a transaction of its own.
+        ``keep_from``: the lowest change id still needed (undelivered webhooks); it and
+        every later change stay."""
+        check_tenant_name(tenant)
+        moment = now or dt.datetime.now(dt.UTC)
+        with self._transaction(False) as conn:
+            people.require_tenant(conn, tenant)
+            number = versions.newest(conn, tenant)
+            if number is None:
+                return Purged(0, purged_through(conn, tenant))
+            schema = self._schema_at(conn, tenant, number)
+            return purge_changes(conn, tenant, moment,
+                                 feed_retention_days=self.feed_retention_days,
+                                 keep_from=keep_from, pack=schema.pack, ids=dict(schema.ids))
 
     def tenants(self) -> list[str]:
         """The tenants in this database (the tenant directory)."""

@@ -29,12 +29,15 @@ CREATED_KEYS = ("owner_id", "department_id", "business_type", "out_tenant_id", "
 """The system columns a create change reports with the record's field values."""
 
 
+def _created_keys(obj: CompiledObject) -> tuple[str, ...]:
+    return obj.memo.get(("created_keys",), lambda: (*CREATED_KEYS, *(
+        f.api_name for f in obj.model.fields if f.api_name in obj.table.c)))
+
+
 def created_values(obj: CompiledObject, row: Mapping[str, Any]) -> dict[str, Any]:
     """What a create change says was stored: the record's stored fields and ownership
     columns that have a value."""
-    names = obj.memo.get(("created_keys",), lambda: (*CREATED_KEYS, *(
-        f.api_name for f in obj.model.fields if f.api_name in obj.table.c)))
-    return {name: row[name] for name in names if row.get(name) is not None}
+    return {name: row[name] for name in _created_keys(obj) if row.get(name) is not None}
 
 
 class Journal:
@@ -54,9 +57,12 @@ class Journal:
                                              record_id, before, after)))
 
     def created(self, obj: CompiledObject, rows: Iterable[Mapping[str, Any]]) -> None:
-        object_id = self._object_id(obj)
-        self.entries.extend((False, Pending("create", obj.api_name, object_id, row["id"], None,
-                                            created_values(obj, row))) for row in rows)
+        object_id, name = self._object_id(obj), obj.api_name
+        keys = _created_keys(obj)
+        self.entries.extend(
+            (False, Pending("create", name, object_id, row["id"], None,
+                            {k: row[k] for k in keys if row.get(k) is not None}))
+            for row in rows)
 
     def updated(self, obj: CompiledObject, record_id: str, before: Mapping[str, Any],
                 after: Mapping[str, Any], *, system: bool = False) -> None:

@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from hulian.engine import Engine
 from hulian.runtime.api import (
     activities,
+    changes,
     login,
     objects,
     openapi,
@@ -78,6 +79,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *records.routes,
         *recycle.routes,
         *activities.routes,
+        *changes.routes,
         *scenes.routes,
         *teams.routes,
         *transfer.routes,
