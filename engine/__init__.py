@@ -31,6 +31,7 @@ from hulian.engine.errors import (
     UnauthenticatedError,
 )
 from hulian.engine.people_api import PeopleAdmin
+from hulian.engine.recycle import PurgeReport, purge_deleted
 from hulian.engine.session import Session
 from hulian.engine.session_reads import Page
 from hulian.engine.system.arrival import BearerToken, Credential, LoginCookie
@@ -60,6 +61,7 @@ __all__ = [
     "Page",
     "PeopleAdmin",
     "PermissionDenied",
+    "PurgeReport",
     "Purged",
     "QueryError",
     "QueryTimeout",
@@ -71,4 +73,5 @@ __all__ = [
     "System",
     "UnauthenticatedError",
     "User",
+    "purge_deleted",
 ]
