@@ -228,6 +228,10 @@ class DocumentKind:
         """The document an export writes for ``model``."""
         return dict(model.document)
 
+    def switches(self, doc: Mapping[str, Any]) -> bool:
+        """Whether ``doc`` (an overlay's) only switches a pack's document off or on."""
+        return False
+
     def locked(self, doc: Mapping[str, Any]) -> bool:
         """Whether a tenant's overlay may not replace ``doc`` (a pack's document)."""
         return not self.overridable or mapping(doc.get("customizable")).get("document") \
