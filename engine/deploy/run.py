@@ -16,6 +16,7 @@ from hulian.engine.database import unbounded
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.apply import Migrator
 from hulian.engine.deploy.catalog import Catalog, follow_ids
+from hulian.engine.deploy.flow_users import check_flow_users
 from hulian.engine.deploy.indexes import with_missing_indexes
 from hulian.engine.deploy.plan import METADATA_ONLY, plan
 from hulian.engine.deploy.report import DeployReport
@@ -84,6 +85,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
                               f"read {request.base})", code="deploy_concurrent",
                               hint="run the deploy again")
         old = None if previous is None else versions.load(conn, tenant, previous).pack()
+        check_flow_users(conn, tenant, pack)
         catalog = Catalog(conn, tenant)
         if request.ids:
             pack = follow_ids(pack, request.ids, catalog)
