@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from hulian.engine import Engine
 from hulian.runtime.api import (
     activities,
+    approvals,
     changes,
     login,
     notifications,
@@ -82,6 +83,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *activities.routes,
         *changes.routes,
         *notifications.routes,
+        *approvals.routes,
         *scenes.routes,
         *teams.routes,
         *transfer.routes,
