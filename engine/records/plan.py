@@ -22,6 +22,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from hulian.engine.approvals.processes import locks_of
 from hulian.engine.formulas.scope import FieldTarget
 from hulian.engine.schema.compiled import CompiledSchema
 from hulian.formula import CompiledFormula
@@ -94,6 +95,9 @@ class WritePlan:
     """What the owner rules' conditions need."""
     has_rules: bool = False
     """Whether the object has active validation rules."""
+    locks: Any = None
+    """What locks its records while an approval is pending
+    (:class:`~hulian.engine.approvals.processes.Locks`); None: nothing can."""
 
 
 def write_plan(schema: CompiledSchema, object_name: str) -> WritePlan:
@@ -170,6 +174,7 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
                                                 if rule.active]),
         owner_rule_needs=formula_needs(schema, name, list(formulas.owner_rules.values())),
         has_rules=any(rule.active for rule, _ in formulas.rules),
+        locks=locks_of(schema, name),
     )
 
 
