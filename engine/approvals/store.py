@@ -18,6 +18,7 @@ __all__ = ["add_history", "add_items", "current_items", "history", "insert_appro
            "latest", "pending", "pending_for", "set_items", "update_approval"]
 
 PENDING = "pending"
+APPROVED = "approved"
 WAITING = "waiting"
 
 

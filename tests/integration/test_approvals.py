@@ -51,7 +51,7 @@ def test_a_big_deal_goes_through_both_steps_and_ends_approved(world):
     _act(engine, tenant, "pm", "approve", made["id"])
     assert _status(engine, tenant, made["id"]) == "pending"  # "all": mgr still to approve
     state = _act(engine, tenant, "mgr", "approve", made["id"], comment="fine")
-    assert (state["locked"], state["approval"]["status"]) == (False, "approved")
+    assert (state["locked"], state["approval"]["status"]) == (True, "approved")
     assert _status(engine, tenant, made["id"]) == "approved"
     assert [(h["action"], h["step"], h["actor_name"], h["comment"]) for h in state["history"]
             ] == [("submit", "boss", "buyer", "please"), ("approve", "boss", "boss", "ok"),
@@ -160,8 +160,33 @@ def test_a_pending_record_and_its_lines_are_locked_except_for_admins(world):
     _act(engine, tenant, "boss", "approve", made["id"])
     _act(engine, tenant, "pm", "approve", made["id"])
     _act(engine, tenant, "mgr", "approve", made["id"])
-    with engine.session(tenant, "buyer") as s:  # decided: unlocked
-        assert s.update("Line", line, {"name": "after"})["name"] == "after"
+    for attempt in attempts:  # approved: still locked (lock.when_approved, the default)
+        with pytest.raises(ConflictError) as caught, engine.session(tenant, "buyer") as s:
+            attempt(s)
+        assert (caught.value.code, "approved" in caught.value.message) == \
+            ("record_locked", True)
+    with engine.session(tenant) as s:  # an administrator still may
+        assert s.update("Line", line, {"name": "admin after"})["name"] == "admin after"
+
+
+def test_a_rejected_record_and_one_approved_without_the_final_lock_are_editable(
+        engine, tenant):
+    build(engine, tenant, {**FLOW, "lock": {"when_approved": False}})
+    approved = deal(engine, tenant, "buyer", "5000", "10")
+    rejected = deal(engine, tenant, "buyer", "5000", "10")
+    for made in (approved, rejected):
+        _act(engine, tenant, "buyer", "submit", made["id"])
+        _act(engine, tenant, "boss", "approve", made["id"])
+    _act(engine, tenant, "pm", "approve", approved["id"])
+    state = _act(engine, tenant, "mgr", "approve", approved["id"])
+    assert (state["locked"], state["approval"]["status"]) == (False, "approved")
+    state = _act(engine, tenant, "pm", "reject", rejected["id"])
+    assert (state["locked"], state["approval"]["status"]) == (False, "rejected")
+    with engine.session(tenant, "buyer") as s:
+        for made in (approved, rejected):
+            line = made["line_ids"][0]
+            assert s.update("Line", line, {"name": "after"})["name"] == "after"
+            assert s.update("Deal", made["id"], {"name": "after"})["name"] == "after"
 
 
 def test_approvers_may_edit_when_the_process_says_so(engine, tenant):

@@ -67,7 +67,7 @@ def test_an_order_of_60000_through_both_approvals(apis):
     response = pm.post(f"{base}/approve", {})
     assert response.status_code == 200, response.text
     state = body(response)
-    assert (state["approval"]["status"], state["locked"]) == ("approved", False)
+    assert (state["approval"]["status"], state["locked"]) == ("approved", True)
 
     record = body(buyer.get(f"/objects/{ORDER}/records/{order['id']}"))
     assert record["status"] == "approved"
