@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from hulian.engine.errors import DeployError
-from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.kinds.flow_checks import parties
 from hulian.metadata.model import Pack
 from hulian.metadata.problems import pointer
@@ -35,8 +35,9 @@ def check_flow_users(conn: sa.Connection, tenant: str, pack: Pack) -> None:
     if not named:
         return
     wanted = sorted({name for name, _, _ in named})
+    users = tables_of(conn, tenant).users
     known = set(conn.execute(sa.select(users.c.username).where(
-        users.c.tenant == tenant, users.c.username.in_(wanted))).scalars())
+        users.c.username.in_(wanted))).scalars())
     missing = [(name, file, where) for name, file, where in named if name not in known]
     if not missing:
         return

@@ -86,7 +86,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
                               hint="run the deploy again")
         old = None if previous is None else versions.load(conn, tenant, previous).pack()
         check_flow_users(conn, tenant, pack)
-        catalog = Catalog(conn, tenant)
+        catalog = Catalog(conn, tenant, new=is_new)
         if request.ids:
             pack = follow_ids(pack, request.ids, catalog)
         steps = plan(old, pack, new_schema=old is None, catalog=catalog)

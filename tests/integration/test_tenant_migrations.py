@@ -157,3 +157,22 @@ def test_a_tenant_from_before_personal_scenes_gets_their_table(three_tenants):
     assert _version(db, "b") == tenant_migrations.LATEST == 5
     assert _differences(db, "b") == []
     assert upgrade(db) == []
+
+
+def test_the_people_and_metadata_migration_runs_again_without_harm(three_tenants):
+    """Version 5 (the people and the deployed metadata, moved by Alembic revision 0009,
+    which runs it before the per-tenant migrations come to it) makes only what is missing
+    and keeps every row."""
+    db = three_tenants.db
+    tables = tenant_tables(db.dialect.name, "b")
+    with db.connect() as conn:
+        before = conn.execute(sa.select(tables.users).order_by(tables.users.c.id)).all()
+    assert [u.username for u in before] == ["admin"]
+    with db.begin() as conn:
+        conn.execute(sa.schema.DropTable(tables.schema_items))
+        conn.execute(sa.text("UPDATE hulian_tenants SET system_version = 4 WHERE name = 'b'"))
+    assert [d[0] for d in _differences(db, "b")] == ["add_table"]
+    assert upgrade(db) == ["b"]
+    assert _differences(db, "b") == []
+    with db.connect() as conn:
+        assert conn.execute(sa.select(tables.users).order_by(tables.users.c.id)).all() == before
