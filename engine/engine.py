@@ -47,6 +47,8 @@ from hulian.engine.system.arrival import Credential
 from hulian.engine.system.migrate import upgrade
 from hulian.engine.system.people import ADMIN, User
 from hulian.engine.system.tables import tenants
+from hulian.engine.webhooks.admin import WebhookAdmin
+from hulian.engine.webhooks.urls import UrlPolicy
 
 
 class Engine:
@@ -59,11 +61,14 @@ class Engine:
 
     def __init__(self, url: str = "sqlite:///hulian.db", *, migrate: bool = True,
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
-                 replica_url: str | None = None):
+                 replica_url: str | None = None, webhook_urls: UrlPolicy | None = None):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
-        database (PostgreSQL streaming replication): read-only sessions run there."""
+        database (PostgreSQL streaming replication): read-only sessions run there.
+        ``webhook_urls``: the hosts webhooks may reach (default: any public host; loopback
+        and private addresses only with ``UrlPolicy(development=True)``)."""
         self.url = url
+        self.webhook_urls = webhook_urls or UrlPolicy()
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(
             replica_url, echo=echo, query_timeout=query_timeout))
@@ -107,6 +112,13 @@ class Engine:
         passwords of others), administered by ``actor``, checked as for :meth:`metadata`."""
         tenant, found = self._acting(tenant, actor)
         return PeopleAdmin(self, tenant, found)
+
+    def webhooks(self, tenant: str | None = None, *, actor: Actor | str = SYSTEM
+                 ) -> WebhookAdmin:
+        """The tenant's webhook subscriptions and their deliveries, administered by
+        ``actor``, checked as for :meth:`metadata`."""
+        tenant, found = self._acting(tenant, actor)
+        return WebhookAdmin(self, tenant, found)
 
     @cached_property
     def accounts(self) -> Accounts:

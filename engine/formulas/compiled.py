@@ -196,8 +196,9 @@ def _document_formulas(pack: Pack, problems: list[Problem]
                     continue  # the checks report the object
                 where = pointer(*formula.path)
                 try:
-                    compiled = compile_formula(formula.text, ObjectScope(pack, obj),
-                                               Options("filter"), _RETURNS[formula.returns])
+                    scope = ObjectScope(pack, obj, reader=formula.reader)
+                    compiled = compile_formula(formula.text, scope, Options("filter"),
+                                               _RETURNS[formula.returns])
                 except InstalledElsewhere:
                     continue
                 except FormulaError as exc:

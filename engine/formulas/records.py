@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from hulian.engine.errors import FieldError
 from hulian.engine.formulas.select import base_select
 from hulian.engine.records.context import Context
-from hulian.engine.records.plan import FormulaNeeds, combined, write_plan
+from hulian.engine.records.plan import FormulaNeeds, combined, formula_needs, write_plan
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.system_objects import CURRENT_USER, SYSTEM_MODELS, hop
+from hulian.formula import CompiledFormula
 from hulian.metadata.model import ObjectDef, label_text
 from hulian.metadata.values import ValueProblem
 
@@ -123,6 +124,17 @@ def _follow(ctx: Context, model: ObjectDef, record: dict[str, Any] | None, relat
     return current_obj, values
 
 
+def evaluate_on(ctx: Context, obj: CompiledObject, formula: CompiledFormula,
+                records: list[dict[str, Any]]) -> list[Any]:
+    """``formula`` (over ``obj``) on each of ``records`` (stored values): with the formula
+    fields, quote fields and related records it needs, related records as they are now
+    (a webhook's filter on the record as it stood after a change)."""
+    needs = formula_needs(ctx.schema, obj.api_name, [formula])
+    related = _Related(ctx)
+    return [formula.run(build_env(ctx, obj, record, None, related, needs))
+            for record in records]
+
+
 def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                            errors: list[FieldError]) -> None:
     defaults = ctx.schema.formulas[obj.api_name].defaults
@@ -169,4 +181,4 @@ def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                                          messages=rule.message))
 
 
-__all__ = ["apply_default_formulas", "build_env", "check_rules"]
+__all__ = ["apply_default_formulas", "build_env", "check_rules", "evaluate_on"]

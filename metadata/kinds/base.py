@@ -93,6 +93,9 @@ class Formula:
     what: str = "formula"
     hint: str | None = None
     """What to write instead, when the formula gives another type than ``returns``."""
+    reader: bool = True
+    """Whether it runs for a reader and so may use ``$User`` (a scene's filter does; a
+    webhook's filter runs in the worker, for nobody)."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from hulian.engine.errors import (
     StorageError,
     ThrottledError,
     UnauthenticatedError,
+    WebhookError,
 )
 from hulian.engine.system.passwords import PasswordPolicyError
 from hulian.metadata.jsontext import dumps
@@ -95,6 +96,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (PayloadTooLarge, 413),
     (RecordValidationError, 422),
     (Unprocessable, 422),
+    (WebhookError, 422),
     (PasswordPolicyError, 422),
     (ThrottledError, 429),
     (StorageError, 500),

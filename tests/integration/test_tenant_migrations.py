@@ -153,6 +153,6 @@ def test_a_tenant_from_before_personal_scenes_gets_their_table(three_tenants):
     assert sorted(d[0] for d in _differences(db, "b")) == \
         ["add_index", "add_index", "add_table", "add_table"]
     assert upgrade(db) == ["b"]
-    assert _version(db, "b") == tenant_migrations.LATEST == 3
+    assert _version(db, "b") == tenant_migrations.LATEST
     assert _differences(db, "b") == []
     assert upgrade(db) == []
