@@ -24,6 +24,7 @@ from hulian.engine.errors import (
     RecordValidationError,
     StorageError,
     UnauthenticatedError,
+    WebhookError,
 )
 from hulian.engine.people_api import PeopleAdmin
 from hulian.engine.session import Session
@@ -59,4 +60,5 @@ __all__ = [
     "System",
     "UnauthenticatedError",
     "User",
+    "WebhookError",
 ]

@@ -23,10 +23,10 @@ def _reason(exc: urllib3.exceptions.HTTPError) -> str:
     """A short reason for a delivery that got no answer."""
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
         exc = exc.reason  # type: ignore[assignment]
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):  # before TimeoutError: a
+        return "the receiver refused the connection (or is down)"  # subclass of it
     if isinstance(exc, urllib3.exceptions.TimeoutError):
         return "the receiver did not answer in time"
-    if isinstance(exc, urllib3.exceptions.NewConnectionError):
-        return "the receiver refused the connection (or is down)"
     if isinstance(exc, urllib3.exceptions.ProtocolError):
         return "the connection broke before an answer came"
     return f"no answer: {type(exc).__name__}"

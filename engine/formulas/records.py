@@ -98,15 +98,15 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
         *hops, name = f.quote.split(".")  # type: ignore[union-attr]
         reached, values = _follow(ctx, model, record, related, tuple(hops))
         env[(f.api_name,)] = _as_formula_value(reached, name, (values or {}).get(name))
+    for target in needs.follow:  # before the formula fields, which may read them too
+        current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
+        env[(*target.hops, target.field)] = _as_formula_value(
+            current_obj, target.field, (values or {}).get(target.field))
     own = ctx.schema.formulas[obj.api_name].fields
     for name in needs.own:  # dependency order; values as formulas read them
         f = model.field(name)
         places = None if f.scale is None else f.scale + f.kind.formula_shift
         env[(name,)] = _round(own[name].run(env), places)
-    for target in needs.follow:
-        current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
-        env[(*target.hops, target.field)] = _as_formula_value(
-            current_obj, target.field, (values or {}).get(target.field))
     return env
 
 

@@ -89,7 +89,7 @@ def _refused(host: str, why: str, policy: UrlPolicy) -> WebhookError:
             hint="allowed: " + ", ".join(policy.hosts) + " (the operator sets the list: "
                  "--webhook-hosts or HULIAN_WEBHOOK_HOSTS)")
     return WebhookError(
-        f"{host} is {why}: webhooks may reach it only in development",
+        f"{host} {why}: webhooks may reach it only in development",
         code="webhook_host_not_allowed", parameter="url",
         hint="use the receiver's public address; for a receiver on this machine, run "
              "hulian with --development (HULIAN_DEVELOPMENT=1)")
@@ -114,9 +114,9 @@ def check_url(url: str, policy: UrlPolicy) -> str:
     if not policy.development:
         address = _literal(host)
         if host in LOCAL_NAMES or host.endswith(".localhost"):
-            raise _refused(host, "this machine (loopback)", policy)
+            raise _refused(host, "is this machine (loopback)", policy)
         if address is not None and _not_public(address):
-            raise _refused(host, "a loopback, private or reserved address", policy)
+            raise _refused(host, "is a loopback, private or reserved address", policy)
     return host
 
 
@@ -134,7 +134,7 @@ def check_address(host: str, port: int, policy: UrlPolicy) -> None:
     for *_, sockaddr in found:
         address = _literal(str(sockaddr[0]).split("%", 1)[0])
         if address is not None and _not_public(address):
-            raise _refused(host, f"resolved to {address}, a loopback, private or reserved "
+            raise _refused(host, f"resolves to {address}, a loopback, private or reserved "
                                  "address", policy)
 
 

@@ -110,10 +110,13 @@ class Receiver:
             self.hold.wait(10)
         if slow:
             time.sleep(self.slow_seconds)
-        handler.send_response(status)
-        handler.send_header("Content-Length", "2")
-        handler.end_headers()
-        handler.wfile.write(b"ok")
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Length", "2")
+            handler.end_headers()
+            handler.wfile.write(b"ok")
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True  # the worker stopped waiting (slow)
 
     def acknowledged(self) -> list[tuple[str, int]]:
         """(subscription, change id) of each request answered 2xx in time, in arrival order."""
