@@ -304,11 +304,10 @@ class WebhookAdmin:
                                     "not dead-lettered", code="delivery_not_dead",
                                     hint="only dead letters are replayed one by one; replay "
                                          "from a change id to deliver delivered ones again")
-            now = utc_now()
             conn.execute(d.update().where(d.c.subscription == name,
-                                          d.c.change_id == change_id)
-                         .values(status="pending", attempts=0, next_at=now,
-                                 lease_until=None, updated_at=now))
+                                          d.c.change_id == change_id)  # next_at: when it
+                         .values(status="pending", attempts=0,         # died, so due now
+                                 lease_until=None, updated_at=utc_now()))
             row = conn.execute(sa.select(d).where(d.c.subscription == name,
                                                   d.c.change_id == change_id)).one()
         return delivery_json(row)

@@ -101,7 +101,8 @@ def check_url(url: str, policy: UrlPolicy) -> str:
     otherwise. Host names are not resolved here (:func:`check_address` does, at delivery)."""
     if not isinstance(url, str) or len(url) > 2048:
         raise WebhookError("url must be a text of at most 2,048 characters",
-                           code="webhook_url_invalid", parameter="url")
+                           code="webhook_url_invalid", parameter="url",
+                           hint="write an address such as https://erp.example.com/hulian")
     found = url_problem(url)
     if found is not None:
         code = "webhook_url_scheme" if found[0] == "url_scheme" else "webhook_url_invalid"
