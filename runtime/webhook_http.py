@@ -38,12 +38,33 @@ class HttpTransport:
     def __init__(self, connections: int = 16):
         self.pool = urllib3.PoolManager(num_pools=256, maxsize=max(1, connections),
                                         block=False, retries=False)
+        self._targets: dict[str, tuple[urllib3.HTTPConnectionPool, str]] = {}
+
+    def _target(self, url: str) -> tuple[urllib3.HTTPConnectionPool, str]:
+        """The connection pool of ``url``'s host and the path to request (worked out once
+        per URL: the PoolManager's own per-request parsing and header merging are skipped)."""
+        found = self._targets.get(url)
+        if found is None:
+            if len(self._targets) > 1024:
+                self._targets.clear()
+            found = self._targets[url] = (self.pool.connection_from_url(url),
+                                          urllib3.util.parse_url(url).request_uri)
+        return found
+
+    def _post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float
+              ) -> urllib3.BaseHTTPResponse:
+        pool, target = self._target(url)
+        return pool.urlopen("POST", target, body=body, headers=headers,
+                            timeout=urllib3.Timeout(total=timeout), retries=False,
+                            redirect=False, preload_content=False, assert_same_host=False)
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
         try:
-            response = self.pool.request("POST", url, body=body, headers=dict(headers),
-                                         timeout=urllib3.Timeout(total=timeout),
-                                         retries=False, redirect=False, preload_content=False)
+            try:
+                response = self._post(url, body, headers, timeout)
+            except urllib3.exceptions.ClosedPoolError:  # the manager let the pool go
+                self._targets.pop(url, None)
+                response = self._post(url, body, headers, timeout)
         except urllib3.exceptions.HTTPError as exc:
             raise DeliveryFailed(_reason(exc)) from None
         try:

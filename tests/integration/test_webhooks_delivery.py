@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from hulian.engine.webhooks import UrlPolicy, delivery, keep_from
+from hulian.engine.webhooks import UrlPolicy, keep_from, queue
 from hulian.engine.webhooks.signing import digest
 from tests.integration.webhook_receiver import Receiver
 from tests.integration.webhook_world import SECRET, SETTINGS, World
@@ -183,11 +183,11 @@ def test_a_worker_stopped_between_post_and_record_redelivers_those_only(world, m
     def crash(*args, **kwargs):
         raise RuntimeError("the worker was killed")
 
-    record = delivery.record_outcomes
-    monkeypatch.setattr(delivery, "record_outcomes", crash)
+    record = queue.record_outcomes
+    monkeypatch.setattr(queue, "record_outcomes", crash)
     with pytest.raises(RuntimeError), world.worker() as worker:
         worker.run(once=True)
-    monkeypatch.setattr(delivery, "record_outcomes", record)
+    monkeypatch.setattr(queue, "record_outcomes", record)
     assert sorted(world.receiver.acknowledged()) == [("erp", i) for i in before + crashed]
     world.run()                                      # leased: nobody sends them meanwhile
     assert len(world.receiver.acknowledged()) == 5
