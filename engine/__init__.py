@@ -8,6 +8,10 @@
 from hulian.engine.accounts import Accounts
 from hulian.engine.actor import SYSTEM, Actor, System
 from hulian.engine.admin import MetadataAdmin
+from hulian.engine.changes import RecordChange
+from hulian.engine.changes.feed import ChangesPage
+from hulian.engine.changes.history import FieldChange, HistoryEntry, HistoryPage
+from hulian.engine.changes.retention import Purged
 from hulian.engine.deploy.plan import Step
 from hulian.engine.deploy.report import DeployReport
 from hulian.engine.engine import Engine
@@ -15,6 +19,7 @@ from hulian.engine.errors import (
     ConflictError,
     DeployError,
     FieldError,
+    GoneError,
     HulianError,
     MetadataError,
     NotFoundError,
@@ -37,12 +42,17 @@ __all__ = [
     "Accounts",
     "Actor",
     "BearerToken",
+    "ChangesPage",
     "ConflictError",
     "Credential",
     "DeployError",
     "DeployReport",
     "Engine",
+    "FieldChange",
     "FieldError",
+    "GoneError",
+    "HistoryEntry",
+    "HistoryPage",
     "HulianError",
     "LoginCookie",
     "MetadataAdmin",
@@ -51,8 +61,10 @@ __all__ = [
     "Page",
     "PeopleAdmin",
     "PermissionDenied",
+    "Purged",
     "QueryError",
     "QueryTimeout",
+    "RecordChange",
     "RecordValidationError",
     "Session",
     "Step",

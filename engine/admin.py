@@ -13,6 +13,7 @@ be an administrator of the tenant (checked when the facade is made, in the engin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from hulian.engine.actor import Actor, actor_name
+from hulian.engine.changes import outbox
+from hulian.engine.changes.journal import Journal
+from hulian.engine.changes.outbox import Origin
 from hulian.engine.database import reading, unbounded
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.catalog import Catalog
@@ -252,4 +256,11 @@ class MetadataAdmin:
                 raise NotFoundError(f"{object_name} has no roll-up field {field!r}",
                                     code="unknown_roll_up",
                                     hint=f"its roll-ups: {', '.join(names) or 'none'}")
-            return rollups.recalc(conn, schema, object_name, field) if names else 0
+            if not names:
+                return 0
+            outbox.claim(conn, self.tenant)  # before the records it locks
+            journal = Journal(schema)
+            count = rollups.recalc(conn, schema, object_name, field, journal=journal)
+            system = Origin(None, None, "system", None, dt.datetime.now(dt.UTC))
+            journal.flush(conn, system, system)
+            return count

@@ -87,6 +87,11 @@ def describe_object(obj: CompiledObject, ids: Mapping[str, Any] | None = None,
         out["child_relationships"] = describe_child_relationships(schema, obj)
     if model.description:
         out["description"] = model.description
+    tracked = model.tracked_fields
+    out["track_history"] = tracked is not None
+    if tracked is not None:
+        out["history_fields"] = list(tracked)
+        out["history_retention_days"] = model.history_retention_days
     out["validation_rules"] = [
         {"api_name": r.api_name, "condition": r.condition, "message": dict(r.message),
          "error_field": r.error_field, "active": r.active}

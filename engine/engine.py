@@ -15,6 +15,7 @@ and passwords of one's own are :attr:`Engine.accounts`.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,12 @@ import sqlalchemy as sa
 from hulian.engine.accounts import Accounts
 from hulian.engine.actor import SYSTEM, Actor, System, require_admin
 from hulian.engine.admin import MetadataAdmin
+from hulian.engine.changes.retention import (
+    DEFAULT_FEED_RETENTION_DAYS,
+    Purged,
+    purge_changes,
+    purged_through,
+)
 from hulian.engine.database import (
     QUERY_TIMEOUT_S,
     open_database,
@@ -61,13 +68,24 @@ class Engine:
 
     def __init__(self, url: str = "sqlite:///hulian.db", *, migrate: bool = True,
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
-                 replica_url: str | None = None, webhook_urls: UrlPolicy | None = None):
+                 replica_url: str | None = None, record_changes: bool = True,
+                 feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS,
+                 webhook_urls: UrlPolicy | None = None):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
         database (PostgreSQL streaming replication): read-only sessions run there.
-        ``webhook_urls``: the hosts webhooks may reach (default: any public host; loopback
-        and private addresses only with ``UrlPolicy(development=True)``)."""
+        ``record_changes=False``: sessions write no record changes (no history, change feed
+        or webhooks: for scratch databases and benchmarks). ``feed_retention_days``: how
+        long the change feed keeps the changes of objects without history
+        (:meth:`purge_changes`; docs/integration.md#retention). ``webhook_urls``: the hosts
+        webhooks may reach (default: any public host; loopback and private addresses only
+        with ``UrlPolicy(development=True)``)."""
+        if isinstance(feed_retention_days, bool) or not isinstance(feed_retention_days, int) \
+                or feed_retention_days < 1:
+            raise ValueError("feed_retention_days must be a whole number of days, at least 1")
         self.url = url
+        self.record_changes = record_changes
+        self.feed_retention_days = feed_retention_days
         self.webhook_urls = webhook_urls or UrlPolicy()
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(
@@ -140,6 +158,25 @@ class Engine:
             require_admin(conn, actor, tenant, admin_roles(self, conn, tenant))
         return tenant, actor
 
+    def purge_changes(self, tenant: str, *, now: dt.datetime | None = None,
+                      keep_from: int | None = None) -> Purged:
+        """Delete the tenant's record changes that neither its record histories nor the
+        change feed keep any more (:func:`hulian.engine.changes.retention.purge_changes`
+        with this Engine's ``feed_retention_days``), in a transaction of its own.
+        ``keep_from``: the lowest change id still needed (undelivered webhooks); it and
+        every later change stay."""
+        check_tenant_name(tenant)
+        moment = now or dt.datetime.now(dt.UTC)
+        with self._transaction(False) as conn:
+            people.require_tenant(conn, tenant)
+            number = versions.newest(conn, tenant)
+            if number is None:
+                return Purged(0, purged_through(conn, tenant))
+            schema = self._schema_at(conn, tenant, number)
+            return purge_changes(conn, tenant, moment,
+                                 feed_retention_days=self.feed_retention_days,
+                                 keep_from=keep_from, pack=schema.pack, ids=dict(schema.ids))
+
     def tenants(self) -> list[str]:
         """The tenants in this database (the tenant directory)."""
         with reading(self.db) as conn:
@@ -189,22 +226,26 @@ class Engine:
         return self._cursors
 
     @contextmanager
-    def session(self, tenant: str, user: str | User = ADMIN, *,
-                readonly: bool = False) -> Iterator[Session]:
+    def session(self, tenant: str, user: str | User = ADMIN, *, readonly: bool = False,
+                channel: str = "api", request_id: str | None = None) -> Iterator[Session]:
         """A unit of work for ``user`` in ``tenant``: one transaction, committed at the end
         and rolled back on error.
 
         ``readonly``: the session only reads. Its transaction is read-only (on SQLite a
         deferred ``BEGIN`` that never waits behind another reader or writer; on PostgreSQL
         ``READ ONLY``, on the replica when the Engine has one) and its writes raise
-        ``read_only_session``.
+        ``read_only_session``. ``channel`` (``api``, ``ui``, ``import``, ``flow``,
+        ``sync``, ``system``) and ``request_id`` are recorded with the session's record
+        changes (:mod:`hulian.engine.changes`).
         """
         cursors = self.cursor_signer()  # before BEGIN: the first time, it may write its key
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly, cursors)
+            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly, cursors,
+                             channel, request_id)
 
     @contextmanager
-    def request_session(self, credential: Credential, *, readonly: bool = False
+    def request_session(self, credential: Credential, *, readonly: bool = False,
+                        channel: str = "api", request_id: str | None = None
                         ) -> Iterator[Session]:
         """:meth:`session` for whoever holds ``credential`` (a :class:`BearerToken` or a
         :class:`LoginCookie`): authenticating them is the first statement of the session's
@@ -212,7 +253,8 @@ class Engine:
         credential is not valid; ``session.login`` is the login session of a cookie."""
         cursors = self.cursor_signer()
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive_with(conn, credential), readonly, cursors)
+            yield self._open(conn, arrival.arrive_with(conn, credential), readonly, cursors,
+                             channel, request_id)
 
     @contextmanager
     def _transaction(self, readonly: bool) -> Iterator[sa.Connection]:
@@ -223,7 +265,7 @@ class Engine:
             raise storage_error(exc) from exc
 
     def _open(self, conn: sa.Connection, found: arrival.Arrival, readonly: bool,
-              cursors: CursorSigner) -> Session:
+              cursors: CursorSigner, channel: str, request_id: str | None) -> Session:
         tenant, user = found.user.tenant, found.user
         cache = self._visibility
         session: Session
@@ -235,5 +277,6 @@ class Engine:
             return cache.get(conn, session.schema, user, found.people_version)
 
         session = Session(conn, schema, user, visibility, cursors, readonly=readonly,
-                          login=found.login)
+                          login=found.login, channel=channel, request_id=request_id,
+                          record_changes=self.record_changes)
         return session

@@ -16,6 +16,7 @@ __all__ = [
     "ConflictError",
     "DeployError",
     "FieldError",
+    "GoneError",
     "HulianError",
     "MetadataError",
     "NotFoundError",
@@ -69,6 +70,13 @@ class RecordValidationError(HulianError):
 
 class NotFoundError(HulianError):
     code = "not_found"
+
+
+class GoneError(HulianError):
+    """What was asked for existed once but is no longer kept (a change-feed cursor older
+    than the feed's retention)."""
+
+    code = "gone"
 
 
 class ConflictError(HulianError):

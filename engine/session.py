@@ -12,13 +12,15 @@ fails (a rule, a conflict) leaves nothing behind and the session stays usable.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.changes import CHANNELS, outbox
+from hulian.engine.changes.journal import Journal
 from hulian.engine.database import storage_error
 from hulian.engine.describe import describe_object
 from hulian.engine.errors import (
@@ -29,27 +31,14 @@ from hulian.engine.errors import (
     QueryError,
     RecordValidationError,
 )
-from hulian.engine.formulas import records as formula_records
-from hulian.engine.records import (
-    business_types,
-    checks,
-    deletes,
-    layout_writes,
-    layouts,
-    masters,
-    owner_rules,
-    prepare,
-    rollup_sources,
-    rollups,
-)
+from hulian.engine.records import business_types, checks, layouts, pipeline
 from hulian.engine.records.access import Guard
-from hulian.engine.records.bulk import insert_rows
 from hulian.engine.records.context import Context
 from hulian.engine.records.cursors import CursorSigner
-from hulian.engine.records.plan import write_plan
 from hulian.engine.records.rows import fetch
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
-from hulian.engine.security.visibility import EDIT, READ, Visibility
+from hulian.engine.security.visibility import EDIT, Visibility
+from hulian.engine.session_changes import ChangesMixin
 from hulian.engine.session_reads import ReadsMixin
 from hulian.engine.session_teams import TeamsMixin
 from hulian.engine.session_transfer import TransferMixin
@@ -77,10 +66,6 @@ def _too_complex() -> QueryError:
                       hint="simplify the filter: fewer nested conditions, operations or IFs")
 
 
-def _single(errors: list[FieldError]) -> list[FieldError]:
-    return [replace(e, row=None) for e in errors]
-
-
 def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
     """(index of the first row, rows) for consecutive batches of ``rows``."""
     batch: list[Any] = []
@@ -95,19 +80,29 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
         yield start, batch
 
 
-class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
+class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,
-                 login: LoginSession | None = None):
+                 login: LoginSession | None = None, channel: str = "api",
+                 request_id: str | None = None, record_changes: bool = True):
         """``schema``: the tenant's compiled schema, or how to get it on first use.
         ``visibility``: where the user's permissions come from (the Engine's cache); by
         default they are read on first use. ``cursors``: signs page cursors (the Engine's;
         by default a random key, so cursors hold only within this session). ``readonly``:
         the session only reads (its transaction is read-only; writes raise
         ``read_only_session``). ``login``: the login session that authenticated the user, if
-        a cookie did."""
+        a cookie did. ``channel`` and ``request_id``: where the session's writes come from,
+        recorded with their changes (:mod:`hulian.engine.changes`); ``record_changes=False``
+        writes none (no history, feed or webhooks for these writes)."""
+        if channel not in CHANNELS:
+            raise HulianError(f"unknown channel {channel!r}", code="invalid_channel",
+                              hint="one of " + ", ".join(CHANNELS))
         self._conn = conn
+        self.channel = channel
+        self.request_id = request_id
+        self.record_changes = record_changes
+        self._claimed = False
         self._cursors = cursors or CursorSigner.ephemeral()
         if callable(schema):
             self._schema: CompiledSchema | None = None
@@ -178,8 +173,10 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
         return self.schema.tenant
 
     def _context(self) -> Context:
-        return Context(self._conn, self.schema, self.user, dt.datetime.now(dt.UTC),
-                       self.visibility, self._new_owner())
+        schema = self.schema
+        return Context(self._conn, schema, self.user, dt.datetime.now(dt.UTC),
+                       self.visibility, self._new_owner(), self.channel, self.request_id,
+                       Journal(schema) if self.record_changes else None)
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -188,6 +185,9 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
             raise HulianError("this session only reads: it cannot create, change or delete "
                               "records", code="read_only_session",
                               hint="open the session without readonly=True to write")
+        if self.record_changes and not self._claimed:
+            outbox.claim(self._conn, self.schema.tenant)  # before any record: see outbox
+            self._claimed = True
         try:
             with self._conn.begin_nested():
                 yield
@@ -249,52 +249,20 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
 
     # -- create -----------------------------------------------------------------------------
 
-    def _check_new(self, ctx: Context, obj: CompiledObject, inputs: Sequence[Any],
-                   errors: list[FieldError], seen: checks.Seen | None = None
-                   ) -> list[dict[str, Any]]:
-        """The rows of new records, coerced, completed and checked; what is wrong is added
-        to ``errors`` (rows numbered from 0 in ``inputs``). ``seen``: the unique values of
-        rows checked before these (a bulk write checks its batches one by one)."""
-        plan = write_plan(self.schema, obj.api_name)
-        inputs = self.guard.check_input(obj, list(inputs), errors, creating=True)
-        coerced = [prepare.coerce(obj, data, i, errors) for i, data in enumerate(inputs)]
-        rows = [row if row is not None else {} for row in coerced]
-        visibility = self.visibility
-        types = [business_types.resolve_type(obj, row, visibility, errors, i)
-                 for i, row in enumerate(rows)]
-        layout = layout_writes.for_new(visibility, obj, types, rows, errors)
-        for row, btype in zip(rows, types, strict=True):
-            business_types.apply_type_defaults(btype, obj, row)
-            prepare.apply_defaults(plan, row)
-        formula_records.apply_default_formulas(ctx, obj, rows, errors)
-        masters.follow_masters(ctx, obj, rows, errors)
-        checks.check_required(plan, rows, errors, partial=False)
-        layout.check_required(rows, errors)
-        checks.check_options(plan, rows, errors)
-        for i, (row, btype) in enumerate(zip(rows, types, strict=True)):
-            business_types.check_subsets(obj, btype, row, errors, i)
-            business_types.check_dependencies(obj, row, row, errors, i)
-        checks.check_owners(ctx, rows, errors)
-        checks.check_references(ctx, obj, rows, errors)
-        checks.check_unique(ctx, obj, rows, errors, seen=seen)
-        formula_records.check_rules(ctx, obj, rows, [None] * len(rows), errors)
-        if not errors:
-            owner_rules.assign_owners(ctx, obj, rows)
-        return rows
+    def _pipeline(self, ctx: Context, obj: CompiledObject, inputs: list[Any], *,
+                  record_id: str | None = None, version: int | None = None
+                  ) -> pipeline.Write:
+        return pipeline.write_of(ctx, obj, self.guard, inputs, record_id=record_id,
+                                 version=version)
 
     def create(self, object_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create one record; returns it as stored (id, version and system fields included)."""
         obj = self.guard.object(object_name, "create")
         ctx = self._context()
         with self._write():
-            errors: list[FieldError] = []
-            (row,) = self._check_new(ctx, obj, [data], errors)
-            if errors:
-                raise RecordValidationError(obj.api_name, _single(errors))
-            prepare.stamp_new(ctx, obj, [row])
-            insert_rows(ctx, obj, [row])
-            self._refresh_roll_ups(obj, [row])
-        return self.guard.strip(obj, fetch(ctx, obj, row["id"]))
+            write = self._pipeline(ctx, obj, [data])
+            pipeline.run(write, "create")
+        return self.guard.strip(obj, fetch(ctx, obj, write.rows[0]["id"]))
 
     def create_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Create many records, all or none; returns their ids in input order.
@@ -307,56 +275,30 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
         obj = self.guard.object(object_name, "create")
         ctx = self._context()
         errors: list[FieldError] = []
-        batches: list[list[dict[str, Any]]] = []
+        checked: list[pipeline.Write] = []
         seen = checks.Seen()
         with self._write():
             for start, batch in _batches(rows, BULK_BATCH):
-                found: list[FieldError] = []
-                checked = self._check_new(ctx, obj, batch, found, seen.shifted(start))
+                write = self._pipeline(ctx, obj, batch)
+                write.seen = seen.shifted(start)
+                checking, _ = pipeline.chosen(write, "create")
+                pipeline.perform(write, checking)
                 errors += [replace(e, row=None if e.row is None else e.row + start)
-                           for e in found]
+                           for e in write.errors]
                 if len(errors) >= MAX_BULK_ERRORS:
                     break
                 if not errors:
-                    batches.append(checked)
+                    checked.append(write)
             if errors:
                 raise RecordValidationError(obj.api_name, errors[:MAX_BULK_ERRORS])
             ids: list[str] = []
-            for prepared in batches:
-                prepare.stamp_new(ctx, obj, prepared)
-                insert_rows(ctx, obj, prepared)
-                self._refresh_roll_ups(obj, prepared)
-                ids.extend(r["id"] for r in prepared)
+            for write in checked:
+                _, applying = pipeline.chosen(write, "create")
+                pipeline.perform(write, applying)
+                ids.extend(r["id"] for r in write.rows)
         return ids
 
-    def _refresh_roll_ups(self, obj: CompiledObject, *records: Iterable[Any]) -> None:
-        """Recompute the roll-ups the given versions of ``obj`` records feed."""
-        if write_plan(self.schema, obj.api_name).feeds:
-            rollups.refresh(self._conn, self.schema, obj.api_name, rollups.parents_of(
-                self.schema, obj.api_name, [r for batch in records for r in batch]))
-
     # -- update, delete ---------------------------------------------------------------------
-
-    def _check_version(self, obj: CompiledObject, current: dict[str, Any],
-                       version: int | None) -> None:
-        if version is not None and version != current["version"]:
-            raise ConflictError(
-                f"{obj.api_name} record {current['id']} has changed since you read it "
-                f"(your version {version}, current version {current['version']})",
-                code="version_conflict", hint="read the record again and redo your change",
-            )
-
-    def _bump(self, ctx: Context, obj: CompiledObject, current: dict[str, Any],
-              values: dict[str, Any]) -> None:
-        table = obj.table
-        result = self._conn.execute(table.update().where(
-            table.c.id == current["id"], table.c.version == current["version"],
-        ).values(**values, version=current["version"] + 1, updated_by=ctx.user.id,
-                 updated_at=ctx.now))
-        if result.rowcount != 1:
-            raise ConflictError(f"{obj.api_name} record {current['id']} was changed by someone "
-                                "else meanwhile", code="version_conflict",
-                                hint="read the record again and redo your change")
 
     def update(self, object_name: str, record_id: str, data: Mapping[str, Any], *,
                version: int | None = None) -> dict[str, Any]:
@@ -364,75 +306,24 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin):
         obj = self.guard.object(object_name, "edit")
         ctx = self._context()
         with self._write():
-            current = fetch(ctx, obj, record_id, for_update=True,
-                            visible=self.visibility.predicate(obj, READ))
-            self._editable(obj, record_id)
-            self._check_version(obj, current, version)
-            errors: list[FieldError] = []
-            (data,) = self.guard.check_input(obj, [data], errors, creating=False)
-            values = prepare.coerce(obj, data, 0, errors)
-            if values is None:
-                raise RecordValidationError(obj.api_name, _single(errors))
-            plan = write_plan(self.schema, obj.api_name)
-            masters.follow_masters(ctx, obj, [values], errors)
-            checks.check_required(plan, [values], errors, partial=True)
-            checks.check_options(plan, [values], errors, previous=current)
-            if values.get("business_type", current["business_type"]) != \
-                    current["business_type"]:
-                business_types.check_type_change(obj, values, self.visibility, errors)
-            merged = {**current, **values}
-            business_types.check_subsets(
-                obj, obj.model.business_type(merged.get("business_type") or ""), values,
-                errors, None, kept=current)
-            business_types.check_dependencies(obj, merged, values, errors, None)
-            layout_writes.check_update(self.visibility, obj, current, values, errors)
-            checks.check_owners(ctx, [values], errors)
-            changed = {k: v for k, v in values.items() if current.get(k) != v}
-            checks.check_references(ctx, obj, [changed], errors)
-            checks.check_unique(ctx, obj, [changed], errors, exclude_id=record_id)
-            formula_records.check_rules(ctx, obj, [values], [current], errors)
-            if errors:
-                raise RecordValidationError(obj.api_name, _single(errors))
-            if changed:
-                self._bump(ctx, obj, current, changed)
-                moved = {k: v for k, v in changed.items() if k in masters.OWNERSHIP}
-                if moved:
-                    masters.push_ownership(ctx, obj, [record_id], moved)
-                self._refresh_roll_ups(obj, [current, {**current, **changed}])
-                rollup_sources.propagate(self._conn, self.schema, obj.api_name, [record_id])
-        return self.guard.strip(obj, fetch(ctx, obj, record_id) if changed else current)
+            write = self._pipeline(ctx, obj, [data], record_id=record_id, version=version)
+            pipeline.run(write, "update")
+        assert write.current is not None
+        return self.guard.strip(obj, fetch(ctx, obj, record_id) if write.changed
+                                else write.current)
 
     def delete(self, object_name: str, record_id: str, *, version: int | None = None) -> None:
         """Soft-delete: the record disappears from reads; lookups to it follow ``on_delete``."""
         obj = self.guard.object(object_name, "delete")
         ctx = self._context()
         with self._write():
-            current = fetch(ctx, obj, record_id, for_update=True,
-                            visible=self.visibility.predicate(obj, READ))
-            self._editable(obj, record_id)
-            self._check_version(obj, current, version)
-            deletes.delete_tree(ctx, obj, record_id,
-                                lambda: self._bump(ctx, obj, current, {"is_deleted": True}))
+            pipeline.run(self._pipeline(ctx, obj, [], record_id=record_id, version=version),
+                         "delete")
 
     def restore(self, object_name: str, record_id: str) -> dict[str, Any]:
         """Bring back a soft-deleted record (needs the right to delete it)."""
         obj = self.guard.object(object_name, "delete")
         ctx = self._context()
         with self._write():
-            current = fetch(ctx, obj, record_id, include_deleted=True, for_update=True,
-                            visible=self.visibility.predicate(obj, READ))
-            self._editable(obj, record_id)
-            if current["is_deleted"]:
-                errors: list[FieldError] = []
-                others = {k: v for k, v in current.items() if v != record_id}  # self-references
-                checks.check_references(ctx, obj, [others], errors)
-                if errors:
-                    raise ConflictError(
-                        f"{obj.api_name} record {record_id} points at deleted records "
-                        f"({', '.join(e.field or '' for e in errors)})",
-                        code="restore_blocked",
-                        hint="restore the records it points at first, or clear those fields",
-                    )
-                deletes.restore_tree(ctx, obj, current, lambda: self._bump(
-                    ctx, obj, current, {"is_deleted": False}))
+            pipeline.run(self._pipeline(ctx, obj, [], record_id=record_id), "restore")
         return self.guard.strip(obj, fetch(ctx, obj, record_id))

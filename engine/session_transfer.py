@@ -33,6 +33,12 @@ class TransferMixin:
         return pages()
 
     def import_records(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
-        """:meth:`create_many` for a data import: needs the ``import`` right as well."""
+        """:meth:`create_many` for a data import: needs the ``import`` right as well; its
+        record changes say channel ``import``."""
         self.guard.object(object_name, "import")  # type: ignore[attr-defined]
-        return self.create_many(object_name, rows)  # type: ignore[attr-defined]
+        channel = self.channel  # type: ignore[has-type]
+        self.channel = "import"
+        try:
+            return self.create_many(object_name, rows)  # type: ignore[attr-defined]
+        finally:
+            self.channel = channel

@@ -14,7 +14,8 @@ formats), in :mod:`~hulian.metadata.field_settings` (indexes, defaults and backf
 (roll-up and quote keys); across objects in
 :mod:`~hulian.metadata.relationship_checks` (master-detail chains, relationship
 names), :mod:`~hulian.metadata.derived_checks` (what roll-ups and quotes name) and
-:mod:`~hulian.metadata.access_checks` (roles, apps, sharing rules and custom actions).
+:mod:`~hulian.metadata.access_checks` (roles, apps, sharing rules and custom actions);
+the field history list in :mod:`~hulian.metadata.history_checks`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from hulian.metadata.field_settings import (
 )
 from hulian.metadata.field_types import TYPE_KEYS, FieldContext, field_type, is_field_type
 from hulian.metadata.hints import a_field, choices_hint
+from hulian.metadata.history_checks import check_history
 from hulian.metadata.kind_checks import check_kinds
 from hulian.metadata.model import PACK_KINDS
 from hulian.metadata.names import NameKind, name_issues
@@ -139,6 +141,7 @@ def _check_object(doc: Any, file: str, report: _Report, targets: Collection[str]
              for i, f in enumerate(fields) if isinstance(f, dict)]
     _duplicates(iter(named), lambda _file: report, "another field")
     _check_name_field(doc.get("name_field"), fields, report)
+    check_history(doc, report.add)
     check_rules(doc.get("validation_rules"),
                 {f["api_name"] for f in fields if isinstance(f, dict)
                  and isinstance(f.get("api_name"), str)},

@@ -196,4 +196,10 @@ CODES: dict[str, str] = {
     "are owned by their master's owner",
     "owner_rule.unknown_role": "an owner rule takes turns among a role that is not an internal "
     "role of the pack",
+    # field history (hulian.metadata.history_checks)
+    "history.unknown_field": "track_history names a field the object does not have (nor one of "
+    "the system fields a history shows)",
+    "history.untrackable_field": "track_history names a formula or quote field, which stores "
+    "nothing and so never changes",
+    "history.duplicate_field": "track_history names a field twice",
 }

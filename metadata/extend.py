@@ -4,7 +4,8 @@ Part of :func:`hulian.metadata.layers.merge`: :class:`Merging` holds the merged
 documents being built, where each part of them came from, and the problems
 found so far; :func:`apply_extension` applies one extension file to it:
 
-1. the object's label, plural_label and description overrides;
+1. the object's label, plural_label, description, track_history and
+   history_retention_days overrides (a track_history list follows the pack's field renames);
 2. ``field_overrides`` (options merge by api_name);
 3. ``rule_overrides``, ``sharing_rule_overrides`` and ``business_type_overrides``;
 4. ``data_permission``, level by level (a level left out keeps the pack's);
@@ -33,7 +34,8 @@ from hulian.metadata.problems import Problem, pointer
 from hulian.metadata.renames import Renames
 
 OVERLAY = "overlay"
-OBJECT_PROPERTIES = ("label", "plural_label", "description")
+OBJECT_PROPERTIES = ("label", "plural_label", "description", "track_history",
+                     "history_retention_days")
 _RULES: Mapping[str, tuple[Level, str, str, str, str]] = {
     "validation_rules": ("rule", "validation rule", "rule", "extension.unknown_rule",
                          "rule_overrides"),
@@ -155,6 +157,9 @@ class _Extension:
             return
         if prop == "error_field" and isinstance(value, str):
             value = self.merging.renames.field(self.name, value)
+        elif prop == "track_history" and isinstance(value, list):  # a list of fields
+            value = [self.merging.renames.field(self.name, name) if isinstance(name, str)
+                     else name for name in value]
         raw[prop] = copy.deepcopy(value)
         self.merging.came_from(self.merged, (*path, prop), self.origin, (*origin_path, prop))
 

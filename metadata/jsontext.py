@@ -89,3 +89,35 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
     out: list[str] = []
     _write(value, out, None if indent is None else " " * indent, 0)
     return "".join(out)
+
+
+def _scalar_writers() -> dict[type, Any]:
+    def iso(value: Any) -> str:
+        return '"' + value.isoformat() + '"'
+
+    def items(value: Any) -> str:
+        return "[" + ",".join(_flat_value(v) for v in value) + "]"
+
+    return {str: _encode_string, int: str, bool: lambda v: "true" if v else "false",
+            type(None): lambda v: "null", Decimal: _number, dt.date: iso, dt.datetime: iso,
+            dt.time: iso, list: items, tuple: items}
+
+
+_SCALARS = _scalar_writers()
+
+
+def _flat_value(value: Any) -> str:
+    write = _SCALARS.get(type(value))
+    return write(value) if write is not None else dumps(value)
+
+
+def dumps_flat(values: Mapping[str, Any]) -> str:
+    """:func:`dumps` of a map of field values, compact and faster (a record's values: text,
+    numbers, decimals, booleans, dates and times, lists of text); anything else goes through
+    :func:`dumps`. ``loads`` reads it back the same.
+
+    >>> dumps_flat({"amount": Decimal("12.50"), "tags": ["a"], "due": dt.date(2026, 1, 2)})
+    '{"amount":12.50,"tags":["a"],"due":"2026-01-02"}'
+    """
+    return "{" + ",".join(_encode_string(key) + ":" + _flat_value(value)
+                          for key, value in values.items()) + "}"

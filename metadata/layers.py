@@ -16,7 +16,8 @@ loading, names the file and pointer it came from, with the layer in front:
 ``packs/crm/objects/Account.json`` or ``overlay/extensions/Account.json``.
 
 Upgrades, renames and exports have their own modules, re-exported here:
-:func:`kept_overrides` and :func:`immutable_changes` (:mod:`~hulian.metadata.upgrades`),
+:func:`kept_overrides`, :func:`immutable_changes` and :func:`untrack_removed`
+(:mod:`~hulian.metadata.upgrades`),
 :func:`rename_overlay` (:mod:`~hulian.metadata.renames`) and
 :func:`snapshot_documents` (:mod:`~hulian.metadata.snapshot`).
 """
@@ -38,7 +39,7 @@ from hulian.metadata.model import Pack
 from hulian.metadata.problems import MetadataError, Problem
 from hulian.metadata.renames import Renames, rename_overlay
 from hulian.metadata.snapshot import snapshot_documents
-from hulian.metadata.upgrades import immutable_changes, kept_overrides
+from hulian.metadata.upgrades import immutable_changes, kept_overrides, untrack_removed
 
 __all__ = [
     "Effective",
@@ -48,6 +49,7 @@ __all__ = [
     "merge",
     "rename_overlay",
     "snapshot_documents",
+    "untrack_removed",
 ]
 
 PACKS = "packs"

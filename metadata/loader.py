@@ -29,6 +29,7 @@ from hulian.metadata.documents import (
 from hulian.metadata.field_types import field_type
 from hulian.metadata.kinds import KINDS
 from hulian.metadata.model import (
+    DEFAULT_HISTORY_RETENTION_DAYS,
     Action,
     App,
     BusinessType,
@@ -162,12 +163,19 @@ def build_object(doc: Mapping[str, Any], source: str) -> ObjectDef:
         owner_rules=tuple(OwnerRule(raw["api_name"], frozen_map(raw["owner"]),
                                     raw.get("condition"), raw.get("description"))
                           for raw in doc.get("owner_rules", ())),
+        track_history=_track_history(doc.get("track_history", False)),
+        history_retention_days=int(doc.get("history_retention_days",
+                                           DEFAULT_HISTORY_RETENTION_DAYS)),
         validation_rules=tuple(
             ValidationRule(rule["api_name"], rule["condition"], frozen_map(rule["message"]),
                            rule.get("error_field"), rule.get("active", True),
                            rule.get("description"), frozen_map(rule.get("customizable")))
             for rule in doc.get("validation_rules", ())),
     )
+
+
+def _track_history(raw: bool | list[str]) -> bool | tuple[str, ...]:
+    return raw if isinstance(raw, bool) else tuple(raw)
 
 
 def _business_type(raw: Mapping[str, Any]) -> BusinessType:

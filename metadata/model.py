@@ -42,6 +42,12 @@ action on every object; new internal users get it unless given other roles)."""
 SHARE_ACCESS = ("read", "edit")
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
 PACK_KINDS = ("preset", "tenant", "snapshot")
+HISTORY_SYSTEM_FIELDS = ("owner_id", "business_type", "life_status", "out_tenant_id",
+                         "out_owner_id")
+"""System fields whose changes an object's history shows: every one of them when
+``track_history`` is true; a list of fields may name them too."""
+DEFAULT_HISTORY_RETENTION_DAYS = 365
+"""How long, by default, the changes of an object with history are kept (days)."""
 
 
 def _type(name: str) -> FieldType:
@@ -311,6 +317,12 @@ class ObjectDef:
     (see :attr:`types`)."""
     field_dependencies: tuple[FieldDependency, ...] = ()
     owner_rules: tuple[OwnerRule, ...] = ()
+    track_history: bool | tuple[str, ...] = False
+    """Field history (audit trail): False (none), True (every stored field and the
+    :data:`HISTORY_SYSTEM_FIELDS`) or the fields (and system fields) whose changes the
+    record history shows; see :attr:`tracked_fields`."""
+    history_retention_days: int = DEFAULT_HISTORY_RETENTION_DAYS
+    """How long the record history keeps changes (days)."""
     _by_name: Mapping[str, Field] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False, init=False
     )
@@ -324,6 +336,21 @@ class ObjectDef:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.api_name for f in self.fields)
+
+    @property
+    def tracked_fields(self) -> tuple[str, ...] | None:
+        """The fields whose changes the record history shows, in display order (the
+        object's fields, then system fields); None: the object keeps no history. With
+        ``track_history: true``, every field that stores a value (not a formula or a
+        quote) and every one of :data:`HISTORY_SYSTEM_FIELDS`."""
+        if self.track_history is False:
+            return None
+        if self.track_history is True:
+            return (*(f.api_name for f in self.fields if not f.computed),
+                    *HISTORY_SYSTEM_FIELDS)
+        listed = set(self.track_history)
+        return (*(f.api_name for f in self.fields if f.api_name in listed),
+                *(name for name in HISTORY_SYSTEM_FIELDS if name in listed))
 
     @property
     def types(self) -> tuple[BusinessType, ...]:

@@ -36,7 +36,8 @@ LEVELS: tuple[Level, ...] = ("object", "field", "rule", "sharing_rule", "role", 
 
 DEFAULT_POLICIES: Mapping[str, Mapping[str, str]] = {
     "object": {"label": EDITABLE, "plural_label": EDITABLE, "description": EDITABLE,
-               "data_permission": EDITABLE},
+               "data_permission": EDITABLE, "track_history": EDITABLE,
+               "history_retention_days": EDITABLE},
     "field": {
         **dict.fromkeys(("label", "help", "description", "hidden", "default", "options",
                          "indexed"), EDITABLE),

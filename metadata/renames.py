@@ -2,8 +2,8 @@
 
 A pack version renames an object or a field with ``renamed_from``. An overlay
 written against the old version still says the old name: in an extension's
-``object``, as a key of ``field_overrides``, as a new rule's or a rule
-override's ``error_field``, as a new lookup's ``target``, or in a role's, a role
+``object``, as a key of ``field_overrides``, in its ``track_history`` list, as a new
+rule's or a rule override's ``error_field``, as a new lookup's ``target``, or in a role's, a role
 extension's or an app's ``objects`` and a role's or role extension's field
 permissions, or in a layout, scene or home view (every name its kind's ``uses`` finds:
 objects, fields, sort keys, related lists' relationships and columns). :class:`Renames`
@@ -187,6 +187,13 @@ def _rename_extension(doc: dict[str, Any], file: str, renames: Renames, pack: st
         doc["object"] = name
         notes.append(f"{file}: object {old!r} is now {name!r} ({pack} renamed it)")
     _rename_targets(doc.get("fields"), "fields", file, renames, pack, notes)
+    tracked = doc.get("track_history")
+    if isinstance(tracked, list):
+        for i, old_field in enumerate(tracked):
+            if isinstance(old_field, str) and renames.field(name, old_field) != old_field:
+                tracked[i] = renames.field(name, old_field)
+                notes.append(f"{file}: /track_history/{i} {old_field!r} is now {tracked[i]!r}"
+                             f" ({pack} renamed the field)")
     overrides = doc.get("field_overrides")
     if isinstance(overrides, dict):
         doc["field_overrides"] = _rename_keys(overrides, name, file, renames, pack, notes)

@@ -27,6 +27,7 @@ from hulian.metadata.documents import APPS, MANIFEST, OBJECTS, ROLES
 from hulian.metadata.kinds import KINDS
 from hulian.metadata.loader import DEFAULT_DATA_PERMISSION
 from hulian.metadata.model import (
+    DEFAULT_HISTORY_RETENTION_DAYS,
     STANDARD_ACTIONS,
     App,
     BusinessType,
@@ -98,6 +99,11 @@ def _object(obj: ObjectDef) -> dict[str, Any]:
     if dict(obj.data_permission) != DEFAULT_DATA_PERMISSION:
         doc["data_permission"] = {key: level for key, level in obj.data_permission.items()
                                   if DEFAULT_DATA_PERMISSION.get(key) != level}
+    if obj.track_history is not False:
+        doc["track_history"] = obj.track_history if obj.track_history is True \
+            else list(obj.track_history)
+    if obj.history_retention_days != DEFAULT_HISTORY_RETENTION_DAYS:
+        doc["history_retention_days"] = obj.history_retention_days
     doc["name_field"] = obj.name_field
     doc["fields"] = [_field(f, obj.name_field) for f in obj.fields]
     if obj.validation_rules:

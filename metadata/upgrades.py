@@ -12,7 +12,9 @@
 What the new version drops while the overlay still changes it (a field, a rule, a
 sharing rule, a role, an object or action a role extension grants) is not listed
 here: merging the overlay with the new version reports it (``extension.unknown_*``,
-``role.unknown_*``) at the overlay's file, before anything is deployed.
+``role.unknown_*``) at the overlay's file, before anything is deployed. A field the
+overlay only tracks (an extension's ``track_history`` list) is the exception: as in
+Salesforce, removing a tracked field just ends its tracking (:func:`untrack_removed`).
 """
 
 from __future__ import annotations
@@ -134,6 +136,34 @@ def immutable_changes(old: Pack, new: Pack) -> list[Problem]:
     return sorted(unique.values(), key=reading_order)
 
 
+def untrack_removed(overlay_documents: Mapping[str, Any], old: Pack, new: Pack
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """The overlay's documents (already following ``new``'s renames) without the fields
+    ``new`` removed from the ``track_history`` lists of its extensions, and one sentence
+    per field taken out."""
+    documents = dict(overlay_documents)
+    renames = Renames.of([new])
+    notes: list[str] = []
+    for file in sorted(f for f in documents if document_kind(f) == "extension"):
+        doc = documents[file]
+        tracked = doc.get("track_history") if isinstance(doc, dict) else None
+        if not isinstance(tracked, list):
+            continue
+        obj = new.object(doc["object"])
+        previous = _previous(old, obj) if obj is not None else None
+        if obj is None or previous is None:
+            continue
+        removed = {renames.field(obj.api_name, f.api_name) for f in previous.fields} \
+            - set(obj.field_names)
+        kept = [name for name in tracked if name not in removed]
+        if len(kept) != len(tracked):
+            documents[file] = {**doc, "track_history": kept}
+            notes += [f"{file}: track_history no longer names {name!r} ({new.name} "
+                      f"{new.version} removed {obj.api_name}.{name}; its changes are no "
+                      "longer tracked)" for name in tracked if name in removed]
+    return documents, notes
+
+
 def _objects(packs: tuple[Pack, ...]) -> dict[str, tuple[Pack, ObjectDef]]:
     return {obj.api_name: (pack, obj) for pack in packs for obj in pack.objects}
 
@@ -181,7 +211,8 @@ def _kept(pack: Pack, old: ObjectDef, new: ObjectDef, doc: Mapping[str, Any],
                 out.append(f"{what} {prop}: the pack changed it, the tenant's {prop} is kept")
 
     check("object", old, new, new.api_name,
-          {k: doc[k] for k in ("label", "plural_label", "description") if k in doc})
+          {k: doc[k] for k in ("label", "plural_label", "description", "track_history",
+                               "history_retention_days") if k in doc})
     for key, override in doc.get("field_overrides", {}).items():
         after = new.field(renames.field(new.api_name, key))
         before = _previous_field(old, after) if after is not None else None

@@ -31,7 +31,7 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
     """Deploy the example pack and, on an empty tenant, its sample data; returns what it did."""
     pack = example_pack()
     done = engine.metadata(tenant).deploy(pack).lines()
-    with engine.session(tenant) as session:
+    with engine.session(tenant, channel="import") as session:
         if session.count("Account", include_deleted=True) == 0:
             counts = load_sample_data(session, pack)
             done.append("sample data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))

@@ -30,14 +30,18 @@ def pg_url():
         cluster.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sqlite_url(tmp_path_factory):
+    """A SQLite database per test module: SQLite reads its whole schema again on every
+    connection after any DDL, so one file holding every test's tenants (tens of thousands
+    of tables) would make the suite slower with each test."""
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hulian.db'}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def db_url(request):
-    """The URL of each database in turn (storage tests run on both)."""
+    """The URL of each database in turn (storage tests run on both): SQLite a file per test
+    module, PostgreSQL one throwaway cluster for the whole run."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
 
 
@@ -61,7 +65,7 @@ def fresh_db_url(db_url, tmp_path):
         server.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def engine(db_url):
     from hulian.engine import Engine
 

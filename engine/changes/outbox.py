@@ -20,16 +20,18 @@ ISO 8601).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hulian.engine.changes import RecordChange
+from hulian.engine.records.bulk import insert_into
 from hulian.engine.system.tenant_tables import TenantTables, tables_of
-from hulian.metadata.jsontext import dumps, loads
+from hulian.metadata.jsontext import dumps_flat, loads
 
 __all__ = ["Origin", "Pending", "append", "claim", "last_id", "read_after"]
 
@@ -48,8 +50,7 @@ class Origin:
     at: dt.datetime
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     """A change about to be written: the record and what changed (fields -> values)."""
 
     kind: str
@@ -60,24 +61,35 @@ class Pending:
     after: Mapping[str, Any] | None
 
 
-def _bump(conn: sa.Connection, tables: TenantTables, by: int) -> int:
-    """Add ``by`` to the counter (creating it at ``by``) and lock it; its new value."""
-    counter = tables.sequences
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(counter).values(**COUNTER, value=by).on_conflict_do_update(
+@functools.lru_cache(maxsize=4096)
+def _bump_statement(counter: sa.Table, dialect: str) -> sa.Executable:
+    """Add ``:by`` to the counter (creating it at ``:by``), returning its new value."""
+    by = sa.bindparam("by", type_=sa.BigInteger)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(counter).values(**COUNTER, value=by).on_conflict_do_update(
         index_elements=[counter.c.object, counter.c.field, counter.c.period],
         set_={"value": counter.c.value + by}).returning(counter.c.value)
-    return int(conn.execute(statement).scalar_one())
+
+
+def _bump(conn: sa.Connection, tables: TenantTables, by: int) -> int:
+    """Add ``by`` to the counter and lock it; its new value."""
+    statement = _bump_statement(tables.sequences, conn.dialect.name)
+    return int(conn.execute(statement, {"by": by}).scalar_one())
 
 
 def claim(conn: sa.Connection, tenant: str) -> None:
     """Lock the tenant's change counter until the transaction ends (see the module's
-    docstring); cheap to repeat."""
-    _bump(conn, tables_of(conn, tenant), 0)
+    docstring). On SQLite a write transaction already excludes every other writer
+    (``BEGIN IMMEDIATE``): nothing to do."""
+    if conn.dialect.name != "postgresql":
+        return
+    counter = tables_of(conn, tenant).sequences
+    conn.execute(sa.select(counter.c.value).where(
+        *(counter.c[key] == value for key, value in COUNTER.items())).with_for_update())
 
 
 def _json(values: Mapping[str, Any] | None) -> str | None:
-    return None if values is None else dumps(values)
+    return None if values is None else dumps_flat(values)
 
 
 def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[Pending]
@@ -90,7 +102,7 @@ def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[P
     ids = range(last - len(changes) + 1, last + 1)
     common = {"user_id": origin.user_id, "enterprise_id": origin.enterprise_id,
               "channel": origin.channel, "request_id": origin.request_id, "at": origin.at}
-    conn.execute(tables.changes.insert(), [
+    insert_into(conn, tables.changes, [
         {"id": change_id, "kind": c.kind, "object": c.object, "object_id": c.object_id,
          "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
          **common}

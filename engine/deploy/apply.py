@@ -19,6 +19,9 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
+from hulian.engine.changes import outbox
+from hulian.engine.changes.journal import Journal
+from hulian.engine.changes.outbox import Origin
 from hulian.engine.deploy import data
 from hulian.engine.deploy.casts import pg_cast
 from hulian.engine.deploy.catalog import Catalog, archive_name, archive_table
@@ -60,6 +63,8 @@ class Migrator:
         """Roll-ups to compute once every step ran (their children may change too)."""
         self.restored: dict[str, Any] = {}
         """Objects restored by this plan: api_name -> the document they were archived with."""
+        self.journal = Journal(self.target)
+        """What the deploy writes to records (backfills, roll-ups): system changes."""
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -137,9 +142,20 @@ class Migrator:
             self.conn.execute(sa.text(f'LOCK TABLE "{self.schema}"."{self.table(obj)}" '
                                       "IN SHARE ROW EXCLUSIVE MODE"))
 
+    def backfill(self, step: Step, column: data.Column, value: Any) -> int:
+        """Fill the blank values of a field, each record's change noted; how many."""
+        assert step.object is not None and step.field is not None
+        filled = data.backfill(self.conn, column, value)
+        obj = self.target.object(step.object)
+        for record_id in filled:
+            self.journal.add(obj, "update", record_id, {step.field: None},
+                             {step.field: value}, system=True)
+        return len(filled)
+
     # -- steps --------------------------------------------------------------------------------
 
     def run(self, steps: list[Step]) -> None:
+        outbox.claim(self.conn, self.tenant)  # before any table lock (see outbox)
         for index, step in enumerate(steps, 1):
             if step.object is not None:
                 self.touched.add(step.object)
@@ -148,7 +164,9 @@ class Migrator:
         if self.failed:
             return  # the caller rolls back and reports the failed checks
         for obj, name in self.recalcs:
-            rollups.recalc(self.conn, self.target, obj, name)
+            rollups.recalc(self.conn, self.target, obj, name, journal=self.journal)
+        system = Origin(None, None, "system", None, now())
+        self.journal.flush(self.conn, system, system)
         for obj in sorted(self.touched):
             if obj in self.target.objects:
                 self.sync_indexes(obj)
@@ -197,7 +215,7 @@ class Migrator:
             self.lock(step.object or "")
             column = self.column(step)
             if new.backfill is not None:
-                data.backfill(self.conn, column, new.backfill)
+                self.backfill(step, column, new.backfill)
             elif data.has_rows(self.conn, column):
                 self.record(index, step, data.blanks(self.conn, column))
 
@@ -303,7 +321,7 @@ class Migrator:
         new = self.new_field(step)
         column = self.column(step)
         if new.backfill is not None:
-            filled = data.backfill(self.conn, column, new.backfill)
+            filled = self.backfill(step, column, new.backfill)
             self.record(index, step, data.Finding(filled))
         else:
             self.record(index, step, data.blanks(self.conn, column))

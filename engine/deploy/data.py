@@ -110,12 +110,13 @@ def blanks(conn: sa.Connection, column: Column) -> Finding:
     return found
 
 
-def backfill(conn: sa.Connection, column: Column, value: Any) -> int:
-    """Fill every blank value (deleted records too) with ``value``; the number filled."""
+def backfill(conn: sa.Connection, column: Column, value: Any) -> list[str]:
+    """Fill every blank value (deleted records too) with ``value``; the ids filled."""
     table = column.table_clause()
-    result = conn.execute(table.update().where(table.c[column.name].is_(None))
-                          .values({column.name: value}))
-    return result.rowcount
+    blank = table.c[column.name].is_(None)
+    ids = list(conn.scalars(sa.select(table.c.id).where(blank).order_by(table.c.id)))
+    conn.execute(table.update().where(blank).values({column.name: value}))
+    return ids
 
 
 def duplicates(conn: sa.Connection, column: Column) -> Finding:

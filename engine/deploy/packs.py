@@ -29,6 +29,7 @@ from hulian.metadata.layers import (
     kept_overrides,
     merge,
     rename_overlay,
+    untrack_removed,
 )
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
@@ -185,6 +186,8 @@ def upgrade_stack(stack: Stack, pack: Pack, source: str) -> tuple[Stack, tuple[s
         documents, renamed = rename_overlay(stack.overlay.documents, pack)
         documents, rewritten = rename_overlay_formulas(documents, pack)
         renamed += rewritten
+        documents, untracked = untrack_removed(documents, installed, pack)
+        renamed += untracked
         if renamed:
             upgraded = replace(upgraded, overlay=load_documents(documents))
             notes += [f"overlay: {line}" for line in renamed]

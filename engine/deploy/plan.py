@@ -30,7 +30,10 @@ from hulian.metadata.model import Field, ObjectDef, Pack, label_text
 METADATA_ONLY = ("update_access", "update_document")
 """Step actions that change no table (the migrator skips them; they come last in a plan)."""
 _ACCESS_PARTS = (("data_permission", "data permission"), ("sharing_rules", "sharing rules"),
-                 ("actions", "actions"))
+                 ("actions", "actions"), ("track_history", "field history"),
+                 ("history_retention_days", "history retention"))
+"""Object properties an ``update_object`` step names (the rest: "labels, description or
+validation rules"); none of them changes a table."""
 
 
 @dataclass

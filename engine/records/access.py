@@ -218,6 +218,8 @@ class Guard:
             out["fields"].append(f)
         out["validation_rules"] = [self._disclosed_rule(name, r)
                                    for r in described["validation_rules"]]
+        if "history_fields" in out:
+            out["history_fields"] = [f for f in out["history_fields"] if f not in hidden]
         if "child_relationships" in out:
             out["child_relationships"] = [r for r in out["child_relationships"]
                                           if self.can(r["object"], "read")

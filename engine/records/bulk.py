@@ -10,14 +10,16 @@ timestamp is formatted once, not once per row.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from psycopg import sql
 
-from hulian.engine.records.context import Context
-from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.types import UTCDateTime
+
+if TYPE_CHECKING:  # the outbox inserts with this module, and the context knows the outbox
+    from hulian.engine.records.context import Context
+    from hulian.engine.schema.compiled import CompiledObject
 
 COPY_THRESHOLD = 20
 Converter = Callable[[Any], Any]
@@ -87,34 +89,39 @@ def _values(rows: list[dict[str, Any]], columns: list[sa.Column],
 
 
 def insert_rows(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> None:
+    insert_into(ctx.conn, obj.table, rows)
+
+
+def insert_into(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (every column's value, by column name) into ``table``: COPY on
+    PostgreSQL from :data:`COPY_THRESHOLD` rows, one prepared executemany otherwise."""
     if not rows:
         return
-    conn = ctx.conn
-    columns = list(obj.table.columns)
-    if ctx.dialect == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        _copy(conn, obj, columns, rows)
+    columns = list(table.columns)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy(conn, table, columns, rows)
         return
     if len(rows) == 1:
-        conn.execute(obj.table.insert().values(rows[0]))
+        conn.execute(table.insert(), rows[0])
         return
-    compiled = obj.table.insert().compile(dialect=conn.dialect,
-                                          column_keys=[c.name for c in columns])
+    compiled = table.insert().compile(dialect=conn.dialect,
+                                      column_keys=[c.name for c in columns])
     if compiled.positiontup is None:  # a named paramstyle: let SQLAlchemy bind
         # executemany takes its columns from the first row: give every row all of them.
         names = [c.name for c in columns]
-        conn.execute(obj.table.insert(), [{n: row.get(n) for n in names} for row in rows])
+        conn.execute(table.insert(), [{n: row.get(n) for n in names} for row in rows])
         return
-    ordered = [obj.table.c[name] for name in compiled.positiontup]
+    ordered = [table.c[name] for name in compiled.positiontup]
     conn.exec_driver_sql(str(compiled),
                          _values(rows, ordered, _bind_converters(ordered, conn.dialect)))
 
 
-def _copy(conn: sa.Connection, obj: CompiledObject, columns: list[sa.Column],
+def _copy(conn: sa.Connection, table: sa.Table, columns: list[sa.Column],
           rows: list[dict[str, Any]]) -> None:
-    table = sql.Identifier(obj.table.schema, obj.table.name) if obj.table.schema \
-        else sql.Identifier(obj.table.name)
+    name = sql.Identifier(table.schema, table.name) if table.schema \
+        else sql.Identifier(table.name)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        table, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
+        name, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
     values = _values(rows, columns, _copy_converters(columns, conn.dialect.name))
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.changes.outbox import Origin
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.system.people import User
 
@@ -28,6 +29,9 @@ class Context:
     """Where the write comes from (:data:`hulian.engine.changes.CHANNELS`)."""
     request_id: str | None = None
     """The request the write belongs to, if any (recorded with its changes)."""
+    journal: Any = None
+    """The operation's :class:`~hulian.engine.changes.journal.Journal`, where every record
+    it writes is noted (None: the session records no changes)."""
 
     @property
     def dialect(self) -> str:
@@ -35,3 +39,13 @@ class Context:
 
     def object(self, api_name: str) -> CompiledObject:
         return self.schema.object(api_name)
+
+    def flush_changes(self) -> None:
+        """Write what the journal holds to the outbox: the user's changes as theirs, the
+        system's (roll-ups) as ``system``."""
+        if self.journal is None:
+            return
+        mine = Origin(self.user.id, self.user.enterprise_id, self.channel, self.request_id,
+                      self.now)
+        system = Origin(None, None, "system", self.request_id, self.now)
+        self.journal.flush(self.conn, mine, system)

@@ -56,8 +56,13 @@ def release_references(ctx: Context, obj: CompiledObject, ids: list[str],
         ctx.conn.execute(source.table.update().where(source.table.c.id.in_(changed)).values(
             {column.name: None, "version": source.table.c.version + 1,
              "updated_by": ctx.user.id, "updated_at": ctx.now}))
+        if ctx.journal is not None:
+            name = ref.field.api_name
+            for row in before:
+                ctx.journal.updated(source, row["id"], {name: row[column.name]}, {name: None})
         rollups.refresh(ctx.conn, ctx.schema, source.api_name,
-                        rollups.parents_of(ctx.schema, source.api_name, before))
+                        rollups.parents_of(ctx.schema, source.api_name, before),
+                        journal=ctx.journal)
 
 
 def _rows(ctx: Context, obj: CompiledObject, ids: list[str]) -> list[dict[str, Any]]:
@@ -73,6 +78,7 @@ def delete_tree(ctx: Context, obj: CompiledObject, record_id: str, mark: Mark) -
     deleting: dict[str, set[str]] = {}
     for level_obj, ids in levels:
         deleting.setdefault(level_obj.api_name, set()).update(ids)
+    _note(ctx, levels, restored=False)  # what the user deleted, before what follows from it
     for level_obj, ids in levels:
         release_references(ctx, level_obj, ids, deleting)
     mark()
@@ -86,7 +92,17 @@ def restore_tree(ctx: Context, obj: CompiledObject, current: dict[str, Any],
     levels: list[tuple[CompiledObject, list[str]]] = [(obj, [current["id"]])]
     masters.cascade_restore(ctx, obj, [current["id"]], current["updated_at"],
                             lambda d, ids: levels.append((d, ids)))
+    _note(ctx, levels, restored=True)
     _refresh(ctx, levels)
+
+
+def _note(ctx: Context, levels: list[tuple[CompiledObject, list[str]]], *,
+          restored: bool) -> None:
+    """The record and its details, deleted or restored, in the operation's journal (the
+    record first, then its details level by level)."""
+    if ctx.journal is not None:
+        for level_obj, ids in levels:
+            ctx.journal.deleted(level_obj, ids, restored=restored)
 
 
 def _refresh(ctx: Context, levels: list[tuple[CompiledObject, list[str]]]) -> None:
@@ -94,4 +110,5 @@ def _refresh(ctx: Context, levels: list[tuple[CompiledObject, list[str]]]) -> No
         if rollups.relationships(ctx.schema, level_obj.api_name):
             rollups.refresh(ctx.conn, ctx.schema, level_obj.api_name,
                             rollups.parents_of(ctx.schema, level_obj.api_name,
-                                               _rows(ctx, level_obj, ids)))
+                                               _rows(ctx, level_obj, ids)),
+                            journal=ctx.journal)

@@ -67,11 +67,18 @@ def push_ownership(ctx: Context, obj: CompiledObject, ids: list[str],
         if decides is None or decides.api_name != ref.field.api_name:
             continue
         column = detail.table.c[ref.field.api_name]
+        table = detail.table
         children: list[str] = []
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            children += ctx.conn.scalars(sa.select(detail.table.c.id).where(column.in_(chunk)))
-            ctx.conn.execute(detail.table.update().where(column.in_(chunk)).values(values))
+            found = ctx.conn.execute(sa.select(table.c.id, *(table.c[k] for k in values))
+                                     .where(column.in_(chunk))).all()
+            children += [row.id for row in found]
+            ctx.conn.execute(table.update().where(column.in_(chunk)).values(values))
+            if ctx.journal is not None:
+                for row in found:
+                    ctx.journal.updated(detail, row.id, {k: row._mapping[k] for k in values},
+                                        values)
         if children:
             push_ownership(ctx, detail, children, values)
 

@@ -92,6 +92,8 @@ class WritePlan:
     """What the active validation rules need."""
     owner_rule_needs: FormulaNeeds = FormulaNeeds()
     """What the owner rules' conditions need."""
+    has_rules: bool = False
+    """Whether the object has active validation rules."""
 
 
 def write_plan(schema: CompiledSchema, object_name: str) -> WritePlan:
@@ -167,6 +169,7 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
         rule_needs=formula_needs(schema, name, [formula for rule, formula in formulas.rules
                                                 if rule.active]),
         owner_rule_needs=formula_needs(schema, name, list(formulas.owner_rules.values())),
+        has_rules=any(rule.active for rule, _ in formulas.rules),
     )
 
 

@@ -10,6 +10,8 @@ use) and refreshes them in the write's transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from hulian.engine.formulas.select import base_select
@@ -94,7 +96,7 @@ def _parents_reading(schema: CompiledSchema, link: Link, path: tuple[str, ...]) 
 
 
 def propagate(conn: sa.Connection, schema: CompiledSchema, changed: str,
-              ids: list[str]) -> None:
+              ids: list[str], *, journal: Any = None) -> None:
     """Records ``ids`` of ``changed`` were written: refresh the roll-ups whose children read
     them through a formula or a quote (``write_plan(schema, changed).read_by``)."""
     for link, path in write_plan(schema, changed).read_by:
@@ -104,4 +106,5 @@ def propagate(conn: sa.Connection, schema: CompiledSchema, changed: str,
         for start in range(0, len(ids), CHUNK):
             parents = set(conn.scalars(query, {"ids": ids[start:start + CHUNK]}))
             if parents:
-                refresh(conn, schema, link.child, {link.relationship: parents})
+                refresh(conn, schema, link.child, {link.relationship: parents},
+                        journal=journal)

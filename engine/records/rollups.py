@@ -56,10 +56,15 @@ def parents_of(schema: CompiledSchema, child: str,
     return found
 
 
-def _lock(conn: sa.Connection, table: sa.Table, ids: list[str]) -> None:
+def _lock(conn: sa.Connection, table: sa.Table, ids: list[str], names: list[str]
+          ) -> dict[str, dict[str, Any]]:
+    """The parents' stored roll-up values, their rows locked (``SELECT ... FOR UPDATE`` in
+    id order on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers)."""
+    query = sa.select(table.c.id, *(table.c[n] for n in names)).where(
+        table.c.id.in_(ids)).order_by(table.c.id)
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(table.c.id).where(table.c.id.in_(ids))
-                     .order_by(table.c.id).with_for_update())
+        query = query.with_for_update()
+    return {row.id: {n: row._mapping[n] for n in names} for row in conn.execute(query)}
 
 
 def _aggregate(function: str, values: list[Any]) -> Any:
@@ -196,16 +201,19 @@ def _value(link: Link, i: int, children: list[dict[str, Any]]) -> Any:
 
 
 def refresh(conn: sa.Connection, schema: CompiledSchema, child: str,
-            parents: Mapping[str, set[str]], depth: int = 0) -> None:
+            parents: Mapping[str, set[str]], depth: int = 0, *, journal: Any = None) -> None:
     """Recompute every roll-up that ``child`` records feed, for the given parents
-    (relationship field -> parent ids); then the roll-ups those parents feed."""
+    (relationship field -> parent ids); then the roll-ups those parents feed. Only parents
+    whose values change are written; each is noted in ``journal`` (a
+    :class:`~hulian.engine.changes.journal.Journal`) as a system change."""
     for parent_name, relationship, links in write_plan(schema, child).feeds:
         ids = sorted(parents.get(relationship, ()))
         parent = schema.object(parent_name)
         in_sql = _in_sql(schema, conn.dialect.name, links)
+        names = [link.field.api_name for link in links]
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            _lock(conn, parent.table, chunk)
+            stored = _lock(conn, parent.table, chunk, names)
             updates = []
             if in_sql:
                 found = _aggregates(conn, schema, links, chunk)
@@ -216,17 +224,23 @@ def refresh(conn: sa.Connection, schema: CompiledSchema, child: str,
                 rows = [{link.field.api_name: _value(link, i, children.get(parent_id, []))
                          for i, link in enumerate(links)} for parent_id in chunk]
             for parent_id, values in zip(chunk, rows, strict=True):
-                updates.append({"_id": parent_id, **_checked(schema, parent_name, links,
-                                                             values)})
-            statement = parent.table.update().where(parent.table.c.id == sa.bindparam("_id"))
-            conn.execute(statement.values({k: sa.bindparam(k) for k in updates[0]
-                                           if k != "_id"}), updates)
+                after = _checked(schema, parent_name, links, values)
+                before = stored.get(parent_id)
+                if before is None or before == after:
+                    continue  # gone (deleted for good), or unchanged
+                updates.append({"_id": parent_id, **after})
+                if journal is not None:
+                    journal.updated(parent, parent_id, before, after, system=True)
+            if updates:
+                statement = parent.table.update().where(
+                    parent.table.c.id == sa.bindparam("_id"))
+                conn.execute(statement.values({k: sa.bindparam(k) for k in names}), updates)
         if ids and depth < 10 and write_plan(schema, parent_name).feeds:
             rows = [dict(r._mapping) for start in range(0, len(ids), CHUNK)
                     for r in conn.execute(sa.select(parent.table).where(
                         parent.table.c.id.in_(ids[start:start + CHUNK])))]
             refresh(conn, schema, parent_name, parents_of(schema, parent_name, rows),
-                    depth + 1)
+                    depth + 1, journal=journal)
 
 
 def _coercer(schema: CompiledSchema, link: Link) -> Coercer:
@@ -252,7 +266,7 @@ def _checked(schema: CompiledSchema, parent: str, links: tuple[Link, ...],
 
 
 def recalc(conn: sa.Connection, schema: CompiledSchema, parent: str,
-           field: str | None = None) -> int:
+           field: str | None = None, *, journal: Any = None) -> int:
     """Rebuild the roll-ups of every live ``parent`` record (only ``field`` if given);
     the number of parent records recomputed."""
     obj = schema.object(parent)
@@ -265,5 +279,5 @@ def recalc(conn: sa.Connection, schema: CompiledSchema, parent: str,
                   in write_plan(schema, child).feeds
                   if name == parent and any(field in (None, link.field.api_name)
                                             for link in links)}
-        refresh(conn, schema, child, wanted)
+        refresh(conn, schema, child, wanted, journal=journal)
     return len(ids)

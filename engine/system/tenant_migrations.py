@@ -117,10 +117,20 @@ def record_changes(conn: sa.Connection, tenant: str) -> None:
         sa.Column("request_id", sa.String(64)),
         sa.Column("at", UTCDateTime(), nullable=False),
         schema=tenant_schema(dialect, tenant))
-    sa.Index(short_name("ix", changes.name, "record"), changes.c.object_id,
-             changes.c.record_id, changes.c.id)
+    sa.Index(short_name("ix", changes.name, "record"), changes.c.record_id)
     sa.Index(short_name("ix", changes.name, "at"), changes.c.at)
     changes.create(conn, checkfirst=True)
+    counters = sa.Table(system_table_name(dialect, tenant, "hulian_sequences"), sa.MetaData(),
+                        sa.Column("object", sa.String(64), primary_key=True),
+                        sa.Column("field", sa.String(64), primary_key=True),
+                        sa.Column("period", sa.String(16), primary_key=True),
+                        sa.Column("value", sa.BigInteger, nullable=False),
+                        schema=tenant_schema(dialect, tenant))
+    present = conn.scalar(sa.select(sa.func.count()).select_from(counters).where(
+        counters.c.object == "~changes"))
+    if not present:  # the change counter (hulian.engine.changes.outbox) starts at 0
+        conn.execute(counters.insert().values(object="~changes", field="~", period="~",
+                                              value=0))
 
 
 def webhooks(conn: sa.Connection, tenant: str) -> None:

@@ -138,8 +138,7 @@ def _build(dialect: str, tenant: str) -> TenantTables:
         sa.Column("request_id", sa.String(64)),
         sa.Column("at", UTCDateTime(), nullable=False),
     )
-    sa.Index(short_name("ix", changes.name, "record"), changes.c.object_id,
-             changes.c.record_id, changes.c.id)
+    sa.Index(short_name("ix", changes.name, "record"), changes.c.record_id)
     sa.Index(short_name("ix", changes.name, "at"), changes.c.at)
     webhooks = table(
         "hulian_webhooks",

@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 
 from hulian.engine import Engine
 from hulian.runtime.api import (
+    changes,
     login,
     objects,
     openapi,
@@ -75,6 +76,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *login.routes,
         *objects.routes,
         *records.routes,
+        *changes.routes,
         *scenes.routes,
         *teams.routes,
         *transfer.routes,

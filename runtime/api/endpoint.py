@@ -23,6 +23,8 @@ authenticated in a read-only transaction of its own.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -91,7 +93,24 @@ class Call:
         """A session of its own for the caller (e.g. for each page of a streamed response,
         sent after the request's session has ended); read-only for GET and HEAD."""
         assert self.user is not None, "public endpoints have no session"
-        return self.engine.session(self.user.tenant, self.user, readonly=self.reads_only)
+        return self.engine.session(self.user.tenant, self.user, readonly=self.reads_only,
+                                   request_id=request_id(self.request))
+
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id(request: Request) -> str:
+    """The request's id: the client's ``X-Request-Id`` when it is a short token (letters,
+    digits, ``._:-``, at most 64), else one made here; recorded with the record changes the
+    request makes and sent back in the response's ``X-Request-Id``."""
+    found = getattr(request.state, "request_id", None)
+    if found is None:
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        found = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.state.request_id = found
+    return found
 
 
 Handler = Callable[[Call], Response]
@@ -116,10 +135,13 @@ def _in_session(handler: Handler, request: Request, raw: bytes | None, body: Bod
     handler in one session: one transaction (runs in a worker thread)."""
     engine: Engine = request.app.state.engine
     readonly = request.method in SAFE_METHODS
+    rid = request_id(request)
     if caller is not None:
-        opened = engine.session(caller.user.tenant, caller.user, readonly=readonly)
+        opened = engine.session(caller.user.tenant, caller.user, readonly=readonly,
+                                request_id=rid)
     else:
-        opened = engine.request_session(credential(engine, request), readonly=readonly)
+        opened = engine.request_session(credential(engine, request), readonly=readonly,
+                                        request_id=rid)
     with opened as session:
         login = session.login if caller is None else caller.login
         if caller is None and login is not None and not readonly:
@@ -150,6 +172,11 @@ def endpoint(handler: Handler, *, body: BodyKind = None, public: bool = False,
     """
 
     async def run(request: Request) -> Response:
+        response = await answer(request)
+        response.headers[REQUEST_ID_HEADER] = request_id(request)
+        return response
+
+    async def answer(request: Request) -> Response:
         limit: int = request.app.state.max_body_bytes
         unsafe = request.method not in SAFE_METHODS
         wants_body = body is not None or (unsafe and is_form(request))

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from hulian.engine.errors import (
     ConflictError,
+    GoneError,
     HulianError,
     NotFoundError,
     PermissionDenied,
@@ -93,6 +94,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (PermissionDenied, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (GoneError, 410),
     (PayloadTooLarge, 413),
     (RecordValidationError, 422),
     (Unprocessable, 422),

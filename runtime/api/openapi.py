@@ -27,6 +27,7 @@ from hulian.runtime.api.jsonio import JSONResponse
 from hulian.runtime.api.openapi_admin import ADMIN_TAG, admin_paths, object_paths
 from hulian.runtime.api.openapi_admin import SCHEMAS as MORE_SCHEMAS
 from hulian.runtime.api.openapi_auth import AUTH_SCHEMAS, auth_paths
+from hulian.runtime.api.openapi_changes import CHANGE_SCHEMAS, change_paths, history_paths
 from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
 from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
@@ -62,6 +63,8 @@ ERROR_RESPONSES = {
                                  f"authenticated by the session cookie lacks {CSRF_HEADER}."),
     "NotFound": _error_response("Unknown object, record or relationship."),
     "Conflict": _error_response("Stale version, a taken unique value, or a restricted delete."),
+    "Gone": _error_response("cursor_expired: the feed no longer holds the changes after the "
+                            "cursor (older than its retention)."),
     "Unprocessable": _error_response("The record breaks its object's rules (see details)."),
     "ServerError": _error_response("A fault in hulian or the database; nothing was changed."),
     "TooManyRequests": _error_response(
@@ -107,6 +110,13 @@ SHARED_SCHEMAS: dict[str, dict[str, Any]] = {
                        "name_field": {"type": "string"},
                        "fields": {"type": "array", "items": {"type": "object"}},
                        "system_fields": {"type": "array", "items": {"type": "object"}},
+                       "track_history": {"type": "boolean", "description":
+                                         "The object keeps a record history (GET .../records"
+                                         "/{record_id}/history)."},
+                       "history_fields": {"type": "array", "items": {"type": "string"},
+                                          "description": "The tracked fields the caller "
+                                                         "may see (with track_history)."},
+                       "history_retention_days": {"type": "integer"},
                        "child_relationships": {"type": "array", "items": {
                            "type": "object",
                            "required": ["name", "object", "field", "type", "label"],
@@ -300,7 +310,8 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output); ``admin``
     adds the ``/admin`` routes."""
     schemas: dict[str, Any] = {}
-    paths = {**_generic_paths(), **layout_paths(), **auth_paths(), **home_paths()}
+    paths = {**_generic_paths(), **layout_paths(), **auth_paths(), **home_paths(),
+             **change_paths()}
     for obj in objects:
         name = obj["api_name"]
         schemas[name] = record_schema(obj)
@@ -310,6 +321,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         paths.update(_object_paths(obj))
         paths.update(object_paths(obj))
         paths.update(scene_paths(obj))
+        paths.update(history_paths(obj))
         if obj.get("child_relationships"):
             schemas[f"{name}RelatedPage"] = _related_page_schema(obj)
             paths.update(_related_path(obj))
@@ -318,6 +330,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     schemas.update(LAYOUT_SCHEMAS)
     schemas.update(MORE_SCHEMAS)
     schemas.update(VIEW_SCHEMAS)
+    schemas.update(CHANGE_SCHEMAS)
     if admin:
         paths.update(admin_paths())
     info: dict[str, Any] = {
@@ -335,6 +348,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         "security": [{"bearer": []}, {"session": []}],
         "tags": [{"name": "api", "description": "Objects, describe, layouts, health"},
                  {"name": "auth", "description": "Login sessions and API tokens"},
+                 {"name": "changes", "description": "The change feed for integrations"},
                  *({"name": o["api_name"], "description": label_text(o["plural_label"])}
                    for o in objects),
                  *([ADMIN_TAG] if admin else [])],

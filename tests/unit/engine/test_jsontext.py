@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hulian.metadata.jsontext import dumps, loads
+from hulian.metadata.jsontext import dumps, dumps_flat, loads
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -101,3 +101,20 @@ def test_loads_inverts_dumps(value, indent):
     text = dumps(value, indent=indent)
     assert _same(value, loads(text))
     assert _same(value, json.loads(text, parse_float=Decimal))
+
+
+record_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.dates(), st.datetimes(timezones=st.just(dt.UTC)), st.times(),
+    st.lists(st.text(), max_size=4))
+
+
+@given(st.dictionaries(st.text(), record_values, max_size=8))
+def test_dumps_flat_reads_back_as_dumps_does(values):
+    assert loads(dumps_flat(values)) == loads(dumps(values))
+
+
+def test_dumps_flat_hands_anything_else_to_dumps():
+    values = {"nested": {"a": [Decimal("1.0")]}, "m": MappingProxyType({"k": 1})}
+    assert loads(dumps_flat(values)) == {"nested": {"a": [Decimal("1.0")]}, "m": {"k": 1}}

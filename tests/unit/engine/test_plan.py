@@ -78,6 +78,22 @@ def test_metadata_only_changes(change, step):
     assert "no data change" in steps[0].description
 
 
+@pytest.mark.parametrize(("old_keys", "new_keys", "named"), [
+    ({}, {"track_history": True}, "field history"),
+    ({}, {"track_history": ["amount", "owner_id"]}, "field history"),
+    ({"track_history": ["amount"]}, {"track_history": ["amount", "stage"]}, "field history"),
+    ({"track_history": True}, {}, "field history"),
+    ({"track_history": True}, {"track_history": True, "history_retention_days": 30},
+     "history retention"),
+])
+def test_field_history_changes_are_one_metadata_only_object_step(old_keys, new_keys, named):
+    before = documents(obj("Account", *ACCOUNT["fields"], **old_keys), CONTACT)
+    after = documents(obj("Account", *ACCOUNT["fields"], **new_keys), CONTACT)
+    [step] = plan(pack_of(before), pack_of(after), new_schema=False)
+    assert (step.action, step.object, step.kind) == ("update_object", "Account", "safe")
+    assert step.description == f"update Account: {named} (no data change)"
+
+
 def kinds(old, new) -> list[tuple[str, str | None, str]]:
     return [(s.action, s.field, s.kind) for s in plan(pack_of(old), pack_of(new),
                                                       new_schema=False)]

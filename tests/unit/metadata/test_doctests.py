@@ -10,7 +10,7 @@ import pytest
 MODULES = ["checks", "field_settings", "derived_checks", "hints", "names", "problems", "values",
            "documents", "schema_check", "loader", "policy", "renames", "snapshot", "layers",
            "versions", "access_checks", "named_lists", "field_types.registry",
-           "field_types.auto_number"]
+           "field_types.auto_number", "history_checks"]
 
 
 @pytest.mark.parametrize("name", MODULES)
