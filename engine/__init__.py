@@ -32,6 +32,7 @@ from hulian.engine.errors import (
     WebhookError,
 )
 from hulian.engine.people_api import PeopleAdmin
+from hulian.engine.recycle import PurgeReport, purge_deleted
 from hulian.engine.session import Session
 from hulian.engine.session_reads import Page
 from hulian.engine.system.arrival import BearerToken, Credential, LoginCookie
@@ -61,6 +62,7 @@ __all__ = [
     "Page",
     "PeopleAdmin",
     "PermissionDenied",
+    "PurgeReport",
     "Purged",
     "QueryError",
     "QueryTimeout",
@@ -73,4 +75,5 @@ __all__ = [
     "UnauthenticatedError",
     "User",
     "WebhookError",
+    "purge_deleted",
 ]

@@ -44,6 +44,7 @@ from hulian.engine.deploy import versions
 from hulian.engine.errors import NotFoundError
 from hulian.engine.people_api import PeopleAdmin, admin_roles
 from hulian.engine.records.cursors import CursorSigner
+from hulian.engine.recycle import DEFAULT_RETENTION_DAYS, check_days
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.schema.naming import check_tenant_name
 from hulian.engine.security.cache import VisibilityCache
@@ -70,6 +71,7 @@ class Engine:
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
                  replica_url: str | None = None, record_changes: bool = True,
                  feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS,
+                 recycle_bin_days: int = DEFAULT_RETENTION_DAYS,
                  webhook_urls: UrlPolicy | None = None):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
@@ -77,15 +79,18 @@ class Engine:
         ``record_changes=False``: sessions write no record changes (no history, change feed
         or webhooks: for scratch databases and benchmarks). ``feed_retention_days``: how
         long the change feed keeps the changes of objects without history
-        (:meth:`purge_changes`; docs/integration.md#retention). ``webhook_urls``: the hosts
-        webhooks may reach (default: any public host; loopback and private addresses only
-        with ``UrlPolicy(development=True)``)."""
+        (:meth:`purge_changes`; docs/integration.md#retention). ``recycle_bin_days``: how
+        long deleted records stay in the recycle bin before
+        :func:`~hulian.engine.recycle.purge_deleted` deletes them for good. ``webhook_urls``:
+        the hosts webhooks may reach (default: any public host; loopback and private addresses
+        only with ``UrlPolicy(development=True)``)."""
         if isinstance(feed_retention_days, bool) or not isinstance(feed_retention_days, int) \
                 or feed_retention_days < 1:
             raise ValueError("feed_retention_days must be a whole number of days, at least 1")
         self.url = url
         self.record_changes = record_changes
         self.feed_retention_days = feed_retention_days
+        self.recycle_bin_days = check_days(recycle_bin_days)
         self.webhook_urls = webhook_urls or UrlPolicy()
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(

@@ -38,6 +38,8 @@ from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.records.rows import fetch
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security.visibility import EDIT, Visibility
+from hulian.engine.session_activities import ActivitiesMixin
+from hulian.engine.session_bin import RecycleBinMixin
 from hulian.engine.session_changes import ChangesMixin
 from hulian.engine.session_reads import ReadsMixin
 from hulian.engine.session_teams import TeamsMixin
@@ -80,7 +82,8 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
         yield start, batch
 
 
-class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin):
+class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
+              RecycleBinMixin, ActivitiesMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,

@@ -1,5 +1,6 @@
 """The ``hulian`` command: validate, deploy, serve, worker, token create|list|revoke, user
-create|password|list|update|roles, department create|update, enterprise, demo.
+create|password|list|update|roles, department create|update, enterprise, purge-deleted,
+demo.
 
 Every command prints errors a person can act on and exits non-zero; it never
 prints a traceback (set HULIAN_DEBUG=1 to see one for an unexpected fault).
@@ -295,10 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     from hulian.runtime.formula_command import add_formula_command
     from hulian.runtime.lifecycle_command import add_lifecycle_commands
     from hulian.runtime.pack_command import add_pack_commands
+    from hulian.runtime.recycle_command import add_recycle_commands
 
     add_formula_command(commands)
     add_lifecycle_commands(commands, db_option)
     add_pack_commands(commands, db_option)
+    add_recycle_commands(commands, db_option)
     add_worker_command(commands, db_option)
 
     p = commands.add_parser("demo", help="deploy the example packs into SQLite and serve them")

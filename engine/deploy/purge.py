@@ -1,7 +1,8 @@
 """``hulian purge``: drop archived columns and tables for good.
 
 Archiving keeps a removed field's column (or a removed object's table) under
-``arch__<id>``; purging drops it. It is the one irreversible schema change, so it
+``arch__<id>``; purging drops it (an object with its rows of the tenant's recycle bin,
+activities and related teams). It is the one irreversible schema change, so it
 is its own command, names what it drops, and is recorded in the tenant's history
 as a version with the same metadata.
 """
@@ -88,13 +89,15 @@ def purge(conn: sa.Connection, tenant: str, names: list[str] | None, *, dry_run:
     ordered = [e for e in chosen if e.field is not None
                and by_id[e.id].object_id not in objects] + \
         [e for e in chosen if e.field is None]
-    sequences = tables_of(conn, tenant).sequences
+    own = tables_of(conn, tenant)
     steps = []
     for entry in ordered:
         item: Item = by_id[entry.id]
         if entry.field is None:
             ops.drop_table(item.storage, schema=schema)
-            conn.execute(sequences.delete().where(sequences.c.object == entry.object))
+            conn.execute(own.sequences.delete().where(own.sequences.c.object == entry.object))
+            for rows in (own.recycle_bin, own.activities, own.record_teams):
+                conn.execute(rows.delete().where(rows.c.object == item.id))
         else:
             owner = by_id[item.object_id or ""]
             table = owner.storage if owner.state != "active" else \

@@ -4,6 +4,8 @@ Deleting a record first deals with the records pointing at it: a ``restrict`` lo
 that a live record still uses refuses the delete; master-detail children are deleted
 with it (all levels, see :mod:`~hulian.engine.records.masters`); ``set_null`` lookups
 are cleared. Roll-ups fed by every deleted or restored record are then recomputed.
+Every record deleted goes into the recycle bin, and out again when it is restored
+(:mod:`~hulian.engine.records.recycle_bin`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import ConflictError
-from hulian.engine.records import masters, rollups
+from hulian.engine.records import masters, recycle_bin, rollups
 from hulian.engine.records.context import Context
 from hulian.engine.schema.compiled import CompiledObject
 
@@ -82,6 +84,7 @@ def delete_tree(ctx: Context, obj: CompiledObject, record_id: str, mark: Mark) -
     for level_obj, ids in levels:
         release_references(ctx, level_obj, ids, deleting)
     mark()
+    recycle_bin.put(ctx, levels)
     _refresh(ctx, levels)
 
 
@@ -92,6 +95,7 @@ def restore_tree(ctx: Context, obj: CompiledObject, current: dict[str, Any],
     levels: list[tuple[CompiledObject, list[str]]] = [(obj, [current["id"]])]
     masters.cascade_restore(ctx, obj, [current["id"]], current["updated_at"],
                             lambda d, ids: levels.append((d, ids)))
+    recycle_bin.take(ctx, levels)
     _note(ctx, levels, restored=True)
     _refresh(ctx, levels)
 

@@ -35,7 +35,7 @@ from hulian.engine.database import reading, unbounded
 from hulian.engine.errors import NotFoundError
 from hulian.engine.schema.naming import short_name, system_table_name, tenant_schema
 from hulian.engine.schema.types import UTCDateTime
-from hulian.engine.system.tables import tenants
+from hulian.engine.system.tables import schema_items, tenants
 
 Migration = Callable[[sa.Connection, str], None]
 
@@ -133,8 +133,74 @@ def record_changes(conn: sa.Connection, tenant: str) -> None:
                                               value=0))
 
 
+def recycle_bin_and_activities(conn: sa.Connection, tenant: str) -> None:
+    """Version 4: the recycle bin and activities. Records deleted before it are put in the
+    bin as deleted on their own, by whoever last changed them, when they last changed."""
+    dialect = conn.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    metadata = sa.MetaData()
+    bin_table = sa.Table(
+        system_table_name(dialect, tenant, "hulian_recycle_bin"), metadata,
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("record_id", sa.String(26), primary_key=True),
+        sa.Column("deleted_at", UTCDateTime(), nullable=False),
+        sa.Column("deleted_by", sa.String(26)),
+        sa.Column("root_object", sa.String(64)),
+        sa.Column("root_id", sa.String(26)),
+        schema=schema)
+    sa.Index(short_name("ix", bin_table.name, "listed"), bin_table.c.object,
+             bin_table.c.deleted_at, bin_table.c.record_id)
+    sa.Index(short_name("ix", bin_table.name, "deleted_at"), bin_table.c.deleted_at)
+    sa.Index(short_name("ix", bin_table.name, "root"), bin_table.c.root_id)
+    activities = sa.Table(
+        system_table_name(dialect, tenant, "hulian_activities"), metadata,
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("created_by", sa.String(26), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        schema=schema)
+    sa.Index(short_name("ix", activities.name, "record"), activities.c.object,
+             activities.c.record_id, activities.c.at, activities.c.id)
+    metadata.create_all(conn, checkfirst=True)
+    fill_recycle_bin(conn, tenant, bin_table)
+
+
+def fill_recycle_bin(conn: sa.Connection, tenant: str, bin_table: sa.Table) -> int:
+    """Put the deleted records of the tenant's object tables that are not in ``bin_table``
+    into it (``deleted_at``, ``deleted_by``: their ``updated_at``, ``updated_by``); how many.
+    The tables are those the tenant's catalogue lists as active objects."""
+    schema = tenant_schema(conn.dialect.name, tenant)
+    inspector = sa.inspect(conn)
+    items = conn.execute(sa.select(schema_items.c.id, schema_items.c.storage).where(
+        schema_items.c.tenant == tenant, schema_items.c.kind == "object",
+        schema_items.c.state == "active")).all()
+    added = 0
+    for item in items:
+        if not inspector.has_table(item.storage, schema=schema):
+            continue
+        table = sa.table(item.storage, sa.column("id", sa.String()),
+                         sa.column("is_deleted", sa.Boolean()),
+                         sa.column("updated_at", UTCDateTime()),
+                         sa.column("updated_by", sa.String()), schema=schema)
+        listed = sa.select(bin_table.c.record_id).where(bin_table.c.object == item.id)
+        rows = sa.select(sa.literal(item.id, sa.String()), table.c.id, table.c.updated_at,
+                         table.c.updated_by).where(table.c.is_deleted == sa.true(),
+                                                   table.c.id.not_in(listed))
+        added += len(conn.execute(bin_table.insert().from_select(
+            ["object", "record_id", "deleted_at", "deleted_by"], rows)
+            .returning(bin_table.c.record_id)).all())
+    return added
+
+
+MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
+                                     recycle_bin_and_activities, webhooks)
 def webhooks(conn: sa.Connection, tenant: str) -> None:
-    """Version 4: webhook subscriptions and their deliveries (:mod:`hulian.engine.webhooks`).
+    """Version 5: webhook subscriptions and their deliveries (:mod:`hulian.engine.webhooks`).
     Made only if missing, as version 2."""
     dialect = conn.dialect.name
     schema = tenant_schema(dialect, tenant)
@@ -173,8 +239,6 @@ def webhooks(conn: sa.Connection, tenant: str) -> None:
     metadata.create_all(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
-                                     webhooks)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

@@ -62,6 +62,14 @@ class TenantTables:
     changes: sa.Table
     """The outbox (:mod:`hulian.engine.changes`): one row per record change, ``id`` gapless
     and increasing in commit order, written in the transaction of the change."""
+    recycle_bin: sa.Table
+    """The recycle bin (回收站, :mod:`~hulian.engine.records.recycle_bin`): one row per
+    deleted record (``object`` its object's stable id), with who deleted it and when;
+    ``root_object`` / ``root_id`` name the record whose delete swept it along (a detail
+    deleted with its master), NULL for a record deleted on its own."""
+    activities: sa.Table
+    """Activities (跟进记录, :mod:`~hulian.engine.records.activities`): calls, visits and
+    notes attached to one record (``object`` its object's stable id, ``record_id``)."""
     webhooks: sa.Table
     """Webhook subscriptions (:mod:`hulian.engine.webhooks`): those made through the API
     (``source`` ``api``: object id, events, filter, url, secret, active) and the state of
@@ -140,6 +148,33 @@ def _build(dialect: str, tenant: str) -> TenantTables:
     )
     sa.Index(short_name("ix", changes.name, "record"), changes.c.record_id)
     sa.Index(short_name("ix", changes.name, "at"), changes.c.at)
+    recycle_bin = table(
+        "hulian_recycle_bin",
+        sa.Column("object", sa.String(64), primary_key=True),
+        sa.Column("record_id", sa.String(26), primary_key=True),
+        sa.Column("deleted_at", UTCDateTime(), nullable=False),
+        sa.Column("deleted_by", sa.String(26)),
+        sa.Column("root_object", sa.String(64)),
+        sa.Column("root_id", sa.String(26)),
+    )
+    sa.Index(short_name("ix", recycle_bin.name, "listed"), recycle_bin.c.object,
+             recycle_bin.c.deleted_at, recycle_bin.c.record_id)
+    sa.Index(short_name("ix", recycle_bin.name, "deleted_at"), recycle_bin.c.deleted_at)
+    sa.Index(short_name("ix", recycle_bin.name, "root"), recycle_bin.c.root_id)
+    activities = table(
+        "hulian_activities",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("created_by", sa.String(26), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", activities.name, "record"), activities.c.object,
+             activities.c.record_id, activities.c.at, activities.c.id)
     webhooks = table(
         "hulian_webhooks",
         sa.Column("name", sa.String(64), primary_key=True),
@@ -174,7 +209,7 @@ def _build(dialect: str, tenant: str) -> TenantTables:
              deliveries.c.status, deliveries.c.record_id, deliveries.c.change_id)
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
                         enterprise_permissions, sequences, personal_scenes, changes,
-                        webhooks, deliveries)
+                        recycle_bin, activities, webhooks, deliveries)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

@@ -22,12 +22,14 @@ from starlette.routing import Mount, Route
 
 from hulian.engine import Engine
 from hulian.runtime.api import (
+    activities,
     changes,
     login,
     objects,
     openapi,
     people,
     records,
+    recycle,
     scenes,
     teams,
     transfer,
@@ -76,6 +78,8 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *login.routes,
         *objects.routes,
         *records.routes,
+        *recycle.routes,
+        *activities.routes,
         *changes.routes,
         *scenes.routes,
         *teams.routes,

@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 document of one tenant's API, generated from its deployed objects.
 
 Every object gets typed paths (``/api/v1/objects/Account/records`` ...), its scene
-paths (``hulian.runtime.api.openapi_views``, which also gives the home view) and the
-schemas ``<Object>``, ``<Object>Input``, ``<Object>Update`` and ``<Object>Page``; an
+paths (``hulian.runtime.api.openapi_views``, which also gives the home view), its
+activity paths (``openapi_activities``), its recycle bin and restore paths when the
+caller may delete its records (``openapi_bin``) and the schemas ``<Object>``,
+``<Object>Input``, ``<Object>Update`` and ``<Object>Page``; an
 object that other objects point at also gets its related-list path and
 ``<Object>RelatedPage`` (records of any of its child objects), and its export, import
 and team paths (``hulian.runtime.api.openapi_admin``, which also gives the ``/admin``
@@ -24,9 +26,12 @@ from hulian.metadata.model import label_text
 from hulian.runtime.api.auth import CSRF_HEADER, SESSION_COOKIE
 from hulian.runtime.api.endpoint import Call, endpoint
 from hulian.runtime.api.jsonio import JSONResponse
+from hulian.runtime.api.openapi_activities import SCHEMAS as ACTIVITY_SCHEMAS
+from hulian.runtime.api.openapi_activities import activity_paths
 from hulian.runtime.api.openapi_admin import ADMIN_TAG, admin_paths, object_paths
 from hulian.runtime.api.openapi_admin import SCHEMAS as MORE_SCHEMAS
 from hulian.runtime.api.openapi_auth import AUTH_SCHEMAS, auth_paths
+from hulian.runtime.api.openapi_bin import bin_paths, bin_schemas
 from hulian.runtime.api.openapi_changes import CHANGE_SCHEMAS, change_paths, history_paths
 from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
 from hulian.runtime.api.openapi_parts import PREFIX
@@ -321,6 +326,10 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         paths.update(_object_paths(obj))
         paths.update(object_paths(obj))
         paths.update(scene_paths(obj))
+        paths.update(activity_paths(obj))
+        if obj["permissions"].get("delete"):
+            schemas.update(bin_schemas(name))
+            paths.update(bin_paths(obj))
         paths.update(history_paths(obj))
         if obj.get("child_relationships"):
             schemas[f"{name}RelatedPage"] = _related_page_schema(obj)
@@ -330,6 +339,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     schemas.update(LAYOUT_SCHEMAS)
     schemas.update(MORE_SCHEMAS)
     schemas.update(VIEW_SCHEMAS)
+    schemas.update(ACTIVITY_SCHEMAS)
     schemas.update(CHANGE_SCHEMAS)
     if admin:
         paths.update(admin_paths())

@@ -10,7 +10,8 @@ from hulian.engine.system.tenant_tables import tenant_tables
 
 NAMES = {"record_teams": "hulian_record_teams", "user_roles": "hulian_user_roles",
          "enterprise_permissions": "hulian_enterprise_permissions",
-         "sequences": "hulian_sequences", "personal_scenes": "hulian_personal_scenes"}
+         "sequences": "hulian_sequences", "personal_scenes": "hulian_personal_scenes",
+         "recycle_bin": "hulian_recycle_bin", "activities": "hulian_activities"}
 
 
 def test_postgresql_tables_live_in_the_tenants_schema():
