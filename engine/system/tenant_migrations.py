@@ -197,8 +197,6 @@ def fill_recycle_bin(conn: sa.Connection, tenant: str, bin_table: sa.Table) -> i
     return added
 
 
-MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
-                                     recycle_bin_and_activities, webhooks)
 def webhooks(conn: sa.Connection, tenant: str) -> None:
     """Version 5: webhook subscriptions and their deliveries (:mod:`hulian.engine.webhooks`).
     Made only if missing, as version 2."""
@@ -239,6 +237,8 @@ def webhooks(conn: sa.Connection, tenant: str) -> None:
     metadata.create_all(conn, checkfirst=True)
 
 
+MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
+                                     recycle_bin_and_activities, webhooks)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 
