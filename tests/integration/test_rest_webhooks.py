@@ -159,9 +159,9 @@ def test_deliveries_page_and_replay_over_rest(crm, monkeypatch):
     try:
         world = World(engine, tenant, receiver)
         api = Api(engine, tenant)
+        orders = world.orders(5)
         assert api.post("/admin/webhooks", _hook(url=receiver.url)).status_code == 201
-        ids = [world.change("update", f"01RECORD{i:018d}", after={"notes": str(i)})
-               for i in range(5)]
+        ids = [world.update(order, {"notes": "1"}) for order in orders]
         receiver.fail_once = {ids[0]}
         world.run(settings=replace(SETTINGS, max_attempts=1))
         first = api.get("/admin/webhooks/erp/deliveries", params={"limit": "2"}).json()
@@ -202,8 +202,9 @@ def test_deleting_a_subscription_removes_its_deliveries(crm, monkeypatch):
     try:
         world = World(engine, tenant, receiver)
         world.subscribe()
-        world.change("update", "01RECORD000000000000000001", after={"notes": "x"})
+        world.orders(1)
         world.run()
+        assert len(receiver.acknowledged()) == 1
         engine.webhooks(tenant).delete("erp")
         with engine.db.connect() as conn:
             d = tables_of(conn, tenant).webhook_deliveries

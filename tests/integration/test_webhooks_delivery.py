@@ -14,7 +14,7 @@ import pytest
 from hulian.engine.webhooks import UrlPolicy, keep_from, queue
 from hulian.engine.webhooks.signing import digest
 from tests.integration.webhook_receiver import Receiver
-from tests.integration.webhook_world import SECRET, SETTINGS, World
+from tests.integration.webhook_world import REQUEST, SECRET, SETTINGS, World
 
 
 @pytest.fixture
@@ -26,11 +26,6 @@ def world(crm, monkeypatch):
     receiver.close()
 
 
-def _orders(world: World, count: int) -> list[str]:
-    with world.engine.session(world.tenant) as session:
-        return [session.create("Order", {"status": "draft"})["id"] for _ in range(count)]
-
-
 def _in_order_per_record(bodies: list[dict]) -> bool:
     seen: dict[str, list[int]] = defaultdict(list)
     for body in bodies:
@@ -40,14 +35,14 @@ def _in_order_per_record(bodies: list[dict]) -> bool:
 
 def test_changes_arrive_signed_with_their_id_as_delivery_key(world):
     world.subscribe()
-    a, b = _orders(world, 2)
-    first = world.change("create", a, after={"status": "draft", "notes": "ΑΒΓ 中文"})
-    second = world.change("update", a, before={"status": "draft"}, after={"status": "confirmed"})
-    third = world.change("delete", b, before={"is_deleted": False}, after={"is_deleted": True})
+    a, first = world.create({"status": "draft", "notes": "ΑΒΓ 中文"})
+    b, created = world.create({"status": "draft"})
+    second = world.update(a, {"status": "confirmed"})
+    third = world.delete(b)
     report = world.run()
-    assert (report.enqueued, report.delivered) == (3, 3)
-    assert sorted(world.receiver.acknowledged()) == [("erp", first), ("erp", second),
-                                                     ("erp", third)]
+    assert (report.enqueued, report.delivered) == (4, 4)
+    assert sorted(world.receiver.acknowledged()) == [("erp", first), ("erp", created),
+                                                     ("erp", second), ("erp", third)]
     assert _in_order_per_record(world.receiver.bodies())
     assert all(r.signed for r in world.receiver.received)
     request = next(r for r in world.receiver.received if r.key == ("erp", second))
@@ -55,32 +50,36 @@ def test_changes_arrive_signed_with_their_id_as_delivery_key(world):
     assert request.headers["X-Hulian-Signature"] == \
         f"t={timestamp},v1={digest(SECRET, timestamp, request.body)}"
     assert request.headers["X-Hulian-Tenant"] == world.tenant
+    (recorded,) = [c for c in world.changes_after(0) if c.id == second]
+    with world.engine.session(world.tenant, readonly=True) as session:
+        admin = session.user.id
     assert request.json == {
         "id": second, "subscription": "erp", "kind": "update", "object": "Order",
-        "record_id": a, "user": "u1", "enterprise": None, "channel": "api",
-        "request_id": "req-1", "at": world.clock.now.isoformat(),
+        "record_id": a, "user": admin, "enterprise": None, "channel": "api",
+        "request_id": REQUEST, "at": recorded.at.isoformat(),
         "before": {"status": "draft"}, "after": {"status": "confirmed"}}
-    assert world.statuses() == {first: "delivered", second: "delivered", third: "delivered"}
+    assert next(r for r in world.receiver.received if r.key == ("erp", first)).json[
+        "after"]["notes"] == "ΑΒΓ 中文"
+    assert world.statuses() == {first: "delivered", created: "delivered",
+                                second: "delivered", third: "delivered"}
 
 
 def test_only_the_subscribed_object_and_events_are_delivered(world):
     world.subscribe(events=["update"])
-    order, = _orders(world, 1)
-    world.change("create", order, after={"status": "draft"})
-    wanted = world.change("update", order, before={"status": "draft"},
-                          after={"status": "confirmed"})
-    world.change("update", "01ACCOUNT0000000000000000", before={"name": "a"},
-                 after={"name": "b"}, object_name="Account")
+    order, _ = world.create({"status": "draft"})
+    wanted = world.update(order, {"status": "confirmed"})
+    account, _ = world.create({"name": "a"}, "Account")
+    world.update(account, {"name": "b"}, "Account")
+    world.delete(order)
     world.run()
     assert world.receiver.acknowledged() == [("erp", wanted)]
 
 
 def test_a_receiver_that_is_down_gets_everything_once_it_is_back(world):
+    orders = world.orders(3)
     world.subscribe()
-    orders = _orders(world, 3)
     world.receiver.stop()
-    ids = [world.change("update", orders[i % 3], before={"status": "draft"},
-                        after={"status": "confirmed"}) for i in range(9)]
+    ids = [world.update(orders[i % 3], {"notes": str(i)}) for i in range(9)]
     world.run()
     assert set(world.statuses().values()) == {"retrying", "pending"}
     assert world.receiver.received == []
@@ -95,12 +94,12 @@ def test_a_receiver_that_is_down_gets_everything_once_it_is_back(world):
 
 
 def test_a_later_change_of_a_record_waits_for_the_earlier_one(world):
+    a, b = world.orders(2)
     world.subscribe()
-    a, b = _orders(world, 2)
-    a1 = world.change("update", a, before={"notes": None}, after={"notes": "1"})
-    b1 = world.change("update", b, before={"notes": None}, after={"notes": "1"})
-    a2 = world.change("update", a, before={"notes": "1"}, after={"notes": "2"})
-    a3 = world.change("update", a, before={"notes": "2"}, after={"notes": "3"})
+    a1 = world.update(a, {"notes": "1"})
+    b1 = world.update(b, {"notes": "1"})
+    a2 = world.update(a, {"notes": "2"})
+    a3 = world.update(a, {"notes": "3"})
     world.receiver.fail_once = {a1}
     world.run()
     assert world.receiver.acknowledged() == [("erp", b1)]          # a2, a3 wait for a1
@@ -113,9 +112,9 @@ def test_a_later_change_of_a_record_waits_for_the_earlier_one(world):
 
 
 def test_500_and_timeouts_back_off_then_dead_letter_then_replay(world):
+    order, = world.orders(1)
     world.subscribe()
-    order, = _orders(world, 1)
-    change = world.change("update", order, before={"notes": None}, after={"notes": "x"})
+    change = world.update(order, {"notes": "x"})
     world.receiver.mode = "error"
     start = world.clock.now
     world.run()
@@ -146,9 +145,9 @@ def test_500_and_timeouts_back_off_then_dead_letter_then_replay(world):
 
 
 def test_a_timeout_is_a_failed_attempt_with_its_reason(world):
+    order, = world.orders(1)
     world.subscribe()
-    order, = _orders(world, 1)
-    world.change("update", order, before={"notes": None}, after={"notes": "x"})
+    world.update(order, {"notes": "x"})
     world.receiver.mode = "slow"
     world.run()
     (found,) = world.deliveries()
@@ -161,9 +160,9 @@ def test_a_timeout_is_a_failed_attempt_with_its_reason(world):
 
 
 def test_a_receiver_that_refuses_connections_is_retried(world):
+    order, = world.orders(1)
     world.subscribe()
-    order, = _orders(world, 1)
-    world.change("update", order, before={"notes": None}, after={"notes": "x"})
+    world.update(order, {"notes": "x"})
     world.receiver.stop()
     world.run()
     (found,) = world.deliveries()
@@ -173,12 +172,11 @@ def test_a_receiver_that_refuses_connections_is_retried(world):
 def test_a_worker_stopped_between_post_and_record_redelivers_those_only(world, monkeypatch):
     """The documented at-least-once case: the receiver acknowledged, the worker did not
     record it; once the lease runs out, the next worker sends them again."""
+    orders = world.orders(2)
     world.subscribe()
-    orders = _orders(world, 2)
-    before = [world.change("update", orders[0], after={"notes": "0"})]
+    before = [world.update(orders[0], {"notes": "0"})]
     world.run()
-    crashed = [world.change("update", orders[i % 2], after={"notes": str(i)})
-               for i in range(1, 5)]
+    crashed = [world.update(orders[i % 2], {"notes": str(i)}) for i in range(1, 5)]
 
     def crash(*args, **kwargs):
         raise RuntimeError("the worker was killed")
@@ -192,7 +190,7 @@ def test_a_worker_stopped_between_post_and_record_redelivers_those_only(world, m
     world.run()                                      # leased: nobody sends them meanwhile
     assert len(world.receiver.acknowledged()) == 5
     world.later(SETTINGS.lease)
-    after = [world.change("update", orders[0], after={"notes": "5"})]
+    after = [world.update(orders[0], {"notes": "5"})]
     world.run()
     received = world.receiver.acknowledged()
     twice = {key for key in received if received.count(key) > 1}
@@ -203,9 +201,9 @@ def test_a_worker_stopped_between_post_and_record_redelivers_those_only(world, m
 
 
 def test_a_paused_subscription_keeps_its_changes_for_later(world):
+    order, = world.orders(1)
     world.subscribe(active=False)
-    order, = _orders(world, 1)
-    change = world.change("update", order, after={"notes": "x"})
+    change = world.update(order, {"notes": "x"})
     world.run()
     assert world.receiver.received == []
     with world.engine.db.connect() as conn:
@@ -220,10 +218,10 @@ def test_a_paused_subscription_keeps_its_changes_for_later(world):
 def test_keep_from_is_the_oldest_change_still_to_deliver(world):
     with world.engine.db.connect() as conn:
         assert keep_from(conn, world.tenant) is None               # no subscription
+    order, other = world.orders(2)
     world.subscribe()
-    order, other = _orders(world, 2)
-    stuck = world.change("update", order, after={"notes": "1"})
-    world.change("update", other, after={"notes": "1"})
+    stuck = world.update(order, {"notes": "1"})
+    world.update(other, {"notes": "1"})
     world.receiver.fail_once = {stuck}
     world.run()
     with world.engine.db.connect() as conn:
@@ -235,11 +233,11 @@ def test_keep_from_is_the_oldest_change_still_to_deliver(world):
 
 
 def test_replay_from_a_change_delivers_again_what_the_subscription_takes(world):
+    order, = world.orders(1)
     world.subscribe(events=["update"])
-    order, = _orders(world, 1)
-    first = world.change("update", order, after={"notes": "1"})
-    world.change("create", order, after={"status": "draft"})
-    third = world.change("update", order, after={"notes": "3"})
+    first = world.update(order, {"notes": "1"})
+    world.create({"status": "draft"})
+    third = world.update(order, {"notes": "3"})
     world.run()
     assert world.receiver.acknowledged() == [("erp", first), ("erp", third)]
     hooks = world.engine.webhooks(world.tenant)
@@ -251,18 +249,17 @@ def test_replay_from_a_change_delivers_again_what_the_subscription_takes(world):
 
 def test_the_worker_holds_no_lock_while_it_waits_for_a_receiver(world):
     """A write commits while a delivery is on its way (the receiver has not answered)."""
+    order, = world.orders(1)
     world.subscribe()
-    order, = _orders(world, 1)
-    world.change("update", order, after={"notes": "1"})
+    world.update(order, {"notes": "1"})
     world.receiver.hold = threading.Event()
     worker = world.worker()
     thread = threading.Thread(target=worker.run_once)
     thread.start()
     try:
         assert world.receiver.holding.wait(10)
-        with world.engine.session(world.tenant) as session:
-            session.create("Order", {"status": "draft"})
-        world.change("update", order, after={"notes": "2"})
+        world.create({"status": "draft"})
+        world.update(order, {"notes": "2"})
     finally:
         world.receiver.hold.set()
         thread.join(10)
@@ -271,9 +268,9 @@ def test_the_worker_holds_no_lock_while_it_waits_for_a_receiver(world):
 
 
 def test_a_delivery_to_a_host_the_policy_refuses_fails_with_the_reason(world, monkeypatch):
+    order, = world.orders(1)
     world.subscribe()
-    order, = _orders(world, 1)
-    world.change("update", order, after={"notes": "1"})
+    world.update(order, {"notes": "1"})
     monkeypatch.setattr(world.engine, "webhook_urls", UrlPolicy())   # production
     world.run()
     assert world.receiver.received == []

@@ -30,30 +30,26 @@ def test_the_filter_sees_the_record_as_it_stood_after_each_change(world):
     """draft -> confirmed -> cancelled: only the change that made it confirmed passes,
     although the record is cancelled by the time the worker looks."""
     world.subscribe(filter="ISPICKVAL(status, 'confirmed')")
-    with world.engine.session(world.tenant) as session:
+    with world.writing() as (session, made):
         order = session.create("Order", {"status": "draft", "notes": "n"})["id"]
         session.update("Order", order, {"status": "confirmed"}, version=1)
         session.update("Order", order, {"status": "cancelled"}, version=2)
-    created = world.change("create", order, after={"status": "draft", "notes": "n"})
-    confirmed = world.change("update", order, before={"status": "draft"},
-                             after={"status": "confirmed"})
-    world.change("update", order, before={"status": "confirmed"},
-                 after={"status": "cancelled"})
+    created, confirmed, cancelled = made
+    assert [(c.kind, c.after.get("status")) for c in made] == [
+        ("create", "draft"), ("update", "confirmed"), ("update", "cancelled")]
     world.run()
-    assert _delivered(world) == [confirmed]
-    assert created < confirmed
+    assert _delivered(world) == [confirmed.id]
+    assert created.id < confirmed.id < cancelled.id
 
 
 def test_a_deleted_record_is_judged_on_its_values(world):
     world.subscribe(filter="ISPICKVAL(status, 'draft') && notes = 'gone'", events=["delete"])
-    with world.engine.session(world.tenant) as session:
+    with world.writing() as (session, made):
         kept = session.create("Order", {"status": "draft", "notes": "kept"})["id"]
         gone = session.create("Order", {"status": "draft", "notes": "gone"})["id"]
         session.delete("Order", kept)
         session.delete("Order", gone)
-    world.change("delete", kept, before={"is_deleted": False}, after={"is_deleted": True})
-    wanted = world.change("delete", gone, before={"is_deleted": False},
-                          after={"is_deleted": True})
+    (wanted,) = [c.id for c in made if c.kind == "delete" and c.record_id == gone]
     world.run()
     assert _delivered(world) == [wanted]
 
@@ -69,8 +65,8 @@ def test_filters_follow_lookups_and_compute_formula_fields(world):
     world.subscribe("by_account", filter="account.name = 'Acme'")
     world.subscribe("by_formula", filter=f"account_owner = '{owner}' && "
                                          "account.name <> 'Other'")
-    mine = world.change("update", ours["id"], after={"notes": "x"})
-    world.change("update", theirs, after={"notes": "x"})
+    mine = world.update(ours["id"], {"notes": "x"})
+    world.update(theirs, {"notes": "x"})
     world.run()
     assert sorted(world.receiver.acknowledged()) == [("by_account", mine),
                                                      ("by_formula", mine)]

@@ -39,10 +39,8 @@ def world(engine, tenant, monkeypatch):
 
 
 def _deal(world: World, stage: str) -> tuple[str, int]:
-    with world.engine.session(world.tenant) as session:
-        deal = session.create("Deal", {"name": "D", "stage": stage})["id"]
-    return deal, world.change("create", deal, after={"name": "D", "stage": stage},
-                              object_name="Deal")
+    """A deal created at ``stage``, and the id of its create change."""
+    return world.create({"name": "D", "stage": stage}, "Deal")
 
 
 def test_a_declared_webhook_delivers_with_the_secret_from_the_environment(world):

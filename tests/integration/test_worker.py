@@ -26,9 +26,9 @@ def world(crm, monkeypatch):
 
 
 def test_the_command_delivers_what_is_due_and_exits(world, db_url, capsys, monkeypatch):
+    orders = world.orders(3)
     world.subscribe()
-    ids = [world.change("update", f"01RECORD{i:018d}", after={"notes": str(i)})
-           for i in range(3)]
+    ids = [world.update(order, {"notes": "1"}) for order in orders]
     monkeypatch.delenv("HULIAN_DEVELOPMENT", raising=False)
     assert main(["worker", "--db", db_url, "--once", "--tenant", world.tenant,
                  "--development"]) == 0
@@ -39,7 +39,7 @@ def test_the_command_delivers_what_is_due_and_exits(world, db_url, capsys, monke
 def test_without_development_the_command_refuses_this_machine(world, db_url, capsys,
                                                              monkeypatch):
     world.subscribe()
-    world.change("update", "01RECORD000000000000000001", after={"notes": "1"})
+    world.orders(1)
     monkeypatch.delenv("HULIAN_DEVELOPMENT", raising=False)
     assert main(["worker", "--db", db_url, "--once", "--tenant", world.tenant]) == 0
     assert world.receiver.received == []
@@ -72,13 +72,14 @@ def test_jobs_run_on_their_interval_by_the_workers_clock(world):
 
 def test_the_registered_jobs_purge_old_deliveries(world):
     assert [job.name for job in JOBS][:1] == ["webhook_deliveries"]
+    orders = world.orders(3)
     world.subscribe()
-    old = world.change("update", "01RECORD000000000000000001", after={"notes": "1"})
-    dead = world.change("update", "01RECORD000000000000000002", after={"notes": "1"})
+    old = world.update(orders[0], {"notes": "1"})
+    dead = world.update(orders[1], {"notes": "1"})
     world.receiver.fail_once = {dead}
     world.run(settings=replace(SETTINGS, max_attempts=1))
     world.later(dt.timedelta(days=7).total_seconds() + 1)
-    recent = world.change("update", "01RECORD000000000000000003", after={"notes": "1"})
+    recent = world.update(orders[2], {"notes": "1"})
     world.run()
     assert purge_delivered(world.engine, world.clock.now) >= 1
     assert world.statuses() == {dead: "dead", recent: "delivered"}

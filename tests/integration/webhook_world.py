@@ -1,33 +1,45 @@
 """Helpers for the webhook tests (no tests here): the example CRM with a local receiver
-subscribed to ``Order`` changes, a worker on a moveable clock, and changes written straight
-to the outbox (as every write path does in its transaction).
+subscribed to ``Order`` changes, a worker on a moveable clock, and writes through
+``engine.session(...)`` that give back the ids of the record changes they made (read from
+the outbox, where every write path records them in its transaction).
 
 >>> world = World(engine, tenant, receiver)                   # doctest: +SKIP
+>>> order = world.create({"status": "draft"})                 # before: not delivered
 >>> world.subscribe("erp")
->>> world.change("update", order_id, before={"status": "draft"}, after={"status": "sent"})
+>>> change = world.update(order.record_id, {"status": "confirmed"})
 >>> world.worker().run(once=True)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from hulian.engine import Engine
-from hulian.engine.changes import outbox
-from hulian.engine.changes.outbox import Origin, Pending
+from hulian.engine.changes import RecordChange, outbox
 from hulian.engine.database import reading
+from hulian.engine.session import Session
 from hulian.engine.webhooks import DeliverySettings
 from hulian.runtime.worker import Job, Worker
 from tests.integration.login_support import Clock
 from tests.integration.webhook_receiver import Receiver
 
-__all__ = ["SECRET", "SETTINGS", "World"]
+__all__ = ["REQUEST", "SECRET", "SETTINGS", "Created", "World"]
 
 SECRET = "test-secret-0123456789"
+REQUEST = "req-1"
+"""The request id of the World's writes."""
 SETTINGS = DeliverySettings(timeout=0.1, max_attempts=4, backoff=1.0, backoff_cap=3.0,
                             lease=30.0, concurrency=4)
 """Quick to give up (0.1 s timeout), four attempts 1, 2 and 3 s apart (capped)."""
+
+
+class Created(NamedTuple):
+    record_id: str
+    change_id: int
+    """The id of its create change."""
 
 
 class World:
@@ -47,20 +59,55 @@ class World:
         options.setdefault("secret", SECRET)
         return self.engine.webhooks(self.tenant).create(name, **options)
 
-    def change(self, kind: str, record_id: str, *, before: dict[str, Any] | None = None,
-               after: dict[str, Any] | None = None, object_name: str = "Order") -> int:
-        """Write one change to the outbox in a transaction of its own; its id."""
-        return self.changes([(kind, record_id, before, after)], object_name=object_name)[0]
+    # -- writes, and the changes they made ---------------------------------------------------
 
-    def changes(self, items: list[tuple[str, str, Any, Any]], *,
-                object_name: str = "Order") -> list[int]:
-        object_id = self.object_id(object_name)
-        origin = Origin("u1", None, "api", "req-1", self.clock())
-        with self.engine.db.begin() as conn:
-            ids = outbox.append(conn, self.tenant, origin, [
-                Pending(kind, object_name, object_id, record, before, after)
-                for kind, record, before, after in items])
-        return list(ids)
+    def last_change(self) -> int:
+        with reading(self.engine.db) as conn, conn.begin():
+            return outbox.last_id(conn, self.tenant)
+
+    def changes_after(self, after: int) -> list[RecordChange]:
+        with reading(self.engine.db) as conn, conn.begin():
+            return outbox.read_after(conn, self.tenant, after, limit=100_000)
+
+    @contextmanager
+    def writing(self) -> Iterator[tuple[Session, list[RecordChange]]]:
+        """A session (as admin, request id :data:`REQUEST`) and, once it has committed, the
+        record changes its writes made, in id order."""
+        start = self.last_change()
+        made: list[RecordChange] = []
+        with self.engine.session(self.tenant, request_id=REQUEST) as session:
+            yield session, made
+        made.extend(self.changes_after(start))
+
+    @staticmethod
+    def _only(made: list[RecordChange], record_id: str, kind: str) -> int:
+        (found,) = [c.id for c in made if c.record_id == record_id and c.kind == kind]
+        return found
+
+    def create(self, values: dict[str, Any], object_name: str = "Order") -> Created:
+        with self.writing() as (session, made):
+            record = session.create(object_name, values)["id"]
+        return Created(record, self._only(made, record, "create"))
+
+    def orders(self, count: int) -> list[str]:
+        """``count`` draft orders (their ids); create them before subscribing when a test is
+        about later changes only."""
+        with self.writing() as (session, _):
+            return [session.create("Order", {"status": "draft"})["id"] for _ in range(count)]
+
+    def update(self, record_id: str, values: dict[str, Any], object_name: str = "Order"
+               ) -> int:
+        """The id of the update change."""
+        with self.writing() as (session, made):
+            session.update(object_name, record_id, values)
+        return self._only(made, record_id, "update")
+
+    def delete(self, record_id: str, object_name: str = "Order") -> int:
+        with self.writing() as (session, made):
+            session.delete(object_name, record_id)
+        return self._only(made, record_id, "delete")
+
+    # -- the worker --------------------------------------------------------------------------
 
     def worker(self, settings: DeliverySettings = SETTINGS, jobs: list[Job] | None = None,
                environ: dict[str, str] | None = None) -> Worker:
