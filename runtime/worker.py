@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hulian.engine import Engine, HulianError
+from hulian.engine import Engine, HulianError, purge_deleted
 from hulian.engine.system.people import now as utc_now
 from hulian.engine.webhooks import DeliverySettings, Dispatcher, PassReport, Transport
 from hulian.engine.webhooks.delivery import DEFAULT_SETTINGS
-from hulian.engine.webhooks.store import purge_delivered
+from hulian.engine.webhooks.store import purge_changes, purge_delivered
 from hulian.runtime.webhook_http import HttpTransport
 
 __all__ = ["JOBS", "Job", "Worker"]
@@ -38,20 +38,24 @@ log = logging.getLogger("hulian.worker")
 
 @dataclass(frozen=True)
 class Job:
-    """A periodic job: ``run(engine, now)`` every ``interval`` (first in the first pass)."""
+    """A periodic job: ``run(engine, tenant, now)`` for each tenant every ``interval``
+    (first in the worker's first pass)."""
 
     name: str
     interval: dt.timedelta
-    run: Callable[[Engine, dt.datetime], object]
+    run: Callable[[Engine, str, dt.datetime], object]
 
 
 JOBS: list[Job] = [
     Job("webhook_deliveries", dt.timedelta(hours=1), purge_delivered),
-    # Register here the purges of the other features, e.g. history and change-feed
-    # retention (hulian.engine.changes: purge_changes, which keeps what
-    # hulian.engine.webhooks.keep_from says subscriptions need) and the recycle bin's.
+    Job("record_changes", dt.timedelta(hours=1), purge_changes),
+    Job("recycle_bin", dt.timedelta(hours=1), purge_deleted),
 ]
-"""The worker's periodic jobs, in the order they run."""
+"""The worker's periodic jobs, in the order they run: deliveries acknowledged more than
+7 days ago; record changes past the history and feed retention that no webhook
+subscription still needs (``Engine(feed_retention_days=)``, the objects'
+``history_retention_days``); records in the recycle bin for longer than
+``Engine(recycle_bin_days=)``."""
 
 
 class Worker:
@@ -91,25 +95,28 @@ class Worker:
     def run_once(self) -> PassReport:
         """One pass: deliveries of every tenant, then the jobs that are due."""
         report = PassReport()
-        for tenant in self.tenants or self.engine.tenants():
+        tenants = self.tenants or tuple(self.engine.tenants())
+        for tenant in tenants:
             try:
                 report.add(self.dispatcher.run_tenant(tenant))
             except (HulianError, sa.exc.SQLAlchemyError) as error:
                 log.error("webhooks of tenant %s: %s", tenant, error)
-        self.run_jobs()
+        self.run_jobs(tenants)
         return report
 
-    def run_jobs(self) -> None:
+    def run_jobs(self, tenants: Iterable[str]) -> None:
+        """The jobs whose interval has passed, each over ``tenants`` (a tenant it fails
+        for is logged, the others go on)."""
         now = self.clock()
-        for job in self.jobs:
-            last = self._last_run.get(job.name)
-            if last is not None and now - last < job.interval:
-                continue
+        due = [job for job in self.jobs if job.name not in self._last_run
+               or now - self._last_run[job.name] >= job.interval]
+        for job in due:
             self._last_run[job.name] = now
-            try:
-                job.run(self.engine, now)
-            except (HulianError, sa.exc.SQLAlchemyError) as error:
-                log.error("job %s failed: %s", job.name, error)
+            for tenant in tenants:
+                try:
+                    job.run(self.engine, tenant, now)
+                except (HulianError, sa.exc.SQLAlchemyError) as error:
+                    log.error("job %s of tenant %s failed: %s", job.name, tenant, error)
 
     def run(self, stop: threading.Event | None = None, *, once: bool = False) -> PassReport:
         """Run passes until ``stop`` is set (or, with ``once``, until a pass finds nothing

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from hulian.engine import Engine
+from hulian.engine.changes.retention import DEFAULT_FEED_RETENTION_DAYS
+from hulian.engine.recycle import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS
 from hulian.engine.webhooks import DeliverySettings, UrlPolicy, parse_hosts
 
 __all__ = ["add_webhook_url_options", "add_worker_command", "webhook_policy"]
@@ -48,7 +50,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = DeliverySettings(timeout=args.timeout, max_attempts=args.max_attempts,
                                 backoff=args.backoff, backoff_cap=args.backoff_cap,
                                 concurrency=args.concurrency)
-    engine = Engine(args.db, webhook_urls=webhook_policy(args))
+    engine = Engine(args.db, webhook_urls=webhook_policy(args),
+                    feed_retention_days=args.feed_retention_days,
+                    recycle_bin_days=args.recycle_bin_days)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -77,6 +81,20 @@ def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
+def _days(lowest: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if not lowest <= value <= MAX_RETENTION_DAYS:
+            raise argparse.ArgumentTypeError(f"must be {lowest} to {MAX_RETENTION_DAYS} "
+                                             f"days, not {text}")
+        return value
+    return parse
+
+
+def _env_int(name: str, default: int) -> int | str:
+    return os.environ.get(name) or default  # argparse runs a text default through type
+
+
 def add_worker_command(commands: Any, db_option: Callable[[argparse.ArgumentParser], None]
                        ) -> None:
     defaults = DeliverySettings()
@@ -103,5 +121,15 @@ def add_worker_command(commands: Any, db_option: Callable[[argparse.ArgumentPars
     p.add_argument("--concurrency", type=_positive(int), default=defaults.concurrency,
                    metavar="N", help="records delivered to at once (default "
                                      f"{defaults.concurrency})")
+    p.add_argument("--feed-retention-days", type=_days(1), metavar="DAYS",
+                   default=_env_int("HULIAN_FEED_RETENTION_DAYS",
+                                    DEFAULT_FEED_RETENTION_DAYS),
+                   help="keep the record changes of objects without history this long for "
+                        f"the change feed (default {DEFAULT_FEED_RETENTION_DAYS}; env "
+                        "HULIAN_FEED_RETENTION_DAYS)")
+    p.add_argument("--recycle-bin-days", type=_days(0), metavar="DAYS",
+                   default=_env_int("HULIAN_RECYCLE_BIN_DAYS", DEFAULT_RETENTION_DAYS),
+                   help="purge records deleted longer ago than this (default "
+                        f"{DEFAULT_RETENTION_DAYS}; env HULIAN_RECYCLE_BIN_DAYS)")
     add_webhook_url_options(p)
     p.set_defaults(handler=cmd_worker)

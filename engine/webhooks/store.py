@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from hulian.engine.changes import KINDS, outbox
+from hulian.engine.changes.retention import Purged
+from hulian.engine.database import reading
 from hulian.engine.errors import DeployError
 from hulian.engine.system.people import now as utc_now
 from hulian.engine.system.tenant_tables import tables_of
@@ -25,8 +27,12 @@ from hulian.metadata.jsontext import dumps, loads
 from hulian.metadata.kinds.webhooks import Webhook
 from hulian.metadata.model import Pack
 
+if TYPE_CHECKING:
+    from hulian.engine.engine import Engine
+
 __all__ = ["KEEP_DELIVERED", "OPEN", "STATUSES", "Subscription", "follow_deploy",
-           "keep_from", "load", "object_ids", "purge_delivered", "subscriptions"]
+           "keep_from", "load", "object_ids", "purge_changes", "purge_delivered",
+           "subscriptions"]
 
 STATUSES = ("pending", "retrying", "delivered", "dead")
 OPEN = ("pending", "retrying")
@@ -175,15 +181,26 @@ KEEP_DELIVERED = dt.timedelta(days=7)
 """How long a delivered delivery is listed before :func:`purge_delivered` removes it."""
 
 
-def purge_delivered(engine: Any, now: dt.datetime, *, keep: dt.timedelta = KEEP_DELIVERED
-                    ) -> int:
-    """The worker's job ``webhook_deliveries``: remove the deliveries acknowledged more
-    than ``keep`` ago, in every tenant (one short transaction each); how many. Dead
-    letters stay until they are replayed or their subscription is deleted."""
-    removed = 0
-    for tenant in engine.tenants():
-        with engine.db.begin() as conn:
-            d = tables_of(conn, tenant).webhook_deliveries
-            removed += conn.execute(d.delete().where(
-                d.c.status == "delivered", d.c.delivered_at < now - keep)).rowcount
-    return removed
+def purge_delivered(engine: Engine, tenant: str, now: dt.datetime, *,
+                    keep: dt.timedelta = KEEP_DELIVERED) -> int:
+    """The worker's job ``webhook_deliveries``: remove the tenant's deliveries acknowledged
+    more than ``keep`` ago, in a short transaction; how many. Dead letters stay until they
+    are replayed or their subscription is deleted."""
+    with engine.db.begin() as conn:
+        d = tables_of(conn, tenant).webhook_deliveries
+        return int(conn.execute(d.delete().where(
+            d.c.status == "delivered", d.c.delivered_at < now - keep)).rowcount)
+
+
+def purge_changes(engine: Engine, tenant: str, now: dt.datetime) -> Purged:
+    """The worker's job ``record_changes``: :meth:`Engine.purge_changes
+    <hulian.engine.Engine.purge_changes>` keeping every change from :func:`keep_from` on,
+    so retention never takes a change a subscription has still to deliver.
+
+    A subscription moves its position only forward, so a ``keep_from`` read before the
+    purge's transaction stays good through it; the one exception is a ``replay_from`` that
+    commits in between, which then finds the changes it asked for purged and skips them
+    (replay it again from ``purged_through + 1``)."""
+    with reading(engine.db) as conn, conn.begin():
+        needed = keep_from(conn, tenant)
+    return engine.purge_changes(tenant, now=now, keep_from=needed)

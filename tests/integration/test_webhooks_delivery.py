@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 
 from hulian.engine.webhooks import UrlPolicy, keep_from, queue
 from hulian.engine.webhooks.signing import digest
+from hulian.engine.webhooks.store import purge_changes
 from tests.integration.webhook_receiver import Receiver
 from tests.integration.webhook_world import REQUEST, SECRET, SETTINGS, World
 
@@ -230,6 +232,25 @@ def test_keep_from_is_the_oldest_change_still_to_deliver(world):
     world.run()
     with world.engine.db.connect() as conn:
         assert keep_from(conn, world.tenant) == stuck + 2
+
+
+def test_a_dead_letter_replays_after_retention_purged_its_change(world):
+    """A dead letter keeps its body, so the outbox's purge need not keep its change."""
+    order, = world.orders(1)
+    world.subscribe()
+    change = world.update(order, {"notes": "x"})
+    world.receiver.mode = "error"
+    world.run(settings=replace(SETTINGS, max_attempts=1))
+    assert world.statuses() == {change: "dead"}
+    with world.engine.db.connect() as conn:
+        assert keep_from(conn, world.tenant) == change + 1
+    purged = purge_changes(world.engine, world.tenant, world.later(400 * 86400))
+    assert purged.purged_through == change and world.changes_after(0) == []
+    world.receiver.mode = "ok"
+    world.engine.webhooks(world.tenant).replay("erp", change)
+    world.run()
+    assert world.receiver.acknowledged() == [("erp", change)]
+    assert world.receiver.bodies()[0]["after"] == {"notes": "x"}
 
 
 def test_replay_from_a_change_delivers_again_what_the_subscription_takes(world):

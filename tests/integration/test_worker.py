@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from hulian.engine import NotFoundError
+from hulian.engine.changes.retention import purged_through
 from hulian.engine.webhooks import UrlPolicy
 from hulian.engine.webhooks.store import purge_delivered
 from hulian.runtime.cli import main
@@ -48,7 +50,21 @@ def test_without_development_the_command_refuses_this_machine(world, db_url, cap
     assert found["last_error"].startswith("webhook_host_not_allowed")
 
 
-@pytest.mark.parametrize("option", ["--timeout=0", "--max-attempts=-1", "--poll=x"])
+def test_the_command_empties_the_recycle_bin_after_the_days_it_is_given(world, db_url):
+    gone, = world.orders(1)
+    world.delete(gone)
+    assert main(["worker", "--db", db_url, "--once", "--tenant", world.tenant]) == 0
+    with world.engine.session(world.tenant) as session:
+        assert [e["id"] for e in session.recycle_bin("Order")] == [gone]
+    assert main(["worker", "--db", db_url, "--once", "--tenant", world.tenant,
+                 "--recycle-bin-days=0", "--feed-retention-days=1"]) == 0
+    with world.engine.session(world.tenant) as session:
+        assert list(session.recycle_bin("Order")) == []
+
+
+@pytest.mark.parametrize("option", ["--timeout=0", "--max-attempts=-1", "--poll=x",
+                                    "--feed-retention-days=0", "--recycle-bin-days=-1",
+                                    "--recycle-bin-days=x"])
 def test_the_command_refuses_options_that_cannot_work(option, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["worker", "--once", option])
@@ -58,7 +74,7 @@ def test_the_command_refuses_options_that_cannot_work(option, capsys):
 
 def test_jobs_run_on_their_interval_by_the_workers_clock(world):
     runs: list[dt.datetime] = []
-    job = Job("probe", dt.timedelta(hours=1), lambda engine, now: runs.append(now))
+    job = Job("probe", dt.timedelta(hours=1), lambda engine, tenant, now: runs.append(now))
     with world.worker(jobs=[job]) as worker:
         worker.run_once()
         start = world.clock.now
@@ -71,7 +87,8 @@ def test_jobs_run_on_their_interval_by_the_workers_clock(world):
 
 
 def test_the_registered_jobs_purge_old_deliveries(world):
-    assert [job.name for job in JOBS][:1] == ["webhook_deliveries"]
+    assert [job.name for job in JOBS] == ["webhook_deliveries", "record_changes",
+                                          "recycle_bin"]
     orders = world.orders(3)
     world.subscribe()
     old = world.update(orders[0], {"notes": "1"})
@@ -80,7 +97,54 @@ def test_the_registered_jobs_purge_old_deliveries(world):
     world.run(settings=replace(SETTINGS, max_attempts=1))
     world.later(dt.timedelta(days=7).total_seconds() + 1)
     recent = world.update(orders[2], {"notes": "1"})
-    world.run()
-    assert purge_delivered(world.engine, world.clock.now) >= 1
+    world.run(jobs=JOBS)
+    assert purge_delivered(world.engine, world.tenant, world.clock.now) == 0   # the job did
     assert world.statuses() == {dead: "dead", recent: "delivered"}
     assert old not in world.statuses()
+
+
+def test_a_pass_purges_old_changes_but_keeps_those_a_webhook_has_still_to_deliver(world):
+    orders = world.orders(2)                    # before the subscription: nobody needs them
+    world.subscribe()
+    world.receiver.mode = "error"
+    needed = world.update(orders[0], {"notes": "1"})
+    later = world.update(orders[1], {"notes": "2"})
+    world.run()
+    assert set(world.statuses().values()) == {"retrying"}
+    world.later(dt.timedelta(days=400).total_seconds())      # past every retention
+    with world.worker(jobs=JOBS) as worker:
+        worker.run_once()
+    assert [c.id for c in world.changes_after(0)] == [needed, later]
+    with world.engine.db.connect() as conn:
+        assert purged_through(conn, world.tenant) == needed - 1
+    world.receiver.mode = "ok"
+    world.later(SETTINGS.backoff_cap)
+    world.run()
+    assert world.receiver.acknowledged() == [("erp", needed), ("erp", later)]
+    assert [b["after"] for b in world.receiver.bodies()] == [{"notes": "1"}, {"notes": "2"}]
+    with world.worker(jobs=JOBS) as worker:     # delivered: now retention takes them too
+        worker.run_once()
+    assert world.changes_after(0) == []
+
+
+def test_a_pass_empties_the_recycle_bin_after_its_days_and_keeps_the_history(world):
+    gone, kept = world.orders(2)
+    world.update(gone, {"status": "confirmed"})
+    deleted = world.delete(gone)
+    before = [(c.id, c.kind) for c in world.changes_after(0) if c.record_id == gone]
+    assert [kind for _, kind in before] == ["create", "update", "delete"]
+    days = world.engine.recycle_bin_days
+    with world.worker(jobs=JOBS) as worker:
+        world.later(dt.timedelta(days=days - 1).total_seconds())
+        worker.run_once()
+        with world.engine.session(world.tenant) as session:
+            assert [e["id"] for e in session.recycle_bin("Order")] == [gone]
+        world.later(dt.timedelta(days=1, seconds=1).total_seconds())
+        worker.run_once()
+    with world.engine.session(world.tenant) as session:
+        assert list(session.recycle_bin("Order")) == []
+        with pytest.raises(NotFoundError):
+            session.get("Order", gone, include_deleted=True)
+        assert session.get("Order", kept)["status"] == "draft"
+    after = [(c.id, c.kind) for c in world.changes_after(0) if c.record_id == gone]
+    assert after == before and after[-1][0] == deleted
