@@ -3,25 +3,24 @@
     .venv/bin/python bench/changes.py [--writes 1000] [--bulk-rows 20000] [--events 5000]
         [--rate 200] [--seconds 10] [--db sqlite|postgresql|both] [--pg-url URL]
 
-One tenant per database gets an ``Order`` object (a name, a picklist, a currency, a date, a
-lookup to ``Account``), then:
+One tenant per database gets an ``Order`` object with history (``track_history``: a name,
+a picklist, a currency, a date, a lookup to ``Account``), then:
 
-(a) a single ``Session.create`` of an order, each in its own session as a request, with the
-    change recorded (on) against without (off), alternating in blocks of 25; target (issue
-    14): at most 1.3x. "On" is the engine's own recording when it has a switch for it
-    (``hulian.engine.changes.recording``); until then it is the write plus what recording
-    adds to its transaction: taking the change counter and appending the change
-    (``outbox.claim`` + ``outbox.append``, every stored value in ``after``), which is the
-    outbox's part of the cost; the run says which it measured.
-(b) ``create_many`` of ``--bulk-rows`` orders on against off (the same two ways); target:
-    at most 1.2x.
-(c) webhook delivery: ``--events`` changes of 1,000 orders (5 per order, so order per record
-    matters) already in the outbox, one subscription to a local receiver (an HTTP server in
-    this process, keep-alive, every signature checked); the time from the worker's start
-    until the last is acknowledged; target: at least 1,000 events/s.
-(d) worker lag: a writer creates orders at ``--rate`` a second for ``--seconds`` (each with
-    its change) while the worker runs (polling every 0.2 s); lag is the time from a write's
-    commit to the receiver having its change; target: p95 under 1 s at 200 writes/s.
+(a) a single ``Session.create`` of an order, each in its own session as a request, with
+    history and outbox on (an ``Engine`` as deployed: the write records its change) against
+    both off (``Engine(record_changes=False)`` on the same database), alternating in blocks
+    of 25; target (issue 14): at most 1.3x.
+(b) ``create_many`` of ``--bulk-rows`` orders, on against off the same way; target: at most
+    1.2x.
+(c) webhook delivery: ``--events`` changes made by real writes (creates of ``events / 5``
+    orders, then four updates of each, so order per record matters), one subscription to a
+    local receiver (an HTTP server in a process of its own, keep-alive, every signature
+    checked); the time from the worker's start until the last is acknowledged; target: at
+    least 1,000 events/s.
+(d) worker lag: writers in another process create orders at ``--rate`` a second for
+    ``--seconds`` (each write records its change) while the worker runs (polling every
+    0.2 s); lag is the time from a write's commit to the receiver having its change; target:
+    p95 under 1 s at 200 writes/s.
 
 Prints times, ratios and PASS/FAIL lines; asserts nothing. Without ``--pg-url`` PostgreSQL is
 a throwaway cluster (``tests/pg_cluster.py``).
@@ -30,7 +29,6 @@ a throwaway cluster (``tests/pg_cluster.py``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import json
 import multiprocessing
@@ -53,9 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _pg import database
 
-from hulian.engine import Engine, Session
+from hulian.engine import Engine
 from hulian.engine.changes import outbox
-from hulian.engine.changes.outbox import Origin, Pending
 from hulian.engine.database import reading
 from hulian.engine.webhooks import DeliverySettings, UrlPolicy, verify
 from hulian.metadata.loader import load_documents
@@ -81,6 +78,7 @@ DOCUMENTS: dict[str, Any] = {
                              "fields": [_field("name", "text", max_length=120)]},
     "objects/Order.json": {
         "api_name": "Order", "label": _label("Order"), "name_field": "title",
+        "track_history": True,
         "fields": [_field("title", "text", max_length=120),
                    _field("account", "lookup", target="Account"),
                    _field("status", "picklist", options=[
@@ -90,41 +88,25 @@ DOCUMENTS: dict[str, Any] = {
 }
 
 
-class Recording:
-    """Switches the recording of changes on and off for (a) and (b): the engine's own
-    switch when it has one, else the write plus the outbox's work in its transaction."""
+class Contenders:
+    """The two sides of (a) and (b) on one database: ``on``, the Engine as deployed (each
+    write records its change: history and outbox on), and ``off``, an
+    ``Engine(record_changes=False)`` (neither)."""
 
-    def __init__(self, eng: Engine, tenant: str):
-        import hulian.engine.changes as changes
+    def __init__(self, eng: Engine):
+        self.on = eng
+        self.off = Engine(eng.url, migrate=False, record_changes=False)
 
-        self.switch = getattr(changes, "recording", None)
-        self.engine = eng
-        self.tenant = tenant
-        with reading(eng.db) as conn, conn.begin():
-            self.object_id = str(eng.schema(conn, tenant).ids["Order"]["id"])
+    def engine(self, on: bool) -> Engine:
+        return self.on if on else self.off
 
-    @property
-    def what(self) -> str:
-        return "the engine's recording switch" if self.switch is not None else \
-            "write + outbox.claim + outbox.append in its transaction (no switch in the engine " \
-            "yet: the outbox's part of the cost, not history's)"
+    def close(self) -> None:
+        self.off.close()
 
-    def add(self, session: Session, ids: list[str], rows: list[dict[str, Any]]) -> None:
-        """What recording adds to the session's transaction (when the engine does not)."""
-        if self.switch is not None:
-            return
-        conn = session._conn
-        outbox.claim(conn, self.tenant)
-        origin = Origin(session.user.id, None, "api", None, dt.datetime.now(dt.UTC))
-        outbox.append(conn, self.tenant, origin, [
-            Pending("create", "Order", self.object_id, record_id, None, row)
-            for record_id, row in zip(ids, rows, strict=True)])
 
-    def on(self, value: bool) -> Any:
-        """A context in which the engine records (or not), when it has the switch."""
-        from contextlib import nullcontext
-
-        return self.switch(value) if self.switch is not None else nullcontext()
+def _last_change(eng: Engine, tenant: str) -> int:
+    with reading(eng.db) as conn, conn.begin():
+        return outbox.last_id(conn, tenant)
 
 
 class Receiver:
@@ -199,48 +181,40 @@ def _order(i: int, accounts: list[str]) -> dict[str, Any]:
             "due": f"2026-{i % 12 + 1:02d}-{i % 28 + 1:02d}"}
 
 
-def _stored(row: dict[str, Any]) -> dict[str, Any]:
-    from decimal import Decimal
-
-    return {**row, "amount": Decimal(row["amount"]), "due": dt.date.fromisoformat(row["due"])}
-
-
-def single_writes(eng: Engine, tenant: str, accounts: list[str], writes: int,
-                  recording: Recording) -> None:
+def single_writes(tenant: str, accounts: list[str], writes: int,
+                  contenders: Contenders) -> None:
     def write(i: int, on: bool) -> float:
         row = _order(i, accounts)
         began = time.perf_counter()
-        with recording.on(on), eng.session(tenant) as s:
-            record = s.create("Order", row)
-            if on:
-                recording.add(s, [record["id"]], [_stored(row)])
+        with contenders.engine(on).session(tenant) as s:
+            s.create("Order", row)
         return time.perf_counter() - began
 
     for i in range(50):                              # warm: compiled plans, caches, pools
         write(i, i % 2 == 0)
     times: dict[bool, list[float]] = {True: [], False: []}
     gc.collect()
+    first = _last_change(contenders.on, tenant)
     i = 0
     for block in range(2 * writes // BLOCK):
         on = block % 2 == 0
         for _ in range(BLOCK):
             times[on].append(write(i, on))
             i += 1
+    recorded = _last_change(contenders.on, tenant) - first
     on, off = statistics.median(times[True]), statistics.median(times[False])
     print(f"  (a) single create: on median {on * 1e3:6.2f} ms, off {off * 1e3:6.2f} ms "
-          f"({len(times[True])} each)")
+          f"({len(times[True])} each; {recorded} changes recorded)")
     _verdict("(a) a write with its change / without:", on / off, SINGLE_TARGET, "<=")
 
 
-def bulk_writes(eng: Engine, tenant: str, accounts: list[str], rows: int,
-                recording: Recording, runs: int = 3) -> None:
+def bulk_writes(tenant: str, accounts: list[str], rows: int, contenders: Contenders,
+                runs: int = 3) -> None:
     def bulk(on: bool, start: int) -> float:
         batch = [_order(start + i, accounts) for i in range(rows)]
         began = time.perf_counter()
-        with recording.on(on), eng.session(tenant) as s:
-            ids = s.create_many("Order", batch)
-            if on:
-                recording.add(s, ids, [_stored(r) for r in batch])
+        with contenders.engine(on).session(tenant) as s:
+            s.create_many("Order", batch)
         return time.perf_counter() - began
 
     times: dict[bool, list[float]] = {True: [], False: []}
@@ -259,23 +233,18 @@ def _subscribe(eng: Engine, tenant: str, receiver: Receiver, name: str) -> None:
     eng.webhooks(tenant).create(name, object="Order", url=receiver.url, secret=SECRET)
 
 
-def _append(eng: Engine, tenant: str, object_id: str, items: list[tuple[str, str]]) -> list[int]:
-    origin = Origin(None, None, "api", None, dt.datetime.now(dt.UTC))
-    with eng.db.begin() as conn:
-        return list(outbox.append(conn, tenant, origin, [
-            Pending("update", "Order", object_id, record, {"status": "draft"},
-                    {"status": "confirmed", "title": title}) for record, title in items]))
-
-
 def throughput(eng: Engine, tenant: str, accounts: list[str], events: int,
                settings: DeliverySettings, receiver: Receiver) -> None:
     _subscribe(eng, tenant, receiver, "throughput")
+    first = _last_change(eng, tenant)
+    orders = max(1, events // 5)
     with eng.session(tenant) as s:
-        records = s.create_many("Order", [_order(i, accounts) for i in range(1000)])
-    object_id = Recording(eng, tenant).object_id
-    for start in range(0, events, 1000):
-        _append(eng, tenant, object_id, [(records[i % len(records)], f"t{i}")
-                                         for i in range(start, min(events, start + 1000))])
+        records = s.create_many("Order", [_order(i, accounts) for i in range(orders)])
+    for i in range(orders, events, 200):          # updates, 200 a transaction
+        with eng.session(tenant) as s:
+            for k in range(i, min(events, i + 200)):
+                s.update("Order", records[k % orders], {"title": f"t{k}"})
+    made = _last_change(eng, tenant) - first
     before = len(receiver.arrivals())
     gc.collect()
     began = time.perf_counter()
@@ -284,12 +253,13 @@ def throughput(eng: Engine, tenant: str, accounts: list[str], events: int,
     elapsed = time.perf_counter() - began
     got = receiver.arrivals()[before:]
     distinct = len({c["id"] for c in got})
-    print(f"  (c) {events:,} events to a local receiver: {elapsed:.2f} s, "
+    print(f"  (c) {made:,} changes of {orders:,} orders to a local receiver: {elapsed:.2f} s, "
           f"{report.delivered:,} delivered ({distinct:,} distinct), signed: "
           f"{'yes' if all(c['signed'] for c in got) else 'NO'}, in order per record: "
           f"{'yes' if _ordered(got) else 'NO'}")
     _verdict("(c) webhook deliveries per second:", distinct / elapsed, EVENTS_TARGET, ">=",
              unit="/s")
+    eng.webhooks(tenant).delete("throughput")     # (d) measures a subscription of its own
 
 
 def _ordered(arrivals: list[dict[str, Any]]) -> bool:
@@ -303,20 +273,20 @@ def _ordered(arrivals: list[dict[str, Any]]) -> bool:
 
 def lag(eng: Engine, tenant: str, accounts: list[str], rate: float, seconds: float,
         settings: DeliverySettings, receiver: Receiver) -> None:
-    object_id = Recording(eng, tenant).object_id
     _subscribe(eng, tenant, receiver, "lag")
-    alone = _write_for(eng.url, tenant, accounts, object_id, rate, min(seconds, 5.0))
+    alone = _write_for(eng.url, tenant, accounts, rate, min(seconds, 5.0))
     stop = threading.Event()
     worker = Worker(eng, settings=settings, tenants=[tenant], jobs=[], poll=0.2)
     thread = threading.Thread(target=worker.run, args=(stop,))
     thread.start()
     try:
-        written = _write_for(eng.url, tenant, accounts, object_id, rate, seconds)
+        written = _write_for(eng.url, tenant, accounts, rate, seconds)
         committed = written["committed"]
         deadline = time.monotonic() + 30
-        arrived: dict[int, float] = {}
+        arrived: dict[str, float] = {}
         while time.monotonic() < deadline:
-            arrived = {c["id"]: c["at"] for c in receiver.arrivals() if c["id"] in committed}
+            arrived = {c["record_id"]: c["at"] for c in receiver.arrivals()
+                       if c["record_id"] in committed}
             if len(arrived) == len(committed):
                 break
             time.sleep(0.2)
@@ -345,26 +315,27 @@ def _p95(values: list[float]) -> float:
 WRITERS = 4
 
 
-def _write_for(url: str, tenant: str, accounts: list[str], object_id: str, rate: float,
+def _write_for(url: str, tenant: str, accounts: list[str], rate: float,
                seconds: float) -> dict[str, Any]:
     """Writes at ``rate`` for ``seconds`` from another process (as the API's would be):
-    {"committed": change id -> monotonic commit time, "took": seconds per write, "rate"}."""
+    {"committed": record id -> monotonic commit time of its create, "took": seconds per
+    write, "rate"}."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    process = context.Process(target=_writer, args=(url, tenant, accounts, object_id, rate,
-                                                    seconds, results))
+    process = context.Process(target=_writer, args=(url, tenant, accounts, rate, seconds,
+                                                    results))
     process.start()
     found = results.get(timeout=seconds + 120)
     process.join(30)
     return found
 
 
-def _writer(url: str, tenant: str, accounts: list[str], object_id: str, rate: float,
-            seconds: float, results: Any) -> None:
-    """Each of WRITERS threads creates an order with its change in one transaction, in turn,
-    at ``rate`` writes a second in all."""
+def _writer(url: str, tenant: str, accounts: list[str], rate: float, seconds: float,
+            results: Any) -> None:
+    """Each of WRITERS threads creates orders (each write records its change), in turn, at
+    ``rate`` writes a second in all."""
     eng = Engine(url, migrate=False)
-    committed: dict[int, float] = {}
+    committed: dict[str, float] = {}
     took: list[float] = []
     count = int(rate * seconds)
     began = time.monotonic() + 0.5
@@ -378,12 +349,7 @@ def _writer(url: str, tenant: str, accounts: list[str], object_id: str, rate: fl
             start = time.monotonic()
             with eng.session(tenant) as s:
                 record = s.create("Order", row)
-                conn = s._conn
-                outbox.claim(conn, tenant)
-                (change,) = outbox.append(conn, tenant, Origin(
-                    s.user.id, None, "api", None, dt.datetime.now(dt.UTC)), [
-                    Pending("create", "Order", object_id, record["id"], None, _stored(row))])
-            committed[change] = done = time.monotonic()
+            committed[record["id"]] = done = time.monotonic()
             took.append(done - start)
 
     threads = [threading.Thread(target=write, args=(k,)) for k in range(WRITERS)]
@@ -420,10 +386,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"changes bench: python {sys.version.split()[0]}, sqlalchemy {sa.__version__}, "
           f"sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cpus")
     parts: dict[str, Callable[..., None]] = {
-        "a": lambda e, t, a, r: single_writes(e, t, a, args.writes, r),
-        "b": lambda e, t, a, r: bulk_writes(e, t, a, args.bulk_rows, r),
-        "c": lambda e, t, a, r: throughput(e, t, a, args.events, settings, receiver),
-        "d": lambda e, t, a, r: lag(e, t, a, args.rate, args.seconds,
+        "a": lambda e, t, a, c: single_writes(t, a, args.writes, c),
+        "b": lambda e, t, a, c: bulk_writes(t, a, args.bulk_rows, c),
+        "c": lambda e, t, a, c: throughput(e, t, a, args.events, settings, receiver),
+        "d": lambda e, t, a, c: lag(e, t, a, args.rate, args.seconds,
                                     replace(settings, concurrency=8), receiver),
     }
     receiver = Receiver()
@@ -440,11 +406,13 @@ def _run(dbs: tuple[str, ...], args: argparse.Namespace,
             eng.webhook_urls = UrlPolicy(development=True)   # the receiver is on loopback
             print(f"\n{db}:")
             tenant, accounts = new_tenant(eng)
-            recording = Recording(eng, tenant)
-            print(f"  recording: {recording.what}")
-            for name, run in parts.items():
-                if args.part in (name, "all"):
-                    run(eng, tenant, accounts, recording)
+            contenders = Contenders(eng)
+            try:
+                for name, run in parts.items():
+                    if args.part in (name, "all"):
+                        run(eng, tenant, accounts, contenders)
+            finally:
+                contenders.close()
 
 
 if __name__ == "__main__":
