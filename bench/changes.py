@@ -304,7 +304,11 @@ def lag(eng: Engine, tenant: str, accounts: list[str], rate: float, seconds: flo
           f"p95 {_p95(written['took']) * 1e3:.1f} ms; with the worker stopped: median "
           f"{statistics.median(alone['took']) * 1e3:.1f} ms, p95 "
           f"{_p95(alone['took']) * 1e3:.1f} ms ({alone['rate']:.0f} writes/s)")
-    _verdict(f"(d) worker lag p95 at {rate:.0f} writes/s:", p95, LAG_TARGET, "<", unit=" s")
+    if written["rate"] < 0.9 * rate:
+        print(f"      the writers reached only {written['rate']:.0f} writes/s: the lag below "
+              f"is at that rate, not at {rate:.0f}/s")
+    _verdict(f"(d) worker lag p95 at {written['rate']:.0f} writes/s:", p95, LAG_TARGET, "<",
+             unit=" s")
 
 
 def _p95(values: list[float]) -> float:
