@@ -186,6 +186,13 @@ CODES: dict[str, str] = {
     "flow.switch_without_flow": "a file switches a flow off or on where there is none to switch "
     "(a preset pack, or an overlay naming no installed pack's flow)",
     "pack.flow_conflict": "two installed packs define a flow of the same api_name",
+    # webhooks (hulian.metadata.kinds.webhooks)
+    "webhook.file_name_mismatch": "a webhook file is not named after its webhook",
+    "webhook.unknown_object": "a webhook is for an object the pack does not have",
+    "webhook.url_scheme": "a webhook's URL is not http:// or https://",
+    "webhook.invalid_url": "a webhook's URL is not a URL, names no host, or holds a user name or "
+    "password",
+    "pack.webhook_conflict": "two installed packs define a webhook of the same api_name",
     # business types and field dependencies (hulian.metadata.business_type_checks)
     "business_type.default": "an object's declared business types have no active default, or more "
     "than one",

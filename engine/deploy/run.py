@@ -24,6 +24,7 @@ from hulian.engine.errors import DeployError, StorageError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.system import people
 from hulian.engine.system.tables import tenants
+from hulian.engine.webhooks import store as webhooks
 from hulian.metadata.model import Pack
 
 
@@ -119,6 +120,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
                 _refuse_failed_checks(report)
             return report, None
         ids = catalog.ids(pack)
+        webhooks.follow_deploy(conn, tenant, pack, request.user)
         versions.record(conn, tenant, version, pack, request.layers, steps, migrator.checks,
                         request.user, ids)
     return report, replace(target, ids=ids)

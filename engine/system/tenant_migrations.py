@@ -336,12 +336,51 @@ def people_and_metadata(conn: sa.Connection, tenant: str) -> None:
           sa.Column("archived_version", sa.Integer),
           sa.Column("archived_at", UTCDateTime()),
           sa.Column("definition", sa.Text))
+
+
+def webhooks(conn: sa.Connection, tenant: str) -> None:
+    """Version 7: webhook subscriptions and their deliveries (:mod:`hulian.engine.webhooks`).
+    Made only if missing, as version 2."""
+    dialect = conn.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    metadata = sa.MetaData()
+    sa.Table(system_table_name(dialect, tenant, "hulian_webhooks"), metadata,
+             sa.Column("name", sa.String(64), primary_key=True),
+             sa.Column("source", sa.String(16), nullable=False),
+             sa.Column("object_id", sa.String(64)),
+             sa.Column("events", sa.Text),
+             sa.Column("filter", sa.Text),
+             sa.Column("url", sa.Text),
+             sa.Column("secret", sa.Text),
+             sa.Column("active", sa.Boolean),
+             sa.Column("position", sa.BigInteger, nullable=False),
+             sa.Column("created_by", sa.String(64), nullable=False),
+             sa.Column("created_at", UTCDateTime(), nullable=False),
+             sa.Column("updated_at", UTCDateTime(), nullable=False),
+             schema=schema)
+    deliveries = sa.Table(
+        system_table_name(dialect, tenant, "hulian_webhook_deliveries"), metadata,
+        sa.Column("subscription", sa.String(64), primary_key=True),
+        sa.Column("change_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_at", UTCDateTime(), nullable=False),
+        sa.Column("lease_until", UTCDateTime()),
+        sa.Column("last_status", sa.Integer),
+        sa.Column("last_error", sa.Text),
+        sa.Column("delivered_at", UTCDateTime()),
+        sa.Column("payload", sa.Text),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        schema=schema)
+    sa.Index(short_name("ix", deliveries.name, "open"), deliveries.c.subscription,
+             deliveries.c.status, deliveries.c.record_id, deliveries.c.change_id)
     metadata.create_all(conn, checkfirst=True)
 
 
 MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
                                      recycle_bin_and_activities, notifications_and_approvals,
-                                     people_and_metadata)
+                                     people_and_metadata, webhooks)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

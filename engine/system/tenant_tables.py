@@ -107,6 +107,15 @@ class TenantTables:
     (table or column name) and whether it is ``active`` or ``archived`` (removed from the
     metadata but kept, restorable until ``hulian purge``). ``object_id`` is NULL for
     objects; ``definition`` holds the removed object or field's document."""
+    webhooks: sa.Table
+    """Webhook subscriptions (:mod:`hulian.engine.webhooks`): those made through the API
+    (``source`` ``api``: object id, events, filter, url, secret, active) and the state of
+    those declared in metadata (``source`` ``metadata``: a secret or a pause set through
+    the API); ``position`` is the id of the last change the worker has looked at."""
+    webhook_deliveries: sa.Table
+    """One row per (subscription, change) the worker is to deliver, delivered or gave up
+    on (``status`` pending, retrying, delivered, dead); ``lease_until`` is set while a
+    worker is sending it, ``payload`` keeps a dead letter's body."""
 
 
 def _build(dialect: str, tenant: str) -> TenantTables:
@@ -315,11 +324,43 @@ def _build(dialect: str, tenant: str) -> TenantTables:
         sa.Column("archived_at", UTCDateTime()),
         sa.Column("definition", sa.Text),
     )
+    webhooks = table(
+        "hulian_webhooks",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("source", sa.String(16), nullable=False),
+        sa.Column("object_id", sa.String(64)),
+        sa.Column("events", sa.Text),
+        sa.Column("filter", sa.Text),
+        sa.Column("url", sa.Text),
+        sa.Column("secret", sa.Text),
+        sa.Column("active", sa.Boolean),
+        sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    deliveries = table(
+        "hulian_webhook_deliveries",
+        sa.Column("subscription", sa.String(64), primary_key=True),
+        sa.Column("change_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_at", UTCDateTime(), nullable=False),
+        sa.Column("lease_until", UTCDateTime()),
+        sa.Column("last_status", sa.Integer),
+        sa.Column("last_error", sa.Text),
+        sa.Column("delivered_at", UTCDateTime()),
+        sa.Column("payload", sa.Text),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", deliveries.name, "open"), deliveries.c.subscription,
+             deliveries.c.status, deliveries.c.record_id, deliveries.c.change_id)
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
                         enterprise_permissions, sequences, personal_scenes, changes,
                         recycle_bin, activities, notifications, approvals, approval_items,
                         approval_history, users, departments, enterprises,
-                        metadata_versions, schema_items)
+                        metadata_versions, schema_items, webhooks, deliveries)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

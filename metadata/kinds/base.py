@@ -114,6 +114,9 @@ class Formula:
     ISNEW, ISCHANGED and PRIORVALUE (an automation's condition)."""
     target: FormulaTarget | None = None
     """The field the value is written to: the formula must give a value that fits it."""
+    reader: bool = True
+    """Whether it runs for a reader and so may use ``$User`` (a scene's filter does; a
+    webhook's filter runs in the worker, for nobody)."""
 
 
 @dataclass(frozen=True)

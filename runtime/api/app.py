@@ -35,6 +35,7 @@ from hulian.runtime.api import (
     scenes,
     teams,
     transfer,
+    webhooks,
 )
 from hulian.runtime.api.auth import AuthConfig
 from hulian.runtime.api.endpoint import Call, endpoint
@@ -88,6 +89,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *teams.routes,
         *transfer.routes,
         *people.routes,
+        *webhooks.routes,
         *openapi.routes,
     ]
     app = Starlette(
