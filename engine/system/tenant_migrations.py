@@ -336,6 +336,7 @@ def people_and_metadata(conn: sa.Connection, tenant: str) -> None:
           sa.Column("archived_version", sa.Integer),
           sa.Column("archived_at", UTCDateTime()),
           sa.Column("definition", sa.Text))
+    metadata.create_all(conn, checkfirst=True)
 
 
 def webhooks(conn: sa.Connection, tenant: str) -> None:
