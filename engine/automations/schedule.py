@@ -1,0 +1,99 @@
+"""Scheduled actions: planned by writes, kept in the tenant's ``hulian_scheduled_actions``.
+
+When an automation with ``scheduled`` actions fires on a record (its trigger and
+condition, as for its immediate actions), each scheduled entry gets a pending row due at
+the record's ``field`` + ``offset_days`` (a date field: 00:00 UTC of that day); a blank
+date plans nothing. A later write of the record that does not fire the automation:
+
+- cancels its pending rows when the record no longer *meets* the condition (the condition
+  evaluated as on a new record: ``ISNEW()`` true, ``ISCHANGED(f)`` true when ``f`` has a
+  value, ``PRIORVALUE(f)`` blank), or when the date became blank;
+- moves them when the date changed.
+
+Deleting the record cancels its pending rows. Cancelled rows are deleted; rows that ran
+stay, marked ``done``. The worker (:func:`~hulian.engine.automations.worker.run_scheduled`)
+runs due rows whose record still meets the condition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from hulian.engine.automations.compiled import Automation, Scheduled, scheduling_of
+from hulian.engine.formulas.records import Related, build_env
+from hulian.engine.ids import new_id
+from hulian.engine.records.context import Context
+from hulian.engine.records.plan import FormulaNeeds
+from hulian.engine.records.recycle_bin import object_id
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.system.tenant_tables import tables_of
+
+__all__ = ["cancel", "due_at", "meets", "plan"]
+
+
+def due_at(entry: Scheduled, value: Any) -> dt.datetime | None:
+    """When ``entry`` runs for a record whose date field holds ``value`` (None: blank)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    else:
+        return None
+    return moment + dt.timedelta(days=entry.offset_days)
+
+
+def meets(automation: Automation, env_as_new: Any) -> bool:
+    """Whether a record still meets ``automation``'s condition (``env_as_new``: its
+    formula environment as a new record's)."""
+    return automation.condition is None or automation.condition.run(env_as_new) is True
+
+
+def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
+         prior: Mapping[str, Any] | None, fired: Sequence[Automation], related: Related,
+         needs: FormulaNeeds) -> None:
+    """Plan, move or cancel the scheduled actions of ``record`` after its write."""
+    automations = scheduling_of(ctx.schema, obj)
+    if not automations:
+        return
+    table = tables_of(ctx.conn, ctx.schema.tenant).scheduled_actions
+    env_as_new: Any = None
+    for automation in automations:
+        for entry in automation.scheduled:
+            due = due_at(entry, record.get(entry.field))
+            where = (table.c.flow == automation.api_name, table.c.action == entry.api_name,
+                     table.c.record_id == record["id"], table.c.state == "pending")
+            if automation in fired:
+                ctx.conn.execute(table.delete().where(*where))
+                if due is not None:
+                    ctx.conn.execute(table.insert().values(
+                        id=new_id(), flow=automation.api_name, action=entry.api_name,
+                        object=object_id(ctx.schema, obj.api_name), record_id=record["id"],
+                        due_at=due, state="pending", user_id=ctx.user.id,
+                        lease_owner=None, lease_until=None, created_at=ctx.now,
+                        updated_at=ctx.now))
+                continue
+            if prior is None:
+                continue  # a new record the automation did not fire on has nothing planned
+            if env_as_new is None:
+                env_as_new = build_env(ctx, obj, dict(record), None, related, needs)
+            if due is None or not meets(automation, env_as_new):
+                ctx.conn.execute(table.delete().where(*where))
+            elif record.get(entry.field) != prior.get(entry.field):
+                ctx.conn.execute(table.update().where(*where).values(
+                    due_at=due, lease_owner=None, lease_until=None, updated_at=ctx.now))
+
+
+def cancel(ctx: Context, obj: CompiledObject, record_ids: Iterable[str]) -> None:
+    """Cancel the pending scheduled actions of these records of ``obj``."""
+    ids = list(record_ids)
+    if not ids or not scheduling_of(ctx.schema, obj):
+        return
+    table = tables_of(ctx.conn, ctx.schema.tenant).scheduled_actions
+    ctx.conn.execute(table.delete().where(table.c.record_id.in_(ids),
+                                          table.c.object == object_id(ctx.schema,
+                                                                      obj.api_name),
+                                          table.c.state == "pending"))
