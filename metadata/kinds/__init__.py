@@ -1,7 +1,7 @@
 """The registry of pack document kinds besides objects (one module per kind).
 
 >>> [kind.folder for kind in KINDS]                        # doctest: +SKIP
-['layouts', 'scenes', 'home']
+['layouts', 'scenes', 'home', 'flows']
 >>> kind_of("layouts/Order.web.json").name                 # doctest: +SKIP
 'layout'
 
@@ -22,6 +22,7 @@ from hulian.metadata.kinds.base import (
     Report,
     Use,
 )
+from hulian.metadata.kinds.flows import FLOWS
 from hulian.metadata.kinds.home_views import HOME_VIEWS
 from hulian.metadata.kinds.layouts import LAYOUTS
 from hulian.metadata.kinds.scenes import BUILT_IN_SCENES, SCENES
@@ -29,7 +30,7 @@ from hulian.metadata.kinds.scenes import BUILT_IN_SCENES, SCENES
 __all__ = ["BY_FOLDER", "BY_NAME", "KINDS", "Document", "DocumentKind", "ObjectView",
            "PackView", "Report", "Use", "kind_of", "pack_view"]
 
-KINDS: tuple[DocumentKind, ...] = (LAYOUTS, SCENES, HOME_VIEWS)
+KINDS: tuple[DocumentKind, ...] = (LAYOUTS, SCENES, HOME_VIEWS, FLOWS)
 BY_NAME: Mapping[str, DocumentKind] = {kind.name: kind for kind in KINDS}
 BY_FOLDER: Mapping[str, DocumentKind] = {kind.folder: kind for kind in KINDS}
 
