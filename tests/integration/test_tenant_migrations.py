@@ -142,17 +142,18 @@ def test_two_processes_upgrading_at_once_run_each_migration_once(three_tenants, 
 
 
 def test_a_tenant_from_before_personal_scenes_gets_their_table(three_tenants):
-    """Versions 2, 3 and 4 add ``hulian_personal_scenes``, the outbox ``hulian_changes``,
-    the recycle bin and activities to tenants that stand at version 1."""
+    """Versions 2 to 5 add ``hulian_personal_scenes``, the outbox ``hulian_changes``,
+    the recycle bin and activities, and scheduled actions to tenants that stand at
+    version 1."""
     db = three_tenants.db
     tables = tenant_tables(db.dialect.name, "b")
     with db.begin() as conn:
         for table in (tables.personal_scenes, tables.changes, tables.recycle_bin,
-                      tables.activities):
+                      tables.activities, tables.scheduled_actions):
             conn.execute(sa.schema.DropTable(table))
         conn.execute(sa.text("UPDATE hulian_tenants SET system_version = 1 WHERE name = 'b'"))
-    assert sorted(d[0] for d in _differences(db, "b")) == ["add_index"] * 6 + ["add_table"] * 4
+    assert sorted(d[0] for d in _differences(db, "b")) == ["add_index"] * 8 + ["add_table"] * 5
     assert upgrade(db) == ["b"]
-    assert _version(db, "b") == tenant_migrations.LATEST == 4
+    assert _version(db, "b") == tenant_migrations.LATEST == 5
     assert _differences(db, "b") == []
     assert upgrade(db) == []
