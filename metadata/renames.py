@@ -134,8 +134,12 @@ def rename_document(kind: DocumentKind, doc: Mapping[str, Any], renames: Renames
             if new == use.name:
                 continue
             holder = _holder(out, use.path)
-            current = holder[use.path[-1]]
-            holder[use.path[-1]] = ("-" if current.startswith("-") else "") + new
+            if use.key:
+                holder.update({new if k == use.name else k: v
+                               for k, v in [(k, holder.pop(k)) for k in list(holder)]})
+            else:
+                current = holder[use.path[-1]]
+                holder[use.path[-1]] = ("-" if current.startswith("-") else "") + new
             if notes is not None:
                 what = {"object": "the object", "field": "the field"}.get(use.kind, "it")
                 notes.append(f"{file}: {use.pointer} {use.name!r} is now {new!r} ({pack} "

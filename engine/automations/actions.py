@@ -24,6 +24,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from hulian.engine import notifications
 from hulian.engine.automations.compiled import Action
 from hulian.engine.automations.recipients import resolve
 from hulian.engine.errors import FieldError, RecordValidationError
@@ -111,8 +112,6 @@ def _other(ctx: Context, obj: CompiledObject, flow: str, action: Action,
         activities.insert(ctx.conn, tenant, object_id(ctx.schema, obj.api_name), record["id"],
                           checked, ctx.user.id, ctx.now)
     elif action.type == "notify":
-        from hulian.engine import notifications  # F2's module: merged from f2-approvals
-
         notifications.send(ctx.conn, tenant, resolve(ctx.conn, tenant, action.to, record),
                            title=_text(values.get("title")), body=_text(values.get("body")),
                            object=object_id(ctx.schema, obj.api_name),

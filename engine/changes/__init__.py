@@ -25,7 +25,10 @@ CHANNELS = ("api", "ui", "import", "flow", "sync", "system")
 UI (``ui``), a data import (``import``), a flow (``flow``), cross-tenant sync (``sync``),
 or hulian itself (``system``: roll-ups, quotes, deploy backfills)."""
 
-KINDS = ("create", "update", "delete", "restore")
+KINDS = ("create", "update", "delete", "restore", "event")
+"""``event``: something that happened to a record that is no field change (a flow's
+``approval_approved``, an automation's webhook event): ``before`` is None and ``after``
+holds ``{"event": name, ...details}``."""
 
 
 @dataclass(frozen=True)

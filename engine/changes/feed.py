@@ -151,6 +151,9 @@ def read_feed(conn: sa.Connection, schema: CompiledSchema, condition: sa.ColumnE
     for row in rows:
         change = decode(row)
         current = names_now[row.object_id]
+        if change.kind == "event":  # no field values: shown whole to the record's readers
+            found.append(replace(change, object=current))
+            continue
         fields = visible(current)
         before = shown(names.now(row.object_id, change.at, change.before), fields)
         after_values = shown(names.now(row.object_id, change.at, change.after), fields)

@@ -124,6 +124,8 @@ def _position(signer: CursorSigner, query: HistoryQuery, cursor: Any) -> int:
 def _fields(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
             shown: Sequence[str]) -> tuple[FieldChange, ...] | None:
     """The entry's field changes; None when the change is no entry of the history."""
+    if kind == "event":  # a flow's event changes no field: the approval history shows it
+        return None
     before, after = before or {}, after or {}
     if kind == "create":
         return tuple(FieldChange(f, None, after[f]) for f in shown

@@ -24,6 +24,7 @@ from hulian.formula import (
 )
 from hulian.metadata.field_types import field_type
 from hulian.metadata.kinds import KINDS
+from hulian.metadata.kinds.base import FormulaTarget
 from hulian.metadata.model import ObjectDef, Pack, ValidationRule
 from hulian.metadata.problems import MetadataError, Problem, pointer
 
@@ -181,7 +182,20 @@ def _cycles(pack: Pack, compiled: Mapping[str, ObjectFormulas],
     return result
 
 
-_RETURNS = {"boolean": T.BOOLEAN}
+_RETURNS = {"boolean": T.BOOLEAN, "text": T.TEXT}
+
+
+def _target_type(pack: Pack, obj: ObjectDef, target: FormulaTarget) -> T | None:
+    """The type a formula written to ``target`` must give; None when the field is not
+    there (the metadata checks report it)."""
+    owner: ObjectDef | None = pack.object(target.object) if target.object else obj
+    if target.master and owner is not None:
+        masters = [f for f in owner.fields if f.type == "master_detail"
+                   and (target.master_field is None or f.api_name == target.master_field)]
+        owner = pack.object(masters[0].target) if len(masters) == 1 and masters[0].target \
+            else None
+    found = owner.field(target.field) if owner is not None else None
+    return _expected(found.type) if found is not None else None
 
 
 def _document_formulas(pack: Pack, problems: list[Problem]
@@ -195,9 +209,13 @@ def _document_formulas(pack: Pack, problems: list[Problem]
                 if obj is None:
                     continue  # the checks report the object
                 where = pointer(*formula.path)
+                expected = _RETURNS.get(formula.returns) if formula.target is None \
+                    else _target_type(pack, obj, formula.target)
+                if expected is None:
+                    continue  # the checks report the field a value is written to
                 try:
                     compiled = compile_formula(formula.text, ObjectScope(pack, obj),
-                                               Options("filter"), _RETURNS[formula.returns])
+                                               Options(formula.context), expected)
                 except InstalledElsewhere:
                     continue
                 except FormulaError as exc:

@@ -197,8 +197,78 @@ def fill_recycle_bin(conn: sa.Connection, tenant: str, bin_table: sa.Table) -> i
     return added
 
 
+def _flow_tables(dialect: str, tenant: str, metadata: sa.MetaData) -> None:
+    """The tables of version 5, as they are at that version."""
+    schema = tenant_schema(dialect, tenant)
+
+    def table(name: str, *columns: sa.Column) -> sa.Table:
+        return sa.Table(system_table_name(dialect, tenant, name), metadata, *columns,
+                        schema=schema)
+
+    notifications = table(
+        "hulian_notifications",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("user_id", sa.String(26), nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("object_id", sa.String(64)),
+        sa.Column("record_id", sa.String(26)),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("read_at", UTCDateTime()))
+    sa.Index(short_name("ix", notifications.name, "user"), notifications.c.user_id,
+             notifications.c.created_at, notifications.c.id)
+    approvals = table(
+        "hulian_approvals",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("flow", sa.String(64), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("step", sa.Integer),
+        sa.Column("step_name", sa.String(64)),
+        sa.Column("submitted_by", sa.String(26), nullable=False),
+        sa.Column("submitted_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_at", UTCDateTime()),
+        sa.Column("version", sa.Integer, nullable=False))
+    sa.Index(short_name("ix", approvals.name, "record"), approvals.c.object,
+             approvals.c.record_id, approvals.c.status)
+    items = table(
+        "hulian_approval_items",
+        sa.Column("approval_id", sa.String(26), primary_key=True),
+        sa.Column("step", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("user_id", sa.String(26), primary_key=True),
+        sa.Column("step_name", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("comment", sa.Text),
+        sa.Column("decided_at", UTCDateTime()))
+    sa.Index(short_name("ix", items.name, "user"), items.c.user_id, items.c.state)
+    history = table(
+        "hulian_approval_history",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("approval_id", sa.String(26), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("step_name", sa.String(64)),
+        sa.Column("actor", sa.String(26)),
+        sa.Column("comment", sa.Text),
+        sa.Column("at", UTCDateTime(), nullable=False))
+    sa.Index(short_name("ix", history.name, "record"), history.c.object,
+             history.c.record_id, history.c.id)
+
+
+def notifications_and_approvals(conn: sa.Connection, tenant: str) -> None:
+    """Version 5: in-app notifications and approvals (issue 15): the approvals of records
+    (one row per submission), their work items (one per step and approver) and the
+    approval history of each record."""
+    metadata = sa.MetaData()
+    _flow_tables(conn.dialect.name, tenant, metadata)
+    metadata.create_all(conn, checkfirst=True)
+
+
 def scheduled_actions(conn: sa.Connection, tenant: str) -> None:
-    """Version 5: the scheduled actions of automations
+    """Version 6: the scheduled actions of automations
     (:mod:`hulian.engine.automations.schedule`)."""
     dialect = conn.dialect.name
     table = sa.Table(
@@ -222,7 +292,8 @@ def scheduled_actions(conn: sa.Connection, tenant: str) -> None:
 
 
 MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
-                                     recycle_bin_and_activities, scheduled_actions)
+                                     recycle_bin_and_activities, notifications_and_approvals,
+                                     scheduled_actions)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

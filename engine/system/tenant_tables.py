@@ -70,6 +70,22 @@ class TenantTables:
     activities: sa.Table
     """Activities (跟进记录, :mod:`~hulian.engine.records.activities`): calls, visits and
     notes attached to one record (``object`` its object's stable id, ``record_id``)."""
+    notifications: sa.Table
+    """In-app notifications (:mod:`hulian.engine.notifications`): one row per recipient,
+    ``object_id`` / ``record_id`` the record it is about (if any), ``read_at`` NULL while
+    unread."""
+    approvals: sa.Table
+    """Approvals (:mod:`hulian.engine.approvals`): one row per submission of a record
+    (``object`` its object's stable id) to an approval process ``flow``; ``status``
+    pending, approved, rejected or recalled; ``step`` the index of the current step
+    (NULL once decided); ``version`` rises with each decision."""
+    approval_items: sa.Table
+    """The work items of approvals: one row per (approval, step, approver), ``state``
+    waiting, approved, rejected or skipped (another approver decided the step, or the
+    approval ended), with the approver's comment."""
+    approval_history: sa.Table
+    """Each record's approval history: submit, approve, reject, recall (and the steps'
+    approvals) with who, when and their comment; ``id`` time-ordered."""
     scheduled_actions: sa.Table
     """Scheduled actions of automations (:mod:`hulian.engine.automations.schedule`): one
     row per (automation, scheduled entry, record) planned, ``pending`` until the worker
@@ -170,6 +186,62 @@ def _build(dialect: str, tenant: str) -> TenantTables:
     )
     sa.Index(short_name("ix", activities.name, "record"), activities.c.object,
              activities.c.record_id, activities.c.at, activities.c.id)
+    notifications = table(
+        "hulian_notifications",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("user_id", sa.String(26), nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("object_id", sa.String(64)),
+        sa.Column("record_id", sa.String(26)),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("read_at", UTCDateTime()),
+    )
+    sa.Index(short_name("ix", notifications.name, "user"), notifications.c.user_id,
+             notifications.c.created_at, notifications.c.id)
+    approvals = table(
+        "hulian_approvals",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("flow", sa.String(64), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("step", sa.Integer),
+        sa.Column("step_name", sa.String(64)),
+        sa.Column("submitted_by", sa.String(26), nullable=False),
+        sa.Column("submitted_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_at", UTCDateTime()),
+        sa.Column("version", sa.Integer, nullable=False),
+    )
+    sa.Index(short_name("ix", approvals.name, "record"), approvals.c.object,
+             approvals.c.record_id, approvals.c.status)
+    approval_items = table(
+        "hulian_approval_items",
+        sa.Column("approval_id", sa.String(26), primary_key=True),
+        sa.Column("step", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("user_id", sa.String(26), primary_key=True),
+        sa.Column("step_name", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("comment", sa.Text),
+        sa.Column("decided_at", UTCDateTime()),
+    )
+    sa.Index(short_name("ix", approval_items.name, "user"), approval_items.c.user_id,
+             approval_items.c.state)
+    approval_history = table(
+        "hulian_approval_history",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("approval_id", sa.String(26), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("step_name", sa.String(64)),
+        sa.Column("actor", sa.String(26)),
+        sa.Column("comment", sa.Text),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", approval_history.name, "record"), approval_history.c.object,
+             approval_history.c.record_id, approval_history.c.id)
     scheduled_actions = table(
         "hulian_scheduled_actions",
         sa.Column("id", sa.String(26), primary_key=True),
@@ -191,7 +263,8 @@ def _build(dialect: str, tenant: str) -> TenantTables:
              scheduled_actions.c.record_id)
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
                         enterprise_permissions, sequences, personal_scenes, changes,
-                        recycle_bin, activities, scheduled_actions)
+                        recycle_bin, activities, notifications, approvals, approval_items,
+                        approval_history, scheduled_actions)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

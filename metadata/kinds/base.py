@@ -22,8 +22,8 @@ from typing import Any, Literal, Protocol
 
 from hulian.metadata.problems import pointer
 
-__all__ = ["Document", "DocumentKind", "Formula", "ObjectView", "PackView", "Report", "Use",
-           "UseKind", "content", "items", "mapping", "texts"]
+__all__ = ["Document", "DocumentKind", "Formula", "FormulaTarget", "ObjectView", "PackView",
+           "Report", "Use", "UseKind", "content", "items", "mapping", "texts"]
 
 
 def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -69,6 +69,9 @@ class Use:
     name: str
     path: tuple[Any, ...]
     object: str | None = None
+    key: bool = False
+    """The name is the key at ``path`` (``values`` of a flow's create_record), not the
+    value there."""
 
     @property
     def pointer(self) -> str:
@@ -82,6 +85,18 @@ class Use:
 
 
 @dataclass(frozen=True)
+class FormulaTarget:
+    """The field a formula's value is written to (a flow's field update): ``field`` of
+    ``object`` (None: the formula's own object), or, when ``master``, of the master-detail
+    parent of the formula's record through ``master_field`` (None: its only one)."""
+
+    field: str
+    object: str | None = None
+    master: bool = False
+    master_field: str | None = None
+
+
+@dataclass(frozen=True)
 class Formula:
     """A formula a document holds at ``path``: a ``boolean`` (or other ``returns``) formula
     over the records of ``object``, e.g. a scene's filter."""
@@ -90,9 +105,15 @@ class Formula:
     text: str
     object: str
     returns: str = "boolean"
+    """``boolean`` or ``text``; ignored when ``target`` says which field it fits."""
     what: str = "formula"
     hint: str | None = None
     """What to write instead, when the formula gives another type than ``returns``."""
+    context: str = "filter"
+    """The formula context (:data:`hulian.formula.checker.CONTEXTS`): ``validation`` allows
+    ISNEW, ISCHANGED and PRIORVALUE (an automation's condition)."""
+    target: FormulaTarget | None = None
+    """The field the value is written to: the formula must give a value that fits it."""
 
 
 @dataclass(frozen=True)

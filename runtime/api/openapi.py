@@ -33,6 +33,8 @@ from hulian.runtime.api.openapi_admin import SCHEMAS as MORE_SCHEMAS
 from hulian.runtime.api.openapi_auth import AUTH_SCHEMAS, auth_paths
 from hulian.runtime.api.openapi_bin import bin_paths, bin_schemas
 from hulian.runtime.api.openapi_changes import CHANGE_SCHEMAS, change_paths, history_paths
+from hulian.runtime.api.openapi_flows import SCHEMAS as FLOW_SCHEMAS
+from hulian.runtime.api.openapi_flows import flow_paths
 from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
 from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
@@ -316,7 +318,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     adds the ``/admin`` routes."""
     schemas: dict[str, Any] = {}
     paths = {**_generic_paths(), **layout_paths(), **auth_paths(), **home_paths(),
-             **change_paths()}
+             **change_paths(), **flow_paths()}
     for obj in objects:
         name = obj["api_name"]
         schemas[name] = record_schema(obj)
@@ -341,6 +343,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     schemas.update(VIEW_SCHEMAS)
     schemas.update(ACTIVITY_SCHEMAS)
     schemas.update(CHANGE_SCHEMAS)
+    schemas.update(FLOW_SCHEMAS)
     if admin:
         paths.update(admin_paths())
     info: dict[str, Any] = {
@@ -359,6 +362,7 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
         "tags": [{"name": "api", "description": "Objects, describe, layouts, health"},
                  {"name": "auth", "description": "Login sessions and API tokens"},
                  {"name": "changes", "description": "The change feed for integrations"},
+                 {"name": "flows", "description": "Notifications and approvals"},
                  *({"name": o["api_name"], "description": label_text(o["plural_label"])}
                    for o in objects),
                  *([ADMIN_TAG] if admin else [])],

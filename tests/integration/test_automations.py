@@ -22,22 +22,22 @@ def _changes(engine, tenant):
 
 def test_a_field_update_runs_when_the_condition_becomes_true(engine, tenant):
     build(engine, tenant, automation(
-        "stamp_approval", trigger="becomes_true", condition="ISPICKVAL(status, 'approved')",
+        "stamp_approval", trigger="becomes_true",
+        condition="ISPICKVAL(status, 'approved') && !ISPICKVAL(PRIORVALUE(status), 'closed')",
         actions=[{"type": "field_update", "field": "approved_on", "value": "TODAY()"},
-                 {"type": "field_update", "field": "note", "value": "'was ' & "
-                  "PRIORVALUE(name)"}]))
+                 {"type": "field_update", "field": "note", "value": "'approved: ' & name"}]))
     with engine.session(tenant, "rep") as s:
         made = s.create("Order", {"name": "A", "status": "draft"})
         assert made["approved_on"] is None
         approved = s.update("Order", made["id"], {"status": "approved"})
         assert approved["approved_on"] == dt.datetime.now(dt.UTC).date()
-        assert approved["note"] == "was A"
+        assert approved["note"] == "approved: A"
         s.update("Order", made["id"], {"approved_on": None})
         again = s.update("Order", made["id"], {"name": "A2"})
     assert again["approved_on"] is None  # still approved: it did not *become* true
     flow = [c for c in _changes(engine, tenant) if c.channel == "flow"]
     assert [(c.kind, c.after) for c in flow] == [
-        ("update", {"approved_on": approved["approved_on"].isoformat(), "note": "was A"})]
+        ("update", {"approved_on": approved["approved_on"].isoformat(), "note": "approved: A"})]
 
 
 def test_the_flow_writes_come_after_the_users_write_in_the_outbox(engine, tenant):

@@ -183,3 +183,70 @@ def test_a_malformed_automation_is_a_schema_problem(change: Any, code: str, wher
         load_documents(_documents(order_closed=doc))
     assert (code, "flows/order_closed.json", where) in [
         (p.code, p.file, p.pointer) for p in info.value.problems]
+
+
+def _problems(**flows: dict[str, Any]) -> list[tuple[str, str, str]]:
+    with pytest.raises(MetadataError) as info:
+        load_documents(_documents(**flows))
+    assert [p for p in info.value.problems if not (p.hint and p.message)] == []
+    return sorted((p.code, p.file, p.pointer) for p in info.value.problems)
+
+
+def test_every_name_mistake_of_a_flow_is_reported_at_once_where_it_is() -> None:
+    bad_approval = approval()
+    bad_approval["steps"][1]["api_name"] = "dealer_boss"
+    bad_approval["steps"][0]["approvers"] += [{"role": "dealer_buyer"},
+                                              {"enterprise_role": "sales_rep"},
+                                              {"role": "nobody"}]
+    bad_approval["actions"]["approve"].append({"field": "number", "value": "'x'"})
+    bad_approval["actions"]["reject"] = [{"field": "stauts", "value": "'x'"}]
+    bad_approval["trigger"] = "update"
+    bad_rule = automation(object="Order")
+    bad_rule["scheduled"][0]["field"] = "amount"
+    bad_rule["scheduled"].append({**bad_rule["scheduled"][0], "field": "order_date"})
+    bad_rule["actions"] += [
+        {"type": "field_update", "target": "master", "field": "status", "value": "'x'"},
+        {"type": "create_record", "object": "Invoice", "values": {"x": "1"}},
+        {"type": "create_record", "object": "OrderLine", "values": {"prodcut": "'x'"}},
+        {"type": "activity", "kind": "note", "text": "'x'", "title": "'y'"}]
+    bad_rule["steps"] = approval()["steps"]
+    switch = {"api_name": "old_rule", "active": False}
+    assert _problems(order_approval=bad_approval, order_closed=bad_rule,
+                     old_rule=switch) == [
+        ("flow.duplicate_name", "flows/order_approval.json", "/steps/1/api_name"),
+        ("flow.duplicate_name", "flows/order_closed.json", "/scheduled/1/api_name"),
+        ("flow.field_not_writable", "flows/order_approval.json", "/actions/approve/1/field"),
+        ("flow.key_not_applicable", "flows/order_approval.json", "/trigger"),
+        ("flow.key_not_applicable", "flows/order_closed.json", "/actions/8/title"),
+        ("flow.key_not_applicable", "flows/order_closed.json", "/steps"),
+        ("flow.no_master", "flows/order_closed.json", "/actions/5/target"),
+        ("flow.not_a_date", "flows/order_closed.json", "/scheduled/0/field"),
+        ("flow.role_kind", "flows/order_approval.json", "/steps/0/approvers/1/role"),
+        ("flow.role_kind", "flows/order_approval.json",
+         "/steps/0/approvers/2/enterprise_role"),
+        ("flow.switch_without_flow", "flows/old_rule.json", "/active"),
+        ("flow.unknown_field", "flows/order_approval.json", "/actions/reject/0/field"),
+        ("flow.unknown_field", "flows/order_closed.json", "/actions/7/values/prodcut"),
+        ("flow.unknown_object", "flows/order_closed.json", "/actions/6/object"),
+        ("flow.unknown_role", "flows/order_approval.json", "/steps/0/approvers/3/role"),
+    ]
+
+
+def test_a_field_update_on_the_master_names_one_of_its_master_detail_fields() -> None:
+    rule = automation(api_name="line_rule", object="OrderLine", scheduled=[], actions=[
+        {"type": "field_update", "target": "master", "field": "notes", "value": "'x'"},
+        {"type": "field_update", "target": "master", "master_field": "sales_order",
+         "field": "nots", "value": "'x'"},
+        {"type": "field_update", "target": "master", "master_field": "product",
+         "field": "notes", "value": "'x'"}])
+    assert _problems(line_rule=rule) == [
+        ("flow.no_master", "flows/line_rule.json", "/actions/2/master_field"),
+        ("flow.unknown_field", "flows/line_rule.json", "/actions/1/field"),
+    ]
+
+
+def test_a_switch_without_active_or_with_more_keys_is_incomplete() -> None:
+    assert _problems(a={"api_name": "a"}, b={"api_name": "b", "object": "Order"}) == [
+        ("flow.incomplete", "flows/a.json", ""),
+        ("flow.incomplete", "flows/b.json", "/object"),
+    ]
