@@ -16,6 +16,7 @@ __all__ = [
     "ConflictError",
     "DeployError",
     "FieldError",
+    "FlowRefused",
     "GoneError",
     "HulianError",
     "MetadataError",
@@ -106,6 +107,14 @@ class QueryError(HulianError):
 
 class PermissionDenied(HulianError):
     code = "permission_denied"
+
+
+class FlowRefused(HulianError):
+    """A flow cannot do what was asked with the record as it is: its entry criteria are
+    not met (``approval_entry_criteria_not_met``), or a step has no approver
+    (``approval_no_approver``)."""
+
+    code = "flow_refused"
 
 
 class UnauthenticatedError(HulianError):

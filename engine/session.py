@@ -39,6 +39,7 @@ from hulian.engine.records.rows import fetch
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security.visibility import EDIT, Visibility
 from hulian.engine.session_activities import ActivitiesMixin
+from hulian.engine.session_approvals import ApprovalsMixin
 from hulian.engine.session_bin import RecycleBinMixin
 from hulian.engine.session_changes import ChangesMixin
 from hulian.engine.session_notifications import NotificationsMixin
@@ -84,7 +85,7 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
 
 
 class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
-              RecycleBinMixin, ActivitiesMixin, NotificationsMixin):
+              RecycleBinMixin, ActivitiesMixin, NotificationsMixin, ApprovalsMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,

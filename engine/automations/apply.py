@@ -35,7 +35,7 @@ from hulian.engine.automations.actions import run_actions
 from hulian.engine.automations.compiled import Automation, automations_of
 from hulian.engine.changes.journal import Journal
 from hulian.engine.errors import ConflictError
-from hulian.engine.formulas.records import Related, build_env
+from hulian.engine.formulas.records import _Related, build_env
 from hulian.engine.records.context import Context
 from hulian.engine.records.plan import FormulaNeeds, combined
 from hulian.engine.records.write import Write
@@ -87,7 +87,7 @@ def _run(w: Write, operation: str,
     automations = automations_of(ctx.schema, obj)
     firing = [a for a in automations if a.fires_on(operation)]
     needs = _needs(ctx.schema, obj)
-    related = Related(ctx)
+    related = _Related(ctx)
     due: list[tuple[Automation, dict[str, Any], Any]] = []
     for record, prior in pairs:
         env = build_env(ctx, obj, record, prior, related, needs)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hulian.engine.automations.compiled import Automation, Scheduled, scheduling_of
-from hulian.engine.formulas.records import Related, build_env
+from hulian.engine.formulas.records import _Related, build_env
 from hulian.engine.ids import new_id
 from hulian.engine.records.context import Context
 from hulian.engine.records.plan import FormulaNeeds
@@ -53,7 +53,7 @@ def meets(automation: Automation, env_as_new: Any) -> bool:
 
 
 def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
-         prior: Mapping[str, Any] | None, fired: Sequence[Automation], related: Related,
+         prior: Mapping[str, Any] | None, fired: Sequence[Automation], related: _Related,
          needs: FormulaNeeds) -> None:
     """Plan, move or cancel the scheduled actions of ``record`` after its write."""
     automations = scheduling_of(ctx.schema, obj)

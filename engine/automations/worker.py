@@ -29,7 +29,7 @@ from hulian.engine.changes import outbox
 from hulian.engine.changes.journal import Journal
 from hulian.engine.database import reading
 from hulian.engine.errors import NotFoundError
-from hulian.engine.formulas.records import Related, build_env
+from hulian.engine.formulas.records import _Related, build_env
 from hulian.engine.ids import new_id
 from hulian.engine.records.context import Context
 from hulian.engine.records.rows import fetch
@@ -109,7 +109,7 @@ def _run_row(engine: Engine, tenant: str, row_id: str, token: str, now: dt.datet
         except NotFoundError:
             conn.execute(done)
             return False
-        related = Related(ctx)
+        related = _Related(ctx)
         env = build_env(ctx, obj, record, None, related, automation.needs)
         if not meets(automation, env):
             conn.execute(done)

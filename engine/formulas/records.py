@@ -26,7 +26,7 @@ from hulian.metadata.values import ValueProblem
 Env = dict[tuple[str, ...], Any]
 
 
-class Related:
+class _Related:
     """Related records by (object, id), fetched once per write."""
 
     def __init__(self, ctx: Context):
@@ -83,7 +83,7 @@ def _as_formula_value(model: ObjectDef, name: str, value: Any) -> Any:
 
 
 def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
-              prior: dict[str, Any] | None, related: Related, needs: FormulaNeeds) -> Env:
+              prior: dict[str, Any] | None, related: _Related, needs: FormulaNeeds) -> Env:
     """The values formulas of ``obj`` read on ``record``: its own (and ``$IsNew``,
     ``$Prior``), then what ``needs`` lists (the quote fields, formula fields and related
     records the formulas use; nothing else is computed or read)."""
@@ -109,7 +109,7 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
     return env
 
 
-def _follow(ctx: Context, model: ObjectDef, record: dict[str, Any] | None, related: Related,
+def _follow(ctx: Context, model: ObjectDef, record: dict[str, Any] | None, related: _Related,
             hops: tuple[str, ...]) -> tuple[ObjectDef, dict[str, Any] | None]:
     """The object and the record (as read, computed fields included) ``hops`` reach."""
     current_obj, values = model, record
@@ -130,7 +130,7 @@ def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[st
         return
     plan = write_plan(ctx.schema, obj.api_name)
     order = ctx.schema.formulas[obj.api_name].fields
-    related = Related(ctx)
+    related = _Related(ctx)
     for i, row in enumerate(rows):
         missing = {name: f for name, f in defaults.items() if name not in row}
         if not missing:
@@ -157,7 +157,7 @@ def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
     if not rules:
         return
     needs = write_plan(ctx.schema, obj.api_name).rule_needs
-    related = Related(ctx)
+    related = _Related(ctx)
     for i, (row, prior) in enumerate(zip(rows, priors, strict=True)):
         record = {**(prior or {}), **row}
         env = build_env(ctx, obj, record, prior, related, needs)
@@ -169,4 +169,4 @@ def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                                          messages=rule.message))
 
 
-__all__ = ["Related", "apply_default_formulas", "build_env", "check_rules"]
+__all__ = ["apply_default_formulas", "build_env", "check_rules"]

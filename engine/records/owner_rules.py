@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hulian.engine.formulas.records import Related, build_env
+from hulian.engine.formulas.records import _Related, build_env
 from hulian.engine.records.context import Context
 from hulian.engine.records.plan import write_plan
 from hulian.engine.schema.compiled import CompiledObject
@@ -50,7 +50,7 @@ def assign_owners(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]])
         return
     formulas = ctx.schema.formulas[obj.api_name].owner_rules
     needs = write_plan(ctx.schema, obj.api_name).owner_rule_needs
-    related = Related(ctx)
+    related = _Related(ctx)
     for row in rows:
         env = build_env(ctx, obj, row, None, related, needs) if formulas else {}
         for rule in model.owner_rules:

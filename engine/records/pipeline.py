@@ -14,13 +14,13 @@ The steps of one object are chosen once per compiled schema (:func:`chosen`): an
 without roll-ups has no roll-up step, one without rules no rules step, and so on.
 
 =========  ===========================================================================
-create     input coerce business_type layout defaults default_formulas masters required
-           options subsets owners references unique rules | owner_rules stamp insert
-           roll_ups automations record_changes
-update     load editable version input coerce masters required options business_type
-           subsets layout owners references unique rules | save ownership roll_ups
-           quotes automations record_changes
-delete     load editable version | cascade scheduled record_changes
+create     input coerce locked business_type layout defaults default_formulas masters
+           required options subsets owners references unique rules | owner_rules stamp
+           insert roll_ups automations record_changes
+update     load editable version input coerce locked masters required options
+           business_type subsets layout owners references unique rules | save ownership
+           roll_ups quotes automations record_changes
+delete     load editable version locked | cascade scheduled record_changes
 restore    load editable restorable | cascade record_changes
 =========  ===========================================================================
 
@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hulian.engine.approvals.lock import check_lock, has_locks
 from hulian.engine.errors import RecordValidationError
 from hulian.engine.records import write_steps as steps
 from hulian.engine.records.context import Context
@@ -78,11 +79,13 @@ VERSION = Step("version", steps.version)
 INPUT = Step("input", steps.input)
 MASTERS = Step("masters", steps.follow_master, _has("master"))
 OWNERS = Step("owners", steps.owners)
+LOCKED = Step("locked", check_lock, has_locks)
 
 OPERATIONS: Mapping[str, tuple[tuple[Step, ...], tuple[Step, ...]]] = {
     "create": ((
         INPUT,
         Step("coerce", steps.coerce_new),
+        LOCKED,
         Step("business_type", steps.business_type_new),
         Step("layout", steps.layout_new),
         Step("defaults", steps.defaults),
@@ -106,6 +109,7 @@ OPERATIONS: Mapping[str, tuple[tuple[Step, ...], tuple[Step, ...]]] = {
     "update": ((
         LOAD, EDITABLE, VERSION, INPUT,
         Step("coerce", steps.coerce_change),
+        LOCKED,
         MASTERS,
         Step("required", steps.required_change),
         Step("options", steps.options_change, _has("choices")),
@@ -124,7 +128,7 @@ OPERATIONS: Mapping[str, tuple[tuple[Step, ...], tuple[Step, ...]]] = {
         Step("automations", steps.automations_change, _has("automated")),
         Step("record_changes", steps.record_changes),
     )),
-    "delete": ((LOAD, EDITABLE, VERSION), (
+    "delete": ((LOAD, EDITABLE, VERSION, LOCKED), (
         Step("cascade", steps.cascade_delete),
         Step("scheduled", steps.scheduled_delete, _has("scheduling")),
         Step("record_changes", steps.record_changes),

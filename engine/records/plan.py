@@ -22,6 +22,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from hulian.engine.approvals.processes import locks_of
 from hulian.engine.formulas.scope import FieldTarget
 from hulian.engine.schema.compiled import CompiledSchema
 from hulian.formula import CompiledFormula
@@ -98,6 +99,9 @@ class WritePlan:
     """Whether the object has active automations (:mod:`hulian.engine.automations`)."""
     scheduling: bool = False
     """Whether some of them have scheduled actions (a delete cancels them)."""
+    locks: Any = None
+    """What locks its records while an approval is pending
+    (:class:`~hulian.engine.approvals.processes.Locks`); None: nothing can."""
 
 
 def write_plan(schema: CompiledSchema, object_name: str) -> WritePlan:
@@ -178,6 +182,7 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
         has_rules=any(rule.active for rule, _ in formulas.rules),
         automated=bool(automations),
         scheduling=any(a.scheduled for a in automations),
+        locks=locks_of(schema, name),
     )
 
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from hulian.engine.errors import (
     ConflictError,
+    FlowRefused,
     GoneError,
     HulianError,
     NotFoundError,
@@ -96,6 +97,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (GoneError, 410),
     (PayloadTooLarge, 413),
     (RecordValidationError, 422),
+    (FlowRefused, 422),
     (Unprocessable, 422),
     (PasswordPolicyError, 422),
     (ThrottledError, 429),
