@@ -1,14 +1,19 @@
 """Scheduled actions: planned by writes, kept in the tenant's ``hulian_scheduled_actions``.
 
-When an automation with ``scheduled`` actions fires on a record (its trigger and
-condition, as for its immediate actions), each scheduled entry gets a pending row due at
-the record's ``field`` + ``offset_days`` (a date field: 00:00 UTC of that day); a blank
-date plans nothing. A later write of the record that does not fire the automation:
+A record *meets* an automation when its condition holds on the record evaluated as on a
+new record (``ISNEW()`` true, ``ISCHANGED(f)`` true when ``f`` has a value,
+``PRIORVALUE(f)`` blank). When an automation with ``scheduled`` actions fires on a record
+(its trigger and condition, as for its immediate actions) and the record meets it, each
+scheduled entry gets a pending row due at the record's ``field`` + ``offset_days`` (a date
+field: 00:00 UTC of that day), replacing a pending one; a blank date plans nothing. A
+later write of the record that does not fire the automation:
 
-- cancels its pending rows when the record no longer *meets* the condition (the condition
-  evaluated as on a new record: ``ISNEW()`` true, ``ISCHANGED(f)`` true when ``f`` has a
-  value, ``PRIORVALUE(f)`` blank), or when the date became blank;
+- cancels its pending rows when the record no longer meets the automation, or when the
+  date became blank;
 - moves them when the date changed.
+
+A write of a record that met the automation neither before nor after it touches no row
+(there can be none): the table is not even read.
 
 Deleting the record cancels its pending rows. Cancelled rows are deleted; rows that ran
 stay, marked ``done``. The worker (:func:`~hulian.engine.automations.worker.run_scheduled`)
@@ -60,15 +65,19 @@ def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
     if not automations:
         return
     table = tables_of(ctx.conn, ctx.schema.tenant).scheduled_actions
-    env_as_new: Any = None
+    now_env = build_env(ctx, obj, dict(record), None, related, needs)
+    prior_env = None if prior is None else build_env(ctx, obj, dict(prior), None, related,
+                                                      needs)
     for automation in automations:
+        meets_now = meets(automation, now_env)
         for entry in automation.scheduled:
             due = due_at(entry, record.get(entry.field))
             where = (table.c.flow == automation.api_name, table.c.action == entry.api_name,
                      table.c.record_id == record["id"], table.c.state == "pending")
             if automation in fired:
-                ctx.conn.execute(table.delete().where(*where))
-                if due is not None:
+                if prior is not None:
+                    ctx.conn.execute(table.delete().where(*where))
+                if due is not None and meets_now:
                     ctx.conn.execute(table.insert().values(
                         id=new_id(), flow=automation.api_name, action=entry.api_name,
                         object=object_id(ctx.schema, obj.api_name), record_id=record["id"],
@@ -76,11 +85,9 @@ def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
                         lease_owner=None, lease_until=None, created_at=ctx.now,
                         updated_at=ctx.now))
                 continue
-            if prior is None:
-                continue  # a new record the automation did not fire on has nothing planned
-            if env_as_new is None:
-                env_as_new = build_env(ctx, obj, dict(record), None, related, needs)
-            if due is None or not meets(automation, env_as_new):
+            if prior_env is None or not meets(automation, prior_env):
+                continue  # nothing can be pending: rows are kept only for records that meet
+            if due is None or not meets_now:
                 ctx.conn.execute(table.delete().where(*where))
             elif record.get(entry.field) != prior.get(entry.field):
                 ctx.conn.execute(table.update().where(*where).values(
