@@ -42,7 +42,7 @@ from hulian.engine.records.write import Write
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 
 __all__ = ["MAX_DEPTH", "after_create", "after_delete", "after_update", "flow_context",
-           "has_automations", "matches"]
+           "has_automations", "matches", "touches"]
 
 MAX_DEPTH = 5
 """How many automations deep a chain may go (an automation whose write fires another...)."""
@@ -81,21 +81,34 @@ def matches(automation: Automation, env: Any, prior_env: Any | None) -> bool:
     return True
 
 
+def touches(automation: Automation, changed: frozenset[str] | None) -> bool:
+    """Whether a write changing ``changed`` (None: a create) may change whether
+    ``automation``'s condition holds."""
+    return changed is None or automation.reads is None or bool(automation.reads & changed)
+
+
 def _run(w: Write, operation: str,
-         pairs: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
+         pairs: list[tuple[dict[str, Any], dict[str, Any] | None]],
+         changed: frozenset[str] | None = None) -> None:
     ctx, obj = w.ctx, w.obj
     automations = automations_of(ctx.schema, obj)
-    firing = [a for a in automations if a.fires_on(operation)]
+    # becomes_true cannot fire on an update that changes nothing its condition reads
+    firing = [a for a in automations if a.fires_on(operation)
+              and (a.trigger != "becomes_true" or touches(a, changed))]
+    moved = () if changed is None else schedule.moving(ctx.schema, obj, changed)
+    if not firing and not moved:
+        return
     needs = _needs(ctx.schema, obj)
     related = _Related(ctx)
     due: list[tuple[Automation, dict[str, Any], Any]] = []
+    wants_prior = moved or any(a.trigger == "becomes_true" for a in firing)
     for record, prior in pairs:
         env = build_env(ctx, obj, record, prior, related, needs)
-        prior_env = None if prior is None else build_env(ctx, obj, prior, prior, related,
-                                                          needs)
+        prior_env = None if prior is None or not wants_prior else \
+            build_env(ctx, obj, prior, prior, related, needs)
         fired = [a for a in firing if matches(a, env, prior_env)]
         due += [(a, record, env) for a in fired if a.actions]
-        schedule.plan(ctx, obj, record, prior, fired, related, needs)
+        schedule.plan(ctx, obj, record, prior, fired, moved, env, prior_env)
     if not due:
         return
     if ctx.flow_depth >= MAX_DEPTH:
@@ -123,7 +136,7 @@ def after_update(w: Write) -> None:
     if not w.changed:
         return  # nothing changed: nothing fires
     assert w.current is not None
-    _run(w, "update", [({**w.current, **w.changed}, w.current)])
+    _run(w, "update", [({**w.current, **w.changed}, w.current)], frozenset(w.changed))
 
 
 def after_delete(w: Write) -> None:

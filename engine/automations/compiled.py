@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from hulian.engine.formulas.scope import ObjectScope
+from hulian.engine.formulas.scope import FieldTarget, ObjectScope
 from hulian.engine.records.plan import FormulaNeeds, formula_needs
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.formula import CompiledFormula, Options, T, compile_formula
@@ -80,6 +80,9 @@ class Automation:
     scheduled: tuple[Scheduled, ...]
     needs: FormulaNeeds
     """What evaluating its formulas on a record needs besides the record's own values."""
+    reads: frozenset[str] | None = None
+    """The record's fields its condition depends on, through formula fields too (None: it
+    reads related records, so any write may change it)."""
 
     def fires_on(self, operation: str) -> bool:
         return self.trigger in TRIGGERS.get(operation, ())
@@ -137,7 +140,29 @@ def _automation(schema: CompiledSchema, model: ObjectDef, api_name: str,
     formulas += [f for s in scheduled for a in s.actions for f in a.values.values()]
     return Automation(api_name, model.api_name, doc.get("trigger", "create_or_update"),
                       condition, actions, tuple(scheduled),
-                      formula_needs(schema, model.api_name, formulas))
+                      formula_needs(schema, model.api_name, formulas),
+                      frozenset() if condition is None else _reads(schema, model, condition))
+
+
+def _reads(schema: CompiledSchema, model: ObjectDef, formula: CompiledFormula
+           ) -> frozenset[str] | None:
+    """The fields of ``model`` ``formula`` depends on (None: it reaches other records)."""
+    own = schema.formulas[model.api_name].fields
+    found: set[str] = set()
+    pending = [formula]
+    while pending:
+        for ref in pending.pop().references:
+            target = ref.target
+            if not isinstance(target, FieldTarget):
+                continue  # $IsNew, $User...: the same before and after the write
+            f = model.field(target.field)
+            if target.hops or (f is not None and f.quote is not None):
+                return None
+            if target.field not in found:
+                found.add(target.field)
+                if target.field in own:
+                    pending.append(own[target.field])
+    return frozenset(found)
 
 
 def _action(schema: CompiledSchema, model: ObjectDef, doc: Mapping[str, Any]) -> Action:

@@ -26,16 +26,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
+
 from hulian.engine.automations.compiled import Automation, Scheduled, scheduling_of
-from hulian.engine.formulas.records import _Related, build_env
 from hulian.engine.ids import new_id
 from hulian.engine.records.context import Context
-from hulian.engine.records.plan import FormulaNeeds
 from hulian.engine.records.recycle_bin import object_id
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.system.tenant_tables import tables_of
 
-__all__ = ["cancel", "due_at", "meets", "plan"]
+__all__ = ["as_new", "cancel", "due_at", "meets", "plan"]
 
 
 def due_at(entry: Scheduled, value: Any) -> dt.datetime | None:
@@ -57,41 +57,68 @@ def meets(automation: Automation, env_as_new: Any) -> bool:
     return automation.condition is None or automation.condition.run(env_as_new) is True
 
 
+def as_new(env: dict[tuple[str, ...], Any]) -> dict[tuple[str, ...], Any]:
+    """A record's formula environment as a new record's (no ``$Prior``, ``$IsNew``)."""
+    out = {k: v for k, v in env.items() if k[0] != "$Prior"}
+    out[("$IsNew",)] = True
+    return out
+
+
+def _statements(table: sa.Table) -> tuple[Any, Any]:
+    """Delete and move the pending row of ``:flow``, ``:action``, ``:record_id``."""
+    where = (table.c.flow == sa.bindparam("flow"), table.c.action == sa.bindparam("action"),
+             table.c.record_id == sa.bindparam("record_id"), table.c.state == "pending")
+    return (table.delete().where(*where),
+            table.update().where(*where).values(
+                due_at=sa.bindparam("due"), lease_owner=None, lease_until=None,
+                updated_at=sa.bindparam("now")))
+
+
+def moving(schema: Any, obj: CompiledObject, changed: frozenset[str]
+           ) -> tuple[Automation, ...]:
+    """The automations with scheduled actions whose pending rows an update changing
+    ``changed`` may move or cancel: those whose condition reads a changed field, or
+    whose scheduled date changed (an automation the update fires is planned again
+    anyway)."""
+    return tuple(a for a in scheduling_of(schema, obj)
+                 if a.reads is None or a.reads & changed
+                 or any(s.field in changed for s in a.scheduled))
+
+
 def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
-         prior: Mapping[str, Any] | None, fired: Sequence[Automation], related: _Related,
-         needs: FormulaNeeds) -> None:
-    """Plan, move or cancel the scheduled actions of ``record`` after its write."""
-    automations = scheduling_of(ctx.schema, obj)
+         prior: Mapping[str, Any] | None, fired: Sequence[Automation],
+         moved: Sequence[Automation], env: Any, prior_env: Any | None) -> None:
+    """Plan the scheduled actions of the ``fired`` automations for ``record`` after its
+    write, and move or cancel those of ``moved`` (:func:`moving`; ``env``,
+    ``prior_env``: the record's formula environments after and before the write)."""
+    automations = [a for a in scheduling_of(ctx.schema, obj) if a in fired or a in moved]
     if not automations:
         return
     table = tables_of(ctx.conn, ctx.schema.tenant).scheduled_actions
-    now_env = build_env(ctx, obj, dict(record), None, related, needs)
-    prior_env = None if prior is None else build_env(ctx, obj, dict(prior), None, related,
-                                                      needs)
+    delete, move = ctx.schema.memo.get(("scheduled_statements",), lambda: _statements(table))
+    now_env = env if prior is None else as_new(env)
+    before = None if prior_env is None else as_new(prior_env)
     for automation in automations:
         meets_now = meets(automation, now_env)
         for entry in automation.scheduled:
             due = due_at(entry, record.get(entry.field))
-            where = (table.c.flow == automation.api_name, table.c.action == entry.api_name,
-                     table.c.record_id == record["id"], table.c.state == "pending")
+            key = {"flow": automation.api_name, "action": entry.api_name,
+                   "record_id": record["id"]}
             if automation in fired:
                 if prior is not None:
-                    ctx.conn.execute(table.delete().where(*where))
+                    ctx.conn.execute(delete, key)
                 if due is not None and meets_now:
                     ctx.conn.execute(table.insert().values(
-                        id=new_id(), flow=automation.api_name, action=entry.api_name,
-                        object=object_id(ctx.schema, obj.api_name), record_id=record["id"],
-                        due_at=due, state="pending", user_id=ctx.user.id,
-                        lease_owner=None, lease_until=None, created_at=ctx.now,
-                        updated_at=ctx.now))
+                        id=new_id(), object=object_id(ctx.schema, obj.api_name), due_at=due,
+                        state="pending", user_id=ctx.user.id, lease_owner=None,
+                        lease_until=None, created_at=ctx.now, updated_at=ctx.now, **key))
                 continue
-            if prior_env is None or not meets(automation, prior_env):
+            if before is None or not meets(automation, before):
                 continue  # nothing can be pending: rows are kept only for records that meet
             if due is None or not meets_now:
-                ctx.conn.execute(table.delete().where(*where))
-            elif record.get(entry.field) != prior.get(entry.field):
-                ctx.conn.execute(table.update().where(*where).values(
-                    due_at=due, lease_owner=None, lease_until=None, updated_at=ctx.now))
+                ctx.conn.execute(delete, key)
+            elif record.get(entry.field) != (prior or {}).get(entry.field):
+                ctx.conn.execute(move, {**key, "due": due, "now": ctx.now})
 
 
 def cancel(ctx: Context, obj: CompiledObject, record_ids: Iterable[str]) -> None:

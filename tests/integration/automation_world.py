@@ -19,6 +19,7 @@ ORDER = obj(
     field("due_date", "date"),
     field("last_line_on", "date"),
     field("note", "text"),
+    field("double", "number", formula="amount * 2", scale=2),
 )
 LINE = obj(
     "OrderLine",

@@ -68,6 +68,18 @@ def test_triggers(engine, tenant, trigger, fires_on_create, fires_on_update):
     assert small["counter"] is None
 
 
+def test_becomes_true_sees_a_formula_field_change_through_the_field_it_reads(engine,
+                                                                              tenant):
+    build(engine, tenant, automation(
+        "large", trigger="becomes_true", condition="double > 100", actions=[
+            {"type": "field_update", "field": "note", "value": "'large'"}]))
+    with engine.session(tenant, "rep") as s:
+        made = s.create("Order", {"name": "A", "amount": 10})
+        s.update("Order", made["id"], {"name": "B"})
+        assert s.get("Order", made["id"])["note"] is None
+        assert s.update("Order", made["id"], {"amount": 60})["note"] == "large"
+
+
 def test_an_update_that_changes_nothing_fires_nothing(engine, tenant):
     build(engine, tenant, automation(
         "count", trigger="update", actions=[
