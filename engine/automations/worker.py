@@ -103,7 +103,8 @@ def _run_row(engine: Engine, tenant: str, row_id: str, token: str, now: dt.datet
             conn.execute(done)
             return False
         obj, automation, entry = found
-        ctx = Context(conn, schema, user, now, None, None, "flow", None, Journal(schema))
+        ctx = Context(conn, schema, user, now, None, None, "flow", None,
+                      Journal(schema) if engine.record_changes else None)
         try:
             record = fetch(ctx, obj, row.record_id)
         except NotFoundError:
