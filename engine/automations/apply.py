@@ -32,7 +32,7 @@ from typing import Any
 
 from hulian.engine.automations import schedule
 from hulian.engine.automations.actions import run_actions
-from hulian.engine.automations.compiled import Automation, automations_of
+from hulian.engine.automations.compiled import Automation, automations_of, reading
 from hulian.engine.changes.journal import Journal
 from hulian.engine.errors import ConflictError
 from hulian.engine.formulas.records import _Related, build_env
@@ -102,10 +102,17 @@ def _run(w: Write, operation: str,
     related = _Related(ctx)
     due: list[tuple[Automation, dict[str, Any], Any]] = []
     wants_prior = moved or any(a.trigger == "becomes_true" for a in firing)
+    read = reading(ctx.schema, obj)
+
+    def only(values: dict[str, Any]) -> dict[str, Any]:
+        """What the formulas read of a record (build_env converts every value given)."""
+        return values if read is None else {k: v for k, v in values.items() if k in read}
+
     for record, prior in pairs:
-        env = build_env(ctx, obj, record, prior, related, needs)
+        env = build_env(ctx, obj, only(record), None if prior is None else only(prior),
+                        related, needs)
         prior_env = None if prior is None or not wants_prior else \
-            build_env(ctx, obj, prior, prior, related, needs)
+            build_env(ctx, obj, only(prior), only(prior), related, needs)
         fired = [a for a in firing if matches(a, env, prior_env)]
         due += [(a, record, env) for a in fired if a.actions]
         schedule.plan(ctx, obj, record, prior, fired, moved, env, prior_env)

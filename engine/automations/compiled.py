@@ -27,7 +27,7 @@ from hulian.formula import CompiledFormula, Options, T, compile_formula
 from hulian.metadata.field_types import field_type
 from hulian.metadata.model import Field, ObjectDef
 
-__all__ = ["TRIGGERS", "Action", "Automation", "Scheduled", "automations_of",
+__all__ = ["TRIGGERS", "Action", "Automation", "Scheduled", "automations_of", "reading",
            "scheduling_of"]
 
 TRIGGERS: Mapping[str, frozenset[str]] = MappingProxyType({
@@ -142,6 +142,26 @@ def _automation(schema: CompiledSchema, model: ObjectDef, api_name: str,
                       condition, actions, tuple(scheduled),
                       formula_needs(schema, model.api_name, formulas),
                       frozenset() if condition is None else _reads(schema, model, condition))
+
+
+def reading(schema: CompiledSchema, obj: CompiledObject) -> frozenset[str] | None:
+    """The fields of ``obj`` that the formulas of its automations read, through formula
+    fields too (None: some reach related records); built once per compiled object."""
+    def build() -> frozenset[str] | None:
+        found: set[str] = set()
+        for automation in automations_of(schema, obj):
+            formulas = [f for f in (automation.condition,) if f is not None]
+            formulas += [f for a in automation.actions for f in a.values.values()]
+            formulas += [f for s in automation.scheduled for a in s.actions
+                         for f in a.values.values()]
+            for formula in formulas:
+                reads = _reads(schema, obj.model, formula)
+                if reads is None:
+                    return None
+                found |= reads
+        return frozenset(found)
+
+    return obj.memo.get(("automations", "reading"), build)
 
 
 def _reads(schema: CompiledSchema, model: ObjectDef, formula: CompiledFormula
