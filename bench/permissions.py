@@ -42,7 +42,7 @@ hand-written SQL (which goes first alternates too), in these modes:
   the user's permissions from the Engine's cache (read once per people version: roles,
   department tree, enterprise; engine/security/cache.py), the query, commit; against a
   hand-written request: connection from the pool, BEGIN, the user's row by username (for
-  the leader also the people of the departments they lead, ``OWNERS_SQL``), the list
+  the leader also the people of the departments they lead, ``owners_sql``), the list
   statement, COMMIT. **The targets apply to this mode** (a page as a user waits for it);
 - ``query``: ``Session.query`` on a session already open (its rights and visibility
   computed once), against the hand-written statement on a transaction already open.
@@ -90,7 +90,6 @@ from permissions_world import (
     FULL,
     LEVELS,
     SMALL,
-    USER_SQL,
     World,
     bench_pack,
     build,
@@ -133,13 +132,14 @@ _WHERE = {
     "admin": "TRUE",
 }
 _ORDER_SQL = {"-created_at": "o.created_at DESC, o.id DESC", "-amount": "o.amount DESC, o.id DESC"}
-OWNERS_SQL = sa.text(
-    "WITH RECURSIVE led(id) AS (SELECT d.id FROM hulian_departments d "
-    "WHERE d.tenant = :tenant AND d.leader_id = :me UNION SELECT d.id "
-    "FROM hulian_departments d JOIN led ON d.parent_id = led.id WHERE d.tenant = :tenant) "
-    "SELECT u.id FROM hulian_users u WHERE u.tenant = :tenant "
-    "AND u.department_id IN (SELECT id FROM led)")
-"""The people whose records a leader sees: those of the departments they lead."""
+def owners_sql(tenant: str) -> sa.TextClause:
+    """The people whose records a leader sees: those of the departments they lead (in the
+    tenant's own tables, PostgreSQL)."""
+    return sa.text(
+        f"WITH RECURSIVE led(id) AS (SELECT d.id FROM t_{tenant}.hulian_departments d "
+        f"WHERE d.leader_id = :me UNION SELECT d.id FROM t_{tenant}.hulian_departments d "
+        f"JOIN led ON d.parent_id = led.id) SELECT u.id FROM t_{tenant}.hulian_users u "
+        "WHERE u.department_id IN (SELECT id FROM led)")
 
 
 def hand_sql(reader: str, order: str, table: str, teams: str) -> sa.TextClause:
@@ -155,11 +155,13 @@ def hand_sql(reader: str, order: str, table: str, teams: str) -> sa.TextClause:
 def params(world: World, reader: str, conn: sa.Connection) -> dict[str, Any]:
     """The statement's parameters, as a hand-written request gets them: the reader's row
     and, for the leader, the people of the departments they lead."""
-    me = conn.execute(USER_SQL, {"tenant": world.tenant, "username": reader}).one()
+    me = conn.execute(sa.text(f"SELECT id, enterprise_id FROM t_{world.tenant}.hulian_users "
+                              "WHERE username = :username AND is_active"),
+                      {"username": reader}).one()
     bound = {"tenant": world.tenant, "object": world.object_id, "me": me.id,
              "enterprise": me.enterprise_id}
     if reader == "leader":
-        bound["owners"] = list(conn.scalars(OWNERS_SQL, bound))
+        bound["owners"] = list(conn.scalars(owners_sql(world.tenant), bound))
     return bound
 
 

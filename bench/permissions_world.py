@@ -24,7 +24,6 @@ from hulian.engine import Engine
 from hulian.engine.ids import new_id
 from hulian.engine.schema.columns import DEFAULT_BUSINESS_TYPE
 from hulian.engine.system.people import people_changed
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
@@ -99,8 +98,12 @@ COLUMNS = ("id", "name", "status", "amount", "quantity", "order_date", "product"
            "out_owner_id")
 """What a record of ``Order`` holds, in the order hulian selects it."""
 
-USER_SQL = sa.text("SELECT id, enterprise_id FROM hulian_users "
-                   "WHERE tenant = :tenant AND username = :username AND is_active")
+def user_sql(eng: Engine, tenant: str) -> sa.TextClause:
+    """The id and enterprise of the active user ``:username`` of ``tenant``."""
+    users = eng.db.dialect.identifier_preparer.format_table(
+        tenant_tables(eng.dialect, tenant).users)
+    return sa.text(f"SELECT id, enterprise_id FROM {users} "
+                   "WHERE username = :username AND is_active")
 
 
 # -- the world -------------------------------------------------------------------------------
@@ -167,12 +170,13 @@ def _departments(eng: Engine, tenant: str) -> dict[int, list[str]]:
 
 def _user_row(tenant: str, username: str, now: dt.datetime, *, department: str | None = None,
               enterprise: str | None = None) -> dict[str, Any]:
-    return {"id": new_id(), "tenant": tenant, "username": username, "display_name": username,
+    return {"id": new_id(), "username": username, "display_name": username,
             "is_active": True, "is_admin": False, "department_id": department,
             "created_at": now, "enterprise_id": enterprise, "password_hash": None}
 
 
 def _copy_users(eng: Engine, tenant: str, rows: list[dict[str, Any]], role: str) -> None:
+    users = tenant_tables(eng.dialect, tenant).users
     columns = [c.name for c in users.columns]
     copy_rows(eng, users, columns, (tuple(r[c] for c in columns) for r in rows))
     copy_rows(eng, tenant_tables(eng.dialect, tenant).user_roles, ("user_id", "role"),
@@ -193,9 +197,9 @@ def build(eng: Engine, sizes: Sizes, seed: int) -> World:
                                              for i in range(sizes.products)])
         quoted = eng.db.dialect.identifier_preparer.format_table(table)
     levels = _departments(eng, tenant)
+    departments = tenant_tables(eng.dialect, tenant).departments
     with eng.db.connect() as conn:
-        dept_ids = dict(conn.execute(sa.text(
-            "SELECT name, id FROM hulian_departments WHERE tenant = :t"), {"t": tenant}).all())
+        dept_ids = dict(conn.execute(sa.select(departments.c.name, departments.c.id)).all())
     names = [n for level in sorted(levels) for n in levels[level]]
     now = dt.datetime.now(dt.UTC)
 
@@ -298,8 +302,8 @@ def build(eng: Engine, sizes: Sizes, seed: int) -> World:
     quoted_teams = preparer.format_table(own.record_teams)
     with eng.db.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        for name in (quoted, "hulian_users", preparer.format_table(own.user_roles),
-                     quoted_teams, "hulian_departments", "hulian_enterprises"):
+        for name in (quoted, *(preparer.format_table(t) for t in (
+                own.users, own.user_roles, own.departments, own.enterprises)), quoted_teams):
             conn.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
     print(f"  {len(teams):,} team rows; set-up {time.perf_counter() - began:.1f} s",
           flush=True)
@@ -310,6 +314,6 @@ def build(eng: Engine, sizes: Sizes, seed: int) -> World:
 
 def _admin_id(eng: Engine, tenant: str) -> str:
     with eng.db.connect() as conn:
-        return conn.execute(USER_SQL, {"tenant": tenant, "username": "admin"}).one().id
+        return conn.execute(user_sql(eng, tenant), {"username": "admin"}).one().id
 
 

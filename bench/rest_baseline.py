@@ -7,7 +7,9 @@ SQLAlchemy engine (``sa.create_engine(url)``, the driver's defaults: on SQLite n
 for a read), one connection, two hand-written Core statements:
 
 1. the caller: the SHA-256 of the bearer token looked up in ``hulian_tokens``, joined to
-   the user (active) and their enterprise (active), expiry and revocation checked;
+   the user (active) and their enterprise (active) in the tenant's own tables (the app
+   serves one tenant and knows it; hulian learns it from the token, then reads the user:
+   two statements), expiry and revocation checked;
 2. the record (or the page: ``ORDER BY created_at DESC, id DESC LIMIT n + 1``), with the
    reader's visibility written by hand for the cases the bench runs: an admin sees every
    record; an interconnect user on ``Order`` (``private`` externally) sees what they own
@@ -38,7 +40,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hulian.engine import Engine
-from hulian.engine.system.tables import enterprises, tokens, users
+from hulian.engine.system.tables import tokens
 from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.jsontext import dumps
 
@@ -62,13 +64,19 @@ class Statements:
     page: dict[str, sa.Select]
 
 
-CALLER = sa.select(
-    users.c.id, users.c.is_admin, users.c.enterprise_id, tokens.c.expires_at,
-    tokens.c.revoked_at, enterprises.c.is_active.label("enterprise_active"),
-).select_from(
-    tokens.join(users, users.c.id == tokens.c.user_id)
-    .outerjoin(enterprises, enterprises.c.id == users.c.enterprise_id)
-).where(tokens.c.token_hash == sa.bindparam("hash"), users.c.is_active == sa.true())
+def caller_statement(dialect: str, tenant: str) -> sa.Select:
+    """The caller of a token, for an app that serves one tenant and knows it: the token
+    joined to the tenant's own users and enterprises, in one statement."""
+    own = tenant_tables(dialect, tenant)
+    users, enterprises = own.users, own.enterprises
+    return sa.select(
+        users.c.id, users.c.is_admin, users.c.enterprise_id, tokens.c.expires_at,
+        tokens.c.revoked_at, enterprises.c.is_active.label("enterprise_active"),
+    ).select_from(
+        tokens.join(users, users.c.id == tokens.c.user_id)
+        .outerjoin(enterprises, enterprises.c.id == users.c.enterprise_id)
+    ).where(tokens.c.token_hash == sa.bindparam("hash"), tokens.c.tenant == tenant,
+            users.c.is_active == sa.true())
 
 
 def _statements(table: sa.Table, columns: list[str], object_id: str, tenant: str,
@@ -117,6 +125,7 @@ def create_baseline(config: dict[str, Any]) -> Starlette:
                  for name in config["columns"]}
     statements = {name: _statements(table, config["columns"][name], object_id, tenant, dialect)
                   for name, (table, object_id) in found.items()}
+    caller_sql = caller_statement(dialect, tenant)
     private = {"Order"}  # the objects an interconnect reader may read: their own records
     db = sa.create_engine(_plain_url(config["url"]))
 
@@ -124,7 +133,7 @@ def create_baseline(config: dict[str, Any]) -> Starlette:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        row = conn.execute(CALLER, {"hash": hashlib.sha256(token.encode()).hexdigest()}).first()
+        row = conn.execute(caller_sql, {"hash": hashlib.sha256(token.encode()).hexdigest()}).first()
         if row is None or row.revoked_at is not None or (
                 row.expires_at is not None and row.expires_at <= dt.datetime.now(dt.UTC)) or (
                 row.enterprise_id is not None and not row.enterprise_active):

@@ -29,6 +29,7 @@ from hulian.engine.errors import (
     RecordValidationError,
     StorageError,
     UnauthenticatedError,
+    WebhookError,
 )
 from hulian.engine.people_api import PeopleAdmin
 from hulian.engine.recycle import PurgeReport, purge_deleted
@@ -73,5 +74,6 @@ __all__ = [
     "System",
     "UnauthenticatedError",
     "User",
+    "WebhookError",
     "purge_deleted",
 ]

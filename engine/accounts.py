@@ -30,7 +30,7 @@ from hulian.engine.errors import (
 from hulian.engine.system import login_sessions, passwords, people, settings, throttle, tokens
 from hulian.engine.system.login_sessions import LoginSession
 from hulian.engine.system.tables import tokens as tokens_table
-from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.values import storable
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ def set_password(db: sa.Engine, tenant: str, user: str | people.User, password: 
     passwords.check_policy(password, found.username)
     hashed = passwords.hash_password(password)
     with db.begin() as conn:
+        users = tables_of(conn, tenant).users
         conn.execute(users.update().where(users.c.id == found.id).values(password_hash=hashed))
         login_sessions.revoke_all(conn, found.id, now or people.now())
         throttle.clear(conn, tenant, found.username)
@@ -145,6 +146,7 @@ class Accounts:
         with reading(self.db) as conn:
             found = self._require_user(conn, tenant, user)
             lock = throttle.check(conn, tenant, found.username, client_ip, now)
+            users = tables_of(conn, tenant).users
             stored = conn.scalar(sa.select(users.c.password_hash)
                                  .where(users.c.id == found.id))
         if lock is not None:
@@ -200,10 +202,8 @@ class Accounts:
             raise _invalid_credentials()  # to look up, nothing to count
         with self.db.connect() as conn:
             lock = throttle.check(conn, tenant, username, client_ip, now)
-            row = None if lock else conn.execute(
-                sa.select(users.c.id, users.c.tenant, users.c.password_hash).where(
-                    users.c.tenant == tenant, users.c.username == username,
-                    people.may_sign_in())).first()
+            row = None if lock or not people.known_tenant(conn, tenant) else \
+                self._password_row(conn, tenant, username)
         if lock is not None:
             raise _throttled(lock)
         stored = row.password_hash if row is not None else None
@@ -216,13 +216,23 @@ class Accounts:
         upgraded = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
         with self.db.begin() as conn:
             if upgraded is not None:
+                users = tables_of(conn, tenant).users
                 conn.execute(users.update().where(users.c.id == row.id)
                              .values(password_hash=upgraded))
             throttle.clear(conn, tenant, username)
-            user = people.signed_in_user(conn, row.tenant, row.id)
+            user = people.signed_in_user(conn, tenant, row.id)
             if user is None:
                 raise _invalid_credentials()
             return login_sessions.create(conn, user, client_ip=client_ip, now=now)
+
+    @staticmethod
+    def _password_row(conn: sa.Connection, tenant: str, username: str) -> Any:
+        """(id, password_hash) of the user ``username`` of the existing ``tenant`` if they
+        may sign in."""
+        tables = tables_of(conn, tenant)
+        users = tables.users
+        return conn.execute(sa.select(users.c.id, users.c.password_hash).where(
+            users.c.username == username, people.may_sign_in(tables))).first()
 
     def login_session(self, session_id: str, *, now: dt.datetime | None = None
                       ) -> LoginSession:
@@ -245,6 +255,7 @@ class Accounts:
         """What a user may see of their own account: id, username, display_name, tenant,
         is_admin, enterprise_id (None for internal users)."""
         with reading(self.db) as conn:
+            users = tables_of(conn, user.tenant).users
             enterprise_id = conn.scalar(sa.select(users.c.enterprise_id)
                                         .where(users.c.id == user.id))
         return {"id": user.id, "username": user.username, "display_name": user.display_name,

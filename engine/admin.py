@@ -36,6 +36,7 @@ from hulian.engine.deploy.run import deploy as run_deploy
 from hulian.engine.errors import DeployError, HulianError, NotFoundError
 from hulian.engine.records import rollups
 from hulian.engine.system import people
+from hulian.engine.webhooks.urls import check_pack_urls as check_webhook_urls
 from hulian.metadata.documents import write_documents
 from hulian.metadata.layers import snapshot_documents
 from hulian.metadata.loader import load_pack
@@ -108,6 +109,7 @@ class MetadataAdmin:
             raise locate_uses(error, merged, stack) from None
 
     def _run(self, request: Request) -> DeployReport:
+        check_webhook_urls(request.pack, self.engine.webhook_urls)
         report, target = run_deploy(self._db, request)
         if target is not None:
             self.engine.keep_schema(target)

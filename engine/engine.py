@@ -55,6 +55,8 @@ from hulian.engine.system.arrival import Credential
 from hulian.engine.system.migrate import upgrade
 from hulian.engine.system.people import ADMIN, User
 from hulian.engine.system.tables import tenants
+from hulian.engine.webhooks.admin import WebhookAdmin
+from hulian.engine.webhooks.urls import UrlPolicy
 
 
 class Engine:
@@ -69,7 +71,8 @@ class Engine:
                  echo: bool = False, query_timeout: float | None = QUERY_TIMEOUT_S,
                  replica_url: str | None = None, record_changes: bool = True,
                  feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS,
-                 recycle_bin_days: int = DEFAULT_RETENTION_DAYS):
+                 recycle_bin_days: int = DEFAULT_RETENTION_DAYS,
+                 webhook_urls: UrlPolicy | None = None):
         """``query_timeout``: the seconds one statement of a session may run before it is
         stopped (``QueryTimeout``; None: no limit). ``replica_url``: a read replica of the
         database (PostgreSQL streaming replication): read-only sessions run there.
@@ -78,7 +81,9 @@ class Engine:
         long the change feed keeps the changes of objects without history
         (:meth:`purge_changes`; docs/integration.md#retention). ``recycle_bin_days``: how
         long deleted records stay in the recycle bin before
-        :func:`~hulian.engine.recycle.purge_deleted` deletes them for good."""
+        :func:`~hulian.engine.recycle.purge_deleted` deletes them for good. ``webhook_urls``:
+        the hosts webhooks may reach (default: any public host; loopback and private addresses
+        only with ``UrlPolicy(development=True)``)."""
         if isinstance(feed_retention_days, bool) or not isinstance(feed_retention_days, int) \
                 or feed_retention_days < 1:
             raise ValueError("feed_retention_days must be a whole number of days, at least 1")
@@ -86,6 +91,7 @@ class Engine:
         self.record_changes = record_changes
         self.feed_retention_days = feed_retention_days
         self.recycle_bin_days = check_days(recycle_bin_days)
+        self.webhook_urls = webhook_urls or UrlPolicy()
         self.db = open_database(url, echo=echo, query_timeout=query_timeout)
         self.reads = read_only(self.db if replica_url is None else open_database(
             replica_url, echo=echo, query_timeout=query_timeout))
@@ -129,6 +135,13 @@ class Engine:
         passwords of others), administered by ``actor``, checked as for :meth:`metadata`."""
         tenant, found = self._acting(tenant, actor)
         return PeopleAdmin(self, tenant, found)
+
+    def webhooks(self, tenant: str | None = None, *, actor: Actor | str = SYSTEM
+                 ) -> WebhookAdmin:
+        """The tenant's webhook subscriptions and their deliveries, administered by
+        ``actor``, checked as for :meth:`metadata`."""
+        tenant, found = self._acting(tenant, actor)
+        return WebhookAdmin(self, tenant, found)
 
     @cached_property
     def accounts(self) -> Accounts:

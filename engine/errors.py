@@ -28,6 +28,7 @@ __all__ = [
     "StorageError",
     "ThrottledError",
     "UnauthenticatedError",
+    "WebhookError",
 ]
 
 
@@ -103,6 +104,27 @@ class QueryError(HulianError):
         if self.parameter:
             return [{"parameter": self.parameter, "code": self.code, "message": self.message}]
         return []
+
+
+class WebhookError(HulianError):
+    """A webhook subscription that cannot be saved as asked: a URL that is not http(s) or
+    whose host is not allowed, a filter that is not a boolean formula over the object (its
+    ``formula.*`` code, with line, column and caret excerpt), events or a secret that do not
+    fit; ``parameter`` names the part at fault."""
+
+    code = "invalid_webhook"
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
+                 parameter: str | None = None, position: Mapping[str, Any] | None = None):
+        super().__init__(message, code=code, hint=hint)
+        self.parameter = parameter
+        self.position = position
+
+    def details(self) -> list[dict[str, Any]]:
+        if self.parameter is None:
+            return []
+        return [{"parameter": self.parameter, "code": self.code, "message": self.message,
+                 **(self.position or {})}]
 
 
 class PermissionDenied(HulianError):

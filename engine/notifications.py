@@ -25,7 +25,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.ids import new_id
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import tables_of, tenant_tables
 
 __all__ = ["MAX_BODY", "MAX_TITLE", "active_users", "listing", "mark_read", "send",
@@ -42,8 +41,9 @@ def active_users(conn: sa.Connection, tenant: str, user_ids: Iterable[str]) -> l
     wanted = sorted({u for u in user_ids if isinstance(u, str)})
     if not wanted:
         return []
+    users = tables_of(conn, tenant).users
     return sorted(conn.scalars(sa.select(users.c.id).where(
-        users.c.tenant == tenant, users.c.is_active == sa.true(), users.c.id.in_(wanted))))
+        users.c.is_active == sa.true(), users.c.id.in_(wanted))))
 
 
 def _cut(text: Any, limit: int) -> str:

@@ -30,7 +30,7 @@ from hulian.engine.errors import HulianError, NotFoundError
 from hulian.engine.system import enterprises, people, people_updates, roles, tokens
 from hulian.engine.system.enterprises import Enterprise
 from hulian.engine.system.people import UNSET, Unset
-from hulian.engine.system.tables import departments as department_table
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.hints import choices_hint
 from hulian.metadata.model import BUILTIN_ROLES, Pack
 
@@ -222,10 +222,9 @@ class PeopleAdmin:
         tenant = self.tenant
         with reading(self.db) as conn:
             people.require_tenant(conn, tenant)
-            table = department_table
-            rows = conn.execute(sa.select(table).where(table.c.tenant == tenant)
-                                .order_by(table.c.name))
-            return [people.Department(r.id, r.tenant, r.name, r.parent_id, r.leader_id)
+            table = tables_of(conn, tenant).departments
+            rows = conn.execute(sa.select(table).order_by(table.c.name))
+            return [people.Department(r.id, tenant, r.name, r.parent_id, r.leader_id)
                     for r in rows]
 
     def set_department_leader(self, department: str, user: str | None) -> None:

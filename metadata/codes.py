@@ -159,8 +159,40 @@ CODES: dict[str, str] = {
     "pack.layout_conflict": "two installed packs define a layout of the same api_name",
     "pack.scene_conflict": "two installed packs define a scene of the same api_name",
     "pack.home_view_conflict": "two installed packs define a home view of the same api_name",
-    "overlay.locked_document": "the overlay replaces a layout, scene or home view the pack locked "
+    "overlay.locked_document": "the overlay replaces a layout, scene, home view or flow the pack "
+    "locked "
     "(\"customizable\": {\"document\": \"locked\"})",
+    # flows (hulian.metadata.kinds.flows)
+    "flow.file_name_mismatch": "a flow file is not named after its flow",
+    "flow.unknown_object": "a flow (or its create_record action) names an object the pack does "
+    "not have",
+    "flow.unknown_field": "a flow names a field its object (or the master, or the created "
+    "record's object) does not have",
+    "flow.unknown_role": "an approver or recipient names a role that is neither built in nor in "
+    "the pack",
+    "flow.role_kind": "an approver or recipient's role names an interconnect role, or its "
+    "enterprise_role an internal one",
+    "flow.duplicate_name": "two steps of an approval process, or two scheduled actions of an "
+    "automation, have the same api_name",
+    "flow.key_not_applicable": "a flow has a key of the other flow type (trigger on an approval, "
+    "steps on an automation), or an action a key of another action type",
+    "flow.field_not_writable": "a flow sets a field hulian computes (formula, roll-up, quote, "
+    "auto-number)",
+    "flow.not_a_date": "a scheduled action is relative to a field that is not a date or datetime",
+    "flow.no_master": "a field update on the master names no master-detail field the object has, "
+    "or the object has several and master_field names none",
+    "flow.incomplete": "a flow document without a type holds more than api_name and active, or "
+    "not active",
+    "flow.switch_without_flow": "a file switches a flow off or on where there is none to switch "
+    "(a preset pack, or an overlay naming no installed pack's flow)",
+    "pack.flow_conflict": "two installed packs define a flow of the same api_name",
+    # webhooks (hulian.metadata.kinds.webhooks)
+    "webhook.file_name_mismatch": "a webhook file is not named after its webhook",
+    "webhook.unknown_object": "a webhook is for an object the pack does not have",
+    "webhook.url_scheme": "a webhook's URL is not http:// or https://",
+    "webhook.invalid_url": "a webhook's URL is not a URL, names no host, or holds a user name or "
+    "password",
+    "pack.webhook_conflict": "two installed packs define a webhook of the same api_name",
     # business types and field dependencies (hulian.metadata.business_type_checks)
     "business_type.default": "an object's declared business types have no active default, or more "
     "than one",

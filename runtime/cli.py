@@ -1,4 +1,4 @@
-"""The ``hulian`` command: validate, deploy, serve, token create|list|revoke, user
+"""The ``hulian`` command: validate, deploy, serve, worker, token create|list|revoke, user
 create|password|list|update|roles, department create|update, enterprise, purge-deleted,
 demo.
 
@@ -34,6 +34,11 @@ from hulian.runtime.people_command import (
     add_department_update_command,
     add_people_commands,
     add_user_create_options,
+)
+from hulian.runtime.worker_command import (
+    add_webhook_url_options,
+    add_worker_command,
+    webhook_policy,
 )
 
 __all__ = ["build_parser", "main"]
@@ -87,7 +92,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    engine = Engine(args.db)
+    engine = Engine(args.db, webhook_urls=webhook_policy(args))
     try:
         report = engine.metadata(args.tenant).deploy(args.path, dry_run=args.dry_run)
     except MetadataError as exc:
@@ -114,7 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hulian.runtime.api.limits import server_options
 
     engine = Engine(args.db, query_timeout=args.query_timeout or None,
-                    replica_url=args.replica_db)
+                    replica_url=args.replica_db, webhook_urls=webhook_policy(args))
     print(f"hulian serving {args.db} on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(create_app(engine, secure_cookies=args.secure_cookies), host=args.host,
                 port=args.port, log_level="info", **server_options())
@@ -221,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tenant", required=True)
     p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_webhook_url_options(p)
     p.set_defaults(handler=cmd_deploy)
 
     p = commands.add_parser("history", help="the deployed metadata versions of a tenant")
@@ -240,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"no limit (default {QUERY_TIMEOUT_S:g})")
     p.add_argument("--replica-db", metavar="URL",
                    help="a read replica of --db (PostgreSQL): read-only requests run there")
+    add_webhook_url_options(p)
     p.set_defaults(handler=cmd_serve)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
@@ -295,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_lifecycle_commands(commands, db_option)
     add_pack_commands(commands, db_option)
     add_recycle_commands(commands, db_option)
+    add_worker_command(commands, db_option)
 
     p = commands.add_parser("demo", help="deploy the example packs into SQLite and serve them")
     p.add_argument("--db", default="sqlite:///hulian-demo.db")

@@ -12,6 +12,7 @@ from pathlib import Path
 import hulian.examples
 from hulian.engine import Engine
 from hulian.engine.system.people import ADMIN
+from hulian.engine.webhooks import UrlPolicy
 from hulian.runtime.sample_data import load_sample_data
 
 DEMO_TENANT = "demo"
@@ -55,7 +56,7 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
 
 
 def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:
-    engine = Engine(db)
+    engine = Engine(db, webhook_urls=UrlPolicy(development=True))  # a demo on one machine
     for line in set_up(engine):
         print(line)
     for username, password in DEMO_PASSWORDS.items():

@@ -12,6 +12,7 @@ from typing import Any
 
 from hulian.engine import Engine
 from hulian.metadata.jsontext import dumps
+from hulian.runtime.worker_command import add_webhook_url_options, webhook_policy
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -34,7 +35,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from hulian.runtime.cli import print_report
 
-    with Engine(args.db) as engine:
+    with Engine(args.db, webhook_urls=webhook_policy(args)) as engine:
         report = engine.metadata(args.tenant).rollback(args.to, dry_run=args.dry_run)
     print_report(report, args.format)
     return 0 if report.ok else 1
@@ -91,6 +92,7 @@ def add_lifecycle_commands(commands: Any, db_option: Callable[[argparse.Argument
     p.add_argument("--to", type=int, required=True, metavar="N", help="the version to go back to")
     p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_webhook_url_options(p)
     p.set_defaults(handler=cmd_rollback)
 
     p = commands.add_parser("recalc", help="rebuild roll-up fields from the child records")

@@ -8,12 +8,13 @@ from typing import Any
 
 from hulian.engine import Engine
 from hulian.metadata.jsontext import dumps
+from hulian.runtime.worker_command import add_webhook_url_options, webhook_policy
 
 
 def _report(args: argparse.Namespace, run: Callable[[Engine], Any]) -> int:
     from hulian.runtime.cli import print_report
 
-    with Engine(args.db) as engine:
+    with Engine(args.db, webhook_urls=webhook_policy(args)) as engine:
         report = run(engine)
     print_report(report, args.format)
     return 0 if report.ok else 1
@@ -90,3 +91,4 @@ def _common(p: argparse.ArgumentParser, db_option: Callable[[argparse.ArgumentPa
     p.add_argument("--tenant", required=True)
     p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_webhook_url_options(p)

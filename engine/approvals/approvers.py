@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from hulian.engine.notifications import active_users
 from hulian.engine.system.people import User
-from hulian.engine.system.tables import departments, enterprises, users
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.kinds.flow_models import Party
 
@@ -29,9 +28,10 @@ __all__ = ["resolve"]
 
 def _holders(conn: sa.Connection, tenant: str, role: str,
              enterprise_id: str | None = None, *, internal: bool = True) -> list[str]:
-    grants = tables_of(conn, tenant).user_roles
+    tables = tables_of(conn, tenant)
+    grants, users = tables.user_roles, tables.users
     query = sa.select(users.c.id).join(grants, grants.c.user_id == users.c.id).where(
-        users.c.tenant == tenant, users.c.is_active == sa.true(), grants.c.role == role)
+        users.c.is_active == sa.true(), grants.c.role == role)
     if internal:
         query = query.where(users.c.enterprise_id.is_(None))
     else:
@@ -41,25 +41,27 @@ def _holders(conn: sa.Connection, tenant: str, role: str,
 
 def _leader(conn: sa.Connection, tenant: str, department_id: str | None, levels: int
             ) -> list[str]:
+    departments = tables_of(conn, tenant).departments
     current = department_id
     for _ in range(levels - 1):
         if current is None:
             return []
         current = conn.scalar(sa.select(departments.c.parent_id).where(
-            departments.c.tenant == tenant, departments.c.id == current))
+            departments.c.id == current))
     if current is None:
         return []
     leader = conn.scalar(sa.select(departments.c.leader_id).where(
-        departments.c.tenant == tenant, departments.c.id == current))
+        departments.c.id == current))
     return [leader] if leader else []
 
 
 def _one(conn: sa.Connection, tenant: str, party: Party, record: Mapping[str, Any],
          submitter: User) -> list[str]:
     enterprise = record.get("out_tenant_id")
+    tables = tables_of(conn, tenant)
     if party.kind == "user":
-        return list(conn.scalars(sa.select(users.c.id).where(
-            users.c.tenant == tenant, users.c.username == party.name)))
+        return list(conn.scalars(sa.select(tables.users.c.id).where(
+            tables.users.c.username == party.name)))
     if party.kind == "role":
         return _holders(conn, tenant, party.name or "")
     if party.kind == "department_leader":
@@ -67,8 +69,9 @@ def _one(conn: sa.Connection, tenant: str, party: Party, record: Mapping[str, An
     if party.kind == "partner_manager":
         if not enterprise:
             return []
+        enterprises = tables.enterprises
         found = conn.scalar(sa.select(enterprises.c.partner_manager_id).where(
-            enterprises.c.tenant == tenant, enterprises.c.id == enterprise))
+            enterprises.c.id == enterprise))
         return [found] if found else []
     if party.kind == "enterprise_role":
         return _holders(conn, tenant, party.name or "", enterprise, internal=False) \

@@ -1,6 +1,8 @@
-"""The write pipeline's ``locked`` step: a record pending approval is locked.
+"""The write pipeline's ``locked`` step: a record pending approval is locked, and so is
+an approved one when its process keeps approved records locked (``lock.when_approved``,
+the default: Salesforce's final approval lock).
 
-Updates and deletes of a pending record, and (when its process locks details, the
+Updates and deletes of a locked record, and (when its process locks details, the
 default) creates, updates and deletes of its master-detail details, are refused with
 ConflictError ``record_locked``, except for administrators, for the current step's
 approvers when the process says ``approvers_may_edit``, and for the flows' own writes
@@ -41,12 +43,30 @@ def has_locks(obj: CompiledObject, plan: Any) -> bool:
     return plan.locks is not None
 
 
-def _refuse(object_name: str, record_id: str, master: str | None = None) -> ConflictError:
+def _refuse(object_name: str, record_id: str, status: str, master: str | None = None
+            ) -> ConflictError:
     what = f"its {master} record {record_id} is" if master else f"record {record_id} is"
-    return ConflictError(f"this {object_name} record is locked: {what} pending approval",
+    if status == store.PENDING:
+        return ConflictError(f"this {object_name} record is locked: {what} pending approval",
+                             code="record_locked",
+                             hint="wait for the approval to end, or ask the submitter to "
+                                  "recall it (an administrator may edit it)")
+    return ConflictError(f"this {object_name} record is locked: {what} approved",
                          code="record_locked",
-                         hint="wait for the approval to end, or ask the submitter to recall "
-                              "it (an administrator may edit it)")
+                         hint="an approved record stays locked; an administrator may edit it")
+
+
+def _locking(w: Write, object_name: str, record_id: str, flows: frozenset[str]) -> Any:
+    """The approval that locks the record: its newest, when pending (by one of ``flows``)
+    or approved by one of them that keeps approved records locked; else None."""
+    schema = w.ctx.schema
+    last = store.latest(w.ctx.conn, schema.tenant, object_id(schema, object_name), record_id)
+    if last is None or last.flow not in flows:
+        return None
+    if last.status == store.PENDING or (last.status == store.APPROVED
+                                        and last.flow in w.plan.locks.kept):
+        return last
+    return None
 
 
 def _may_edit(w: Write, approval: Any) -> bool:
@@ -67,17 +87,15 @@ def check_lock(w: Write) -> None:
     visibility = w.visibility
     if visibility is None or visibility.rights.admin:
         return
-    conn, schema = w.ctx.conn, w.ctx.schema
-    tenant = schema.tenant
     if w.record_id is not None and locks.own:
-        approval = store.pending(conn, tenant, object_id(schema, w.obj.api_name), w.record_id)
-        if approval is not None and not (approval.flow in locks.approvers_may_edit
+        approval = _locking(w, w.obj.api_name, w.record_id, locks.own)
+        if approval is not None and not (approval.status == store.PENDING
+                                         and approval.flow in locks.approvers_may_edit
                                          and _may_edit(w, approval)):
-            raise _refuse(w.obj.api_name, w.record_id)
+            raise _refuse(w.obj.api_name, w.record_id, approval.status)
     for field, master, flows in locks.masters:
         ids = _masters([*([w.current] if w.current else []), *w.rows], field)
-        master_id = object_id(schema, master)
         for record_id in sorted(ids):
-            approval = store.pending(conn, tenant, master_id, record_id)
-            if approval is not None and approval.flow in flows:
-                raise _refuse(w.obj.api_name, record_id, master)
+            approval = _locking(w, master, record_id, flows)
+            if approval is not None:
+                raise _refuse(w.obj.api_name, record_id, approval.status, master)

@@ -32,7 +32,8 @@ def formula(schema: CompiledSchema, flow: Flow, *path: str | int) -> CompiledFor
 
 @dataclass(frozen=True)
 class Locks:
-    """What locks records of one object while an approval is pending."""
+    """What locks records of one object: an approval pending, or approved by a process
+    whose ``lock.when_approved`` keeps the record locked."""
 
     own: frozenset[str]
     """The processes of the object itself (a pending record is locked)."""
@@ -40,6 +41,9 @@ class Locks:
     """Those of them whose current approvers may edit the pending record."""
     masters: tuple[tuple[str, str, frozenset[str]], ...]
     """(master-detail field, master object, the master's processes that lock details)."""
+    kept: frozenset[str] = frozenset()
+    """The processes (of the object and of its masters) whose approved records stay
+    locked."""
 
 
 def locks_of(schema: CompiledSchema, object_name: str) -> Locks | None:
@@ -47,6 +51,7 @@ def locks_of(schema: CompiledSchema, object_name: str) -> Locks | None:
     writes then have no ``locked`` step)."""
     own = processes(schema, object_name)
     masters: list[tuple[str, str, frozenset[str]]] = []
+    kept = {p.api_name for p in own if p.approval is not None and p.approval.lock.when_approved}
     model = schema.object(object_name).model
     for f in model.fields:
         if f.type != "master_detail" or not f.target:
@@ -55,10 +60,13 @@ def locks_of(schema: CompiledSchema, object_name: str) -> Locks | None:
                             if p.approval is not None and p.approval.lock.details)
         if locking:
             masters.append((f.api_name, f.target, locking))
+            kept.update(p.api_name for p in processes(schema, f.target)
+                        if p.api_name in locking and p.approval is not None
+                        and p.approval.lock.when_approved)
     if not own and not masters:
         return None
     return Locks(frozenset(p.api_name for p in own),
                  frozenset(p.api_name for p in own
                            if p.approval is not None and p.approval.lock.approvers_may_edit),
-                 tuple(masters))
+                 tuple(masters), frozenset(kept))
 

@@ -327,5 +327,9 @@ def state(ctx: Context, obj: CompiledObject, record_id: str) -> dict[str, Any]:
                            "comment": i.comment, "decided_at": i.decided_at}
                           for i in store.all_items(conn, tenant, last.id)]}
     return {"object": obj.api_name, "record_id": record_id,
-            "locked": last is not None and last.status == store.PENDING,
+            "locked": last is not None and (
+                last.status == store.PENDING or (last.status == store.APPROVED and any(
+                    p.api_name == last.flow and p.approval is not None
+                    and p.approval.lock.when_approved
+                    for p in processes.processes(ctx.schema, obj.api_name)))),
             "approval": approval, "history": store.history(conn, tenant, oid, record_id)}

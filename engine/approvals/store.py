@@ -11,13 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.ids import new_id
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import tables_of
 
 __all__ = ["add_history", "add_items", "current_items", "history", "insert_approval",
            "latest", "pending", "pending_for", "set_items", "update_approval"]
 
 PENDING = "pending"
+APPROVED = "approved"
 WAITING = "waiting"
 
 
@@ -106,7 +106,8 @@ def add_history(conn: sa.Connection, tenant: str, approval: Mapping[str, Any], a
 def history(conn: sa.Connection, tenant: str, object_id: str, record_id: str
             ) -> list[dict[str, Any]]:
     """The record's approval history, oldest first, with each actor's display name."""
-    table = tables_of(conn, tenant).approval_history
+    tables = tables_of(conn, tenant)
+    table, users = tables.approval_history, tables.users
     rows = conn.execute(sa.select(table, users.c.display_name).select_from(
         table.outerjoin(users, users.c.id == table.c.actor)).where(
         table.c.object == object_id, table.c.record_id == record_id).order_by(table.c.id))

@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.engine.system.tables import enterprises, users
 from hulian.engine.system.tenant_tables import tables_of
 
 __all__ = ["resolve"]
@@ -24,7 +23,8 @@ __all__ = ["resolve"]
 def resolve(conn: sa.Connection, tenant: str, recipients: Iterable[Mapping[str, Any]],
             record: Mapping[str, Any]) -> list[str]:
     """The ids of the active users ``recipients`` name for ``record``, each once, sorted."""
-    grants = tables_of(conn, tenant).user_roles
+    tables = tables_of(conn, tenant)
+    grants, users, enterprises = tables.user_roles, tables.users, tables.enterprises
     enterprise = record.get("out_tenant_id")
     conditions: list[sa.ColumnElement[bool]] = []
     for recipient in recipients:
@@ -37,7 +37,7 @@ def resolve(conn: sa.Connection, tenant: str, recipients: Iterable[Mapping[str, 
                 grants.c.role == recipient["role"])) & users.c.enterprise_id.is_(None))
         elif recipient.get("partner_manager") is True and enterprise:
             conditions.append(users.c.id.in_(sa.select(enterprises.c.partner_manager_id).where(
-                enterprises.c.tenant == tenant, enterprises.c.id == enterprise)))
+                enterprises.c.id == enterprise)))
         elif isinstance(recipient.get("enterprise_role"), str) and enterprise:
             conditions.append(users.c.id.in_(sa.select(grants.c.user_id).where(
                 grants.c.role == recipient["enterprise_role"]))
@@ -45,5 +45,5 @@ def resolve(conn: sa.Connection, tenant: str, recipients: Iterable[Mapping[str, 
     if not conditions:
         return []
     return list(conn.scalars(sa.select(users.c.id).where(
-        users.c.tenant == tenant, users.c.is_active == sa.true(), sa.or_(*conditions))
+        users.c.is_active == sa.true(), sa.or_(*conditions))
         .order_by(users.c.id)))

@@ -24,7 +24,6 @@ from hulian.engine.changes.feed import decode
 from hulian.engine.changes.names import FieldNames
 from hulian.engine.errors import QueryError
 from hulian.engine.records.cursors import CursorSigner
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.jsontext import dumps, loads
 
@@ -188,6 +187,6 @@ def _names(conn: sa.Connection, tenant: str, ids: set[str]) -> dict[str, str]:
     """User id -> display name, for the given ids of the tenant."""
     if not ids:
         return {}
+    users = tables_of(conn, tenant).users
     return {row.id: row.display_name for row in conn.execute(
-        sa.select(users.c.id, users.c.display_name).where(
-            users.c.tenant == tenant, users.c.id.in_(sorted(ids))))}
+        sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(sorted(ids))))}

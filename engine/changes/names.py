@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.schema.compiled import CompiledSchema
-from hulian.engine.system.tables import metadata_versions
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.jsontext import loads
 
 __all__ = ["FieldNames", "field_names", "object_id", "object_names"]
@@ -84,9 +84,9 @@ class FieldNames:
             now[str(entry["id"])] = {str(fid): name
                                      for name, fid in (entry.get("fields") or {}).items()}
         renamed: dict[str, list[tuple[dt.datetime, Renamed]]] = {}
+        metadata_versions = tables_of(conn, schema.tenant).metadata_versions
         rows = conn.execute(sa.select(metadata_versions.c.deployed_at,
                                       metadata_versions.c.result)
-                            .where(metadata_versions.c.tenant == schema.tenant)
                             .order_by(metadata_versions.c.version))
         for deployed_at, result in rows:
             ids = loads(result).get("ids", {}) if result else {}

@@ -4,7 +4,7 @@ Every object and field a tenant deploys gets an id that never changes: a rename
 updates the api_name and the storage name, not the id. A removed stored field or
 object is *archived*: its column or table is renamed to ``arch__<id>`` (so the
 api_name is free again), hidden from the metadata and the API, and restorable until
-``hulian purge`` drops it. Rows live in ``hulian_schema_items``.
+``hulian purge`` drops it. Rows live in the tenant's own ``hulian_schema_items``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import table_name
-from hulian.engine.system.tables import schema_items
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.jsontext import dumps, loads
 from hulian.metadata.model import ObjectDef, Pack
 
@@ -55,10 +55,12 @@ def archive_table(dialect: str, tenant: str, item_id: str) -> str:
 class Catalog:
     """The tenant's items, loaded once per deploy; writes go through the same connection."""
 
-    def __init__(self, conn: sa.Connection, tenant: str):
+    def __init__(self, conn: sa.Connection, tenant: str, *, new: bool = False):
+        """``new``: the tenant does not exist yet (it has no items, nor tables to read)."""
         self.conn = conn
         self.tenant = tenant
-        rows = conn.execute(sa.select(schema_items).where(schema_items.c.tenant == tenant)).all()
+        self.table = schema_items = tables_of(conn, tenant).schema_items
+        rows = [] if new else conn.execute(sa.select(schema_items)).all()
         self.items = [Item(r.id, r.object_id, r.kind, r.api_name, r.storage, r.state,
                            r.archived_version, r.archived_at, r.definition) for r in rows]
 
@@ -98,15 +100,15 @@ class Catalog:
     # -- writes -------------------------------------------------------------------------------
 
     def _insert(self, item: Item) -> Item:
-        self.conn.execute(schema_items.insert().values(
-            tenant=self.tenant, id=item.id, object_id=item.object_id, kind=item.kind,
+        self.conn.execute(self.table.insert().values(
+            id=item.id, object_id=item.object_id, kind=item.kind,
             api_name=item.api_name, storage=item.storage, state=item.state))
         self.items.append(item)
         return item
 
     def _update(self, item: Item, **values: Any) -> Item:
-        self.conn.execute(schema_items.update().where(
-            schema_items.c.tenant == self.tenant, schema_items.c.id == item.id).values(**values))
+        self.conn.execute(self.table.update().where(self.table.c.id == item.id)
+                          .values(**values))
         changed = Item(**{**item.__dict__, **values})
         self.items[self.items.index(item)] = changed
         return changed
@@ -136,9 +138,8 @@ class Catalog:
                      archived_at=None, definition=None)
 
     def forget(self, item: Item) -> None:
-        self.conn.execute(schema_items.delete().where(
-            schema_items.c.tenant == self.tenant,
-            sa.or_(schema_items.c.id == item.id, schema_items.c.object_id == item.id)))
+        self.conn.execute(self.table.delete().where(
+            sa.or_(self.table.c.id == item.id, self.table.c.object_id == item.id)))
         self.items = [i for i in self.items if item.id not in (i.id, i.object_id)]
 
     def ensure(self, pack: Pack, dialect: str) -> None:

@@ -145,8 +145,9 @@ class Stack:
 
 
 def locate_uses(error: DeployError, merged: Effective | None, stack: Stack) -> DeployError:
-    """``deploy_removed_in_use`` with each use moved to the layer file it came from."""
-    if merged is None or error.code != "deploy_removed_in_use":
+    """``deploy_removed_in_use`` (or ``flow_unknown_user``) with each use moved to the layer
+    file it came from."""
+    if merged is None or error.code not in ("deploy_removed_in_use", "flow_unknown_user"):
         return error
     for change in error.changes:
         found = stack.real_file(merged.locate(Problem("", change["file"], change["pointer"],

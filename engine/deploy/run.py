@@ -16,6 +16,7 @@ from hulian.engine.database import unbounded
 from hulian.engine.deploy import versions
 from hulian.engine.deploy.apply import Migrator
 from hulian.engine.deploy.catalog import Catalog, follow_ids
+from hulian.engine.deploy.flow_users import check_flow_users
 from hulian.engine.deploy.indexes import with_missing_indexes
 from hulian.engine.deploy.plan import METADATA_ONLY, plan
 from hulian.engine.deploy.report import DeployReport
@@ -23,6 +24,7 @@ from hulian.engine.errors import DeployError, StorageError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.system import people
 from hulian.engine.system.tables import tenants
+from hulian.engine.webhooks import store as webhooks
 from hulian.metadata.model import Pack
 
 
@@ -84,7 +86,8 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
                               f"read {request.base})", code="deploy_concurrent",
                               hint="run the deploy again")
         old = None if previous is None else versions.load(conn, tenant, previous).pack()
-        catalog = Catalog(conn, tenant)
+        check_flow_users(conn, tenant, pack)
+        catalog = Catalog(conn, tenant, new=is_new)
         if request.ids:
             pack = follow_ids(pack, request.ids, catalog)
         steps = plan(old, pack, new_schema=old is None, catalog=catalog)
@@ -117,6 +120,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
                 _refuse_failed_checks(report)
             return report, None
         ids = catalog.ids(pack)
+        webhooks.follow_deploy(conn, tenant, pack, request.user)
         versions.record(conn, tenant, version, pack, request.layers, steps, migrator.checks,
                         request.user, ids)
     return report, replace(target, ids=ids)

@@ -16,7 +16,7 @@ from hulian.engine.deploy.report import CheckResult
 from hulian.engine.deploy.step import Step
 from hulian.engine.errors import NotFoundError
 from hulian.engine.system.people import now
-from hulian.engine.system.tables import metadata_versions
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.jsontext import dumps, loads
 from hulian.metadata.loader import load_documents
 from hulian.metadata.model import Pack
@@ -35,15 +35,16 @@ class Version:
 
 
 def newest(conn: sa.Connection, tenant: str) -> int | None:
-    return conn.scalar(sa.select(sa.func.max(metadata_versions.c.version))
-                       .where(metadata_versions.c.tenant == tenant))
+    """The tenant's newest deployed version (None: nothing deployed); the tenant exists."""
+    metadata_versions = tables_of(conn, tenant).metadata_versions
+    return conn.scalar(sa.select(sa.func.max(metadata_versions.c.version)))
 
 
 def load(conn: sa.Connection, tenant: str, number: int) -> Version:
+    metadata_versions = tables_of(conn, tenant).metadata_versions
     row = conn.execute(sa.select(metadata_versions.c.documents, metadata_versions.c.layers,
                                  metadata_versions.c.result)
-                       .where(metadata_versions.c.tenant == tenant,
-                              metadata_versions.c.version == number)).first()
+                       .where(metadata_versions.c.version == number)).first()
     if row is None:
         known = newest(conn, tenant)
         raise NotFoundError(f"tenant {tenant!r} has no version {number}",
@@ -59,8 +60,8 @@ def record(conn: sa.Connection, tenant: str, number: int, pack: Pack,
            layers: dict[str, Any] | None, steps: list[Step], checks: list[CheckResult],
            user: str, ids: dict[str, Any] | None = None) -> None:
     """Store a deployed version; ``ids`` maps its objects and fields to their stable ids."""
-    conn.execute(metadata_versions.insert().values(
-        tenant=tenant, version=number, documents=dumps(dict(pack.documents)),
+    conn.execute(tables_of(conn, tenant).metadata_versions.insert().values(
+        version=number, documents=dumps(dict(pack.documents)),
         layers=dumps(layers) if layers is not None else None,
         plan=dumps([s.to_dict() for s in steps]),
         result=dumps({"checks": [c.to_dict() for c in checks], "ids": ids or {}}),
@@ -69,11 +70,12 @@ def record(conn: sa.Connection, tenant: str, number: int, pack: Pack,
 
 
 def history(conn: sa.Connection, tenant: str) -> list[dict[str, Any]]:
+    metadata_versions = tables_of(conn, tenant).metadata_versions
     rows = conn.execute(sa.select(
         metadata_versions.c.version, metadata_versions.c.deployed_by,
         metadata_versions.c.deployed_at, metadata_versions.c.plan, metadata_versions.c.result,
         metadata_versions.c.layers,
-    ).where(metadata_versions.c.tenant == tenant).order_by(metadata_versions.c.version)).all()
+    ).order_by(metadata_versions.c.version)).all()
     return [{"version": r.version, "deployed_by": r.deployed_by, "deployed_at": r.deployed_at,
              "steps": loads(r.plan),
              "checks": loads(r.result)["checks"] if r.result else [],

@@ -214,8 +214,9 @@ def _document_formulas(pack: Pack, problems: list[Problem]
                 if expected is None:
                     continue  # the checks report the field a value is written to
                 try:
-                    compiled = compile_formula(formula.text, ObjectScope(pack, obj),
-                                               Options(formula.context), expected)
+                    scope = ObjectScope(pack, obj, reader=formula.reader)
+                    compiled = compile_formula(formula.text, scope, Options(formula.context),
+                                               expected)
                 except InstalledElsewhere:
                     continue
                 except FormulaError as exc:

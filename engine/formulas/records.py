@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from hulian.engine.errors import FieldError
 from hulian.engine.formulas.select import base_select
 from hulian.engine.records.context import Context
-from hulian.engine.records.plan import FormulaNeeds, combined, write_plan
+from hulian.engine.records.plan import FormulaNeeds, combined, formula_needs, write_plan
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.schema.system_objects import CURRENT_USER, SYSTEM_MODELS, hop
+from hulian.formula import CompiledFormula
 from hulian.metadata.model import ObjectDef, label_text
 from hulian.metadata.values import ValueProblem
 
@@ -97,15 +98,15 @@ def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
         *hops, name = f.quote.split(".")  # type: ignore[union-attr]
         reached, values = _follow(ctx, model, record, related, tuple(hops))
         env[(f.api_name,)] = _as_formula_value(reached, name, (values or {}).get(name))
+    for target in needs.follow:  # before the formula fields, which may read them too
+        current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
+        env[(*target.hops, target.field)] = _as_formula_value(
+            current_obj, target.field, (values or {}).get(target.field))
     own = ctx.schema.formulas[obj.api_name].fields
     for name in needs.own:  # dependency order; values as formulas read them
         f = model.field(name)
         places = None if f.scale is None else f.scale + f.kind.formula_shift
         env[(name,)] = _round(own[name].run(env), places)
-    for target in needs.follow:
-        current_obj, values = _follow(ctx, obj.model, record, related, target.hops)
-        env[(*target.hops, target.field)] = _as_formula_value(
-            current_obj, target.field, (values or {}).get(target.field))
     return env
 
 
@@ -121,6 +122,17 @@ def _follow(ctx: Context, model: ObjectDef, record: dict[str, Any] | None, relat
         values = related.get(target, (values or {}).get(column)) if values else None
         current_obj = ctx.schema.target(target).model
     return current_obj, values
+
+
+def evaluate_on(ctx: Context, obj: CompiledObject, formula: CompiledFormula,
+                records: list[dict[str, Any]]) -> list[Any]:
+    """``formula`` (over ``obj``) on each of ``records`` (stored values): with the formula
+    fields, quote fields and related records it needs, related records as they are now
+    (a webhook's filter on the record as it stood after a change)."""
+    needs = formula_needs(ctx.schema, obj.api_name, [formula])
+    related = _Related(ctx)
+    return [formula.run(build_env(ctx, obj, record, None, related, needs))
+            for record in records]
 
 
 def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
@@ -169,4 +181,4 @@ def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                                          messages=rule.message))
 
 
-__all__ = ["apply_default_formulas", "build_env", "check_rules"]
+__all__ = ["apply_default_formulas", "build_env", "check_rules", "evaluate_on"]

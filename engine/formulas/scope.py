@@ -40,11 +40,14 @@ class FieldTarget:
 @dataclass(frozen=True)
 class ObjectScope:
     """``opaque``: objects whose names the formula's writer may not learn (a reader's
-    objects they may not read): errors say where in the path, never the object."""
+    objects they may not read): errors say where in the path, never the object.
+    ``reader``: False for formulas that run for nobody (a webhook's filter), which may not
+    use ``$User``."""
 
     pack: Pack
     root: ObjectDef
     opaque: frozenset[str] = frozenset()
+    reader: bool = True
 
     def _name(self, obj: ObjectDef, path: tuple[str, ...]) -> str:
         """How errors call ``obj``, reached along ``path``: by name unless opaque."""
@@ -55,6 +58,10 @@ class ObjectScope:
 
     def resolve(self, path: tuple[str, ...]) -> tuple[T, FieldTarget]:
         obj = self.root
+        if path[0] == CURRENT_USER and not self.reader:
+            raise UnknownField(f"{CURRENT_USER} is not known here: the formula runs for no "
+                               "user", "compare with a fixed value instead, e.g. owner_id = "
+                                       "'01JB...' (a user's id)")
         if path[0] == CURRENT_USER and len(path) > 1:  # the user running the formula
             obj, path, start = SYSTEM_MODELS["User"], path[1:], (CURRENT_USER,)
         else:

@@ -17,7 +17,7 @@ from hulian.engine.records.plan import WritePlan, write_plan
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.disclosure import Disclosure
 from hulian.engine.security.visibility import EDIT, READ, Visibility
-from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.field_types import inactive_options
 from hulian.metadata.model import Field
 
@@ -213,9 +213,9 @@ def check_owners(ctx: Context, rows: list[dict[str, Any]], errors: list[FieldErr
     wanted = sorted({row["owner_id"] for row in rows if row.get("owner_id") is not None})
     if not wanted:
         return
+    users = tables_of(ctx.conn, ctx.schema.tenant).users
     found = set(ctx.conn.scalars(sa.select(users.c.id).where(
-        users.c.tenant == ctx.schema.tenant, users.c.id.in_(wanted),
-        users.c.is_active == sa.true())))
+        users.c.id.in_(wanted), users.c.is_active == sa.true())))
     for i, row in enumerate(rows):
         if "owner_id" in row and row["owner_id"] not in found:
             errors.append(FieldError("owner_id", "unknown_user",

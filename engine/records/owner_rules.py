@@ -32,7 +32,6 @@ from hulian.engine.records.context import Context
 from hulian.engine.records.plan import write_plan
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.system import people, roles
-from hulian.engine.system.tables import departments, users
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.model import OwnerRule
 
@@ -73,15 +72,15 @@ def _owner(ctx: Context, obj: CompiledObject, rule: OwnerRule) -> people.User | 
     if target != "round_robin":
         return None
     turn = rule.owner["round_robin"]
-    query = sa.select(users.c.id).where(users.c.tenant == tenant,
-                                        users.c.is_active == sa.true(),
+    tables = tables_of(ctx.conn, tenant)
+    users, departments = tables.users, tables.departments
+    query = sa.select(users.c.id).where(users.c.is_active == sa.true(),
                                         users.c.enterprise_id.is_(None))
     if "department" in turn:
         query = query.join(departments, departments.c.id == users.c.department_id).where(
-            departments.c.tenant == tenant, departments.c.name == turn["department"])
+            departments.c.name == turn["department"])
     else:
-        query = query.where(users.c.id.in_(roles.users_with(tables_of(ctx.conn, tenant),
-                                                            turn["role"])))
+        query = query.where(users.c.id.in_(roles.users_with(tables, turn["role"])))
     candidates = list(ctx.conn.scalars(query.order_by(users.c.username, users.c.id)))
     if not candidates:
         return None

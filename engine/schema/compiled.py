@@ -178,7 +178,7 @@ def compile_schema(pack: Pack, tenant: str, dialect_name: str, version: int,
         )
         for obj in pack.objects
     }
-    system = {name: CompiledObject(model=model, table=system_table(name, tenant),  # type: ignore[arg-type]
+    system = {name: CompiledObject(model=model, table=system_table(name, tenant, dialect_name),  # type: ignore[arg-type]
                                    coercers=MappingProxyType({}),
                                    kinds=MappingProxyType({f.api_name: f.type
                                                            for f in model.fields}))

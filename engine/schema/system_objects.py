@@ -3,7 +3,8 @@
 A custom lookup may point at a user or a department (``"target": "User"``), and
 formulas walk from any record to its owner and department: ``owner.name``,
 ``owner.department.name``, ``created_by.username``, ``department.parent.name``. The
-system objects are read-only views of hulian's own tables, restricted to one tenant:
+system objects are read-only views of the tenant's own ``hulian_users`` and
+``hulian_departments``:
 a subquery whose columns carry the field names, so joins, lookup checks and reads
 treat them like any object table (``is_deleted`` is false for every row; an
 inactive user still shows, as Salesforce shows inactive owners).
@@ -17,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.engine.system.tables import departments, users
+from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.model import Field, ObjectDef, frozen_map
 
 CURRENT_USER = "$User"
@@ -53,16 +54,20 @@ DEPARTMENT = ObjectDef("Department", _label("部门", "Department"), "name", (
 SYSTEM_MODELS = MappingProxyType({"User": USER, "Department": DEPARTMENT})
 
 
-def system_table(name: str, tenant: str) -> sa.Subquery:
-    """The tenant's rows of system object ``name``, with its field names as columns."""
+def system_table(name: str, tenant: str, dialect: str) -> sa.Subquery:
+    """The tenant's rows of system object ``name`` (from its own ``hulian_users`` or
+    ``hulian_departments``), with its field names as columns."""
+    tables = tenant_tables(dialect, tenant)
     if name == "User":
+        users = tables.users
         query = sa.select(users.c.id, users.c.display_name.label("name"), users.c.username,
                           users.c.is_active, users.c.department_id.label("department"),
-                          sa.false().label("is_deleted")).where(users.c.tenant == tenant)
+                          sa.false().label("is_deleted"))
     else:
+        departments = tables.departments
         query = sa.select(departments.c.id, departments.c.name,
                           departments.c.parent_id.label("parent"),
-                          sa.false().label("is_deleted")).where(departments.c.tenant == tenant)
+                          sa.false().label("is_deleted"))
     return query.subquery(f"sys_{name.lower()}")
 
 

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.system import roles
 from hulian.engine.system.people import DepartmentTree
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.model import SharingRule
 
@@ -44,8 +43,8 @@ def condition(rule: SharingRule, schema: CompiledSchema, obj: CompiledObject, ta
             found = tree.names.get(name)
             if found is None:
                 return sa.false()
+            users = tenant_tables(schema.dialect, schema.tenant).users
             owners = sa.select(users.c.id).where(
-                users.c.tenant == schema.tenant,
                 users.c.department_id.in_(sorted(tree.below({found}))))
         else:
             owners = roles.users_with(tenant_tables(schema.dialect, schema.tenant), name)

@@ -40,7 +40,6 @@ from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.engine.security import sharing
 from hulian.engine.security.rights import Rights, rights_of
 from hulian.engine.system import enterprises, people, roles, teams
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import TenantTables, tenant_tables
 
 READ = "read"
@@ -101,9 +100,9 @@ class Visibility:
         """The ids of the users in ``departments``, in id order."""
         if not departments:
             return ()
+        users = tenant_tables(conn.dialect.name, tenant).users
         return tuple(conn.scalars(sa.select(users.c.id).where(
-            users.c.tenant == tenant, users.c.department_id.in_(sorted(departments)))
-            .order_by(users.c.id)))
+            users.c.department_id.in_(sorted(departments))).order_by(users.c.id)))
 
     @property
     def tenant(self) -> str:

@@ -1,22 +1,26 @@
 """How a session starts: who the user is, and the two versions its caches are keyed by,
-read in ONE statement.
+read in ONE statement once the tenant is known.
 
 A session needs the user (active), the tenant's people version (permissions are cached
 per value, :mod:`hulian.engine.security.cache`) and the tenant's newest metadata version
-(the compiled schema is cached per value). :func:`arrive` reads them for a username or a
-:class:`~hulian.engine.system.people.User` read earlier; :func:`arrive_with` for a
-credential, a bearer token or a login session id, so that authenticating a request and
-starting its session are the same statement in the same transaction. Each statement is
-built once, at import.
+(the compiled schema is cached per value). The user and the metadata versions are in the
+tenant's own tables, the people version in the directory (``hulian_tenants``).
 
-The versions are scalar subqueries: uncorrelated (bound to the tenant) when the tenant is
-known, correlated on the user's tenant when a credential names it. Both plan in well
-under a millisecond.
+:func:`arrive` reads them for a username or a :class:`~hulian.engine.system.people.User`
+read earlier, in one statement over the tenant's tables (the first arrival in a tenant
+per process checks the directory first: a tenant that does not exist has no tables to
+read; :func:`~hulian.engine.system.people.known_tenant`). :func:`arrive_with` does it for a
+credential, a bearer token or a login session id, in TWO statements of the same
+transaction: the credential's hash gives (tenant, user id) from the global token or
+login table, then the tenant's own tables give the rest. Before the tenant's tables
+moved (Alembic revision 0009) one statement joined them; docs/scaling.md says why it is
+two now. The statements are built once per tenant (while kept).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +34,15 @@ from hulian.engine.system.login_sessions import (
     LoginSession,
     hash_session_id,
 )
-from hulian.engine.system.people import ADMIN, User, may_sign_in, require_tenant
-from hulian.engine.system.tables import (
-    login_sessions,
-    metadata_versions,
-    tenants,
-    tokens,
-    users,
+from hulian.engine.system.people import (
+    ADMIN,
+    User,
+    known_tenant,
+    may_sign_in,
+    require_tenant,
 )
+from hulian.engine.system.tables import login_sessions, tenants, tokens
+from hulian.engine.system.tenant_tables import KEPT, tenant_tables
 from hulian.engine.system.tokens import PREFIX, hash_token
 
 __all__ = ["Arrival", "BearerToken", "Credential", "LoginCookie", "arrive", "arrive_with"]
@@ -75,44 +80,55 @@ class LoginCookie:
 Credential = BearerToken | LoginCookie
 
 
-_USER_COLUMNS = (users.c.id, users.c.tenant, users.c.username, users.c.display_name,
-                 users.c.is_admin, users.c.department_id, users.c.enterprise_id)
+def _user_columns(users: sa.Table) -> tuple[Any, ...]:
+    return (users.c.id, users.c.username, users.c.display_name, users.c.is_admin,
+            users.c.department_id, users.c.enterprise_id)
 
 
-def _versions(tenant: Any) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class _Statements:
+    """The arrival statements of one tenant, over its own tables."""
+
+    by_name: sa.Select
+    by_id: sa.Select
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _statements(dialect: str, tenant: str) -> _Statements:
+    """Built once per (dialect, tenant) while kept: the tenant's people version (from the
+    directory), its newest metadata version and the user, as one statement."""
+    tables = tenant_tables(dialect, tenant)
+    users, versions = tables.users, tables.metadata_versions
     people_version = sa.select(tenants.c.people_version).where(tenants.c.name == tenant)
-    newest = sa.select(sa.func.max(metadata_versions.c.version)).where(
-        metadata_versions.c.tenant == tenant)
-    return (people_version.scalar_subquery().label("people_version"),
-            newest.scalar_subquery().label("newest"))
+    newest = sa.select(sa.func.max(versions.c.version))
+    columns = (people_version.scalar_subquery().label("people_version"),
+               newest.scalar_subquery().label("newest"), *_user_columns(users))
+    return _Statements(
+        by_name=sa.select(*columns).where(users.c.username == sa.bindparam("who"),
+                                          may_sign_in(tables)),
+        by_id=sa.select(*columns).where(users.c.id == sa.bindparam("who"),
+                                        may_sign_in(tables)))
 
 
-def _by_user(match: Any) -> sa.Select:
-    tenant = sa.bindparam("tenant")
-    return sa.select(*_versions(tenant), *_USER_COLUMNS).where(
-        users.c.tenant == tenant, match, may_sign_in())
-
-
-_BY_NAME = _by_user(users.c.username == sa.bindparam("who"))
-_BY_ID = _by_user(users.c.id == sa.bindparam("who"))
-
-_BY_TOKEN = sa.select(*_versions(users.c.tenant), *_USER_COLUMNS, tokens.c.expires_at).join_from(
-    tokens, users, sa.and_(users.c.id == tokens.c.user_id, users.c.tenant == tokens.c.tenant)
-).where(tokens.c.token_hash == sa.bindparam("hash"), tokens.c.revoked_at.is_(None),
-        may_sign_in())
+_BY_TOKEN = sa.select(tokens.c.tenant, tokens.c.user_id, tokens.c.expires_at).where(
+    tokens.c.token_hash == sa.bindparam("hash"), tokens.c.revoked_at.is_(None))
 
 _BY_LOGIN = sa.select(
-    *_versions(users.c.tenant), *_USER_COLUMNS, login_sessions.c.id.label("login_id"),
+    login_sessions.c.tenant, login_sessions.c.user_id, login_sessions.c.id.label("login_id"),
     login_sessions.c.csrf_token, login_sessions.c.created_at, login_sessions.c.expires_at,
-).join_from(login_sessions, users, sa.and_(users.c.id == login_sessions.c.user_id,
-                                           users.c.tenant == login_sessions.c.tenant)
-            ).where(login_sessions.c.session_hash == sa.bindparam("hash"),
-                    login_sessions.c.revoked_at.is_(None), may_sign_in())
+).where(login_sessions.c.session_hash == sa.bindparam("hash"),
+        login_sessions.c.revoked_at.is_(None))
 
 
-def _user(row: Any) -> User:
-    return User(row.id, row.tenant, row.username, row.display_name, row.is_admin,
+def _user(row: Any, tenant: str) -> User:
+    return User(row.id, tenant, row.username, row.display_name, row.is_admin,
                 row.department_id, row.enterprise_id)
+
+
+def _by_id(conn: sa.Connection, tenant: str, user_id: str) -> Any:
+    """The arrival row of the user ``user_id`` of ``tenant`` if they may sign in."""
+    return conn.execute(_statements(conn.dialect.name, tenant).by_id,
+                        {"who": user_id}).first()
 
 
 def _unknown_user(username: str, tenant: str) -> NotFoundError:
@@ -126,13 +142,14 @@ def arrive(conn: sa.Connection, tenant: str, user: str | User) -> Arrival:
     check_tenant_name(tenant)
     if isinstance(user, User) and user.tenant != tenant:
         raise _unknown_user(user.username, tenant)
-    statement = _BY_ID if isinstance(user, User) else _BY_NAME
-    row = conn.execute(statement, {"tenant": tenant, "who": user.id if isinstance(user, User)
-                                   else user}).first()
-    if row is None:
+    if not known_tenant(conn, tenant):
         require_tenant(conn, tenant)
+    statements = _statements(conn.dialect.name, tenant)
+    row = conn.execute(statements.by_id if isinstance(user, User) else statements.by_name,
+                       {"who": user.id if isinstance(user, User) else user}).first()
+    if row is None:
         raise _unknown_user(user.username if isinstance(user, User) else user, tenant)
-    return Arrival(_user(row), row.people_version, row.newest)
+    return Arrival(_user(row, tenant), row.people_version, row.newest)
 
 
 def _invalid_token() -> UnauthenticatedError:
@@ -158,23 +175,26 @@ def arrive_with(conn: sa.Connection, credential: Credential) -> Arrival:
         secret = credential.secret
         if not secret or not secret.startswith(PREFIX) or len(secret) > MAX_TOKEN:
             raise _invalid_token()
-        row = conn.execute(_BY_TOKEN, {"hash": hash_token(secret)}).first()
+        token = conn.execute(_BY_TOKEN, {"hash": hash_token(secret)}).first()
+        row = None if token is None else _by_id(conn, token.tenant, token.user_id)
         if row is None:
             raise _invalid_token()
-        if row.expires_at is not None and row.expires_at <= dt.datetime.now(dt.UTC):
+        if token.expires_at is not None and token.expires_at <= dt.datetime.now(dt.UTC):
             raise UnauthenticatedError("the bearer token has expired", code="token_expired",
                                        hint="create a new one with: hulian token create")
-        return Arrival(_user(row), row.people_version, row.newest)
+        return Arrival(_user(row, token.tenant), row.people_version, row.newest)
     session_id = credential.session_id
     if not session_id or len(session_id) > MAX_SESSION_ID:
         raise _invalid_session()
-    row = conn.execute(_BY_LOGIN, {"hash": hash_session_id(session_id)}).first()
+    login = conn.execute(_BY_LOGIN, {"hash": hash_session_id(session_id)}).first()
+    row = None if login is None else _by_id(conn, login.tenant, login.user_id)
     if row is None:
         raise _invalid_session()
-    if row.expires_at <= credential.now:
+    if login.expires_at <= credential.now:
         raise UnauthenticatedError("the login session has expired", code="session_expired",
                                    hint=f"sessions last {LIFETIME.seconds // 3600} hours; "
                                         "log in again: POST /api/v1/auth/login")
-    user = _user(row)
-    login = LoginSession(row.login_id, user, row.csrf_token, row.created_at, row.expires_at)
-    return Arrival(user, row.people_version, row.newest, login)
+    user = _user(row, login.tenant)
+    return Arrival(user, row.people_version, row.newest,
+                   LoginSession(login.login_id, user, login.csrf_token, login.created_at,
+                                login.expires_at))

@@ -29,7 +29,6 @@ from hulian.engine.system.people import (
     user_by_id,
     valid_name,
 )
-from hulian.engine.system.tables import enterprises
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.model import EXTERNAL_DATA_PERMISSIONS
 from hulian.metadata.values import storable
@@ -45,8 +44,8 @@ class Enterprise:
     """False once deactivated: its users are locked out of every record."""
 
 
-def _enterprise(row) -> Enterprise:
-    return Enterprise(row.id, row.tenant, row.name, row.partner_manager_id, row.is_active)
+def _enterprise(row: Any, tenant: str) -> Enterprise:
+    return Enterprise(row.id, tenant, row.name, row.partner_manager_id, row.is_active)
 
 
 def find_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
@@ -54,13 +53,13 @@ def find_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
     """The active enterprise (any, with ``include_inactive``) with id or name ``ref``."""
     if not storable(ref):
         return None
+    enterprises = tables_of(conn, tenant).enterprises
     query = sa.select(enterprises).where(
-        enterprises.c.tenant == tenant,
         sa.or_(enterprises.c.id == ref, enterprises.c.name == ref))
     if not include_inactive:
         query = query.where(enterprises.c.is_active == sa.true())
     row = conn.execute(query).first()
-    return _enterprise(row) if row else None
+    return _enterprise(row, tenant) if row else None
 
 
 def require_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
@@ -79,10 +78,11 @@ def require_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
 def list_enterprises(conn: sa.Connection, tenant: str, *, include_inactive: bool = False
                      ) -> list[Enterprise]:
     """The active enterprises (all, with ``include_inactive``) by name."""
-    query = sa.select(enterprises).where(enterprises.c.tenant == tenant)
+    enterprises = tables_of(conn, tenant).enterprises
+    query = sa.select(enterprises)
     if not include_inactive:
         query = query.where(enterprises.c.is_active == sa.true())
-    return [_enterprise(r) for r in conn.execute(query.order_by(enterprises.c.name))]
+    return [_enterprise(r, tenant) for r in conn.execute(query.order_by(enterprises.c.name))]
 
 
 def _check_name(name: object) -> str:
@@ -95,8 +95,8 @@ def _check_name(name: object) -> str:
 
 def _name_taken(conn: sa.Connection, tenant: str, name: str, enterprise_id: str | None = None
                 ) -> ConflictError | None:
-    taken = conn.scalar(sa.select(enterprises.c.id).where(enterprises.c.tenant == tenant,
-                                                           enterprises.c.name == name))
+    enterprises = tables_of(conn, tenant).enterprises
+    taken = conn.scalar(sa.select(enterprises.c.id).where(enterprises.c.name == name))
     if taken is None or taken == enterprise_id:
         return None
     return ConflictError(f"enterprise {name!r} already exists in tenant {tenant!r}",
@@ -122,7 +122,8 @@ def add_enterprise(conn: sa.Connection, tenant: str, name: str, partner_manager:
         raise taken
     manager = _partner_manager(conn, tenant, partner_manager)
     found = Enterprise(new_id(), tenant, name, manager.id)
-    conn.execute(enterprises.insert().values(id=found.id, tenant=tenant, name=name,
+    enterprises = tables_of(conn, tenant).enterprises
+    conn.execute(enterprises.insert().values(id=found.id, name=name,
                                              partner_manager_id=manager.id, is_active=True,
                                              created_at=now()))
     people_changed(conn, tenant)
@@ -132,6 +133,7 @@ def add_enterprise(conn: sa.Connection, tenant: str, name: str, partner_manager:
 def set_partner_manager(conn: sa.Connection, tenant: str, enterprise: str, user: str) -> None:
     """Give ``enterprise`` another partner manager (records already created keep theirs)."""
     found = require_enterprise(conn, tenant, enterprise)
+    enterprises = tables_of(conn, tenant).enterprises
     conn.execute(enterprises.update().where(enterprises.c.id == found.id)
                  .values(partner_manager_id=_partner_manager(conn, tenant, user).id))
     people_changed(conn, tenant)
@@ -170,6 +172,7 @@ def update_enterprise(conn: sa.Connection, tenant: str, ref: str, *,
     if found.is_active and not after.is_active:
         login_sessions.revoke_enterprise(conn, tenant, found.id, now)
     if values:
+        enterprises = tables_of(conn, tenant).enterprises
         conn.execute(enterprises.update().where(enterprises.c.id == found.id).values(**values))
     return after
 

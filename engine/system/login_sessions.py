@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from hulian.engine.errors import UnauthenticatedError
 from hulian.engine.ids import new_id
 from hulian.engine.system.people import User, signed_in_user
-from hulian.engine.system.tables import login_sessions, users
+from hulian.engine.system.tables import login_sessions
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.values import storable
 
 __all__ = ["LIFETIME", "LoginSession", "create", "hash_session_id", "lookup", "revoke",
@@ -103,8 +104,9 @@ def revoke_enterprise(conn: sa.Connection, tenant: str, enterprise_id: str,
                       now: dt.datetime) -> int:
     """End every live session of the interconnect users of one downstream enterprise (it
     is being deactivated); how many were ended."""
-    people = sa.select(users.c.id).where(users.c.tenant == tenant,
-                                         users.c.enterprise_id == enterprise_id)
+    users = tables_of(conn, tenant).users
+    people = list(conn.scalars(sa.select(users.c.id).where(
+        users.c.enterprise_id == enterprise_id)))
     result = conn.execute(login_sessions.update().where(
         login_sessions.c.tenant == tenant, login_sessions.c.user_id.in_(people),
         login_sessions.c.revoked_at.is_(None), login_sessions.c.expires_at > now,

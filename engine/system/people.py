@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +19,8 @@ import sqlalchemy as sa
 from hulian.engine.errors import ConflictError, HulianError, NotFoundError
 from hulian.engine.ids import new_id
 from hulian.engine.schema.naming import check_tenant_name
-from hulian.engine.system.tables import (
-    departments,
-    enterprises,
-    tenants,
-    users,
-)
-from hulian.engine.system.tenant_tables import create_tenant_tables, tables_of
+from hulian.engine.system.tables import tenants
+from hulian.engine.system.tenant_tables import TenantTables, create_tenant_tables, tables_of
 from hulian.metadata.values import storable
 
 NAME_HINT = "use 1 to 200 characters, without NUL (\\u0000) or lone surrogates"
@@ -70,6 +67,26 @@ def tenant_exists(conn: sa.Connection, tenant: str) -> bool:
     return conn.scalar(sa.select(tenants.c.name).where(tenants.c.name == tenant)) is not None
 
 
+_known: weakref.WeakKeyDictionary[sa.Engine, set[str]] = weakref.WeakKeyDictionary()
+_known_lock = threading.Lock()
+
+
+def known_tenant(conn: sa.Connection, tenant: str) -> bool:
+    """Whether ``tenant`` exists in the database of ``conn``, read from the directory once
+    per process and database: tenants are never removed, so once seen it stays true. The
+    arrival uses it so that its one statement never names the tables of a tenant that does
+    not exist."""
+    with _known_lock:
+        seen = _known.setdefault(conn.engine, set())
+        if tenant in seen:
+            return True
+    if not tenant_exists(conn, tenant):
+        return False
+    with _known_lock:
+        seen.add(tenant)
+    return True
+
+
 def ensure_tenant(conn: sa.Connection, tenant: str) -> bool:
     """Create ``tenant`` with its own system tables (and, on PostgreSQL, its schema) and
     its ``admin`` user if it does not exist; True when created."""
@@ -93,14 +110,15 @@ def require_tenant(conn: sa.Connection, tenant: str) -> None:
         raise _unknown_tenant(tenant)
 
 
-def may_sign_in() -> sa.ColumnElement[bool]:
-    """The SQL condition on ``hulian_users`` that a user may sign in: log in, use an API
-    token or a login session, open a session (:func:`arrive`). The user is active and,
-    for an interconnect user, so is their downstream enterprise (a deactivated
-    enterprise's users come back with it)::
+def may_sign_in(tables: TenantTables) -> sa.ColumnElement[bool]:
+    """The SQL condition on the tenant's ``hulian_users`` (of ``tables``) that a user may
+    sign in: log in, use an API token or a login session, open a session (:func:`arrive`).
+    The user is active and, for an interconnect user, so is their downstream enterprise (a
+    deactivated enterprise's users come back with it)::
 
-        sa.select(users.c.id).where(users.c.username == "buyer", may_sign_in())
+        sa.select(users.c.id).where(users.c.username == "buyer", may_sign_in(tables))
     """
+    users, enterprises = tables.users, tables.enterprises
     enterprise_active = sa.exists().where(enterprises.c.id == users.c.enterprise_id,
                                           enterprises.c.is_active == sa.true())
     return sa.and_(users.c.is_active == sa.true(),
@@ -109,9 +127,13 @@ def may_sign_in() -> sa.ColumnElement[bool]:
 
 def signed_in_user(conn: sa.Connection, tenant: str, user_id: str) -> User | None:
     """The user whose id is ``user_id`` if they may sign in (:func:`may_sign_in`)."""
-    row = conn.execute(sa.select(users).where(users.c.tenant == tenant,
-                                              users.c.id == user_id, may_sign_in())).first()
-    return _user(row) if row else None
+    if not storable(user_id):
+        return None
+    tables = tables_of(conn, tenant)
+    users = tables.users
+    row = conn.execute(sa.select(users).where(users.c.id == user_id,
+                                              may_sign_in(tables))).first()
+    return _user(row, tenant) if row else None
 
 
 def people_changed(conn: sa.Connection, tenant: str) -> None:
@@ -135,18 +157,18 @@ def find_department(conn: sa.Connection, tenant: str, ref: str) -> Department | 
     """The department with id or name ``ref``."""
     if not storable(ref):  # no name can hold it; PostgreSQL would refuse the query
         return None
+    departments = tables_of(conn, tenant).departments
     row = conn.execute(sa.select(departments).where(
-        departments.c.tenant == tenant,
         sa.or_(departments.c.id == ref, departments.c.name == ref))).first()
-    return Department(row.id, row.tenant, row.name, row.parent_id, row.leader_id) if row \
+    return Department(row.id, tenant, row.name, row.parent_id, row.leader_id) if row \
         else None
 
 
 def require_department(conn: sa.Connection, tenant: str, ref: str) -> Department:
     found = find_department(conn, tenant, ref)
     if found is None:
-        names = sorted(conn.scalars(sa.select(departments.c.name)
-                                    .where(departments.c.tenant == tenant)))
+        departments = tables_of(conn, tenant).departments
+        names = sorted(conn.scalars(sa.select(departments.c.name)))
         raise NotFoundError(f"there is no department {ref!r} in tenant {tenant!r}",
                             code="unknown_department",
                             hint=f"departments: {', '.join(names)}" if names
@@ -173,6 +195,7 @@ def set_leader(conn: sa.Connection, tenant: str, department: str, user: str | No
     """Make ``user`` (id or username; None: nobody) the leader of ``department``."""
     found = require_department(conn, tenant, department)
     leader = user_ref(conn, tenant, user).id if user is not None else None
+    departments = tables_of(conn, tenant).departments
     conn.execute(departments.update().where(departments.c.id == found.id)
                  .values(leader_id=leader))
     people_changed(conn, tenant)
@@ -189,9 +212,9 @@ class DepartmentTree:
 
     @classmethod
     def load(cls, conn: sa.Connection, tenant: str) -> DepartmentTree:
+        departments = tables_of(conn, tenant).departments
         rows = conn.execute(sa.select(departments.c.id, departments.c.name,
-                                      departments.c.parent_id, departments.c.leader_id)
-                            .where(departments.c.tenant == tenant)).all()
+                                      departments.c.parent_id, departments.c.leader_id)).all()
         return cls({name: id_ for id_, name, _, _ in rows},
                    {id_: parent for id_, _, parent, _ in rows},
                    {id_: leader for id_, _, _, leader in rows})
@@ -268,7 +291,8 @@ def add_department(conn: sa.Connection, tenant: str, name: str,
     parent_id = require_department(conn, tenant, parent).id if parent else None
     leader_id = user_ref(conn, tenant, leader).id if leader else None
     found = Department(new_id(), tenant, name, parent_id, leader_id)
-    conn.execute(departments.insert().values(id=found.id, tenant=tenant, name=name,
+    departments = tables_of(conn, tenant).departments
+    conn.execute(departments.insert().values(id=found.id, name=name,
                                              parent_id=parent_id, leader_id=leader_id,
                                              created_at=now()))
     people_changed(conn, tenant)
@@ -301,14 +325,15 @@ def add_user(conn: sa.Connection, tenant: str, username: str, *, display_name: s
     department_id = require_department(conn, tenant, department).id if department else None
     user = User(new_id(), tenant, username, display_name or username, is_admin, department_id,
                 enterprise_id)
-    conn.execute(users.insert().values(
-        id=user.id, tenant=tenant, username=username, display_name=user.display_name,
+    tables = tables_of(conn, tenant)
+    conn.execute(tables.users.insert().values(
+        id=user.id, username=username, display_name=user.display_name,
         is_active=True, is_admin=is_admin, department_id=department_id,
         enterprise_id=enterprise_id, created_at=now(),
     ))
     if roles is None:
         roles = () if enterprise_id is not None else (MEMBER,)
-    grants = tables_of(conn, tenant).user_roles
+    grants = tables.user_roles
     for role in sorted(set(roles)):
         conn.execute(grants.insert().values(user_id=user.id, role=role))
     people_changed(conn, tenant)
@@ -319,21 +344,22 @@ def list_users(conn: sa.Connection, tenant: str, *, enterprise_id: str | None = 
                include_inactive: bool = False) -> list[User]:
     """The tenant's active users (all, with ``include_inactive``) by username (only those
     of one enterprise when given)."""
-    query = sa.select(users).where(users.c.tenant == tenant)
+    users = tables_of(conn, tenant).users
+    query = sa.select(users)
     if not include_inactive:
         query = query.where(users.c.is_active == sa.true())
     if enterprise_id is not None:
         query = query.where(users.c.enterprise_id == enterprise_id)
-    return [_user(row) for row in conn.execute(query.order_by(users.c.username))]
+    return [_user(row, tenant) for row in conn.execute(query.order_by(users.c.username))]
 
 
-def _user(row) -> User:
-    return User(row.id, row.tenant, row.username, row.display_name, row.is_admin,
+def _user(row: Any, tenant: str) -> User:
+    return User(row.id, tenant, row.username, row.display_name, row.is_admin,
                 row.department_id, row.enterprise_id, row.is_active)
 
 
-def _one_user(tenant: str, match: Any, include_inactive: bool) -> sa.Select:
-    query = sa.select(users).where(users.c.tenant == tenant, match)
+def _one_user(users: sa.Table, match: Any, include_inactive: bool) -> sa.Select:
+    query = sa.select(users).where(match)
     return query if include_inactive else query.where(users.c.is_active == sa.true())
 
 
@@ -342,9 +368,10 @@ def find_user(conn: sa.Connection, tenant: str, username: str, *,
     """The active user (any user, with ``include_inactive``) called ``username``."""
     if not storable(username):
         return None
-    row = conn.execute(_one_user(tenant, users.c.username == username,
+    users = tables_of(conn, tenant).users
+    row = conn.execute(_one_user(users, users.c.username == username,
                                  include_inactive)).first()
-    return _user(row) if row else None
+    return _user(row, tenant) if row else None
 
 
 def user_by_id(conn: sa.Connection, tenant: str, user_id: str, *,
@@ -352,8 +379,9 @@ def user_by_id(conn: sa.Connection, tenant: str, user_id: str, *,
     """The active user (any user, with ``include_inactive``) whose id is ``user_id``."""
     if not storable(user_id):
         return None
-    row = conn.execute(_one_user(tenant, users.c.id == user_id, include_inactive)).first()
-    return _user(row) if row else None
+    users = tables_of(conn, tenant).users
+    row = conn.execute(_one_user(users, users.c.id == user_id, include_inactive)).first()
+    return _user(row, tenant) if row else None
 
 
 def _unknown_user(username: str, tenant: str) -> NotFoundError:

@@ -42,7 +42,6 @@ from hulian.engine.system.people import (
     require_department,
     user_ref,
 )
-from hulian.engine.system.tables import departments, enterprises, users
 from hulian.engine.system.tenant_tables import tables_of
 
 __all__ = ["update_department", "update_user"]
@@ -77,6 +76,7 @@ def update_user(conn: sa.Connection, tenant: str, ref: str, *,
             login_sessions.revoke_all(conn, found.id, now)
         values["is_active"] = active
     if values:
+        users = tables_of(conn, tenant).users
         conn.execute(users.update().where(users.c.id == found.id).values(**values))
     return dataclasses.replace(found, **values)
 
@@ -85,8 +85,10 @@ def _check_can_leave(conn: sa.Connection, tenant: str, user: User,
                      admin_roles: set[str]) -> None:
     """Refuse deactivating the tenant's last active administrator, or the partner
     manager of an active downstream enterprise."""
+    tables = tables_of(conn, tenant)
+    enterprises, users = tables.enterprises, tables.users
     managed = sorted(conn.scalars(sa.select(enterprises.c.name).where(
-        enterprises.c.tenant == tenant, enterprises.c.partner_manager_id == user.id,
+        enterprises.c.partner_manager_id == user.id,
         enterprises.c.is_active == sa.true())))
     if managed:
         raise ConflictError(
@@ -96,11 +98,11 @@ def _check_can_leave(conn: sa.Connection, tenant: str, user: User,
                  f"update {managed[0]!r} --partner-manager USER (or deactivate it)")
     if user.is_interconnect:
         return
-    grants = tables_of(conn, tenant).user_roles
+    grants = tables.user_roles
     admins = sa.or_(users.c.is_admin == sa.true(), users.c.id.in_(
         sa.select(grants.c.user_id).where(grants.c.role.in_(sorted(admin_roles)))))
     active_admins = set(conn.scalars(sa.select(users.c.id).where(
-        users.c.tenant == tenant, users.c.is_active == sa.true(),
+        users.c.is_active == sa.true(),
         users.c.enterprise_id.is_(None), admins)))
     if active_admins == {user.id}:
         raise ConflictError(f"{user.username!r} is the last active administrator of tenant "
@@ -137,5 +139,6 @@ def update_department(conn: sa.Connection, tenant: str, ref: str, *,
                                    "to the top")
         values["parent_id"] = parent_id
     if values:
+        departments = tables_of(conn, tenant).departments
         conn.execute(departments.update().where(departments.c.id == found.id).values(**values))
     return dataclasses.replace(found, **values)

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.system.people import now
-from hulian.engine.system.tables import users
 from hulian.engine.system.tenant_tables import TenantTables, tables_of
 
 ACCESS = ("read", "edit")
@@ -22,7 +21,8 @@ ACCESS = ("read", "edit")
 
 def members(conn: sa.Connection, tenant: str, object_id: str, record_id: str
             ) -> list[dict[str, Any]]:
-    teams = tables_of(conn, tenant).record_teams
+    tables = tables_of(conn, tenant)
+    teams, users = tables.record_teams, tables.users
     query = sa.select(teams.c.user_id, users.c.username, teams.c.access, teams.c.added_at,
                       users.c.enterprise_id).join(users, users.c.id == teams.c.user_id).where(
         teams.c.object == object_id, teams.c.record_id == record_id).order_by(users.c.username)

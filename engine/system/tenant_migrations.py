@@ -35,7 +35,7 @@ from hulian.engine.database import reading, unbounded
 from hulian.engine.errors import NotFoundError
 from hulian.engine.schema.naming import short_name, system_table_name, tenant_schema
 from hulian.engine.schema.types import UTCDateTime
-from hulian.engine.system.tables import schema_items, tenants
+from hulian.engine.system.tables import tenants
 
 Migration = Callable[[sa.Connection, str], None]
 
@@ -173,12 +173,19 @@ def recycle_bin_and_activities(conn: sa.Connection, tenant: str) -> None:
 def fill_recycle_bin(conn: sa.Connection, tenant: str, bin_table: sa.Table) -> int:
     """Put the deleted records of the tenant's object tables that are not in ``bin_table``
     into it (``deleted_at``, ``deleted_by``: their ``updated_at``, ``updated_by``); how many.
-    The tables are those the tenant's catalogue lists as active objects."""
+    The tables are those the tenant's catalogue lists as active objects: its own
+    ``hulian_schema_items`` since Alembic revision 0009, which runs before any per-tenant
+    migration (:func:`hulian.engine.system.migrate.upgrade`); none while it has none."""
     schema = tenant_schema(conn.dialect.name, tenant)
     inspector = sa.inspect(conn)
+    catalogue = system_table_name(conn.dialect.name, tenant, "hulian_schema_items")
+    if not inspector.has_table(catalogue, schema=schema):
+        return 0
+    schema_items = sa.table(catalogue, sa.column("id", sa.String()),
+                            sa.column("storage", sa.String()), sa.column("kind", sa.String()),
+                            sa.column("state", sa.String()), schema=schema)
     items = conn.execute(sa.select(schema_items.c.id, schema_items.c.storage).where(
-        schema_items.c.tenant == tenant, schema_items.c.kind == "object",
-        schema_items.c.state == "active")).all()
+        schema_items.c.kind == "object", schema_items.c.state == "active")).all()
     added = 0
     for item in items:
         if not inspector.has_table(item.storage, schema=schema):
@@ -267,8 +274,113 @@ def notifications_and_approvals(conn: sa.Connection, tenant: str) -> None:
     metadata.create_all(conn, checkfirst=True)
 
 
+def people_and_metadata(conn: sa.Connection, tenant: str) -> None:
+    """Version 6: the tenant's users, departments and downstream enterprises, its deployed
+    metadata versions and its catalogue of objects and fields, which were global tables
+    keyed by a ``tenant`` column until Alembic revision 0009 (which runs this, then copies
+    the rows). Made only if missing, so it may run again after that revision."""
+    dialect = conn.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    metadata = sa.MetaData()
+
+    def table(name: str, *columns: sa.Column) -> sa.Table:
+        return sa.Table(system_table_name(dialect, tenant, name), metadata, *columns,
+                        schema=schema)
+
+    users = table(
+        "hulian_users",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("username", sa.String(80), nullable=False),
+        sa.Column("display_name", sa.String(200), nullable=False),
+        sa.Column("is_active", sa.Boolean(create_constraint=False), nullable=False),
+        sa.Column("is_admin", sa.Boolean(create_constraint=False), nullable=False),
+        sa.Column("department_id", sa.String(26)),
+        sa.Column("enterprise_id", sa.String(26)),
+        sa.Column("password_hash", sa.String(255)),
+        sa.Column("created_at", UTCDateTime(), nullable=False))
+    users.append_constraint(sa.UniqueConstraint(
+        "username", name=short_name("uq", users.name, "username")))
+    departments = table(
+        "hulian_departments",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("parent_id", sa.String(26)),
+        sa.Column("leader_id", sa.String(26)),
+        sa.Column("created_at", UTCDateTime(), nullable=False))
+    departments.append_constraint(sa.UniqueConstraint(
+        "name", name=short_name("uq", departments.name, "name")))
+    enterprises = table(
+        "hulian_enterprises",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("partner_manager_id", sa.String(26), nullable=False),
+        sa.Column("is_active", sa.Boolean(create_constraint=False), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False))
+    enterprises.append_constraint(sa.UniqueConstraint(
+        "name", name=short_name("uq", enterprises.name, "name")))
+    table("hulian_metadata_versions",
+          sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+          sa.Column("documents", sa.Text, nullable=False),
+          sa.Column("plan", sa.Text, nullable=False),
+          sa.Column("deployed_by", sa.String(80), nullable=False),
+          sa.Column("deployed_at", UTCDateTime(), nullable=False),
+          sa.Column("layers", sa.Text),
+          sa.Column("result", sa.Text))
+    table("hulian_schema_items",
+          sa.Column("id", sa.String(26), primary_key=True),
+          sa.Column("object_id", sa.String(26)),
+          sa.Column("kind", sa.String(8), nullable=False),
+          sa.Column("api_name", sa.String(64), nullable=False),
+          sa.Column("storage", sa.String(80), nullable=False),
+          sa.Column("state", sa.String(10), nullable=False),
+          sa.Column("archived_version", sa.Integer),
+          sa.Column("archived_at", UTCDateTime()),
+          sa.Column("definition", sa.Text))
+    metadata.create_all(conn, checkfirst=True)
+
+
+def webhooks(conn: sa.Connection, tenant: str) -> None:
+    """Version 7: webhook subscriptions and their deliveries (:mod:`hulian.engine.webhooks`).
+    Made only if missing, as version 2."""
+    dialect = conn.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    metadata = sa.MetaData()
+    sa.Table(system_table_name(dialect, tenant, "hulian_webhooks"), metadata,
+             sa.Column("name", sa.String(64), primary_key=True),
+             sa.Column("source", sa.String(16), nullable=False),
+             sa.Column("object_id", sa.String(64)),
+             sa.Column("events", sa.Text),
+             sa.Column("filter", sa.Text),
+             sa.Column("url", sa.Text),
+             sa.Column("secret", sa.Text),
+             sa.Column("active", sa.Boolean),
+             sa.Column("position", sa.BigInteger, nullable=False),
+             sa.Column("created_by", sa.String(64), nullable=False),
+             sa.Column("created_at", UTCDateTime(), nullable=False),
+             sa.Column("updated_at", UTCDateTime(), nullable=False),
+             schema=schema)
+    deliveries = sa.Table(
+        system_table_name(dialect, tenant, "hulian_webhook_deliveries"), metadata,
+        sa.Column("subscription", sa.String(64), primary_key=True),
+        sa.Column("change_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_at", UTCDateTime(), nullable=False),
+        sa.Column("lease_until", UTCDateTime()),
+        sa.Column("last_status", sa.Integer),
+        sa.Column("last_error", sa.Text),
+        sa.Column("delivered_at", UTCDateTime()),
+        sa.Column("payload", sa.Text),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        schema=schema)
+    sa.Index(short_name("ix", deliveries.name, "open"), deliveries.c.subscription,
+             deliveries.c.status, deliveries.c.record_id, deliveries.c.change_id)
+    metadata.create_all(conn, checkfirst=True)
+
+
 def scheduled_actions(conn: sa.Connection, tenant: str) -> None:
-    """Version 6: the scheduled actions of automations
+    """Version 8: the scheduled actions of automations
     (:mod:`hulian.engine.automations.schedule`)."""
     dialect = conn.dialect.name
     table = sa.Table(
@@ -293,7 +405,7 @@ def scheduled_actions(conn: sa.Connection, tenant: str) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
                                      recycle_bin_and_activities, notifications_and_approvals,
-                                     scheduled_actions)
+                                     people_and_metadata, webhooks, scheduled_actions)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

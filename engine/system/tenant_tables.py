@@ -12,9 +12,10 @@ The rows carry no ``tenant`` column: the table says whose they are.
 Tables are built once per (dialect, tenant) and kept (the last :data:`KEPT` tenants
 used), so SQL built on them is built on the same objects each time. This module is the
 model; :mod:`~hulian.engine.system.tenant_migrations` creates and evolves the tables in
-the database. Moving another table here (users, departments, metadata versions...) is:
-a field and its definition below, a per-tenant migration creating it, and an Alembic
-revision copying its rows out of the global table (as 0008 did for the first four).
+the database. Moving another table here is: a field and its definition below, a
+per-tenant migration creating it, and an Alembic revision copying its rows out of the
+global table (as 0008 did for the first four, 0009 for the people and the deployed
+metadata).
 """
 
 from __future__ import annotations
@@ -86,6 +87,35 @@ class TenantTables:
     approval_history: sa.Table
     """Each record's approval history: submit, approve, reject, recall (and the steps'
     approvals) with who, when and their comment; ``id`` time-ordered."""
+    users: sa.Table
+    """Internal users (``enterprise_id`` NULL) and interconnect users (互联用户: the id of
+    the downstream enterprise they work for). ``password_hash``: argon2, NULL for
+    token-only users. Their API tokens and login sessions stay in the global tables
+    (looked up by hash before the tenant is known), which name the tenant and the user."""
+    departments: sa.Table
+    """The tenant's departments (a tree through ``parent_id``, each with an optional
+    leader); users belong to one."""
+    enterprises: sa.Table
+    """The tenant's downstream enterprises (互联企业: dealers, agents...), each with its
+    upstream partner manager (对接人), the internal user who owns what its people create."""
+    metadata_versions: sa.Table
+    """One row per deployed version: ``documents`` is the effective metadata, ``layers``
+    the installed packs and the overlay it was merged from (NULL: a single pack),
+    ``plan`` the steps, ``result`` the data checks' results."""
+    schema_items: sa.Table
+    """The stable id of every object and field the tenant has deployed, where it is stored
+    (table or column name) and whether it is ``active`` or ``archived`` (removed from the
+    metadata but kept, restorable until ``hulian purge``). ``object_id`` is NULL for
+    objects; ``definition`` holds the removed object or field's document."""
+    webhooks: sa.Table
+    """Webhook subscriptions (:mod:`hulian.engine.webhooks`): those made through the API
+    (``source`` ``api``: object id, events, filter, url, secret, active) and the state of
+    those declared in metadata (``source`` ``metadata``: a secret or a pause set through
+    the API); ``position`` is the id of the last change the worker has looked at."""
+    webhook_deliveries: sa.Table
+    """One row per (subscription, change) the worker is to deliver, delivered or gave up
+    on (``status`` pending, retrying, delivered, dead); ``lease_until`` is set while a
+    worker is sending it, ``payload`` keeps a dead letter's body."""
     scheduled_actions: sa.Table
     """Scheduled actions of automations (:mod:`hulian.engine.automations.schedule`): one
     row per (automation, scheduled entry, record) planned, ``pending`` until the worker
@@ -242,6 +272,94 @@ def _build(dialect: str, tenant: str) -> TenantTables:
     )
     sa.Index(short_name("ix", approval_history.name, "record"), approval_history.c.object,
              approval_history.c.record_id, approval_history.c.id)
+    users = table(
+        "hulian_users",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("username", sa.String(80), nullable=False),
+        sa.Column("display_name", sa.String(200), nullable=False),
+        sa.Column("is_active", sa.Boolean(create_constraint=False), nullable=False),
+        sa.Column("is_admin", sa.Boolean(create_constraint=False), nullable=False),
+        sa.Column("department_id", sa.String(26)),
+        sa.Column("enterprise_id", sa.String(26)),
+        sa.Column("password_hash", sa.String(255)),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    users.append_constraint(sa.UniqueConstraint(
+        "username", name=short_name("uq", users.name, "username")))
+    departments = table(
+        "hulian_departments",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("parent_id", sa.String(26)),
+        sa.Column("leader_id", sa.String(26)),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    departments.append_constraint(sa.UniqueConstraint(
+        "name", name=short_name("uq", departments.name, "name")))
+    enterprises = table(
+        "hulian_enterprises",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("partner_manager_id", sa.String(26), nullable=False),
+        sa.Column("is_active", sa.Boolean(create_constraint=False), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    enterprises.append_constraint(sa.UniqueConstraint(
+        "name", name=short_name("uq", enterprises.name, "name")))
+    metadata_versions = table(
+        "hulian_metadata_versions",
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("documents", sa.Text, nullable=False),
+        sa.Column("plan", sa.Text, nullable=False),
+        sa.Column("deployed_by", sa.String(80), nullable=False),
+        sa.Column("deployed_at", UTCDateTime(), nullable=False),
+        sa.Column("layers", sa.Text),
+        sa.Column("result", sa.Text),
+    )
+    schema_items = table(
+        "hulian_schema_items",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("object_id", sa.String(26)),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("api_name", sa.String(64), nullable=False),
+        sa.Column("storage", sa.String(80), nullable=False),
+        sa.Column("state", sa.String(10), nullable=False),
+        sa.Column("archived_version", sa.Integer),
+        sa.Column("archived_at", UTCDateTime()),
+        sa.Column("definition", sa.Text),
+    )
+    webhooks = table(
+        "hulian_webhooks",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("source", sa.String(16), nullable=False),
+        sa.Column("object_id", sa.String(64)),
+        sa.Column("events", sa.Text),
+        sa.Column("filter", sa.Text),
+        sa.Column("url", sa.Text),
+        sa.Column("secret", sa.Text),
+        sa.Column("active", sa.Boolean),
+        sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    deliveries = table(
+        "hulian_webhook_deliveries",
+        sa.Column("subscription", sa.String(64), primary_key=True),
+        sa.Column("change_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_at", UTCDateTime(), nullable=False),
+        sa.Column("lease_until", UTCDateTime()),
+        sa.Column("last_status", sa.Integer),
+        sa.Column("last_error", sa.Text),
+        sa.Column("delivered_at", UTCDateTime()),
+        sa.Column("payload", sa.Text),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", deliveries.name, "open"), deliveries.c.subscription,
+             deliveries.c.status, deliveries.c.record_id, deliveries.c.change_id)
     scheduled_actions = table(
         "hulian_scheduled_actions",
         sa.Column("id", sa.String(26), primary_key=True),
@@ -264,7 +382,9 @@ def _build(dialect: str, tenant: str) -> TenantTables:
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
                         enterprise_permissions, sequences, personal_scenes, changes,
                         recycle_bin, activities, notifications, approvals, approval_items,
-                        approval_history, scheduled_actions)
+                        approval_history, users, departments, enterprises,
+                        metadata_versions, schema_items, webhooks, deliveries,
+                        scheduled_actions)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

@@ -1,7 +1,7 @@
 """The registry of pack document kinds besides objects (one module per kind).
 
 >>> [kind.folder for kind in KINDS]                        # doctest: +SKIP
-['layouts', 'scenes', 'home', 'flows']
+['layouts', 'scenes', 'home', 'flows', 'webhooks']
 >>> kind_of("layouts/Order.web.json").name                 # doctest: +SKIP
 'layout'
 
@@ -26,11 +26,12 @@ from hulian.metadata.kinds.flows import FLOWS
 from hulian.metadata.kinds.home_views import HOME_VIEWS
 from hulian.metadata.kinds.layouts import LAYOUTS
 from hulian.metadata.kinds.scenes import BUILT_IN_SCENES, SCENES
+from hulian.metadata.kinds.webhooks import WEBHOOKS
 
 __all__ = ["BY_FOLDER", "BY_NAME", "KINDS", "Document", "DocumentKind", "ObjectView",
            "PackView", "Report", "Use", "kind_of", "pack_view"]
 
-KINDS: tuple[DocumentKind, ...] = (LAYOUTS, SCENES, HOME_VIEWS, FLOWS)
+KINDS: tuple[DocumentKind, ...] = (LAYOUTS, SCENES, HOME_VIEWS, FLOWS, WEBHOOKS)
 BY_NAME: Mapping[str, DocumentKind] = {kind.name: kind for kind in KINDS}
 BY_FOLDER: Mapping[str, DocumentKind] = {kind.folder: kind for kind in KINDS}
 

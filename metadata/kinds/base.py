@@ -114,6 +114,9 @@ class Formula:
     ISNEW, ISCHANGED and PRIORVALUE (an automation's condition)."""
     target: FormulaTarget | None = None
     """The field the value is written to: the formula must give a value that fits it."""
+    reader: bool = True
+    """Whether it runs for a reader and so may use ``$User`` (a scene's filter does; a
+    webhook's filter runs in the worker, for nobody)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,10 @@ class DocumentKind:
     def snapshot(self, model: Document) -> dict[str, Any]:
         """The document an export writes for ``model``."""
         return dict(model.document)
+
+    def switches(self, doc: Mapping[str, Any]) -> bool:
+        """Whether ``doc`` (an overlay's) only switches a pack's document off or on."""
+        return False
 
     def locked(self, doc: Mapping[str, Any]) -> bool:
         """Whether a tenant's overlay may not replace ``doc`` (a pack's document)."""

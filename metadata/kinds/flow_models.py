@@ -72,6 +72,8 @@ class Lock:
     """The record's master-detail details are locked with it."""
     approvers_may_edit: bool = False
     """The current step's approvers may edit the record while it is pending."""
+    when_approved: bool = True
+    """An approved record stays locked (Salesforce's final approval lock)."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,8 @@ def _approval(doc: Mapping[str, Any]) -> ApprovalProcess:
                   for s in doc["steps"])
     return ApprovalProcess(
         steps, doc.get("entry_criteria"),
-        Lock(lock.get("details", True), lock.get("approvers_may_edit", False)),
+        Lock(lock.get("details", True), lock.get("approvers_may_edit", False),
+             lock.get("when_approved", True)),
         ApprovalActions(*(_updates(actions.get(event))
                           for event in ("submit", "approve", "reject", "recall"))))
 

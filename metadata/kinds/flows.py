@@ -60,6 +60,9 @@ class FlowKind(DocumentKind):
     def build(self, doc: Mapping[str, Any], source: str) -> Flow | FlowSwitch:
         return build_flow(doc, source, content(doc))
 
+    def switches(self, doc: Mapping[str, Any]) -> bool:
+        return is_switch(doc)
+
     def check(self, doc: Mapping[str, Any], file: str, report: Report,
               pack: PackView) -> None:
         check_flow(doc, report, pack)

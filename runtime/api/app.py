@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from hulian.engine import Engine
 from hulian.runtime.api import (
     activities,
+    approvals,
     changes,
     login,
     notifications,
@@ -34,6 +35,7 @@ from hulian.runtime.api import (
     scenes,
     teams,
     transfer,
+    webhooks,
 )
 from hulian.runtime.api.auth import AuthConfig
 from hulian.runtime.api.endpoint import Call, endpoint
@@ -82,10 +84,12 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *activities.routes,
         *changes.routes,
         *notifications.routes,
+        *approvals.routes,
         *scenes.routes,
         *teams.routes,
         *transfer.routes,
         *people.routes,
+        *webhooks.routes,
         *openapi.routes,
     ]
     app = Starlette(

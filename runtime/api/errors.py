@@ -31,6 +31,7 @@ from hulian.engine.errors import (
     StorageError,
     ThrottledError,
     UnauthenticatedError,
+    WebhookError,
 )
 from hulian.engine.system.passwords import PasswordPolicyError
 from hulian.metadata.jsontext import dumps
@@ -99,6 +100,7 @@ STATUSES: tuple[tuple[type[HulianError], int], ...] = (
     (RecordValidationError, 422),
     (FlowRefused, 422),
     (Unprocessable, 422),
+    (WebhookError, 422),
     (PasswordPolicyError, 422),
     (ThrottledError, 429),
     (StorageError, 500),

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hulian.engine.approvals.processes import processes
 from hulian.metadata.field_types import FIELD_TYPES, REFERENCE_TYPES
 from hulian.metadata.model import label_text
 from hulian.runtime.api.auth import CSRF_HEADER, SESSION_COOKIE
@@ -34,7 +35,7 @@ from hulian.runtime.api.openapi_auth import AUTH_SCHEMAS, auth_paths
 from hulian.runtime.api.openapi_bin import bin_paths, bin_schemas
 from hulian.runtime.api.openapi_changes import CHANGE_SCHEMAS, change_paths, history_paths
 from hulian.runtime.api.openapi_flows import SCHEMAS as FLOW_SCHEMAS
-from hulian.runtime.api.openapi_flows import flow_paths
+from hulian.runtime.api.openapi_flows import approval_paths, flow_paths
 from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
 from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
@@ -312,10 +313,10 @@ def _generic_paths() -> dict[str, dict[str, Any]]:
 
 
 def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
-                     metadata_version: int | None = None, admin: bool = False
-                     ) -> dict[str, Any]:
+                     metadata_version: int | None = None, admin: bool = False,
+                     approvals: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``objects`` (``Session.describe`` output); ``admin``
-    adds the ``/admin`` routes."""
+    adds the ``/admin`` routes; ``approvals``: the objects with an approval process."""
     schemas: dict[str, Any] = {}
     paths = {**_generic_paths(), **layout_paths(), **auth_paths(), **home_paths(),
              **change_paths(), **flow_paths()}
@@ -333,6 +334,8 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
             schemas.update(bin_schemas(name))
             paths.update(bin_paths(obj))
         paths.update(history_paths(obj))
+        if name in approvals:
+            paths.update(approval_paths(name))
         if obj.get("child_relationships"):
             schemas[f"{name}RelatedPage"] = _related_page_schema(obj)
             paths.update(_related_path(obj))
@@ -395,8 +398,11 @@ def get_openapi(call: Call) -> Response:
         objects = [session.describe(name) for name in session.objects()]
         version = session.schema.version
         admin = session.visibility.rights.admin
+        approvals = frozenset(o["api_name"] for o in objects
+                              if processes(session.schema, o["api_name"]))
     return JSONResponse(openapi_document(objects, tenant=call.user.tenant,
-                                         metadata_version=version, admin=admin))
+                                         metadata_version=version, admin=admin,
+                                         approvals=approvals))
 
 
 routes = [Route("/openapi.json", endpoint(get_openapi), methods=["GET"], name="openapi")]

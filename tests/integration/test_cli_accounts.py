@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from hulian.engine import Engine
 from hulian.engine.system import passwords
 from hulian.engine.system.people import ensure_tenant
-from hulian.engine.system.tables import users
+from hulian.engine.system.tenant_tables import tables_of
 from hulian.runtime.cli import main
 
 SECRET = "correct horse battery"
@@ -43,8 +43,8 @@ def run(capsys, *argv, stdin=None, monkeypatch=None):
 
 def _stored(engine, tenant, username):
     with engine.db.connect() as conn:
-        return conn.scalar(sa.select(users.c.password_hash).where(
-            users.c.tenant == tenant, users.c.username == username))
+        users = tables_of(conn, tenant).users
+        return conn.scalar(sa.select(users.c.password_hash).where(users.c.username == username))
 
 
 def test_user_password_from_stdin(capsys, monkeypatch, site):
@@ -116,8 +116,9 @@ def test_user_create_checks_the_password_before_creating(capsys, monkeypatch, si
                        monkeypatch=monkeypatch)
     assert code == 1 and "password_is_username" in err
     with engine.db.connect() as conn:
+        users = tables_of(conn, tenant).users
         assert conn.scalar(sa.select(users.c.id).where(
-            users.c.tenant == tenant, users.c.username == "wangxiaoming")) is None
+            users.c.username == "wangxiaoming")) is None
 
 
 def test_token_list_and_revoke_by_id(capsys, site):

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 import hulian.engine.deploy.apply as apply_module
 import hulian.engine.deploy.versions as versions_module
 from hulian.engine import Engine, NotFoundError
-from hulian.engine.system.tables import metadata_versions, schema_items
 from hulian.engine.system.tenant_tables import tables_of
 from tests.packs import documents, field, label, obj, pack_of
 
@@ -67,19 +66,18 @@ def raw_rows(engine: Engine, tenant: str) -> dict[str, list[tuple]]:
 
 def system_rows(engine: Engine, tenant: str) -> dict[str, list[tuple]]:
     with engine.db.connect() as conn:
-        sequences = tables_of(conn, tenant).sequences
-        counters = [tuple(r) for r in conn.execute(
-            sa.select(sequences).order_by(sequences.c.object, sequences.c.field,
-                                          sequences.c.period))] \
-            if sa.inspect(conn).has_table(sequences.name, schema=sequences.schema) else []
+        own = tables_of(conn, tenant)
+
+        def rows(table: sa.Table, *order: Any) -> list[tuple]:
+            if not sa.inspect(conn).has_table(table.name, schema=table.schema):
+                return []   # no tenant (a first deploy that failed)
+            return [tuple(r) for r in conn.execute(sa.select(table).order_by(*order))]
+
         return {
-            "schema_items": [tuple(r) for r in conn.execute(
-                sa.select(schema_items).where(schema_items.c.tenant == tenant)
-                .order_by(schema_items.c.id))],
-            "sequences": counters,
-            "versions": [tuple(r) for r in conn.execute(
-                sa.select(metadata_versions).where(metadata_versions.c.tenant == tenant)
-                .order_by(metadata_versions.c.version))],
+            "schema_items": rows(own.schema_items, own.schema_items.c.id),
+            "sequences": rows(own.sequences, own.sequences.c.object, own.sequences.c.field,
+                              own.sequences.c.period),
+            "versions": rows(own.metadata_versions, own.metadata_versions.c.version),
         }
 
 

@@ -202,3 +202,22 @@ def test_percent_fields_read_as_fractions_as_in_salesforce(engine, tenant):
         assert [r["name"] for r in s.query("Deal", filter="likely")] == ["F"]
         page = s.query("Deal", order_by=["doubled"], limit=1)
         assert [r["name"] for r in s.query("Deal", order_by=["doubled"], after=page.next)] == ["F"]
+
+
+def test_rules_see_formula_fields_that_read_related_records(engine, tenant):
+    """``headroom`` (a formula field) reads the customer's credit through the lookup: the
+    rule sees it computed with that value, not with a blank one."""
+    docs = _docs()
+    docs["objects/Line.json"]["validation_rules"] = [
+        {"api_name": "within_credit", "condition": "headroom < 0",
+         "message": label("Over the customer's credit"), "error_field": "unit_price"}]
+    engine.metadata(tenant).deploy(pack_of(docs))
+    with engine.session(tenant) as s:
+        customer = s.create("Customer", {"name": "Acme", "credit": "100"})
+        s.create("Line", {"name": "ok", "customer": customer["id"], "quantity": "1",
+                          "unit_price": "90", "discount": "0"})
+        with pytest.raises(RecordValidationError) as refused:
+            s.create("Line", {"name": "too much", "customer": customer["id"],
+                              "quantity": "1", "unit_price": "400", "discount": "0"})
+    assert [(e.field, e.message) for e in refused.value.errors] == \
+        [("unit_price", "Over the customer's credit")]

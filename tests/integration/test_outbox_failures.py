@@ -44,12 +44,20 @@ SHIPMENT = obj("Shipment", field("name", "text"),
                field("value", "currency", scale=2, formula="shipped_order.amount"))
 """ A roll-up that reads orders through a formula: an order's update has a ``quotes`` step."""
 OBJECTS = (ACCOUNT, ORDER, LINE, BATCH, SHIPMENT)
+APPROVAL = {"api_name": "order_approval", "type": "approval", "object": "Order",
+            "label": label("Approval"),
+            "steps": [{"api_name": "s1", "label": label("S1"),
+                       "approvers": [{"user": "admin"}]}]}
+""" An approval process (never submitted here): Order's and Line's writes have a ``locked``
+step."""
 
 
 @pytest.fixture(scope="module")
 def world(engine):
     tenant = f"fail{engine.dialect[:2]}{id(engine) % 10_000}"
-    engine.metadata(tenant).deploy(pack_of(documents(*OBJECTS)))
+    docs = documents(*OBJECTS)
+    docs["flows/order_approval.json"] = APPROVAL
+    engine.metadata(tenant).deploy(pack_of(docs))
     with engine.session(tenant) as s:
         account = s.create("Account", {"name": "Acme"})["id"]
         order = s.create("Order", {"name": "A", "amount": "5", "code": "c1", "region": "east",

@@ -11,7 +11,8 @@ from argon2 import PasswordHasher
 
 from hulian.engine import UnauthenticatedError
 from hulian.engine.system import passwords
-from hulian.engine.system.tables import login_sessions, tokens, users
+from hulian.engine.system.tables import login_sessions, tokens
+from hulian.engine.system.tenant_tables import tables_of, tenant_tables
 from hulian.runtime.api.auth import SESSION_COOKIE
 from tests.integration.login_support import PASSWORD, _attributes, _cookie
 from tests.integration.test_rest_support import body, error
@@ -84,8 +85,8 @@ def _change(client, current=PASSWORD, new=NEW, **headers):
 
 def _hash(site, username="mei"):
     with site.engine.db.connect() as conn:
-        return conn.scalar(sa.select(users.c.password_hash).where(
-            users.c.tenant == site.tenant, users.c.username == username))
+        users = tables_of(conn, site.tenant).users
+        return conn.scalar(sa.select(users.c.password_hash).where(users.c.username == username))
 
 
 def _with_cookie(site, cookie):
@@ -264,8 +265,8 @@ def test_an_admin_reset_ends_every_session_and_lifts_the_lock(site):
 def test_passwords_and_session_ids_are_never_stored_in_clear(site):
     client, csrf = site.logged_in()
     with site.engine.db.connect() as conn:
-        stored = conn.scalar(sa.select(users.c.password_hash).where(
-            users.c.tenant == site.tenant, users.c.username == "mei"))
+        users = tables_of(conn, site.tenant).users
+        stored = conn.scalar(sa.select(users.c.password_hash).where(users.c.username == "mei"))
         sessions = [dict(r._mapping) for r in conn.execute(sa.select(login_sessions).where(
             login_sessions.c.tenant == site.tenant))]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
@@ -278,7 +279,8 @@ def test_passwords_and_session_ids_are_never_stored_in_clear(site):
 def test_an_old_hash_is_upgraded_at_login(site, monkeypatch):
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher())
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    where = sa.and_(users.c.tenant == site.tenant, users.c.username == "mei")
+    users = tenant_tables(site.engine.dialect, site.tenant).users
+    where = users.c.username == "mei"
     with site.engine.db.begin() as conn:
         conn.execute(users.update().where(where).values(password_hash=weak))
     assert site.login(site.client()).status_code == 200

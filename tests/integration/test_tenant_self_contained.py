@@ -1,10 +1,10 @@
-"""A tenant moves as a unit (PostgreSQL): what its record queries, team changes, role
-grants, enterprise overrides, auto-numbers and personal scenes touch lives in its schema
-``t_<tenant>``, apart from the global tables that have not moved yet (docs/scaling.md).
+"""A tenant moves as a unit (PostgreSQL): what its record queries, people, arrivals and
+deploys touch lives in its schema ``t_<tenant>``, apart from the tenant directory and the
+token and login tables (docs/scaling.md).
 
 The paths run as a database role that may use the tenant's schema and only the global
-tables listed in :data:`STILL_GLOBAL`: a table of the tenant's that moved back to
-``public`` (or a new global table on these paths) fails with "permission denied".
+tables listed in :data:`GLOBAL`: a table of the tenant's that moved back to ``public`` (or a
+new global table on these paths) fails with "permission denied".
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ import pytest
 import sqlalchemy as sa
 
 from hulian.engine import Engine
+from hulian.engine.system.arrival import BearerToken
 from hulian.engine.system.tenant_tables import tenant_tables
-from tests.integration.tenant_world import build, editable, visible
+from tests.integration.tenant_world import DOCS, build, editable, visible
+from tests.packs import field, obj, pack_of
 
-STILL_GLOBAL = ("hulian_tenants", "hulian_users", "hulian_departments", "hulian_enterprises",
-                "hulian_metadata_versions", "hulian_schema_items")
-"""The global tables a tenant's paths still read or write (to move later; docs/scaling.md)."""
+GLOBAL = ("hulian_tenants", "hulian_tokens", "hulian_login_sessions", "hulian_login_failures")
+"""The global tables a tenant's paths read or write: the tenant directory (its people and
+system versions, the row deploys lock) and the credentials, looked up by hash before the
+tenant is known."""
 INSTALLATION = ("hulian_settings",)
 """Settings of the whole installation, read (not written) once per process: the key that
 signs session cookies and page cursors. Under Citus a reference table."""
@@ -37,11 +40,11 @@ def confined(pg_url):
     build(owner, tenant, tickets=2)
     with owner.db.begin() as conn:
         conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'unit'")
-        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA t_{tenant} TO {role}")
+        conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA t_{tenant} TO {role}")
         conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
                              f"t_{tenant} TO {role}")
         conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON "
-                             f"{', '.join(STILL_GLOBAL)} TO {role}")
+                             f"{', '.join(GLOBAL)} TO {role}")
         conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(INSTALLATION)} TO {role}")
     url = sa.make_url(pg_url).set(username=role, password="unit")
     inside = Engine(url.render_as_string(hide_password=False), migrate=False)
@@ -80,9 +83,66 @@ def test_records_teams_roles_overrides_and_numbers_need_only_the_tenants_schema(
         s.delete_scene("Ticket", "first")
 
 
+def test_people_admin_needs_only_the_tenants_schema(confined):
+    inside, tenant = confined
+    admin = inside.people(tenant)
+    admin.create_department("Sales")
+    admin.create_department("East", parent="Sales")
+    admin.create_user("li", display_name="Li Lei", department="East", roles=["seller"])
+    admin.set_department_leader("Sales", "peer")
+    admin.update_user("li", display_name="Li L.")
+    admin.update_department("East", name="East China")
+    assert [d.name for d in admin.departments()] == ["East China", "Sales"]
+    with inside.session(tenant, "li") as s:
+        s.create("Ticket", {"subject": "by li"})
+    assert "T-0004" in visible(inside, tenant, "peer")         # the leader sees li's ticket
+    admin.create_enterprise("Agent", partner_manager="li")
+    admin.create_user("agent1", enterprise="Agent", roles=["dealer"])
+    assert [u.username for u in admin.users(enterprise="Agent")] == ["agent1"]
+    admin.update_enterprise("Agent", active=False)
+    assert [e.name for e in admin.enterprises()] == ["Dealer"]
+    admin.update_user("newbie", active=False)
+    assert "newbie" not in {u.username for u in admin.users()}
+
+
+def test_the_arrival_and_logins_need_only_the_tenants_schema_and_the_credentials(confined):
+    inside, tenant = confined
+    admin = inside.people(tenant)
+    secret = admin.create_token("seller", label="laptop")
+    with inside.request_session(BearerToken(secret), readonly=True) as s:  # two statements
+        assert s.user.username == "seller"
+        assert [r["number"] for r in s.query(                             # formula hops
+            "Ticket", filter="AND(owner.name = 'seller', created_by.username = 'buyer')")] == \
+            ["T-0003"]
+    admin.set_password("seller", "correct horse battery")
+    login = inside.accounts.login(tenant, "seller", "correct horse battery")
+    assert inside.accounts.login_session(login.secret).user.username == "seller"
+    with pytest.raises(Exception, match="wrong"):
+        inside.accounts.login(tenant, "seller", "wrong horse battery")
+    inside.accounts.change_password(tenant, "seller", "correct horse battery",
+                                    "battery staple horse")
+    assert not inside.accounts.logout(login.secret)                      # the change ended it
+    assert [t.label for t in inside.accounts.list_tokens(tenant, "seller")] == ["laptop"]
+
+
+def test_a_deploy_needs_only_the_tenants_schema_and_the_directory(confined):
+    inside, tenant = confined
+    docs = dict(DOCS)
+    docs["objects/Note.json"] = obj("Note", field("body", "text"),
+                                    field("owner_user", "lookup", target="User"),
+                                    name_field="body")
+    report = inside.metadata(tenant).deploy(pack_of(docs))
+    assert report.version == 2
+    assert [v["version"] for v in inside.metadata(tenant).history()] == [1, 2]
+    with inside.session(tenant, "admin") as s:
+        peer = next(u.id for u in inside.people(tenant).users() if u.username == "peer")
+        made = s.create("Note", {"body": "hello", "owner_user": peer})
+        assert s.get("Note", made["id"])["owner_user"] == peer
+
+
 def test_a_table_outside_the_schema_is_refused(confined):
     """The confinement is real: the role cannot read a global table it was not given."""
     inside, _ = confined
     with inside.db.connect() as conn, pytest.raises(sa.exc.ProgrammingError,
                                                     match="permission denied"):
-        conn.exec_driver_sql("SELECT count(*) FROM hulian_tokens")
+        conn.exec_driver_sql("SELECT count(*) FROM hulian_alembic_version")

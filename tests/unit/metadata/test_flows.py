@@ -90,7 +90,7 @@ def test_an_approval_process_loads_into_its_model() -> None:
         "order_approval", "approval", "Order", True, "flows/order_approval.json")
     process = flow.approval
     assert process.entry_criteria == "amount > 0 && ISPICKVAL(status, 'open')"
-    assert process.lock == Lock(details=True, approvers_may_edit=False)
+    assert process.lock == Lock(details=True, approvers_may_edit=False, when_approved=True)
     assert process.steps[0] == ApprovalStep(
         "dealer_boss", (Party("enterprise_role", "dealer_buyer"),),
         {"zh": "老板", "en": "Dealer owner"}, None, "any")
@@ -109,7 +109,7 @@ def test_an_approval_takes_the_documented_defaults() -> None:
         del doc[key]
     del doc["steps"][1]["decision"]
     (flow,) = load_documents(_documents(order_approval=doc)).part("flow")
-    assert flow.approval.lock == Lock(details=True, approvers_may_edit=False)
+    assert flow.approval.lock == Lock(details=True, approvers_may_edit=False, when_approved=True)
     assert flow.approval.entry_criteria is None
     assert flow.approval.steps[1].decision == "any"
     assert flow.approval.actions.submit == ()
