@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from hulian.engine.errors import DeployError
+from hulian.engine.system.people import ADMIN
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.kinds.flow_checks import parties
 from hulian.metadata.model import Pack
@@ -29,15 +30,20 @@ def _named(pack: Pack) -> Iterator[tuple[str, str, str]]:
                 yield value, flow.source, pointer(*path)
 
 
-def check_flow_users(conn: sa.Connection, tenant: str, pack: Pack) -> None:
-    """Refuse the deploy when a flow of ``pack`` names a user the tenant does not have."""
+def check_flow_users(conn: sa.Connection, tenant: str, pack: Pack, *, new: bool = False
+                     ) -> None:
+    """Refuse the deploy when a flow of ``pack`` names a user the tenant does not have
+    (``new``: the tenant is created by this deploy, with its ``admin`` alone)."""
     named = list(_named(pack))
     if not named:
         return
     wanted = sorted({name for name, _, _ in named})
-    users = tables_of(conn, tenant).users
-    known = set(conn.execute(sa.select(users.c.username).where(
-        users.c.username.in_(wanted))).scalars())
+    if new:
+        known = {ADMIN} & set(wanted)
+    else:
+        users = tables_of(conn, tenant).users
+        known = set(conn.execute(sa.select(users.c.username).where(
+            users.c.username.in_(wanted))).scalars())
     missing = [(name, file, where) for name, file, where in named if name not in known]
     if not missing:
         return

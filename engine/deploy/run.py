@@ -86,7 +86,7 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
                               f"read {request.base})", code="deploy_concurrent",
                               hint="run the deploy again")
         old = None if previous is None else versions.load(conn, tenant, previous).pack()
-        check_flow_users(conn, tenant, pack)
+        check_flow_users(conn, tenant, pack, new=is_new)
         catalog = Catalog(conn, tenant, new=is_new)
         if request.ids:
             pack = follow_ids(pack, request.ids, catalog)
