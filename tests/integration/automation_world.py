@@ -57,9 +57,15 @@ def docs(*flows: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(engine: Engine, tenant: str, *flows: dict[str, Any]) -> None:
-    """Deploy the objects with ``flows``; users ``rep`` (an administrator, who writes)
-    and ``mei``."""
-    engine.metadata(tenant).deploy(pack_of(docs(*flows)))
+    """Deploy the objects with ``flows``; users ``rep`` (an administrator, who writes),
+    ``mei`` and ``gone`` (deactivated), made first: a deploy refuses flows that name a
+    user the tenant lacks."""
+    engine.metadata(tenant).deploy(pack_of(docs()))
     people = engine.people(tenant)
     people.create_user("rep", is_admin=True)
     people.create_user("mei")
+    people.create_user("gone")
+    people.update_user("gone", active=False)
+    if flows:
+        engine.metadata(tenant).deploy(pack_of({**docs(*flows), "pack.json": {
+            **docs()["pack.json"], "version": "1.0.1"}}))

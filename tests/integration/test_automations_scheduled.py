@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hulian.engine.automations import run_scheduled, worker
 from hulian.engine.changes import outbox
 from hulian.engine.system.tenant_tables import tenant_tables
+from hulian.runtime.worker import JOBS, Worker
 from tests.integration.automation_world import automation, build
 
 REMIND = automation(
@@ -41,7 +42,7 @@ def _at(day):
 
 def test_a_notify_action_reaches_the_owner_and_named_users(engine, tenant):
     build(engine, tenant, automation("tell", trigger="create", actions=[
-        {"type": "notify", "to": [{"owner": True}, {"user": "mei"}, {"user": "nobody"}],
+        {"type": "notify", "to": [{"owner": True}, {"user": "mei"}, {"user": "gone"}],
          "title": "'New order'", "body": "name & ' was created'"}]))
     with engine.session(tenant, "rep") as s:
         made = s.create("Order", {"name": "A"})
@@ -53,6 +54,10 @@ def test_a_notify_action_reaches_the_owner_and_named_users(engine, tenant):
                                    "automation:tell")]
     with engine.session(tenant, "admin") as s:
         assert s.notifications().records == []
+    table = tenant_tables(engine.dialect, tenant).notifications
+    with engine.db.connect() as conn:  # named but deactivated: nothing for them
+        assert sorted(conn.scalars(sa.select(table.c.user_id))) == sorted(
+            u.id for u in engine.people(tenant).users() if u.username in ("rep", "mei"))
 
 
 def test_a_scheduled_action_is_planned_moved_and_cancelled(engine, tenant):
@@ -153,4 +158,20 @@ def test_a_failure_after_the_actions_leaves_the_row_pending(engine, tenant, monk
     assert [state for state, _ in _rows(engine, tenant)] == ["pending"]
     assert _notes(engine, tenant, made["id"]) == []
     assert run_scheduled(engine, tenant, _at(8) + worker.LEASE) == 1
+    assert _notes(engine, tenant, made["id"]) == ["Due soon: A"]
+
+
+def test_the_worker_runs_due_scheduled_actions_as_one_of_its_jobs(engine, tenant):
+    """``hulian worker``'s ``scheduled_actions`` job: a pass at the due time runs the row,
+    a later pass finds nothing left to run."""
+    build(engine, tenant, REMIND)
+    with engine.session(tenant, "rep") as s:
+        made = s.create("Order", {"name": "A", "due_date": "2030-01-10"})
+    jobs = [job for job in JOBS if job.name == "scheduled_actions"]
+    for moment in (_at(6), _at(7), _at(8)):
+        with Worker(engine, clock=lambda moment=moment: moment, tenants=[tenant],
+                    jobs=jobs) as worker:
+            worker.run(once=True)
+        expected = "pending" if moment < _at(7) else "done"
+        assert [state for state, _ in _rows(engine, tenant)] == [expected]
     assert _notes(engine, tenant, made["id"]) == ["Due soon: A"]
