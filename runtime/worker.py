@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hulian.engine import Engine, HulianError, purge_deleted
+from hulian.engine.automations import run_scheduled
 from hulian.engine.system.people import now as utc_now
 from hulian.engine.webhooks import DeliverySettings, Dispatcher, PassReport, Transport
 from hulian.engine.webhooks.delivery import DEFAULT_SETTINGS
@@ -50,12 +51,14 @@ JOBS: list[Job] = [
     Job("webhook_deliveries", dt.timedelta(hours=1), purge_delivered),
     Job("record_changes", dt.timedelta(hours=1), purge_changes),
     Job("recycle_bin", dt.timedelta(hours=1), purge_deleted),
+    Job("scheduled_actions", dt.timedelta(minutes=1), run_scheduled),
 ]
 """The worker's periodic jobs, in the order they run: deliveries acknowledged more than
 7 days ago; record changes past the history and feed retention that no webhook
 subscription still needs (``Engine(feed_retention_days=)``, the objects'
 ``history_retention_days``); records in the recycle bin for longer than
-``Engine(recycle_bin_days=)``."""
+``Engine(recycle_bin_days=)``; the scheduled actions of automations that are due
+(:func:`hulian.engine.automations.run_scheduled`, every minute)."""
 
 
 class Worker:

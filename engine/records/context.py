@@ -32,6 +32,9 @@ class Context:
     journal: Any = None
     """The operation's :class:`~hulian.engine.changes.journal.Journal`, where every record
     it writes is noted (None: the session records no changes)."""
+    flow_depth: int = 0
+    """How many automations led to this write (0: a user's own write); see
+    :mod:`hulian.engine.automations`."""
 
     @property
     def dialect(self) -> str:

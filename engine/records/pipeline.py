@@ -16,11 +16,11 @@ without roll-ups has no roll-up step, one without rules no rules step, and so on
 =========  ===========================================================================
 create     input coerce locked business_type layout defaults default_formulas masters
            required options subsets owners references unique rules | owner_rules stamp
-           insert roll_ups record_changes
+           insert roll_ups automations record_changes
 update     load editable version input coerce locked masters required options
            business_type subsets layout owners references unique rules | save ownership
-           roll_ups quotes record_changes
-delete     load editable version locked | cascade record_changes
+           roll_ups quotes automations record_changes
+delete     load editable version locked | cascade scheduled record_changes
 restore    load editable restorable | cascade record_changes
 =========  ===========================================================================
 
@@ -103,6 +103,7 @@ OPERATIONS: Mapping[str, tuple[tuple[Step, ...], tuple[Step, ...]]] = {
         Step("stamp", steps.stamp),
         Step("insert", steps.insert),
         Step("roll_ups", steps.roll_ups_new, _has("feeds")),
+        Step("automations", steps.automations_new, _has("automated")),
         Step("record_changes", steps.record_changes),
     )),
     "update": ((
@@ -124,10 +125,12 @@ OPERATIONS: Mapping[str, tuple[tuple[Step, ...], tuple[Step, ...]]] = {
         Step("ownership", steps.ownership, _has_details),
         Step("roll_ups", steps.roll_ups_change, _has("feeds")),
         Step("quotes", steps.quotes, _has("read_by")),
+        Step("automations", steps.automations_change, _has("automated")),
         Step("record_changes", steps.record_changes),
     )),
     "delete": ((LOAD, EDITABLE, VERSION, LOCKED), (
         Step("cascade", steps.cascade_delete),
+        Step("scheduled", steps.scheduled_delete, _has("scheduling")),
         Step("record_changes", steps.record_changes),
     )),
     "restore": ((Step("load", steps.load_deleted), EDITABLE,

@@ -95,6 +95,10 @@ class WritePlan:
     """What the owner rules' conditions need."""
     has_rules: bool = False
     """Whether the object has active validation rules."""
+    automated: bool = False
+    """Whether the object has active automations (:mod:`hulian.engine.automations`)."""
+    scheduling: bool = False
+    """Whether some of them have scheduled actions (a delete cancels them)."""
     locks: Any = None
     """What locks its records while an approval is pending
     (:class:`~hulian.engine.approvals.processes.Locks`); None: nothing can."""
@@ -145,11 +149,13 @@ def _feeds(schema: CompiledSchema, child: str) -> tuple[tuple[str, str, tuple[Li
 
 
 def _build(schema: CompiledSchema, name: str) -> WritePlan:
+    from hulian.engine.automations.compiled import automations_of  # its writes use plans
     from hulian.engine.records import rollup_sources  # it refreshes roll-ups, which use plans
 
     model = schema.object(name).model
     formulas = schema.formulas[name]
     feeds = _feeds(schema, name)
+    automations = automations_of(schema, schema.object(name))
     return WritePlan(
         object=name,
         required=tuple(f.api_name for f in model.fields
@@ -174,6 +180,8 @@ def _build(schema: CompiledSchema, name: str) -> WritePlan:
                                                 if rule.active]),
         owner_rule_needs=formula_needs(schema, name, list(formulas.owner_rules.values())),
         has_rules=any(rule.active for rule, _ in formulas.rules),
+        automated=bool(automations),
+        scheduling=any(a.scheduled for a in automations),
         locks=locks_of(schema, name),
     )
 

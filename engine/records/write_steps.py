@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.automations import apply as automations
 from hulian.engine.errors import ConflictError, FieldError, PermissionDenied, RecordValidationError
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.records import (
@@ -277,6 +278,20 @@ def cascade_restore(w: Write) -> None:
     if current["is_deleted"]:
         deletes.restore_tree(w.ctx, w.obj, current,
                              lambda: bump(w.ctx, w.obj, current, {"is_deleted": False}))
+
+
+# -- automations ---------------------------------------------------------------------------
+
+def automations_new(w: Write) -> None:
+    automations.after_create(w)
+
+
+def automations_change(w: Write) -> None:
+    automations.after_update(w)
+
+
+def scheduled_delete(w: Write) -> None:
+    automations.after_delete(w)
 
 
 def record_changes(w: Write) -> None:

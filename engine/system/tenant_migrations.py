@@ -379,9 +379,33 @@ def webhooks(conn: sa.Connection, tenant: str) -> None:
     metadata.create_all(conn, checkfirst=True)
 
 
+def scheduled_actions(conn: sa.Connection, tenant: str) -> None:
+    """Version 8: the scheduled actions of automations
+    (:mod:`hulian.engine.automations.schedule`)."""
+    dialect = conn.dialect.name
+    table = sa.Table(
+        system_table_name(dialect, tenant, "hulian_scheduled_actions"), sa.MetaData(),
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("flow", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("user_id", sa.String(26), nullable=False),
+        sa.Column("lease_owner", sa.String(26)),
+        sa.Column("lease_until", UTCDateTime()),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        schema=tenant_schema(dialect, tenant))
+    sa.Index(short_name("ix", table.name, "due"), table.c.state, table.c.due_at)
+    sa.Index(short_name("ix", table.name, "record"), table.c.record_id)
+    table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (teams_roles_sequences, personal_scenes, record_changes,
                                      recycle_bin_and_activities, notifications_and_approvals,
-                                     people_and_metadata, webhooks)
+                                     people_and_metadata, webhooks, scheduled_actions)
 LATEST = len(MIGRATIONS)
 """The version of a tenant whose tables are up to date."""
 

@@ -116,6 +116,10 @@ class TenantTables:
     """One row per (subscription, change) the worker is to deliver, delivered or gave up
     on (``status`` pending, retrying, delivered, dead); ``lease_until`` is set while a
     worker is sending it, ``payload`` keeps a dead letter's body."""
+    scheduled_actions: sa.Table
+    """Scheduled actions of automations (:mod:`hulian.engine.automations.schedule`): one
+    row per (automation, scheduled entry, record) planned, ``pending`` until the worker
+    runs it (``done``); ``lease_owner`` / ``lease_until``: the run that claimed it."""
 
 
 def _build(dialect: str, tenant: str) -> TenantTables:
@@ -356,11 +360,31 @@ def _build(dialect: str, tenant: str) -> TenantTables:
     )
     sa.Index(short_name("ix", deliveries.name, "open"), deliveries.c.subscription,
              deliveries.c.status, deliveries.c.record_id, deliveries.c.change_id)
+    scheduled_actions = table(
+        "hulian_scheduled_actions",
+        sa.Column("id", sa.String(26), primary_key=True),
+        sa.Column("flow", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("object", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("user_id", sa.String(26), nullable=False),
+        sa.Column("lease_owner", sa.String(26)),
+        sa.Column("lease_until", UTCDateTime()),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    sa.Index(short_name("ix", scheduled_actions.name, "due"), scheduled_actions.c.state,
+             scheduled_actions.c.due_at)
+    sa.Index(short_name("ix", scheduled_actions.name, "record"),
+             scheduled_actions.c.record_id)
     return TenantTables(tenant, dialect, metadata, record_teams, user_roles,
                         enterprise_permissions, sequences, personal_scenes, changes,
                         recycle_bin, activities, notifications, approvals, approval_items,
                         approval_history, users, departments, enterprises,
-                        metadata_versions, schema_items, webhooks, deliveries)
+                        metadata_versions, schema_items, webhooks, deliveries,
+                        scheduled_actions)
 
 
 _built: OrderedDict[tuple[str, str], TenantTables] = OrderedDict()

@@ -50,6 +50,16 @@ APPROVAL = {"api_name": "order_approval", "type": "approval", "object": "Order",
                        "approvers": [{"user": "admin"}]}]}
 """ An approval process (never submitted here): Order's and Line's writes have a ``locked``
 step."""
+AUTOMATION = {"api_name": "order_rule", "type": "automation", "object": "Order",
+              "label": label("Rule"), "trigger": "create_or_update",
+              "condition": "amount > 0",
+              "actions": [{"type": "activity", "kind": "note", "text": "'changed ' & name"},
+                          {"type": "webhook_event", "event": "order_changed"}],
+              "scheduled": [{"api_name": "remind", "field": "due", "offset_days": -1,
+                             "actions": [{"type": "activity", "kind": "note",
+                                          "text": "'due soon'"}]}]}
+""" An automation that fires on the orders written here, with a scheduled action: Order's
+writes have the ``automations`` and ``scheduled`` steps."""
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +67,7 @@ def world(engine):
     tenant = f"fail{engine.dialect[:2]}{id(engine) % 10_000}"
     docs = documents(*OBJECTS)
     docs["flows/order_approval.json"] = APPROVAL
+    docs["flows/order_rule.json"] = AUTOMATION
     engine.metadata(tenant).deploy(pack_of(docs))
     with engine.session(tenant) as s:
         account = s.create("Account", {"name": "Acme"})["id"]
@@ -71,12 +82,13 @@ def world(engine):
 
 
 def _state(engine, tenant: str) -> Any:
-    """Everything a write could change: the records, the counters and the outbox."""
+    """Everything a write could change: the records, the counters, the outbox, and what
+    the automation does (activities, scheduled actions)."""
     with engine.session(tenant, readonly=True) as s:
         tables = [s.schema.object(o["api_name"]).table for o in OBJECTS]
     with engine.db.connect() as conn:
         mine = tables_of(conn, tenant)
-        tables += [mine.sequences, mine.changes]
+        tables += [mine.sequences, mine.changes, mine.activities, mine.scheduled_actions]
         return [sorted(repr(sorted(r._mapping.items())) for r in conn.execute(sa.select(t)))
                 for t in tables]
 

@@ -142,20 +142,21 @@ def test_two_processes_upgrading_at_once_run_each_migration_once(three_tenants, 
 
 
 def test_a_tenant_from_before_personal_scenes_gets_their_table(three_tenants):
-    """Versions 2, 3, 4 and 7 add ``hulian_personal_scenes``, the outbox ``hulian_changes``,
-    the recycle bin and activities, webhooks and their deliveries to tenants that stand at
-    version 1 (and 5 and 6 find the notification, approval, people and metadata tables
-    there already)."""
+    """Versions 2, 3, 4, 7 and 8 add ``hulian_personal_scenes``, the outbox
+    ``hulian_changes``, the recycle bin and activities, webhooks and their deliveries, and
+    scheduled actions to tenants that stand at version 1 (and 5 and 6 find the
+    notification, approval, people and metadata tables there already)."""
     db = three_tenants.db
     tables = tenant_tables(db.dialect.name, "b")
     with db.begin() as conn:
         for table in (tables.personal_scenes, tables.changes, tables.recycle_bin,
-                      tables.activities, tables.webhooks, tables.webhook_deliveries):
+                      tables.activities, tables.webhooks, tables.webhook_deliveries,
+                      tables.scheduled_actions):
             conn.execute(sa.schema.DropTable(table))
         conn.execute(sa.text("UPDATE hulian_tenants SET system_version = 1 WHERE name = 'b'"))
-    assert sorted(d[0] for d in _differences(db, "b")) == ["add_index"] * 7 + ["add_table"] * 6
+    assert sorted(d[0] for d in _differences(db, "b")) == ["add_index"] * 9 + ["add_table"] * 7
     assert upgrade(db) == ["b"]
-    assert _version(db, "b") == tenant_migrations.LATEST == 7
+    assert _version(db, "b") == tenant_migrations.LATEST == 8
     assert _differences(db, "b") == []
     assert upgrade(db) == []
 

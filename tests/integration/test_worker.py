@@ -88,7 +88,7 @@ def test_jobs_run_on_their_interval_by_the_workers_clock(world):
 
 def test_the_registered_jobs_purge_old_deliveries(world):
     assert [job.name for job in JOBS] == ["webhook_deliveries", "record_changes",
-                                          "recycle_bin"]
+                                          "recycle_bin", "scheduled_actions"]
     orders = world.orders(3)
     world.subscribe()
     old = world.update(orders[0], {"notes": "1"})
