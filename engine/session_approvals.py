@@ -69,7 +69,7 @@ class ApprovalsMixin:
 
         def _editable(self, obj: CompiledObject, record_id: str) -> None: ...
 
-    def _readable(self, obj: CompiledObject, record_id: str, ctx: Context) -> None:
+    def _approval_readable(self, obj: CompiledObject, record_id: str, ctx: Context) -> None:
         fetch(ctx, obj, record_id, visible=self.visibility.predicate(obj, READ))
 
     def submit_for_approval(self, object_name: str, record_id: str, *,
@@ -85,7 +85,7 @@ class ApprovalsMixin:
                              code="invalid_parameter", parameter="process")
         ctx = self._context()
         with self._write():
-            self._readable(obj, record_id, ctx)
+            self._approval_readable(obj, record_id, ctx)
             self._editable(obj, record_id)
             run.submit(ctx, obj, record_id, process, text)
             return run.state(ctx, obj, record_id)
@@ -132,7 +132,7 @@ class ApprovalsMixin:
         obj = self.guard.object(object_name, "read")
         ctx = self._context()
         with self._read():
-            self._readable(obj, record_id, ctx)
+            self._approval_readable(obj, record_id, ctx)
             return run.state(ctx, obj, record_id)
 
     def pending_approvals(self, *, limit: int = 50) -> list[dict[str, Any]]:

@@ -257,3 +257,16 @@ def test_a_failure_after_any_step_of_approve_changes_nothing(world, monkeypatch,
     assert _act(engine, tenant, "boss", "approve", made["id"])["approval"]["status"] == \
         "approved"
     assert _snapshot(engine, tenant) != before
+
+
+def test_the_approval_of_a_record_one_may_not_read_or_that_does_not_exist_is_not_found(world):
+    engine, tenant = world
+    made = deal(engine, tenant, "buyer", "500")
+    _act(engine, tenant, "buyer", "submit", made["id"])
+    missing = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    for user, record_id in (("admin", missing), ("buyer", missing), ("stranger", made["id"])):
+        for call in (lambda s: s.approval("Deal", record_id),
+                     lambda s: s.submit_for_approval("Deal", record_id)):
+            with pytest.raises(NotFoundError) as caught, engine.session(tenant, user) as s:
+                call(s)
+            assert caught.value.code == "record_not_found"
