@@ -265,8 +265,7 @@ def test_the_approval_of_a_record_one_may_not_read_or_that_does_not_exist_is_not
     _act(engine, tenant, "buyer", "submit", made["id"])
     missing = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
     for user, record_id in (("admin", missing), ("buyer", missing), ("stranger", made["id"])):
-        for call in (lambda s: s.approval("Deal", record_id),
-                     lambda s: s.submit_for_approval("Deal", record_id)):
+        for method in ("approval", "submit_for_approval"):
             with pytest.raises(NotFoundError) as caught, engine.session(tenant, user) as s:
-                call(s)
+                getattr(s, method)("Deal", record_id)
             assert caught.value.code == "record_not_found"
