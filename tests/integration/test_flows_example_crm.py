@@ -49,7 +49,8 @@ def test_an_order_of_60000_goes_through_the_dealer_boss_and_the_partner_manager(
                                        "url": world.receiver.url, "secret": SECRET}), 201)
 
     # 1. the buyer creates an order of 60,000 and submits it
-    order = _ok(buyer.post("/objects/Order/records", {"order_date": "2026-12-07", "delivery": "pickup"}), 201)
+    order = _ok(buyer.post("/objects/Order/records",
+                           {"order_date": "2026-12-07", "delivery": "pickup"}), 201)
     lines = [_ok(buyer.post("/objects/OrderLine/records", {
         "sales_order": order["id"], "product": product, "quantity": quantity}), 201)
         for quantity in (40, 20)]
