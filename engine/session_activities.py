@@ -15,10 +15,7 @@ more (as logging a call in Salesforce): an object the user may not read is
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from hulian.engine.errors import FieldError, RecordValidationError
 from hulian.engine.records import activities, time_cursors
@@ -26,40 +23,18 @@ from hulian.engine.records.recycle_bin import object_id
 from hulian.engine.records.rows import fetch
 from hulian.engine.security.visibility import READ
 from hulian.engine.session_bin import check_limit
+from hulian.engine.session_parts import SessionParts
 from hulian.engine.session_reads import Page
 
 if TYPE_CHECKING:
-    from hulian.engine.records.access import Guard
-    from hulian.engine.records.context import Context
-    from hulian.engine.records.cursors import CursorSigner
-    from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
-    from hulian.engine.security.visibility import Visibility
-    from hulian.engine.system.people import User
+    from hulian.engine.schema.compiled import CompiledObject
 
 ACTIVITY = "Activity"
 """What validation errors of an activity name as their object."""
 
 
-class ActivitiesMixin:
+class ActivitiesMixin(SessionParts):
     """The activity methods of Session, which provides what is declared here."""
-
-    if TYPE_CHECKING:
-        _conn: sa.Connection
-        _cursors: CursorSigner
-        schema: CompiledSchema
-        user: User
-
-        @property
-        def guard(self) -> Guard: ...
-
-        @property
-        def visibility(self) -> Visibility: ...
-
-        def _context(self) -> Context: ...
-
-        def _read(self) -> AbstractContextManager[None]: ...
-
-        def _write(self) -> AbstractContextManager[None]: ...
 
     def _parent(self, object_name: str, record_id: str) -> CompiledObject:
         """The object of a record the user may read (else the errors :meth:`get` gives)."""

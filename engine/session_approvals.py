@@ -14,10 +14,7 @@ right to read the record. See :mod:`hulian.engine.approvals` and docs/flows.md#a
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from hulian.engine.approvals import run, store
 from hulian.engine.errors import QueryError
@@ -25,13 +22,11 @@ from hulian.engine.records.rows import fetch
 from hulian.engine.security.visibility import READ
 from hulian.engine.session_bin import check_limit
 from hulian.engine.session_notifications import object_names
+from hulian.engine.session_parts import SessionParts
 
 if TYPE_CHECKING:
-    from hulian.engine.records.access import Guard
     from hulian.engine.records.context import Context
-    from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
-    from hulian.engine.security.visibility import Visibility
-    from hulian.engine.system.people import User
+    from hulian.engine.schema.compiled import CompiledObject
 
 __all__ = ["MAX_COMMENT", "ApprovalsMixin"]
 
@@ -47,26 +42,10 @@ def _comment(comment: Any) -> str | None:
     return comment or None
 
 
-class ApprovalsMixin:
+class ApprovalsMixin(SessionParts):
     """The approval methods of Session, which provides what is declared here."""
 
     if TYPE_CHECKING:
-        _conn: sa.Connection
-        schema: CompiledSchema
-        user: User
-
-        @property
-        def guard(self) -> Guard: ...
-
-        @property
-        def visibility(self) -> Visibility: ...
-
-        def _context(self) -> Context: ...
-
-        def _read(self) -> AbstractContextManager[None]: ...
-
-        def _write(self) -> AbstractContextManager[None]: ...
-
         def _editable(self, obj: CompiledObject, record_id: str) -> None: ...
 
     def _approval_readable(self, obj: CompiledObject, record_id: str, ctx: Context) -> None:

@@ -13,24 +13,18 @@ master took along when it was deleted are not listed: they come back with the ma
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from hulian.engine.errors import QueryError
 from hulian.engine.formulas.select import base_select
 from hulian.engine.records import recycle_bin, time_cursors
 from hulian.engine.records.rows import to_records
 from hulian.engine.security.visibility import EDIT, READ
+from hulian.engine.session_parts import SessionParts
 from hulian.engine.session_reads import MAX_LIMIT, Page
 
 if TYPE_CHECKING:
-    from hulian.engine.records.access import Guard
-    from hulian.engine.records.cursors import CursorSigner
-    from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
-    from hulian.engine.security.visibility import Visibility
-    from hulian.engine.system.people import User
+    from hulian.engine.schema.compiled import CompiledObject
 
 
 def check_limit(limit: Any) -> int:
@@ -41,22 +35,8 @@ def check_limit(limit: Any) -> int:
     return limit
 
 
-class RecycleBinMixin:
+class RecycleBinMixin(SessionParts):
     """The recycle bin method of Session, which provides what is declared here."""
-
-    if TYPE_CHECKING:
-        _conn: sa.Connection
-        _cursors: CursorSigner
-        schema: CompiledSchema
-        user: User
-
-        @property
-        def guard(self) -> Guard: ...
-
-        @property
-        def visibility(self) -> Visibility: ...
-
-        def _read(self) -> AbstractContextManager[None]: ...
 
     def recycle_bin(self, object_name: str, *, limit: int = 50, after: str | None = None
                     ) -> Page:

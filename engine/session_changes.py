@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -31,15 +30,14 @@ from hulian.engine.changes.history import HistoryPage, HistoryQuery, read_histor
 from hulian.engine.changes.names import field_names, object_id
 from hulian.engine.errors import NotFoundError, QueryError
 from hulian.engine.memo import Memo
-from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
-from hulian.engine.security.visibility import READ, Visibility
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.security.visibility import READ
+from hulian.engine.session_parts import SessionParts
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.values import storable
 
 if TYPE_CHECKING:
-    from hulian.engine.records.access import Guard
-    from hulian.engine.records.cursors import CursorSigner
-    from hulian.engine.system.people import User
+    pass
 
 __all__ = ["ChangesMixin"]
 
@@ -47,22 +45,8 @@ DEFAULT_FEED_LIMIT = 100
 DEFAULT_HISTORY_LIMIT = 50
 
 
-class ChangesMixin:
+class ChangesMixin(SessionParts):
     """The history and feed methods of Session, which provides what is declared here."""
-
-    if TYPE_CHECKING:
-        _conn: sa.Connection
-        _cursors: CursorSigner
-        schema: CompiledSchema
-        user: User
-
-        @property
-        def guard(self) -> Guard: ...
-
-        @property
-        def visibility(self) -> Visibility: ...
-
-        def _read(self) -> AbstractContextManager[None]: ...
 
     def history(self, object_name: str, record_id: str, *, limit: int = DEFAULT_HISTORY_LIMIT,
                 after: str | None = None) -> HistoryPage:

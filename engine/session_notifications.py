@@ -14,21 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
-
-import sqlalchemy as sa
 
 from hulian.engine import notifications
 from hulian.engine.errors import QueryError
 from hulian.engine.records import time_cursors
 from hulian.engine.session_bin import check_limit
+from hulian.engine.session_parts import SessionParts
 from hulian.engine.session_reads import Page
 
 if TYPE_CHECKING:
-    from hulian.engine.records.cursors import CursorSigner
     from hulian.engine.schema.compiled import CompiledSchema
-    from hulian.engine.system.people import User
 
 __all__ = ["NotificationsMixin"]
 
@@ -43,18 +39,8 @@ def object_names(schema: CompiledSchema) -> dict[str, str]:
         ((n, schema.ids.get(n, {})) for n in schema.objects)})
 
 
-class NotificationsMixin:
+class NotificationsMixin(SessionParts):
     """The notification methods of Session, which provides what is declared here."""
-
-    if TYPE_CHECKING:
-        _conn: sa.Connection
-        _cursors: CursorSigner
-        schema: CompiledSchema
-        user: User
-
-        def _read(self) -> AbstractContextManager[None]: ...
-
-        def _write(self) -> AbstractContextManager[None]: ...
 
     def notifications(self, *, unread: bool = False, limit: int = 50,
                       after: str | None = None) -> Page:

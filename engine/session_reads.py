@@ -13,7 +13,6 @@ the first time (:meth:`~hulian.engine.security.visibility.Visibility.statement`)
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,14 +32,12 @@ from hulian.engine.records.paging import (
 from hulian.engine.records.rows import fetch, to_records
 from hulian.engine.records.scenes import SceneDef
 from hulian.engine.relationships import child_relationship
-from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
-from hulian.engine.security.visibility import READ, Visibility
+from hulian.engine.schema.compiled import CompiledObject
+from hulian.engine.security.visibility import READ
+from hulian.engine.session_parts import SessionParts
 
 if TYPE_CHECKING:
-    from hulian.engine.records.access import Guard
-    from hulian.engine.records.context import Context
-    from hulian.engine.records.cursors import CursorSigner
-    from hulian.engine.system.people import User
+    pass
 
 MAX_LIMIT = 1000
 
@@ -59,25 +56,10 @@ class Page:
         return len(self.records)
 
 
-class ReadsMixin:
+class ReadsMixin(SessionParts):
     """The read methods of Session, which provides what is declared here."""
 
     if TYPE_CHECKING:
-        _conn: sa.Connection
-        _cursors: CursorSigner
-        schema: CompiledSchema
-        user: User
-
-        @property
-        def guard(self) -> Guard: ...
-
-        @property
-        def visibility(self) -> Visibility: ...
-
-        def _context(self) -> Context: ...
-
-        def _read(self) -> AbstractContextManager[None]: ...
-
         def _resolve_scene(self, obj: CompiledObject, name: Any) -> SceneDef: ...
 
         def _scene_sql(self, obj: CompiledObject, scene: SceneDef

@@ -21,10 +21,11 @@ import sqlalchemy as sa
 from hulian.engine.errors import HulianError, NotFoundError
 from hulian.engine.records.rows import fetch
 from hulian.engine.security.visibility import READ
+from hulian.engine.session_parts import SessionParts
 from hulian.engine.system import people, teams
 
 
-class TeamsMixin:
+class TeamsMixin(SessionParts):
     def _team_record(self, object_name: str, record_id: str, *, change: bool) -> str:
         """The object's stable id, after checking the user may read (``change``: edit) it."""
         obj = self.guard.object(object_name, "edit" if change else "read")  # type: ignore[attr-defined]

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from hulian.engine.session_parts import SessionParts
+
 MAX_PAGE = 1000
 
 
-class TransferMixin:
+class TransferMixin(SessionParts):
     def export(self, object_name: str, where: Any = None, *,
                order_by: Sequence[str] | str | None = None, filter: str | None = None
                ) -> Iterator[dict[str, Any]]:

@@ -19,10 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from hulian.engine.errors import ConflictError, NotFoundError, PermissionDenied, QueryError
 from hulian.engine.formulas.select import RecordSelect, base_select
@@ -30,16 +27,16 @@ from hulian.engine.records import scenes as scene_defs
 from hulian.engine.records.filters import checked_formula
 from hulian.engine.records.paging import parse_order
 from hulian.engine.records.scenes import BUILT_IN_SCENES, SceneDef
-from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
+from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.rights import roles_counting
 from hulian.engine.security.visibility import Visibility
+from hulian.engine.session_parts import SessionParts
 from hulian.engine.system import people, personal_scenes
 from hulian.formula import FormulaError
 from hulian.metadata.values import ValueProblem, clean_text
 
 if TYPE_CHECKING:
-    from hulian.engine.records.access import Guard
-    from hulian.engine.system.people import User
+    pass
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_NAME = 64
@@ -87,22 +84,10 @@ def _names(value: Any, key: str) -> list[str]:
     return list(value)
 
 
-class ViewsMixin:
+class ViewsMixin(SessionParts):
     """The scene and home-view methods of Session, which provides what is declared here."""
 
     if TYPE_CHECKING:
-        _conn: sa.Connection
-        schema: CompiledSchema
-        user: User
-
-        @property
-        def guard(self) -> Guard: ...
-
-        @property
-        def visibility(self) -> Visibility: ...
-
-        def _write(self) -> AbstractContextManager[None]: ...
-
         def _count(self, obj: CompiledObject, where: Any, include_deleted: bool,
                    filter: str | None, scene: SceneDef | None) -> int: ...
 
