@@ -23,11 +23,11 @@ from typing import Any
 
 from hulian.engine import notifications
 from hulian.engine.approvals import processes, store
-from hulian.engine.approvals.approvers import resolve
 from hulian.engine.approvals.lock import FLOW_GUARD
 from hulian.engine.changes.journal import Journal
 from hulian.engine.errors import ConflictError, FlowRefused, NotFoundError, PermissionDenied
 from hulian.engine.formulas.records import _Related, build_env
+from hulian.engine.parties import resolve
 from hulian.engine.records import pipeline
 from hulian.engine.records.context import Context
 from hulian.engine.records.plan import formula_needs

@@ -9,7 +9,7 @@ actions of one automation see the same values whatever their order). Then:
 - ``create_record``: a create through the pipeline, owned as the triggering record is;
 - ``activity``: an activity of the record (:mod:`hulian.engine.records.activities`);
 - ``notify``: an in-app notification (:mod:`hulian.engine.notifications`) to the
-  recipients resolved on the record (:mod:`~hulian.engine.automations.recipients`);
+  recipients resolved on the record (:mod:`~hulian.engine.parties`);
 - ``webhook_event``: an outbox change of kind ``event``,
   ``{"event": <name>, "flow": <automation>}``.
 
@@ -26,8 +26,8 @@ from typing import Any
 
 from hulian.engine import notifications
 from hulian.engine.automations.compiled import Action
-from hulian.engine.automations.recipients import resolve
 from hulian.engine.errors import FieldError, RecordValidationError
+from hulian.engine.parties import resolve
 from hulian.engine.records import activities, pipeline
 from hulian.engine.records.context import Context
 from hulian.engine.records.recycle_bin import object_id
@@ -112,7 +112,7 @@ def _other(ctx: Context, obj: CompiledObject, flow: str, action: Action,
         activities.insert(ctx.conn, tenant, object_id(ctx.schema, obj.api_name), record["id"],
                           checked, ctx.user.id, ctx.now)
     elif action.type == "notify":
-        notifications.send(ctx.conn, tenant, resolve(ctx.conn, tenant, action.to, record),
+        notifications.send(ctx.conn, tenant, resolve(ctx.conn, tenant, action.to, record, ctx.user),
                            title=_text(values.get("title")), body=_text(values.get("body")),
                            object=object_id(ctx.schema, obj.api_name),
                            record_id=record["id"], source=f"automation:{flow}", now=ctx.now)

@@ -25,6 +25,7 @@ from hulian.engine.records.plan import FormulaNeeds, formula_needs
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 from hulian.formula import CompiledFormula, Options, T, compile_formula
 from hulian.metadata.field_types import field_type
+from hulian.metadata.kinds.flow_models import Party, party
 from hulian.metadata.model import Field, ObjectDef
 
 __all__ = ["TRIGGERS", "Action", "Automation", "Scheduled", "automations_of", "reading",
@@ -52,8 +53,8 @@ class Action:
     """field_update on the master: the master-detail field of the record leading to it."""
     kind: str | None = None
     """activity: call, visit or note."""
-    to: tuple[Mapping[str, Any], ...] = ()
-    """notify: the recipients as declared."""
+    to: tuple[Party, ...] = ()
+    """notify: the recipients."""
     event: str | None = None
     """webhook_event: the event's name."""
 
@@ -216,5 +217,5 @@ def _action(schema: CompiledSchema, model: ObjectDef, doc: Mapping[str, Any]) ->
         texts = {key: _compile(schema, model, doc[key], T.TEXT)
                  for key in ("title", "body") if isinstance(doc.get(key), str)}
         return Action(kind, MappingProxyType(texts),
-                      to=tuple(MappingProxyType(dict(r)) for r in doc.get("to", ())))
+                      to=tuple(party(r) for r in doc.get("to", ())))
     return Action(kind, event=doc.get("event"))

@@ -18,10 +18,10 @@ from typing import Any, Literal
 from hulian.metadata.kinds.base import Document
 from hulian.metadata.model import frozen_map
 
-__all__ = ["ActivityAction", "ApprovalActions", "ApprovalProcess", "ApprovalStep",
-           "Automation", "AutomationAction", "CreateRecordAction", "FieldUpdate",
-           "FieldUpdateAction", "Flow", "FlowSwitch", "Lock", "NotifyAction", "Party",
-           "ScheduledAction", "WebhookEventAction", "build_flow"]
+__all__ = ["ActivityAction", "ApprovalActions", "ApprovalProcess", "ApprovalStep", "Automation",
+           "AutomationAction", "CreateRecordAction", "FieldUpdate", "FieldUpdateAction",
+           "Flow", "FlowSwitch", "Lock", "NotifyAction", "Party", "ScheduledAction",
+           "WebhookEventAction", "build_flow", "party"]
 
 PartyKind = Literal["user", "role", "department_leader", "partner_manager", "enterprise_role",
                     "owner"]
@@ -190,7 +190,8 @@ class FlowSwitch(Document):
     active: bool = True
 
 
-def _party(raw: Mapping[str, Any]) -> Party:
+def party(raw: Mapping[str, Any]) -> Party:
+    """The model of one party as a flow document declares it (``{"role": "x"}``)."""
     kind, value = next(iter(raw.items()))
     if kind == "department_leader":
         return Party("department_leader", levels=value)
@@ -211,14 +212,14 @@ def _action(raw: Mapping[str, Any]) -> AutomationAction:
     if kind == "activity":
         return ActivityAction(raw["kind"], raw["text"])
     if kind == "notify":
-        return NotifyAction(tuple(_party(r) for r in raw["to"]), raw["title"], raw["body"])
+        return NotifyAction(tuple(party(r) for r in raw["to"]), raw["title"], raw["body"])
     return WebhookEventAction(raw["event"])
 
 
 def _approval(doc: Mapping[str, Any]) -> ApprovalProcess:
     lock = doc.get("lock") or {}
     actions = doc.get("actions") or {}
-    steps = tuple(ApprovalStep(s["api_name"], tuple(_party(a) for a in s["approvers"]),
+    steps = tuple(ApprovalStep(s["api_name"], tuple(party(a) for a in s["approvers"]),
                                frozen_map(s.get("label")), s.get("criteria"),
                                s.get("decision", "any"))
                   for s in doc["steps"])

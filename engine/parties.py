@@ -1,5 +1,6 @@
-"""Who approves a step: each approver of the step's metadata resolved to active users of
-the tenant, when the record is submitted.
+"""Who a flow names: the approvers of an approval step (resolved when the record is
+submitted) and the recipients of an automation's ``notify`` action (resolved when it runs),
+each party resolved on one record to active users of the tenant.
 
 - ``{"user": name}``: that user;
 - ``{"role": name}``: the holders of the internal role;
@@ -8,7 +9,11 @@ the tenant, when the record is submitted.
 - ``{"partner_manager": true}``: the partner manager of the record's downstream
   enterprise (``out_tenant_id``; none for a record of no enterprise);
 - ``{"enterprise_role": name}``: the users of the record's downstream enterprise holding
-  that interconnect role.
+  that interconnect role;
+- ``{"owner": true}`` (recipients only): the record's owner.
+
+``submitter``: whose department ``department_leader`` climbs from (the user who submits,
+or who made the write an automation runs on).
 """
 
 from __future__ import annotations
