@@ -19,6 +19,7 @@ often they are named.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -36,14 +37,25 @@ MAX_BODY = 4000
 """Longer bodies are cut to this many characters."""
 
 
+@functools.lru_cache(maxsize=1024)
+def _active_query(users: sa.Table) -> sa.Select[Any]:
+    return sa.select(users.c.id).where(
+        users.c.is_active == sa.true(),
+        users.c.id.in_(sa.bindparam("wanted", expanding=True))).order_by(users.c.id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _insert(table: sa.Table) -> sa.Insert:
+    return table.insert()
+
+
 def active_users(conn: sa.Connection, tenant: str, user_ids: Iterable[str]) -> list[str]:
     """The ids among ``user_ids`` of active users of ``tenant``, sorted, each once."""
     wanted = sorted({u for u in user_ids if isinstance(u, str)})
     if not wanted:
         return []
-    users = tables_of(conn, tenant).users
-    return sorted(conn.scalars(sa.select(users.c.id).where(
-        users.c.is_active == sa.true(), users.c.id.in_(wanted))))
+    return list(conn.scalars(_active_query(tables_of(conn, tenant).users),
+                             {"wanted": wanted}))
 
 
 def _cut(text: Any, limit: int) -> str:
@@ -67,7 +79,7 @@ def send(conn: sa.Connection, tenant: str, user_ids: Iterable[str], *, title: st
     common = {"title": _cut(title, MAX_TITLE), "body": _cut(body, MAX_BODY),
               "object_id": object, "record_id": record_id, "source": source[:200],
               "created_at": at, "read_at": None}
-    conn.execute(tables_of(conn, tenant).notifications.insert(),
+    conn.execute(_insert(tables_of(conn, tenant).notifications),
                  [{"id": new_id(), "user_id": user, **common} for user in recipients])
     return len(recipients)
 

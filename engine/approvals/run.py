@@ -204,8 +204,9 @@ def _pending(ctx: Context, obj: CompiledObject, record_id: str) -> Any:
                         code="approval_not_pending", hint="submit it first")
 
 
-def _my_item(ctx: Context, obj: CompiledObject, approval: Any) -> Any:
-    items = store.all_items(ctx.conn, ctx.schema.tenant, approval.id)
+def _my_item(ctx: Context, obj: CompiledObject, approval: Any, items: list[Any]) -> Any:
+    """The user's waiting item of the approval's current step (``items``: all of its
+    items); ConflictError or PermissionDenied when they have none to decide."""
     mine = [i for i in items if i.user_id == ctx.user.id]
     current = next((i for i in mine if i.step == approval.step), None)
     if current is not None and current.state == store.WAITING:
@@ -227,14 +228,15 @@ def decide(ctx: Context, obj: CompiledObject, record_id: str, decision: str,
     approval = _pending(ctx, obj, record_id)
     flow = _flow(ctx, obj, approval.flow)
     assert flow.approval is not None
-    _my_item(ctx, obj, approval)
+    items = store.all_items(conn, tenant, approval.id)
+    _my_item(ctx, obj, approval, items)
     step = flow.approval.steps[approval.step]
     approved = decision == "approve"
     store.set_items(conn, tenant, approval.id, "approved" if approved else "rejected",
                     step=approval.step, user_id=ctx.user.id, comment=comment, now=now)
     after_step("items")
-    waiting = [i for i in store.current_items(conn, tenant, approval.id, approval.step)
-               if i.state == store.WAITING]
+    waiting = [i for i in items if i.step == approval.step and i.state == store.WAITING
+               and i.user_id != ctx.user.id]
     outcome, next_step = None, None
     if not approved:
         store.set_items(conn, tenant, approval.id, "skipped", now=now)
@@ -243,8 +245,7 @@ def decide(ctx: Context, obj: CompiledObject, record_id: str, decision: str,
         outcome = "reject"
     elif step.decision == "any" or not waiting:
         store.set_items(conn, tenant, approval.id, "skipped", step=approval.step, now=now)
-        later = sorted({i.step for i in store.all_items(conn, tenant, approval.id)
-                        if i.step > approval.step})
+        later = sorted({i.step for i in items if i.step > approval.step})
         if later:
             next_step = later[0]
             store.update_approval(conn, tenant, approval, step=next_step,
@@ -265,7 +266,7 @@ def decide(ctx: Context, obj: CompiledObject, record_id: str, decision: str,
     record = fetch(fctx, obj, record_id)
     if next_step is not None:
         _notify(fctx, obj, flow, record_id,
-                [i.user_id for i in store.current_items(conn, tenant, approval.id, next_step)],
+                [i.user_id for i in items if i.step == next_step],
                 f"{_title(obj, record)} awaits your approval",
                 f"Submitted for approval; {step.api_name} approved")
     elif outcome is not None:
