@@ -122,3 +122,9 @@ class OptionSet(TypeDecorator):
 
     def to_storage(self, value: list[str], dialect_name: str):
         return encode_options(value) if value else None
+
+
+CHANGE_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""The type of the outbox's change ids (``hulian_changes.id``): 64-bit; on SQLite declared
+``INTEGER`` so that the id is the table's rowid (SQLite integers are 64-bit anyway) and
+each change writes one b-tree fewer."""

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from hulian.engine.database import reading, unbounded
 from hulian.engine.errors import NotFoundError
 from hulian.engine.schema.naming import short_name, system_table_name, tenant_schema
-from hulian.engine.schema.types import UTCDateTime
+from hulian.engine.schema.types import CHANGE_ID, UTCDateTime
 from hulian.engine.system.tables import tenants
 
 Migration = Callable[[sa.Connection, str], None]
@@ -104,7 +104,7 @@ def record_changes(conn: sa.Connection, tenant: str) -> None:
     dialect = conn.dialect.name
     changes = sa.Table(
         system_table_name(dialect, tenant, "hulian_changes"), sa.MetaData(),
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("id", CHANGE_ID, primary_key=True, autoincrement=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("object", sa.String(64), nullable=False),
         sa.Column("object_id", sa.String(64), nullable=False),

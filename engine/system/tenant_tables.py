@@ -32,7 +32,7 @@ from hulian.engine.schema.naming import (
     system_table_name,
     tenant_schema,
 )
-from hulian.engine.schema.types import UTCDateTime
+from hulian.engine.schema.types import CHANGE_ID, UTCDateTime
 from hulian.engine.system import tenant_migrations
 
 KEPT = 1024
@@ -174,7 +174,7 @@ def _build(dialect: str, tenant: str) -> TenantTables:
     )
     changes = table(
         "hulian_changes",
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("id", CHANGE_ID, primary_key=True, autoincrement=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("object", sa.String(64), nullable=False),
         sa.Column("object_id", sa.String(64), nullable=False),
