@@ -209,7 +209,13 @@ def _taken(ctx: Context, obj: CompiledObject, name: str, excluding: bool) -> sa.
 
 
 def check_owners(ctx: Context, rows: list[dict[str, Any]], errors: list[FieldError]) -> None:
-    """An explicit ``owner_id`` names an active user of the tenant."""
+    """An explicit ``owner_id`` names an active user of the tenant (a record always has an
+    owner: null is refused)."""
+    for i, row in enumerate(rows):
+        if "owner_id" in row and row["owner_id"] is None:
+            errors.append(FieldError("owner_id", "required", "a record always has an owner",
+                                     row=i, hint="give an active user's id, or leave owner_id "
+                                                 "out to keep the owner"))
     wanted = sorted({row["owner_id"] for row in rows if row.get("owner_id") is not None})
     if not wanted:
         return
@@ -217,7 +223,7 @@ def check_owners(ctx: Context, rows: list[dict[str, Any]], errors: list[FieldErr
     found = set(ctx.conn.scalars(sa.select(users.c.id).where(
         users.c.id.in_(wanted), users.c.is_active == sa.true())))
     for i, row in enumerate(rows):
-        if "owner_id" in row and row["owner_id"] not in found:
+        if row.get("owner_id") is not None and row["owner_id"] not in found:
             errors.append(FieldError("owner_id", "unknown_user",
                                      f"there is no active user with id {row['owner_id']!r}",
                                      row=i))

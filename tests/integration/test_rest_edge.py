@@ -367,3 +367,20 @@ def test_a_filter_too_deep_for_the_database_is_400(api, formula):
     response = api.get("/objects/Account/records", params={"filter": formula})
     if api.engine.dialect == "sqlite" or response.status_code != 200:
         assert error(response, 400)["code"] == "too_deep"
+
+
+def test_a_null_owner_is_a_field_error_on_create_and_update(api, accounts):
+    """A record always has an owner: ``owner_id: null`` is 422 ``required`` on the field
+    (it reached the database as a NOT NULL violation, answered as a unique conflict)."""
+    account = accounts[0]
+    responses = [
+        api.post("/objects/Account/records", {"name": "Delta", "owner_id": None}),
+        api.patch(f"/objects/Account/records/{account['id']}",
+                  {"owner_id": None, "version": account["version"]}),
+    ]
+    for response in responses:
+        assert response.status_code == 422, response.text
+        details = error(response, 422)["details"]
+        assert [(d["field"], d["code"]) for d in details] == [("owner_id", "required")]
+    assert body(api.get(f"/objects/Account/records/{account['id']}"))["owner_id"] == \
+        account["owner_id"]
