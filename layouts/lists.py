@@ -44,6 +44,12 @@ def _field_entry(describe: Mapping[str, Any], name: str) -> dict[str, Any]:
     for field in describe.get("fields") or ():
         if field["api_name"] == name:
             return dict(field)
+    for field in describe.get("system_fields") or ():
+        if field["api_name"] == name:
+            kind = SYSTEM_TYPES.get(name) or field.get("type") or "text"
+            return {**field, "label": SYSTEM_LABELS.get(name, name),
+                    "type": "text" if kind in ("id", "reference") else kind,
+                    "widget": "read-only"}
     return {"api_name": name, "label": SYSTEM_LABELS.get(name, name),
             "type": SYSTEM_TYPES.get(name, "text"), "widget": "read-only"}
 
