@@ -12,7 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
-from hulian.runtime.ui import account_pages, home_page, login_pages
+from hulian.runtime.ui import (
+    account_pages,
+    form_pages,
+    home_page,
+    list_pages,
+    login_pages,
+    record_pages,
+)
 from hulian.runtime.ui.pages import plain_error
 from hulian.runtime.ui.static import STATIC_DIR, CachedStaticFiles
 
@@ -26,6 +33,9 @@ def ui_routes() -> list[BaseRoute]:
         *login_pages.routes,
         *home_page.routes,
         *account_pages.routes,
+        *form_pages.routes,     # /app/o/{object}/new before /app/o/{object}/{id}
+        *list_pages.routes,
+        *record_pages.routes,
     ]
 
 
