@@ -90,7 +90,7 @@ def _approval(page: UIPage, object_name: str, record_id: str) -> dict[str, Any] 
     actions = []
     if status == "pending":
         step = current.get("step")
-        if any(a.get("user") == me and a.get("state") == "pending" and a.get("step") == step
+        if any(a.get("user") == me and a.get("state") == "waiting" and a.get("step") == step
                for a in current.get("approvers") or ()):
             actions += ["approve", "reject"]
         if current.get("submitted_by") == me:
@@ -100,7 +100,9 @@ def _approval(page: UIPage, object_name: str, record_id: str) -> dict[str, Any] 
     return {"status": status, "status_text": _word(page.t, f"approval_{status}", str(status))
             if status else page.t("approval_none"),
             "locked": bool(state.get("locked")), "actions": actions,
-            "steps": [{"step": str(a.get("step") or ""), "state": str(a.get("state") or ""),
+            "steps": [{"step": str(a.get("step") or ""),
+                       "state": _word(page.t, f"approver_{a.get('state')}",
+                                      str(a.get("state") or "")),
                        "comment": str(a.get("comment") or "")}
                       for a in current.get("approvers") or ()],
             "at": display(current.get("submitted_at"), {"type": "datetime"}, lang)}
