@@ -57,3 +57,20 @@ def test_bad_branding_is_a_problem_at_its_key(crm_documents, branding, pointer):
     places = [(p.file, p.pointer) for p in caught.value.problems]
     assert any(file.endswith("pack.json") and pointer in str(ptr) for file, ptr in places), \
         places
+
+
+def test_the_overlays_branding_wins_over_the_packs():
+    from hulian.metadata import Layers, merge
+    from tests.unit.metadata.layered import account, label, overlay, pack
+
+    vendor = pack(account(), branding={"name": label("Vendor"), "primary_color": "#111111"})
+    tenant_overlay = overlay()
+    assert merge(Layers((vendor,), tenant_overlay)).pack.branding["name"]["en"] == "Vendor"
+    documents = dict(tenant_overlay.documents)
+    documents["pack.json"] = {**documents["pack.json"],
+                              "branding": {"name": label("Acme"), "primary_color": "#222222"}}
+    branded = load_documents(documents)
+    effective = merge(Layers((vendor,), branded)).pack
+    assert effective.branding["name"]["en"] == "Acme"
+    assert effective.branding["primary_color"] == "#222222"
+    assert merge(Layers((pack(account()),))).pack.branding is None
