@@ -14,10 +14,12 @@ from starlette.routing import BaseRoute, Mount
 
 from hulian.runtime.ui import (
     account_pages,
+    branding,
     form_pages,
     home_page,
     list_pages,
     login_pages,
+    notification_pages,
     record_pages,
 )
 from hulian.runtime.ui.pages import plain_error
@@ -33,6 +35,8 @@ def ui_routes() -> list[BaseRoute]:
         *login_pages.routes,
         *home_page.routes,
         *account_pages.routes,
+        *branding.routes,
+        *notification_pages.routes,
         *form_pages.routes,     # /app/o/{object}/new before /app/o/{object}/{id}
         *list_pages.routes,
         *record_pages.routes,
