@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Editable installs use setuptools' strict mode (a link tree), so that static tools
 # resolve `hulian.*`; the stamp is renewed whenever a module is added or removed.
-SOURCES := $(shell find engine metadata formula layouts runtime migrations examples -type f \( -name '*.py' -o -name '*.json' -o -name '*.lark' -o -name '*.html' -o -name '*.ini' -o -name '*.mako' -o -name 'py.typed' \) 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+SOURCES := $(shell find engine metadata formula layouts runtime migrations examples -type f \( -name '*.py' -o -name '*.json' -o -name '*.lark' -o -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.ini' -o -name '*.mako' -o -name 'py.typed' \) 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(SOURCES)" | cksum | cut -d' ' -f1)
 
 .PHONY: demo test lint bench install clean postgres
