@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from tests.pg_cluster import Cluster
+
+settings.register_profile("hulian", deadline=None)
+settings.load_profile("hulian")
+"""Property tests assert behaviour, never timings: no per-example deadline (on a busy
+2-core machine an example can take longer than hypothesis' default 200 ms)."""
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CRM = ROOT / "examples" / "crm"
