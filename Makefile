@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Editable installs use setuptools' strict mode (a link tree), so that static tools
 # resolve `hulian.*`; the stamp is renewed whenever a module is added or removed.
-SOURCES := $(shell find engine metadata formula layouts runtime migrations examples -type f \( -name '*.py' -o -name '*.json' -o -name '*.lark' -o -name '*.html' -o -name '*.ini' -o -name '*.mako' -o -name 'py.typed' \) 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+SOURCES := $(shell find engine metadata formula layouts runtime migrations examples -type f \( -name '*.py' -o -name '*.json' -o -name '*.lark' -o -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.ini' -o -name '*.mako' -o -name 'py.typed' \) 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(SOURCES)" | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench install clean postgres
+.PHONY: demo test lint bench install clean postgres browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ demo: install
 postgres:
 	@bash .ci/ensure-postgres
 
-test: install postgres
+browser:
+	@bash .ci/ensure-browser
+
+test: install postgres browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -38,6 +41,7 @@ bench: install postgres
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/rest.py
+	$(BIN)/python bench/ui.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
