@@ -1,7 +1,9 @@
-"""The REST API as a Starlette application: ``create_app(engine)``.
+"""The REST API and the browser UI as a Starlette application: ``create_app(engine)``.
 
-Everything lives under ``/api/v1``; every route but ``/health`` and ``/auth/login``
-needs a bearer token or a login session cookie, which names the tenant and the user.
+The API lives under ``/api/v1``; the UI (``hulian.runtime.ui``, docs/ui.md) at ``/``
+beside it, with its static files at ``/static``. In the API, every route but ``/health``
+and ``/auth/login`` needs a bearer token or a login session cookie, which names the
+tenant and the user.
 See docs/api.md.
 
 >>> from hulian.engine import Engine                            # doctest: +SKIP
@@ -12,13 +14,15 @@ See docs/api.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from hulian.engine import Engine
 from hulian.runtime.api import (
@@ -65,15 +69,18 @@ def health(call: Call) -> Response:
 def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
                debug: bool = False, secret_key: str | None = None,
                secure_cookies: bool = False,
-               clock: Callable[[], dt.datetime] | None = None) -> Starlette:
-    """The API over ``engine``; the caller owns the engine (and closes it).
+               clock: Callable[[], dt.datetime] | None = None, ui: bool = True,
+               portal_hosts: Mapping[str, str] | None = None) -> Starlette:
+    """The API (and the UI) over ``engine``; the caller owns the engine (and closes it).
 
     ``max_body_bytes``: larger request bodies are refused with 413 ``body_too_large``.
     ``secret_key`` signs session cookies (at least 32 characters): else env
     ``HULIAN_SECRET_KEY``, else a random key made once and kept in the database.
     ``secure_cookies``: send the session cookie with ``Secure`` (HTTPS only): set it
     whenever the API is served over HTTPS. ``clock``: the current time for logins,
-    sessions and throttling (tests move it).
+    sessions and throttling (tests move it). ``ui``: serve the browser UI at ``/``
+    (security headers on its responses). ``portal_hosts``: host name -> tenant whose
+    portal that host shows at ``/``; else env ``HULIAN_PORTAL_HOSTS``.
     """
     routes = [
         Route("/health", endpoint(health, public=True), methods=["GET"], name="health"),
@@ -92,14 +99,34 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *webhooks.routes,
         *openapi.routes,
     ]
+    # The UI builds on this package (auth, errors), so it is imported when an app is made.
+    from hulian.runtime.ui import app as ui_app
+    from hulian.runtime.ui import login_pages
+    from hulian.runtime.ui.headers import SecurityHeaders
+
+    mounted: list[BaseRoute] = [Mount(API_PREFIX, routes=routes)]
+    middleware: list[Middleware] = []
+    if ui:
+        mounted += ui_app.ui_routes()
+        middleware.append(Middleware(SecurityHeaders, skip=API_PREFIX))
+
+    def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if ui and not request.url.path.startswith(API_PREFIX):
+            return ui_app.html_error(request, exc.status_code)
+        return http_exception_handler(request, exc)
+
     app = Starlette(
         debug=debug,
-        routes=[Mount(API_PREFIX, routes=routes)],
-        exception_handlers={HTTPException: http_exception_handler,
+        routes=mounted,
+        middleware=middleware,
+        exception_handlers={HTTPException: http_error,
                             Exception: server_error_handler},
     )
     app.state.engine = engine
     app.state.max_body_bytes = max_body_bytes
     app.state.auth = AuthConfig(secret_key=secret_key, secure_cookies=secure_cookies,
                                 clock=clock)
+    app.state.portal_hosts = dict(portal_hosts) if portal_hosts is not None else \
+        login_pages.portal_hosts()
     return app

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from hulian.engine.system import passwords
 from hulian.engine.system.people import ensure_tenant
 from tests.integration.login_support import Clock, make_site
+from tests.integration.ui_support import UISite
 
 
 @pytest.fixture
@@ -39,3 +40,10 @@ def site(engine, tenant, clock):
 def crm_site(crm, clock):
     """The same over the example CRM pack (for the record endpoints)."""
     return make_site(*crm, clock)
+
+
+@pytest.fixture
+def ui_site(crm, clock):
+    """The app with the browser UI over the example CRM, a sales rep and a dealer's buyer
+    (tests/integration/ui_support.py)."""
+    return UISite(*crm, clock)
