@@ -1,0 +1,105 @@
+"""Field values as a page shows them, and as a form's inputs hold them.
+
+Pure functions over a field entry of an effective layout or of ``describe`` (its ``type``,
+``widget``, ``scale``, ``options``...):
+
+>>> display(Decimal("1234.5"), {"type": "currency", "scale": 2}, "en")
+'1,234.50'
+>>> input_text(dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.timezone.utc), {"type": "datetime"})
+'2024-03-01T09:30'
+
+Dates and times are shown and edited in UTC (a ``datetime-local`` input has no zone; the
+form adds ``Z`` when it reads one back, :func:`hulian.layouts.forms.read_form`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+__all__ = ["YES_NO", "display", "input_text", "label_text", "option_labels"]
+
+YES_NO = {"zh": ("是", "否"), "en": ("Yes", "No")}
+
+
+def label_text(label: Any, lang: str) -> str:
+    """A zh/en label in ``lang`` (else the other language, else the text itself)."""
+    if label is None:
+        return ""
+    if isinstance(label, Mapping):
+        return str(label.get(lang) or label.get("en") or label.get("zh") or
+                   next(iter(label.values()), ""))
+    return str(label)
+
+
+def option_labels(field: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """``api_name -> label`` of a (multi-)picklist field's options, inactive ones too."""
+    return {o["api_name"]: label_text(o.get("label"), lang) for o in field.get("options") or ()}
+
+
+def _scaled(value: Any, scale: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if isinstance(scale, int) and not isinstance(scale, bool) and 0 <= scale <= 18:
+        return number.quantize(Decimal(1).scaleb(-scale))
+    return number
+
+
+def display(value: Any, field: Mapping[str, Any], lang: str, *,
+            options: Mapping[str, str] | None = None,
+            names: Mapping[str, str] | None = None) -> str:
+    """``value`` of ``field`` as text for a list cell or a record page: option labels for
+    picklists (``options``: api_name -> label), the record's name for lookups (``names``:
+    id -> name), numbers at their scale (money with thousands separators, percent with
+    ``%``), dates in ISO form, booleans as yes/no in ``lang``; blank is ``""``."""
+    if value is None or value == "":
+        return ""
+    kind = field.get("type")
+    if isinstance(value, bool):
+        yes, no = YES_NO.get(lang, YES_NO["en"])
+        return yes if value else no
+    if kind in ("picklist", "multi_picklist") or field.get("widget") in ("select",
+                                                                          "multi-select"):
+        chosen = value if isinstance(value, (list, tuple)) else [value]
+        labels = options if options is not None else option_labels(field, lang)
+        return ", ".join(labels.get(str(v), str(v)) for v in chosen)
+    if kind in ("lookup", "master_detail", "reference") or field.get("widget") == "lookup":
+        return (names or {}).get(str(value), str(value))
+    if kind in ("currency", "number", "percent") or isinstance(value, Decimal):
+        number = _scaled(value, field.get("scale"))
+        if number is None:
+            return str(value)
+        text = f"{number:,}" if kind == "currency" else str(number)
+        return f"{text}%" if kind == "percent" else text
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def input_text(value: Any, field: Mapping[str, Any]) -> str:
+    """``value`` as the text an ``<input>`` of ``field``'s widget holds (``""`` for blank):
+    numbers at their scale without separators, ``datetime-local`` as ``YYYY-MM-DDTHH:MM``
+    in UTC, times as ``HH:MM[:SS]``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        return moment.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal) or field.get("type") in ("currency", "number", "percent"):
+        number = _scaled(value, field.get("scale"))
+        return str(value) if number is None else str(number)
+    return str(value)
