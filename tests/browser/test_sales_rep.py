@@ -24,7 +24,8 @@ def test_a_sales_rep_fixes_a_validation_error_beside_its_field(open_window):
     sign_in(window, demo.SALES_REP)
     page = window.page
     window.shot("home")
-    click(window, "link", "Opportunities")
+    page.get_by_role("link", name=re.compile("^Opportunit(y|ies)$")).first.click()
+    page.wait_for_load_state()
     scene_link(page, "Closing soon").click()
     page.wait_for_load_state()
     assert scene_link(page, "Closing soon").get_attribute("aria-current") == "page"

@@ -60,6 +60,15 @@ class Window:
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
 
+    def status_of(self, path: str) -> int:
+        """Open ``path`` and return the status it answered; an error status is expected
+        (the browser's console error for it is not recorded as a problem)."""
+        answer = self.page.goto(self.base + path)
+        assert answer is not None
+        if answer.status >= 400:
+            self.problems[:] = [p for p in self.problems if "Failed to load resource" not in p]
+        return answer.status
+
     @property
     def path(self) -> str:
         """The current URL's path and query (without the app's base)."""
