@@ -16,7 +16,7 @@ def sign_in(window: Window, username: str, *, portal: bool = False) -> None:
     window.go(f"/portal/{demo.DEMO_TENANT}" if portal else "/login")
     window.login(username, demo.DEMO_PASSWORDS[username],
                  tenant=None if portal else demo.DEMO_TENANT)
-    window.shot("login")
+    window.shot("login", doc=f"login-{'phone' if window.phone else 'desktop'}")
     window.submit_login()
     assert window.path.startswith("/app"), f"after logging in: {window.path}"
 

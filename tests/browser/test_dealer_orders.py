@@ -30,7 +30,7 @@ def test_a_dealer_buyer_orders_two_lines_on_a_phone(open_window, live):
     window = open_window(phone=True)
     sign_in(window, demo.DEALER_BUYER, portal=True)
     page = window.page
-    window.shot("home")
+    window.shot("home", doc="home-phone")
     for widget in ("待处理订单", "我的草稿", "订货通"):
         assert page.get_by_text(widget, exact=True).filter(visible=True).count() >= 1, widget
     assert page.get_by_text("每周五 16:00 前确认的订单当周发货。").is_visible()
@@ -47,7 +47,7 @@ def test_a_dealer_buyer_orders_two_lines_on_a_phone(open_window, live):
     assert page.get_by_label("业务类型").count() == 0, "a buyer may use one business type only"
     page.get_by_label("交付方式", exact=True).select_option(label="自提")
     page.get_by_label("备注", exact=True).fill("周五前提货")
-    window.shot("new order")
+    window.shot("new order", doc="new-order-phone")
     click(window, "button", "保存")
     order_path = f"/app/o/Order/{record_id(window)}"
     window.shot("order created")
@@ -55,7 +55,7 @@ def test_a_dealer_buyer_orders_two_lines_on_a_phone(open_window, live):
     add_line(window, order_path, PUMP, "2")
     add_line(window, order_path, FILTER, "3")
     window.go(order_path)
-    window.shot("order with two lines")
+    window.shot("order with two lines", doc="order-phone")
     total = page.get_by_text(TOTAL)
     assert total.count() >= 1 and total.first.is_visible(), "the total rolls up on the page"
     lines = related(page, "订单明细")

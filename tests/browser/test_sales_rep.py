@@ -23,17 +23,17 @@ def test_a_sales_rep_fixes_a_validation_error_beside_its_field(open_window):
     window = open_window(phone=False, locale="en-US")
     sign_in(window, demo.SALES_REP)
     page = window.page
-    window.shot("home")
+    window.shot("home", doc="home-desktop")
     page.get_by_role("link", name=re.compile("^Opportunit(y|ies)$")).first.click()
     page.wait_for_load_state()
     scene_link(page, "Closing soon").click()
     page.wait_for_load_state()
     assert scene_link(page, "Closing soon").get_attribute("aria-current") == "page"
-    window.shot("closing soon")
+    window.shot("closing soon", doc="list-desktop")
     page.get_by_role("row").filter(has_text=DEAL).get_by_role("link").first.click()
     page.wait_for_load_state()
     opportunity = record_id(window)
-    window.shot("opportunity")
+    window.shot("opportunity", doc="record-desktop")
 
     click(window, "link", "Edit")
     page.get_by_label("Stage", exact=True).select_option(label="Won")
@@ -49,7 +49,7 @@ def test_a_sales_rep_fixes_a_validation_error_beside_its_field(open_window):
     assert field_box and error_box and abs(error_box["y"] - field_box["y"]) < 120, \
         "the message is shown beside the field, not only at the top"
     assert page.get_by_label("Stage", exact=True).input_value() == "won", "the input is kept"
-    window.shot("validation error")
+    window.shot("validation error", doc="validation-desktop")
 
     probability.fill("100")
     click(window, "button", "Save")

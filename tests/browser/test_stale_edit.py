@@ -31,7 +31,7 @@ def test_a_stale_edit_shows_the_conflict_and_the_current_values(open_window, liv
     assert alert.is_visible(), "the conflict is said, not a generic error"
     assert second.page.get_by_label("Phone", exact=True).input_value() == "021-1111 1111", \
         "the form shows what the record holds now"
-    second.shot("conflict")
+    second.shot("conflict", doc="conflict-desktop")
 
     second.page.get_by_label("Phone", exact=True).fill("021-2222 2222")
     click(second, "button", "Save")

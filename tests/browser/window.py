@@ -1,8 +1,9 @@
 """A browser window on the app under test, with what every scenario checks on every page.
 
-Screenshots go to ``<the test's tmp_path>/screenshots/NN-<step>.png``; with the environment
-variable ``HULIAN_UI_SCREENSHOTS=<folder>`` they are copied there too, named
-``<test>-NN-<step>.png`` (docs/ui.md: ``make ui-screenshots`` refreshes docs/img/ui/).
+Screenshots go to ``<the test's tmp_path>/screenshots/<window>/NN-<step>.png``. The few
+that docs/ui.md shows are named (``shot(step, doc="home-phone")``): with the environment
+variable ``HULIAN_UI_SCREENSHOTS=<folder>`` they are copied there as ``<doc>.png``
+(``make ui-screenshots`` refreshes docs/img/ui/).
 """
 
 from __future__ import annotations
@@ -75,18 +76,19 @@ class Window:
         url = self.page.url
         return url[len(self.base):] if url.startswith(self.base) else url
 
-    def shot(self, step: str, *, check: bool = True) -> Path:
-        """Save a full-page screenshot of the current page as the next step, then check the
-        page (see :meth:`check`) unless told not to (a page that is not the UI's)."""
+    def shot(self, step: str, *, check: bool = True, doc: str | None = None) -> Path:
+        """Save a full-page screenshot of the current page as the next step (also as
+        ``<doc>.png`` for the docs, see above), then check the page (see :meth:`check`)
+        unless told not to (a page that is not the UI's)."""
         slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
         target = self.shots / f"{len(self.taken) + 1:02d}-{slug}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=target, full_page=True)
         self.taken.append(target)
         copies = os.environ.get("HULIAN_UI_SCREENSHOTS")
-        if copies:
+        if copies and doc:
             Path(copies).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target, Path(copies) / f"{self.name}-{target.name}")
+            shutil.copyfile(target, Path(copies) / f"{doc}.png")
         if check:
             self.check(step)
         return target
