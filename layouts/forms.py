@@ -157,12 +157,16 @@ def _one(texts: list[str]) -> str:
 def read_form(layout: Mapping[str, Any], form: Mapping[str, list[str]]) -> dict[str, Any]:
     """The data a create or update takes from a submitted form (``form``: each name's
     list of values, as ``FormData.getlist`` gives them): only the fields the form lets
-    the user change; a blank input is None, an unchecked checkbox False, a
-    multi-picklist a list of its checked options, a ``datetime-local`` value in UTC."""
+    the user change and that the form sent (a checkbox or multi-picklist is preceded by
+    a hidden empty input of its name, so an unchecked one is sent too); a blank input is
+    None, an unchecked checkbox False, a multi-picklist a list of its checked options, a
+    ``datetime-local`` value in UTC."""
     data: dict[str, Any] = {}
     for field in form_fields(layout):
         name = field["api_name"]
         if field.get("read_only") or field.get("widget") == "read-only":
+            continue
+        if name not in form:
             continue
         control = INPUTS.get(field.get("widget") or "text", "text")
         texts = list(form.get(name) or [])

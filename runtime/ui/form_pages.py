@@ -33,7 +33,7 @@ __all__ = ["routes"]
 
 def _submitted(page: UIPage, layout: Mapping[str, Any]) -> dict[str, list[str]]:
     return {f["api_name"]: [v for v in page.form.getlist(f["api_name"]) if isinstance(v, str)]
-            for f in form_fields(layout)}
+            for f in form_fields(layout) if f["api_name"] in page.form}
 
 
 def _shown(submitted: Mapping[str, list[str]], layout: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def new_record(page: UIPage) -> Response:
         return _render(page, object_name, layout, record=_defaults(layout, query),
                        types=shown_types)
     submitted = _submitted(page, layout)
-    data = read_form(layout, submitted)
+    data = {k: v for k, v in read_form(layout, submitted).items() if v is not None}
     if len(types) > 1 and chosen:
         data["business_type"] = chosen
     try:

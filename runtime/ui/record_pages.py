@@ -125,8 +125,7 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
         "history": _history(session, object_name, record_id, by_name, lang),
         "activities": [{"kind": a["kind"], "text": a["text"],
                         "at": display(a.get("at"), {"type": "datetime"}, lang)}
-                       for a in activities.get("records", [])] if isinstance(activities, dict)
-        else [],
+                       for a in activities.records],
         "approval": approval,
     }
 

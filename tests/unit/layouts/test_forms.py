@@ -78,11 +78,13 @@ def test_errors_go_beside_their_field_and_rule_messages_follow_the_language():
 
 def test_read_form_takes_only_what_the_user_may_change():
     form = {"number": ["SO-1"], "status": ["sent"], "amount": [" 12.30 "], "total": ["9"],
-            "tags": ["a", "b"], "due": ["2024-03-01T09:30"], "account": [""]}
+            "tags": ["", "a", "b"], "due": ["2024-03-01T09:30"], "account": [""],
+            "urgent": [""]}
     assert read_form(LAYOUT, form) == {
-        "status": "sent", "carrier": None, "amount": "12.30", "rate": None, "urgent": False,
+        "status": "sent", "amount": "12.30", "urgent": False,
         "tags": ["a", "b"], "due": "2024-03-01T09:30Z", "account": None}
-    assert read_form(LAYOUT, {"urgent": ["true"], "tags": []})["urgent"] is True
+    assert read_form(LAYOUT, {"urgent": ["", "true"], "tags": [""]}) == {
+        "urgent": True, "tags": None}
 
 
 def test_an_edit_writes_only_the_changed_fields():
