@@ -18,6 +18,9 @@ from hulian.runtime import demo
 from tests.browser.live import LiveServer, demo_world, serve
 from tests.browser.window import DESKTOP, PHONE, PHONE_USER_AGENT, Window
 
+ACTION_TIMEOUT_MS = 10_000
+"""How long a step waits for what it looks for (Playwright's default, 30 s, makes a
+missing control slow to report)."""
 INSTALL = ("run `make browser` (or `apt-get install chromium fonts-noto-cjk`) and "
            "`make install` (pip playwright, from the test extra); never `playwright install`")
 
@@ -80,6 +83,7 @@ def open_window(browser, live, tmp_path, request) -> Iterator[Callable[..., Wind
         options = {"viewport": PHONE, "user_agent": PHONE_USER_AGENT, "is_mobile": True,
                    "has_touch": True} if phone else {"viewport": DESKTOP}
         context = browser.new_context(locale=locale, **options)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         label = name or ("phone" if phone else "desktop")
         window = Window(context.new_page(), live.url, tmp_path / "screenshots" / label,
