@@ -179,6 +179,9 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
         pack_kind = kind if kind in PACK_KINDS else None
         reports[MANIFEST].name("pack", manifest.get("name"), ("name",))
         reports[MANIFEST].labels(manifest.get("label"), ("label",))
+        branding = manifest.get("branding")
+        if isinstance(branding, dict):
+            reports[MANIFEST].labels(branding.get("name"), ("branding", "name"))
     objects = sorted(name for name in documents if document_kind(name) == "object")
     targets = {doc["api_name"] for name in objects
                if isinstance(doc := documents[name], dict) and isinstance(doc.get("api_name"), str)}

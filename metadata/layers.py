@@ -156,9 +156,13 @@ def _manifest(layers: Layers, name: str) -> dict[str, Any]:
     parts = [f"{p.name} {p.version}" for p in layers.packs]
     if layers.overlay is not None:
         parts.append(f"the overlay {layers.overlay.name} {layers.overlay.version}")
-    return {"name": name, "version": EFFECTIVE_VERSION, "label": dict(EFFECTIVE_LABEL),
-            "kind": "snapshot",
-            "description": "Effective metadata of " + (", ".join(parts) or "no packs") + "."}
+    manifest = {"name": name, "version": EFFECTIVE_VERSION, "label": dict(EFFECTIVE_LABEL),
+                "kind": "snapshot",
+                "description": "Effective metadata of " + (", ".join(parts) or "no packs") + "."}
+    branded = [p for p in (*layers.packs, layers.overlay) if p is not None and p.branding]
+    if branded:  # the overlay's, else the last pack's
+        manifest["branding"] = copy.deepcopy(branded[-1].documents[MANIFEST]["branding"])
+    return manifest
 
 
 def _add_objects(merging: Merging, pack: Pack, layer: str, seen: dict[str, str]) -> None:

@@ -265,6 +265,7 @@ def _build_pack(documents: Mapping[str, Any]) -> Pack:
         parts=frozen_map({kind.name: tuple(kind.build(documents[name], name)
                                            for name in files(kind.name))
                           for kind in KINDS}),
+        branding=_branding(manifest.get("branding")),
     )
 
 
@@ -323,3 +324,9 @@ def check_pack(path: str | os.PathLike[str]) -> list[Problem]:
             return [p for pack in packs
                     for p in _pack_problems(join(_source(path), pack.name))[1]]
     return _pack_problems(path)[1]
+
+
+def _branding(raw: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if raw is None:
+        return None
+    return frozen_map({**raw, "name": frozen_map(raw["name"])})

@@ -449,6 +449,9 @@ class Pack:
     parts: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """The documents of the registered kinds (:mod:`hulian.metadata.kinds`), built: kind
     name (``layout``, ``scene``, ``home_view``) -> its models, by api_name."""
+    branding: Mapping[str, Any] | None = None
+    """``pack.json``'s ``branding`` (``name``, ``logo``, ``primary_color``): how the
+    tenant's pages look; in an effective pack, the overlay's, else the last pack's."""
 
     def part(self, kind: str) -> tuple[Any, ...]:
         """The models of one document kind: ``pack.part("layout")``."""

@@ -70,6 +70,9 @@ def snapshot_documents(effective: Pack) -> dict[str, Any]:
         manifest["requires"] = dict(effective.requires)
     if effective.description is not None:
         manifest["description"] = effective.description
+    if effective.branding is not None:
+        manifest["branding"] = {key: dict(value) if key == "name" else value
+                                for key, value in effective.branding.items()}
     if effective.customizable:
         manifest["customizable"] = {level: dict(policies)
                                     for level, policies in effective.customizable.items()}

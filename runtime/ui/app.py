@@ -12,7 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
-from hulian.runtime.ui import account_pages, home_page, login_pages
+from hulian.runtime.ui import (
+    account_pages,
+    branding,
+    home_page,
+    login_pages,
+    notification_pages,
+)
 from hulian.runtime.ui.pages import plain_error
 from hulian.runtime.ui.static import STATIC_DIR, CachedStaticFiles
 
@@ -26,6 +32,8 @@ def ui_routes() -> list[BaseRoute]:
         *login_pages.routes,
         *home_page.routes,
         *account_pages.routes,
+        *branding.routes,
+        *notification_pages.routes,
     ]
 
 

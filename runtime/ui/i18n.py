@@ -85,6 +85,7 @@ ZH: dict[str, str] = {
     "mark_all_read": "全部标为已读",
     "mark_read": "标为已读",
     "unread": "未读",
+    "all": "全部",
     # buttons
     "save": "保存",
     "new": "新建",
@@ -164,6 +165,7 @@ EN: dict[str, str] = {
     "mark_all_read": "Mark all read",
     "mark_read": "Mark read",
     "unread": "Unread",
+    "all": "All",
     "save": "Save",
     "new": "New",
     "edit": "Edit",

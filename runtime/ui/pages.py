@@ -134,7 +134,9 @@ class UIPage(Page):
                     portal=self.user.tenant if self.user.is_interconnect else None)
         if self.opened is not None:
             base["apps"] = launcher(self.opened)
-        brand = branding.of_tenant(self.engine, self.user.tenant)
+            brand = branding.of_pack(self.opened.schema.pack)
+        else:
+            brand = branding.of_tenant(self.engine, self.user.tenant)
         if brand is not None:
             base.update(brand=brand, theme=branding.theme_url(self.user.tenant, brand))
         return base
