@@ -15,9 +15,12 @@ from starlette.routing import BaseRoute, Mount
 from hulian.runtime.ui import (
     account_pages,
     branding,
+    form_pages,
     home_page,
+    list_pages,
     login_pages,
     notification_pages,
+    record_pages,
 )
 from hulian.runtime.ui.pages import plain_error
 from hulian.runtime.ui.static import STATIC_DIR, CachedStaticFiles
@@ -34,6 +37,9 @@ def ui_routes() -> list[BaseRoute]:
         *account_pages.routes,
         *branding.routes,
         *notification_pages.routes,
+        *form_pages.routes,     # /app/o/{object}/new before /app/o/{object}/{id}
+        *list_pages.routes,
+        *record_pages.routes,
     ]
 
 

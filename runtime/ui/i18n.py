@@ -21,6 +21,7 @@ from typing import Any
 from starlette.requests import Request
 
 from hulian.metadata.model import label_text
+from hulian.runtime.ui.i18n_records import RECORD_STRINGS
 
 __all__ = ["CATALOGUES", "DEFAULT_LANG", "LANGS", "LANG_COOKIE", "Translate", "label",
            "language", "language_from_header", "translator"]
@@ -195,7 +196,8 @@ EN: dict[str, str] = {
     "too_large": "What you sent is too large.",
 }
 
-CATALOGUES: Mapping[str, Mapping[str, str]] = {"zh": ZH, "en": EN}
+CATALOGUES: Mapping[str, Mapping[str, str]] = {
+    "zh": {**ZH, **RECORD_STRINGS["zh"]}, "en": {**EN, **RECORD_STRINGS["en"]}}
 """UI strings per language; both have the same keys (a test checks it). Other engineers'
 pages add their keys to both dicts."""
 

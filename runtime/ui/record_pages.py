@@ -46,8 +46,16 @@ def _related(session: Session, object_name: str, record_id: str,
             if session.can(child, "create") else None}
 
 
+def _word(t: Any, key: str, fallback: str) -> str:
+    """The UI string ``key``, or ``fallback`` for a value the catalogue does not know."""
+    try:
+        return str(t(key))
+    except KeyError:
+        return fallback
+
+
 def _history(session: Session, object_name: str, record_id: str, fields: Mapping[str, Any],
-             lang: str) -> list[dict[str, Any]] | None:
+             lang: str, t: Any) -> list[dict[str, Any]] | None:
     try:
         found = session.history(object_name, record_id, limit=HISTORY_ROWS)
     except NotFoundError as exc:
@@ -60,7 +68,9 @@ def _history(session: Session, object_name: str, record_id: str, fields: Mapping
                     "old": display(c.old, fields.get(c.field, {}), lang),
                     "new": display(c.new, fields.get(c.field, {}), lang)}
                    for c in entry.fields]
-        out.append({"kind": entry.kind, "user": entry.user_name or "",
+        out.append({"kind": entry.kind,
+                    "kind_text": _word(t, f"history_{entry.kind}", entry.kind),
+                    "user": entry.user_name or "",
                     "at": display(entry.at, {"type": "datetime"}, lang), "changes": changes})
     return out
 
@@ -80,15 +90,19 @@ def _approval(page: UIPage, object_name: str, record_id: str) -> dict[str, Any] 
     actions = []
     if status == "pending":
         step = current.get("step")
-        if any(a.get("user") == me and a.get("state") == "pending" and a.get("step") == step
+        if any(a.get("user") == me and a.get("state") == "waiting" and a.get("step") == step
                for a in current.get("approvers") or ()):
             actions += ["approve", "reject"]
         if current.get("submitted_by") == me:
             actions.append("recall")
     elif session.can(object_name, "edit"):
         actions.append("submit")
-    return {"status": status, "locked": bool(state.get("locked")), "actions": actions,
-            "steps": [{"step": str(a.get("step") or ""), "state": str(a.get("state") or ""),
+    return {"status": status, "status_text": _word(page.t, f"approval_{status}", str(status))
+            if status else page.t("approval_none"),
+            "locked": bool(state.get("locked")), "actions": actions,
+            "steps": [{"step": str(a.get("step") or ""),
+                       "state": _word(page.t, f"approver_{a.get('state')}",
+                                      str(a.get("state") or "")),
                        "comment": str(a.get("comment") or "")}
                       for a in current.get("approvers") or ()],
             "at": display(current.get("submitted_at"), {"type": "datetime"}, lang)}
@@ -122,8 +136,9 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
         "related": [_related(session, object_name, record_id, r, lang)
                     for r in layout.get("related_lists") or ()],
         "can_edit": "edit" in buttons, "can_delete": "delete" in buttons,
-        "history": _history(session, object_name, record_id, by_name, lang),
-        "activities": [{"kind": a["kind"], "text": a["text"],
+        "history": _history(session, object_name, record_id, by_name, lang, page.t),
+        "activities": [{"kind": a["kind"], "kind_text": _word(page.t, f"activity_{a['kind']}",
+                                                               str(a["kind"])), "text": a["text"],
                         "at": display(a.get("at"), {"type": "datetime"}, lang)}
                        for a in activities.records],
         "approval": approval,

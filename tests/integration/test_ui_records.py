@@ -26,7 +26,8 @@ def site(engine, tenant):
     people = engine.people(tenant)
     people.create_enterprise("Dealer B", partner_manager="wang")
     people.create_user("other.buyer", enterprise="Dealer B", roles=["dealer_buyer"])
-    for user in ("admin", DEALER_BUYER, "other.buyer"):
+    people.create_user("dealer.boss", enterprise=DEALER, roles=["dealer_boss"])
+    for user in ("admin", DEALER_BUYER, "other.buyer", "dealer.boss"):
         people.set_password(user, PASSWORD)
     return engine, tenant, create_app(engine)
 
@@ -235,3 +236,45 @@ def test_activities_are_logged_from_the_record_page(site):
     assert done.status_code == 303
     html = client.get(f"/app/o/Order/{order['id']}").text
     assert "Called &lt;script&gt;" in html and XSS not in html
+
+
+def test_labels_and_option_names_are_escaped(engine, tenant):
+    from tests.packs import field, label, obj, pack
+
+    evil = label(XSS, XSS)
+    thing = obj("Thing", {**field("name", "text"), "label": evil},
+                {**field("kind", "picklist"), "label": evil,
+                 "options": [{"api_name": "bad", "label": evil}]})
+    engine.metadata(tenant).deploy(pack(thing))
+    engine.people(tenant).set_password("admin", PASSWORD)
+    with engine.session(tenant) as s:
+        made = s.create("Thing", {"name": XSS, "kind": "bad"})
+    client, _ = client_for((engine, tenant, create_app(engine)))
+    for url in ("/app/o/Thing?scene=all", f"/app/o/Thing/{made['id']}", "/app/o/Thing/new",
+                f"/app/o/Thing/{made['id']}/edit", "/app/o/Thing?scene=all&f_kind=bad"):
+        html = client.get(url).text
+        assert "<script>" not in html.split("</head>", 1)[1], url
+        assert "&lt;script&gt;" in html, url
+
+
+def test_approval_panel_offers_what_the_user_may_do(site):
+    order = an_order(site, DEALER_BUYER)
+    client, csrf = client_for(site, DEALER_BUYER)
+    html = client.get(f"/app/o/Order/{order['id']}").text
+    assert 'id="approval"' in html and "Not submitted" in html
+    assert f"/app/o/Order/{order['id']}/approval/submit" in html
+    sent = client.post(f"/app/o/Order/{order['id']}/approval/submit",
+                       data={"csrf_token": csrf, "comment": "please"})
+    assert sent.status_code == 303
+    after = client.get(f"/app/o/Order/{order['id']}").text
+    assert "Pending" in after and "/approval/recall" in after
+    assert "/approval/approve" not in after
+    assert client.post(f"/app/o/Order/{order['id']}/approval/dance",
+                       data={"csrf_token": csrf}).status_code == 404
+    boss, boss_csrf = client_for(site, "dealer.boss")
+    panel = boss.get(f"/app/o/Order/{order['id']}").text
+    assert "/approval/approve" in panel and "/approval/reject" in panel
+    done = boss.post(f"/app/o/Order/{order['id']}/approval/approve",
+                     data={"csrf_token": boss_csrf, "comment": "ok"})
+    assert done.status_code == 303
+    assert "Approved" in boss.get(f"/app/o/Order/{order['id']}").text
