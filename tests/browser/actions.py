@@ -10,6 +10,11 @@ from tests.browser.window import Window
 RECORD_PATH = re.compile(r"^/app/o/(?P<object>\w+)/(?P<id>[\w-]+)$")
 
 
+def field(page, label: str):
+    """The form input labelled ``label`` (a required field's label ends with a ``*``)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+
+
 def sign_in(window: Window, username: str, *, portal: bool = False) -> None:
     """Log in as one of the demo's people: through the tenant's portal (tenant fixed) or
     the login page (tenant typed); lands on the shell."""
@@ -23,30 +28,28 @@ def sign_in(window: Window, username: str, *, portal: bool = False) -> None:
 
 def click(window: Window, role: str, name: str) -> None:
     """Click the one control of ``role`` (link, button) called ``name``, wait for the page."""
-    window.page.get_by_role(role, name=name, exact=True).first.click()
-    window.page.wait_for_load_state()
+    with window.page.expect_navigation():
+        window.page.get_by_role(role, name=name, exact=True).first.click()
 
 
 def record_id(window: Window) -> str:
     """The id of the record whose page is shown."""
     found = RECORD_PATH.match(window.path.split("?")[0])
-    assert found, f"not a record page: {window.path}"
+    assert found and found["id"] not in ("new", "bin"), f"not a record page: {window.path}"
     return found["id"]
 
 
-def choose_lookup(window: Window, label: str, search: str, choice: str, *, button: str) -> None:
-    """Pick the record called ``choice`` for the lookup labelled ``label``: search for it as
-    the form's search link offers (``button``: the Search button's name), click it."""
+def choose_lookup(window: Window, label: str, search: str, choice: str) -> None:
+    """Pick the record called ``choice`` for the lookup labelled ``label``: type ``search``
+    into it and click the suggestion, as a person does (the search as you type)."""
     page = window.page
-    box = page.get_by_label(label, exact=True)
-    box.locator("xpath=..").get_by_role("link", name=button).click()
-    page.wait_for_load_state()
-    page.get_by_role("searchbox").fill(search)
+    box = field(page, label)
+    box.fill(search)
+    suggestion = page.locator(".lookup-results").get_by_role("button", name=choice, exact=True)
+    suggestion.wait_for()
     window.shot(f"lookup {search}")
-    page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_load_state()
-    page.get_by_role("link", name=choice).first.click()
-    page.wait_for_load_state()
+    suggestion.click()
+    assert box.input_value() == choice
 
 
 def related(page, label: str):

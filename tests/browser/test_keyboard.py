@@ -4,7 +4,7 @@ completed with the keyboard alone, the focus always visible."""
 from __future__ import annotations
 
 from hulian.runtime import demo
-from tests.browser.actions import record_id, sign_in
+from tests.browser.actions import field, record_id, sign_in
 
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
@@ -64,13 +64,13 @@ def test_an_account_is_created_with_the_keyboard_alone(open_window):
     tab_to(window, "Industry")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
-    assert page.get_by_label("Industry", exact=True).input_value() != ""
+    assert field(page, "Industry").input_value() != ""
     tab_to(window, "Employees")
     page.keyboard.type("42")
     window.shot("filled with the keyboard")
     tab_to(window, "Save")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    window.shot("created")
     assert record_id(window)
     assert page.get_by_role("heading", name="Keyboard Trading Co.").is_visible()
-    window.shot("created")

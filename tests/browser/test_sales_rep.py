@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from hulian.runtime import demo
-from tests.browser.actions import click, record_id, sign_in
+from tests.browser.actions import click, field, record_id, sign_in
 
 DEAL = "苏州分公司滤芯补货"  # a proposal at 50% in the sample data
 WON_NEEDS_100 = "A won opportunity has a probability of 100%"
@@ -36,10 +36,10 @@ def test_a_sales_rep_fixes_a_validation_error_beside_its_field(open_window):
     window.shot("opportunity", doc="record-desktop")
 
     click(window, "link", "Edit")
-    page.get_by_label("Stage", exact=True).select_option(label="Won")
-    page.get_by_label("Probability", exact=True).fill("50")
+    field(page, "Stage").select_option(label="Won")
+    field(page, "Probability").fill("50")
     click(window, "button", "Save")
-    probability = page.get_by_label("Probability", exact=True)
+    probability = field(page, "Probability")
     assert probability.get_attribute("aria-invalid") == "true"
     described = (probability.get_attribute("aria-describedby") or "").split()
     messages = [page.locator(f"#{id_}").inner_text() for id_ in described]
@@ -48,7 +48,7 @@ def test_a_sales_rep_fixes_a_validation_error_beside_its_field(open_window):
     field_box, error_box = probability.bounding_box(), error.bounding_box()
     assert field_box and error_box and abs(error_box["y"] - field_box["y"]) < 120, \
         "the message is shown beside the field, not only at the top"
-    assert page.get_by_label("Stage", exact=True).input_value() == "won", "the input is kept"
+    assert field(page, "Stage").input_value() == "won", "the input is kept"
     window.shot("validation error", doc="validation-desktop")
 
     probability.fill("100")

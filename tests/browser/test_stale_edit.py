@@ -4,7 +4,7 @@ the conflict message and the current values, and saves again on top of them."""
 from __future__ import annotations
 
 from hulian.runtime import demo
-from tests.browser.actions import click, record_id, sign_in
+from tests.browser.actions import click, field, record_id, sign_in
 
 CONFLICT = "someone changed this record while you were editing it"
 
@@ -20,20 +20,20 @@ def test_a_stale_edit_shows_the_conflict_and_the_current_values(open_window, liv
         window.go(edit)
         window.shot("edit")
 
-    first.page.get_by_label("Phone", exact=True).fill("021-1111 1111")
+    field(first.page, "Phone").fill("021-1111 1111")
     click(first, "button", "Save")
     assert record_id(first) == account["id"]
     first.shot("saved first")
 
-    second.page.get_by_label("Phone", exact=True).fill("021-2222 2222")
+    field(second.page, "Phone").fill("021-2222 2222")
     click(second, "button", "Save")
     alert = second.page.get_by_role("alert").filter(has_text=CONFLICT)
     assert alert.is_visible(), "the conflict is said, not a generic error"
-    assert second.page.get_by_label("Phone", exact=True).input_value() == "021-1111 1111", \
+    assert field(second.page, "Phone").input_value() == "021-1111 1111", \
         "the form shows what the record holds now"
     second.shot("conflict", doc="conflict-desktop")
 
-    second.page.get_by_label("Phone", exact=True).fill("021-2222 2222")
+    field(second.page, "Phone").fill("021-2222 2222")
     click(second, "button", "Save")
     assert record_id(second) == account["id"]
     assert second.page.get_by_text("021-2222 2222").is_visible()

@@ -41,33 +41,36 @@ class Window:
 
     def listen(self) -> None:
         """Record what a person would not see but must not happen: console errors (a CSP
-        violation is one), uncaught script errors, failed requests and 5xx answers."""
+        violation is one), uncaught script errors, failed requests, a page answering 5xx
+        and a stylesheet, script or image answering an error. A page's own 4xx (a 404
+        page, a form re-rendered with 409 or 422) is the UI speaking: the browser's console
+        line about it is not recorded; a request cancelled by the next navigation neither."""
         def console(message: ConsoleMessage) -> None:
-            if message.type == "error":
+            if message.type == "error" and not message.text.startswith(
+                    "Failed to load resource: the server responded with a status of"):
                 self.problems.append(f"console: {message.text}")
 
         def failed(request: Request) -> None:
-            self.problems.append(f"request failed: {request.url} {request.failure}")
+            if request.failure != "net::ERR_ABORTED":
+                self.problems.append(f"request failed: {request.url} {request.failure}")
+
+        def answered(response: Response) -> None:
+            document = response.request.resource_type == "document"
+            if response.status >= 500 or (response.status >= 400 and not document):
+                self.problems.append(f"{response.status} {response.url}")
 
         self.page.on("console", console)
         self.page.on("pageerror", lambda error: self.problems.append(f"script: {error}"))
         self.page.on("requestfailed", failed)
-        def answered(response: Response) -> None:
-            if response.status >= 500:
-                self.problems.append(f"{response.status} {response.url}")
-
         self.page.on("response", answered)
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
 
     def status_of(self, path: str) -> int:
-        """Open ``path`` and return the status it answered; an error status is expected
-        (the browser's console error for it is not recorded as a problem)."""
+        """Open ``path`` and return the status it answered."""
         answer = self.page.goto(self.base + path)
         assert answer is not None
-        if answer.status >= 400:
-            self.problems[:] = [p for p in self.problems if "Failed to load resource" not in p]
         return answer.status
 
     @property
