@@ -55,4 +55,4 @@ def test_a_wrong_password_says_so_once(open_window):
     assert page.get_by_role("alert").count() == 1
     assert page.get_by_label("用户名", exact=True).input_value() == demo.DEALER_BUYER
     assert page.get_by_label("密码", exact=True).input_value() == ""
-    window.shot("wrong password", doc="wrong-password-phone")
+    window.shot("wrong password")
