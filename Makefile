@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SOURCES := $(shell find engine metadata formula layouts runtime migrations examples -type f \( -name '*.py' -o -name '*.json' -o -name '*.lark' -o -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.ini' -o -name '*.mako' -o -name 'py.typed' \) 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(SOURCES)" | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench install clean postgres
+.PHONY: demo test lint bench install clean postgres browser ui-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ demo: install
 postgres:
 	@bash .ci/ensure-postgres
 
-test: install postgres
+browser:
+	@bash .ci/ensure-browser
+
+test: install postgres browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The screenshots docs/ui.md shows, taken by the browser tests (tests/browser).
+ui-screenshots: install browser
+	HULIAN_UI_SCREENSHOTS=docs/img/ui $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
 
 lint: install
 	$(BIN)/ruff check .
@@ -38,6 +45,7 @@ bench: install postgres
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/rest.py
+	$(BIN)/python bench/ui.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,8 +1,14 @@
 """``hulian demo``: the example CRM pack in a local SQLite file, with sample data, served.
 
-The demo's ``admin`` and dealer buyer get known passwords (:data:`DEMO_PASSWORDS`), set by
-:func:`run_demo` on every run and printed next to their tokens, so the tour can log in.
-They exist only here: nothing else in hulian gives a user a password by default.
+The demo's ``admin``, dealer buyer, sales rep and sales manager get known passwords
+(:data:`DEMO_PASSWORDS`), set by :func:`run_demo` on every run and printed with the URL of
+the browser UI, so the tour can log in. They exist only here: nothing else in hulian gives
+a user a password by default.
+
+The people: the department *Sales* led by the sales manager (``sales_director``), with the
+sales rep (``sales_rep``) in it; *Channel* below it, where the partner manager of the
+downstream enterprise *Dealer A* works; Dealer A's buyer (``dealer_buyer``), who has placed
+one order.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ DEMO_TENANT = "demo"
 DEALER = "Dealer A"
 PARTNER_MANAGER = "wang"
 DEALER_BUYER = "dealer.buyer"
+SALES_MANAGER = "zhao"
+SALES_REP = "sales.rep"
 EXAMPLE_PACK = "crm"
-DEMO_PASSWORDS = {ADMIN: "demo-admin-pass", DEALER_BUYER: "demo-dealer-pass"}
+DEMO_PASSWORDS = {ADMIN: "demo-admin-pass", DEALER_BUYER: "demo-dealer-pass",
+                  SALES_REP: "demo-sales-pass", SALES_MANAGER: "demo-manager-pass"}
 
 
 def example_pack(name: str = EXAMPLE_PACK) -> Path:
@@ -36,7 +45,14 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
             counts = load_sample_data(session, pack)
             done.append("sample data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     if not engine.people(tenant).enterprises():
-        engine.people(tenant).create_department("Channel")
+        engine.people(tenant).create_department("Sales")
+        engine.people(tenant).create_user(SALES_MANAGER, department="Sales",
+                                          roles=["sales_director"],
+                                          display_name="Zhao (sales manager)")
+        engine.people(tenant).set_department_leader("Sales", SALES_MANAGER)
+        engine.people(tenant).create_user(SALES_REP, department="Sales", roles=["sales_rep"],
+                                          display_name="Zhang (sales rep)")
+        engine.people(tenant).create_department("Channel", parent="Sales")
         engine.people(tenant).create_user(PARTNER_MANAGER, department="Channel",
                            display_name="Wang (partner manager)")
         engine.people(tenant).create_enterprise(DEALER, partner_manager=PARTNER_MANAGER)
@@ -49,8 +65,9 @@ def set_up(engine: Engine, tenant: str = DEMO_TENANT) -> list[str]:
                                              "delivery": "pickup"})
             session.create("OrderLine", {"sales_order": order["id"], "product": product["id"],
                                          "quantity": 10})
-        done.append(f"people: department Channel, partner manager {PARTNER_MANAGER!r}, "
-                    f"downstream enterprise {DEALER!r} and its buyer {DEALER_BUYER!r}, "
+        done.append(f"people: department Sales led by {SALES_MANAGER!r} with sales rep "
+                    f"{SALES_REP!r}; below it Channel, partner manager {PARTNER_MANAGER!r}, "
+                    f"of downstream enterprise {DEALER!r} and its buyer {DEALER_BUYER!r}, "
                     "who placed one order")
     return done
 
@@ -66,6 +83,13 @@ def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:
     base = f"http://{host}:{port}"
     print(f"""
 hulian demo: tenant {DEMO_TENANT!r} in {db}
+  browser:  {base}/  (tenant {DEMO_TENANT})
+    dealer buyer, on a phone:  {base}/portal/{DEMO_TENANT}  \
+username {DEALER_BUYER}  password {DEMO_PASSWORDS[DEALER_BUYER]}
+    sales rep, on a desktop:   {base}/login  \
+username {SALES_REP}  password {DEMO_PASSWORDS[SALES_REP]}
+    (also {SALES_MANAGER} / {DEMO_PASSWORDS[SALES_MANAGER]}, the sales manager; \
+{ADMIN} / {DEMO_PASSWORDS[ADMIN]})
   API:      {base}/api/v1/objects
   OpenAPI:  {base}/api/v1/openapi.json
   try:      curl -H "Authorization: Bearer $TOKEN" {base}/api/v1/objects/Account/records

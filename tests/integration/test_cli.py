@@ -146,6 +146,10 @@ def test_demo_sets_up_data_and_prints_a_working_token(capsys, tmp_path):
     code, out, _ = run(capsys, "demo", "--db", url, "--no-serve")
     assert code == 0
     assert "sample data: " in out and "/api/v1/openapi.json" in out
+    # the browser UI's URL and two logins: the dealer buyer on a phone, the sales rep
+    assert "/portal/demo" in out and "/login" in out
+    assert "username dealer.buyer  password demo-dealer-pass" in out
+    assert "username sales.rep  password demo-sales-pass" in out
     token = out.strip().splitlines()[-1]
     engine = Engine(url)
     try:

@@ -59,3 +59,12 @@ def test_readme_links_resolve():
     missing = [link for link in re.findall(r"\]\((docs/[^)#]+)", readme)
                if not (ROOT / link).exists()]
     assert missing == []
+
+
+def test_doc_images_exist():
+    """Every picture a docs page shows is in the repository (docs/ui.md's screenshots come
+    from `make ui-screenshots`)."""
+    missing = [f"{page.name}: {image}" for page in (ROOT / "docs").glob("*.md")
+               for image in re.findall(r"!\[[^\]]*\]\(([^)#]+)\)", page.read_text("utf-8"))
+               if not image.startswith("http") and not (page.parent / image).exists()]
+    assert missing == []

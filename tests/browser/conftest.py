@@ -1,0 +1,96 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against the app served live.
+
+Recipe: /work/shared/BROWSER_TESTS.md, docs/development.md ("Browser tests"). Chromium is
+never downloaded: ``make test`` installs Debian's ``chromium`` and ``fonts-noto-cjk``
+(.ci/ensure-browser); without them these tests fail and say how to install them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from hulian.runtime import demo
+from tests.browser.live import LiveServer, demo_world, serve
+from tests.browser.window import DESKTOP, PHONE, PHONE_USER_AGENT, Window
+
+ACTION_TIMEOUT_MS = 10_000
+"""How long a step waits for what it looks for (Playwright's default, 30 s, makes a
+missing control slow to report)."""
+INSTALL = ("run `make browser` (or `apt-get install chromium fonts-noto-cjk`) and "
+           "`make install` (pip playwright, from the test extra); never `playwright install`")
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        pytest.fail(f"Debian's Chromium is not installed: {INSTALL}", pytrace=False)
+    return found
+
+
+def has_cjk_fonts() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    listed = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
+                            check=False).stdout
+    return "CJK" in listed
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Chromium for the session (a fresh context per window)."""
+    path = chromium_path()
+    if not has_cjk_fonts():
+        pytest.fail(f"the Noto CJK fonts are not installed (Chinese would show as boxes): "
+                    f"{INSTALL}", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(f"the Python package playwright is missing: {INSTALL}", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo's world (example CRM, sample data, people with passwords) in a fresh SQLite
+    file, served on a free loopback port for the module's tests."""
+    engine = demo_world(tmp_path_factory.mktemp("ui") / "ui.db")
+    server = serve(engine, demo.DEMO_TENANT)
+    try:
+        yield server
+    finally:
+        server.stop()
+        engine.close()
+
+
+@pytest.fixture
+def open_window(browser, live, tmp_path, request) -> Iterator[Callable[..., Window]]:
+    """``open_window(phone=True|False, locale="zh-CN")``: a new browser context (own
+    cookies) on the app; a phone is 390x844 with a phone's User-Agent and touch, a desktop
+    1280x800. Screenshots go to the test's tmp_path/screenshots."""
+    contexts = []
+    test = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
+
+    def open_(*, phone: bool, locale: str = "zh-CN", name: str | None = None) -> Window:
+        options = {"viewport": PHONE, "user_agent": PHONE_USER_AGENT, "is_mobile": True,
+                   "has_touch": True} if phone else {"viewport": DESKTOP}
+        context = browser.new_context(locale=locale, **options)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        label = name or ("phone" if phone else "desktop")
+        window = Window(context.new_page(), live.url, tmp_path / "screenshots" / label,
+                        f"{test}-{label}", phone)
+        window.listen()
+        return window
+
+    yield open_
+    for context in contexts:
+        context.close()
