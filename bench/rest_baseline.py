@@ -27,7 +27,6 @@ schema once, at start; no other hulian code runs in a request.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hulian.engine import Engine
+from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.system.tables import tokens
 from hulian.engine.system.tenant_tables import tenant_tables
 from hulian.metadata.jsontext import dumps
@@ -110,14 +110,17 @@ def _json(content: Any, status: int = 200) -> Response:
                     media_type="application/json")
 
 
-def _cursor(record: dict[str, Any]) -> str:
+def _cursor(record: dict[str, Any], signer: CursorSigner, scope: tuple[str, str]) -> str:
+    """The next page's cursor, signed as hulian signs it (the same bytes)."""
     payload = {"o": ["-created_at", "-id"], "v": [record["created_at"], record["id"]]}
-    return base64.urlsafe_b64encode(dumps(payload).encode()).decode().rstrip("=")
+    return signer.sign(scope, dumps(payload).encode("utf-8"))
 
 
 def create_baseline(config: dict[str, Any]) -> Starlette:
     """The baseline app over the tenant in ``config`` (bench/rest_world.py ``World.config``)."""
     tenant = config["tenant"]
+    with Engine(config["url"], migrate=False) as eng:
+        signer = CursorSigner(eng.accounts.session_signing_key())
     with Engine(config["url"], migrate=False) as eng, eng.session(tenant) as s:
         dialect = eng.dialect
         found = {name: (s.schema.object(name).table,
@@ -179,7 +182,8 @@ def create_baseline(config: dict[str, Any]) -> Starlette:
                 statements[name].page[which], {"limit": limit + 1, "me": who.id})]
         more = len(rows) > limit
         records = rows[:limit]
-        return _json({"records": records, "next": _cursor(records[-1]) if more else None})
+        return _json({"records": records,
+                      "next": _cursor(records[-1], signer, (tenant, name)) if more else None})
 
     def health(_request: Request) -> Response:
         return _json({"status": "ok"})
