@@ -112,7 +112,8 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        if ui and not request.url.path.startswith(API_PREFIX):
+        path = request.url.path
+        if ui and path != "/api" and not path.startswith("/api/"):  # an API client: JSON
             return ui_app.html_error(request, exc.status_code)
         return http_exception_handler(request, exc)
 

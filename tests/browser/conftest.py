@@ -41,9 +41,12 @@ def has_cjk_fonts() -> bool:
     return "CJK" in listed
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
-    """One Chromium for the session (a fresh context per window)."""
+    """One Chromium for the browser tests (a fresh context per window). Package scope, not
+    session: playwright's sync API keeps an asyncio loop running in the main thread until
+    it stops, and the tests after these (anyio.run over the ASGI app) need that thread
+    free."""
     path = chromium_path()
     if not has_cjk_fonts():
         pytest.fail(f"the Noto CJK fonts are not installed (Chinese would show as boxes): "
