@@ -43,6 +43,7 @@ from hulian.engine.session_approvals import ApprovalsMixin
 from hulian.engine.session_bin import RecycleBinMixin
 from hulian.engine.session_changes import ChangesMixin
 from hulian.engine.session_notifications import NotificationsMixin
+from hulian.engine.session_people import PeopleMixin
 from hulian.engine.session_reads import ReadsMixin
 from hulian.engine.session_teams import TeamsMixin
 from hulian.engine.session_transfer import TransferMixin
@@ -85,7 +86,8 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
 
 
 class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
-              RecycleBinMixin, ActivitiesMixin, NotificationsMixin, ApprovalsMixin):
+              RecycleBinMixin, ActivitiesMixin, NotificationsMixin, ApprovalsMixin,
+              PeopleMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,

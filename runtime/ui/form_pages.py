@@ -51,8 +51,11 @@ def _render(page: UIPage, object_name: str, layout: Mapping[str, Any], *,
     ids = lookup_ids(form_fields(layout), [record, *([{k: v for k, v in submitted.items()
                                                        if isinstance(v, str)}]
                                                      if submitted else [])])
+    picks_user = any(f.get("target") == "User" and not f.get("read_only")
+                     for f in form_fields(layout))
     view = form_view(layout, lang, record=record, submitted=submitted, errors=errors,
-                     names=record_names(session, ids))
+                     names=record_names(session, ids),
+                     users=session.owner_choices() if picks_user else None)
     describe = session.describe(object_name)
     action = f"/app/o/{object_name}/{record_id}/edit" if record_id else \
         f"/app/o/{object_name}/new"
