@@ -56,6 +56,11 @@ MAX_BULK_ERRORS = 1000
 """A bulk write that breaks rules reports at most this many errors (the first ones)."""
 
 
+NEW_VALUE_STEPS = frozenset({"input", "coerce", "business_type", "defaults",
+                             "default_formulas"})
+"""The create steps :meth:`Session.new_values` runs: what fills the fields left out."""
+
+
 def _statement_too_complex(exc: sa.exc.DBAPIError) -> bool:
     """Whether the database refused a statement for its nesting alone: SQLite's parser
     stack (about 100 levels; a formula filter of 20 additions reaches it) or expression
@@ -270,6 +275,23 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
             write = self._pipeline(ctx, obj, [data])
             pipeline.run(write, "create")
         return self.guard.strip(obj, fetch(ctx, obj, write.rows[0]["id"]))
+
+    def new_values(self, object_name: str, business_type: str | None = None
+                   ) -> dict[str, Any]:
+        """The values a new record starts with, as :meth:`create` would fill the fields
+        left out: the business type's defaults (``business_type``, else the user's
+        default type), the fields' defaults and their default formulas (``TODAY()``...),
+        for the fields the user may read. Nothing is written; a form shows them."""
+        obj = self.guard.object(object_name, "create")
+        ctx = self._context()
+        data = {"business_type": business_type} if business_type else {}
+        with self._read():
+            write = self._pipeline(ctx, obj, [data])
+            checking, _ = pipeline.chosen(write, "create")
+            pipeline.perform(write, tuple(s for s in checking if s.name in NEW_VALUE_STEPS))
+        row = write.rows[0] if write.rows else {}
+        return self.guard.strip(obj, {k: v for k, v in row.items() if k != "business_type"
+                                      or business_type})
 
     def create_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Create many records, all or none; returns their ids in input order.

@@ -24,8 +24,8 @@ from typing import Any
 
 from hulian.layouts.values import display, input_text, label_text, option_labels
 
-__all__ = ["INPUTS", "business_type_choices", "changed_only", "error_text", "form_fields",
-           "form_view", "read_form"]
+__all__ = ["INPUTS", "business_type_choices", "changed_only", "error_text", "fillable",
+           "form_fields", "form_view", "read_form"]
 
 INPUTS = {
     "text": "text", "textarea": "textarea", "number": "number", "money": "number",
@@ -47,6 +47,20 @@ def error_text(error: Any, lang: str) -> str:
 def form_fields(layout: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Every field entry of the layout's sections, in order."""
     return [f for section in layout.get("sections") or () for f in section["fields"]]
+
+
+def fillable(layout: Mapping[str, Any]) -> dict[str, Any]:
+    """The layout as a create form shows it: only the fields the user can fill (no
+    auto-number, formula, roll-up or other read-only field: those have no value before
+    the record exists and appear on the record page and the edit form); a section left
+    without fields is left out."""
+    sections = []
+    for section in layout.get("sections") or ():
+        fields = [f for f in section["fields"]
+                  if not (f.get("read_only") or f.get("widget") == "read-only")]
+        if fields:
+            sections.append({**section, "fields": fields})
+    return {**layout, "sections": sections}
 
 
 def _step(field: Mapping[str, Any]) -> str | None:

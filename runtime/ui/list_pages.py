@@ -198,19 +198,44 @@ def bin_page(page: UIPage) -> Response:
         "object_label": label_text(describe.get("plural_label"), page.lang)})
 
 
+def _lookup_filter(page: UIPage, object_name: str, params: Mapping[str, str]) -> str | None:
+    """The lookup filter of the field the search is for (``for``: its object, ``field``:
+    its name), when that field is a lookup to ``object_name`` the user may see."""
+    source, field = params.get("for"), params.get("field")
+    if not source or not field or not page.session.can(source, "read"):
+        return None
+    for entry in page.session.describe(source).get("fields") or ():
+        if entry["api_name"] == field and entry.get("target") == object_name:
+            return entry.get("lookup_filter")
+    return None
+
+
+CARRIED_OUT = frozenset({"csrf_token", "q", "pick"})
+"""Form values the lookup search page does not carry back to the form."""
+
+
 def lookup_search(page: UIPage) -> Response:
-    """GET /app/lookup/{object}?q=: records of ``object`` whose name contains ``q``; JSON
-    for the page's script (``Accept: application/json``), else a page of links (``field``
-    and ``back``: the form to return to, with the chosen id)."""
+    """GET, POST /app/lookup/{object}?q=: records of ``object`` whose name contains ``q``
+    (and that pass the lookup filter of the field ``for`` + ``field`` names); JSON for the
+    page's script (``Accept: application/json``), else a page of choices.
+
+    Without script a form's 搜索 / Search button posts the whole form here (``field``:
+    the lookup, ``back``: the form's address, in the query): the page carries every value
+    typed so far in hidden fields, and each choice posts them back to the form with
+    ``pick`` and the chosen id, so nothing typed is lost. A plain GET (``field`` and
+    ``back``) gives links back to ``back`` with the chosen id."""
     object_name = page.request.path_params["object"]
     session, params = page.session, _params(page)
     name_field = session.describe(object_name)["name_field"]
-    query = params.get("q", "").strip()
+    posted = page.request.method == "POST"
+    sent_q = page.form.get("q") if posted else None
+    query = (sent_q if isinstance(sent_q, str) else params.get("q", "")).strip()[:200]
     where = {name_field: {"contains": query}} if query else None
-    found = session.query(object_name, where, order_by=name_field, limit=LOOKUP_SIZE)
+    found = session.query(object_name, where, order_by=name_field, limit=LOOKUP_SIZE,
+                          filter=_lookup_filter(page, object_name, params))
     choices = [{"id": r["id"], "name": str(r.get(name_field) or r["id"])}
                for r in found.records]
-    if "application/json" in page.request.headers.get("accept", ""):
+    if "application/json" in page.request.headers.get("accept", "") and not posted:
         return JSONResponse({"records": choices}, headers={"Cache-Control": "no-store"})
     back = safe_next(params.get("back"), "/app")
     field = params.get("field", "")
@@ -218,9 +243,15 @@ def lookup_search(page: UIPage) -> Response:
     for choice in choices:
         choice["href"] = f"{back}{joiner}{urlencode({field: choice['id']})}" if field \
             else f"/app/o/{object_name}/{choice['id']}"
-    return page.render("lookup.html", {"object": object_name, "q": query,
-                                       "choices": choices, "field": field,
-                                       "back": params.get("back", "")})
+    # the chosen id comes after the carried value of the field, so it wins (the last one)
+    carried = [(k, v) for k, v in page.form.multi_items()
+               if isinstance(v, str) and k not in CARRIED_OUT] \
+        if posted else []
+    return page.render("lookup.html", {
+        "object": object_name, "q": query, "choices": choices, "field": field,
+        "back": params.get("back", ""), "posted": posted, "carried": carried,
+        "return_to": back, "search_action": _url(f"/app/lookup/{object_name}", {
+            k: params.get(k, "") for k in ("for", "field", "back")})})
 
 
 routes = [
@@ -228,5 +259,5 @@ routes = [
     Route("/app/o/{object}/bulk", page_endpoint(bulk_delete), methods=["POST"]),
     Route("/app/o/{object}/export", page_endpoint(export_csv), methods=["GET"]),
     Route("/app/o/{object}/bin", page_endpoint(bin_page), methods=["GET"]),
-    Route("/app/lookup/{object}", page_endpoint(lookup_search), methods=["GET"]),
+    Route("/app/lookup/{object}", page_endpoint(lookup_search), methods=["GET", "POST"]),
 ]
