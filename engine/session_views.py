@@ -265,9 +265,11 @@ class ViewsMixin(SessionParts):
     def apps(self) -> list[dict[str, Any]]:
         """The interconnect apps the user may use: for an interconnect user those that list
         one of their roles, for an internal user every app of the tenant. Each is
-        ``api_name``, ``label`` and ``description``, by api_name."""
+        ``api_name``, ``label`` and ``description`` (a text, or texts by language), by
+        api_name."""
         mine = set(self.roles())
         return [{"api_name": app.api_name, "label": dict(app.label),
-                 "description": app.description}
+                 "description": dict(app.description)
+                 if isinstance(app.description, Mapping) else app.description}
                 for app in sorted(self.schema.pack.apps, key=lambda a: a.api_name)
                 if not self.user.is_interconnect or mine.intersection(app.roles)]

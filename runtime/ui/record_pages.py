@@ -63,7 +63,7 @@ def _word(t: Any, key: str, fallback: str) -> str:
 
 
 def _history(session: Session, object_name: str, record_id: str, fields: Mapping[str, Any],
-             lang: str, t: Any) -> list[dict[str, Any]] | None:
+             lang: str, t: Any, zone: Any = None) -> list[dict[str, Any]] | None:
     """The record's latest changes; a lookup's or an owner's old and new values by name
     (one query per target object for the whole history)."""
     try:
@@ -89,7 +89,8 @@ def _history(session: Session, object_name: str, record_id: str, fields: Mapping
         out.append({"kind": entry.kind,
                     "kind_text": _word(t, f"history_{entry.kind}", entry.kind),
                     "user": entry.user_name or "",
-                    "at": display(entry.at, {"type": "datetime"}, lang), "changes": changes})
+                    "at": display(entry.at, {"type": "datetime"}, lang, zone=zone),
+                    "changes": changes})
     return out
 
 
@@ -158,10 +159,11 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
         "related": [_related(session, object_name, record_id, r, lang)
                     for r in layout.get("related_lists") or ()],
         "can_edit": "edit" in buttons, "can_delete": "delete" in buttons,
-        "history": _history(session, object_name, record_id, by_name, lang, page.t),
+        "history": _history(session, object_name, record_id, by_name, lang, page.t,
+                            page.zone),
         "activities": [{"kind": a["kind"], "kind_text": _word(page.t, f"activity_{a['kind']}",
                                                                str(a["kind"])), "text": a["text"],
-                        "at": display(a.get("at"), {"type": "datetime"}, lang)}
+                        "at": display(a.get("at"), {"type": "datetime"}, lang, zone=page.zone)}
                        for a in activities.records],
         "approval": approval,
     }
