@@ -94,24 +94,30 @@ def lookup_ids(columns: Iterable[Mapping[str, Any]], records: Iterable[Mapping[s
     return out
 
 
-def _cells(columns: list[Mapping[str, Any]], record: Mapping[str, Any], lang: str,
-           names: Mapping[str, str], labels: list[dict[str, str]]) -> list[dict[str, Any]]:
-    return [{"name": c["api_name"], "label": label_text(c.get("label"), lang),
-             "text": display(record.get(c["api_name"]), c, lang, options=labels[i],
-                             names=names),
-             "is_name": bool(c.get("is_name")),
-             "numeric": c.get("type") in ("number", "currency", "percent")}
-            for i, c in enumerate(columns)]
+def _heads(columns: list[Mapping[str, Any]], lang: str) -> list[tuple[Any, ...]]:
+    """Per column, once per page: api_name, label, is_name, numeric, option labels."""
+    return [(c["api_name"], label_text(c.get("label"), lang), bool(c.get("is_name")),
+             c.get("type") in ("number", "currency", "percent"), option_labels(c, lang))
+            for c in columns]
+
+
+def _cells(columns: list[Mapping[str, Any]], heads: list[tuple[Any, ...]],
+           record: Mapping[str, Any], lang: str, names: Mapping[str, str]
+           ) -> list[dict[str, Any]]:
+    return [{"name": name, "label": label, "is_name": is_name, "numeric": numeric,
+             "text": display(record.get(name), column, lang, options=options, names=names)}
+            for column, (name, label, is_name, numeric, options) in zip(columns, heads,
+                                                                        strict=True)]
 
 
 def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, Any]],
               lang: str, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One row per record: ``id``, ``title`` (the name column's text, else the id) and a
     cell per column with its display text."""
-    labels = [option_labels(c, lang) for c in columns]
+    heads = _heads(columns, lang)
     rows = []
     for record in records:
-        cells = _cells(columns, record, lang, names or {}, labels)
+        cells = _cells(columns, heads, record, lang, names or {})
         title = next((c["text"] for c in cells if c["is_name"] and c["text"]), "")
         rows.append({"id": record["id"], "title": title or str(record["id"]),
                      "cells": cells, "version": record.get("version")})
@@ -128,13 +134,13 @@ def card_rows(layout: Mapping[str, Any], describe: Mapping[str, Any],
     title_field = field_entry(describe, title["api_name"]) if title else \
         field_entry(describe, describe.get("name_field") or "id")
     fields = [field_entry(describe, f["api_name"]) for f in card.get("fields") or ()]
-    labels = [option_labels(f, lang) for f in fields]
+    heads = _heads(fields, lang)
     out = []
     for record in records:
         text = display(record.get(title_field["api_name"]), title_field, lang,
                        options=option_labels(title_field, lang), names=names)
         out.append({"id": record["id"], "title": text or str(record["id"]),
-                    "cells": _cells(fields, record, lang, names or {}, labels)})
+                    "cells": _cells(fields, heads, record, lang, names or {})})
     return out
 
 
