@@ -43,6 +43,7 @@ from hulian.engine.session_approvals import ApprovalsMixin
 from hulian.engine.session_bin import RecycleBinMixin
 from hulian.engine.session_changes import ChangesMixin
 from hulian.engine.session_notifications import NotificationsMixin
+from hulian.engine.session_people import PeopleMixin
 from hulian.engine.session_reads import ReadsMixin
 from hulian.engine.session_teams import TeamsMixin
 from hulian.engine.session_transfer import TransferMixin
@@ -53,6 +54,11 @@ from hulian.engine.system.people import User
 BULK_BATCH = 5000
 MAX_BULK_ERRORS = 1000
 """A bulk write that breaks rules reports at most this many errors (the first ones)."""
+
+
+NEW_VALUE_STEPS = frozenset({"input", "coerce", "business_type", "defaults",
+                             "default_formulas"})
+"""The create steps :meth:`Session.new_values` runs: what fills the fields left out."""
 
 
 def _statement_too_complex(exc: sa.exc.DBAPIError) -> bool:
@@ -85,7 +91,8 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
 
 
 class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
-              RecycleBinMixin, ActivitiesMixin, NotificationsMixin, ApprovalsMixin):
+              RecycleBinMixin, ActivitiesMixin, NotificationsMixin, ApprovalsMixin,
+              PeopleMixin):
     def __init__(self, conn: sa.Connection, schema: CompiledSchema | Callable[[], CompiledSchema],
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,
@@ -268,6 +275,23 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
             write = self._pipeline(ctx, obj, [data])
             pipeline.run(write, "create")
         return self.guard.strip(obj, fetch(ctx, obj, write.rows[0]["id"]))
+
+    def new_values(self, object_name: str, business_type: str | None = None
+                   ) -> dict[str, Any]:
+        """The values a new record starts with, as :meth:`create` would fill the fields
+        left out: the business type's defaults (``business_type``, else the user's
+        default type), the fields' defaults and their default formulas (``TODAY()``...),
+        for the fields the user may read. Nothing is written; a form shows them."""
+        obj = self.guard.object(object_name, "create")
+        ctx = self._context()
+        data = {"business_type": business_type} if business_type else {}
+        with self._read():
+            write = self._pipeline(ctx, obj, [data])
+            checking, _ = pipeline.chosen(write, "create")
+            pipeline.perform(write, tuple(s for s in checking if s.name in NEW_VALUE_STEPS))
+        row = write.rows[0] if write.rows else {}
+        return self.guard.strip(obj, {k: v for k, v in row.items() if k != "business_type"
+                                      or business_type})
 
     def create_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Create many records, all or none; returns their ids in input order.

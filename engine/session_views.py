@@ -21,6 +21,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+
 from hulian.engine.errors import ConflictError, NotFoundError, PermissionDenied, QueryError
 from hulian.engine.formulas.select import RecordSelect, base_select
 from hulian.engine.records import scenes as scene_defs
@@ -29,7 +31,7 @@ from hulian.engine.records.paging import parse_order
 from hulian.engine.records.scenes import BUILT_IN_SCENES, SceneDef
 from hulian.engine.schema.compiled import CompiledObject
 from hulian.engine.security.rights import roles_counting
-from hulian.engine.security.visibility import Visibility
+from hulian.engine.security.visibility import READ, Visibility
 from hulian.engine.session_parts import SessionParts
 from hulian.engine.system import people, personal_scenes
 from hulian.formula import FormulaError
@@ -88,8 +90,9 @@ class ViewsMixin(SessionParts):
     """The scene and home-view methods of Session, which provides what is declared here."""
 
     if TYPE_CHECKING:
-        def _count(self, obj: CompiledObject, where: Any, include_deleted: bool,
-                   filter: str | None, scene: SceneDef | None) -> int: ...
+        def _filtered(self, obj: CompiledObject, where: Any, include_deleted: bool,
+                      filter_text: str | None = None, scene: SceneDef | None = None
+                      ) -> tuple[sa.Select, RecordSelect]: ...
 
     # -- resolving a scene ----------------------------------------------------------------
 
@@ -163,16 +166,55 @@ class ViewsMixin(SessionParts):
         found = self._shared_scenes(obj)
         if personal:
             found += self._personal_scenes(obj, found)
+        tallies = self._scene_counts(obj, found) if counts else None
         out = []
-        for scene in found:
+        for i, scene in enumerate(found):
             described = scene.to_dict()
-            if counts:
-                try:
-                    described["count"] = self._count(obj, None, False, None, scene)
-                except FormulaError:
-                    described["count"] = None
+            if tallies is not None:
+                described["count"] = tallies[i]
             out.append(described)
         return out
+
+    def _scene_counts(self, obj: CompiledObject, scenes: list[SceneDef]) -> list[int | None]:
+        """How many records each scene lists for the user, in ONE statement: the scenes
+        over the plain record select (the built-in ones, declared ones without a filter)
+        as conditional counts of a single scan of the object's visible records, the
+        others as a scalar count subquery each; None for a personal scene whose filter no
+        longer type-checks. The statement is kept per user and set of scenes."""
+        def build() -> tuple[sa.Select, frozenset[int]]:
+            table = obj.table
+            base = base_select(self.schema, obj, self.user.id, self.visibility)
+            columns: list[Any] = [sa.func.count()]  # an aggregate: always one row
+            failed = set()
+            for i, scene in enumerate(scenes):
+                try:
+                    shared, condition = self._scene_sql(obj, scene)
+                    if shared is None:
+                        columns.append(sa.func.count() if condition is None else
+                                       sa.func.count(sa.case((condition, 1))))
+                        continue
+                    query, select = self._filtered(obj, None, False, None, scene)
+                except FormulaError:
+                    failed.add(i)
+                    continue
+                inner = query.select_from(select.from_clause()).subquery()
+                columns.append(sa.select(sa.func.count()).select_from(inner)
+                               .correlate(None).scalar_subquery())
+            statement = sa.select(*columns).select_from(base.from_clause()).where(
+                table.c.is_deleted == sa.false())
+            visible = self.visibility.predicate(obj, READ)
+            if visible is not None:
+                statement = statement.where(visible)
+            return statement, frozenset(failed)
+
+        key = ("scene_counts", obj.api_name, *(scene.key for scene in scenes))
+        statement, failed = self.visibility.statement(key, build)
+        with self._read():
+            found = list(self._conn.execute(statement).one())[1:]
+        tallies: list[int | None] = []
+        for i in range(len(scenes)):
+            tallies.append(None if i in failed else int(found.pop(0)))
+        return tallies
 
     def scene(self, object_name: str, name: str) -> dict[str, Any]:
         """One scene the user may use, as :meth:`scenes` describes it; ``unknown_scene``
@@ -265,9 +307,11 @@ class ViewsMixin(SessionParts):
     def apps(self) -> list[dict[str, Any]]:
         """The interconnect apps the user may use: for an interconnect user those that list
         one of their roles, for an internal user every app of the tenant. Each is
-        ``api_name``, ``label`` and ``description``, by api_name."""
+        ``api_name``, ``label`` and ``description`` (a text, or texts by language), by
+        api_name."""
         mine = set(self.roles())
         return [{"api_name": app.api_name, "label": dict(app.label),
-                 "description": app.description}
+                 "description": dict(app.description)
+                 if isinstance(app.description, Mapping) else app.description}
                 for app in sorted(self.schema.pack.apps, key=lambda a: a.api_name)
                 if not self.user.is_interconnect or mine.intersection(app.roles)]

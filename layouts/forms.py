@@ -24,8 +24,8 @@ from typing import Any
 
 from hulian.layouts.values import display, input_text, label_text, option_labels
 
-__all__ = ["INPUTS", "business_type_choices", "changed_only", "error_text", "form_fields",
-           "form_view", "read_form"]
+__all__ = ["INPUTS", "business_type_choices", "changed_only", "error_text", "fillable",
+           "form_fields", "form_view", "read_form"]
 
 INPUTS = {
     "text": "text", "textarea": "textarea", "number": "number", "money": "number",
@@ -49,6 +49,20 @@ def form_fields(layout: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [f for section in layout.get("sections") or () for f in section["fields"]]
 
 
+def fillable(layout: Mapping[str, Any]) -> dict[str, Any]:
+    """The layout as a create form shows it: only the fields the user can fill (no
+    auto-number, formula, roll-up or other read-only field: those have no value before
+    the record exists and appear on the record page and the edit form); a section left
+    without fields is left out."""
+    sections = []
+    for section in layout.get("sections") or ():
+        fields = [f for f in section["fields"]
+                  if not (f.get("read_only") or f.get("widget") == "read-only")]
+        if fields:
+            sections.append({**section, "fields": fields})
+    return {**layout, "sections": sections}
+
+
 def _step(field: Mapping[str, Any]) -> str | None:
     scale = field.get("scale")
     if field.get("type") not in ("currency", "number", "percent"):
@@ -64,10 +78,14 @@ def _dependencies(layout: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 def _field_view(field: Mapping[str, Any], lang: str, value: Any, submitted: Any,
                 error: str | None, names: Mapping[str, str], depends: Mapping[str, Any] | None,
-                ) -> dict[str, Any]:
+                users: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
     name = field["api_name"]
     read_only = bool(field.get("read_only")) or field.get("widget") == "read-only"
     control = "read-only" if read_only else INPUTS.get(field.get("widget") or "text", "text")
+    choices: list[dict[str, str]] = []
+    if control == "lookup" and field.get("target") == "User" and users is not None:
+        control = "select"  # a user is chosen by name from the list, never typed as an id
+        choices = [{"api_name": u["id"], "label": u["name"]} for u in users]
     if submitted is not None and not read_only:
         values = [str(v) for v in submitted] if isinstance(submitted, list) else \
             [str(submitted)]
@@ -77,10 +95,13 @@ def _field_view(field: Mapping[str, Any], lang: str, value: Any, submitted: Any,
         values = [input_text(value, field)] if value is not None else []
     text = values[0] if values else ""
     labels = option_labels(field, lang)
+    if choices:
+        labels = {c["api_name"]: c["label"] for c in choices}
     options = [{"value": o["api_name"], "label": labels[o["api_name"]],
-                "selected": o["api_name"] in values} for o in field.get("options") or ()]
+                "selected": o["api_name"] in values}
+               for o in (choices or field.get("options") or ())]
     known = {o["value"] for o in options}
-    options += [{"value": v, "label": v, "selected": True}  # a value outside the subset
+    options += [{"value": v, "label": names.get(v, v), "selected": True}  # outside the subset
                 for v in values if v and v not in known and control in ("select",
                                                                          "checkboxes")]
     view: dict[str, Any] = {
@@ -108,7 +129,8 @@ def _field_view(field: Mapping[str, Any], lang: str, value: Any, submitted: Any,
 def form_view(layout: Mapping[str, Any], lang: str, *,
               record: Mapping[str, Any] | None = None,
               submitted: Mapping[str, Any] | None = None, errors: Iterable[Any] = (),
-              names: Mapping[str, str] | None = None) -> dict[str, Any]:
+              names: Mapping[str, str] | None = None,
+              users: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
     """What the form template shows for ``layout`` (an effective detail layout) in
     ``lang``: ``sections`` of field views, ``summary`` (every error, each with the id of
     its input when it has one) and ``general`` (the errors without a field on the form).
@@ -117,7 +139,9 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
     defaults and prefills); ``submitted``: what the user sent (name -> text or list of
     texts), shown instead after a refused write; ``errors``: the write's field errors
     (``FieldError``-like: ``field``, ``message``, ``messages``); ``names``: id -> name of
-    the records the lookups point at.
+    the records the lookups point at; ``users``: the users a record may be given to
+    (``{"id", "name"}``, :meth:`Session.owner_choices`): a writable lookup to ``User``
+    (the owner) becomes a select of them, the current value kept when it is not among them.
     """
     record, names = record or {}, names or {}
     on_form = {f["api_name"]: f for f in form_fields(layout)}
@@ -140,7 +164,7 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
         fields = [_field_view(f, lang, record.get(f["api_name"]),
                               (submitted or {}).get(f["api_name"]),
                               " ".join(by_field.get(f["api_name"], ())) or None, names,
-                              depends.get(f["api_name"]))
+                              depends.get(f["api_name"]), users)
                   for f in section["fields"]]
         sections.append({"api_name": section["api_name"],
                          "label": label_text(section.get("label"), lang),

@@ -17,7 +17,8 @@ from typing import Any
 
 from hulian.layouts.values import display, label_text, option_labels
 
-__all__ = ["FILTER_KINDS", "card_rows", "filter_inputs", "list_columns", "list_rows",
+__all__ = ["FILTER_KINDS", "SYSTEM_TARGETS", "card_rows", "field_entry", "filter_inputs",
+           "list_columns", "list_rows",
            "lookup_ids", "read_filters", "read_sort"]
 
 FILTER_KINDS = {
@@ -36,17 +37,27 @@ SYSTEM_LABELS = {
     "updated_by": {"zh": "修改人", "en": "Modified by"},
     "business_type": {"zh": "业务类型", "en": "Business type"},
     "version": {"zh": "版本", "en": "Version"},
+    "department_id": {"zh": "归属部门", "en": "Department"},
+    "out_owner_id": {"zh": "外部负责人", "en": "External owner"},
 }
 SYSTEM_TYPES = {"created_at": "datetime", "updated_at": "datetime", "version": "number"}
+SYSTEM_TARGETS = {"owner_id": "User", "created_by": "User", "updated_by": "User",
+                  "out_owner_id": "User", "department_id": "Department"}
+"""System fields holding the id of a user or a department: shown by its name."""
 
 
-def _field_entry(describe: Mapping[str, Any], name: str) -> dict[str, Any]:
+def field_entry(describe: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The describe entry of field ``name`` (a system field's with its label, and a
+    user's or department's id as a lookup to ``User`` / ``Department``)."""
     for field in describe.get("fields") or ():
         if field["api_name"] == name:
             return dict(field)
     for field in describe.get("system_fields") or ():
         if field["api_name"] == name:
             kind = SYSTEM_TYPES.get(name) or field.get("type") or "text"
+            if name in SYSTEM_TARGETS:
+                return {**field, "label": SYSTEM_LABELS.get(name, name), "type": "reference",
+                        "widget": "lookup", "target": SYSTEM_TARGETS[name]}
             return {**field, "label": SYSTEM_LABELS.get(name, name),
                     "type": "text" if kind in ("id", "reference") else kind,
                     "widget": "read-only"}
@@ -62,7 +73,7 @@ def list_columns(layout: Mapping[str, Any], scene: Mapping[str, Any] | None,
     names = [c for c in (scene or {}).get("columns") or () if c != "id"] or \
         [c["api_name"] for c in layout.get("columns") or ()]
     name_field = describe.get("name_field")
-    columns = [_field_entry(describe, n) for n in names]
+    columns = [field_entry(describe, n) for n in names]
     for column in columns:
         column["is_name"] = column["api_name"] == name_field
     if columns and not any(c["is_name"] for c in columns):
@@ -83,24 +94,30 @@ def lookup_ids(columns: Iterable[Mapping[str, Any]], records: Iterable[Mapping[s
     return out
 
 
-def _cells(columns: list[Mapping[str, Any]], record: Mapping[str, Any], lang: str,
-           names: Mapping[str, str], labels: list[dict[str, str]]) -> list[dict[str, Any]]:
-    return [{"name": c["api_name"], "label": label_text(c.get("label"), lang),
-             "text": display(record.get(c["api_name"]), c, lang, options=labels[i],
-                             names=names),
-             "is_name": bool(c.get("is_name")),
-             "numeric": c.get("type") in ("number", "currency", "percent")}
-            for i, c in enumerate(columns)]
+def _heads(columns: list[Mapping[str, Any]], lang: str) -> list[tuple[Any, ...]]:
+    """Per column, once per page: api_name, label, is_name, numeric, option labels."""
+    return [(c["api_name"], label_text(c.get("label"), lang), bool(c.get("is_name")),
+             c.get("type") in ("number", "currency", "percent"), option_labels(c, lang))
+            for c in columns]
+
+
+def _cells(columns: list[Mapping[str, Any]], heads: list[tuple[Any, ...]],
+           record: Mapping[str, Any], lang: str, names: Mapping[str, str]
+           ) -> list[dict[str, Any]]:
+    return [{"name": name, "label": label, "is_name": is_name, "numeric": numeric,
+             "text": display(record.get(name), column, lang, options=options, names=names)}
+            for column, (name, label, is_name, numeric, options) in zip(columns, heads,
+                                                                        strict=True)]
 
 
 def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, Any]],
               lang: str, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One row per record: ``id``, ``title`` (the name column's text, else the id) and a
     cell per column with its display text."""
-    labels = [option_labels(c, lang) for c in columns]
+    heads = _heads(columns, lang)
     rows = []
     for record in records:
-        cells = _cells(columns, record, lang, names or {}, labels)
+        cells = _cells(columns, heads, record, lang, names or {})
         title = next((c["text"] for c in cells if c["is_name"] and c["text"]), "")
         rows.append({"id": record["id"], "title": title or str(record["id"]),
                      "cells": cells, "version": record.get("version")})
@@ -114,16 +131,16 @@ def card_rows(layout: Mapping[str, Any], describe: Mapping[str, Any],
     six fields, each with its label)."""
     card = layout.get("card") or {}
     title = card.get("title")
-    title_field = _field_entry(describe, title["api_name"]) if title else \
-        _field_entry(describe, describe.get("name_field") or "id")
-    fields = [_field_entry(describe, f["api_name"]) for f in card.get("fields") or ()]
-    labels = [option_labels(f, lang) for f in fields]
+    title_field = field_entry(describe, title["api_name"]) if title else \
+        field_entry(describe, describe.get("name_field") or "id")
+    fields = [field_entry(describe, f["api_name"]) for f in card.get("fields") or ()]
+    heads = _heads(fields, lang)
     out = []
     for record in records:
         text = display(record.get(title_field["api_name"]), title_field, lang,
                        options=option_labels(title_field, lang), names=names)
         out.append({"id": record["id"], "title": text or str(record["id"]),
-                    "cells": _cells(fields, record, lang, names or {}, labels)})
+                    "cells": _cells(fields, heads, record, lang, names or {})})
     return out
 
 

@@ -9,17 +9,23 @@ Pure functions over a field entry of an effective layout or of ``describe`` (its
 '2024-03-01T09:30'
 
 Dates and times are shown and edited in UTC (a ``datetime-local`` input has no zone; the
-form adds ``Z`` when it reads one back, :func:`hulian.layouts.forms.read_form`).
+form adds ``Z`` when it reads one back, :func:`hulian.layouts.forms.read_form`), but for
+moments a page only shows (a history entry's time) in the user's zone when it is known:
+
+>>> display(dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC), {"type": "datetime"}, "en",
+...         zone=time_zone("Asia/Shanghai"))
+'2024-03-01 17:30 UTC+08:00'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["YES_NO", "display", "input_text", "label_text", "option_labels"]
+__all__ = ["YES_NO", "display", "input_text", "label_text", "option_labels", "time_zone"]
 
 YES_NO = {"zh": ("是", "否"), "en": ("Yes", "No")}
 
@@ -39,6 +45,29 @@ def option_labels(field: Mapping[str, Any], lang: str) -> dict[str, str]:
     return {o["api_name"]: label_text(o.get("label"), lang) for o in field.get("options") or ()}
 
 
+def time_zone(name: str | None) -> dt.tzinfo:
+    """The IANA time zone ``name`` (``Asia/Shanghai``), else UTC (none, or not a zone)."""
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def _moment(value: dt.datetime, zone: dt.tzinfo | None) -> str:
+    """A moment in ``zone`` (UTC when None), with the zone: ``2024-03-01 17:30 UTC+08:00``."""
+    if zone is None or zone is dt.UTC:
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    local = value.astimezone(zone)
+    offset = local.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    shown = "UTC" if minutes == 0 else f"UTC{sign}{hours:02d}:{rest:02d}"
+    return f"{local.strftime('%Y-%m-%d %H:%M')} {shown}"
+
+
 def _scaled(value: Any, scale: Any) -> Decimal | None:
     try:
         number = Decimal(str(value))
@@ -51,11 +80,12 @@ def _scaled(value: Any, scale: Any) -> Decimal | None:
 
 def display(value: Any, field: Mapping[str, Any], lang: str, *,
             options: Mapping[str, str] | None = None,
-            names: Mapping[str, str] | None = None) -> str:
+            names: Mapping[str, str] | None = None, zone: dt.tzinfo | None = None) -> str:
     """``value`` of ``field`` as text for a list cell or a record page: option labels for
     picklists (``options``: api_name -> label), the record's name for lookups (``names``:
     id -> name), numbers at their scale (money with thousands separators, percent with
-    ``%``), dates in ISO form, booleans as yes/no in ``lang``; blank is ``""``."""
+    ``%``), dates in ISO form, moments in ``zone`` with the zone (UTC when None),
+    booleans as yes/no in ``lang``; blank is ``""``."""
     if value is None or value == "":
         return ""
     kind = field.get("type")
@@ -76,7 +106,7 @@ def display(value: Any, field: Mapping[str, Any], lang: str, *,
         text = f"{number:,}" if kind == "currency" else str(number)
         return f"{text}%" if kind == "percent" else text
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return _moment(value, zone)
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

@@ -239,7 +239,8 @@ def build_app(doc: Mapping[str, Any], source: str) -> App:
         label=frozen_map(doc["label"]),
         objects=tuple(doc["objects"]),
         roles=tuple(doc["roles"]),
-        description=doc.get("description"),
+        description=frozen_map(doc["description"]) if isinstance(doc.get("description"), dict)
+        else doc.get("description"),
         source=source,
     )
 

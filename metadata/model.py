@@ -416,7 +416,8 @@ class App:
     label: I18n
     objects: tuple[str, ...]
     roles: tuple[str, ...]
-    description: str | None = None
+    description: str | I18n | None = None
+    """One text, or texts by language (the app tile shows the user's language)."""
     source: str = ""
 
 

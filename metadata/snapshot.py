@@ -196,7 +196,8 @@ def _role(role: Role) -> dict[str, Any]:
 
 def _app(app: App) -> dict[str, Any]:
     doc = _optional({"api_name": app.api_name, "label": dict(app.label)},
-                    description=app.description)
+                    description=dict(app.description) if isinstance(app.description, Mapping)
+                    else app.description)
     return {**doc, "objects": list(app.objects), "roles": list(app.roles)}
 
 

@@ -11,9 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from hulian.engine import Session
-
-__all__ = ["column_labels", "display"]
+__all__ = ["display"]
 
 _BOOLEAN = {"zh": ("是", "否"), "en": ("Yes", "No")}
 
@@ -39,13 +37,3 @@ def display(value: Any, lang: str) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(display(v, lang) for v in value)
     return str(value)
-
-
-def column_labels(session: Session, object_name: str) -> dict[str, dict[str, str]]:
-    """api_name -> label of every field (system fields too) the user sees on the object."""
-    described = session.describe(object_name)
-    found = {f["api_name"]: f["label"] for f in described.get("fields", [])}
-    for system in described.get("system_fields", []):
-        found.setdefault(system["api_name"], system.get("label") or
-                         {"zh": system["api_name"], "en": system["api_name"]})
-    return found

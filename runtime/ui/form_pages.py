@@ -19,6 +19,7 @@ from hulian.engine.errors import ConflictError, RecordValidationError
 from hulian.layouts.forms import (
     business_type_choices,
     changed_only,
+    fillable,
     form_fields,
     form_view,
     read_form,
@@ -51,8 +52,11 @@ def _render(page: UIPage, object_name: str, layout: Mapping[str, Any], *,
     ids = lookup_ids(form_fields(layout), [record, *([{k: v for k, v in submitted.items()
                                                        if isinstance(v, str)}]
                                                      if submitted else [])])
+    picks_user = any(f.get("target") == "User" and not f.get("read_only")
+                     for f in form_fields(layout))
     view = form_view(layout, lang, record=record, submitted=submitted, errors=errors,
-                     names=record_names(session, ids))
+                     names=record_names(session, ids),
+                     users=session.owner_choices() if picks_user else None)
     describe = session.describe(object_name)
     action = f"/app/o/{object_name}/{record_id}/edit" if record_id else \
         f"/app/o/{object_name}/new"
@@ -67,15 +71,16 @@ def _render(page: UIPage, object_name: str, layout: Mapping[str, Any], *,
         else f"/app/o/{object_name}"}, status=status)
 
 
-def _defaults(layout: Mapping[str, Any], prefill: Mapping[str, str]) -> dict[str, Any]:
-    """A new record's starting values: each field's default, then the query's prefills."""
-    values: dict[str, Any] = {}
+def _defaults(page: UIPage, object_name: str, layout: Mapping[str, Any],
+              prefill: Mapping[str, str]) -> dict[str, Any]:
+    """A new record's starting values: what a create would fill in (the business type's
+    and the fields' defaults, default formulas such as ``TODAY()``:
+    ``Session.new_values``), then the query's prefills."""
+    chosen = (layout.get("business_type") or {}).get("api_name")
+    values = dict(page.session.new_values(object_name, chosen))
     for field in form_fields(layout):
-        name = field["api_name"]
-        if field.get("default") is not None:
-            values[name] = field["default"]
-        if name in prefill:
-            values[name] = prefill[name]
+        if field["api_name"] in prefill:
+            values[field["api_name"]] = prefill[field["api_name"]]
     return values
 
 
@@ -88,14 +93,18 @@ def new_record(page: UIPage) -> Response:
     posted = page.form.get("business_type")
     wanted = posted if isinstance(posted, str) and posted else query.get("business_type")
     types = business_type_choices(session.describe(object_name), page.lang, wanted or None)
-    layout = session.layout(object_name, wanted or None, page.channel, "detail")
+    layout = fillable(session.layout(object_name, wanted or None, page.channel, "detail"))
     chosen = (layout.get("business_type") or {}).get("api_name")
     types = business_type_choices(session.describe(object_name), page.lang, chosen)
     shown_types = types if len(types) > 1 else []
-    if page.request.method == "GET" or page.form.get("pick") is not None:
-        return _render(page, object_name, layout, record=_defaults(layout, query),
-                       types=shown_types)
+    if page.request.method == "GET":
+        return _render(page, object_name, layout,
+                       record=_defaults(page, object_name, layout, query), types=shown_types)
     submitted = _submitted(page, layout)
+    if page.form.get("pick") is not None:  # back from the lookup search page, not saving
+        return _render(page, object_name, layout,
+                       record=_defaults(page, object_name, layout, query),
+                       submitted=_shown(submitted, layout), types=shown_types)
     data = {k: v for k, v in read_form(layout, submitted).items() if v is not None}
     if len(types) > 1 and chosen:
         data["business_type"] = chosen
@@ -123,6 +132,9 @@ def edit_record(page: UIPage) -> Response:
     sent = page.form.get("version")
     version = int(sent) if isinstance(sent, str) and sent.isdigit() and len(sent) < 10 \
         else None
+    if page.form.get("pick") is not None:  # back from the lookup search page, not saving
+        return _render(page, object_name, layout, record=record, record_id=record_id,
+                       submitted=_shown(submitted, layout), version=version)
     data = changed_only(read_form(layout, submitted), record, layout)
     try:
         if data:

@@ -14,7 +14,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hulian.layouts.home import home_view
-from hulian.runtime.ui.display import column_labels, display
+from hulian.layouts.lists import list_columns, list_rows, lookup_ids
+from hulian.layouts.names import record_names
+from hulian.runtime.ui.display import display
 from hulian.runtime.ui.pages import UIPage, page_endpoint
 from hulian.runtime.ui.shell import launcher
 
@@ -22,19 +24,23 @@ __all__ = ["routes"]
 
 
 def _widgets(page: UIPage, view: dict[str, Any]) -> list[dict[str, Any]]:
-    """The home view's widgets, with column labels and display texts for lists."""
+    """The home view's widgets, with column labels and display texts for lists: option
+    labels for picklists, names for lookups and users (one query per target object)."""
     shown = []
     for widget in view["widgets"]:
         if widget["kind"] == "scene_list":
-            labels = column_labels(page.session, widget["object"])
-            columns = [c for c in (widget["columns"] or
-                                   [k for k in (widget["records"] or [{}])[0] if k != "id"][:4])
-                       if c != "id"]
+            describe = page.session.describe(widget["object"])
+            names = [c for c in (widget["columns"] or
+                                 [k for k in (widget["records"] or [{}])[0] if k != "id"][:4])
+                     if c != "id"]
+            columns = list_columns({"columns": [{"api_name": c} for c in names]}, None,
+                                   describe)
+            found = record_names(page.session, lookup_ids(columns, widget["records"]))
+            rows = list_rows(columns, widget["records"], page.lang, found)
             widget = {**widget, "columns": [
-                {"api_name": c, "label": labels.get(c, {"zh": c, "en": c})} for c in columns],
-                "rows": [{"id": r["id"], "cells": [display(r.get(c), page.lang)
-                                                   for c in columns]}
-                         for r in widget["records"]]}
+                {"api_name": c["api_name"], "label": c["label"]} for c in columns],
+                "rows": [{"id": r["id"], "cells": [c["text"] for c in r["cells"]]}
+                         for r in rows]}
         elif widget["kind"] == "metric":
             widget = {**widget, "text": display(widget["value"], page.lang)}
         shown.append(widget)

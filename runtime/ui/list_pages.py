@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -57,12 +58,46 @@ def _scene_name(scenes: list[dict[str, Any]], wanted: str | None) -> str:
     return next((s["api_name"] for s in scenes if s.get("default")), "all")
 
 
+def applicable_scenes(scenes: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
+    """The scenes offered on the list: not the built-in ``my_subordinates`` to an
+    interconnect user (they lead no one, so it is always empty for them)."""
+    if user is not None and getattr(user, "is_interconnect", False):
+        return [s for s in scenes if not (s.get("kind") == "built_in" and
+                                          s["api_name"] == "my_subordinates")]
+    return scenes
+
+
+def table_body(rows: list[dict[str, Any]], object_name: str, pick: bool, t: Any) -> Markup:
+    """The rows of the list's table as HTML: built here, not cell by cell in the template
+    (the list page's hot loop: a template spends most of its time looking up each cell's
+    attributes). Every value is escaped (``markupsafe.escape``)."""
+    base = escape(f"/app/o/{object_name}/")
+    out = []
+    for row in rows:
+        rid = escape(row["id"])
+        parts = ["<tr>"]
+        if pick:
+            name = escape(t("select_record", name=row["title"]))
+            parts.append(f'<td class="pick"><input type="checkbox" name="ids" value="{rid}" '
+                         f'aria-label="{name}"></td>')
+        for cell in row["cells"]:
+            open_td = '<td class="numeric">' if cell["numeric"] else "<td>"
+            if cell["is_name"]:
+                text = escape(cell["text"] or row["id"])
+                parts.append(f'{open_td}<a href="{base}{rid}">{text}</a></td>')
+            else:
+                parts.append(f"{open_td}{escape(cell['text'])}</td>")
+        parts.append("</tr>")
+        out.append("".join(parts))
+    return Markup("\n".join(out))
+
+
 def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
               ) -> dict[str, Any]:
     """The context of the list template for ``params`` (scene, sort, q, f_*, after)."""
     session, lang = page.session, page.lang
     describe = session.describe(object_name)
-    scenes = session.scenes(object_name, counts=True)
+    scenes = applicable_scenes(session.scenes(object_name, counts=True), page.user)
     chosen = _scene_name(scenes, params.get("scene"))
     scene = next((s for s in scenes if s["api_name"] == chosen), None)
     if scene is None:
@@ -94,13 +129,16 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
                                           else name})})
     buttons = {b["api_name"] for b in layout.get("buttons") or ()}
     can_delete = session.can(object_name, "delete")
+    rows = list_rows(columns, records, lang, names)
     return {
         "object": object_name, "object_label": label_text(describe.get("plural_label")
                                                          or describe.get("label"), lang),
         "scenes": [{"api_name": s["api_name"], "label": label_text(s["label"], lang),
                     "count": s.get("count"), "selected": s["api_name"] == chosen,
                     "href": _url(path, {"scene": s["api_name"]})} for s in scenes],
-        "scene": chosen, "columns": heads, "rows": list_rows(columns, records, lang, names),
+        "scene": chosen, "columns": heads, "rows": rows,
+        "table_body": table_body(rows, object_name, can_delete and bool(records), page.t)
+        if page.channel != "mobile" else Markup(),
         "cards": card_rows(layout, describe, records, lang, names)
         if page.channel == "mobile" else [],
         "filters": filter_inputs(columns, params, lang), "q": params.get("q", ""),
@@ -189,19 +227,44 @@ def bin_page(page: UIPage) -> Response:
         "object_label": label_text(describe.get("plural_label"), page.lang)})
 
 
+def _lookup_filter(page: UIPage, object_name: str, params: Mapping[str, str]) -> str | None:
+    """The lookup filter of the field the search is for (``for``: its object, ``field``:
+    its name), when that field is a lookup to ``object_name`` the user may see."""
+    source, field = params.get("for"), params.get("field")
+    if not source or not field or not page.session.can(source, "read"):
+        return None
+    for entry in page.session.describe(source).get("fields") or ():
+        if entry["api_name"] == field and entry.get("target") == object_name:
+            return entry.get("lookup_filter")
+    return None
+
+
+CARRIED_OUT = frozenset({"csrf_token", "q", "pick"})
+"""Form values the lookup search page does not carry back to the form."""
+
+
 def lookup_search(page: UIPage) -> Response:
-    """GET /app/lookup/{object}?q=: records of ``object`` whose name contains ``q``; JSON
-    for the page's script (``Accept: application/json``), else a page of links (``field``
-    and ``back``: the form to return to, with the chosen id)."""
+    """GET, POST /app/lookup/{object}?q=: records of ``object`` whose name contains ``q``
+    (and that pass the lookup filter of the field ``for`` + ``field`` names); JSON for the
+    page's script (``Accept: application/json``), else a page of choices.
+
+    Without script a form's 搜索 / Search button posts the whole form here (``field``:
+    the lookup, ``back``: the form's address, in the query): the page carries every value
+    typed so far in hidden fields, and each choice posts them back to the form with
+    ``pick`` and the chosen id, so nothing typed is lost. A plain GET (``field`` and
+    ``back``) gives links back to ``back`` with the chosen id."""
     object_name = page.request.path_params["object"]
     session, params = page.session, _params(page)
     name_field = session.describe(object_name)["name_field"]
-    query = params.get("q", "").strip()
+    posted = page.request.method == "POST"
+    sent_q = page.form.get("q") if posted else None
+    query = (sent_q if isinstance(sent_q, str) else params.get("q", "")).strip()[:200]
     where = {name_field: {"contains": query}} if query else None
-    found = session.query(object_name, where, order_by=name_field, limit=LOOKUP_SIZE)
+    found = session.query(object_name, where, order_by=name_field, limit=LOOKUP_SIZE,
+                          filter=_lookup_filter(page, object_name, params))
     choices = [{"id": r["id"], "name": str(r.get(name_field) or r["id"])}
                for r in found.records]
-    if "application/json" in page.request.headers.get("accept", ""):
+    if "application/json" in page.request.headers.get("accept", "") and not posted:
         return JSONResponse({"records": choices}, headers={"Cache-Control": "no-store"})
     back = safe_next(params.get("back"), "/app")
     field = params.get("field", "")
@@ -209,9 +272,15 @@ def lookup_search(page: UIPage) -> Response:
     for choice in choices:
         choice["href"] = f"{back}{joiner}{urlencode({field: choice['id']})}" if field \
             else f"/app/o/{object_name}/{choice['id']}"
-    return page.render("lookup.html", {"object": object_name, "q": query,
-                                       "choices": choices, "field": field,
-                                       "back": params.get("back", "")})
+    # the chosen id comes after the carried value of the field, so it wins (the last one)
+    carried = [(k, v) for k, v in page.form.multi_items()
+               if isinstance(v, str) and k not in CARRIED_OUT] \
+        if posted else []
+    return page.render("lookup.html", {
+        "object": object_name, "q": query, "choices": choices, "field": field,
+        "back": params.get("back", ""), "posted": posted, "carried": carried,
+        "return_to": back, "search_action": _url(f"/app/lookup/{object_name}", {
+            k: params.get(k, "") for k in ("for", "field", "back")})})
 
 
 routes = [
@@ -219,5 +288,5 @@ routes = [
     Route("/app/o/{object}/bulk", page_endpoint(bulk_delete), methods=["POST"]),
     Route("/app/o/{object}/export", page_endpoint(export_csv), methods=["GET"]),
     Route("/app/o/{object}/bin", page_endpoint(bin_page), methods=["GET"]),
-    Route("/app/lookup/{object}", page_endpoint(lookup_search), methods=["GET"]),
+    Route("/app/lookup/{object}", page_endpoint(lookup_search), methods=["GET", "POST"]),
 ]

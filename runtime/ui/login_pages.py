@@ -109,7 +109,8 @@ def _sign_in(page: Page, tenant: str | None) -> Response:
             client_ip=request.client.host if request.client else None, now=config.now())
     except UnauthenticatedError:
         return _login_form(page, tenant=tenant, status=401, values=values,
-                           message=page.t("login_failed"), next_path=next_path)
+                           message=page.t("login_failed_portal" if tenant else "login_failed"),
+                           next_path=next_path)
     except ThrottledError as exc:
         minutes = max(1, -(-exc.retry_after // 60))
         return _login_form(page, tenant=tenant, status=429, values=values,

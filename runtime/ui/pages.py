@@ -18,6 +18,7 @@ U2's pages use the same: ``page.session`` (an engine :class:`~hulian.engine.Sess
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from hulian.engine import (
 )
 from hulian.engine.accounts import LoginSession
 from hulian.engine.errors import GoneError, StorageError
+from hulian.layouts.values import time_zone
 from hulian.runtime.api.auth import (
     SAFE_METHODS,
     SESSION_CODES,
@@ -82,6 +84,12 @@ class Page:
     def label(self, value: Any) -> str:
         """A metadata label (i18n map) in the page's language."""
         return label(value, self.lang)
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The user's time zone: the ``tz`` cookie our script sets from the browser (an
+        IANA name such as ``Asia/Shanghai``), else UTC."""
+        return time_zone(self.request.cookies.get("tz"))
 
     @property
     def path(self) -> str:
@@ -137,7 +145,8 @@ class UIPage(Page):
             brand = branding.of_pack(self.opened.schema.pack)
         else:
             brand = branding.of_tenant(self.engine, self.user.tenant)
-        if brand is not None:
+        if brand is not None and self.user.is_interconnect:
+            # the dealer-facing brand is the portal's; internal users work in the CRM itself
             base.update(brand=brand, theme=branding.theme_url(self.user.tenant, brand))
         return base
 

@@ -18,7 +18,13 @@ from starlette.routing import Route
 from hulian.engine import NotFoundError, Session
 from hulian.engine.approvals.processes import processes
 from hulian.layouts.forms import form_fields
-from hulian.layouts.lists import list_columns, list_rows, lookup_ids
+from hulian.layouts.lists import (
+    SYSTEM_TARGETS,
+    field_entry,
+    list_columns,
+    list_rows,
+    lookup_ids,
+)
 from hulian.layouts.names import record_names
 from hulian.layouts.values import display, label_text
 from hulian.runtime.ui.pages import UIPage, page_endpoint
@@ -27,6 +33,8 @@ __all__ = ["APPROVAL_ACTIONS", "routes"]
 
 APPROVAL_ACTIONS = ("submit", "approve", "reject", "recall")
 HISTORY_ROWS = 20
+SYSTEM_OBJECTS = ("User", "Department")
+"""Lookup targets that have no record page (their names are shown without a link)."""
 
 
 def _related(session: Session, object_name: str, record_id: str,
@@ -55,23 +63,34 @@ def _word(t: Any, key: str, fallback: str) -> str:
 
 
 def _history(session: Session, object_name: str, record_id: str, fields: Mapping[str, Any],
-             lang: str, t: Any) -> list[dict[str, Any]] | None:
+             lang: str, t: Any, zone: Any = None) -> list[dict[str, Any]] | None:
+    """The record's latest changes; a lookup's or an owner's old and new values by name
+    (one query per target object for the whole history)."""
     try:
         found = session.history(object_name, record_id, limit=HISTORY_ROWS)
     except NotFoundError as exc:
         if exc.code == "history_not_tracked":
             return None
         raise
+    wanted: dict[str, set[str]] = {}
+    for entry in found.entries:
+        for c in entry.fields:
+            target = fields.get(c.field, {}).get("target")
+            if target:
+                wanted.setdefault(target, set()).update(
+                    str(v) for v in (c.old, c.new) if v)
+    names = record_names(session, wanted)
     out = []
     for entry in found.entries:
         changes = [{"field": label_text(fields.get(c.field, {}).get("label"), lang) or c.field,
-                    "old": display(c.old, fields.get(c.field, {}), lang),
-                    "new": display(c.new, fields.get(c.field, {}), lang)}
+                    "old": display(c.old, fields.get(c.field, {}), lang, names=names),
+                    "new": display(c.new, fields.get(c.field, {}), lang, names=names)}
                    for c in entry.fields]
         out.append({"kind": entry.kind,
                     "kind_text": _word(t, f"history_{entry.kind}", entry.kind),
                     "user": entry.user_name or "",
-                    "at": display(entry.at, {"type": "datetime"}, lang), "changes": changes})
+                    "at": display(entry.at, {"type": "datetime"}, lang, zone=zone),
+                    "changes": changes})
     return out
 
 
@@ -120,12 +139,16 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
                  "fields": [{"name": f["api_name"], "label": label_text(f.get("label"), lang),
                              "text": display(record.get(f["api_name"]), f, lang, names=names),
                              "href": f"/app/o/{f['target']}/{record[f['api_name']]}"
-                             if f.get("target") and record.get(f["api_name"]) in names
+                             if f.get("target") not in (None, *SYSTEM_OBJECTS)
+                             and record.get(f["api_name"]) in names
                              else None}
                             for f in s["fields"]]}
                 for s in layout.get("sections") or ()]
     buttons = {b["api_name"] for b in layout.get("buttons") or ()}
     by_name = {f["api_name"]: f for f in describe["fields"]}
+    by_name.update({f["api_name"]: f for f in fields if f["api_name"] not in by_name})
+    by_name.update({name: field_entry(describe, name) for name in SYSTEM_TARGETS
+                    if name not in by_name})
     activities = session.activities(object_name, record_id, limit=20)
     approval = _approval(page, object_name, record_id)
     return {
@@ -136,10 +159,11 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
         "related": [_related(session, object_name, record_id, r, lang)
                     for r in layout.get("related_lists") or ()],
         "can_edit": "edit" in buttons, "can_delete": "delete" in buttons,
-        "history": _history(session, object_name, record_id, by_name, lang, page.t),
+        "history": _history(session, object_name, record_id, by_name, lang, page.t,
+                            page.zone),
         "activities": [{"kind": a["kind"], "kind_text": _word(page.t, f"activity_{a['kind']}",
                                                                str(a["kind"])), "text": a["text"],
-                        "at": display(a.get("at"), {"type": "datetime"}, lang)}
+                        "at": display(a.get("at"), {"type": "datetime"}, lang, zone=page.zone)}
                        for a in activities.records],
         "approval": approval,
     }

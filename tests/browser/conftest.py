@@ -76,15 +76,19 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def open_window(browser, live, tmp_path, request) -> Iterator[Callable[..., Window]]:
-    """``open_window(phone=True|False, locale="zh-CN")``: a new browser context (own
-    cookies) on the app; a phone is 390x844 with a phone's User-Agent and touch, a desktop
+    """``open_window(phone=True|False, locale="zh-CN", timezone_id=None)``: a new browser
+    context (own cookies; the browser's time zone when given) on the app; a phone is
+    390x844 with a phone's User-Agent and touch, a desktop
     1280x800. Screenshots go to the test's tmp_path/screenshots."""
     contexts = []
     test = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
 
-    def open_(*, phone: bool, locale: str = "zh-CN", name: str | None = None) -> Window:
+    def open_(*, phone: bool, locale: str = "zh-CN", name: str | None = None,
+              timezone_id: str | None = None) -> Window:
         options = {"viewport": PHONE, "user_agent": PHONE_USER_AGENT, "is_mobile": True,
                    "has_touch": True} if phone else {"viewport": DESKTOP}
+        if timezone_id is not None:
+            options["timezone_id"] = timezone_id
         context = browser.new_context(locale=locale, **options)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)

@@ -285,3 +285,20 @@ def test_personal_scenes_need_a_session_that_writes(world):
         with pytest.raises(HulianError) as caught:
             s.save_scene("Deal", "fine", label="Fine")
         assert caught.value.code == "read_only_session"
+
+
+def test_every_scenes_count_comes_from_one_statement(world):
+    """The scene picker's counts: one statement however many scenes, each count what
+    :meth:`Session.count` of that scene says."""
+    from tests.integration.test_deploy import statements
+
+    engine, tenant, _ = world
+    with engine.session(tenant, "rep1") as s:
+        s.save_scene("Deal", "pricey", label="Pricey", filter="amount > 50")
+    with engine.session(tenant, "rep1", readonly=True) as s:
+        with statements(engine) as seen:
+            found = s.scenes("Deal", counts=True)
+        assert len([q for q in seen if "count(" in q.lower()]) == 1, seen
+        assert len(found) == 8
+        assert {x["api_name"]: x["count"] for x in found} == {
+            x["api_name"]: s.count("Deal", scene=x["api_name"]) for x in found}

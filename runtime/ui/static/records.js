@@ -30,6 +30,10 @@
     var target = box.getAttribute("data-lookup");
     var input = box.querySelector("input");
     if (!target || !input) { return; }
+    var search = box.querySelector(".lookup-search");
+    if (search) { search.hidden = true; }  // the search page is for browsers without script
+    var scope = "&for=" + encodeURIComponent(box.getAttribute("data-lookup-for") || "") +
+      "&field=" + encodeURIComponent(box.getAttribute("data-lookup-field") || "");
     var hidden = document.createElement("input");
     hidden.type = "hidden"; hidden.name = input.name; hidden.value = input.value;
     input.removeAttribute("name");
@@ -61,7 +65,7 @@
       if (input.value === "") { hidden.value = ""; }
       clearTimeout(timer);
       timer = setTimeout(function () {
-        fetch("/app/lookup/" + encodeURIComponent(target) + "?q=" + encodeURIComponent(input.value),
+        fetch("/app/lookup/" + encodeURIComponent(target) + "?q=" + encodeURIComponent(input.value) + scope,
               {headers: {"Accept": "application/json"}, credentials: "same-origin"})
           .then(function (r) { return r.ok ? r.json() : {records: []}; })
           .then(function (body) { show(body.records || []); })

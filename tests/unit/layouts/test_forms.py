@@ -105,3 +105,19 @@ def test_business_type_choices_mark_the_default():
     assert [(c["value"], c["selected"]) for c in business_type_choices(describe, "en")] == \
         [("standard", True), ("sample", False)]
     assert business_type_choices(describe, "en", "sample")[1]["selected"]
+
+
+def test_the_owner_is_a_choice_of_users_and_other_selects_keep_their_options():
+    owner = {"api_name": "owner_id", "label": {"zh": "负责人", "en": "Owner"},
+             "type": "reference", "widget": "lookup", "target": "User", "read_only": False}
+    layout = {"sections": [{**LAYOUT["sections"][0],
+                            "fields": [*LAYOUT["sections"][0]["fields"], owner]}]}
+    users = [{"id": "u1", "name": "Li Wei"}, {"id": "u2", "name": "Wang"}]
+    view = form_view(layout, "en", record={"owner_id": "u9", "status": "draft"},
+                     names={"u9": "Gone Away"}, users=users)
+    fields = {f["name"]: f for f in view["sections"][0]["fields"]}
+    assert fields["owner_id"]["input"] == "select"
+    assert [(o["label"], o["selected"]) for o in fields["owner_id"]["options"]] == [
+        ("Li Wei", False), ("Wang", False), ("Gone Away", True)]
+    assert [o["label"] for o in fields["status"]["options"]] == ["Draft", "Sent"]
+    assert fields["account"]["input"] == "lookup"
