@@ -207,6 +207,22 @@ def _limit(request: Request) -> int:
     return request.app.state.max_body_bytes
 
 
+def _endpoint(run: Callable[[Request, FormData], Response], handler: Any) -> Endpoint:
+    """The async endpoint: the posted form read (capped), then ``run`` in a worker thread;
+    named and documented as ``handler``."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            form = await read_form(request, _limit(request))
+        except PayloadTooLarge as exc:
+            return error_page(request, exc, None)
+        return await run_in_threadpool(run, request, form)
+
+    endpoint.__name__ = handler.__name__
+    endpoint.__doc__ = handler.__doc__
+    return endpoint
+
+
 def page_endpoint(handler: PageHandler, *, session: bool = True) -> Endpoint:
     """An async endpoint running ``handler`` for the logged-in caller (see the module)."""
 
@@ -219,16 +235,7 @@ def page_endpoint(handler: PageHandler, *, session: bool = True) -> Endpoint:
         except Exception as exc:  # noqa: BLE001 -- every failure becomes a page
             return error_page(request, exc, user)
 
-    async def endpoint(request: Request) -> Response:
-        try:
-            form = await read_form(request, _limit(request))
-        except PayloadTooLarge as exc:
-            return error_page(request, exc, None)
-        return await run_in_threadpool(run, request, form)
-
-    endpoint.__name__ = handler.__name__
-    endpoint.__doc__ = handler.__doc__
-    return endpoint
+    return _endpoint(run, handler)
 
 
 def public_endpoint(handler: PublicHandler) -> Endpoint:
@@ -240,16 +247,7 @@ def public_endpoint(handler: PublicHandler) -> Endpoint:
         except Exception as exc:  # noqa: BLE001 -- every failure becomes a page
             return error_page(request, exc, None)
 
-    async def endpoint(request: Request) -> Response:
-        try:
-            form = await read_form(request, _limit(request))
-        except PayloadTooLarge as exc:
-            return error_page(request, exc, None)
-        return await run_in_threadpool(run, request, form)
-
-    endpoint.__name__ = handler.__name__
-    endpoint.__doc__ = handler.__doc__
-    return endpoint
+    return _endpoint(run, handler)
 
 
 def login_url(request: Request) -> str:
