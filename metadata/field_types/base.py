@@ -28,6 +28,7 @@ conditions, PostgreSQL casts) is registered under the same type name in
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,8 +78,9 @@ class FieldContext:
     known: Callable[[str], bool]
 
 
-class FieldType:
-    """One field type's behaviour. Subclasses declare every name of :data:`ASPECTS`."""
+class FieldType(ABC):
+    """One field type's behaviour. Subclasses declare every name of :data:`ASPECTS` and
+    implement the abstract methods (a type missing one cannot be made)."""
 
     # -- what it is ---------------------------------------------------------------------
     name: str
@@ -137,37 +139,37 @@ class FieldType:
     """Formulas read a stored value times ``10**-formula_shift`` (a percent: 12.5 is 0.125)."""
 
     # -- behaviour ------------------------------------------------------------------------
+    @abstractmethod
     def settings_of(self, raw: Raw) -> dict[str, Any]:
         """The type-specific ``Field`` arguments of a field document, defaults filled in
         (values of the wrong JSON type or out of range give the defaults)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check_settings(self, raw: Raw, path: Path, report: Report, context: FieldContext
                        ) -> bool:
         """Report what is wrong with the type-specific keys of a field document (of the
         right JSON type: the schema reports the rest); False when a default cannot be
         checked against them."""
-        raise NotImplementedError
 
+    @abstractmethod
     def coercer(self, field: Field) -> Coercer:
         """The function turning one input value into the stored Python value (built once
         per field); ValueProblem when the value does not fit."""
-        raise NotImplementedError
 
+    @abstractmethod
     def filter_parser(self, field: Field | None) -> Parser:
         """The function turning a filter operand into a value to compare with (``field``
         is None for a system field); ValueProblem when it does not fit."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self, field: Field) -> dict[str, Any]:
         """What ``describe`` shows of the type-specific settings."""
-        raise NotImplementedError
 
+    @abstractmethod
     def json_schema(self, described: Mapping[str, Any], for_input: bool
                     ) -> tuple[dict[str, Any], str | None]:
         """The JSON Schema of a non-blank value of the ``described`` field, and a note for
         its description. ``for_input``: the schema of what a client may send."""
-        raise NotImplementedError
 
     # -- derived from the aspects -------------------------------------------------------
     @property
