@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from alembic import command
 
 from hulian.engine import Engine
 from hulian.engine.database import open_database
-from hulian.engine.system.migrate import alembic_config, current_revision, head_revision
+from hulian.engine.system.migrate import current_revision, head_revision
 from hulian.engine.system.people import ensure_tenant
 from hulian.engine.system.tenant_migrations import LATEST
 from hulian.engine.system.tenant_tables import tenant_tables
+from tests.integration.tenant_move_support import Rows, alembic, global_rows, own_rows
 from tests.integration.tenant_world import build, editable, visible
 
 COLUMNS = {
@@ -27,39 +27,16 @@ TENANTS = ("acme", "beta", "idle")
 MOVED_BY_0009 = ("hulian_users", "hulian_departments", "hulian_enterprises",
                  "hulian_metadata_versions", "hulian_schema_items")
 """The tenants' own tables that revision 0009 made (its downgrade drops them)."""
-Rows = dict[str, set[tuple]]
-
-
-def _alembic(url: str, verb: str, revision: str) -> None:
-    db = open_database(url)
-    try:
-        config = alembic_config()
-        with db.begin() as conn:
-            config.attributes["connection"] = conn
-            getattr(command, verb)(config, revision)
-    finally:
-        db.dispose()
 
 
 def _global_rows(db: sa.Engine) -> Rows:
-    """Every row of the four global tables (revision 0007): (tenant, columns...)."""
-    with db.connect() as conn:
-        return {name: {tuple(r) for r in conn.exec_driver_sql(
-            f"SELECT tenant, {columns} FROM {name}")} for name, columns in COLUMNS.items()}
+    """Every row of the global tables the revision empties (at 0007): (tenant, columns...)."""
+    return global_rows(db, COLUMNS)
 
 
 def _own_rows(db: sa.Engine) -> Rows:
     """The same rows read from each tenant's own tables (head), tenant first."""
-    found: Rows = {name: set() for name in COLUMNS}
-    format_table = db.dialect.identifier_preparer.format_table
-    with db.connect() as conn:
-        for tenant in TENANTS:
-            own = tenant_tables(db.dialect.name, tenant)
-            for name, columns in COLUMNS.items():
-                table = format_table(getattr(own, name.removeprefix("hulian_")))
-                found[name] |= {(tenant, *r) for r in conn.exec_driver_sql(
-                    f"SELECT {columns} FROM {table}")}
-    return found
+    return own_rows(db, COLUMNS, TENANTS)
 
 
 def _own_tables_left(db: sa.Engine) -> list[str]:
@@ -87,7 +64,7 @@ def test_0008_moves_every_tenants_rows_into_its_own_tables_and_back(fresh_db_url
         before = _own_rows(engine.db)
     assert all({r[0] for r in rows} >= {"acme", "beta"} for rows in before.values())
 
-    _alembic(url, "downgrade", "0007")
+    alembic(url, "downgrade", "0007")
     db = open_database(url)
     try:
         assert current_revision(db) == "0007"
@@ -140,14 +117,14 @@ def test_0008_moves_every_tenants_rows_into_its_own_tables_and_back(fresh_db_url
             assert s.create("Ticket", {"subject": "next"})["number"] == "T-0006"
         after = _own_rows(engine.db)
 
-    _alembic(url, "downgrade", "0007")
+    alembic(url, "downgrade", "0007")
     db = open_database(url)
     try:
         assert _global_rows(db) == after
         assert ("acme", "Ticket", "number", "", 42) in after["hulian_sequences"]
     finally:
         db.dispose()
-    _alembic(url, "upgrade", "head")
+    alembic(url, "upgrade", "head")
     db = open_database(url)
     try:
         assert _own_rows(db) == after

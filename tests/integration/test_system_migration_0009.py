@@ -9,14 +9,14 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from hulian.engine import Engine, UnauthenticatedError
 from hulian.engine.database import open_database
 from hulian.engine.system.arrival import BearerToken
-from hulian.engine.system.migrate import alembic_config, current_revision, head_revision
+from hulian.engine.system.migrate import current_revision, head_revision
 from hulian.engine.system.people import ensure_tenant
 from hulian.engine.system.tenant_tables import tenant_tables
+from tests.integration.tenant_move_support import Rows, alembic, global_rows, own_rows
 from tests.integration.tenant_world import build, visible
 
 COLUMNS = {
@@ -30,39 +30,16 @@ COLUMNS = {
                            "archived_at, definition",
 }
 TENANTS = ("acme", "beta", "idle")
-Rows = dict[str, set[tuple]]
-
-
-def _alembic(url: str, verb: str, revision: str) -> None:
-    db = open_database(url)
-    try:
-        config = alembic_config()
-        with db.begin() as conn:
-            config.attributes["connection"] = conn
-            getattr(command, verb)(config, revision)
-    finally:
-        db.dispose()
 
 
 def _global_rows(db: sa.Engine) -> Rows:
-    """Every row of the five global tables (revision 0008): (tenant, columns...)."""
-    with db.connect() as conn:
-        return {name: {tuple(r) for r in conn.exec_driver_sql(
-            f"SELECT tenant, {columns} FROM {name}")} for name, columns in COLUMNS.items()}
+    """Every row of the global tables the revision empties (at 0008): (tenant, columns...)."""
+    return global_rows(db, COLUMNS)
 
 
 def _own_rows(db: sa.Engine) -> Rows:
     """The same rows read from each tenant's own tables (head), tenant first."""
-    found: Rows = {name: set() for name in COLUMNS}
-    format_table = db.dialect.identifier_preparer.format_table
-    with db.connect() as conn:
-        for tenant in TENANTS:
-            own = tenant_tables(db.dialect.name, tenant)
-            for name, columns in COLUMNS.items():
-                table = format_table(getattr(own, name.removeprefix("hulian_")))
-                found[name] |= {(tenant, *r) for r in conn.exec_driver_sql(
-                    f"SELECT {columns} FROM {table}")}
-    return found
+    return own_rows(db, COLUMNS, TENANTS)
 
 
 def _own_tables_left(db: sa.Engine) -> list[str]:
@@ -97,7 +74,7 @@ def test_0009_moves_every_tenants_people_and_metadata_into_its_own_tables_and_ba
     assert {r[0] for r in before["hulian_users"]} == set(TENANTS)
     assert {r[0] for r in before["hulian_schema_items"]} == {"acme", "beta"}
 
-    _alembic(url, "downgrade", "0008")
+    alembic(url, "downgrade", "0008")
     db = open_database(url)
     try:
         assert current_revision(db) == "0008"
@@ -142,13 +119,13 @@ def test_0009_moves_every_tenants_people_and_metadata_into_its_own_tables_and_ba
         assert [v["version"] for v in engine.metadata("beta").history()] == [1]
         after = _own_rows(engine.db)
 
-    _alembic(url, "downgrade", "0008")
+    alembic(url, "downgrade", "0008")
     db = open_database(url)
     try:
         assert _global_rows(db) == after
     finally:
         db.dispose()
-    _alembic(url, "upgrade", "head")
+    alembic(url, "upgrade", "head")
     db = open_database(url)
     try:
         assert _own_rows(db) == after
