@@ -14,9 +14,10 @@ be an administrator of the tenant (checked when the facade is made, in the engin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -34,6 +35,7 @@ from hulian.engine.deploy.report import DeployReport
 from hulian.engine.deploy.run import Request
 from hulian.engine.deploy.run import deploy as run_deploy
 from hulian.engine.errors import DeployError, HulianError, NotFoundError
+from hulian.engine.overlay import OverlayState, change_overlay, overlay_state
 from hulian.engine.records import rollups
 from hulian.engine.system import people
 from hulian.engine.webhooks.urls import check_pack_urls as check_webhook_urls
@@ -176,6 +178,33 @@ class MetadataAdmin:
             pack = self.engine.schema(conn, self.tenant).pack
         try:
             return write_documents(snapshot_documents(pack), Path(directory))
+        except FileExistsError as exc:
+            raise HulianError(str(exc), code="export_not_empty",
+                              hint="export into a new or empty folder") from None
+
+    # -- the overlay, one document at a time (the admin UI, the metadata API) ---------------
+
+    def overlay(self) -> OverlayState:
+        """The tenant's overlay documents and effective metadata at its newest version."""
+        return overlay_state(self)
+
+    def change_overlay(self, put: Mapping[str, Any] | None = None,
+                       delete: Iterable[str] = (), *, base: int | None = None,
+                       dry_run: bool = False) -> DeployReport:
+        """Put documents into the overlay (path -> JSON) and delete others (paths), then
+        deploy the result as :meth:`deploy` does (``dry_run``: the plan and its checks only).
+
+        ``base``: the version the change was made on; a deploy committed since refuses it
+        (DeployError ``deploy_concurrent``). Problems are reported at ``overlay/<path>``.
+        """
+        return change_overlay(self, put or {}, tuple(delete), base=base, dry_run=dry_run)
+
+    def export_overlay(self, directory: str | Path) -> list[str]:
+        """Write the tenant's overlay as a tenant pack folder (what a consultant keeps in git
+        and deploys again with ``hulian deploy``); the files written."""
+        state = overlay_state(self)
+        try:
+            return write_documents(state.documents, Path(directory))
         except FileExistsError as exc:
             raise HulianError(str(exc), code="export_not_empty",
                               hint="export into a new or empty folder") from None

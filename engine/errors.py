@@ -13,6 +13,7 @@ from hulian.metadata.errors import HulianError
 from hulian.metadata.problems import MetadataError
 
 __all__ = [
+    "ConcurrentDeploy",
     "ConflictError",
     "DeployError",
     "FieldError",
@@ -166,6 +167,12 @@ class DeployError(HulianError):
 
     def details(self) -> list[dict[str, Any]]:
         return self.changes
+
+
+class ConcurrentDeploy(DeployError, ConflictError):
+    """Another deploy to the tenant committed after this one read its metadata (409)."""
+
+    code = "deploy_concurrent"
 
 
 class StorageError(HulianError):

@@ -52,7 +52,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     with Engine(args.db) as engine:
-        written = engine.metadata(args.tenant).export(args.directory)
+        admin = engine.metadata(args.tenant)
+        if args.overlay:
+            written = admin.export_overlay(args.directory)
+        else:
+            written = admin.export(args.directory)
     print(f"wrote {len(written)} file(s) to {args.directory}")
     return 0
 
@@ -82,6 +86,9 @@ def add_pack_commands(commands: Any, db_option: Callable[[argparse.ArgumentParse
     p.add_argument("directory", metavar="DIR", help="a new or empty folder")
     db_option(p)
     p.add_argument("--tenant", required=True)
+    p.add_argument("--overlay", action="store_true",
+                   help="only the tenant's overlay (a tenant pack to keep in git and deploy "
+                        "again), not the effective metadata")
     p.set_defaults(handler=cmd_export)
 
 

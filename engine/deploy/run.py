@@ -20,7 +20,7 @@ from hulian.engine.deploy.flow_users import check_flow_users
 from hulian.engine.deploy.indexes import with_missing_indexes
 from hulian.engine.deploy.plan import METADATA_ONLY, plan
 from hulian.engine.deploy.report import DeployReport
-from hulian.engine.errors import DeployError, StorageError
+from hulian.engine.errors import ConcurrentDeploy, DeployError, StorageError
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
 from hulian.engine.system import people
 from hulian.engine.system.tables import tenants
@@ -53,8 +53,8 @@ def _lock_tenant(conn: sa.Connection, tenant: str, previous: int | None) -> None
         query = query.with_for_update()
     conn.execute(query)
     if versions.newest(conn, tenant) != previous:
-        raise DeployError(f"another deploy to {tenant!r} ran meanwhile",
-                          code="deploy_concurrent", hint="run the deploy again")
+        raise ConcurrentDeploy(f"another deploy to {tenant!r} ran meanwhile",
+                               hint="run the deploy again")
 
 
 def _refuse_failed_checks(report: DeployReport) -> None:
@@ -82,9 +82,9 @@ def deploy(db: sa.Engine, request: Request) -> tuple[DeployReport, CompiledSchem
         is_new = not people.tenant_exists(conn, tenant)
         previous = None if is_new else versions.newest(conn, tenant)
         if request.check_base and previous != request.base:
-            raise DeployError(f"another deploy to {tenant!r} ran meanwhile (version {previous}, "
-                              f"read {request.base})", code="deploy_concurrent",
-                              hint="run the deploy again")
+            raise ConcurrentDeploy(f"another deploy to {tenant!r} ran meanwhile (version "
+                                   f"{previous}, read {request.base})",
+                                   hint="read the metadata again and repeat the change")
         old = None if previous is None else versions.load(conn, tenant, previous).pack()
         check_flow_users(conn, tenant, pack, new=is_new)
         catalog = Catalog(conn, tenant, new=is_new)

@@ -30,6 +30,7 @@ from hulian.runtime.api import (
     approvals,
     changes,
     login,
+    metadata,
     notifications,
     objects,
     openapi,
@@ -97,6 +98,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
         *transfer.routes,
         *people.routes,
         *webhooks.routes,
+        *metadata.routes,
         *openapi.routes,
     ]
     # The UI builds on this package (auth, errors), so it is imported when an app is made.

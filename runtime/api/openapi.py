@@ -37,6 +37,7 @@ from hulian.runtime.api.openapi_changes import CHANGE_SCHEMAS, change_paths, his
 from hulian.runtime.api.openapi_flows import SCHEMAS as FLOW_SCHEMAS
 from hulian.runtime.api.openapi_flows import approval_paths, flow_paths
 from hulian.runtime.api.openapi_layouts import LAYOUT_SCHEMAS, layout_paths
+from hulian.runtime.api.openapi_metadata import METADATA_SCHEMAS, metadata_paths
 from hulian.runtime.api.openapi_parts import PREFIX
 from hulian.runtime.api.openapi_parts import json_content as _json
 from hulian.runtime.api.openapi_parts import ref as _ref
@@ -349,6 +350,8 @@ def openapi_document(objects: list[dict[str, Any]], *, tenant: str,
     schemas.update(FLOW_SCHEMAS)
     if admin:
         paths.update(admin_paths())
+        paths.update(metadata_paths())
+        schemas.update(METADATA_SCHEMAS)
     info: dict[str, Any] = {
         "title": f"hulian API ({tenant})", "version": "1",
         "description": "Records of the objects deployed to this tenant. Numbers of number, "

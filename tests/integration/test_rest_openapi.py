@@ -168,7 +168,10 @@ def test_every_documented_path_is_served(api, document):
         name = path.split("/")[4] if path.count("/") > 4 else "Account"
         concrete = path.removeprefix("/api/v1").replace("{object}", "Account") \
             .replace("{record_id}", ids.get(name, "")).replace("{user}", "admin") \
-            .replace("{enterprise}", "Dealer").replace("{scene}", "all")
+            .replace("{enterprise}", "Dealer").replace("{scene}", "all") \
+            .replace("{path}", "pack.json")
+        if path.endswith("/admin/metadata/diff"):
+            concrete += "?from=1"  # its one required query parameter
         for parameter in item.get("parameters", []):
             if "enum" in parameter.get("schema", {}):
                 concrete = concrete.replace(f"{{{parameter['name']}}}",
