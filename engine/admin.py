@@ -35,7 +35,12 @@ from hulian.engine.deploy.report import DeployReport
 from hulian.engine.deploy.run import Request
 from hulian.engine.deploy.run import deploy as run_deploy
 from hulian.engine.errors import DeployError, HulianError, NotFoundError
-from hulian.engine.overlay import OverlayState, change_overlay, overlay_state
+from hulian.engine.overlay import (
+    OverlayState,
+    archived_field_definition,
+    change_overlay,
+    overlay_state,
+)
 from hulian.engine.records import rollups
 from hulian.engine.system import people
 from hulian.engine.webhooks.urls import check_pack_urls as check_webhook_urls
@@ -198,6 +203,18 @@ class MetadataAdmin:
         (DeployError ``deploy_concurrent``). Problems are reported at ``overlay/<path>``.
         """
         return change_overlay(self, put or {}, tuple(delete), base=base, dry_run=dry_run)
+
+    def effective(self) -> Pack:
+        """The tenant's effective metadata as it runs (the compiled schema's pack)."""
+        with reading(self._db) as conn:
+            people.require_tenant(conn, self.tenant)
+            return self.engine.schema(conn, self.tenant).pack
+
+    def archived_field_definition(self, object_name: str, field: str
+                                  ) -> dict[str, Any] | None:
+        """The last definition of the overlay's own field ``object_name.field`` (to put it
+        back: the deploy restores its archived values), or None."""
+        return archived_field_definition(self, object_name, field)
 
     def export_overlay(self, directory: str | Path) -> list[str]:
         """Write the tenant's overlay as a tenant pack folder (what a consultant keeps in git

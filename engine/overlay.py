@@ -41,7 +41,8 @@ from hulian.metadata.snapshot import snapshot_documents
 if TYPE_CHECKING:
     from hulian.engine.admin import MetadataAdmin
 
-__all__ = ["OVERLAY", "OverlayState", "change_overlay", "overlay_manifest", "overlay_state"]
+__all__ = ["OVERLAY", "OverlayState", "archived_field_definition", "change_overlay",
+           "overlay_manifest", "overlay_state"]
 
 OVERLAY = "overlay"
 """The layer name problems of the overlay's documents start with (``overlay/...``)."""
@@ -96,6 +97,25 @@ def overlay_state(admin: MetadataAdmin) -> OverlayState:
     return OverlayState(admin.tenant, number, _plain(documents), effective,
                         {p.name: p.version for p in stack.packs}, stack.snapshot is not None,
                         stack.overlay is not None)
+
+
+def archived_field_definition(admin: MetadataAdmin, object_name: str, field: str
+                              ) -> dict[str, Any] | None:
+    """The overlay's last definition of its own field ``object_name.field`` in any
+    deployed version, newest first (None: it never had one)."""
+    with reading(admin.engine.db) as conn:
+        people.require_tenant(conn, admin.tenant)
+        number = versions.newest(conn, admin.tenant) or 0
+        for version in range(number, 0, -1):
+            found = versions.load(conn, admin.tenant, version)
+            overlay = (found.layers or {}).get("overlay") or {}
+            for path in (f"objects/{object_name}.json", f"extensions/{object_name}.json"):
+                doc = overlay.get(path)
+                for definition in (doc or {}).get("fields", []) if isinstance(doc, dict) \
+                        else []:
+                    if isinstance(definition, dict) and definition.get("api_name") == field:
+                        return _plain(definition)
+    return None
 
 
 def _plain(value: Any) -> Any:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
+from hulian.runtime.setup import setup_routes
 from hulian.runtime.ui import (
     account_pages,
     branding,
@@ -40,6 +41,7 @@ def ui_routes() -> list[BaseRoute]:
         *form_pages.routes,     # /app/o/{object}/new before /app/o/{object}/{id}
         *list_pages.routes,
         *record_pages.routes,
+        *setup_routes(),
     ]
 
 

@@ -22,6 +22,7 @@ from starlette.requests import Request
 
 from hulian.metadata.model import label_text
 from hulian.runtime.ui.i18n_records import RECORD_STRINGS
+from hulian.runtime.ui.i18n_setup import SETUP_STRINGS
 
 __all__ = ["CATALOGUES", "DEFAULT_LANG", "LANGS", "LANG_COOKIE", "Translate", "label",
            "language", "language_from_header", "translator"]
@@ -201,7 +202,8 @@ EN: dict[str, str] = {
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {
-    "zh": {**ZH, **RECORD_STRINGS["zh"]}, "en": {**EN, **RECORD_STRINGS["en"]}}
+    "zh": {**ZH, **RECORD_STRINGS["zh"], **SETUP_STRINGS["zh"]},
+    "en": {**EN, **RECORD_STRINGS["en"], **SETUP_STRINGS["en"]}}
 """UI strings per language; both have the same keys (a test checks it). Other engineers'
 pages add their keys to both dicts."""
 

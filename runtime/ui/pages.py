@@ -102,7 +102,7 @@ class Page:
         return {"t": self.t, "label": lambda value: label(value, lang), "static": static_url,
                 "lang": lang, "channel": self.channel, "path": self.path, "user": None,
                 "csrf_token": "", "apps": [], "theme": None, "brand": None,
-                "portal": None}
+                "portal": None, "setup_link": False}
 
     def render(self, template: str, context: dict[str, Any] | None = None, *,
                status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -142,6 +142,8 @@ class UIPage(Page):
                     portal=self.user.tenant if self.user.is_interconnect else None)
         if self.opened is not None:
             base["apps"] = launcher(self.opened)
+            base["setup_link"] = not self.user.is_interconnect and \
+                self.opened.visibility.rights.admin
             brand = branding.of_pack(self.opened.schema.pack)
         else:
             brand = branding.of_tenant(self.engine, self.user.tenant)
