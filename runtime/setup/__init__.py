@@ -9,13 +9,17 @@ is applied (:mod:`hulian.runtime.setup.flow`). docs/admin-ui.md is the tour.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from starlette.routing import BaseRoute
 
-__all__ = ["setup_routes"]
+__all__ = ["PAGES", "setup_routes"]
+
+PAGES = ("flow", "objects", "fields", "rules", "versions")
+"""The modules of config pages; each has ``routes``. A new area adds its module here."""
 
 
 def setup_routes() -> list[BaseRoute]:
-    """Every config page's route; a module of pages adds its ``routes`` here."""
-    from hulian.runtime.setup import fields, flow, objects, rules, versions
-
-    return [*flow.routes, *objects.routes, *fields.routes, *rules.routes, *versions.routes]
+    """Every config page's route."""
+    return [route for name in PAGES
+            for route in import_module(f"hulian.runtime.setup.{name}").routes]
