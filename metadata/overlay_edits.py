@@ -228,3 +228,57 @@ class OverlayDraft:
             raise KeyError(f"{object_name}.{rule} is a pack's rule")
         path, index = own
         del self._document(path, {})["validation_rules"][index]
+
+    # -- business types, layouts, scenes, home views ------------------------------------------
+
+    def own_business_type(self, object_name: str, name: str) -> tuple[str, int] | None:
+        """Where the overlay defines business type ``name`` itself: (document path, index
+        in its ``business_types``), or None for a pack's type."""
+        for path in (f"objects/{object_name}.json", f"extensions/{object_name}.json"):
+            doc = self.documents.get(path)
+            if not isinstance(doc, dict):
+                continue
+            for index, found in enumerate(doc.get("business_types") or []):
+                if isinstance(found, dict) and found.get("api_name") == name:
+                    return path, index
+        return None
+
+    def put_business_type(self, object_name: str, business_type: dict[str, Any]) -> Place:
+        """Add a business type of the tenant's own, or replace its own of that name."""
+        own = self.own_business_type(object_name, business_type["api_name"])
+        if own is not None:
+            path, index = own
+            self._document(path, {})["business_types"][index] = business_type
+            return Place(f"{OVERLAY}/{path}", f"/business_types/{index}")
+        path, doc = self.object_document(object_name)
+        types = doc.setdefault("business_types", [])
+        types.append(business_type)
+        return Place(f"{OVERLAY}/{path}", f"/business_types/{len(types) - 1}")
+
+    def override_business_type(self, object_name: str, name: str,
+                               values: Mapping[str, Any]) -> Place:
+        """Change a pack's business type (``label``, ``active``, ``roles``, ``options``...;
+        a value of None drops the tenant's override of that key)."""
+        path, doc = self.object_document(object_name)
+        overrides = doc.setdefault("business_type_overrides", {})
+        target = overrides.setdefault(name, {})
+        for key, value in values.items():
+            if value is None:
+                target.pop(key, None)
+            else:
+                target[key] = value
+        if not target:
+            del overrides[name]
+            if not overrides:
+                del doc["business_type_overrides"]
+        return Place(f"{OVERLAY}/{path}", f"/business_type_overrides/{name}")
+
+    def owns_document(self, path: str) -> bool:
+        """Whether the overlay holds ``path`` (``layouts/x.json``...) itself."""
+        return path in self.documents
+
+    def put_view(self, folder: str, document: dict[str, Any]) -> Place:
+        """Write a layout, scene or home view (``folder``: layouts, scenes, home) as the
+        overlay's ``<folder>/<api_name>.json``: a document of a pack's name replaces the
+        pack's (unless the pack locks it: ``overlay.locked_document``)."""
+        return self.put(f"{folder}/{document['api_name']}.json", document)

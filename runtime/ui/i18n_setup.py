@@ -174,3 +174,55 @@ for _level in EXTERNAL_DATA_PERMISSIONS:
     _ZH[f"level_{_level}"], _EN[f"level_{_level}"] = LEVELS[_level]
 
 SETUP_STRINGS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}
+
+# -- business types, layouts, scenes and home views (runtime/setup/layouts.py ...) ----------
+_ZH.update({
+    "setup_default_badge": "默认", "setup_object": "对象", "setup_layout": "布局", "setup_new_layout": "新建布局",
+    "setup_layout_kind": "类型", "setup_layout_kind_detail": "详情页",
+    "setup_layout_kind_list": "列表",
+    "setup_channel": "终端", "setup_channel_web": "网页", "setup_channel_mobile": "手机",
+    "setup_assignments": "分配", "setup_default_layout": "默认（没有分配匹配的用户使用它）",
+    "setup_any_role": "任意角色", "setup_any_business_type": "任意业务类型",
+    "setup_layout_name_help": "小写字母、数字和下划线，字母开头（如 order_mobile）。",
+    "setup_layout_not_saved": "修改尚未保存：检查无误后点“查看部署计划”。",
+    "setup_layout_locked": "预置包锁定了这个布局：不能用自己的版本替换它。",
+    "setup_sections": "分区", "setup_list_columns": "列表列",
+    "setup_layout_order_help": "拖动字段调整顺序，或用 ↑ ↓ 按钮（不需要脚本）；"
+                               "移出分区顶端或底端的字段进入上一个或下一个分区。",
+    "setup_section_label": "分区名称", "setup_section_columns": "栏数",
+    "setup_move_up": "上移", "setup_move_down": "下移", "setup_remove": "移除",
+    "setup_remove_section": "移除分区", "setup_read_only": "只读",
+    "setup_add_field": "添加字段", "setup_field": "字段", "setup_to_section": "加到分区",
+    "setup_add": "添加", "setup_new_section": "新建分区", "setup_related_lists": "相关列表",
+    "setup_add_related": "添加相关列表", "setup_role": "角色", "setup_business_type": "业务类型",
+    "setup_assignments_help": "每行一个分配：角色 × 业务类型（留空为任意）。最具体的匹配优先。",
+    "setup_new_assignment": "新分配", "setup_apply_edits": "应用修改（不部署）",
+})
+_EN.update({
+    "setup_default_badge": "default", "setup_object": "Object", "setup_layout": "Layout", "setup_new_layout": "New layout",
+    "setup_layout_kind": "Kind", "setup_layout_kind_detail": "Record page",
+    "setup_layout_kind_list": "List",
+    "setup_channel": "Channel", "setup_channel_web": "Web", "setup_channel_mobile": "Mobile",
+    "setup_assignments": "Assignments",
+    "setup_default_layout": "Default (for users no assignment matches)",
+    "setup_any_role": "any role", "setup_any_business_type": "any business type",
+    "setup_layout_name_help": "Lower-case letters, digits and _, starting with a letter "
+                              "(e.g. order_mobile).",
+    "setup_layout_not_saved": "Not saved yet: when it looks right, press “Review the plan”.",
+    "setup_layout_locked": "The pack locks this layout: it cannot be replaced by one of "
+                           "the tenant's own.",
+    "setup_sections": "Sections", "setup_list_columns": "List columns",
+    "setup_layout_order_help": "Drag fields to reorder them, or use the ↑ ↓ buttons (no "
+                               "script needed); a field moved past the top or bottom of its "
+                               "section goes to the section before or after it.",
+    "setup_section_label": "Section label", "setup_section_columns": "Columns",
+    "setup_move_up": "Move up", "setup_move_down": "Move down", "setup_remove": "Remove",
+    "setup_remove_section": "Remove section", "setup_read_only": "Read-only",
+    "setup_add_field": "Add a field", "setup_field": "Field", "setup_to_section": "To section",
+    "setup_add": "Add", "setup_new_section": "New section",
+    "setup_related_lists": "Related lists", "setup_add_related": "Add a related list",
+    "setup_role": "Role", "setup_business_type": "Business type",
+    "setup_assignments_help": "One assignment a row: role × business type (empty: any). "
+                              "The most specific match wins.",
+    "setup_new_assignment": "New assignment", "setup_apply_edits": "Apply edits (no deploy)",
+})
