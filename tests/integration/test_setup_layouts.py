@@ -131,3 +131,73 @@ def test_a_new_picklist_field_reaches_the_dealers_mobile_form(ui_site, admin):  
     web = ui_site.logged_in("buyer")
     web.cookies.set(CHANNEL_COOKIE, "web")
     assert 'name="channel__c"' not in web.get("/app/o/Order/new").text
+
+
+def _version(ui_site):
+    return ui_site.engine.metadata(ui_site.tenant).overlay().version
+
+
+def test_without_script_the_move_buttons_reorder_and_nothing_is_saved(ui_site,
+                                                                      admin):  # noqa: F811
+    path = "/setup/layouts/order_dealer_mobile"
+    editor = admin.get(path)
+    moved = _send(admin, path, editor.text, op="move:field:order_date:up")
+    assert moved.status_code == 200
+    fields = [v for n, v in _editor_form(moved.text) if n == "field"]
+    assert fields[:6] == ["main/number", "main/status", "main/total_amount",
+                          "main/delivery", "main/carrier", "main/order_date"]
+    again = _send(admin, path, moved.text, op="move:field:number:down")
+    fields = [v for n, v in _editor_form(again.text) if n == "field"]
+    assert fields[:2] == ["main/status", "main/number"]
+    assert _version(ui_site) == 1  # only the plan's Deploy button applies anything
+    done = _deploy(admin, _send(admin, path, again.text, op="plan"))
+    assert done.status_code == 303
+    stored = ui_site.engine.metadata(ui_site.tenant).overlay().documents[
+        "layouts/order_dealer_mobile.json"]
+    assert _fields_of(stored["sections"][0])[:2] == ["status", "number"]
+    assert _fields_of(stored["sections"][1]) == ["line_count", "notes"]
+
+
+def test_a_problem_is_shown_beside_its_field_and_nothing_applies(ui_site,
+                                                                 admin):  # noqa: F811
+    path = "/setup/layouts/order_dealer_mobile"
+    editor = admin.get(path)
+    page = _send(admin, path, editor.text, [("required.line_count", "true")], op="plan")
+    assert page.status_code == 422
+    beside = re.search(r'<p class="error-message" id="error-field.line_count">([^<]+)',
+                       page.text)
+    assert beside is not None and "line_count" in html.unescape(beside.group(1))
+    assert 'id="deploy"' not in page.text
+    assert "layouts/order_dealer_mobile.json" not in ui_site.engine.metadata(
+        ui_site.tenant).overlay().documents
+
+
+def test_a_new_layout_with_a_section_and_an_assignment(ui_site, admin):  # noqa: F811
+    bad = admin.get("/setup/layouts/new", params={"object": "Account", "kind": "detail",
+                                                  "channel": "web", "api_name": "Bad Name"})
+    assert bad.status_code == 422 and 'id="error-api_name"' in bad.text
+    path = "/setup/layouts/new"
+    editor = admin.get(path, params={"object": "Account", "kind": "detail",
+                                     "channel": "mobile", "api_name": "account_rep"})
+    assert editor.status_code == 200
+    page = _send(admin, path, editor.text, [("new_section_zh", "联系"),
+                                            ("new_section_en", "Contact details")])
+    assert 'name="section" value="contact_details"' in page.text
+    page = _send(admin, path, page.text, [("add_field", "owner_id"),
+                                          ("add_field_to", "contact_details"),
+                                          ("new_assign_role", "sales_rep")])
+    plan = _send(admin, path, page.text, op="plan")
+    assert plan.status_code == 200, plan.text
+    assert _deploy(admin, plan).status_code == 303
+    stored = ui_site.engine.metadata(ui_site.tenant).overlay().documents[
+        "layouts/account_rep.json"]
+    assert stored["channel"] == "mobile" and stored["object"] == "Account"
+    assert [s["api_name"] for s in stored["sections"]] == ["main", "contact_details"]
+    assert stored["sections"][1]["fields"] == ["owner_id"]
+    assert stored["assignments"] == [{"role": "sales_rep"}]
+    with ui_site.engine.session(ui_site.tenant, user="rep") as session:
+        layout = session.layout("Account", channel="mobile")
+    assert layout["layout"] == "account_rep"
+    assert admin.get("/setup/layouts/account_rep").status_code == 200
+    listed = admin.get("/setup/layouts")
+    assert 'href="/setup/layouts/account_rep"' in listed.text
