@@ -177,7 +177,8 @@ SETUP_STRINGS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}
 
 # -- business types, layouts, scenes and home views (runtime/setup/layouts.py ...) ----------
 _ZH.update({
-    "setup_default_badge": "默认", "setup_object": "对象", "setup_layout": "布局", "setup_new_layout": "新建布局",
+    "setup_default_badge": "默认", "setup_object": "对象", "setup_layout": "布局",
+    "setup_new_layout": "新建布局",
     "setup_layout_kind": "类型", "setup_layout_kind_detail": "详情页",
     "setup_layout_kind_list": "列表",
     "setup_channel": "终端", "setup_channel_web": "网页", "setup_channel_mobile": "手机",
@@ -197,9 +198,21 @@ _ZH.update({
     "setup_add_related": "添加相关列表", "setup_role": "角色", "setup_business_type": "业务类型",
     "setup_assignments_help": "每行一个分配：角色 × 业务类型（留空为任意）。最具体的匹配优先。",
     "setup_new_assignment": "新分配", "setup_apply_edits": "应用修改（不部署）",
+    "setup_business_types": "业务类型", "setup_new_business_type": "新建业务类型",
+    "setup_everyone": "所有人", "setup_no_business_types": "还没有业务类型：所有记录为默认类型。",
+    "setup_pack_business_type_note": "预置包的业务类型：可修改名称、启用、默认、角色和选项子集。",
+    "setup_business_type_name_help": "小写字母、数字和下划线，字母开头（如 wholesale）。",
+    "setup_default_business_type": "默认（新记录未指定类型时使用）",
+    "setup_business_type_roles": "可使用的角色",
+    "setup_business_type_roles_help": "只有这些角色的用户可以新建这种类型的记录；"
+                                      "都不勾选：所有可新建记录的人。",
+    "setup_option_subsets": "选项子集",
+    "setup_option_subsets_help": "每个单选字段中这种类型允许的选项；都不勾选：全部选项。",
+    "setup_option_default": "这种类型的默认选项",
 })
 _EN.update({
-    "setup_default_badge": "default", "setup_object": "Object", "setup_layout": "Layout", "setup_new_layout": "New layout",
+    "setup_default_badge": "default", "setup_object": "Object", "setup_layout": "Layout",
+    "setup_new_layout": "New layout",
     "setup_layout_kind": "Kind", "setup_layout_kind_detail": "Record page",
     "setup_layout_kind_list": "List",
     "setup_channel": "Channel", "setup_channel_web": "Web", "setup_channel_mobile": "Mobile",
@@ -225,4 +238,20 @@ _EN.update({
     "setup_assignments_help": "One assignment a row: role × business type (empty: any). "
                               "The most specific match wins.",
     "setup_new_assignment": "New assignment", "setup_apply_edits": "Apply edits (no deploy)",
+    "setup_business_types": "Business types", "setup_new_business_type": "New business type",
+    "setup_everyone": "everyone",
+    "setup_no_business_types": "No business types yet: every record has the default type.",
+    "setup_pack_business_type_note": "A pack's business type: its label, active, default, "
+                                     "roles and option subsets can be changed.",
+    "setup_business_type_name_help": "Lower-case letters, digits and _, starting with a "
+                                     "letter (e.g. wholesale).",
+    "setup_default_business_type": "Default (for new records that name no type)",
+    "setup_business_type_roles": "Roles that may use it",
+    "setup_business_type_roles_help": "Only users with these roles may create records of "
+                                      "this type; none ticked: everyone who may create "
+                                      "records.",
+    "setup_option_subsets": "Option subsets",
+    "setup_option_subsets_help": "Per picklist, the options this type allows; none ticked: "
+                                 "all of them.",
+    "setup_option_default": "This type's default option",
 })

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from hulian.runtime.ui.channel import CHANNEL_COOKIE
 from tests.integration.test_setup_ui import _deploy, _post, admin  # noqa: F401
-from tests.integration.ui_support import hidden_csrf
 
 
 class _EditorForm(HTMLParser):
@@ -78,7 +77,7 @@ def _send(client, path, page, changes=(), drop=(), op="update"):
     value pairs replacing every input of that name) and some left out."""
     names = {n for n, _ in changes}
     form = [(n, v) for n, v in _editor_form(page) if n not in names and n not in drop]
-    form += list(changes) + [("op", op)]
+    form += [*changes, ("op", op)]
     return client.post(path, content=urlencode(form),
                        headers={"Content-Type": "application/x-www-form-urlencoded"})
 
