@@ -209,6 +209,19 @@ _ZH.update({
     "setup_option_subsets": "选项子集",
     "setup_option_subsets_help": "每个单选字段中这种类型允许的选项；都不勾选：全部选项。",
     "setup_option_default": "这种类型的默认选项",
+    "setup_scene": "场景", "setup_new_scene": "新建场景",
+    "setup_scenes_intro": "场景是保存的列表视图：筛选条件、列、排序和可见范围。",
+    "setup_scene_filter": "筛选条件（公式）",
+    "setup_scene_filter_help": "为真的记录列在场景中；可以用 $User（当前用户），"
+                               "如 owner_id = $User.id。留空：用户能看到的所有记录。",
+    "setup_scene_columns": "列", "setup_scene_columns_help": "字段 API 名称，按顺序，逗号分隔"
+                                                             "（留空用列表布局的列）。可用：",
+    "setup_scene_sort": "排序", "setup_scene_sort_help": "字段 API 名称，逗号分隔；"
+                                                         "前面加 - 为降序（如 -created_at）。",
+    "setup_scene_visible_to": "可见范围",
+    "setup_scene_visible_help": "勾选角色则只有这些角色可用；都不勾选：按下面的用户类型。",
+    "setup_scene_users": "用户类型", "setup_users_internal": "仅内部用户",
+    "setup_users_interconnect": "仅互联用户", "setup_scene_default": "对象列表默认打开这个场景",
 })
 _EN.update({
     "setup_default_badge": "default", "setup_object": "Object", "setup_layout": "Layout",
@@ -254,4 +267,23 @@ _EN.update({
     "setup_option_subsets_help": "Per picklist, the options this type allows; none ticked: "
                                  "all of them.",
     "setup_option_default": "This type's default option",
+    "setup_scene": "Scene", "setup_new_scene": "New scene",
+    "setup_scenes_intro": "A scene is a saved list view: a filter, columns, sort and who "
+                          "may use it.",
+    "setup_scene_filter": "Filter (a formula)",
+    "setup_scene_filter_help": "Records for which it is TRUE are listed; it may use $User "
+                               "(the reader), e.g. owner_id = $User.id. Empty: every "
+                               "record the reader may see.",
+    "setup_scene_columns": "Columns",
+    "setup_scene_columns_help": "Field API names in order, comma-separated (empty: the "
+                                "list layout's). Available:",
+    "setup_scene_sort": "Sort", "setup_scene_sort_help": "Field API names, comma-separated; "
+                                                         "- in front for descending (e.g. "
+                                                         "-created_at).",
+    "setup_scene_visible_to": "Visible to",
+    "setup_scene_visible_help": "Ticked roles: only users with one of them; none ticked: "
+                                "the kind of users below.",
+    "setup_scene_users": "Users", "setup_users_internal": "internal users only",
+    "setup_users_interconnect": "interconnect users only",
+    "setup_scene_default": "The object's list opens with this scene",
 })
