@@ -15,7 +15,8 @@ from starlette.routing import BaseRoute
 
 __all__ = ["PAGES", "setup_routes"]
 
-PAGES = ("flow", "objects", "fields", "rules", "versions", "layouts", "business_types", "scenes")
+PAGES = ("flow", "objects", "fields", "rules", "versions",
+         "layouts", "business_types", "scenes", "home")
 """The modules of config pages; each has ``routes``. A new area adds its module here."""
 
 

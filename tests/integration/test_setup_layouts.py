@@ -16,7 +16,7 @@ from tests.integration.test_setup_ui import _deploy, _post, admin  # noqa: F401
 
 
 class _EditorForm(HTMLParser):
-    """The layout editor's inputs as a browser sends them (without any button): hidden
+    """An editor's inputs (the form of class ``editor-form``) as a browser sends them (without any button): hidden
     and text inputs, checked checkboxes, each select's selected option (else its first)
     and textareas, in document order."""
 
@@ -29,7 +29,7 @@ class _EditorForm(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and "layout-editor" in (a.get("class") or ""):
+        if tag == "form" and "editor-form" in (a.get("class") or "").split():
             self.inside = True
         if not self.inside or "name" not in a:
             if tag == "option" and self.select is not None:
@@ -68,7 +68,7 @@ class _EditorForm(HTMLParser):
 def _editor_form(page: str) -> list[tuple[str, str]]:
     parser = _EditorForm()
     parser.feed(page)
-    assert parser.found, "no layout editor on the page"
+    assert parser.found, "no editor form on the page"
     return parser.found
 
 
