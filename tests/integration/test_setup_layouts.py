@@ -16,9 +16,9 @@ from tests.integration.test_setup_ui import _deploy, _post, admin  # noqa: F401
 
 
 class _EditorForm(HTMLParser):
-    """An editor's inputs (the form of class ``editor-form``) as a browser sends them (without any button): hidden
-    and text inputs, checked checkboxes, each select's selected option (else its first)
-    and textareas, in document order."""
+    """An editor's inputs (the form of class ``editor-form``) as a browser sends them
+    without any button: hidden and text inputs, checked checkboxes, each select's
+    selected option (else its first) and textareas, in document order."""
 
     def __init__(self):
         super().__init__()
