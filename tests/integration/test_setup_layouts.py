@@ -6,13 +6,19 @@ reaches the dealer's form. On both databases."""
 from __future__ import annotations
 
 import html
+import json
 import re
+import shutil
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from hulian.runtime.ui.channel import CHANNEL_COOKIE
+from tests.conftest import EXAMPLE_CRM
 from tests.integration.test_setup_ui import _deploy, _post, admin  # noqa: F401
+from tests.integration.ui_support import PASSWORD, UISite
 
 
 class _EditorForm(HTMLParser):
@@ -200,3 +206,32 @@ def test_a_new_layout_with_a_section_and_an_assignment(ui_site, admin):  # noqa:
     assert admin.get("/setup/layouts/account_rep").status_code == 200
     listed = admin.get("/setup/layouts")
     assert 'href="/setup/layouts/account_rep"' in listed.text
+
+
+@pytest.fixture
+def locked_site(engine, tenant, clock, tmp_path):
+    """The example CRM with its dealers' mobile layout locked by the pack."""
+    pack = tmp_path / "crm"
+    shutil.copytree(EXAMPLE_CRM, pack)
+    file = pack / "layouts" / "order_dealer_mobile.json"
+    doc = json.loads(file.read_text(encoding="utf-8"))
+    doc["customizable"] = {"document": "locked"}
+    file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    engine.metadata(tenant).deploy(pack)
+    site = UISite(engine, tenant, clock)
+    engine.people(tenant).set_password("admin", PASSWORD)
+    return site
+
+
+def test_a_layout_the_pack_locks_says_so_and_is_refused(locked_site):
+    admin_client = locked_site.logged_in("admin")
+    path = "/setup/layouts/order_dealer_mobile"
+    editor = admin_client.get(path)
+    assert editor.status_code == 200
+    assert 'class="alert alert-error" role="alert"' in editor.text  # the lock, up front
+    page = _send(admin_client, path, editor.text, [("label_en", "Mine")], op="plan")
+    assert page.status_code == 422
+    summary = re.search(r'error-summary.*?</div>', page.text, re.S)
+    assert summary is not None and "locks its layout" in html.unescape(summary.group(0))
+    assert "layouts/order_dealer_mobile.json" not in locked_site.engine.metadata(
+        locked_site.tenant).overlay().documents
