@@ -181,10 +181,17 @@ def _safe_back(text: object) -> str:
 def plan_page(setup: Setup, report: DeployReport, *, title: str, back: str, action: str,
               hidden: Mapping[str, str], error: str | None = None,
               status: int = 200) -> Response:
+    back = _safe_back(back)
     return setup.render("setup/plan.html", {
-        "title": title, "report": report, "back": _safe_back(back), "action": action,
+        "title": title, "report": report, "back": back, "action": action,
         "hidden": dict(hidden), "error": error,
-        "kinds": {s.kind for s in report.steps}}, section="versions", status=status)
+        "kinds": {s.kind for s in report.steps}}, section=_section_of(back), status=status)
+
+
+def _section_of(path: str) -> str:
+    """The navigation's area of a config page's path (``/setup/objects/Order`` -> objects)."""
+    part = path.removeprefix("/setup/").split("/")[0].split("?")[0]
+    return part if part in SECTIONS else "objects"
 
 
 def apply(setup: Setup) -> Response:
@@ -222,7 +229,7 @@ def apply(setup: Setup) -> Response:
 def _refused(setup: Setup, back: str, title: str, message: str) -> Response:
     return setup.render("setup/refused.html", {"title": title, "back": back,
                                                "message": message},
-                        section="versions", status=409)
+                        section=_section_of(back), status=409)
 
 
 routes = [
