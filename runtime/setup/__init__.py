@@ -15,7 +15,8 @@ from starlette.routing import BaseRoute
 
 __all__ = ["PAGES", "setup_routes"]
 
-PAGES = ("flow", "objects", "fields", "rules", "versions")
+PAGES = ("flow", "objects", "fields", "rules", "versions",
+         "roles", "apps", "partners", "sharing")
 """The modules of config pages; each has ``routes``. A new area adds its module here."""
 
 
