@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 
 __all__ = ["PAGES", "setup_routes"]
 
-PAGES = ("flow", "objects", "fields", "rules", "versions")
+PAGES = ("flow", "objects", "fields", "rules", "versions", "flows")
 """The modules of config pages; each has ``routes``. A new area adds its module here."""
 
 
