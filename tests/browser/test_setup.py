@@ -69,3 +69,57 @@ def test_a_rule_with_a_type_error_shows_the_caret_while_typing(open_window):
         page.locator(".plan-steps").is_visible()
     click(window, "button", "Deploy")
     assert "deployed=" in window.path
+
+
+def test_an_object_opened_to_a_new_role_is_seen_by_its_new_user(open_window, live):
+    window = _admin(open_window)
+    page = window.page
+    window.go("/setup/roles")
+    click(window, "link", "New interconnect role")
+    field(page, "API name").fill("contact_keeper")
+    page.get_by_label("English").first.fill("Contact keeper")
+    page.get_by_label("中文").first.fill("联系人维护")
+    click(window, "button", "Review the plan")
+    click(window, "button", "Deploy")
+    window.go("/setup/roles/contact_keeper")
+    page.get_by_label("Contact: Read").check()
+    page.get_by_label("Contact: Create").check()
+    window.shot("role matrix", doc="setup-role-matrix")
+    click(window, "button", "Review the plan")
+    click(window, "button", "Deploy")
+
+    window.go("/setup/apps")
+    click(window, "link", "New interconnect app")
+    field(page, "API name").fill("contacts")
+    page.get_by_label("English").first.fill("Partner contacts")
+    page.get_by_label("中文").first.fill("伙伴联系人")
+    page.get_by_role("checkbox", name="Contact Contact", exact=True).check()
+    page.get_by_label(re.compile(r"^Contact keeper\b")).check()
+    click(window, "button", "Review the plan")
+    click(window, "button", "Deploy")
+
+    window.go("/setup/partners")
+    field(page, "Enterprise name").fill("Dealer C")
+    manager = page.locator("#partner_manager option", has_text=f"({demo.PARTNER_MANAGER})")
+    field(page, "Partner manager").select_option(manager.get_attribute("value"))
+    click(window, "button", "Create the enterprise")
+    field(page, "Username (to sign in)").fill("c.chen.dealer")
+    field(page, "Display name").fill("Chen")
+    page.get_by_label(re.compile(r"^Contact keeper\b")).check()
+    page.get_by_label(re.compile("password", re.I)).first.fill("c.chen.dealer")
+    click(window, "button", "Create the user")
+    assert page.locator("#error-password").is_visible(), "the policy speaks beside it"
+    page.get_by_label(re.compile(r"^Contact keeper\b")).check()
+    page.get_by_label(re.compile("password", re.I)).first.fill("chen-initial-pass")
+    click(window, "button", "Create the user")
+    window.shot("user created", doc="setup-user")
+
+    dealer = open_window(phone=True, locale="en-US", name="dealer")
+    dealer.go(f"/portal/{demo.DEMO_TENANT}")
+    dealer.login("c.chen.dealer", "chen-initial-pass")
+    dealer.submit_login()
+    assert dealer.path.startswith("/app")
+    dealer.go("/app/o/Contact")
+    assert dealer.page.get_by_role("heading", name=re.compile("Contact")).first.is_visible()
+    dealer.shot("contacts on a phone")
+    assert dealer.status_of("/app/o/Order") == 404
