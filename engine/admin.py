@@ -40,6 +40,7 @@ from hulian.engine.overlay import (
     archived_field_definition,
     change_overlay,
     overlay_state,
+    pack_document,
 )
 from hulian.engine.records import rollups
 from hulian.engine.system import people
@@ -215,6 +216,12 @@ class MetadataAdmin:
         """The last definition of the overlay's own field ``object_name.field`` (to put it
         back: the deploy restores its archived values), or None."""
         return archived_field_definition(self, object_name, field)
+
+    def pack_document(self, path: str) -> Any:
+        """The document at ``path`` (``roles/dealer_buyer.json``) as the installed packs
+        define it, without the overlay's changes (None when no pack holds it): what a
+        role extension's differences are taken against."""
+        return pack_document(self._stack(), path)
 
     def export_overlay(self, directory: str | Path) -> list[str]:
         """Write the tenant's overlay as a tenant pack folder (what a consultant keeps in git

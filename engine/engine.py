@@ -42,7 +42,7 @@ from hulian.engine.database import (
 )
 from hulian.engine.deploy import versions
 from hulian.engine.errors import NotFoundError
-from hulian.engine.people_api import PeopleAdmin, admin_roles
+from hulian.engine.people_api import PeopleAdmin, setup_roles
 from hulian.engine.records.cursors import CursorSigner
 from hulian.engine.recycle import DEFAULT_RETENTION_DAYS, check_days
 from hulian.engine.schema.compiled import CompiledSchema, compile_schema
@@ -160,7 +160,7 @@ class Engine:
             people.require_tenant(conn, tenant)
             if isinstance(actor, str):
                 actor = people.require_user(conn, tenant, actor)
-            require_admin(conn, actor, tenant, admin_roles(self, conn, tenant))
+            require_admin(conn, actor, tenant, setup_roles(self, conn, tenant))
         return tenant, actor
 
     def purge_changes(self, tenant: str, *, now: dt.datetime | None = None,

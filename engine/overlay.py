@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from hulian.engine.admin import MetadataAdmin
 
 __all__ = ["OVERLAY", "OverlayState", "archived_field_definition", "change_overlay",
-           "overlay_manifest", "overlay_state"]
+           "overlay_manifest", "overlay_state", "pack_document"]
 
 OVERLAY = "overlay"
 """The layer name problems of the overlay's documents start with (``overlay/...``)."""
@@ -116,6 +116,13 @@ def archived_field_definition(admin: MetadataAdmin, object_name: str, field: str
                     if isinstance(definition, dict) and definition.get("api_name") == field:
                         return _plain(definition)
     return None
+
+
+def pack_document(stack: Stack, path: str) -> Any:
+    """The document at ``path`` as the last installed pack holding it defines it (plain
+    JSON), or None."""
+    return next((_plain(pack.documents[path]) for pack in reversed(stack.packs)
+                 if path in pack.documents), None)
 
 
 def _plain(value: Any) -> Any:

@@ -54,6 +54,14 @@ def admin_roles(engine: Engine, conn: sa.Connection, tenant: str) -> set[str]:
                             if r.admin and r.kind == "internal")}
 
 
+def setup_roles(engine: Engine, conn: sa.Connection, tenant: str) -> set[str]:
+    """The roles whose internal users administer ``tenant``'s metadata and people: the
+    admin roles and the roles with the functional permission ``"setup": true``."""
+    pack = deployed_pack(engine, conn, tenant)
+    return admin_roles(engine, conn, tenant) | {
+        r.api_name for r in (pack.roles if pack else ()) if r.setup and r.kind == "internal"}
+
+
 class PeopleAdmin:
     """One tenant's people, administered by ``actor``. Every method is one transaction."""
 

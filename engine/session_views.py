@@ -96,6 +96,11 @@ class ViewsMixin(SessionParts):
 
     # -- resolving a scene ----------------------------------------------------------------
 
+    def leads_anyone(self) -> bool:
+        """Whether anyone works in a department the user leads (else the built-in scene
+        ``my_subordinates`` is always empty for them, and the UI does not offer it)."""
+        return any(person != self.user.id for person in self._led_people())
+
     def _led_people(self) -> tuple[str, ...]:
         """The people in the departments the reader leads (``my_subordinates``). An
         administrator's visibility does not read them; they are read once here."""

@@ -18,6 +18,7 @@ on the form) go to the summary at the top.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -78,7 +79,8 @@ def _dependencies(layout: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 def _field_view(field: Mapping[str, Any], lang: str, value: Any, submitted: Any,
                 error: str | None, names: Mapping[str, str], depends: Mapping[str, Any] | None,
-                users: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
+                users: list[Mapping[str, str]] | None = None,
+                zone: dt.tzinfo | None = None) -> dict[str, Any]:
     name = field["api_name"]
     read_only = bool(field.get("read_only")) or field.get("widget") == "read-only"
     control = "read-only" if read_only else INPUTS.get(field.get("widget") or "text", "text")
@@ -92,7 +94,7 @@ def _field_view(field: Mapping[str, Any], lang: str, value: Any, submitted: Any,
     elif isinstance(value, (list, tuple)):
         values = [str(v) for v in value]
     else:
-        values = [input_text(value, field)] if value is not None else []
+        values = [input_text(value, field, zone)] if value is not None else []
     text = values[0] if values else ""
     labels = option_labels(field, lang)
     if choices:
@@ -130,7 +132,8 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
               record: Mapping[str, Any] | None = None,
               submitted: Mapping[str, Any] | None = None, errors: Iterable[Any] = (),
               names: Mapping[str, str] | None = None,
-              users: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
+              users: list[Mapping[str, str]] | None = None,
+              zone: dt.tzinfo | None = None) -> dict[str, Any]:
     """What the form template shows for ``layout`` (an effective detail layout) in
     ``lang``: ``sections`` of field views, ``summary`` (every error, each with the id of
     its input when it has one) and ``general`` (the errors without a field on the form).
@@ -142,6 +145,7 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
     the records the lookups point at; ``users``: the users a record may be given to
     (``{"id", "name"}``, :meth:`Session.owner_choices`): a writable lookup to ``User``
     (the owner) becomes a select of them, the current value kept when it is not among them.
+    ``zone``: the user's time zone, that date-and-time inputs are filled in (None: UTC).
     """
     record, names = record or {}, names or {}
     on_form = {f["api_name"]: f for f in form_fields(layout)}
@@ -164,7 +168,7 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
         fields = [_field_view(f, lang, record.get(f["api_name"]),
                               (submitted or {}).get(f["api_name"]),
                               " ".join(by_field.get(f["api_name"], ())) or None, names,
-                              depends.get(f["api_name"]), users)
+                              depends.get(f["api_name"]), users, zone)
                   for f in section["fields"]]
         sections.append({"api_name": section["api_name"],
                          "label": label_text(section.get("label"), lang),
@@ -178,13 +182,14 @@ def _one(texts: list[str]) -> str:
     return texts[-1].strip() if texts else ""
 
 
-def read_form(layout: Mapping[str, Any], form: Mapping[str, list[str]]) -> dict[str, Any]:
+def read_form(layout: Mapping[str, Any], form: Mapping[str, list[str]],
+              zone: dt.tzinfo | None = None) -> dict[str, Any]:
     """The data a create or update takes from a submitted form (``form``: each name's
     list of values, as ``FormData.getlist`` gives them): only the fields the form lets
     the user change and that the form sent (a checkbox or multi-picklist is preceded by
     a hidden empty input of its name, so an unchecked one is sent too); a blank input is
     None, an unchecked checkbox False, a multi-picklist a list of its checked options, a
-    ``datetime-local`` value in UTC."""
+    ``datetime-local`` value as a moment in ``zone`` (the user's; None: UTC)."""
     data: dict[str, Any] = {}
     for field in form_fields(layout):
         name = field["api_name"]
@@ -202,9 +207,19 @@ def read_form(layout: Mapping[str, Any], form: Mapping[str, list[str]]) -> dict[
         else:
             text = _one(texts)
             if control == "datetime-local" and text and not _zoned(text):
-                text += "Z"
+                text = _in_zone(text, zone)
             data[name] = text or None
     return data
+
+
+def _in_zone(text: str, zone: dt.tzinfo | None) -> str:
+    """A ``datetime-local`` text as an ISO moment in ``zone``; a text that is not a date and
+    time is left for the engine to refuse (with its own message)."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return moment.replace(tzinfo=zone or dt.UTC).isoformat()
 
 
 def _zoned(text: str) -> bool:
@@ -225,12 +240,26 @@ def changed_only(data: Mapping[str, Any], record: Mapping[str, Any],
             same = bool(value) == bool(before)
         elif isinstance(value, list) or isinstance(before, (list, tuple)):
             same = sorted(value or []) == sorted(before or [])
+        elif isinstance(before, dt.datetime) and isinstance(value, str):
+            same = _same_moment(value, before)
         else:
             shown = input_text(before, field) if before is not None else ""
             same = (value or "") in (shown, shown + "Z" if shown else "")
         if not same:
             out[name] = value
     return out
+
+
+def _same_moment(text: str, before: dt.datetime) -> bool:
+    """Whether a form's date and time (to the minute, as the input holds it) is the stored
+    moment's."""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if moment.tzinfo is None or before.tzinfo is None:
+        return False
+    return moment == before.replace(second=0, microsecond=0)
 
 
 def business_type_choices(describe: Mapping[str, Any], lang: str,

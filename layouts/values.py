@@ -8,9 +8,9 @@ Pure functions over a field entry of an effective layout or of ``describe`` (its
 >>> input_text(dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.timezone.utc), {"type": "datetime"})
 '2024-03-01T09:30'
 
-Dates and times are shown and edited in UTC (a ``datetime-local`` input has no zone; the
-form adds ``Z`` when it reads one back, :func:`hulian.layouts.forms.read_form`), but for
-moments a page only shows (a history entry's time) in the user's zone when it is known:
+A ``datetime-local`` input has no zone: it is filled in the user's zone when it is known
+(else UTC), and :func:`hulian.layouts.forms.read_form` reads it back in the same zone;
+moments a page only shows (a history entry's time) are in the user's zone too:
 
 >>> display(dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC), {"type": "datetime"}, "en",
 ...         zone=time_zone("Asia/Shanghai"))
@@ -114,16 +114,16 @@ def display(value: Any, field: Mapping[str, Any], lang: str, *,
     return str(value)
 
 
-def input_text(value: Any, field: Mapping[str, Any]) -> str:
+def input_text(value: Any, field: Mapping[str, Any], zone: dt.tzinfo | None = None) -> str:
     """``value`` as the text an ``<input>`` of ``field``'s widget holds (``""`` for blank):
     numbers at their scale without separators, ``datetime-local`` as ``YYYY-MM-DDTHH:MM``
-    in UTC, times as ``HH:MM[:SS]``."""
+    in ``zone`` (the user's; None: UTC), times as ``HH:MM[:SS]``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else ""
     if isinstance(value, dt.datetime):
-        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        moment = value.astimezone(zone or dt.UTC) if value.tzinfo else value
         return moment.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S" if value.second else "%H:%M")

@@ -158,6 +158,11 @@ def _check_role(doc: Any, file: str, report: Report, pack: _Pack) -> None:
                    "an interconnect role cannot be an admin role",
                    "remove admin: downstream users act only on the objects their apps open;"
                    " or make the role internal")
+    if doc.get("kind") == "interconnect" and doc.get("setup") is True:
+        report.add("role.interconnect_setup", ("setup",),
+                   "an interconnect role cannot hold the setup permission",
+                   "remove setup: only the upstream company's own users change its metadata;"
+                   " or make the role internal")
     _check_objects(doc.get("objects"), report, pack)
 
 

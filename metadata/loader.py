@@ -224,6 +224,7 @@ def build_role(doc: Mapping[str, Any], source: str) -> Role:
         label=frozen_map(doc["label"]),
         kind=doc.get("kind", "internal"),
         admin=doc.get("admin", False),
+        setup=doc.get("setup", False),
         objects=frozen_map({name: _object_access(access)
                             for name, access in doc.get("objects", {}).items()}),
         description=doc.get("description"),

@@ -405,6 +405,9 @@ class Role:
     source: str = ""
     customizable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Policies declared on the role itself: what a tenant's role extension may change."""
+    setup: bool = False
+    """The functional permission ``setup``: its (internal) users administer the tenant's
+    metadata and people (the config UI, the metadata API) without seeing every record."""
 
 
 @dataclass(frozen=True)

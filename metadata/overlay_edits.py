@@ -229,6 +229,36 @@ class OverlayDraft:
         path, index = own
         del self._document(path, {})["validation_rules"][index]
 
+    # -- flows --------------------------------------------------------------------------------
+
+    def own_flow(self, name: str) -> bool:
+        """Whether the overlay holds the whole flow ``name`` (its own, or its replacement of
+        a pack's): not merely a switch (``{"api_name", "active"}``)."""
+        doc = self.documents.get(f"flows/{name}.json")
+        return isinstance(doc, dict) and "type" in doc
+
+    def put_flow(self, document: dict[str, Any]) -> Place:
+        """Add the overlay's own flow, or replace it (``flows/<api_name>.json``)."""
+        return self.put(f"flows/{document['api_name']}.json", document)
+
+    def switch_flow(self, name: str, active: bool) -> Place:
+        """Switch a pack's flow off or on: a file of its name holding only ``api_name`` and
+        ``active``; for the overlay's own flow, its ``active``."""
+        path = f"flows/{name}.json"
+        if self.own_flow(name):
+            doc = self._document(path, {})
+            if active:
+                doc.pop("active", None)
+            else:
+                doc["active"] = False
+            return Place(f"{OVERLAY}/{path}", "/active")
+        return self.put(path, {"api_name": name, "active": active})
+
+    def remove_flow(self, name: str) -> None:
+        """Take the overlay's document of flow ``name`` out (its own flow is removed; a
+        switched or replaced pack flow runs as the pack says again)."""
+        self.delete(f"flows/{name}.json")
+
     # -- business types, layouts, scenes, home views ------------------------------------------
 
     def own_business_type(self, object_name: str, name: str) -> tuple[str, int] | None:

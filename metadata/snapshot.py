@@ -186,6 +186,8 @@ def _role(role: Role) -> dict[str, Any]:
         doc["kind"] = role.kind
     if role.admin:
         doc["admin"] = True
+    if role.setup:
+        doc["setup"] = True
     doc = _optional(doc, description=role.description)
     if role.objects:
         doc["objects"] = {name: _access(access) for name, access in role.objects.items()}

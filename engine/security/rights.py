@@ -45,6 +45,9 @@ NONE = ObjectRights()
 class Rights:
     admin: bool
     objects: Mapping[str, ObjectRights]
+    setup: bool = False
+    """May change the tenant's metadata and people (the config UI): an administrator, or
+    an internal user with a role declaring ``"setup": true``."""
 
     def on(self, object_name: str) -> ObjectRights:
         return self.objects.get(object_name, NONE)
@@ -110,7 +113,8 @@ def rights_of(pack: Pack, user: User, roles: Iterable[str]) -> Rights:
     mine = [defined[n] for n in sorted(names) if n in defined and defined[n].kind == kind]
     if user.is_admin or (kind == "internal" and (
             ADMIN in names or any(role.admin for role in mine))):
-        return Rights(True, MappingProxyType({}))
+        return Rights(True, MappingProxyType({}), setup=True)
+    setup = kind == "internal" and any(role.setup for role in mine)
     custom = {o.api_name: frozenset(a.api_name for a in o.actions) for o in pack.objects}
     grants: list[tuple[str, ObjectAccess, frozenset[str]]] = []
     if kind == "internal" and MEMBER in names:
@@ -121,7 +125,7 @@ def rights_of(pack: Pack, user: User, roles: Iterable[str]) -> Rights:
     for role in mine:
         grants += [(o, access, custom.get(o, frozenset())) for o, access in role.objects.items()
                    if o in custom and (kind == "internal" or (o, role.api_name) in opened)]
-    return Rights(False, MappingProxyType(_combine(grants)))
+    return Rights(False, MappingProxyType(_combine(grants)), setup=setup)
 
 
 def roles_counting(pack: Pack, user: User, roles: Iterable[str],

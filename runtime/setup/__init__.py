@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 __all__ = ["PAGES", "setup_routes"]
 
 PAGES = ("flow", "objects", "fields", "rules", "versions",
+         "roles", "apps", "partners", "sharing", "flows",
          "layouts", "business_types", "scenes", "home")
 """The modules of config pages; each has ``routes``. A new area adds its module here."""
 

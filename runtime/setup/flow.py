@@ -36,7 +36,8 @@ from hulian.runtime.ui.pages import UIPage, page_endpoint
 
 __all__ = ["Problems", "Setup", "propose", "routes", "setup_endpoint"]
 
-SECTIONS = ("objects", "roles", "apps", "partners", "layouts", "scenes", "home", "versions")
+SECTIONS = ("objects", "roles", "apps", "partners", "layouts", "scenes", "home", "flows",
+            "versions")
 """The config UI's areas, in the order its navigation shows them."""
 
 
@@ -157,10 +158,24 @@ def propose(setup: Setup, draft: OverlayDraft, places: Iterable[Place], *, title
     except MetadataError as error:
         return editor(Problems.sort(error.problems, places))
     except DeployError as error:
+        located = _located(error)
+        if located:
+            return editor(Problems.sort(located, places))
         return editor(Problems.one(_deploy_message(error)))
     change = {"put": put, "delete": delete}
     return plan_page(setup, report, title=title, back=back, action="/setup/apply",
                      hidden={"change": dumps(change), "base": str(planned_on or "")})
+
+
+def _located(error: DeployError) -> list[Problem]:
+    """The uses a refused deploy lists with their file and pointer (``flow_unknown_user``,
+    ``deploy_removed_in_use``), as problems an editor shows beside its inputs."""
+    return [Problem(error.code, change["file"], change["pointer"],
+                    str(change.get("message") or f"{change.get('removed')} is removed but "
+                                                 f"{change.get('used_by')} uses it"),
+                    error.hint)
+            for change in error.changes
+            if isinstance(change.get("file"), str) and isinstance(change.get("pointer"), str)]
 
 
 def _deploy_message(error: DeployError) -> str:
@@ -181,10 +196,17 @@ def _safe_back(text: object) -> str:
 def plan_page(setup: Setup, report: DeployReport, *, title: str, back: str, action: str,
               hidden: Mapping[str, str], error: str | None = None,
               status: int = 200) -> Response:
+    back = _safe_back(back)
     return setup.render("setup/plan.html", {
-        "title": title, "report": report, "back": _safe_back(back), "action": action,
+        "title": title, "report": report, "back": back, "action": action,
         "hidden": dict(hidden), "error": error,
-        "kinds": {s.kind for s in report.steps}}, section="versions", status=status)
+        "kinds": {s.kind for s in report.steps}}, section=_section_of(back), status=status)
+
+
+def _section_of(path: str) -> str:
+    """The navigation's area of a config page's path (``/setup/objects/Order`` -> objects)."""
+    part = path.removeprefix("/setup/").split("/")[0].split("?")[0]
+    return part if part in SECTIONS else "objects"
 
 
 def apply(setup: Setup) -> Response:
@@ -222,7 +244,7 @@ def apply(setup: Setup) -> Response:
 def _refused(setup: Setup, back: str, title: str, message: str) -> Response:
     return setup.render("setup/refused.html", {"title": title, "back": back,
                                                "message": message},
-                        section="versions", status=409)
+                        section=_section_of(back), status=409)
 
 
 routes = [

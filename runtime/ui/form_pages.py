@@ -56,7 +56,8 @@ def _render(page: UIPage, object_name: str, layout: Mapping[str, Any], *,
                      for f in form_fields(layout))
     view = form_view(layout, lang, record=record, submitted=submitted, errors=errors,
                      names=record_names(session, ids),
-                     users=session.owner_choices() if picks_user else None)
+                     users=session.owner_choices() if picks_user else None,
+                     zone=page.zone)
     describe = session.describe(object_name)
     action = f"/app/o/{object_name}/{record_id}/edit" if record_id else \
         f"/app/o/{object_name}/new"
@@ -105,7 +106,7 @@ def new_record(page: UIPage) -> Response:
         return _render(page, object_name, layout,
                        record=_defaults(page, object_name, layout, query),
                        submitted=_shown(submitted, layout), types=shown_types)
-    data = {k: v for k, v in read_form(layout, submitted).items() if v is not None}
+    data = {k: v for k, v in read_form(layout, submitted, page.zone).items() if v is not None}
     if len(types) > 1 and chosen:
         data["business_type"] = chosen
     try:
@@ -135,7 +136,7 @@ def edit_record(page: UIPage) -> Response:
     if page.form.get("pick") is not None:  # back from the lookup search page, not saving
         return _render(page, object_name, layout, record=record, record_id=record_id,
                        submitted=_shown(submitted, layout), version=version)
-    data = changed_only(read_form(layout, submitted), record, layout)
+    data = changed_only(read_form(layout, submitted, page.zone), record, layout)
     try:
         if data:
             session.update(object_name, record_id, data, version=version)

@@ -58,10 +58,10 @@ def _scene_name(scenes: list[dict[str, Any]], wanted: str | None) -> str:
     return next((s["api_name"] for s in scenes if s.get("default")), "all")
 
 
-def applicable_scenes(scenes: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
-    """The scenes offered on the list: not the built-in ``my_subordinates`` to an
-    interconnect user (they lead no one, so it is always empty for them)."""
-    if user is not None and getattr(user, "is_interconnect", False):
+def applicable_scenes(scenes: list[dict[str, Any]], leads: bool) -> list[dict[str, Any]]:
+    """The scenes offered on the list: not the built-in ``my_subordinates`` to a user who
+    leads no one (every interconnect user, most employees): it is always empty for them."""
+    if not leads:
         return [s for s in scenes if not (s.get("kind") == "built_in" and
                                           s["api_name"] == "my_subordinates")]
     return scenes
@@ -97,7 +97,8 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
     """The context of the list template for ``params`` (scene, sort, q, f_*, after)."""
     session, lang = page.session, page.lang
     describe = session.describe(object_name)
-    scenes = applicable_scenes(session.scenes(object_name, counts=True), page.user)
+    scenes = applicable_scenes(session.scenes(object_name, counts=True),
+                               not page.user.is_interconnect and session.leads_anyone())
     chosen = _scene_name(scenes, params.get("scene"))
     scene = next((s for s in scenes if s["api_name"] == chosen), None)
     if scene is None:

@@ -143,7 +143,7 @@ class UIPage(Page):
         if self.opened is not None:
             base["apps"] = launcher(self.opened)
             base["setup_link"] = not self.user.is_interconnect and \
-                self.opened.visibility.rights.admin
+                self.opened.visibility.rights.setup
             brand = branding.of_pack(self.opened.schema.pack)
         else:
             brand = branding.of_tenant(self.engine, self.user.tenant)

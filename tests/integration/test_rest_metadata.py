@@ -196,3 +196,28 @@ def test_an_exported_overlay_deploys_unchanged_to_a_fresh_tenant(api, tmp_path):
     ours = body(api.get("/admin/metadata"))["documents"]
     theirs = engine.metadata(other).overlay().effective
     assert theirs["objects/Order.json"] == ours["objects/Order.json"]
+
+
+def test_a_consultants_files_and_the_admins_changes_keep_each_other(api, tmp_path):
+    """The overlay exported to git, edited and deployed: the UI shows it, and the next
+    change made through the API (as the UI does) keeps it."""
+    engine, tenant = api.engine, api.tenant
+    api.call("PUT", f"/admin/metadata/overlay/{EXTENSION}",
+             {"object": "Order", "fields": [CHANNEL]})
+    folder = tmp_path / "git"
+    engine.metadata(tenant).export_overlay(folder)
+    edited = folder / "extensions" / "Order.json"
+    text = edited.read_text("utf-8").replace(
+        '"fields": [', '"fields": [{"api_name": "po__c", "type": "text", '
+                      '"label": {"en": "PO", "zh": "采购单号"}}, ', 1)
+    edited.write_text(text, "utf-8")
+    engine.metadata(tenant).deploy(folder)
+    seen = body(api.get(f"/admin/metadata/overlay/{EXTENSION}"))
+    assert [f["api_name"] for f in seen["document"]["fields"]] == ["po__c", "channel__c"]
+    document = seen["document"]
+    document["label"] = {"en": "Sales order", "zh": "销售订单"}
+    body(api.call("PUT", f"/admin/metadata/overlay/{EXTENSION}", document,
+                  params={"base": str(seen["version"])}))
+    order = body(api.get("/admin/metadata"))["documents"]["objects/Order.json"]
+    assert order["label"]["en"] == "Sales order"
+    assert {"po__c", "channel__c"} <= {f["api_name"] for f in order["fields"]}

@@ -10,6 +10,7 @@ import pytest
 
 from hulian.engine.errors import RecordValidationError
 from hulian.metadata.jsontext import loads
+from hulian.metadata.problems import MetadataError
 from tests.integration.ui_support import PASSWORD, hidden_csrf
 
 
@@ -179,3 +180,22 @@ def test_archive_and_restore_an_own_field(ui_site, admin):
     assert _deploy(admin, restore).status_code == 303
     with ui_site.engine.session(ui_site.tenant, user="admin") as session:
         assert session.get("Order", order["id"])["code__c"] == "K-1"
+
+
+def test_the_setup_permission_opens_setup_without_every_record(ui_site):
+    engine, tenant = ui_site.engine, ui_site.tenant
+    role = {"api_name": "configurator__c", "label": {"en": "Configurator", "zh": "配置员"},
+            "setup": True}
+    engine.metadata(tenant).change_overlay({"roles/configurator__c.json": role})
+    engine.people(tenant).create_user("cfg", roles=["configurator__c"])
+    engine.people(tenant).set_password("cfg", PASSWORD)
+    client = ui_site.logged_in("cfg")
+    assert client.get("/setup/objects/Order").status_code == 200
+    assert 'href="/setup"' in client.get("/app").text
+    with engine.session(tenant, user="cfg") as session:
+        assert session.objects() == [], "setup is not the admin role: no records"
+    interconnect = {"api_name": "bad__c", "label": {"en": "Bad", "zh": "坏"},
+                    "kind": "interconnect", "setup": True}
+    with pytest.raises(MetadataError) as refused:
+        engine.metadata(tenant).change_overlay({"roles/bad__c.json": interconnect})
+    assert [p.code for p in refused.value.problems] == ["role.interconnect_setup"]

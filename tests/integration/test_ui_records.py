@@ -278,3 +278,17 @@ def test_approval_panel_offers_what_the_user_may_do(site):
                      data={"csrf_token": boss_csrf, "comment": "ok"})
     assert done.status_code == 303
     assert "Approved" in boss.get(f"/app/o/Order/{order['id']}").text
+
+
+def test_my_subordinates_is_offered_only_to_those_who_lead_someone(site):
+    from hulian.runtime.demo import SALES_MANAGER, SALES_REP
+
+    engine, tenant, _ = site
+    for user in (SALES_MANAGER, SALES_REP):
+        engine.people(tenant).set_password(user, PASSWORD)
+    offered = {}
+    for user in (SALES_MANAGER, SALES_REP, "admin", DEALER_BUYER):
+        client, _ = client_for(site, user)
+        offered[user] = "scene=my_subordinates" in client.get("/app/o/Order").text
+    assert offered == {SALES_MANAGER: True, SALES_REP: False, "admin": False,
+                       DEALER_BUYER: False}

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from hulian.engine.errors import FieldError
 from hulian.layouts.forms import business_type_choices, changed_only, form_view, read_form
+from hulian.layouts.values import time_zone
 
 STATUS = {"api_name": "status", "label": {"zh": "状态", "en": "Status"}, "type": "picklist",
           "widget": "select", "read_only": False, "required": True,
@@ -82,9 +83,22 @@ def test_read_form_takes_only_what_the_user_may_change():
             "urgent": [""]}
     assert read_form(LAYOUT, form) == {
         "status": "sent", "amount": "12.30", "urgent": False,
-        "tags": ["a", "b"], "due": "2024-03-01T09:30Z", "account": None}
+        "tags": ["a", "b"], "due": "2024-03-01T09:30:00+00:00", "account": None}
     assert read_form(LAYOUT, {"urgent": ["", "true"], "tags": [""]}) == {
         "urgent": True, "tags": None}
+
+
+def test_date_and_time_inputs_are_in_the_users_zone():
+    shanghai = time_zone("Asia/Shanghai")
+    moment = dt.datetime(2024, 3, 1, 1, 30, tzinfo=dt.UTC)
+    view = fields(form_view(LAYOUT, "en", record={"due": moment}, zone=shanghai))
+    assert view["due"]["value"] == "2024-03-01T09:30"
+    sent = read_form(LAYOUT, {"due": ["2024-03-01T09:30"]}, shanghai)
+    assert dt.datetime.fromisoformat(sent["due"]) == moment
+    assert changed_only(sent, {"due": moment}, LAYOUT) == {}
+    later = read_form(LAYOUT, {"due": ["2024-03-01T10:30"]}, shanghai)
+    assert changed_only(later, {"due": moment}, LAYOUT) == later
+    assert read_form(LAYOUT, {"due": ["soon"]}, shanghai) == {"due": "soon"}
 
 
 def test_an_edit_writes_only_the_changed_fields():
