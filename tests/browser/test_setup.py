@@ -123,3 +123,39 @@ def test_an_object_opened_to_a_new_role_is_seen_by_its_new_user(open_window, liv
     assert dealer.page.get_by_role("heading", name=re.compile("Contact")).first.is_visible()
     dealer.shot("contacts on a phone")
     assert dealer.status_of("/app/o/Order") == 404
+
+
+def test_a_new_picklist_on_the_dealers_phone_layout_reaches_the_dealer(open_window):
+    window = _admin(open_window)
+    page = window.page
+    window.go("/setup/objects/Order/fields/new")
+    click(window, "link", "Picklist picklist")
+    field(page, "API name").fill("delivery_window")
+    page.get_by_label("English").first.fill("Delivery window")
+    page.get_by_label("中文").first.fill("送货时段")
+    page.get_by_label("Options").fill("morning | 上午 | Morning\nafternoon | 下午 | Afternoon")
+    click(window, "button", "Review the plan")
+    click(window, "button", "Deploy")
+
+    window.go("/setup/layouts/order_dealer_mobile")
+    field(page, "Field").select_option("delivery_window__c")
+    adding = page.get_by_role("group", name="Add a field")
+    with page.expect_navigation():
+        adding.get_by_role("button", name="Add", exact=True).click()
+    assert page.locator('[name="required.delivery_window__c"]').count() == 1, \
+        "the field is on the layout being edited"
+    window.shot("layout editor", doc="setup-layout")
+    click(window, "button", "Review the plan")
+    assert page.get_by_text("order_dealer_mobile").first.is_visible()
+    window.shot("layout plan")
+    click(window, "button", "Deploy")
+    assert "deployed=" in window.path
+
+    dealer = open_window(phone=True, locale="en-US", name="dealer")
+    sign_in(dealer, demo.DEALER_BUYER, portal=True)
+    dealer.go("/app/o/Order/new")
+    select = field(dealer.page, "Delivery window")
+    assert select.is_visible()
+    options = select.locator("option").all_inner_texts()
+    assert "Morning" in options and "Afternoon" in options
+    dealer.shot("the dealer's form with the new field")
