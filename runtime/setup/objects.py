@@ -15,6 +15,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hulian.metadata.loader import DEFAULT_DATA_PERMISSION
 from hulian.metadata.model import DATA_PERMISSIONS, EXTERNAL_DATA_PERMISSIONS
 from hulian.runtime.setup.flow import Problems, Setup, propose, setup_endpoint
 from hulian.runtime.setup.inputs import i18n_value, name_with_suffix
@@ -89,8 +90,10 @@ def _settings(setup: Setup, name: str, obj: dict[str, Any]) -> dict[str, Any]:
             "plural_zh": (obj.get("plural_label") or {}).get("zh", ""),
             "plural_en": (obj.get("plural_label") or {}).get("en", ""),
             "description": obj.get("description", ""),
-            "internal": (obj.get("data_permission") or {}).get("internal", ""),
-            "external": (obj.get("data_permission") or {}).get("external", ""),
+            "internal": {**DEFAULT_DATA_PERMISSION, **(obj.get("data_permission") or {})}
+            ["internal"],
+            "external": {**DEFAULT_DATA_PERMISSION, **(obj.get("data_permission") or {})}
+            ["external"],
             "track_history": history is True or bool(history)}
 
 

@@ -30,6 +30,30 @@ def _post(client, path, data):
     return client.post(path, data=form)
 
 
+def _shown_values(page_html, action):
+    """What the browser would send for the form posting to ``action`` as shown: its
+    inputs' values and the selected option of each select."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}"(.*?)</form>',
+                     page_html, re.S).group(1)
+    values = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        if 'type="checkbox"' in tag and " checked" not in tag:
+            continue
+        found = re.search(r'name="([^"]+)" value="([^"]*)"', tag)
+        if found:
+            values[found.group(1)] = html.unescape(found.group(2))
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form,
+                                    re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        values[name] = chosen.group(1) if chosen else \
+            re.search(r'<option value="([^"]*)"', options).group(1)
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form,
+                                 re.S):
+        values[name] = html.unescape(text)
+    values.pop("csrf_token", None)
+    return values
+
+
 def _deploy(client, plan):
     """Press the plan page's Deploy button."""
     assert plan.status_code == 200, plan.text
@@ -199,3 +223,23 @@ def test_the_setup_permission_opens_setup_without_every_record(ui_site):
     with pytest.raises(MetadataError) as refused:
         engine.metadata(tenant).change_overlay({"roles/bad__c.json": interconnect})
     assert [p.code for p in refused.value.problems] == ["role.interconnect_setup"]
+
+
+def test_an_object_page_shows_the_data_permission_it_has_and_saving_it_keeps_it(
+        ui_site, admin):
+    done = _deploy(admin, _post(admin, "/setup/objects/new", {
+        "api_name": "Visit", "label_en": "Visit", "name_en": "Subject",
+        "internal": "company_read_write", "external": "company_read"}))
+    assert done.status_code == 303
+    page = admin.get("/setup/objects/Visit__c")
+    assert '<option value="company_read_write" selected>' in page.text
+    sent = _shown_values(page.text, "/setup/objects/Visit__c")
+    assert sent["internal"] == "company_read_write" and sent["external"] == "company_read"
+    plan = _post(admin, "/setup/objects/Visit__c", {**sent, "label_en": "Site visit"})
+    assert _deploy(admin, plan).status_code == 303
+    visit = ui_site.engine.metadata(ui_site.tenant).overlay().documents[
+        "objects/Visit__c.json"]
+    assert visit["label"]["en"] == "Site visit"
+    assert visit["data_permission"] == {"internal": "company_read_write",
+                                        "external": "company_read"}
+    assert "track_history" not in visit
