@@ -142,7 +142,8 @@ class Setup:
     def base(self) -> int | None:
         """The version the posted form was made on (its hidden ``base``)."""
         text = self.page.form.get("base")
-        return int(text) if isinstance(text, str) and text.isdigit() else None
+        return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 10 \
+            else None
 
 
 def propose(setup: Setup, draft: OverlayDraft, places: Iterable[Place], *, title: str,
