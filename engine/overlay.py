@@ -25,6 +25,7 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from hulian.engine.database import reading
@@ -35,6 +36,7 @@ from hulian.engine.errors import ConcurrentDeploy, DeployError
 from hulian.engine.system import people
 from hulian.metadata.documents import MANIFEST, SUPPORTED, document_kind
 from hulian.metadata.loader import load_documents
+from hulian.metadata.model import Pack
 from hulian.metadata.problems import MetadataError, Problem
 from hulian.metadata.snapshot import snapshot_documents
 
@@ -54,17 +56,22 @@ class OverlayState:
 
     ``documents``: the overlay's documents by path (a new ``pack.json`` when the tenant has
     no overlay yet); ``effective``: the merged metadata as snapshot documents (what the
-    tenant runs on); ``packs``: installed pack name -> version; ``snapshot``: True when
-    the tenant runs on an exported snapshot (its overlay cannot be edited).
+    tenant runs on; made when first asked for); ``packs``: installed pack name ->
+    version; ``snapshot``: True when the tenant runs on an exported snapshot (its overlay
+    cannot be edited).
     """
 
     tenant: str
     version: int | None
     documents: dict[str, Any]
-    effective: dict[str, Any]
+    pack: Pack | None
     packs: dict[str, str]
     snapshot: bool
     has_overlay: bool
+
+    @cached_property
+    def effective(self) -> dict[str, Any]:
+        return {} if self.pack is None else snapshot_documents(self.pack)
 
     def document(self, path: str) -> Any:
         """A copy of the overlay document at ``path``, or None."""
@@ -88,9 +95,9 @@ def overlay_state(admin: MetadataAdmin) -> OverlayState:
         number = versions.newest(conn, admin.tenant)
         if number is None:
             return OverlayState(admin.tenant, None, {MANIFEST: overlay_manifest(admin.tenant)},
-                                {}, {}, False, False)
+                                None, {}, False, False)
         found = versions.load(conn, admin.tenant, number)
-        effective = snapshot_documents(admin.engine.schema(conn, admin.tenant).pack)
+        effective = admin.engine.schema(conn, admin.tenant).pack
     stack = Stack.stored(found.layers, found.documents)
     documents = dict(stack.overlay.documents) if stack.overlay is not None else \
         {MANIFEST: overlay_manifest(admin.tenant)}
