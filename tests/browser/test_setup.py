@@ -159,3 +159,34 @@ def test_a_new_picklist_on_the_dealers_phone_layout_reaches_the_dealer(open_wind
     options = select.locator("option").all_inner_texts()
     assert "Morning" in options and "Afternoon" in options
     dealer.shot("the dealer's form with the new field")
+
+
+def _main_fields(live) -> list[str]:
+    layout = live.engine.metadata(live.tenant).overlay().effective[
+        "layouts/order_detail.json"]
+    return [f if isinstance(f, str) else f["field"] for f in layout["sections"][0]["fields"]]
+
+
+def test_fields_are_reordered_by_dragging_and_from_the_keyboard(open_window, live):
+    window = _admin(open_window)
+    page = window.page
+    before = _main_fields(live)
+    window.go("/setup/layouts/order_detail")
+    rows = page.locator("li.layout-field")
+    first, last = before[0], before[-1]
+    page.locator(f'li.layout-field[data-field="{last}"]').drag_to(
+        page.locator(f'li.layout-field[data-field="{first}"]'),
+        target_position={"x": 10, "y": 2})
+    assert rows.first.get_attribute("data-field") == last, "dragged to the top"
+    down = page.get_by_role("button", name=f"Move down {first}")
+    down.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(f'li.layout-field[data-field="{first}"]').evaluate(
+        "row => row.previousElementSibling && row.previousElementSibling.dataset.field"
+    ) == before[1], "the keyboard moved it one down, without leaving the page"
+    window.shot("reordered", doc="setup-layout-reorder")
+    click(window, "button", "Review the plan")
+    click(window, "button", "Deploy")
+    after = _main_fields(live)
+    assert after[0] == last
+    assert after.index(first) == after.index(before[1]) + 1
