@@ -289,8 +289,15 @@ class OverlayDraft:
                                values: Mapping[str, Any]) -> Place:
         """Change a pack's business type (``label``, ``active``, ``roles``, ``options``...;
         a value of None drops the tenant's override of that key)."""
+        return self.override(object_name, "business_type_overrides", name, values)
+
+    def override(self, object_name: str, section: str, name: str,
+                 values: Mapping[str, Any]) -> Place:
+        """Merge ``values`` into the override of a pack's ``name`` in the object's extension
+        ``section`` (``rule_overrides``, ``sharing_rule_overrides``...); a value of None
+        drops that key (back to the pack's), and an override left empty goes too."""
         path, doc = self.object_document(object_name)
-        overrides = doc.setdefault("business_type_overrides", {})
+        overrides = doc.setdefault(section, {})
         target = overrides.setdefault(name, {})
         for key, value in values.items():
             if value is None:
@@ -299,9 +306,9 @@ class OverlayDraft:
                 target[key] = value
         if not target:
             del overrides[name]
-            if not overrides:
-                del doc["business_type_overrides"]
-        return Place(f"{OVERLAY}/{path}", f"/business_type_overrides/{name}")
+        if not overrides:
+            del doc[section]
+        return Place(f"{OVERLAY}/{path}", f"/{section}/{name}")
 
     def owns_document(self, path: str) -> bool:
         """Whether the overlay holds ``path`` (``layouts/x.json``...) itself."""

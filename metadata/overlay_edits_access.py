@@ -232,16 +232,4 @@ def override_sharing_rule(draft: OverlayDraft, object_name: str, rule: str,
     unknown = set(values) - set(SHARING_OVERRIDABLE)
     if unknown:
         raise KeyError(f"a sharing rule override may not hold {sorted(unknown)}")
-    path, document = draft.object_document(object_name)
-    overrides = document.setdefault("sharing_rule_overrides", {})
-    target = overrides.setdefault(rule, {})
-    for key, value in values.items():
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    if not target:
-        del overrides[rule]
-    if not overrides:
-        del document["sharing_rule_overrides"]
-    return Place(f"{OVERLAY}/{path}", f"/sharing_rule_overrides/{rule}")
+    return draft.override(object_name, "sharing_rule_overrides", rule, values)

@@ -242,17 +242,24 @@ def archive_field(setup: Setup) -> Response:
         raise NotFoundError(f"{name}.{field_name} is not a field of the tenant's own",
                             code="page_not_found")
     place = draft.remove_field(name, field_name)
+    return _propose_alone(setup, draft, place,
+                          page.t("setup_archive_field") + f" {name}.{field_name}", name)
 
-    def editor(problems: Problems) -> Response:
-        return setup.render("setup/refused.html", {
-            "title": page.t("setup_archive_field") + f" {name}.{field_name}",
-            "back": f"/setup/objects/{name}",
-            "message": " ".join(problems.general + [m for ms in problems.by_input.values()
-                                                    for m in ms])},
-            section="objects", status=422)
 
-    return propose(setup, draft, [place], title=page.t("setup_archive_field")
-                   + f" {name}.{field_name}", back=f"/setup/objects/{name}", editor=editor)
+def _propose_alone(setup: Setup, draft: OverlayDraft, place: Place, title: str,
+                   object_name: str) -> Response:
+    """The plan of a change made by a button, not a form: its problems on a page of
+    their own, with the way back to the object."""
+    back = f"/setup/objects/{object_name}"
+
+    def refused(problems: Problems) -> Response:
+        message = " ".join([*problems.general,
+                            *(m for ms in problems.by_input.values() for m in ms)])
+        return setup.render("setup/refused.html", {"title": title, "back": back,
+                                                   "message": message},
+                            section="objects", status=422)
+
+    return propose(setup, draft, [place], title=title, back=back, editor=refused)
 
 
 def restore_field(setup: Setup) -> Response:
@@ -267,17 +274,8 @@ def restore_field(setup: Setup) -> Response:
                             code="page_not_found")
     draft = setup.draft()
     place = draft.add_field(name, definition)
-
-    def editor(problems: Problems) -> Response:
-        return setup.render("setup/refused.html", {
-            "title": page.t("setup_restore_field") + f" {name}.{field_name}",
-            "back": f"/setup/objects/{name}",
-            "message": " ".join(problems.general + [m for ms in problems.by_input.values()
-                                                    for m in ms])},
-            section="objects", status=422)
-
-    return propose(setup, draft, [place], title=page.t("setup_restore_field")
-                   + f" {name}.{field_name}", back=f"/setup/objects/{name}", editor=editor)
+    return _propose_alone(setup, draft, place,
+                          page.t("setup_restore_field") + f" {name}.{field_name}", name)
 
 
 routes = [
