@@ -27,7 +27,7 @@ from hulian.engine.accounts import set_password
 from hulian.engine.actor import Actor
 from hulian.engine.database import reading
 from hulian.engine.errors import HulianError, NotFoundError
-from hulian.engine.system import enterprises, people, people_updates, roles, tokens
+from hulian.engine.system import enterprises, passwords, people, people_updates, roles, tokens
 from hulian.engine.system.enterprises import Enterprise
 from hulian.engine.system.people import UNSET, Unset
 from hulian.engine.system.tenant_tables import tables_of
@@ -112,21 +112,32 @@ class PeopleAdmin:
 
     def create_user(self, username: str, *, display_name: str | None = None,
                     is_admin: bool = False, department: str | None = None,
-                    enterprise: str | None = None, roles: Iterable[str] | None = None
-                    ) -> people.User:
+                    enterprise: str | None = None, roles: Iterable[str] | None = None,
+                    password: str | None = None) -> people.User:
         """Add a user. Internal: ``department`` (id or name), ``roles`` (default
         ``member``). Interconnect: ``enterprise`` (a downstream enterprise's id or name)
-        and interconnect ``roles`` (default none)."""
+        and interconnect ``roles`` (default none). ``password``: an initial password,
+        checked by the policy first (PasswordPolicyError), stored in the same transaction,
+        so a refused one leaves no user behind."""
         tenant = self.tenant
+        hashed = None
+        if password is not None:
+            passwords.check_policy(password, username)
+            hashed = passwords.hash_password(password)
         with self.db.begin() as conn:
             people.require_tenant(conn, tenant)
             company = enterprises.require_enterprise(conn, tenant, enterprise) \
                 if enterprise is not None else None
             kind = "interconnect" if company is not None else "internal"
             names = self._check_roles(conn, tenant, kind, roles) if roles is not None else None
-            return people.add_user(conn, tenant, username, display_name=display_name,
+            user = people.add_user(conn, tenant, username, display_name=display_name,
                                    is_admin=is_admin, department=department,
                                    enterprise_id=company.id if company else None, roles=names)
+            if hashed is not None:
+                users = tables_of(conn, tenant).users
+                conn.execute(users.update().where(users.c.id == user.id)
+                             .values(password_hash=hashed))
+            return user
 
     def users(self, *, enterprise: str | None = None,
               include_inactive: bool = False) -> list[people.User]:

@@ -156,8 +156,7 @@ def _create_user(setup: Setup, enterprise: str | None,
     try:
         people.create_user(values["username"], display_name=values["display_name"] or None,
                            department=values["department"] or None, enterprise=enterprise,
-                           roles=values["roles"])
-        people.set_password(values["username"], values["password"])
+                           roles=values["roles"], password=values["password"])
     except HulianError as error:
         return editor(_problem(setup, error, "username"), shown)
     return _done(setup, f"/setup/users/{quote(values['username'])}", "user_created")

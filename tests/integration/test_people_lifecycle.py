@@ -328,3 +328,14 @@ def test_a_rename_is_told_which_sharing_rules_name_the_old_name(world):
     engine.people(tenant).update_department("Sales", name="Field Sales")
     assert names(engine, tenant, "helper") == ["helper's"]  # the rule names 'Sales' still
     assert engine.people(tenant).sharing_rules_naming("department", "Field Sales") == []
+
+
+def test_a_user_made_with_a_password_is_one_change(world):
+    engine, tenant = world
+    refused(engine, tenant, HulianError, "password_too_short",
+            lambda: engine.people(tenant).create_user("li", password="short"))
+    refused(engine, tenant, HulianError, "unknown_role",
+            lambda: engine.people(tenant).create_user("li", password="li-initial-pass",
+                                                      roles=["nope"]))
+    engine.people(tenant).create_user("li", password="li-initial-pass")
+    assert engine.accounts.login(tenant, "li", "li-initial-pass").user.username == "li"
