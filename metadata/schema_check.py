@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
@@ -281,11 +283,36 @@ def _left_to_checks(error: ValidationError) -> bool:
                for kind in SCHEMA_FILES for name, validators in _LEFT_TO_CHECKS.items())
 
 
+CHECKED_KEPT = 2048
+"""Documents whose problems are kept (:func:`schema_problems`)."""
+_checked: OrderedDict[tuple[str, str, str], tuple[Problem, ...]] = OrderedDict()
+_checked_lock = threading.Lock()
+
+
 def schema_problems(document: Any, kind: str, file: str) -> list[Problem]:
     """Problems of one document against the schema of ``kind``; one per JSON pointer.
 
-    ``document`` must hold JSON values only (see ``documents.clean_document``).
+    ``document`` must hold JSON values only (see ``documents.clean_document``). The answer
+    is kept for the last :data:`CHECKED_KEPT` documents, by kind, file and content (its
+    ``repr``: JSON values only, so one text is one value, ``Decimal("1")`` never ``1``), so
+    installing the same pack into many tenants checks each of its documents once (the
+    schema check is most of the time of loading a pack).
     """
+    key = (kind, file, repr(document))
+    with _checked_lock:
+        found = _checked.get(key)
+        if found is not None:
+            _checked.move_to_end(key)
+            return list(found)
+    found = tuple(_check(document, kind, file))
+    with _checked_lock:
+        _checked[key] = found
+        while len(_checked) > CHECKED_KEPT:
+            _checked.popitem(last=False)
+    return list(found)
+
+
+def _check(document: Any, kind: str, file: str) -> list[Problem]:
     found: dict[str, Problem] = {}
     for error in _validator(kind).iter_errors(document):
         leaf = _leaf(error)

@@ -99,12 +99,14 @@ class Catalog:
 
     # -- writes -------------------------------------------------------------------------------
 
-    def _insert(self, item: Item) -> Item:
-        self.conn.execute(self.table.insert().values(
-            id=item.id, object_id=item.object_id, kind=item.kind,
-            api_name=item.api_name, storage=item.storage, state=item.state))
-        self.items.append(item)
-        return item
+    def _insert(self, *items: Item) -> None:
+        """Add ``items`` to the catalogue, in one statement (executemany for several)."""
+        if not items:
+            return
+        self.conn.execute(self.table.insert(), [
+            {"id": i.id, "object_id": i.object_id, "kind": i.kind, "api_name": i.api_name,
+             "storage": i.storage, "state": i.state} for i in items])
+        self.items.extend(items)
 
     def _update(self, item: Item, **values: Any) -> Item:
         self.conn.execute(self.table.update().where(self.table.c.id == item.id)
@@ -114,16 +116,17 @@ class Catalog:
         return changed
 
     def add_object(self, obj: ObjectDef, storage: str) -> Item:
-        item = self._insert(Item(new_id(), None, "object", obj.api_name, storage, ACTIVE))
+        item = Item(new_id(), None, "object", obj.api_name, storage, ACTIVE)
+        self._insert(item)
         self.add_fields(obj, obj.field_names)
         return item
 
     def add_fields(self, obj: ObjectDef, names: Iterable[str]) -> None:
         owner = self.object(obj.api_name)
         assert owner is not None, f"{obj.api_name} has no catalogue entry"
-        for name in names:
-            if self.field(obj.api_name, name) is None:
-                self._insert(Item(new_id(), owner.id, "field", name, name, ACTIVE))
+        new = [Item(new_id(), owner.id, "field", name, name, ACTIVE)
+               for name in dict.fromkeys(names) if self.field(obj.api_name, name) is None]
+        self._insert(*new)
 
     def rename(self, item: Item, api_name: str, storage: str) -> None:
         self._update(item, api_name=api_name, storage=storage)

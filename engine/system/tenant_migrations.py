@@ -6,7 +6,8 @@ are evolved by the functions of :data:`MIGRATIONS`, in order: the n-th brings on
 tables from version n - 1 to n. ``hulian_tenants.system_version`` records where each tenant
 stands (0: it has none yet).
 
-- A new tenant runs them all, in the transaction that creates it
+- A new tenant gets its tables from the model instead, at version LATEST, in the
+  transaction that creates it
   (:func:`~hulian.engine.system.tenant_tables.create_tenant_tables`).
 - :func:`upgrade_tenants`, run by :func:`hulian.engine.system.migrate.upgrade` right after
   the Alembic revisions (every Engine start, ``hulian db upgrade``), brings every tenant that
@@ -18,11 +19,12 @@ stands (0: it has none yet).
 
 Adding one: append a function ``(conn, tenant) -> None`` that changes one tenant's tables
 with explicit DDL, its tables written out as they are at that version (never the live model
-of ``tenant_tables``, which moves on); then change ``tenant_tables`` to match
+of ``tenant_tables``, which moves on); then change ``tenant_tables`` to match, and its
+``_seed`` if the migration puts rows in a new tenant's tables
 (tests/integration/test_tenant_migrations.py checks that a tenant migrated step by step
-has exactly the model's tables). Never edit a released migration: tenants of existing
-installations stand at any version, and Alembic revision 0008 runs the first one on the
-tenants it moves.
+has exactly the tables and rows of one made from the model). Never edit a released
+migration: tenants of existing installations stand at any version, and Alembic revision
+0008 runs the first one on the tenants it moves.
 """
 
 from __future__ import annotations

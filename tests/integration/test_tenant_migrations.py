@@ -14,8 +14,9 @@ from hulian.engine import Engine
 from hulian.engine.schema.naming import system_table_name, tenant_schema
 from hulian.engine.system import tenant_migrations
 from hulian.engine.system.migrate import upgrade
-from hulian.engine.system.people import ensure_tenant
-from hulian.engine.system.tenant_tables import tenant_tables
+from hulian.engine.system.people import ensure_tenant, now
+from hulian.engine.system.tables import tenants
+from hulian.engine.system.tenant_tables import create_tenant_tables, tenant_tables
 
 
 def _version(db: sa.Engine, tenant: str) -> int:
@@ -110,13 +111,76 @@ def test_upgrade_migrates_each_tenant_in_its_own_transaction(three_tenants, monk
     assert calls == ["a", "b", "b", "c"]
 
 
-def test_a_new_tenant_runs_every_migration(three_tenants, monkeypatch):
+def test_a_new_tenant_is_made_from_the_model_at_the_newest_version(three_tenants,
+                                                                     monkeypatch):
+    """A new tenant's tables come from the model in one go, not from the migrations: it
+    stands at the newest version and a later migration is never run for it."""
     calls: list[str] = []
     newest = _next_migration(monkeypatch, _probe(calls, set()))
     with three_tenants.db.begin() as conn:
         ensure_tenant(conn, "d")
-    assert (_version(three_tenants.db, "d"), _has_probe(three_tenants.db, "d")) == (newest, True)
-    assert calls == ["d"]
+    assert _version(three_tenants.db, "d") == newest
+    assert calls == []
+    assert upgrade(three_tenants.db) == ["a", "b", "c"]
+    assert calls == ["a", "b", "c"]
+
+
+def _shape(db: sa.Engine, tenant: str) -> dict[str, object]:
+    """Every table of ``tenant`` (its name without the tenant) with its columns (name,
+    type, nullability, default), primary key, indexes, unique, foreign-key and check
+    constraints, and its rows; the tenant's name in any of them written ``<tenant>``."""
+    dialect = db.dialect.name
+    schema = tenant_schema(dialect, tenant)
+    prefix = system_table_name(dialect, tenant, "hulian_")
+
+    def named(value: object) -> object:
+        return str(value).replace(tenant, "<tenant>") if value is not None else None
+
+    def constraints(found: list[dict]) -> list[tuple]:
+        return sorted((named(c.get("name")), repr({k: v for k, v in c.items()
+                                                   if k not in ("name", "dialect_options")}))
+                      for c in found)
+
+    shape: dict[str, object] = {}
+    with db.connect() as conn:
+        inspector = sa.inspect(conn)
+        for name in sorted(inspector.get_table_names(schema=schema)):
+            if not name.startswith(prefix):
+                continue
+            columns = inspector.get_columns(name, schema=schema)
+            pk = inspector.get_pk_constraint(name, schema=schema)
+            rows = conn.execute(sa.select(sa.table(name, *(sa.column(c["name"])
+                                                          for c in columns), schema=schema)))
+            shape[named(name)] = {
+                "columns": [(c["name"], str(c["type"]), c["nullable"], named(c["default"]))
+                            for c in columns],
+                "primary_key": (named(pk.get("name")), pk["constrained_columns"]),
+                "indexes": sorted((named(i["name"]), i["column_names"], i["unique"])
+                                  for i in inspector.get_indexes(name, schema=schema)),
+                "unique": constraints(inspector.get_unique_constraints(name, schema=schema)),
+                "foreign_keys": constraints(inspector.get_foreign_keys(name, schema=schema)),
+                "checks": constraints(inspector.get_check_constraints(name, schema=schema)),
+                "rows": sorted(tuple(map(repr, row)) for row in rows),
+            }
+    return shape
+
+
+def test_a_tenant_made_from_the_model_equals_one_migrated_from_version_0(engine, tenant):
+    """The two ways a tenant's tables come to be cannot drift apart: a tenant made from the
+    model (every new tenant) and one that ran every migration from version 0 (every tenant
+    of an installation older than a migration) have the same tables, columns, types,
+    nullability, keys, indexes and constraints, and the same seeded rows."""
+    made, migrated = f"{tenant}_made", f"{tenant}_run"
+    with engine.db.begin() as conn:
+        for name in (made, migrated):
+            conn.execute(tenants.insert().values(name=name, created_at=now()))
+        create_tenant_tables(conn, made)
+        assert tenant_migrations.bring_up_to_date(conn, migrated) == tenant_migrations.LATEST
+    assert _version(engine.db, made) == _version(engine.db, migrated) == tenant_migrations.LATEST
+    shape = _shape(engine.db, made)
+    assert len(shape) == len(tenant_tables(engine.dialect, made).metadata.tables)
+    assert shape == _shape(engine.db, migrated)
+    assert _differences(engine.db, made) == []
 
 
 def test_two_processes_upgrading_at_once_run_each_migration_once(three_tenants, monkeypatch):

@@ -266,3 +266,19 @@ def test_the_leaf_of_a_oneof_error_is_its_best_match() -> None:
     [error] = Draft202012Validator(schema).iter_errors({"a": 1})
     leaf = _leaf(error)
     assert leaf.validator == "minimum" and list(leaf.absolute_path) == ["a"]
+
+
+def test_a_document_checked_again_gets_the_same_problems_and_equal_values_stay_apart() -> None:
+    """The answers are kept by content: 1, True and Decimal("1") are equal in Python (and
+    as dictionary keys) but not in JSON, and each is judged as itself however often and in
+    whatever order the documents are checked."""
+    one, true, decimal_one = (obj(field(required=value)) for value in (1, True, Decimal("1")))
+    for _ in range(2):
+        assert found(true) == []
+        assert found(one) == [("schema.type", "/fields/0/required")]
+        assert found(decimal_one) == [("schema.type", "/fields/0/required")]
+    assert found(obj(field(precision=Decimal("2.5")))) == [("schema.type", "/fields/0/precision")]
+    assert found(obj(field(precision=Decimal("2")))) == []
+    problems = schema_problems(one, "object", "x.json")
+    problems.clear()                        # a caller's list is its own
+    assert found(one) == [("schema.type", "/fields/0/required")]
