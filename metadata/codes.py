@@ -81,6 +81,7 @@ CODES: dict[str, str] = {
     "role.file_name_mismatch": "a role file is not named after its role",
     "role.builtin_name": "a role is named admin or member, roles every tenant has",
     "role.interconnect_admin": "an interconnect role is an admin role",
+    "role.interconnect_setup": "an interconnect role holds the setup permission",
     "role.unknown_object": "a role gives permissions on an object that is not in the pack",
     "role.unknown_field": "a role's field permission names a field the object does not have",
     "role.unknown_action": "a role grants an action that is not a custom action of the object",
