@@ -13,11 +13,14 @@ bound for caches whose keys come from requests).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-__all__ = ["Memo"]
+import sqlalchemy as sa
+
+__all__ = ["Memo", "per_table"]
 
 T = TypeVar("T")
 
@@ -48,3 +51,23 @@ class Memo:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._items
+
+
+def per_table(build: Callable[..., T]) -> Callable[..., T]:
+    """``build(table, *args)`` (a statement over one tenant's table) kept in the table's
+    own ``info``: it lives as long as the table and goes with it. A module-level cache
+    keyed on tables (``lru_cache``) would keep the tables of tenants the engine has
+    dropped (:data:`hulian.engine.system.tenant_tables.KEPT`) alive, with their whole
+    metadata."""
+    name = f"{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def cached(table: sa.Table, *args: Hashable) -> T:
+        key = ("hulian.memo", name, args)
+        try:
+            found: T = table.info[key]
+        except KeyError:
+            found = table.info.setdefault(key, build(table, *args))
+        return found
+
+    return cached

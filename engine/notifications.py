@@ -19,13 +19,13 @@ often they are named.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from hulian.engine.ids import new_id
+from hulian.engine.memo import per_table
 from hulian.engine.system.tenant_tables import tables_of, tenant_tables
 
 __all__ = ["MAX_BODY", "MAX_TITLE", "active_users", "listing", "mark_read", "send",
@@ -37,14 +37,14 @@ MAX_BODY = 4000
 """Longer bodies are cut to this many characters."""
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _active_query(users: sa.Table) -> sa.Select[Any]:
     return sa.select(users.c.id).where(
         users.c.is_active == sa.true(),
         users.c.id.in_(sa.bindparam("wanted", expanding=True))).order_by(users.c.id)
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _insert(table: sa.Table) -> sa.Insert:
     return table.insert()
 

@@ -5,13 +5,13 @@ caller's transaction. Objects are named by their stable ids."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from hulian.engine.ids import new_id
+from hulian.engine.memo import per_table
 from hulian.engine.system.tenant_tables import tables_of
 
 __all__ = ["add_history", "add_items", "current_items", "history", "insert_approval",
@@ -22,7 +22,7 @@ APPROVED = "approved"
 WAITING = "waiting"
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _pending_query(table: sa.Table, locked: bool) -> sa.Select[Any]:
     query = sa.select(table).where(table.c.object == sa.bindparam("object"),
                                    table.c.record_id == sa.bindparam("record"),
@@ -39,7 +39,7 @@ def pending(conn: sa.Connection, tenant: str, object_id: str, record_id: str, *,
     return conn.execute(query, {"object": object_id, "record": record_id}).first()
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _latest_query(table: sa.Table) -> sa.Select[Any]:
     return sa.select(table).where(
         table.c.object == sa.bindparam("object"), table.c.record_id == sa.bindparam("record")
@@ -52,7 +52,7 @@ def latest(conn: sa.Connection, tenant: str, object_id: str, record_id: str) -> 
                         {"object": object_id, "record": record_id}).first()
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _insert(table: sa.Table) -> sa.Insert:
     return table.insert()
 
@@ -64,7 +64,7 @@ def insert_approval(conn: sa.Connection, tenant: str, values: Mapping[str, Any])
     return approval_id
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _update_approval(table: sa.Table, keys: tuple[str, ...]) -> sa.Update:
     return table.update().where(
         table.c.id == sa.bindparam("row_id"), table.c.version == sa.bindparam("row_version")
@@ -90,7 +90,7 @@ def add_items(conn: sa.Connection, tenant: str, approval_id: str,
         conn.execute(_insert(tables_of(conn, tenant).approval_items), rows)
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _items_query(table: sa.Table, one_step: bool) -> sa.Select[Any]:
     query = sa.select(table).where(table.c.approval_id == sa.bindparam("approval"))
     if one_step:
@@ -111,7 +111,7 @@ def all_items(conn: sa.Connection, tenant: str, approval_id: str) -> list[Any]:
                              {"approval": approval_id}))
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _set_items(table: sa.Table, one_step: bool, one_user: bool) -> sa.Update:
     statement = table.update().where(table.c.approval_id == sa.bindparam("approval"),
                                      table.c.state == WAITING)
@@ -144,7 +144,7 @@ def add_history(conn: sa.Connection, tenant: str, approval: Mapping[str, Any], a
         "actor": actor, "comment": comment, "at": now})
 
 
-@functools.lru_cache(maxsize=1024)
+@per_table
 def _history_query(table: sa.Table, users: sa.Table) -> sa.Select[Any]:
     return sa.select(table, users.c.display_name).select_from(
         table.outerjoin(users, users.c.id == table.c.actor)).where(

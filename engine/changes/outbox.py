@@ -20,7 +20,6 @@ ISO 8601).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -29,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hulian.engine.changes import RecordChange
+from hulian.engine.memo import per_table
 from hulian.engine.records.bulk import insert_into
 from hulian.engine.system.tenant_tables import TenantTables, tables_of
 from hulian.metadata.jsontext import dumps_flat, loads
@@ -61,7 +61,7 @@ class Pending(NamedTuple):
     after: Mapping[str, Any] | None
 
 
-@functools.lru_cache(maxsize=4096)
+@per_table
 def _bump_statement(counter: sa.Table, dialect: str) -> sa.Executable:
     """Add ``:by`` to the counter (creating it at ``:by``), returning its new value."""
     by = sa.bindparam("by", type_=sa.BigInteger)

@@ -50,3 +50,27 @@ def test_a_failed_build_keeps_nothing():
     with pytest.raises(ValueError):
         memo.get("k", fail)
     assert "k" not in memo and memo.get("k", lambda: 1) == 1
+
+
+def test_statements_kept_per_table_go_with_a_dropped_tenants_tables():
+    """A tenant the engine no longer keeps is not kept alive by the statement caches of
+    the outbox, approvals and notifications (an lru_cache keyed on its tables did)."""
+    import gc
+    import weakref
+
+    from hulian.engine.approvals import store
+    from hulian.engine.changes import outbox
+    from hulian.engine.notifications import _active_query
+    from hulian.engine.system import tenant_tables as kept
+
+    tables = kept.tenant_tables("sqlite", "memo_dropped_tenant")
+    first = outbox._bump_statement(tables.sequences, "sqlite")
+    assert outbox._bump_statement(tables.sequences, "sqlite") is first, "built once"
+    store._latest_query(tables.approvals)
+    _active_query(tables.users)
+    gone = weakref.ref(tables.sequences)
+    with kept._lock:
+        del kept._built[("sqlite", "memo_dropped_tenant")]
+    del tables, first
+    gc.collect()
+    assert gone() is None
