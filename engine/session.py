@@ -230,8 +230,14 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
     def describe(self, object_name: str) -> dict[str, Any]:
         """The object as the user sees it (hidden fields left out, ``permissions`` added),
         with the business types the user may create records of (their option subsets) and
-        the field dependencies between fields they see."""
+        the field dependencies between fields they see. Built once per user and metadata
+        version (kept with the user's visibility); each call gets its own copy."""
         obj = self.guard.object(object_name)
+        return _copied(self.visibility.statement(
+            ("describe", obj.api_name), lambda: self._describe(obj)))
+
+    def _describe(self, obj: CompiledObject) -> dict[str, Any]:
+        object_name = obj.api_name
         out = self.guard.describe(obj, describe_object(obj, self.schema.ids.get(object_name),
                                                        self.schema))
         hidden = self.guard.hidden(obj.api_name)
@@ -356,3 +362,13 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
         with self._write():
             pipeline.run(self._pipeline(ctx, obj, [], record_id=record_id), "restore")
         return self.guard.strip(obj, fetch(ctx, obj, record_id))
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a description's dicts and lists (the values inside are immutable): a
+    caller may change what it got without changing what the next one gets."""
+    if type(value) is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copied(item) for item in value]
+    return value

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.memo import per_table
 from hulian.engine.system.people import now
 from hulian.engine.system.tenant_tables import TenantTables
 from hulian.metadata.jsontext import dumps, loads
@@ -43,12 +44,20 @@ def _columns(tables: TenantTables) -> sa.Select:
                      scenes.c.sort)
 
 
+@per_table
+def _of_user(scenes: sa.Table) -> sa.Select:
+    return sa.select(scenes.c.api_name, scenes.c.label, scenes.c.filter, scenes.c.columns,
+                     scenes.c.sort).where(
+        scenes.c.user_id == sa.bindparam("user"), scenes.c.object == sa.bindparam("object")
+    ).order_by(scenes.c.api_name)
+
+
 def of_user(conn: sa.Connection, tables: TenantTables, user_id: str,
             object_id: str) -> list[Stored]:
-    """The user's personal scenes of the object, by api_name."""
-    scenes = tables.personal_scenes
-    query = _columns(tables).where(scenes.c.user_id == user_id, scenes.c.object == object_id)
-    return [_stored(row) for row in conn.execute(query.order_by(scenes.c.api_name))]
+    """The user's personal scenes of the object, by api_name (every list page asks: the
+    statement is built once per tenant)."""
+    return [_stored(row) for row in conn.execute(_of_user(tables.personal_scenes),
+                                                 {"user": user_id, "object": object_id})]
 
 
 def find(conn: sa.Connection, tables: TenantTables, user_id: str, object_id: str,

@@ -222,3 +222,26 @@ def test_warm_scene_pages_and_home_views_compile_nothing(engine, tenant, counts,
     finally:
         object.__setattr__(schema, "pack", pack)
     assert dict(counts) == {}
+
+
+def test_a_description_is_built_once_per_user_and_each_caller_gets_its_own_copy(
+        crm, monkeypatch):
+    from hulian.engine import session as session_module
+
+    engine, tenant = crm
+    built = Counter()
+    real = session_module.Session._describe
+
+    def counted(self, obj):
+        built[obj.api_name] += 1
+        return real(self, obj)
+
+    monkeypatch.setattr(session_module.Session, "_describe", counted)
+    for _ in range(3):
+        with engine.session(tenant, "admin", readonly=True) as s:
+            first = s.describe("Account")
+            first["fields"].clear()
+            first["label"]["en"] = "changed"
+            again = s.describe("Account")
+    assert again["fields"] and again["label"]["en"] != "changed"
+    assert built["Account"] == 1
