@@ -16,6 +16,8 @@ served as anchors: documents in, a plan and problems out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.responses import Response
@@ -24,6 +26,7 @@ from starlette.routing import Route
 from hulian.engine.admin import MetadataAdmin
 from hulian.engine.deploy.report import DeployReport
 from hulian.engine.errors import NotFoundError
+from hulian.metadata.problems import MetadataError
 from hulian.runtime.api.endpoint import Call, by_method, endpoint
 from hulian.runtime.api.errors import BadRequest
 from hulian.runtime.api.jsonio import JSONResponse
@@ -58,6 +61,17 @@ def _body_version(body: dict[str, Any], name: str) -> int | None:
                          f"{MAX_VERSION})",
                          code="invalid_parameter", parameter=name)
     return value
+
+
+@contextmanager
+def _problems_in_details() -> Iterator[None]:
+    """Metadata problems, said for an API client: they are all in ``details`` (the CLI's
+    hint, "run hulian validate", is for files)."""
+    try:
+        yield
+    except MetadataError as error:
+        error.hint = "every problem is in details, each at its file and JSON pointer"
+        raise
 
 
 def _report(report: DeployReport) -> Response:
@@ -97,9 +111,10 @@ def get_document(call: Call) -> Response:
 def put_document(call: Call) -> Response:
     """PUT /admin/metadata/overlay/{path}[?dry_run=&base=]: the body becomes the document."""
     params = _params(call.request, ("dry_run", "base"))
-    report = _admin(call).change_overlay({call.param("path"): call.body},
-                                         base=_version(params.get("base"), "base"),
-                                         dry_run=_boolean(params, "dry_run"))
+    with _problems_in_details():
+        report = _admin(call).change_overlay({call.param("path"): call.body},
+                                             base=_version(params.get("base"), "base"),
+                                             dry_run=_boolean(params, "dry_run"))
     return _report(report)
 
 
@@ -112,8 +127,10 @@ def delete_document(call: Call) -> Response:
         raise NotFoundError(f"the overlay has no document {path!r}",
                             code="overlay_document_not_found",
                             hint="GET /admin/metadata/overlay lists its documents")
-    report = admin.change_overlay(delete=[path], base=_version(params.get("base"), "base"),
-                                  dry_run=_boolean(params, "dry_run"))
+    with _problems_in_details():
+        report = admin.change_overlay(delete=[path],
+                                      base=_version(params.get("base"), "base"),
+                                      dry_run=_boolean(params, "dry_run"))
     return _report(report)
 
 
@@ -139,8 +156,9 @@ def change_overlay(call: Call) -> Response:
     dry_run = body.get("dry_run", False)
     if not isinstance(dry_run, bool):
         raise BadRequest("'dry_run' must be true or false", code="invalid_parameter")
-    report = _admin(call).change_overlay(put, delete, base=_body_version(body, "base"),
-                                         dry_run=dry_run)
+    with _problems_in_details():
+        report = _admin(call).change_overlay(put, delete, base=_body_version(body, "base"),
+                                             dry_run=dry_run)
     return _report(report)
 
 

@@ -85,6 +85,7 @@ def test_every_problem_is_reported_at_its_file_and_pointer_and_nothing_applies(a
          "return_type": "number"}]}
     problems = error(api.call("PUT", f"/admin/metadata/overlay/{EXTENSION}", bad), 400)
     assert problems["code"] == "metadata_invalid"
+    assert problems["hint"].startswith("every problem is in details")
     places = {(p["file"], p["pointer"], p["code"]) for p in problems["details"]}
     assert ("overlay/extensions/Order.json", "/fields/0/api_name", "name.custom_suffix") \
         in places
