@@ -199,6 +199,23 @@ class PeopleAdmin:
             roles.revoke(conn, tenant, found.id, names)
             return sorted(roles.roles_of(conn, tenant, found.id))
 
+    def set_roles(self, user: str, names: Iterable[str]) -> list[str]:
+        """Make ``names`` the roles of ``user`` (id or username): the missing ones granted
+        (each checked first), the others taken away, in one transaction; their roles."""
+        tenant = self.tenant
+        wanted = set(names)
+        with self.db.begin() as conn:
+            people.require_tenant(conn, tenant)
+            found = people.user_ref(conn, tenant, user)
+            kind = "interconnect" if found.is_interconnect else "internal"
+            current = roles.roles_of(conn, tenant, found.id)
+            missing = self._check_roles(conn, tenant, kind, sorted(wanted - current))
+            if missing:
+                roles.grant(conn, tenant, found.id, missing)
+            if current - wanted:
+                roles.revoke(conn, tenant, found.id, sorted(current - wanted))
+            return sorted(roles.roles_of(conn, tenant, found.id))
+
     def create_department(self, name: str, *, parent: str | None = None,
                           leader: str | None = None) -> people.Department:
         """Add a department (``parent``: another department's id or name; ``leader``: a

@@ -248,14 +248,7 @@ def set_user_roles(call: Call) -> Response:
         raise BadRequest("'roles' is required", code="invalid_parameter",
                          hint='send every role the user keeps, e.g. {"roles": ["member"]}')
     wanted = set(_names(body, "roles") or ())
-    user = call.param("user")
-    current = set(staff.user_roles(user))
-    roles = sorted(current)
-    if wanted - current:
-        roles = staff.grant_roles(user, wanted - current)
-    if current - wanted:
-        roles = staff.revoke_roles(user, current - wanted)
-    return JSONResponse({"roles": roles})
+    return JSONResponse({"roles": staff.set_roles(call.param("user"), wanted)})
 
 
 def list_roles(call: Call) -> Response:

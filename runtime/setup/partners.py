@@ -202,12 +202,7 @@ def user_page(setup: Setup) -> Response:
     url = f"/setup/users/{quote(username)}"
     try:
         if action == "roles":
-            wanted = {str(r) for r in page.form.getlist("roles")}
-            granted = set(people.user_roles(user.id))
-            if wanted - granted:
-                people.grant_roles(user.id, sorted(wanted - granted))
-            if granted - wanted:
-                people.revoke_roles(user.id, sorted(granted - wanted))
+            people.set_roles(user.id, {str(r) for r in page.form.getlist("roles")})
             return _done(setup, url, "roles")
         if action in ("deactivate", "reactivate"):
             people.update_user(user.id, active=action == "reactivate")

@@ -339,3 +339,14 @@ def test_a_user_made_with_a_password_is_one_change(world):
                                                       roles=["nope"]))
     engine.people(tenant).create_user("li", password="li-initial-pass")
     assert engine.accounts.login(tenant, "li", "li-initial-pass").user.username == "li"
+
+
+def test_roles_are_set_in_one_change_or_not_at_all(world):
+    engine, tenant = world
+    staff = engine.people(tenant)
+    before = staff.user_roles("rep")
+    refused(engine, tenant, HulianError, "unknown_role",
+            lambda: staff.set_roles("rep", ["member", "no_such_role"]))
+    assert staff.user_roles("rep") == before
+    assert staff.set_roles("rep", ["member"]) == ["member"]
+    assert staff.user_roles("rep") == ["member"]
