@@ -22,6 +22,7 @@ from hulian.engine.records import time_cursors
 from hulian.engine.session_bin import check_limit
 from hulian.engine.session_parts import SessionParts
 from hulian.engine.session_reads import Page
+from hulian.metadata.values import storable
 
 if TYPE_CHECKING:
     from hulian.engine.schema.compiled import CompiledSchema
@@ -81,6 +82,7 @@ class NotificationsMixin(SessionParts):
                 raise QueryError(f"ids must be at most {MAX_IDS} notification ids",
                                  code="invalid_parameter", parameter="ids",
                                  hint="pass the ids of GET /notifications, or none for all")
+            chosen = [i for i in chosen if storable(i)]  # no notification has another id
         with self._write():
             return notifications.mark_read(self._conn, self.schema.tenant, self.user.id,
                                            chosen, dt.datetime.now(dt.UTC))
