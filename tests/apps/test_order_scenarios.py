@@ -472,3 +472,18 @@ def test_upstream_and_dealer_roles_do_what_their_roles_say(shop):
     assert kinds.count("metric") == 3 and "quick_create" in kinds
     assert ok(shop["desk"].get("/home"))["api_name"] == "order_desk_workbench"
     assert ok(shop["a.buyer"].get("/home"))["api_name"] == "buyer_workbench"
+
+
+def test_an_account_upstream_assigns_to_a_dealer_serves_like_one_it_registered(shop):
+    enterprise = next(e.id for e in shop.engine.people(shop.tenant).enterprises()
+                      if e.name == "Dealer B")
+    account = shop.create("admin", "Account", {"name": "Dealer B branch"})
+    assert account["id"] not in shop.ids_of("b.buyer", "Account")
+    ok(shop.update("admin", "Account", account["id"], {"out_tenant_id": enterprise}))
+    shop.create("fin", "DealerTerms", {"account": account["id"], "dealer_tier": "silver",
+                                       "price_book": shop.ids["silver"], "credit_limit": "5000",
+                                       "status": "effective"})
+    assert account["id"] in shop.ids_of("b.buyer", "Account")
+    assert account["id"] not in shop.ids_of("a.buyer", "Account")
+    assert shop.record("b.buyer", "Account", account["id"])["available_credit"] == \
+        Decimal("5000.00")
