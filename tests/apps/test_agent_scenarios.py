@@ -8,7 +8,8 @@ a deal registration goes through the partner manager and the channel director an
 partner opportunity; the same customer cannot be registered twice, by any agent, until a
 rejection releases it; an activity's expenses roll up exactly and may not exceed its
 approved budget; the upstream sales team sees the partner pipeline as the sharing rules
-say, and the home views count what their reader sees.
+say, the home views count what their reader sees, and a registration's protection ends
+after 90 days unless its deal was won.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from hulian.engine.automations import run_scheduled
 from hulian.metadata import load_pack
 from tests.conftest import EXAMPLE_CRM, ROOT
 from tests.integration.test_rest_support import Api, body
@@ -395,3 +397,34 @@ def test_the_home_views_count_what_their_reader_sees(engine, world):
     assert desk["api_name"] == "channel_desk"
     assert [w["label"]["en"] for w in desk["widgets"]][:2] == \
         ["Registrations to approve", "Partner pipeline"]
+
+
+def test_protection_ends_after_90_days_unless_the_deal_was_won(engine, world):
+    """The worker's scheduled action on protected_until expires an approved registration
+    and releases its customer; one whose opportunity was won stays approved."""
+    east, chen = world["east.sales"], world["chen"]
+    codes = [_credit_code(), _credit_code()]
+    paths = []
+    for code in codes:
+        registration = _register(east, world, credit_code=code, expected_amount="90000")
+        path = f"/objects/DealRegistration/records/{registration['id']}"
+        _ok(east.post(f"{path}/approval/submit", {}))
+        _ok(chen.post(f"{path}/approval/approve", {}))
+        paths.append(path)
+    won = _ok(east.get(f"{paths[1]}/related/opportunities"))["records"][0]
+    _ok(east.patch(f"/objects/PartnerOpportunity/records/{won['id']}",
+                   {"stage": "won", "version": won["version"]}))
+
+    until = dt.date.fromisoformat(_ok(east.get(paths[0]))["protected_until"])
+    assert run_scheduled(engine, world.tenant, dt.datetime.combine(
+        until - dt.timedelta(days=1), dt.time(12), dt.UTC), limit=1000) == 0
+    assert run_scheduled(engine, world.tenant, dt.datetime.combine(
+        until, dt.time(0, 1), dt.UTC), limit=1000) >= 2
+    expired, kept = (_ok(east.get(path)) for path in paths)
+    assert (expired["status"], expired["credit_key"]) == ("expired", None)
+    assert (kept["status"], kept["credit_key"]) == ("approved", codes[1])
+    assert _register(world["west.sales"], world, credit_code=codes[0])["credit_key"] == codes[0]
+    refused = world["west.sales"].post("/objects/DealRegistration/records", {
+        "customer_name": "x", "credit_code": codes[1], "product": world.product,
+        "expected_amount": "1"})
+    assert _error(refused, 422)["details"][0]["field"] == "credit_key"
