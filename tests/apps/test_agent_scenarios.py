@@ -428,3 +428,20 @@ def test_protection_ends_after_90_days_unless_the_deal_was_won(engine, world):
         "customer_name": "x", "credit_code": codes[1], "product": world.product,
         "expected_amount": "1"})
     assert _error(refused, 422)["details"][0]["field"] == "credit_key"
+
+
+def test_an_agents_end_customer_is_its_enterprises_and_hides_the_partner_roll_ups(world):
+    east, boss, west = world["east.sales"], world["east.boss"], world["west.boss"]
+    account = east.create("Account", {"name": f"苏州园区水务 {next(_codes)}",
+                                      "business_type": "end_customer",
+                                      "customer_segment": "mid_market"})
+    assert account["channels"] == ["dealer"]  # the type's default
+    assert "partner_pipeline" not in account and "partner_won" not in account
+    east.create("PartnerOpportunity", {"title": "园区二期", "account": account["id"],
+                                       "amount": "70000"})
+    path = f"/objects/Account/records/{account['id']}"
+    record = _ok(boss.get(path))
+    _ok(boss.patch(path, {"agent_contact": "Lao Zhou", "version": record["version"]}))
+    assert _error(west.get(path), 404)["code"] == "record_not_found"
+    upstream = _ok(world["chen"].get(path))
+    assert upstream["partner_pipeline"] == Decimal("70000.00")
