@@ -100,28 +100,33 @@ def _register(api: Api, world: World, **values: Any) -> dict[str, Any]:
 # --- leads ----------------------------------------------------------------------------
 
 
-def test_upstream_distributes_a_lead_to_agent_east_and_only_its_people_see_it(world):
+def test_upstream_distributes_a_lead_to_agent_east_and_only_its_people_see_it(engine, world):
     chen, east, boss, west = world["chen"], world["east.sales"], world["east.boss"], \
         world["west.sales"]
-    lead = chen.create("PartnerLead", {
-        "company": "金陵精密", "phone": "+86 25 8466 1020", "status": "assigned",
-        "assigned_agent": "Agent East", "estimated_amount": "380000"})
-    assert (lead["business_type"], lead["source"]) == ("distributed", "brand_campaign")
-    assert lead["distributed_on"] is not None  # the automation lead_distributed
+    lead = chen.create("PartnerLead", {"company": "金陵精密", "phone": "+86 25 8466 1020",
+                                       "estimated_amount": "380000"})
+    assert (lead["business_type"], lead["source"], lead["status"]) == \
+        ("distributed", "brand_campaign", "new")
     path = f"/objects/PartnerLead/records/{lead['id']}"
     assert lead["id"] not in _ids(east, "PartnerLead")  # not before it is given to them
 
-    # distributing: the agent's people join the lead's team
-    for user, access in (("east.sales", "edit"), ("east.boss", "read")):
-        _ok(chen.call("PUT", f"{path}/team/{user}", {"access": access}))
+    # distributing: upstream assigns it to Agent East (分配给下游)
+    east_id = {e.name: e.id for e in engine.people(world.tenant).enterprises()}["Agent East"]
+    given = _ok(chen.patch(path, {"out_tenant_id": east_id, "version": lead["version"]}))
+    assert (given["status"], given["out_tenant_id"]) == ("assigned", east_id)
+    assert given["distributed_on"] is not None  # the automation lead_distributed
+    assert given["owner_id"] == lead["owner_id"]  # still the channel manager's upstream
+    titles = [n["title"] for n in _ok(east.get("/notifications"))["notifications"]]
+    assert "新线索 / New lead: 金陵精密" in titles
     assert lead["id"] in _ids(east, "PartnerLead") and lead["id"] in _ids(boss, "PartnerLead")
     record = _ok(east.get(path))
-    assert record["company"] == "金陵精密"
     worked = _ok(east.patch(path, {"status": "working", "notes": "电话已联系",
                                    "version": record["version"]}))
     assert worked["status"] == "working"
     refused = east.patch(path, {"source": "agent_own", "version": worked["version"]})
     assert _error(refused, 422)["details"][0]["code"] == "field_read_only"
+    refused = east.patch(path, {"out_tenant_id": None, "version": worked["version"]})
+    assert _error(refused, 422)["details"][0]["code"] == "read_only"  # only upstream assigns
 
     # another agent sees nothing of it, not even that it exists
     assert lead["id"] not in _ids(west, "PartnerLead")

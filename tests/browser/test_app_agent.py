@@ -44,8 +44,9 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
         people.set_password(user, PASSWORD)
     with engine.session(TENANT) as session:
         session.create("Product", {"name": PRODUCT, "sku": "CP-200", "unit_price": "12800"})
+        east = {e.name: e.id for e in people.enterprises()}["Agent East"]
         session.create("PartnerLead", {"company": "金陵精密", "phone": "+86 25 8466 1020",
-                                       "status": "assigned", "assigned_agent": "Agent East"})
+                                       "out_tenant_id": east})
     server = serve(engine, TENANT)
     try:
         yield server
