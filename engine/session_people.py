@@ -51,6 +51,36 @@ class PeopleMixin(SessionParts):
                                       .where(departments.c.id.in_(wanted)))
             return {row.id: row.name for row in rows}
 
+    def enterprise_names(self, ids: Iterable[Any]) -> dict[str, str]:
+        """Enterprise id -> name of the tenant's downstream enterprises among ``ids``
+        (inactive ones too: they keep their records). One query."""
+        wanted = sorted({str(i) for i in ids if i})[:MAX_NAMED]
+        if not wanted:
+            return {}
+        enterprises = tables_of(self._conn, self.tenant).enterprises  # type: ignore[attr-defined]
+        with self._read():
+            rows = self._conn.execute(sa.select(enterprises.c.id, enterprises.c.name)
+                                      .where(enterprises.c.id.in_(wanted)))
+            return {row.id: row.name for row in rows}
+
+    def partner_choices(self) -> list[dict[str, str]]:
+        """The interconnect users an upstream user may give a record to
+        (``out_owner_id``, :mod:`hulian.engine.records.assignment`), by enterprise and name:
+        the active users of the active enterprises, each ``{"id", "name"}`` with the name
+        as "user (enterprise)"; none for an interconnect user."""
+        if self.user.enterprise_id is not None:
+            return []
+        tables = tables_of(self._conn, self.tenant)  # type: ignore[attr-defined]
+        users, enterprises = tables.users, tables.enterprises
+        query = (sa.select(users.c.id, users.c.display_name, enterprises.c.name)
+                 .join(enterprises, enterprises.c.id == users.c.enterprise_id)
+                 .where(users.c.is_active == sa.true(), enterprises.c.is_active == sa.true())
+                 .order_by(enterprises.c.name, users.c.display_name, users.c.id)
+                 .limit(MAX_NAMED))
+        with self._read():
+            return [{"id": row.id, "name": f"{row.display_name} ({row.name})"}
+                    for row in self._conn.execute(query)]
+
     def owner_choices(self) -> list[dict[str, str]]:
         """The users a record may be given to (``owner_id``), by name: the active users of
         the user's own side (internal users for an internal user; an interconnect user's

@@ -28,6 +28,8 @@ from hulian.layouts.values import display, input_text, label_text, option_labels
 __all__ = ["INPUTS", "business_type_choices", "changed_only", "error_text", "fillable",
            "form_fields", "form_view", "read_form"]
 
+PARTNER_FIELD = "out_owner_id"
+"""The system field that gives a record to a downstream user (分配给下游)."""
 INPUTS = {
     "text": "text", "textarea": "textarea", "number": "number", "money": "number",
     "percent": "number", "checkbox": "checkbox", "date": "date",
@@ -80,11 +82,14 @@ def _dependencies(layout: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 def _field_view(field: Mapping[str, Any], lang: str, value: Any, submitted: Any,
                 error: str | None, names: Mapping[str, str], depends: Mapping[str, Any] | None,
                 users: list[Mapping[str, str]] | None = None,
-                zone: dt.tzinfo | None = None) -> dict[str, Any]:
+                zone: dt.tzinfo | None = None,
+                partners: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
     name = field["api_name"]
     read_only = bool(field.get("read_only")) or field.get("widget") == "read-only"
     control = "read-only" if read_only else INPUTS.get(field.get("widget") or "text", "text")
     choices: list[dict[str, str]] = []
+    if name == PARTNER_FIELD:
+        users = partners  # a record is given downstream to a partner's user
     if control == "lookup" and field.get("target") == "User" and users is not None:
         control = "select"  # a user is chosen by name from the list, never typed as an id
         choices = [{"api_name": u["id"], "label": u["name"]} for u in users]
@@ -133,7 +138,8 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
               submitted: Mapping[str, Any] | None = None, errors: Iterable[Any] = (),
               names: Mapping[str, str] | None = None,
               users: list[Mapping[str, str]] | None = None,
-              zone: dt.tzinfo | None = None) -> dict[str, Any]:
+              zone: dt.tzinfo | None = None,
+              partners: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
     """What the form template shows for ``layout`` (an effective detail layout) in
     ``lang``: ``sections`` of field views, ``summary`` (every error, each with the id of
     its input when it has one) and ``general`` (the errors without a field on the form).
@@ -146,6 +152,8 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
     (``{"id", "name"}``, :meth:`Session.owner_choices`): a writable lookup to ``User``
     (the owner) becomes a select of them, the current value kept when it is not among them.
     ``zone``: the user's time zone, that date-and-time inputs are filled in (None: UTC).
+    ``partners``: the interconnect users a record may be given to downstream
+    (``out_owner_id``, :meth:`Session.partner_choices`), chosen the same way.
     """
     record, names = record or {}, names or {}
     on_form = {f["api_name"]: f for f in form_fields(layout)}
@@ -168,7 +176,7 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
         fields = [_field_view(f, lang, record.get(f["api_name"]),
                               (submitted or {}).get(f["api_name"]),
                               " ".join(by_field.get(f["api_name"], ())) or None, names,
-                              depends.get(f["api_name"]), users, zone)
+                              depends.get(f["api_name"]), users, zone, partners)
                   for f in section["fields"]]
         sections.append({"api_name": section["api_name"],
                          "label": label_text(section.get("label"), lang),

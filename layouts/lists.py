@@ -39,11 +39,14 @@ SYSTEM_LABELS = {
     "version": {"zh": "版本", "en": "Version"},
     "department_id": {"zh": "归属部门", "en": "Department"},
     "out_owner_id": {"zh": "外部负责人", "en": "External owner"},
+    "out_tenant_id": {"zh": "外部企业", "en": "Partner enterprise"},
 }
 SYSTEM_TYPES = {"created_at": "datetime", "updated_at": "datetime", "version": "number"}
 SYSTEM_TARGETS = {"owner_id": "User", "created_by": "User", "updated_by": "User",
-                  "out_owner_id": "User", "department_id": "Department"}
-"""System fields holding the id of a user or a department: shown by its name."""
+                  "out_owner_id": "User", "department_id": "Department",
+                  "out_tenant_id": "Enterprise"}
+"""System fields holding the id of a user, a department or a downstream enterprise: shown
+by its name."""
 
 
 def field_entry(describe: Mapping[str, Any], name: str) -> dict[str, Any]:

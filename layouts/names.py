@@ -35,6 +35,9 @@ def record_names(session: Session, ids: Mapping[str, Any]) -> dict[str, str]:
         if target == "Department":
             names.update(session.department_names(wanted))
             continue
+        if target == "Enterprise":
+            names.update(session.enterprise_names(wanted))
+            continue
         if not session.can(target, "read"):
             continue
         name_field = session.describe(target)["name_field"]

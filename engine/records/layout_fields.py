@@ -55,7 +55,7 @@ SYSTEM_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         ("out_owner_id", "外部负责人", "External owner"))})
 SYSTEM_TARGETS: Mapping[str, str] = MappingProxyType({
     "owner_id": "User", "created_by": "User", "updated_by": "User", "out_owner_id": "User",
-    "department_id": "Department"})
+    "department_id": "Department", "out_tenant_id": "Enterprise"})
 STANDARD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     name: frozen_map({"zh": zh, "en": en}) for name, zh, en in (
         ("new", "新建", "New"), ("edit", "编辑", "Edit"), ("delete", "删除", "Delete"),

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from hulian.engine.errors import ConflictError, RecordValidationError
 from hulian.layouts.forms import (
+    PARTNER_FIELD,
     business_type_choices,
     changed_only,
     fillable,
@@ -52,12 +53,13 @@ def _render(page: UIPage, object_name: str, layout: Mapping[str, Any], *,
     ids = lookup_ids(form_fields(layout), [record, *([{k: v for k, v in submitted.items()
                                                        if isinstance(v, str)}]
                                                      if submitted else [])])
-    picks_user = any(f.get("target") == "User" and not f.get("read_only")
-                     for f in form_fields(layout))
+    writable = {f["api_name"] for f in form_fields(layout)
+                if f.get("target") == "User" and not f.get("read_only")}
     view = form_view(layout, lang, record=record, submitted=submitted, errors=errors,
                      names=record_names(session, ids),
-                     users=session.owner_choices() if picks_user else None,
-                     zone=page.zone)
+                     users=session.owner_choices() if writable - {PARTNER_FIELD} else None,
+                     partners=session.partner_choices() if PARTNER_FIELD in writable
+                     else None, zone=page.zone)
     describe = session.describe(object_name)
     action = f"/app/o/{object_name}/{record_id}/edit" if record_id else \
         f"/app/o/{object_name}/new"

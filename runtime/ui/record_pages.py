@@ -33,7 +33,7 @@ __all__ = ["APPROVAL_ACTIONS", "routes"]
 
 APPROVAL_ACTIONS = ("submit", "approve", "reject", "recall")
 HISTORY_ROWS = 20
-SYSTEM_OBJECTS = ("User", "Department")
+SYSTEM_OBJECTS = ("User", "Department", "Enterprise")
 """Lookup targets that have no record page (their names are shown without a link)."""
 
 
