@@ -178,13 +178,16 @@ def render(cells: list[Cell], results: dict[tuple[str, str, str], str]) -> str:
 
 
 def sample_dependent_pack(folder: Path) -> Path:
-    """``visits`` 1.0.0, requiring crm: the object Visit with a detail and a list layout,
-    an internal and an interconnect role, and the app ``visits`` opening Visit to the
-    interconnect role; people and records in its data."""
+    """``visits`` 1.0.0, requiring crm: the object Visit (looking up crm's Account) with a
+    detail and a list layout, an internal and an interconnect role (reading Account too),
+    the app ``visits`` opening Visit to its interconnect role and crm's ``dealer_buyer``
+    (whom a role extension lets read visits), a field added to Account; people and records
+    in its data (keys of crm's data, records made by two enterprises' users)."""
     visit = obj("Visit", field("name", "text", required=True, max_length=120),
                 field("status", "picklist", options=options("planned", "done"),
                       default="planned"),
                 field("planned_on", "date"),
+                field("account", "lookup", target="Account", relationship_name="visits"),
                 data_permission={"internal": "private", "external": "company_read"})
     docs: Documents = {
         "pack.json": {"name": "visits", "version": "1.0.0", "label": label("Visits"),
@@ -200,12 +203,18 @@ def sample_dependent_pack(folder: Path) -> Path:
             "label": label("Visits"), "default": True, "columns": ["name", "status"]},
         "roles/visit_planner.json": {
             "api_name": "visit_planner", "label": label("Visit planner"), "kind": "internal",
-            "objects": {"Visit": {"create": True, "read": True, "edit": True, "delete": True}}},
+            "objects": {"Visit": {"create": True, "read": True, "edit": True, "delete": True},
+                        "Account": {"read": True}}},
         "roles/visit_agent.json": {
             "api_name": "visit_agent", "label": label("Visit agent"), "kind": "interconnect",
-            "objects": {"Visit": {"create": True, "read": True, "edit": True}}},
+            "objects": {"Visit": {"create": True, "read": True, "edit": True},
+                        "Account": {"read": True}}},
         "apps/visits.json": {"api_name": "visits", "label": label("Visits"),
-                             "objects": ["Visit"], "roles": ["visit_agent"]},
+                             "objects": ["Visit"], "roles": ["visit_agent", "dealer_buyer"]},
+        "extensions/Account.json": {"object": "Account",
+                                    "fields": [field("last_visit_on", "date")]},
+        "extensions/roles/dealer_buyer.json": {"role": "dealer_buyer",
+                                               "objects": {"Visit": {"read": True}}},
         "data/_people.json": {
             "users": [{"username": "visits.planner", "department": "Sales",
                        "roles": ["visit_planner"], "password": "demo-visits-pass"}],
@@ -215,7 +224,7 @@ def sample_dependent_pack(folder: Path) -> Path:
                 {"name": "Visits B", "partner_manager": "wang",
                  "users": [{"username": "visits.b", "roles": ["visit_agent"]}]}]},
         "data/Visit.json": [
-            {"$key": "visits_upstream", "name": "Upstream visit"},
+            {"$key": "visits_upstream", "name": "Upstream visit", "account": {"$ref": "huaxin"}},
             {"$key": "visits_a", "$as": "visits.a", "name": "Dealer A's visit"},
             {"$key": "visits_b", "$as": "visits.b", "name": "Visits B's visit"}],
     }
