@@ -1,7 +1,7 @@
 """Installing the preset packs: one pack into a fresh tenant, and one pack into 100 tenants.
 
     .venv/bin/python bench/packs.py [--db sqlite|postgresql|both] [--runs N] [--tenants N]
-                                    [--pack NAME] [--pg-url URL]
+                                    [--pack NAME] [--pg-url URL] [--examples DIR]
 
 (a) Per database, each pack of ``make demo`` (crm, then every pack of examples/ requiring
 it) is installed into a fresh tenant, ``--runs`` times (default 3, a new tenant each):
@@ -110,8 +110,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pack", help="the pack of (b) (default: the last dependent pack)")
     parser.add_argument("--pg-url", help="an existing (scratch) PostgreSQL database instead "
                                          "of a throwaway cluster")
+    parser.add_argument("--examples", type=Path, default=ROOT / "examples",
+                        help="the folder of packs (default: examples/)")
     args = parser.parse_args(argv)
-    packs = demo_packs(ROOT / "examples")
+    packs = demo_packs(args.examples)
     chosen = next((p for p in packs if p.name == args.pack), None) if args.pack else packs[-1]
     if chosen is None:
         parser.error(f"--pack: no pack {args.pack!r} (the packs: "

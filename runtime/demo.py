@@ -137,7 +137,7 @@ def logins(engine: Engine, tenant: str, packs: list[Path]) -> dict[str, list[Log
         out[group] = [Login(n, users[n].display_name,
                             (["administrator"] if users[n].is_admin else [])
                             + admin.user_roles(n),
-                            passwords.get(n, "")) for n in seen]
+                            passwords.get(n, "(no password)")) for n in seen]
     return out
 
 
