@@ -6,7 +6,9 @@ pass the same ``keys`` dict when loading crm and then the packs that require it,
 dependent pack's record can point at ``{"$ref": "huaxin"}``. ``"$as": "dealer.buyer"``
 creates the record in that user's session (it then belongs to the user's enterprise, as
 if they had entered it); other records are created by the tenant's ``admin`` on the
-``import`` channel. Objects are loaded so that lookup targets come first. Files whose name
+``import`` channel. ``"$team": [{"user": "north.dispatch", "access": "edit"}]`` adds people
+to the new record's related team (``read`` when ``access`` is left out), in the same
+session. Objects are loaded so that lookup targets come first. Files whose name
 starts with ``_`` are not records.
 
 ``_people.json`` (every key optional)::
@@ -41,6 +43,7 @@ __all__ = ["Loaded", "load_people", "load_records", "load_sample_data", "people_
 
 PEOPLE_FILE = "_people.json"
 CODE = "sample_data_invalid"
+_DIRECTIVES = ("$key", "$as", "$team")
 _PERSON_KEYS = {"username", "display_name", "department", "roles", "password"}
 _KEYS = {"departments": {"name", "parent", "leader"}, "users": _PERSON_KEYS,
          "enterprises": {"name", "partner_manager", "users"}}
@@ -248,9 +251,13 @@ def load_records(engine: Engine, tenant: str, pack_dir: str | Path,
             with _session(engine, tenant, user) as session:
                 for i, record in run:
                     values = {k: _resolve(v, keys, f"{where}/{i}") for k, v in record.items()
-                              if k not in ("$key", "$as")}
+                              if k not in _DIRECTIVES}
+                    team = _team(record.get("$team", []), f"{where}/{i}")
                     try:
                         created = session.create(name, values)
+                        for member in team:
+                            session.share(name, created["id"], member["user"],
+                                          access=member.get("access", "read"))
                     except HulianError as error:
                         raise _invalid(f"{where}/{i}", error.message,
                                        hint=error.hint) from error
@@ -258,6 +265,15 @@ def load_records(engine: Engine, tenant: str, pack_dir: str | Path,
                         keys[record["$key"]] = created["id"]
         counts[name] = len(records)
     return counts
+
+
+def _team(members: Any, where: str) -> list[dict[str, str]]:
+    """A record's ``$team``: ``[{"user": "north.dispatch", "access": "edit"}]``."""
+    if not isinstance(members, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("user"), str)
+            and set(m) <= {"user", "access"} for m in members):
+        raise _invalid(where, '$team must be a list of {"user": ..., "access": "read"|"edit"}')
+    return members
 
 
 def _session(engine: Engine, tenant: str, user: str | None) -> Any:

@@ -46,19 +46,21 @@ class Upgrade:
     """The layout that now shows ``field`` (its path in the pack)."""
 
 
-def upgrade_of(docs: Documents) -> Upgrade:
+def upgrade_of(docs: Documents, prefer: frozenset[str] = frozenset()) -> Upgrade:
     """The pack's next minor version: ``upgrade_note`` (text) added to the object of its
-    first detail layout (a list layout else) over one of its own objects, and shown there."""
+    first detail layout (a list layout else) over one of its own objects, those of
+    ``prefer`` first, and shown there."""
     out = copy.deepcopy(docs)
     manifest = out["pack.json"]
     major, minor, _ = (int(x) for x in manifest["version"].split("-")[0].split(".")[:3])
     manifest["version"] = f"{major}.{minor + 1}.0"
     mine = set(own_objects(docs))
-    layouts = sorted((d.get("kind") != "detail", path) for path, d in out.items()
+    layouts = sorted((d["object"] not in prefer, d.get("kind") != "detail", path)
+                     for path, d in out.items()
                      if path.startswith("layouts/") and d.get("object") in mine)
     if not layouts:
         raise AssertionError("the pack has no layout for an object of its own")
-    path = layouts[0][1]
+    path = layouts[0][-1]
     layout = out[path]
     target = out[f"objects/{layout['object']}.json"]
     target["fields"].append(field(NEW_FIELD, "text", max_length=200))

@@ -114,6 +114,17 @@ def test_keys_are_shared_across_packs_and_underscore_files_are_not_records(crm_w
         assert s.get("Contact", keys["later_li"])["account"] == keys["huaxin"]
 
 
+def test_team_adds_people_to_the_new_records_team(crm_with_data, tmp_path):
+    engine, tenant, keys = crm_with_data
+    later = write(tmp_path / "later", {"data/Order.json": [
+        {"$key": "later_order", "notes": "shared", "account": {"$ref": "huaxin"},
+         "$team": [{"user": "sales.rep", "access": "edit"}, {"user": "zhao"}]}]})
+    load_records(engine, tenant, later, keys)
+    with engine.session(tenant) as s:
+        team = {m["username"]: m["access"] for m in s.team("Order", keys["later_order"])}
+    assert team == {"sales.rep": "edit", "zhao": "read"}
+
+
 @pytest.mark.parametrize("files, where, says", [
     ({"data/Contact.json": [{"name": "A"}, {"name": "B", "account": {"$ref": "nowhere"}}]},
      "later/data/Contact.json/1", "$ref 'nowhere' names no record loaded before"),
@@ -125,7 +136,9 @@ def test_keys_are_shared_across_packs_and_underscore_files_are_not_records(crm_w
      "later/data/Contact.json/1", "Contact record is invalid: email"),
     ({"data/_people.json": {"users": [{"username": "x", "role": ["sales_rep"]}]}},
      "later/data/_people.json/users/0", "unknown key 'role'"),
-], ids=["ref", "as", "object", "invalid", "people"])
+    ({"data/Contact.json": [{"name": "A"}, {"name": "B", "$team": [{"username": "zhao"}]}]},
+     "later/data/Contact.json/1", "$team must be a list of"),
+], ids=["ref", "as", "object", "invalid", "people", "team"])
 def test_a_mistake_names_the_file_the_record_and_what_is_wrong(crm_with_data, tmp_path,
                                                                files, where, says):
     engine, tenant, keys = crm_with_data
