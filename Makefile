@@ -46,6 +46,7 @@ bench: install postgres
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/rest.py
 	$(BIN)/python bench/ui.py
+	$(BIN)/python bench/packs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
