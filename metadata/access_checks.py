@@ -28,9 +28,23 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from hulian.metadata.documents import APPS, ROLE_EXTENSIONS, ROLES, SUPPORTED, document_kind
+from hulian.metadata.documents import (
+    APP_EXTENSIONS,
+    APPS,
+    EXTENSIONS_HINT,
+    ROLE_EXTENSIONS,
+    ROLES,
+    SUPPORTED,
+    document_kind,
+)
 from hulian.metadata.hints import choices_hint
-from hulian.metadata.model import BUILTIN_ROLES, ROLE_KINDS, STANDARD_ACTIONS
+from hulian.metadata.model import (
+    BUILTIN_ROLES,
+    DEPENDENT,
+    PARTIAL_KINDS,
+    ROLE_KINDS,
+    STANDARD_ACTIONS,
+)
 from hulian.metadata.named_lists import named_items
 from hulian.metadata.names import NameKind
 from hulian.metadata.relationship_checks import may_be_installed
@@ -119,7 +133,7 @@ class _Pack:
         """True when ``name`` is not a role here, nor a built-in one, nor possibly an
         installed pack's (a tenant pack's role names are checked when it is merged)."""
         return name not in self.roles and name not in BUILTIN_ROLES \
-            and self.pack_kind != "tenant"
+            and self.pack_kind not in PARTIAL_KINDS
 
     def role_hint(self, name: str, kinds: Collection[str] = ROLE_KINDS) -> str:
         choices = [r for r, k in self.roles.items() if k in kinds]
@@ -171,9 +185,9 @@ def _check_role_extension(doc: Any, file: str, report: Report, pack: _Pack) -> N
     (the role itself and the packs' objects are checked when the overlay is merged)."""
     if pack.pack_kind is None:
         return
-    if pack.pack_kind != "tenant":
+    if pack.pack_kind not in PARTIAL_KINDS:
         report.add("pack.unexpected_file", (), f"a {pack.pack_kind} pack has no role extensions",
-                   SUPPORTED)
+                   EXTENSIONS_HINT if pack.pack_kind == "preset" else SUPPORTED)
         return
     if not isinstance(doc, dict):
         return
@@ -234,6 +248,33 @@ def _check_app(doc: Any, file: str, report: Report, pack: _Pack) -> None:
     report.name("app", doc.get("api_name"), ("api_name",))
     _file_name(doc, file, APPS, "app", report)
     report.labels(doc.get("label"), ("label",))
+    _check_app_members(doc, report, pack)
+
+
+def _check_app_extension(doc: Any, file: str, report: Report, pack: _Pack) -> None:
+    """A dependent pack's ``extensions/apps/<app>.json``: its objects and roles (the app
+    itself, of a required pack, is checked when the packs are merged)."""
+    if pack.pack_kind is None:
+        return
+    if pack.pack_kind != DEPENDENT:
+        report.add("pack.unexpected_file", (), f"a {pack.pack_kind} pack has no app extensions",
+                   "an overlay does not change a pack's app: add an app of its own"
+                   " (apps/<api_name>.json) for the same roles" if pack.pack_kind == "tenant"
+                   else EXTENSIONS_HINT)
+        return
+    if not isinstance(doc, dict):
+        return
+    app = doc.get("app")
+    expected = file.removeprefix(f"{APP_EXTENSIONS}/").removesuffix(".json")
+    if isinstance(app, str) and app != expected:
+        report.add("app.file_name_mismatch", ("app",), f"the file {file} extends the app {app!r}",
+                   f"rename the file to {APP_EXTENSIONS}/{app}.json, or set app to"
+                   f" {expected!r}")
+    _check_app_members(doc, report, pack)
+
+
+def _check_app_members(doc: Mapping[str, Any], report: Report, pack: _Pack) -> None:
+    """An app's (or app extension's) objects and roles."""
     objects = doc.get("objects")
     for i, name in enumerate(objects if isinstance(objects, list) else ()):
         if isinstance(name, str) and pack.unknown_object(name):
@@ -332,7 +373,9 @@ def check_access(documents: Mapping[str, Any], report_for: ReportFor, pack_kind:
             _check_app(doc, file, report_for(file), pack)
         elif kind == "role_extension":
             _check_role_extension(doc, file, report_for(file), pack)
-        elif kind == "extension" and pack_kind == "tenant" and isinstance(doc, dict):
+        elif kind == "app_extension":
+            _check_app_extension(doc, file, report_for(file), pack)
+        elif kind == "extension" and pack_kind in PARTIAL_KINDS and isinstance(doc, dict):
             _check_sharing_rules(doc, report_for(file), pack, pack_kind)
         elif kind == "object" and isinstance(doc, dict):
             report = report_for(file)

@@ -26,7 +26,7 @@ from typing import Any
 from hulian.metadata.access_checks import check_access
 from hulian.metadata.business_type_checks import check_business_types
 from hulian.metadata.derived_checks import check_derived, check_derived_keys, derived_key
-from hulian.metadata.documents import MANIFEST, SUPPORTED, document_kind
+from hulian.metadata.documents import EXTENSIONS_HINT, MANIFEST, SUPPORTED, document_kind
 from hulian.metadata.extension_checks import check_extension
 from hulian.metadata.field_settings import (
     check_default,
@@ -38,7 +38,7 @@ from hulian.metadata.field_types import TYPE_KEYS, FieldContext, field_type, is_
 from hulian.metadata.hints import a_field, choices_hint
 from hulian.metadata.history_checks import check_history
 from hulian.metadata.kind_checks import check_kinds
-from hulian.metadata.model import PACK_KINDS
+from hulian.metadata.model import DEPENDENT, PACK_KINDS, PARTIAL_KINDS
 from hulian.metadata.names import NameKind, name_issues
 from hulian.metadata.owner_rule_checks import check_owner_rules
 from hulian.metadata.problems import Problem, pointer
@@ -177,6 +177,9 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
     if isinstance(manifest, dict):
         kind = manifest.get("kind", "preset")
         pack_kind = kind if kind in PACK_KINDS else None
+        if pack_kind == "preset" and isinstance(manifest.get("requires"), dict) \
+                and manifest["requires"]:
+            pack_kind = DEPENDENT
         reports[MANIFEST].name("pack", manifest.get("name"), ("name",))
         reports[MANIFEST].labels(manifest.get("label"), ("label",))
         branding = manifest.get("branding")
@@ -193,11 +196,13 @@ def check_documents(documents: Mapping[str, Any], broken: Collection[str] = ()) 
     check_relationships(pack_objects, reports.__getitem__)
     check_derived(pack_objects, reports.__getitem__)
     for name in sorted(name for name in documents if document_kind(name) == "extension"):
-        if pack_kind == "tenant":
-            check_extension(documents[name], name, reports[name], _check_field, targets)
+        if pack_kind in PARTIAL_KINDS:
+            check_extension(documents[name], name, reports[name], _check_field, targets,
+                            pack_kind)
         elif pack_kind is not None:
             reports[name].add("pack.unexpected_file", (),
-                              f"a {pack_kind} pack has no extension files", SUPPORTED)
+                              f"a {pack_kind} pack has no extension files",
+                              EXTENSIONS_HINT if pack_kind == "preset" else SUPPORTED)
     _duplicates(((documents[name].get("api_name"), name, "/api_name") for name in objects
                  if isinstance(documents[name], dict)), reports.__getitem__, "another object")
     check_access(documents, reports.__getitem__, pack_kind, broken)

@@ -110,6 +110,9 @@ CODES: dict[str, str] = {
     "extension.unknown_sharing_rule": "a sharing_rule_overrides key is not a sharing rule of "
     "the extended object",
     "extension.unknown_role": "a role extension extends a role no installed pack defines",
+    "extension.unknown_app": "an app extension extends an app no installed pack defines",
+    "extension.not_required": "a preset pack extends an object, role or app of a pack it does "
+    "not require",
     "extension.unknown_business_type": "a business_type_overrides key is not a business type "
     "of the extended object",
     "overlay.locked_property": "the overlay overrides a property the pack keeps locked or "

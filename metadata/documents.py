@@ -29,8 +29,9 @@ EXTENSIONS = "extensions"
 ROLES = "roles"
 APPS = "apps"
 ROLE_EXTENSIONS = f"{EXTENSIONS}/{ROLES}"
+APP_EXTENSIONS = f"{EXTENSIONS}/{APPS}"
 FOLDERS = {OBJECTS: "object", EXTENSIONS: "extension", ROLES: "role", APPS: "app",
-           ROLE_EXTENSIONS: "role_extension",
+           ROLE_EXTENSIONS: "role_extension", APP_EXTENSIONS: "app_extension",
            **{kind.folder: kind.name for kind in KINDS}}
 """folder -> the kind of the documents in it; ``extensions/roles`` is the one sub-folder.
 The registered document kinds (:mod:`hulian.metadata.kinds`) add theirs."""
@@ -38,15 +39,21 @@ IGNORED_FOLDERS = frozenset({"data"})
 SUPPORTED = ("a pack holds pack.json, objects/<ApiName>.json, roles/<api_name>.json,"
              " apps/<api_name>.json, "
              + ", ".join(f"{kind.folder}/<api_name>.json" for kind in KINDS)
-             + ", a tenant pack also extensions/<ApiName>.json and"
-             " extensions/roles/<api_name>.json (data/ and hidden files are ignored)")
+             + ", a tenant pack (and a preset that requires other packs) also"
+             " extensions/<ApiName>.json and extensions/roles/<api_name>.json, a preset that"
+             " requires other packs also extensions/apps/<api_name>.json"
+             " (data/ and hidden files are ignored)")
+EXTENSIONS_HINT = ("a preset pack extends only the objects, roles and apps of the packs it"
+                   " requires: name the pack in pack.json's requires (e.g."
+                   " {\"requires\": {\"crm\": \"^1.0.0\"}}), or define the object here")
 MAX_DEPTH = 32
 
 
 def document_kind(name: str) -> str | None:
     """ "pack" for the manifest, "object" for ``objects/<Name>.json``, "extension" for
     ``extensions/<Name>.json``, "role" for ``roles/<name>.json``, "app" for
-    ``apps/<name>.json``, "role_extension" for ``extensions/roles/<name>.json``, a
+    ``apps/<name>.json``, "role_extension" for ``extensions/roles/<name>.json``,
+    "app_extension" for ``extensions/apps/<name>.json``, a
     registered kind's name for a file in its folder (``layout``), else None."""
     if name == MANIFEST:
         return "pack"

@@ -59,6 +59,8 @@ class Merging:
     """object api_name -> the installed pack that defines it"""
     role_owners: dict[str, Pack] = field(default_factory=dict)
     """role api_name -> the installed pack that defines it (in ``roles/<api_name>.json``)"""
+    app_owners: dict[str, Pack] = field(default_factory=dict)
+    """app api_name -> the installed pack that defines it (in ``apps/<api_name>.json``)"""
     documents: dict[str, Any] = field(default_factory=dict)
     origins: Origins = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -110,9 +112,15 @@ def hint(word: str, choices: Collection[str], what: str) -> str:
     return f"the {what}: " + ", ".join(shown[:20]) + (", ..." if len(shown) > 20 else "")
 
 
-def apply_extension(merging: Merging, file: str, doc: Mapping[str, Any]) -> None:
-    """Apply the overlay's extension ``file`` (an overlay-relative path) to the merge."""
-    origin = f"{OVERLAY}/{file}"
+def apply_extension(merging: Merging, file: str, doc: Mapping[str, Any],
+                    layer: str = OVERLAY, within: Collection[str] | None = None) -> None:
+    """Apply the extension ``file`` (a path relative to its pack) of ``layer`` (the overlay,
+    or ``packs/<name>`` for a dependent pack) to the merge.
+
+    ``within`` names the packs whose objects the layer may extend (a dependent pack: the
+    packs it requires); None lets the overlay extend every installed pack's.
+    """
+    origin = f"{layer}/{file}"
     target = doc["object"]
     name = merging.renames.object(target)
     pack = merging.owners.get(name)
@@ -121,12 +129,27 @@ def apply_extension(merging: Merging, file: str, doc: Mapping[str, Any]) -> None
                     f"{target!r} is not an object of the installed packs",
                     hint(target, merging.owners, "objects of the installed packs"))
         return
-    _Extension(merging, pack, name, origin).apply(doc)
+    if not outside(merging, pack, within, origin, ("object",), f"the object {name!r}"):
+        _Extension(merging, pack, name, origin, layer == OVERLAY).apply(doc)
+
+
+def outside(merging: Merging, pack: Pack, within: Collection[str] | None, origin: str,
+            at: tuple[Any, ...], what: str) -> bool:
+    """True, and reported, when ``pack`` is not one of the packs ``within`` names."""
+    if within is None or pack.name in within:
+        return False
+    merging.add("extension.not_required", origin, at,
+                f"{what} belongs to the pack {pack.name}, which this pack does not require",
+                f"add {pack.name!r} to requires in pack.json, e.g."
+                f" {{\"requires\": {{\"{pack.name}\": \"^{pack.version}\"}}}}")
+    return True
 
 
 class _Extension:
-    def __init__(self, merging: Merging, pack: Pack, name: str, origin: str):
+    def __init__(self, merging: Merging, pack: Pack, name: str, origin: str, tenant: bool):
         self.merging, self.pack, self.name, self.origin = merging, pack, name, origin
+        self.tenant = tenant
+        """the overlay's extension (its new options end with ``__c``), not a dependent pack's"""
         self.merged = f"objects/{name}.json"
         self.obj: dict[str, Any] = merging.documents[self.merged]
 
@@ -209,7 +232,13 @@ class _Extension:
                         self.merging.came_from(self.merged, ("fields", j, "options", p, key),
                                                self.origin, (*at, q, key))
                 continue
-            if not name.endswith(CUSTOM_SUFFIX):
+            if name.endswith(CUSTOM_SUFFIX) and not self.tenant:
+                self.merging.add("name.custom_suffix", self.origin, (*at, q, "api_name"),
+                                 f"the new option {name!r} ends with '{CUSTOM_SUFFIX}' in a"
+                                 " preset pack",
+                                 f"the '{CUSTOM_SUFFIX}' suffix is for a tenant's own"
+                                 f" customisations; use {name.removesuffix(CUSTOM_SUFFIX)!r}")
+            elif not name.endswith(CUSTOM_SUFFIX) and self.tenant:
                 self.merging.add("name.custom_suffix", self.origin, (*at, q, "api_name"),
                                  f"the new option {name!r} does not end with '{CUSTOM_SUFFIX}'",
                                  f"a tenant's own options end with '{CUSTOM_SUFFIX}' so they"

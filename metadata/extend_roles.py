@@ -23,19 +23,21 @@ is reported with its usual code at the extension file and pointer it came from.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from hulian.metadata.documents import ROLES
-from hulian.metadata.extend import OVERLAY, Merging, hint
+from hulian.metadata.extend import OVERLAY, Merging, hint, outside
 from hulian.metadata.model import BUILTIN_ROLES
 
 __all__ = ["apply_role_extension"]
 
 
-def apply_role_extension(merging: Merging, file: str, doc: Mapping[str, Any]) -> None:
-    """Apply the overlay's role extension ``file`` (an overlay-relative path) to the merge."""
-    origin = f"{OVERLAY}/{file}"
+def apply_role_extension(merging: Merging, file: str, doc: Mapping[str, Any],
+                         layer: str = OVERLAY, within: Collection[str] | None = None) -> None:
+    """Apply the role extension ``file`` (a path relative to its pack) of ``layer`` to the
+    merge; ``within`` as for :func:`~hulian.metadata.extend.apply_extension`."""
+    origin = f"{layer}/{file}"
     name = doc["role"]
     pack = merging.role_owners.get(name)
     merged = f"{ROLES}/{name}.json"
@@ -51,6 +53,8 @@ def apply_role_extension(merging: Merging, file: str, doc: Mapping[str, Any]) ->
             fix = hint(name, merging.role_owners, "roles of the installed packs")
         merging.add("extension.unknown_role", origin, ("role",),
                     f"{name!r} is not a role of the installed packs", fix)
+        return
+    if outside(merging, pack, within, origin, ("role",), f"the role {name!r}"):
         return
     role = merging.documents[merged]
     what = f"the role {name}"

@@ -25,11 +25,13 @@ CheckField = Callable[[Any, tuple[Any, ...], Any, Collection[str], str | None], 
 
 
 def check_extension(doc: Any, file: str, report: Report, check_field: CheckField,
-                    targets: Collection[str]) -> None:
-    """Check one extension document of a tenant pack.
+                    targets: Collection[str], pack_kind: str = "tenant") -> None:
+    """Check one extension document of a tenant pack (or of a dependent pack:
+    ``pack_kind`` :data:`~hulian.metadata.model.DEPENDENT`, whose new names do not end
+    with ``__c``).
 
     ``check_field`` checks one field definition (``checks._check_field``), and
-    ``targets`` are the overlay's own objects, which its new lookups may name.
+    ``targets`` are the pack's own objects, which its new lookups may name.
     """
     if not isinstance(doc, dict):
         return
@@ -47,11 +49,11 @@ def check_extension(doc: Any, file: str, report: Report, check_field: CheckField
     own: set[str] = set()
     if isinstance(fields, list):
         for i, raw in enumerate(fields):
-            check_field(raw, ("fields", i), report, targets, "tenant")
+            check_field(raw, ("fields", i), report, targets, pack_kind)
         _no_duplicates(fields, report)
         own = {f["api_name"] for f in fields
                if isinstance(f, dict) and isinstance(f.get("api_name"), str)}
-    _check_new_rules(doc.get("validation_rules"), own, report)
+    _check_new_rules(doc.get("validation_rules"), own, report, pack_kind)
     _check_field_overrides(doc.get("field_overrides"), report)
     rule_overrides = doc.get("rule_overrides")
     if isinstance(rule_overrides, dict):
@@ -75,10 +77,11 @@ def _no_duplicates(fields: list[Any], report: Report) -> None:
             seen[name.lower()] = where
 
 
-def _check_new_rules(rules: Any, own: set[str], report: Report) -> None:
-    """New rules: api_names end with __c; an error_field ending with __c is a new field.
+def _check_new_rules(rules: Any, own: set[str], report: Report, pack_kind: str) -> None:
+    """New rules: a tenant's api_names end with __c, and an error_field ending with __c is
+    a new field.
 
-    Other error fields name the pack's fields, checked when the overlay is merged.
+    Other error fields name the extended pack's fields, checked when the packs are merged.
     """
     if not isinstance(rules, list):
         return
@@ -87,7 +90,7 @@ def _check_new_rules(rules: Any, own: set[str], report: Report) -> None:
                    and not r["error_field"].endswith(CUSTOM_SUFFIX)}
 
     def name(kind: Any, value: Any, path: tuple[Any, ...]) -> None:
-        report.name(kind, value, path, "tenant")
+        report.name(kind, value, path, pack_kind)
 
     check_rules(rules, known, report.add, name, report.labels)
 

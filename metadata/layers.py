@@ -6,8 +6,10 @@
 >>> effective.pack.object("Account").field("industry").label["en"]    # doctest: +SKIP
 'Sector'
 
-The merge works on documents: the packs' object, role and app documents, then
-the overlay's own objects, roles and apps, then its extension files
+The merge works on documents: the packs' object, role and app documents, then the
+extension files of the dependent packs (presets that ``requires`` others: they extend the
+objects, roles and apps of the packs they require, :mod:`hulian.metadata.extend_apps`
+for apps), then the overlay's own objects, roles and apps, then its extension files
 (:mod:`hulian.metadata.extend`: objects, their sharing rules and data permission)
 and role extension files (:mod:`hulian.metadata.extend_roles`) make the merged
 documents, which are loaded like any pack (kind ``snapshot``) so that every
@@ -32,6 +34,7 @@ from typing import Any
 
 from hulian.metadata.documents import MANIFEST, document_kind
 from hulian.metadata.extend import OVERLAY, Merging, apply_extension
+from hulian.metadata.extend_apps import apply_app_extension
 from hulian.metadata.extend_roles import apply_role_extension
 from hulian.metadata.kind_layers import add_kind_documents
 from hulian.metadata.loader import load_documents
@@ -131,16 +134,14 @@ def merge(layers: Layers, name: str = "effective") -> Effective:
         _add_objects(merging, pack, f"{PACKS}/{pack.name}", seen)
         _add_access(merging, pack, f"{PACKS}/{pack.name}", seen_access)
         add_kind_documents(merging, pack, f"{PACKS}/{pack.name}", kind_owners)
+    for pack in layers.packs:  # dependent packs extend the packs they require
+        _extend(merging, pack, f"{PACKS}/{pack.name}", required(pack, layers.packs))
     overlay = layers.overlay
     if overlay is not None:
         _add_objects(merging, overlay, OVERLAY, seen)
         _add_access(merging, overlay, OVERLAY, seen_access)
         add_kind_documents(merging, overlay, OVERLAY, kind_owners)
-        for file in sorted(f for f in overlay.documents if document_kind(f) == "extension"):
-            apply_extension(merging, file, overlay.documents[file])
-        for file in sorted(f for f in overlay.documents
-                           if document_kind(f) == "role_extension"):
-            apply_role_extension(merging, file, overlay.documents[file])
+        _extend(merging, overlay, OVERLAY, None)
     index = _index(merging.origins)
     try:
         pack = load_documents(merging.documents)
@@ -150,6 +151,29 @@ def merge(layers: Layers, name: str = "effective") -> Effective:
     if merging.problems:
         raise MetadataError(merging.problems)
     return Effective(pack, merging.origins)
+
+
+def required(pack: Pack, packs: tuple[Pack, ...]) -> frozenset[str]:
+    """The names of the packs ``pack`` requires, directly or through another of ``packs``."""
+    by_name = {p.name: p for p in packs}
+    found: set[str] = set()
+    todo = list(pack.requires)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += list(by_name[name].requires) if name in by_name else []
+    return frozenset(found)
+
+
+def _extend(merging: Merging, pack: Pack, layer: str, within: frozenset[str] | None) -> None:
+    """Apply the extension files of one layer (``within``: see :func:`apply_extension`)."""
+    for kind, apply in (("extension", apply_extension), ("role_extension", apply_role_extension)):
+        for file in sorted(f for f in pack.documents if document_kind(f) == kind):
+            apply(merging, file, pack.documents[file], layer, within)
+    if within is not None:
+        for file in sorted(f for f in pack.documents if document_kind(f) == "app_extension"):
+            apply_app_extension(merging, file, pack.documents[file], layer, within)
 
 
 def _manifest(layers: Layers, name: str) -> dict[str, Any]:
@@ -214,6 +238,8 @@ def _add_access(merging: Merging, pack: Pack, layer: str,
             _rename_access(merging, file, doc)
         elif kind == "role":
             merging.role_owners[doc["api_name"]] = pack
+        else:
+            merging.app_owners[doc["api_name"]] = pack
 
 
 def _rename_access(merging: Merging, file: str, doc: dict[str, Any]) -> None:

@@ -42,6 +42,14 @@ action on every object; new internal users get it unless given other roles)."""
 SHARE_ACCESS = ("read", "edit")
 AUTO_NUMBER_RESETS = ("never", "yearly", "monthly", "daily")
 PACK_KINDS = ("preset", "tenant", "snapshot")
+DEPENDENT = "dependent"
+"""How the checks see a preset pack that ``requires`` other packs (its ``kind`` stays
+"preset"): like a tenant pack, it may name the objects and roles of the packs it requires
+and extend them (``extensions/``), which is checked when the packs are merged; like a
+preset, its own names do not end with ``__c``."""
+PARTIAL_KINDS = ("tenant", DEPENDENT)
+"""Pack kinds (as the checks see them) whose names of other packs' objects and roles are
+checked only when the packs are merged."""
 HISTORY_SYSTEM_FIELDS = ("owner_id", "business_type", "life_status", "out_tenant_id",
                          "out_owner_id")
 """System fields whose changes an object's history shows: every one of them when
@@ -456,6 +464,12 @@ class Pack:
     branding: Mapping[str, Any] | None = None
     """``pack.json``'s ``branding`` (``name``, ``logo``, ``primary_color``): how the
     tenant's pages look; in an effective pack, the overlay's, else the last pack's."""
+
+    @property
+    def partial(self) -> bool:
+        """True when the pack names what other packs define (a tenant's overlay, or a
+        preset that ``requires`` others): it is complete only merged with them."""
+        return self.kind == "tenant" or (self.kind == "preset" and bool(self.requires))
 
     def part(self, kind: str) -> tuple[Any, ...]:
         """The models of one document kind: ``pack.part("layout")``."""

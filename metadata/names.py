@@ -206,7 +206,7 @@ def _suffix_issues(kind: NameKind, name: str, pack_kind: str | None) -> list[Nam
     if kind not in ("object", "field"):
         return []
     custom = name.endswith(CUSTOM_SUFFIX)
-    if pack_kind == "preset" and custom:
+    if pack_kind in ("preset", "dependent") and custom:
         return [NameIssue("name.custom_suffix",
                           f"{name!r} ends with '{CUSTOM_SUFFIX}' in a preset pack",
                           f"the '{CUSTOM_SUFFIX}' suffix is for a tenant's own customisations;"

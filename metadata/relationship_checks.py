@@ -3,9 +3,9 @@
 They run on all of a pack's object documents at once (:class:`PackObjects`),
 after the per-field checks, and look only at values of the right JSON type.
 What they cannot see is left alone: objects of files that could not be read,
-and, in a tenant pack, objects of installed packs (names without ``__c``) and
-the tenant's extension files, which are checked when the overlay is merged with
-its packs (the merged documents are loaded like one pack).
+and, in a tenant pack or a dependent pack (a preset that ``requires`` others), objects
+of other packs (names without ``__c``) and the extension files, which are checked when
+the packs are merged (the merged documents are loaded like one pack).
 
 A chain of master-detail fields runs from a detail up through its masters: an
 object without a master is level 1, its details level 2, theirs level 3, and no
@@ -21,7 +21,7 @@ from typing import Any
 from hulian.metadata.documents import document_kind
 from hulian.metadata.extension_checks import Report
 from hulian.metadata.field_types import REFERENCE_TYPES
-from hulian.metadata.model import MAX_MASTER_DETAIL_DEPTH
+from hulian.metadata.model import MAX_MASTER_DETAIL_DEPTH, PARTIAL_KINDS
 from hulian.metadata.names import CUSTOM_SUFFIX
 from hulian.metadata.problems import pointer
 
@@ -36,8 +36,9 @@ def is_reference(raw: Raw) -> bool:
 
 
 def may_be_installed(name: str, pack_kind: str | None) -> bool:
-    """True when a tenant pack names an object of an installed pack (checked at merge)."""
-    return pack_kind == "tenant" and not name.endswith(CUSTOM_SUFFIX)
+    """True when a tenant pack or a dependent pack (:data:`~hulian.metadata.model.DEPENDENT`)
+    names what may be an object of another pack (checked when the packs are merged)."""
+    return pack_kind in PARTIAL_KINDS and not name.endswith(CUSTOM_SUFFIX)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from hulian.metadata.problems import Problem, pointer
 SCHEMA_FILES = {"pack": "pack.schema.json", "object": "object.schema.json",
                 "extension": "extension.schema.json", "role": "role.schema.json",
                 "app": "app.schema.json", "role_extension": "role_extension.schema.json",
+                "app_extension": "app_extension.schema.json",
                 **{kind.name: kind.schema for kind in KINDS}}
 
 # validator keyword -> problem code; every assertion keyword our schemas use is

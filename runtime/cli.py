@@ -73,13 +73,32 @@ def _layered_problems(folder: str, packs: Sequence[str]) -> list[Problem]:
     return []
 
 
+def _required_siblings(folder: str) -> list[str]:
+    """The folders next to ``folder`` holding the packs it requires (and theirs), the
+    required first: how ``hulian validate examples/order`` finds ``examples/crm``."""
+    found: list[str] = []
+
+    def visit(path: Path) -> None:
+        for name in load_pack(path).requires:
+            sibling = path.parent / name
+            if (sibling / "pack.json").is_file() and str(sibling) not in found \
+                    and not check_pack(sibling):
+                visit(sibling)
+                found.append(str(sibling))
+
+    visit(Path(folder))
+    return found
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     problems: list[Problem] = [p for pack in args.with_packs for p in check_pack(pack)]
     for path in args.paths:
         for folder in _pack_folders(path):
             found = check_pack(folder)
-            if not found and args.with_packs and not problems:
-                found = _layered_problems(folder, args.with_packs)
+            with_packs = args.with_packs or (
+                _required_siblings(folder) if not found and load_pack(folder).partial else [])
+            if not found and with_packs and not problems:
+                found = _layered_problems(folder, with_packs)
             elif not found:  # the files are sound: now type-check the formulas
                 found = pack_formula_problems(load_pack(folder), folder)
             problems.extend(found)

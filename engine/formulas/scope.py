@@ -84,7 +84,7 @@ class ObjectScope:
                 raise UnknownField(f"{'.'.join(path)} follows more than {MAX_HOPS} lookups")
             target = self.pack.object(found[1]) or SYSTEM_MODELS.get(found[1])
             if target is None:  # the lookup's target is not in this pack
-                if self.pack.kind == "tenant":
+                if self.pack.partial:
                     raise InstalledElsewhere(found[1])
                 raise UnknownField(f"{obj.api_name}.{name} points at {found[1]}, which this "
                                    "pack does not define")

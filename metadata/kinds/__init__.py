@@ -27,6 +27,7 @@ from hulian.metadata.kinds.home_views import HOME_VIEWS
 from hulian.metadata.kinds.layouts import LAYOUTS
 from hulian.metadata.kinds.scenes import BUILT_IN_SCENES, SCENES
 from hulian.metadata.kinds.webhooks import WEBHOOKS
+from hulian.metadata.model import PARTIAL_KINDS
 
 __all__ = ["BY_FOLDER", "BY_NAME", "KINDS", "Document", "DocumentKind", "ObjectView",
            "PackView", "Report", "Use", "kind_of", "pack_view"]
@@ -94,4 +95,4 @@ def pack_view(documents: Mapping[str, Any], pack_kind: str | None,
     broken = frozenset(file.removeprefix("objects/").removesuffix(".json")
                        for file in unreadable if file.startswith("objects/"))
     return PackView(views, roles, apps, {o: tuple(s) for o, s in scenes.items()},
-                    partial=pack_kind == "tenant", unreadable=broken)
+                    partial=pack_kind in PARTIAL_KINDS, unreadable=broken)
