@@ -50,7 +50,7 @@ def describe_field(f: Field, item_id: str | None = None, *, indexed: bool = Fals
 
 def describe_system_field(name: str) -> dict[str, Any]:
     return {"api_name": name, "type": SYSTEM_FIELD_TYPES[name], "system": True,
-            "read_only": name != "owner_id"}
+            "read_only": name not in ("owner_id", "out_tenant_id", "out_owner_id")}
 
 
 def describe_child_relationships(schema: CompiledSchema, obj: CompiledObject

@@ -69,6 +69,12 @@ class Scheduled:
     actions: tuple[Action, ...]
     date_only: bool
     """Whether ``field`` is a date (run at 00:00 UTC of the day) rather than a datetime."""
+    value: CompiledFormula | None = None
+    """For a formula field (computed, not stored): the field as a formula, evaluated in the
+    record's formula environment after the write (a due time of ``created_at`` + SLA hours)."""
+    reads: frozenset[str] | None = frozenset()
+    """The record's fields ``value`` depends on (None: related records too): an update
+    changing one of them moves the pending action."""
 
 
 @dataclass(frozen=True)
@@ -132,13 +138,20 @@ def _automation(schema: CompiledSchema, model: ObjectDef, api_name: str,
     scheduled = []
     for item in doc.get("scheduled", ()):
         date_field = model.field(item["field"])
+        date_only = date_field is not None and date_field.type == "date"
+        value = None
+        if date_field is not None and date_field.formula is not None:
+            value = _compile(schema, model, date_field.api_name,
+                             T.DATE if date_only else T.DATETIME)
         scheduled.append(Scheduled(
             item["api_name"], item["field"], int(item.get("offset_days", 0)),
             tuple(_action(schema, model, a) for a in item.get("actions", ())),
-            date_only=date_field is not None and date_field.type == "date"))
+            date_only=date_only, value=value,
+            reads=frozenset() if value is None else _reads(schema, model, value)))
     formulas = [f for f in (condition,) if f is not None]
     formulas += [f for a in actions for f in a.values.values()]
     formulas += [f for s in scheduled for a in s.actions for f in a.values.values()]
+    formulas += [s.value for s in scheduled if s.value is not None]
     return Automation(api_name, model.api_name, doc.get("trigger", "create_or_update"),
                       condition, actions, tuple(scheduled),
                       formula_needs(schema, model.api_name, formulas),
@@ -155,6 +168,7 @@ def reading(schema: CompiledSchema, obj: CompiledObject) -> frozenset[str] | Non
             formulas += [f for a in automation.actions for f in a.values.values()]
             formulas += [f for s in automation.scheduled for a in s.actions
                          for f in a.values.values()]
+            formulas += [s.value for s in automation.scheduled if s.value is not None]
             for formula in formulas:
                 reads = _reads(schema, obj.model, formula)
                 if reads is None:

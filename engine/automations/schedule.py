@@ -82,7 +82,8 @@ def moving(schema: Any, obj: CompiledObject, changed: frozenset[str]
     anyway)."""
     return tuple(a for a in scheduling_of(schema, obj)
                  if a.reads is None or a.reads & changed
-                 or any(s.field in changed for s in a.scheduled))
+                 or any(s.field in changed or s.reads is None or s.reads & changed
+                        for s in a.scheduled))
 
 
 def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
@@ -101,7 +102,8 @@ def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
     for automation in automations:
         meets_now = meets(automation, now_env)
         for entry in automation.scheduled:
-            due = due_at(entry, record.get(entry.field))
+            value = _value(entry, record, now_env)
+            due = due_at(entry, value)
             key = {"flow": automation.api_name, "action": entry.api_name,
                    "record_id": record["id"]}
             if automation in fired:
@@ -117,8 +119,16 @@ def plan(ctx: Context, obj: CompiledObject, record: Mapping[str, Any],
                 continue  # nothing can be pending: rows are kept only for records that meet
             if due is None or not meets_now:
                 ctx.conn.execute(delete, key)
-            elif record.get(entry.field) != (prior or {}).get(entry.field):
+            elif value != _value(entry, prior or {}, before):
                 ctx.conn.execute(move, {**key, "due": due, "now": ctx.now})
+
+
+def _value(entry: Scheduled, record: Mapping[str, Any], env: Any) -> Any:
+    """The scheduled date or datetime of ``record``: its stored value, or a formula
+    field's, computed in ``env`` (the record's formula environment as a new record's)."""
+    if entry.value is None:
+        return record.get(entry.field)
+    return entry.value.run(env)
 
 
 def cancel(ctx: Context, obj: CompiledObject, record_ids: Iterable[str]) -> None:

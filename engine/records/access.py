@@ -152,7 +152,7 @@ class Guard:
             names = {n for n in obj.model.field_names if n not in hidden and n not in locked}
             names |= set(SYSTEM_FIELDS)
             if self.user.is_interconnect:
-                names.discard("owner_id")
+                names -= {"owner_id", "out_tenant_id", "out_owner_id"}
             return frozenset(names)
 
         return self._locked.get(("writable", obj.api_name), build)
@@ -187,10 +187,14 @@ class Guard:
                 errors.append(FieldError(key, "field_read_only",
                                          f"you may read {key} but not change it",
                                          CHANGE_HINT, row=i))
-            else:  # an interconnect user's owner_id
+            elif key == "owner_id":  # an interconnect user's
                 errors.append(FieldError(key, "read_only",
                                          "records of interconnect users are owned by "
                                          "their enterprise's partner manager", row=i))
+            else:  # an interconnect user's out_tenant_id or out_owner_id
+                errors.append(FieldError(key, "read_only",
+                                         "upstream users assign records to downstream "
+                                         "enterprises; yours are your enterprise's", row=i))
         return kept
 
     def strip(self, obj: CompiledObject, record: dict[str, Any]) -> dict[str, Any]:

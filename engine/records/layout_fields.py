@@ -54,7 +54,7 @@ SYSTEM_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         ("out_tenant_id", "外部企业", "Partner enterprise"),
         ("out_owner_id", "外部负责人", "External owner"))})
 SYSTEM_TARGETS: Mapping[str, str] = MappingProxyType({
-    "owner_id": "User", "created_by": "User", "updated_by": "User",
+    "owner_id": "User", "created_by": "User", "updated_by": "User", "out_owner_id": "User",
     "department_id": "Department"})
 STANDARD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     name: frozen_map({"zh": zh, "en": en}) for name, zh, en in (

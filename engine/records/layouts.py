@@ -124,7 +124,8 @@ class _Builder:
         return name in fields or name in SYSTEM_FIELDS
 
     def _system(self, name: str) -> dict[str, Any]:
-        writable = (name == "owner_id" and not self.guard.user.is_interconnect) or (
+        writable = (name in ("owner_id", "out_owner_id")
+                    and not self.guard.user.is_interconnect) or (
             name == "business_type" and len(usable_types(self.obj, self.guard.visibility)) > 1)
         return entries.system_description(name, writable=writable)
 

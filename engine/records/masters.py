@@ -40,6 +40,11 @@ def follow_masters(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]
             errors.append(FieldError("owner_id", "read_only",
                                      f"a {obj.api_name} record is owned by its {master}",
                                      f"change the owner of the {master} record", row=i))
+        for key in ("out_tenant_id", "out_owner_id"):
+            if key in row:
+                errors.append(FieldError(key, "read_only",
+                                         f"a {obj.api_name} record is assigned with its"
+                                         f" {master}", f"assign the {master} record", row=i))
     wanted = sorted({r[f.api_name] for r in rows if isinstance(r.get(f.api_name), str)})
     if not wanted:
         return

@@ -16,9 +16,12 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.field_types import field_type
 from hulian.metadata.values import ValueProblem, storable
 
-WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id", "business_type"})
-"""System fields input may set: the owner, and the business type (checked against the
-object's types by :mod:`hulian.engine.records.business_types`)."""
+WRITABLE_SYSTEM_FIELDS = frozenset({"owner_id", "business_type", "out_tenant_id",
+                                    "out_owner_id"})
+"""System fields input may set: the owner, the business type (checked against the
+object's types by :mod:`hulian.engine.records.business_types`) and, for upstream users,
+the downstream enterprise and external owner a record is assigned to
+(:func:`hulian.engine.records.checks.check_owners`)."""
 
 
 def coerce(obj: CompiledObject, data: Any, row: int,
@@ -78,10 +81,11 @@ def _not_an_input(obj: CompiledObject, key: Any, value: Any, values: dict[str, A
     """A key without a coercer: ``owner_id`` (kept), or an error saying why it is refused."""
     if key in WRITABLE_SYSTEM_FIELDS:
         if value is not None and not isinstance(value, str):
-            errors.append(FieldError(key, "invalid_type", "expected a user id"
-                                     if key == "owner_id" else "expected an api_name", row=row))
+            expected = {"business_type": "an api_name", "out_tenant_id": "an enterprise id"}
+            errors.append(FieldError(key, "invalid_type",
+                                     f"expected {expected.get(key, 'a user id')}", row=row))
         elif value is not None and not storable(value):
-            errors.append(FieldError(key, "invalid_character", "a user id holds no NUL "
+            errors.append(FieldError(key, "invalid_character", "an id holds no NUL "
                                      "and no lone surrogate", row=row))
         else:
             values[key] = value

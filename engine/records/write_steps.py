@@ -13,6 +13,7 @@ from hulian.engine.automations import apply as automations
 from hulian.engine.errors import ConflictError, FieldError, PermissionDenied, RecordValidationError
 from hulian.engine.formulas import records as formula_records
 from hulian.engine.records import (
+    assignment,
     business_types,
     checks,
     deletes,
@@ -132,6 +133,7 @@ def subsets_new(w: Write) -> None:
 
 def owners(w: Write) -> None:
     checks.check_owners(w.ctx, w.rows, w.errors)
+    assignment.check_assignment(w.ctx, w.obj, w.rows, w.errors, creating=w.current is None)
 
 
 def references_new(w: Write) -> None:

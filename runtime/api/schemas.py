@@ -41,8 +41,12 @@ SYSTEM_DESCRIPTIONS = {
     "updated_at": "When the record was last changed (ISO 8601, UTC).",
     "version": "Incremented by every change; send it back when you update or delete.",
     "is_deleted": "True once the record is deleted (listed only with include_deleted=true).",
-    "out_tenant_id": "The downstream enterprise the record belongs to, if any.",
-    "out_owner_id": "The interconnect user who owns the record, if any.",
+    "out_tenant_id": "The downstream enterprise the record belongs to, if any. Upstream users "
+                     "assign the record to an active enterprise by its id (without an external "
+                     "owner), or take it back with null.",
+    "out_owner_id": "The interconnect user who owns the record, if any. Upstream users give "
+                    "the record to an active interconnect user (out_tenant_id follows: the "
+                    "user's enterprise), or take it back with null.",
 }
 
 

@@ -20,6 +20,7 @@ ORDER = obj(
     field("last_line_on", "date"),
     field("note", "text"),
     field("double", "number", formula="amount * 2", scale=2),
+    field("follow_up", "date", formula="due_date + 7"),
 )
 LINE = obj(
     "OrderLine",

@@ -81,6 +81,24 @@ def test_a_scheduled_action_is_planned_moved_and_cancelled(engine, tenant):
     assert _rows(engine, tenant) == [("pending", _at(17))]
 
 
+def test_a_formula_date_schedules_and_moves_with_the_fields_it_reads(engine, tenant):
+    build(engine, tenant, automation(
+        "chase", trigger="create_or_update", condition="!ISPICKVAL(status, 'closed')",
+        scheduled=[{"api_name": "on_follow_up", "field": "follow_up", "offset_days": 0,
+                    "actions": [
+            {"type": "field_update", "field": "note", "value": "'chased'"}]}]))
+    with engine.session(tenant, "rep") as s:
+        made = s.create("Order", {"name": "A", "due_date": "2030-01-03"})
+        s.create("Order", {"name": "B"})              # no due date: no follow-up, nothing
+    assert _rows(engine, tenant) == [("pending", _at(10))]
+    with engine.session(tenant, "rep") as s:        # the formula's input moves it
+        s.update("Order", made["id"], {"due_date": "2030-01-05"})
+    assert _rows(engine, tenant) == [("pending", _at(12))]
+    assert run_scheduled(engine, tenant, _at(12)) == 1
+    with engine.session(tenant, "rep") as s:
+        assert s.get("Order", made["id"])["note"] == "chased"
+
+
 def test_run_scheduled_runs_due_rows_once(engine, tenant):
     build(engine, tenant, REMIND)
     with engine.session(tenant, "rep") as s:

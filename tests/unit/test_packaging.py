@@ -39,3 +39,20 @@ def test_example_pack_files_ship_as_package_data():
     assert sorted(p.name for p in (crm / "objects").glob("*.json")) == [
         "Account.json", "Contact.json", "Opportunity.json", "Order.json", "OrderLine.json",
         "Product.json"]
+
+
+def test_every_example_pack_file_is_matched_by_the_package_data():
+    """A pack file the patterns miss (say ``extensions/roles/x.json``, four levels down)
+    would be left out of the wheel, and ``make demo`` from it would lack it."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["hulian.examples"]
+    files = [p.relative_to(root / "examples").as_posix()
+             for p in (root / "examples").rglob("*.json")]
+    missed = [f for f in files
+              if not any(fnmatch.fnmatch(f, pat) and f.count("/") == pat.count("/")
+                         for pat in patterns)]
+    assert files and missed == []
