@@ -1,6 +1,7 @@
 """The 服务通 (service, ITR) preset pack through REST, as each of its roles, on SQLite and
-PostgreSQL (docs/apps/service.md): a service request becomes a work order dispatched to the
-provider Service North, whose dispatcher and technician see it while another provider does
+PostgreSQL (docs/apps/service.md): a service request becomes a work order that the service
+desk assigns downstream to the provider Service North (its dispatcher as the external owner,
+or the enterprise alone), whose dispatcher and technician see it while another provider does
 not; the technician checks in and completes it, and a satisfaction survey follows; a part
 requisition's roll-ups are exact and it goes through its two approvals; the SLA due times
 are computed and the worker flags an overdue work order; a dealer files a request that the
@@ -91,6 +92,10 @@ def user_id(engine, tenant: str, username: str) -> str:
     return next(u.id for u in engine.people(tenant).users() if u.username == username)
 
 
+def enterprise_id(engine, tenant: str, name: str) -> str:
+    return next(e.id for e in engine.people(tenant).enterprises() if e.name == name)
+
+
 def customer(apis: dict[str, Api], *, resolution_hours: int = 24, name: str = "Huaxin"
              ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
     """An account with a contact, a product and a service agreement (4 h / resolution_hours)."""
@@ -105,27 +110,24 @@ def customer(apis: dict[str, Api], *, resolution_hours: int = 24, name: str = "H
     return account, contact, product, agreement
 
 
-def dispatched(world, provider_prefix: str = "north", **request: Any
-               ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A request and its work order, dispatched to the provider and accepted by its
-    dispatcher, who assigned their technician (both on the work order's team)."""
+def dispatched(world, provider_prefix: str = "north", *, resolution_hours: int = 24,
+               **request: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A request and its work order, assigned by the desk to the provider's dispatcher
+    (which dispatches it) and accepted by them, naming their technician."""
     engine, tenant, apis = world
     agent, dispatcher = apis["svc.agent"], apis[f"{provider_prefix}.dispatch"]
-    account, contact, product, agreement = customer(apis)
+    account, contact, product, agreement = customer(apis, resolution_hours=resolution_hours)
     sr = agent.create("ServiceRequest", {
         "subject": "Pump is noisy", "account": account["id"], "contact": contact["id"],
         "product": product["id"], "agreement": agreement["id"], "priority": "high",
         "site_address": "88 Zhangjiang Road", "description": "Loud noise at start", **request})
     wo = agent.create("WorkOrder", {"subject": "Repair the pump", "service_request": sr["id"],
                                     "account": account["id"], "product": product["id"]})
-    provider = "Service North" if provider_prefix == "north" else "Service South"
-    ok(patch(agent, "WorkOrder", wo, {"status": "dispatched", "provider": provider}))
-    ok(agent.call("PUT", f"{path('WorkOrder', wo)}/team/{provider_prefix}.dispatch",
-                  {"access": "edit"}))
-    tech = f"{provider_prefix}.tech"
+    assigned = ok(patch(agent, "WorkOrder", wo, {
+        "out_owner_id": user_id(engine, tenant, f"{provider_prefix}.dispatch")}))
+    assert assigned["status"] == "dispatched"
     ok(patch(dispatcher, "WorkOrder", wo, {
-        "status": "accepted", "technician": user_id(engine, tenant, tech)}))
-    ok(dispatcher.call("PUT", f"{path('WorkOrder', wo)}/team/{tech}", {"access": "edit"}))
+        "status": "accepted", "technician": user_id(engine, tenant, f"{provider_prefix}.tech")}))
     return sr, ok(agent.get(path("WorkOrder", wo)))
 
 
@@ -147,28 +149,40 @@ def test_a_request_becomes_a_work_order_that_only_service_north_sees(world):
         "Loud noise at start")
     assert ok(agent.get(path("ServiceRequest", sr)))["work_order_count"] == 1
 
-    # dispatching needs the provider, and skipping a step is refused
+    # nobody downstream sees it yet; it cannot be dispatched without a provider, nor skip a step
+    for user in ("north.dispatch", "north.tech", "south.dispatch"):
+        assert error(apis[user].get(path("WorkOrder", wo)), 404)["code"] == "record_not_found"
     assert field_errors(patch(agent, "WorkOrder", wo, {"status": "dispatched"})) == {
-        ("provider", "validation_rule")}
+        ("status", "validation_rule")}
     assert ("status", "validation_rule") in field_errors(
         patch(agent, "WorkOrder", wo, {"status": "in_progress"}))
-    ok(patch(agent, "WorkOrder", wo, {"status": "dispatched", "provider": "Service North"}))
-    # before the dispatcher is on its team, nobody downstream sees it
-    error(north.get(path("WorkOrder", wo)), 404)
-    ok(agent.call("PUT", f"{path('WorkOrder', wo)}/team/north.dispatch", {"access": "edit"}))
+    # only an interconnect user of an active enterprise can be the external owner
+    assert field_errors(patch(agent, "WorkOrder", wo, {
+        "out_owner_id": user_id(engine, tenant, "svc.manager")})) == {
+        ("out_owner_id", "unknown_user")}
 
+    # the desk assigns it to Service North's dispatcher: that dispatches it
+    dispatcher_id = user_id(engine, tenant, "north.dispatch")
+    assigned = ok(patch(agent, "WorkOrder", wo, {"out_owner_id": dispatcher_id}))
+    assert (assigned["status"], assigned["out_owner_id"], assigned["out_tenant_id"]) == (
+        "dispatched", dispatcher_id, enterprise_id(engine, tenant, "Service North"))
+    assert assigned["owner_id"] == user_id(engine, tenant, "svc.agent")   # still the desk's
     seen = ok(north.get(path("WorkOrder", wo)))
     assert seen["customer_name"] == "Huaxin"
     assert not {"service_request", "account", "sla_due"} & set(seen)   # hidden upstream data
     assert wo["number"] in numbers(north, "WorkOrder", scene="to_accept")
+    assert wo["number"] in numbers(north, "WorkOrder", scene="my_open_work_orders")
     error(north.get(path("ServiceRequest", sr)), 404)           # no such object for them
-    # the dispatcher accepts, assigns their technician and adds them to the team
+    # a provider cannot hand it on to another enterprise
+    assert field_errors(patch(north, "WorkOrder", wo, {
+        "out_tenant_id": enterprise_id(engine, tenant, "Service South")})) == {
+        ("out_tenant_id", "read_only")}
+    # its technician sees the provider's work orders; their own list once they are named
+    assert wo["number"] in numbers(tech, "WorkOrder")
+    assert wo["number"] not in numbers(tech, "WorkOrder", scene="my_open_work_orders")
     tech_id = user_id(engine, tenant, "north.tech")
-    ok(patch(north, "WorkOrder", wo, {"status": "accepted", "technician": tech_id}))
-    assert error(north.call("PUT", f"{path('WorkOrder', wo)}/team/south.tech",
-                            {"access": "edit"}), 404)["code"] == "unknown_user"
-    error(tech.get(path("WorkOrder", wo)), 404)
-    ok(north.call("PUT", f"{path('WorkOrder', wo)}/team/north.tech", {"access": "edit"}))
+    accepted = ok(patch(north, "WorkOrder", wo, {"status": "accepted", "technician": tech_id}))
+    assert accepted["technician"] == tech_id
     assert wo["number"] in numbers(tech, "WorkOrder", scene="my_open_work_orders")
     assert field_errors(patch(tech, "WorkOrder", wo, {"priority": "low"})) == {
         ("priority", "field_read_only")}
@@ -178,8 +192,49 @@ def test_a_request_becomes_a_work_order_that_only_service_north_sees(world):
         assert wo["number"] not in numbers(apis[user], "WorkOrder")
         assert error(apis[user].get(path("WorkOrder", wo)), 404)["code"] == "record_not_found"
         error(patch(apis[user], "WorkOrder", wo, {"status": "in_progress"}), 404)
-    # upstream, the service manager sees it and the request shows the dispatch
+    # upstream, the service manager sees it
     assert wo["number"] in numbers(apis["svc.manager"], "WorkOrder")
+
+
+def test_a_work_order_given_to_a_provider_is_taken_back_and_given_to_another(world):
+    engine, tenant, apis = world
+    agent, south, north = apis["svc.agent"], apis["south.dispatch"], apis["north.dispatch"]
+    account = customer(apis, name="Jinan Steel")[0]
+    wo = agent.create("WorkOrder", {"subject": "Service the pumps", "account": account["id"]})
+    north_id, south_id = (enterprise_id(engine, tenant, name)
+                          for name in ("Service North", "Service South"))
+    # the user named and the enterprise named must agree
+    assert field_errors(patch(agent, "WorkOrder", wo, {
+        "out_owner_id": user_id(engine, tenant, "north.dispatch"), "out_tenant_id": south_id})
+    ) == {("out_tenant_id", "enterprise_mismatch")}
+    # given to Service South alone (no external owner): all its users see it
+    given = ok(patch(agent, "WorkOrder", wo, {"out_tenant_id": south_id}))
+    assert (given["status"], given["out_tenant_id"], given["out_owner_id"]) == (
+        "dispatched", south_id, None)
+    assert wo["number"] in numbers(south, "WorkOrder", scene="to_accept")
+    assert wo["number"] not in numbers(south, "WorkOrder", scene="my_open_work_orders")
+    ok(apis["south.tech"].get(path("WorkOrder", wo)))
+    error(north.get(path("WorkOrder", wo)), 404)
+    ok(patch(south, "WorkOrder", wo, {"status": "accepted",
+                                      "technician": user_id(engine, tenant, "south.tech")}))
+
+    # taken back upstream: an accepted work order goes back to new with it
+    assert field_errors(patch(agent, "WorkOrder", wo, {"out_tenant_id": None})) == {
+        ("status", "validation_rule")}
+    back = ok(patch(agent, "WorkOrder", wo, {"out_tenant_id": None, "status": "new"}))
+    assert (back["status"], back["out_tenant_id"], back["out_owner_id"]) == ("new", None, None)
+    for user in ("south.dispatch", "south.tech"):
+        assert error(apis[user].get(path("WorkOrder", wo)), 404)["code"] == "record_not_found"
+    # given to Service North's dispatcher: dispatched again, South's technician cleared
+    again = ok(patch(agent, "WorkOrder", wo, {
+        "out_owner_id": user_id(engine, tenant, "north.dispatch")}))
+    assert (again["status"], again["out_tenant_id"], again["technician"]) == (
+        "dispatched", north_id, None)
+    assert wo["number"] in numbers(north, "WorkOrder", scene="to_accept")
+    assert wo["number"] not in numbers(south, "WorkOrder")
+    history = ok(agent.get(f"{path('WorkOrder', wo)}/history"))
+    changed = [f["field"] for e in history["entries"] for f in e.get("fields") or ()]
+    assert changed.count("out_tenant_id") == 3
 
 
 def test_a_check_in_starts_the_work_and_completion_brings_a_survey(world):
@@ -220,8 +275,8 @@ def test_a_check_in_starts_the_work_and_completion_brings_a_survey(world):
 
     # the automation opened a survey for the desk; the provider does not see surveys
     [survey] = agent.list("SatisfactionSurvey", where={"work_order": wo["id"]})["records"]
-    assert (survey["status"], survey["score"], survey["customer_name"], survey["provider"]) == (
-        "pending", None, "Huaxin", "Service North")
+    assert (survey["status"], survey["score"], survey["customer_name"], survey["technician"]) == (
+        "pending", None, "Huaxin", "north technician")
     assert survey["number"] in numbers(agent, "SatisfactionSurvey", scene="surveys_to_call")
     error(tech.get(path("SatisfactionSurvey", survey)), 404)
     assert field_errors(patch(agent, "SatisfactionSurvey", survey, {"status": "done"})) == {
@@ -303,12 +358,15 @@ def test_a_small_requisition_needs_only_the_provider(world):
 def test_sla_due_times_and_the_scheduled_overdue_flag(world):
     engine, tenant, apis = world
     agent, manager = apis["svc.agent"], apis["svc.manager"]
-    sr, wo = dispatched(world)
+    # 12 hours to resolve under the agreement (a high priority alone would give 24)
+    sr, wo = dispatched(world, resolution_hours=12)
     created = dt.datetime.fromisoformat(sr["created_at"])
     assert dt.datetime.fromisoformat(sr["response_due"]) == created + dt.timedelta(hours=4)
-    assert dt.datetime.fromisoformat(sr["resolution_due"]) == created + dt.timedelta(hours=24)
-    # the work order's due time counts from the request; it is fixed in due_at
+    assert dt.datetime.fromisoformat(sr["resolution_due"]) == created + dt.timedelta(hours=12)
+    # the work order's due time counts from the request; it is stored in due_at, which the
+    # provider reads (the formula reads through the request, which they may not)
     assert wo["sla_due"] == sr["resolution_due"] == wo["due_at"]
+    assert ok(apis["north.tech"].get(path("WorkOrder", wo)))["due_at"] == wo["due_at"]
     # without an agreement the priority decides: urgent, 2 h to respond, 8 h to resolve
     bare = agent.create("ServiceRequest", {"subject": "Leak", "priority": "urgent",
                                            "account": apis["admin"].create(
