@@ -76,6 +76,9 @@ class ApprovalsMixin(SessionParts):
         ctx = self._context()
         with self._write():
             fetch(ctx, obj, record_id)  # a live record (approvers need not read it)
+            if not run.involves(ctx, obj, record_id):
+                # neither an approver nor a reader learns anything of the record
+                self._approval_readable(obj, record_id, ctx)
             run.decide(ctx, obj, record_id, decision, text)
             return run.state(ctx, obj, record_id)
 
@@ -97,7 +100,7 @@ class ApprovalsMixin(SessionParts):
         text = _comment(comment)
         ctx = self._context()
         with self._write():
-            fetch(ctx, obj, record_id)
+            self._approval_readable(obj, record_id, ctx)  # its submitter could read it
             run.recall(ctx, obj, record_id, text,
                        admin=self.user.is_admin or self.visibility.rights.admin)
             return run.state(ctx, obj, record_id)

@@ -188,6 +188,14 @@ def submit(ctx: Context, obj: CompiledObject, record_id: str, process: str | Non
 
 # -- approve, reject -----------------------------------------------------------------------
 
+def involves(ctx: Context, obj: CompiledObject, record_id: str) -> bool:
+    """Whether the user is an approver (at any step) of the record's newest approval."""
+    tenant, oid = ctx.schema.tenant, object_id(ctx.schema, obj.api_name)
+    last = store.latest(ctx.conn, tenant, oid, record_id)
+    return last is not None and any(i.user_id == ctx.user.id
+                                    for i in store.all_items(ctx.conn, tenant, last.id))
+
+
 def _pending(ctx: Context, obj: CompiledObject, record_id: str) -> Any:
     """The record's pending approval, locked; ConflictError when there is none."""
     tenant, oid = ctx.schema.tenant, object_id(ctx.schema, obj.api_name)

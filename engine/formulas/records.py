@@ -9,6 +9,7 @@ reached, cached per write).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -164,12 +165,16 @@ def apply_default_formulas(ctx: Context, obj: CompiledObject, rows: list[dict[st
 
 def check_rules(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                 priors: list[dict[str, Any] | None], errors: list[FieldError]) -> None:
-    """Every active validation rule whose condition is TRUE adds an error."""
+    """Every active validation rule whose condition is TRUE adds an error.
+
+    A rule is the object's integrity, not a view: the related records it reads through
+    lookups are read as the system sees them (as sharing-rule criteria are), so a dealer
+    who may not read a parent account still writes records its rules check against it."""
     rules = [(rule, f) for rule, f in ctx.schema.formulas[obj.api_name].rules if rule.active]
     if not rules:
         return
     needs = write_plan(ctx.schema, obj.api_name).rule_needs
-    related = _Related(ctx)
+    related = _Related(replace(ctx, visibility=None))  # the system's view, whoever writes
     for i, (row, prior) in enumerate(zip(rows, priors, strict=True)):
         record = {**(prior or {}), **row}
         env = build_env(ctx, obj, record, prior, related, needs)

@@ -39,19 +39,22 @@ ASSIGNMENT = ("out_tenant_id", "out_owner_id")
 
 
 def check_assignment(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
-                     errors: list[FieldError], *, creating: bool) -> None:
-    """Check each row's ``out_owner_id`` / ``out_tenant_id`` and complete the pair (new
-    details have their master's already: :func:`~hulian.engine.records.masters.follow_masters`
-    refused them in the input)."""
+                     errors: list[FieldError], inputs: list[Any], *, creating: bool) -> None:
+    """Check each row's ``out_owner_id`` / ``out_tenant_id`` and complete the pair.
+
+    A detail's are its master's, copied by
+    :func:`~hulian.engine.records.masters.follow_masters` (which refuses them in a new
+    detail's input); ``inputs`` (what the user sent) tell an update naming them."""
     assigning = [(i, row) for i, row in enumerate(rows) if any(k in row for k in ASSIGNMENT)]
     if not assigning:
         return
     if write_plan(ctx.schema, obj.api_name).master is not None:
         if creating:
             return
-        for i, row in assigning:
+        for i, _row in assigning:
+            sent = inputs[i] if i < len(inputs) and isinstance(inputs[i], dict) else {}
             for key in ASSIGNMENT:
-                if key in row:
+                if key in sent:
                     errors.append(FieldError(
                         key, "read_only", f"a {obj.api_name} record is assigned with its master",
                         "assign the master record; its details follow", row=i))

@@ -133,7 +133,8 @@ def subsets_new(w: Write) -> None:
 
 def owners(w: Write) -> None:
     checks.check_owners(w.ctx, w.rows, w.errors)
-    assignment.check_assignment(w.ctx, w.obj, w.rows, w.errors, creating=w.current is None)
+    assignment.check_assignment(w.ctx, w.obj, w.rows, w.errors, w.inputs,
+                                creating=w.current is None)
 
 
 def references_new(w: Write) -> None:

@@ -124,10 +124,14 @@ def test_refusals(world):
     with pytest.raises(ConflictError) as caught:
         _act(engine, tenant, "buyer", "submit", made["id"])
     assert caught.value.code == "approval_pending"
-    for user in ("buyer", "pm", "mgr"):
+    for user in ("buyer", "pm"):
         with pytest.raises(PermissionDenied) as caught:
             _act(engine, tenant, user, "approve", made["id"])
         assert caught.value.code == "not_an_approver"
+    for user in ("mgr", "stranger"):  # neither reads the deal nor decides it yet: not found
+        with pytest.raises(NotFoundError) as caught:
+            _act(engine, tenant, user, "approve", made["id"])
+        assert caught.value.code == "record_not_found"
     with pytest.raises(NotFoundError), \
             engine.session(tenant, "stranger", readonly=True) as s:  # Dealer A's deal
         s.approval("Deal", made["id"])

@@ -105,3 +105,15 @@ def test_a_deactivated_enterprise_takes_no_new_records(dealers):
     with engine.session(tenant) as s, pytest.raises(RecordValidationError) as exc:
         s.create("Order", {"notes": "x", "out_tenant_id": ids["B"]})
     assert _errors(exc) == {("out_tenant_id", "unknown_enterprise")}
+
+
+def test_a_detail_is_not_assigned_on_its_own(dealers):
+    engine, tenant, ids = dealers
+    with engine.session(tenant) as s:
+        order = s.create("Order", {"notes": "lines", "out_owner_id": ids["a.buyer"]})
+        line = s.create("OrderLine", {"sales_order": order["id"], "product": ids["pump"],
+                                      "quantity": 2})
+        with pytest.raises(RecordValidationError) as exc:
+            s.update("OrderLine", line["id"], {"out_owner_id": ids["b.buyer"]})
+        assert _errors(exc) == {("out_owner_id", "read_only")}
+        s.update("OrderLine", line["id"], {"quantity": 3})    # other changes still work

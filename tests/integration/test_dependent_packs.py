@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from hulian.engine import DeployError, MetadataError
+from hulian.engine import DeployError, MetadataError, RecordValidationError
 from tests.conftest import EXAMPLE_CRM
 from tests.packs import documents, field, label, obj, pack_of
 
@@ -114,3 +114,33 @@ def test_a_dependent_pack_that_breaks_the_merge_installs_nothing(engine, tenant,
     assert [(p.code, p.pointer) for p in exc.value.problems] == [
         ("extension.unknown_field", "/field_overrides/nmae")]
     assert engine.metadata(tenant).installed() == before
+
+
+def test_a_rule_reads_related_records_as_the_system_whoever_writes(engine, tenant, dealer):
+    """The dealer reads its own account but not the account above it, yet the rule on its
+    price books reads the parent's credit (a validation rule is integrity, not a view)."""
+    pack = _order_pack("1.1.0")
+    pack["objects/PriceBook.json"]["validation_rules"] = [{
+        "api_name": "no_discount_on_hold",
+        "condition": "discount > 0 && account.parent.credit_limit = 0",
+        "message": label("No discount under a parent without credit"),
+        "error_field": "discount"}]
+    pack["extensions/roles/dealer_buyer.json"]["objects"].update(
+        PriceBook={"read": True, "create": True, "edit": True}, Account={"read": True})
+    pack["extensions/apps/order.json"]["objects"] = ["PriceBook", "Account"]
+    pack["extensions/Account.json"]["data_permission"] = {"external": "company_read"}
+    engine.metadata(tenant).upgrade_pack(pack_of(pack))
+    dealer_a = engine.people(tenant).enterprises()[0].id
+    with engine.session(tenant) as s:
+        held = s.create("Account", {"name": "Held", "credit_limit": "0"})["id"]
+        good = s.create("Account", {"name": "Good", "credit_limit": "900"})["id"]
+        under_held = s.create("Account", {"name": "A east", "parent": held,
+                                          "out_tenant_id": dealer_a})["id"]
+        under_good = s.create("Account", {"name": "A west", "parent": good,
+                                          "out_tenant_id": dealer_a})["id"]
+    with engine.session(tenant, dealer) as s:
+        assert s.query("Account", filter=f"id = '{held}'").records == []
+        with pytest.raises(RecordValidationError) as exc:
+            s.create("PriceBook", {"name": "x", "account": under_held, "discount": 5})
+        assert "No discount under a parent without credit" in str(exc.value.errors)
+        s.create("PriceBook", {"name": "y", "account": under_good, "discount": 5})
