@@ -6,7 +6,10 @@ pass the same ``keys`` dict when loading crm and then the packs that require it,
 dependent pack's record can point at ``{"$ref": "huaxin"}``. ``"$as": "dealer.buyer"``
 creates the record in that user's session (it then belongs to the user's enterprise, as
 if they had entered it); other records are created by the tenant's ``admin`` on the
-``import`` channel. ``"$team": [{"user": "north.dispatch", "access": "edit"}]`` adds people
+``import`` channel. ``{"$user": "north.dispatch"}`` and ``{"$enterprise": "Service North"}``
+are replaced by that user's or enterprise's id: ``"out_owner_id": {"$user": ...}`` gives a
+record to a downstream user (分配给下游).
+``"$team": [{"user": "north.dispatch", "access": "edit"}]`` adds people
 to the new record's related team (``read`` when ``access`` is left out), in the same
 session. Objects are loaded so that lookup targets come first. Files whose name
 starts with ``_`` are not records.
@@ -205,14 +208,23 @@ def _load_order(session: Session, names: list[str], where: str) -> list[str]:
     return ordered
 
 
-def _resolve(value: Any, keys: Mapping[str, str], where: str) -> Any:
-    if isinstance(value, Mapping) and set(value) == {"$ref"}:
-        key = value["$ref"]
-        if key not in keys:
-            raise _invalid(where, f"$ref {key!r} names no record loaded before",
-                           hint=choices_hint(str(key), list(keys), "keys")
-                           + "; give the referenced record a $key and load its pack first")
-        return keys[key]
+def _resolve(value: Any, keys: Mapping[str, str], where: str,
+             people: Mapping[str, Mapping[str, str]]) -> Any:
+    """A value with its ``$ref`` (a record's ``$key``), ``$user`` (a username: an
+    ``owner_id`` or ``out_owner_id``) or ``$enterprise`` (a name: an ``out_tenant_id``)
+    replaced by the id it names."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((kind, name),) = value.items()
+        table, what = {"$ref": (keys, "record loaded before"), "$user": (people["users"], "user"),
+                       "$enterprise": (people["enterprises"], "enterprise")}.get(kind, (None, ""))
+        if table is None:
+            return value
+        if name not in table:
+            fix = ("give the referenced record a $key and load its pack first" if kind == "$ref"
+                   else "add it to a _people.json loaded before")
+            raise _invalid(where, f"{kind} {name!r} names no {what}",
+                           hint=choices_hint(str(name), list(table), f"{what}s") + "; " + fix)
+        return table[name]
     return value
 
 
@@ -235,7 +247,9 @@ def load_records(engine: Engine, tenant: str, pack_dir: str | Path,
     files = _data_files(pack_dir)
     if not files:
         return {}
-    usernames = {u.username for u in engine.people(tenant).users()}
+    people = {"users": {u.username: u.id for u in engine.people(tenant).users()},
+              "enterprises": {e.name: e.id for e in engine.people(tenant).enterprises()}}
+    usernames = people["users"]
     with engine.session(tenant, readonly=True) as session:
         order = _load_order(session, list(files), pack)
     counts: dict[str, int] = {}
@@ -250,8 +264,8 @@ def load_records(engine: Engine, tenant: str, pack_dir: str | Path,
                                + "; add them to a _people.json loaded before")
             with _session(engine, tenant, user) as session:
                 for i, record in run:
-                    values = {k: _resolve(v, keys, f"{where}/{i}") for k, v in record.items()
-                              if k not in _DIRECTIVES}
+                    values = {k: _resolve(v, keys, f"{where}/{i}", people)
+                              for k, v in record.items() if k not in _DIRECTIVES}
                     team = _team(record.get("$team", []), f"{where}/{i}")
                     try:
                         created = session.create(name, values)

@@ -125,6 +125,22 @@ def test_team_adds_people_to_the_new_records_team(crm_with_data, tmp_path):
     assert team == {"sales.rep": "edit", "zhao": "read"}
 
 
+def test_user_and_enterprise_refs_give_a_record_downstream(crm_with_data, tmp_path):
+    engine, tenant, keys = crm_with_data
+    later = write(tmp_path / "later", {"data/Order.json": [
+        {"$key": "given", "notes": "given", "out_owner_id": {"$user": "dealer.buyer"}},
+        {"$key": "dispatched", "notes": "dispatched", "out_tenant_id": {"$enterprise":
+                                                                        "Dealer A"}}]})
+    load_records(engine, tenant, later, keys)
+    with engine.session(tenant, "dealer.buyer") as s:
+        seen = {r["notes"]: r for r in s.query("Order", filter="notes = 'given' || "
+                                                         "notes = 'dispatched'").records}
+    assert set(seen) == {"given", "dispatched"}
+    buyer = next(u.id for u in engine.people(tenant).users() if u.username == "dealer.buyer")
+    assert seen["given"]["out_owner_id"] == buyer
+    assert seen["dispatched"]["out_owner_id"] is None
+
+
 @pytest.mark.parametrize("files, where, says", [
     ({"data/Contact.json": [{"name": "A"}, {"name": "B", "account": {"$ref": "nowhere"}}]},
      "later/data/Contact.json/1", "$ref 'nowhere' names no record loaded before"),
@@ -138,7 +154,9 @@ def test_team_adds_people_to_the_new_records_team(crm_with_data, tmp_path):
      "later/data/_people.json/users/0", "unknown key 'role'"),
     ({"data/Contact.json": [{"name": "A"}, {"name": "B", "$team": [{"username": "zhao"}]}]},
      "later/data/Contact.json/1", "$team must be a list of"),
-], ids=["ref", "as", "object", "invalid", "people", "team"])
+    ({"data/Contact.json": [{"name": "A"}, {"name": "B", "owner_id": {"$user": "zhoa"}}]},
+     "later/data/Contact.json/1", "$user 'zhoa' names no user"),
+], ids=["ref", "as", "object", "invalid", "people", "team", "user"])
 def test_a_mistake_names_the_file_the_record_and_what_is_wrong(crm_with_data, tmp_path,
                                                                files, where, says):
     engine, tenant, keys = crm_with_data

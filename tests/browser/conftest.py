@@ -11,11 +11,12 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from hulian.runtime import demo
-from tests.browser.live import LiveServer, demo_world, serve
+from tests.browser.live import LiveServer, copy_world, demo_world, serve
 from tests.browser.window import DESKTOP, PHONE, PHONE_USER_AGENT, Window
 
 ACTION_TIMEOUT_MS = 10_000
@@ -61,11 +62,20 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo's world of the example CRM (its sample data, people with passwords) built
+    once, in a closed SQLite file that modules copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    demo_world(path).close()
+    return path
+
+
 @pytest.fixture(scope="module")
-def live(tmp_path_factory) -> Iterator[LiveServer]:
-    """The demo's world (example CRM, sample data, people with passwords) in a fresh SQLite
-    file, served on a free loopback port for the module's tests."""
-    engine = demo_world(tmp_path_factory.mktemp("ui") / "ui.db")
+def live(tmp_path_factory, demo_template) -> Iterator[LiveServer]:
+    """The demo's world in a fresh copy of the template, served on a free loopback port for
+    the module's tests."""
+    engine = copy_world(demo_template, tmp_path_factory.mktemp("ui") / "ui.db")
     server = serve(engine, demo.DEMO_TENANT)
     try:
         yield server

@@ -7,6 +7,7 @@ manager, the partner manager.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -49,12 +50,24 @@ def free_socket() -> socket.socket:
 
 
 def demo_world(db_path: Path) -> Engine:
-    """A fresh SQLite file holding the demo's tenant, people and passwords."""
+    """A fresh SQLite file holding the demo's tenant with the example CRM alone (the preset
+    apps' browser tests build worlds of their own: tests/browser/test_app_*.py), its people
+    and passwords."""
     engine = Engine(f"sqlite:///{db_path}")
-    demo.set_up(engine)
-    for username, password in demo.DEMO_PASSWORDS.items():
-        engine.people(demo.DEMO_TENANT).set_password(username, password)
+    demo.set_up(engine, packs=[demo.example_pack()])
+    demo.set_passwords(engine, demo.DEMO_TENANT, demo.demo_passwords([demo.example_pack()]))
     return engine
+
+
+def copy_world(template: Path, db_path: Path) -> Engine:
+    """The demo's world built once (``template``, a closed SQLite file) copied to
+    ``db_path``: each module's server gets its own database without paying for the demo's
+    deploys and password hashes again."""
+    for suffix in ("", "-wal", "-shm"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, db_path.with_name(db_path.name + suffix))
+    return Engine(f"sqlite:///{db_path}")
 
 
 def serve(engine: Engine, tenant: str) -> LiveServer:

@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 from hulian.runtime.api import create_app
-from hulian.runtime.demo import DEALER, DEALER_BUYER, set_up
+from hulian.runtime.demo import DEALER, DEALER_BUYER, example_pack, set_up
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -22,7 +22,7 @@ XSS = '<script>alert("x")</script>'
 
 @pytest.fixture
 def site(engine, tenant):
-    set_up(engine, tenant)
+    set_up(engine, tenant, [example_pack()])  # the example CRM alone (not the preset apps)
     people = engine.people(tenant)
     people.create_enterprise("Dealer B", partner_manager="wang")
     people.create_user("other.buyer", enterprise="Dealer B", roles=["dealer_buyer"])
