@@ -67,7 +67,8 @@ class PeopleMixin(SessionParts):
         """The interconnect users an upstream user may give a record to
         (``out_owner_id``, :mod:`hulian.engine.records.assignment`), by enterprise and name:
         the active users of the active enterprises, each ``{"id", "name"}`` with the name
-        as "user (enterprise)"; none for an interconnect user."""
+        as "user (enterprise)" (the user's alone when it names the enterprise already); none
+        for an interconnect user."""
         if self.user.enterprise_id is not None:
             return []
         tables = tables_of(self._conn, self.tenant)  # type: ignore[attr-defined]
@@ -78,7 +79,8 @@ class PeopleMixin(SessionParts):
                  .order_by(enterprises.c.name, users.c.display_name, users.c.id)
                  .limit(MAX_NAMED))
         with self._read():
-            return [{"id": row.id, "name": f"{row.display_name} ({row.name})"}
+            return [{"id": row.id, "name": row.display_name if row.name in row.display_name
+                     else f"{row.display_name} ({row.name})"}
                     for row in self._conn.execute(query)]
 
     def owner_choices(self) -> list[dict[str, str]]:

@@ -159,10 +159,13 @@ def print_logins(groups: dict[str, list[Login]], base: str, tenant: str) -> None
         title = "upstream (the tenant's own people)" if group == "upstream" else \
             f"{group} (downstream enterprise)"
         print(f"  {title}: {where}")
-        width = max((len(p.username) for p in people), default=0)
+        everyone = [p for group in groups.values() for p in group]
+        width = max((len(p.username) for p in everyone), default=0)
+        secret = max((len(p.password) for p in everyone), default=0)
+        roles = max((len(", ".join(p.roles) or "no role") for p in everyone), default=0)
         for p in people:
-            print(f"    {p.username:<{width}}  {p.password:<20}  "
-                  f"{', '.join(p.roles) or 'no role':<32}  {p.display_name}")
+            print(f"    {p.username:<{width}}  {p.password:<{secret}}  "
+                  f"{', '.join(p.roles) or 'no role':<{roles}}  {p.display_name}")
 
 
 def run_demo(db: str, *, host: str, port: int, serve: bool) -> int:

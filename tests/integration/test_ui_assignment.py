@@ -20,7 +20,7 @@ def _with_assignment(ui_site):
     enterprise."""
     layout = copy.deepcopy(LAYOUT)
     layout.pop("$schema", None)
-    layout["sections"][-1]["fields"] += ["out_owner_id", "out_tenant_id"]
+    layout["sections"][-1]["fields"] += ["out_owner_id", "out_tenant_id", "business_type"]
     overlay = {"pack.json": {"name": "acme", "version": "1.0.0", "kind": "tenant",
                              "label": {"zh": "艾克米", "en": "Acme"}},
                "layouts/order_detail.json": layout}
@@ -41,7 +41,7 @@ def test_an_order_is_given_to_a_dealer_user_from_its_edit_form(ui_site):
     select = re.search(r'<select id="field-out_owner_id".*?</select>', form.text, re.S)
     assert select is not None, "the external owner is chosen from a list"
     assert f'value="{buyer.id}"' in select.group(0)
-    assert f"{buyer.display_name} ({DEALER})" in select.group(0)
+    assert buyer.display_name in select.group(0) and DEALER in select.group(0)
     assert "Rep" not in select.group(0)                      # upstream users are not offered
     saved = admin.post(f"/app/o/Order/{order['id']}/edit", data={
         "csrf_token": hidden_csrf(form.text), "version": "1", "out_owner_id": buyer.id})
@@ -49,5 +49,7 @@ def test_an_order_is_given_to_a_dealer_user_from_its_edit_form(ui_site):
     page = admin.get(f"/app/o/Order/{order['id']}").text
     assert buyer.display_name in page and DEALER in page
     assert buyer.id not in re.sub(r'href="[^"]*"|value="[^"]*"', "", page)  # names, not ids
+    assert re.search(r"标准订单|Standard order", page)     # the business type by its label
+    assert not re.search(r">\s*standard\s*<", page)
     with engine.session(tenant, BUYER) as s:
         assert [r["notes"] for r in s.query("Order").records] == ["for the dealer"]
