@@ -12,6 +12,7 @@ for text, equals for picklists, lookups and checkboxes, from for numbers and dat
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -105,22 +106,24 @@ def _heads(columns: list[Mapping[str, Any]], lang: str) -> list[tuple[Any, ...]]
 
 
 def _cells(columns: list[Mapping[str, Any]], heads: list[tuple[Any, ...]],
-           record: Mapping[str, Any], lang: str, names: Mapping[str, str]
-           ) -> list[dict[str, Any]]:
+           record: Mapping[str, Any], lang: str, names: Mapping[str, str],
+           zone: dt.tzinfo | None = None) -> list[dict[str, Any]]:
     return [{"name": name, "label": label, "is_name": is_name, "numeric": numeric,
-             "text": display(record.get(name), column, lang, options=options, names=names)}
+             "text": display(record.get(name), column, lang, options=options, names=names,
+                             zone=zone)}
             for column, (name, label, is_name, numeric, options) in zip(columns, heads,
                                                                         strict=True)]
 
 
 def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, Any]],
-              lang: str, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+              lang: str, names: Mapping[str, str] | None = None,
+              zone: dt.tzinfo | None = None) -> list[dict[str, Any]]:
     """One row per record: ``id``, ``title`` (the name column's text, else the id) and a
-    cell per column with its display text."""
+    cell per column with its display text (moments in ``zone``, the reader's; None: UTC)."""
     heads = _heads(columns, lang)
     rows = []
     for record in records:
-        cells = _cells(columns, heads, record, lang, names or {})
+        cells = _cells(columns, heads, record, lang, names or {}, zone)
         title = next((c["text"] for c in cells if c["is_name"] and c["text"]), "")
         rows.append({"id": record["id"], "title": title or str(record["id"]),
                      "cells": cells, "version": record.get("version")})
@@ -129,7 +132,8 @@ def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, A
 
 def card_rows(layout: Mapping[str, Any], describe: Mapping[str, Any],
               records: Iterable[Mapping[str, Any]], lang: str,
-              names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+              names: Mapping[str, str] | None = None,
+              zone: dt.tzinfo | None = None) -> list[dict[str, Any]]:
     """The mobile card of each record from the list layout's ``card`` (a title and up to
     six fields, each with its label)."""
     card = layout.get("card") or {}
@@ -141,9 +145,9 @@ def card_rows(layout: Mapping[str, Any], describe: Mapping[str, Any],
     out = []
     for record in records:
         text = display(record.get(title_field["api_name"]), title_field, lang,
-                       options=option_labels(title_field, lang), names=names)
+                       options=option_labels(title_field, lang), names=names, zone=zone)
         out.append({"id": record["id"], "title": text or str(record["id"]),
-                    "cells": _cells(fields, heads, record, lang, names or {})})
+                    "cells": _cells(fields, heads, record, lang, names or {}, zone)})
     return out
 
 

@@ -127,11 +127,7 @@ class _Builder:
         writable = (name in ("owner_id", "out_owner_id")
                     and not self.guard.user.is_interconnect) or (
             name == "business_type" and len(usable_types(self.obj, self.guard.visibility)) > 1)
-        out = entries.system_description(name, writable=writable)
-        if name == "business_type":  # shown by its label, like a picklist's option
-            out["options"] = [{"api_name": t.api_name, "label": dict(t.label)}
-                              for t in self.obj.model.types]
-        return out
+        return entries.system_description(name, writable=writable)
 
     def _field(self, name: str, *, read_only: bool = False, required: bool = False
                ) -> dict[str, Any]:

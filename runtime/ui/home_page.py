@@ -36,7 +36,7 @@ def _widgets(page: UIPage, view: dict[str, Any]) -> list[dict[str, Any]]:
             columns = list_columns({"columns": [{"api_name": c} for c in names]}, None,
                                    describe)
             found = record_names(page.session, lookup_ids(columns, widget["records"]))
-            rows = list_rows(columns, widget["records"], page.lang, found)
+            rows = list_rows(columns, widget["records"], page.lang, found, page.zone)
             widget = {**widget, "columns": [
                 {"api_name": c["api_name"], "label": c["label"]} for c in columns],
                 "rows": [{"id": r["id"], "cells": [c["text"] for c in r["cells"]]}

@@ -130,7 +130,7 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
                                           else name})})
     buttons = {b["api_name"] for b in layout.get("buttons") or ()}
     can_delete = session.can(object_name, "delete")
-    rows = list_rows(columns, records, lang, names)
+    rows = list_rows(columns, records, lang, names, page.zone)
     return {
         "object": object_name, "object_label": label_text(describe.get("plural_label")
                                                          or describe.get("label"), lang),
@@ -140,7 +140,7 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
         "scene": chosen, "columns": heads, "rows": rows,
         "table_body": table_body(rows, object_name, can_delete and bool(records), page.t)
         if page.channel != "mobile" else Markup(),
-        "cards": card_rows(layout, describe, records, lang, names)
+        "cards": card_rows(layout, describe, records, lang, names, page.zone)
         if page.channel == "mobile" else [],
         "filters": filter_inputs(columns, params, lang), "q": params.get("q", ""),
         "sort": sort or "", "filter_error": error,
@@ -190,7 +190,7 @@ def export_csv(page: UIPage) -> Response:
         found = session.query(object_name, where, order_by=sort, limit=200, after=after,
                               scene=scene_name)
         names = record_names(session, lookup_ids(columns, found.records))
-        for row in list_rows(columns, found.records, page.lang, names):
+        for row in list_rows(columns, found.records, page.lang, names, page.zone):
             writer.writerow([row["id"], *(_csv_safe(c["text"]) for c in row["cells"])])
         written += len(found.records)
         after = found.next

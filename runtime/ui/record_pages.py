@@ -38,7 +38,7 @@ SYSTEM_OBJECTS = ("User", "Department", "Enterprise")
 
 
 def _related(session: Session, object_name: str, record_id: str,
-             related: Mapping[str, Any], lang: str) -> dict[str, Any]:
+             related: Mapping[str, Any], lang: str, zone: Any = None) -> dict[str, Any]:
     child = related["object"]
     describe = session.describe(child)
     columns = list_columns({"columns": related["columns"]}, None, describe)
@@ -49,7 +49,8 @@ def _related(session: Session, object_name: str, record_id: str,
     prefill = urlencode({related["field"]: record_id})
     return {"label": label_text(related.get("label"), lang), "object": child,
             "columns": [label_text(c.get("label"), lang) for c in columns],
-            "rows": list_rows(columns, found.records, lang, names), "more": found.next is not None,
+            "rows": list_rows(columns, found.records, lang, names, zone),
+            "more": found.next is not None,
             "new_href": f"/app/o/{child}/new?{prefill}"
             if session.can(child, "create") else None}
 
@@ -83,8 +84,10 @@ def _history(session: Session, object_name: str, record_id: str, fields: Mapping
     out = []
     for entry in found.entries:
         changes = [{"field": label_text(fields.get(c.field, {}).get("label"), lang) or c.field,
-                    "old": display(c.old, fields.get(c.field, {}), lang, names=names),
-                    "new": display(c.new, fields.get(c.field, {}), lang, names=names)}
+                    "old": display(c.old, fields.get(c.field, {}), lang, names=names,
+                                   zone=zone),
+                    "new": display(c.new, fields.get(c.field, {}), lang, names=names,
+                                   zone=zone)}
                    for c in entry.fields]
         out.append({"kind": entry.kind,
                     "kind_text": _word(t, f"history_{entry.kind}", entry.kind),
@@ -124,7 +127,8 @@ def _approval(page: UIPage, object_name: str, record_id: str) -> dict[str, Any] 
                                       str(a.get("state") or "")),
                        "comment": str(a.get("comment") or "")}
                       for a in current.get("approvers") or ()],
-            "at": display(current.get("submitted_at"), {"type": "datetime"}, lang)}
+            "at": display(current.get("submitted_at"), {"type": "datetime"}, lang,
+                          zone=page.zone)}
 
 
 def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any]:
@@ -134,10 +138,19 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
     describe = session.describe(object_name)
     fields = form_fields(layout)
     names = record_names(session, lookup_ids(fields, [record]))
+    types = {t["api_name"]: label_text(t.get("label"), lang)
+             for t in describe.get("business_types") or ()}
+
+    def text(f: Mapping[str, Any]) -> str:
+        value = record.get(f["api_name"])
+        if f["api_name"] == "business_type":  # by its label, as the form's choice shows it
+            return types.get(str(value), str(value or ""))
+        return display(value, f, lang, names=names, zone=page.zone)
+
     sections = [{"label": label_text(s.get("label"), lang), "columns": s.get("columns", 2),
                  "collapsible": bool(s.get("collapsible")), "collapsed": bool(s.get("collapsed")),
                  "fields": [{"name": f["api_name"], "label": label_text(f.get("label"), lang),
-                             "text": display(record.get(f["api_name"]), f, lang, names=names),
+                             "text": text(f),
                              "href": f"/app/o/{f['target']}/{record[f['api_name']]}"
                              if f.get("target") not in (None, *SYSTEM_OBJECTS)
                              and record.get(f["api_name"]) in names
@@ -156,7 +169,7 @@ def record_view(page: UIPage, object_name: str, record_id: str) -> dict[str, Any
         "object_label": label_text(describe.get("label"), lang),
         "title": str(record.get(describe.get("name_field") or "id") or record_id),
         "sections": sections,
-        "related": [_related(session, object_name, record_id, r, lang)
+        "related": [_related(session, object_name, record_id, r, lang, page.zone)
                     for r in layout.get("related_lists") or ()],
         "can_edit": "edit" in buttons, "can_delete": "delete" in buttons,
         "history": _history(session, object_name, record_id, by_name, lang, page.t,
