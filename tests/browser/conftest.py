@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hulian.runtime import demo
-from tests.browser.live import LiveServer, copy_world, demo_world, serve
+from tests.browser.live import LiveServer, copy_world, demo_world, serving
 from tests.browser.window import DESKTOP, PHONE, PHONE_USER_AGENT, Window
 
 ACTION_TIMEOUT_MS = 10_000
@@ -76,12 +76,8 @@ def live(tmp_path_factory, demo_template) -> Iterator[LiveServer]:
     """The demo's world in a fresh copy of the template, served on a free loopback port for
     the module's tests."""
     engine = copy_world(demo_template, tmp_path_factory.mktemp("ui") / "ui.db")
-    server = serve(engine, demo.DEMO_TENANT)
-    try:
+    with serving(engine, demo.DEMO_TENANT) as server:
         yield server
-    finally:
-        server.stop()
-        engine.close()
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +70,18 @@ def copy_world(template: Path, db_path: Path) -> Engine:
         if source.exists():
             shutil.copyfile(source, db_path.with_name(db_path.name + suffix))
     return Engine(f"sqlite:///{db_path}")
+
+
+@contextmanager
+def serving(engine: Engine, tenant: str) -> Iterator[LiveServer]:
+    """:func:`serve` for the ``with`` block; then the server stops and ``engine`` closes (a
+    module's ``live`` fixture: ``with serving(engine, tenant) as server: yield server``)."""
+    server = serve(engine, tenant)
+    try:
+        yield server
+    finally:
+        server.stop()
+        engine.close()
 
 
 def serve(engine: Engine, tenant: str) -> LiveServer:

@@ -15,7 +15,7 @@ from hulian.engine import Engine
 from hulian.metadata import load_pack
 from hulian.runtime import demo
 from tests.browser.actions import choose_lookup, click, field, record_id
-from tests.browser.live import LiveServer, serve
+from tests.browser.live import LiveServer, serving
 from tests.conftest import EXAMPLE_CRM, ROOT
 
 TENANT = demo.DEMO_TENANT
@@ -47,12 +47,8 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
         east = {e.name: e.id for e in people.enterprises()}["Agent East"]
         session.create("PartnerLead", {"company": "金陵精密", "phone": "+86 25 8466 1020",
                                        "out_tenant_id": east})
-    server = serve(engine, TENANT)
-    try:
+    with serving(engine, TENANT) as server:
         yield server
-    finally:
-        server.stop()
-        engine.close()
 
 
 def sign_in(window, username: str, *, portal: bool) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from hulian.engine import Engine
 from tests.browser.actions import choose_lookup, click, field, record_id, related
-from tests.browser.live import LiveServer, serve
+from tests.browser.live import LiveServer, serving
 from tests.conftest import EXAMPLE_CRM, ROOT
 
 TENANT = "acme"
@@ -56,12 +56,8 @@ def order_world(engine: Engine) -> None:
 def live(tmp_path_factory) -> Iterator[LiveServer]:
     engine = Engine(f"sqlite:///{tmp_path_factory.mktemp('order-ui') / 'ui.db'}")
     order_world(engine)
-    server = serve(engine, TENANT)
-    try:
+    with serving(engine, TENANT) as server:
         yield server
-    finally:
-        server.stop()
-        engine.close()
 
 
 def add_line(window, order_path: str, product: str, quantity: str) -> None:
