@@ -101,6 +101,8 @@ CODES: dict[str, str] = {
     "object",
     "pack.role_conflict": "two installed packs, or a pack and the overlay, define the same role",
     "pack.app_conflict": "two installed packs, or a pack and the overlay, define the same app",
+    "pack.extension_conflict": "two packs that extend the same base pack override one of its "
+    "properties with different values",
     "pack.immutable_changed": "a new pack version changes a property its installed version "
     "declared immutable, or stops declaring it immutable",
     "extension.unknown_object": "an extension file extends an object no installed pack has",

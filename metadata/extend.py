@@ -64,6 +64,8 @@ class Merging:
     documents: dict[str, Any] = field(default_factory=dict)
     origins: Origins = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    claims: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
+    """(merged file, pointer) -> (origin file, value) of what a dependent pack overrode"""
 
     def add(self, code: str, file: str, path: tuple[Any, ...], message: str,
             hint: str | None = None) -> None:
@@ -88,6 +90,23 @@ class Merging:
             " declarations say what tenants may edit")
         self.add("overlay.locked_property", origin, (*origin_path, prop),
                  f"{what} {prop} is {found} in the pack {pack.name}: {MEANING[found]}", fix)
+        return False
+
+    def claim(self, merged: str, path: tuple[Any, ...], origin: str,
+              origin_path: tuple[Any, ...], value: Any) -> bool:
+        """Record that the dependent pack of ``origin`` overrides ``merged`` at ``path`` with
+        ``value``; False, and ``pack.extension_conflict``, when another dependent pack
+        already overrode it with another value (which of the two holds would depend on the
+        order the packs were installed in)."""
+        key = (merged, pointer(*path))
+        first = self.claims.setdefault(key, (origin, value))
+        if first[0].split("/")[:2] == origin.split("/")[:2] or first[1] == value:
+            return True
+        self.add("pack.extension_conflict", origin, origin_path,
+                 f"{first[0]} already sets {key[1].lstrip('/')} of {merged} to"
+                 f" {first[1]!r}, and this pack to {value!r}",
+                 "two packs extending one base pack must not override the same property"
+                 " differently: agree on one value, or leave it to the tenant's overlay")
         return False
 
     def renamed_copy(self, item: Any, obj: str) -> Any:
@@ -177,6 +196,9 @@ class _Extension:
              path: tuple[Any, ...], origin_path: tuple[Any, ...]) -> None:
         """Override ``raw[prop]`` if its policy allows."""
         if not self._allowed(level, raw, what, prop, origin_path):
+            return
+        if not self.tenant and not self.merging.claim(self.merged, (*path, prop), self.origin,
+                                                      (*origin_path, prop), value):
             return
         if prop == "error_field" and isinstance(value, str):
             value = self.merging.renames.field(self.name, value)
@@ -278,6 +300,10 @@ class _Extension:
                                    ("data_permission",))
         merged = self.obj.setdefault("data_permission", {})
         for key, level in levels.items():
+            if not self.tenant and not self.merging.claim(
+                    self.merged, ("data_permission", key), self.origin,
+                    ("data_permission", key), level):
+                continue
             merged[key] = level
             self.merging.came_from(self.merged, ("data_permission", key), self.origin,
                                    ("data_permission", key))
