@@ -139,7 +139,8 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
               names: Mapping[str, str] | None = None,
               users: list[Mapping[str, str]] | None = None,
               zone: dt.tzinfo | None = None,
-              partners: list[Mapping[str, str]] | None = None) -> dict[str, Any]:
+              partners: list[Mapping[str, str]] | None = None,
+              labels: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What the form template shows for ``layout`` (an effective detail layout) in
     ``lang``: ``sections`` of field views, ``summary`` (every error, each with the id of
     its input when it has one) and ``general`` (the errors without a field on the form).
@@ -153,7 +154,8 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
     (the owner) becomes a select of them, the current value kept when it is not among them.
     ``zone``: the user's time zone, that date-and-time inputs are filled in (None: UTC).
     ``partners``: the interconnect users a record may be given to downstream
-    (``out_owner_id``, :meth:`Session.partner_choices`), chosen the same way.
+    (``out_owner_id``, :meth:`Session.partner_choices`), chosen the same way. ``labels``:
+    field api_name -> label, for errors of fields the form does not show.
     """
     record, names = record or {}, names or {}
     on_form = {f["api_name"]: f for f in form_fields(layout)}
@@ -168,8 +170,9 @@ def form_view(layout: Mapping[str, Any], lang: str, *,
             summary.append({"id": f"field-{field}", "label": label_text(
                 on_form[field].get("label"), lang), "message": text})
         else:
-            general.append(f"{field}: {text}" if field else text)
-            summary.append({"id": None, "label": field or "", "message": text})
+            named = (labels or {}).get(field, field) if field else ""
+            general.append(f"{named}: {text}" if named else text)
+            summary.append({"id": None, "label": named or "", "message": text})
     depends = _dependencies(layout)
     sections = []
     for section in layout.get("sections") or ():

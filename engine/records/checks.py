@@ -19,7 +19,7 @@ from hulian.engine.security.disclosure import Disclosure
 from hulian.engine.security.visibility import EDIT, READ, Visibility
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.field_types import inactive_options
-from hulian.metadata.model import Field
+from hulian.metadata.model import Field, label_text
 
 CHUNK = 500
 
@@ -193,7 +193,15 @@ def check_unique(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                 errors.append(FieldError(f.api_name, "duplicate_value",
                                          f"another {obj.api_name} record already has this value",
                                          "unique fields need a value no other record has",
-                                         row=i))
+                                         row=i, messages=_taken_messages(obj, f)))
+
+
+def _taken_messages(obj: CompiledObject, f: Any) -> dict[str, str]:
+    """The duplicate's message in the user's words: the field's and the object's labels."""
+    model = obj.model
+    return {"zh": f"已有其他{label_text(model.label, 'zh')}使用了此{label_text(f.label, 'zh')}",
+            "en": f"another {label_text(model.label, 'en')} already has this "
+                  f"{label_text(f.label, 'en')}"}
 
 
 def _taken(ctx: Context, obj: CompiledObject, name: str, excluding: bool) -> sa.Select:

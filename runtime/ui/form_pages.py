@@ -55,12 +55,14 @@ def _render(page: UIPage, object_name: str, layout: Mapping[str, Any], *,
                                                      if submitted else [])])
     writable = {f["api_name"] for f in form_fields(layout)
                 if f.get("target") == "User" and not f.get("read_only")}
+    describe = session.describe(object_name)
     view = form_view(layout, lang, record=record, submitted=submitted, errors=errors,
                      names=record_names(session, ids),
                      users=session.owner_choices() if writable - {PARTNER_FIELD} else None,
                      partners=session.partner_choices() if PARTNER_FIELD in writable
-                     else None, zone=page.zone)
-    describe = session.describe(object_name)
+                     else None, zone=page.zone,
+                     labels={f["api_name"]: label_text(f.get("label"), lang)
+                             for f in describe["fields"]})
     action = f"/app/o/{object_name}/{record_id}/edit" if record_id else \
         f"/app/o/{object_name}/new"
     return page.render("form.html", {

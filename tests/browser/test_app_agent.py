@@ -6,7 +6,6 @@ docs/apps/agent.md shows (``HULIAN_UI_SCREENSHOTS=docs/img/apps``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -91,10 +90,9 @@ def test_an_agent_registers_a_deal_on_a_phone_and_the_channel_manager_approves(o
     new_registration(window, "苏州园区水务（重复）")
     click(window, "button", "保存")
     assert window.path.startswith("/app/o/DealRegistration/new")
-    for key in ("credit_key", "phone_key"):  # the code and the phone are both taken
-        refused = page.get_by_text(re.compile(rf"{key}: another DealRegistration record "
-                                              "already has this value"))
-        assert refused.count() == 1, f"the form says why it was refused: {key}"
+    for key in ("已报备信用代码", "已报备电话"):  # the code and the phone are both taken
+        refused = page.get_by_text(f"{key}: 已有其他报备使用了此{key}")
+        assert refused.count() == 1, f"the form says why it was refused, in Chinese: {key}"
     window.shot("duplicate refused", doc="agent-duplicate-phone")
 
     window.go(registration)
