@@ -29,7 +29,7 @@ browser:
 
 test: install postgres browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
 # The screenshots docs/ui.md shows, taken by the browser tests (tests/browser).
 ui-screenshots: install browser

@@ -65,11 +65,18 @@ class Cluster:
             os.chmod(self.root, 0o700)
         self._run(self.bindir / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=100")
-        self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-w", "-t", "60",
-                  "-l", self.root / "server.log", "start")
+        for attempt in range(3):  # another test process may take the free port first
+            options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                       "-c max_connections=100")
+            try:
+                self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-w", "-t",
+                          "60", "-l", self.root / "server.log", "start")
+                break
+            except ClusterError:
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
         self._run(self.bindir / "createdb", "-h", "127.0.0.1", "-p", str(self.port),
                   "-U", "postgres", "hulian_test")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/hulian_test"
