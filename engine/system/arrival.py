@@ -10,11 +10,13 @@ tenant's own tables, the people version in the directory (``hulian_tenants``).
 read earlier, in one statement over the tenant's tables (the first arrival in a tenant
 per process checks the directory first: a tenant that does not exist has no tables to
 read; :func:`~hulian.engine.system.people.known_tenant`). :func:`arrive_with` does it for a
-credential, a bearer token or a login session id, in TWO statements of the same
-transaction: the credential's hash gives (tenant, user id) from the global token or
-login table, then the tenant's own tables give the rest. Before the tenant's tables
-moved (Alembic revision 0009) one statement joined them; docs/scaling.md says why it is
-two now. The statements are built once per tenant (while kept).
+credential. A bearer token names its tenant (``hl_acme.3Rk...``,
+:mod:`hulian.engine.system.tokens`), so its hash, its user and the versions are ONE
+statement joining the global token table with the tenant's tables. A login session id and
+a token of the older form (no tenant in it) take TWO statements of the same transaction:
+the hash gives (tenant, user id) from the global login or token table, then the tenant's
+own tables give the rest. docs/scaling.md says how these statements sit under Citus. The
+statements are built once per tenant (while kept).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hulian.engine.errors import NotFoundError, UnauthenticatedError
-from hulian.engine.schema.naming import check_tenant_name
+from hulian.engine.schema.naming import MAX_TENANT_LENGTH, TENANT_RE, check_tenant_name
 from hulian.engine.system.login_sessions import (
     LIFETIME,
     MAX_SESSION_ID,
@@ -43,7 +45,7 @@ from hulian.engine.system.people import (
 )
 from hulian.engine.system.tables import login_sessions, tenants, tokens
 from hulian.engine.system.tenant_tables import KEPT, tenant_tables
-from hulian.engine.system.tokens import PREFIX, hash_token
+from hulian.engine.system.tokens import PREFIX, hash_token, named_tenant
 
 __all__ = ["Arrival", "BearerToken", "Credential", "LoginCookie", "arrive", "arrive_with"]
 
@@ -91,6 +93,8 @@ class _Statements:
 
     by_name: sa.Select
     by_id: sa.Select
+    by_token: sa.Select
+    """the user of a token naming the tenant, with the token's expiry: one statement"""
 
 
 @functools.lru_cache(maxsize=KEPT)
@@ -107,7 +111,11 @@ def _statements(dialect: str, tenant: str) -> _Statements:
         by_name=sa.select(*columns).where(users.c.username == sa.bindparam("who"),
                                           may_sign_in(tables)),
         by_id=sa.select(*columns).where(users.c.id == sa.bindparam("who"),
-                                        may_sign_in(tables)))
+                                        may_sign_in(tables)),
+        by_token=sa.select(*columns, tokens.c.expires_at.label("token_expires_at"))
+        .select_from(users.join(tokens, tokens.c.user_id == users.c.id))
+        .where(tokens.c.token_hash == sa.bindparam("hash"), tokens.c.tenant == tenant,
+               tokens.c.revoked_at.is_(None), may_sign_in(tables)))
 
 
 _BY_TOKEN = sa.select(tokens.c.tenant, tokens.c.user_id, tokens.c.expires_at).where(
@@ -158,6 +166,28 @@ def _invalid_token() -> UnauthenticatedError:
                                      "--user U")
 
 
+def _not_expired(expires_at: dt.datetime | None) -> None:
+    if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+        raise UnauthenticatedError("the bearer token has expired", code="token_expired",
+                                   hint="create a new one with: hulian token create")
+
+
+def _by_named_token(conn: sa.Connection, secret: str, tenant: str) -> Arrival:
+    """The arrival of a token that names its tenant: the token, its user (who may sign
+    in) and the versions in one statement over the tenant's tables and the token table.
+    A name that is no tenant's, or a token of another tenant, is ``invalid_token`` like
+    any unknown token (the hash covers the name)."""
+    if not TENANT_RE.fullmatch(tenant) or len(tenant) > MAX_TENANT_LENGTH \
+            or not known_tenant(conn, tenant):
+        raise _invalid_token()
+    row = conn.execute(_statements(conn.dialect.name, tenant).by_token,
+                       {"hash": hash_token(secret)}).first()
+    if row is None:
+        raise _invalid_token()
+    _not_expired(row.token_expires_at)
+    return Arrival(_user(row, tenant), row.people_version, row.newest)
+
+
 def _invalid_session() -> UnauthenticatedError:
     return UnauthenticatedError("the login session is not valid (logged out or unknown)",
                                 code="invalid_session",
@@ -175,13 +205,14 @@ def arrive_with(conn: sa.Connection, credential: Credential) -> Arrival:
         secret = credential.secret
         if not secret or not secret.startswith(PREFIX) or len(secret) > MAX_TOKEN:
             raise _invalid_token()
+        tenant = named_tenant(secret)
+        if tenant is not None:
+            return _by_named_token(conn, secret, tenant)
         token = conn.execute(_BY_TOKEN, {"hash": hash_token(secret)}).first()
         row = None if token is None else _by_id(conn, token.tenant, token.user_id)
         if row is None:
             raise _invalid_token()
-        if token.expires_at is not None and token.expires_at <= dt.datetime.now(dt.UTC):
-            raise UnauthenticatedError("the bearer token has expired", code="token_expired",
-                                       hint="create a new one with: hulian token create")
+        _not_expired(token.expires_at)
         return Arrival(_user(row, token.tenant), row.people_version, row.newest)
     session_id = credential.session_id
     if not session_id or len(session_id) > MAX_SESSION_ID:

@@ -1,7 +1,12 @@
 """Bearer API tokens: random secrets shown once, stored only as SHA-256 hashes.
 
-A token is ``hl_`` + 43 URL-safe characters (256 random bits), so a fast hash is
-the right tool here (argon2 is for low-entropy passwords).
+A token is ``hl_``, its tenant's name and a dot, then 43 URL-safe characters (256 random
+bits): ``hl_acme.3Rk...``. The random part makes it a secret, so a fast hash is the right
+tool here (argon2 is for low-entropy passwords); the tenant's name lets a request read the
+token and its user in one statement over the tenant's tables
+(:func:`hulian.engine.system.arrival.arrive_with`). The hash covers the whole token, so the
+name cannot be changed to reach another tenant. Tokens made before the name was added
+(``hl_`` + 43 characters) still work, looked up by their hash alone.
 """
 
 from __future__ import annotations
@@ -19,6 +24,15 @@ from hulian.engine.system.tables import tokens
 from hulian.metadata.values import storable
 
 PREFIX = "hl_"
+TENANT_END = "."
+"""Ends the tenant's name in a token (never in a tenant name, nor in the random part)."""
+
+
+def named_tenant(token: str) -> str | None:
+    """The tenant a token names (``hl_acme.3Rk...`` -> ``acme``); None for a token of the
+    older form, which names none."""
+    head, dot, _ = token.removeprefix(PREFIX).partition(TENANT_END)
+    return head if dot else None
 MAX_LABEL = 200
 
 
@@ -42,7 +56,7 @@ def check_label(label: object) -> str | None:
 def create_token(conn: sa.Connection, user: User, *, label: str | None = None,
                  expires_at: dt.datetime | None = None) -> str:
     check_label(label)
-    token = PREFIX + secrets.token_urlsafe(32)
+    token = f"{PREFIX}{user.tenant}{TENANT_END}{secrets.token_urlsafe(32)}"
     conn.execute(tokens.insert().values(
         id=new_id(), tenant=user.tenant, user_id=user.id, token_hash=hash_token(token),
         label=label, created_at=now(), expires_at=expires_at,

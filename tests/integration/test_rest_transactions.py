@@ -87,3 +87,47 @@ def test_cookie_requests_take_one_transaction_and_still_need_the_csrf_token(crm_
     assert made.status_code == 201 and len(begun) == 1
     names = [r["name"] for r in body(client.get("/api/v1/objects/Account/records"))["records"]]
     assert names == ["real"]
+
+
+@contextmanager
+def statements(engine):
+    """The SQL statements run on the engine's database meanwhile."""
+    run: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        run.append(statement)
+
+    sa.event.listen(engine.db, "before_cursor_execute", count)
+    try:
+        yield run
+    finally:
+        sa.event.remove(engine.db, "before_cursor_execute", count)
+
+
+def test_a_token_names_its_tenant_and_arrives_in_one_statement(api):
+    acme = api.create("Account", {"name": "Acme"})
+    assert api.token.startswith(f"hl_{api.tenant}.")
+    path = f"/objects/Account/records/{acme['id']}"
+    api.get(path)  # warm: the tenant is known to this process, the schema compiled
+    with statements(api.engine) as run:
+        assert api.get(path).status_code == 200
+    assert len(run) == 2, run  # who the caller is (token, user, versions), then the record
+
+
+def test_a_token_of_the_older_form_still_works(api):
+    """Tokens made before they named their tenant (``hl_`` and 43 characters)."""
+    from hulian.engine.system import tables, tokens
+    old = tokens.PREFIX + "A" * 43
+    with api.engine.db.begin() as conn:
+        conn.execute(tables.tokens.update().where(
+            tables.tokens.c.token_hash == tokens.hash_token(api.token)).values(
+            token_hash=tokens.hash_token(old)))
+    assert api.get("/objects/Account/records", token=old).status_code == 200
+    assert error(api.get("/objects/Account/records"), 401)["code"] == "invalid_token"
+
+
+@pytest.mark.parametrize("other", ["nosuchtenant", "Bad-Name", "a" * 40, ""])
+def test_a_token_naming_another_tenant_is_an_invalid_token(api, other):
+    forged = api.token.replace(f"hl_{api.tenant}.", f"hl_{other}.", 1)
+    assert error(api.get("/objects/Account/records", token=forged), 401)["code"] == \
+        "invalid_token"
