@@ -18,19 +18,31 @@ def api(crm):
 
 
 @contextmanager
-def transactions(engine):
-    """Counts the transactions begun on the engine's database meanwhile (savepoints are
-    not transactions)."""
-    begun: list[bool] = []
+def _seen(engine, event, what):
+    """What ``what(*event arguments)`` gives for each ``event`` on the engine's database
+    meanwhile."""
+    found: list = []
 
-    def count(_connection):
-        begun.append(True)
+    def record(*args):
+        found.append(what(*args))
 
-    sa.event.listen(engine.db, "begin", count)
+    sa.event.listen(engine.db, event, record)
     try:
-        yield begun
+        yield found
     finally:
-        sa.event.remove(engine.db, "begin", count)
+        sa.event.remove(engine.db, event, record)
+
+
+def transactions(engine):
+    """The transactions begun on the engine's database meanwhile (savepoints are not
+    transactions)."""
+    return _seen(engine, "begin", lambda _connection: True)
+
+
+def statements(engine):
+    """The SQL statements run on the engine's database meanwhile."""
+    return _seen(engine, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_args: statement)
 
 
 def test_reads_and_writes_take_one_transaction(api):
@@ -87,21 +99,6 @@ def test_cookie_requests_take_one_transaction_and_still_need_the_csrf_token(crm_
     assert made.status_code == 201 and len(begun) == 1
     names = [r["name"] for r in body(client.get("/api/v1/objects/Account/records"))["records"]]
     assert names == ["real"]
-
-
-@contextmanager
-def statements(engine):
-    """The SQL statements run on the engine's database meanwhile."""
-    run: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        run.append(statement)
-
-    sa.event.listen(engine.db, "before_cursor_execute", count)
-    try:
-        yield run
-    finally:
-        sa.event.remove(engine.db, "before_cursor_execute", count)
 
 
 def test_a_token_names_its_tenant_and_arrives_in_one_statement(api):
