@@ -118,6 +118,7 @@ class Settings:
     hold: float
     single: float
     warmup: float
+    baseline_threads: int | None = None
 
 
 @dataclass
@@ -165,9 +166,10 @@ class Outcome:
 class Files:
     """The servers' config and the id lists wrk picks from, in a temporary folder."""
 
-    def __init__(self, folder: Path, world: World):
+    def __init__(self, folder: Path, world: World, baseline_threads: int | None = None):
         self.config = folder / "config.json"
-        self.config.write_text(json.dumps(world.config()), "utf-8")
+        self.config.write_text(json.dumps({**world.config(),
+                                           "baseline_threads": baseline_threads}), "utf-8")
         self.ids = {"accounts": folder / "accounts.txt", "orders": folder / "orders.txt"}
         self.ids["accounts"].write_text("\n".join(world.account_ids) + "\n", "utf-8")
         self.ids["orders"].write_text("\n".join(world.reader_order_ids) + "\n", "utf-8")
@@ -281,7 +283,7 @@ def measure_db(eng: Engine, settings: Settings, load: Generator) -> Outcome:
     began = time.perf_counter()
     world = build(eng, f"rest_{os.urandom(3).hex()}", settings.accounts)
     with tempfile.TemporaryDirectory(prefix="hulian-rest-") as folder:
-        files = Files(Path(folder), world)
+        files = Files(Path(folder), world, settings.baseline_threads)
         with Server("hulian", files.config) as hulian, \
                 Server("baseline", files.config) as baseline:
             servers = {"hulian": hulian, "baseline": baseline}
@@ -362,6 +364,10 @@ def main(argv: list[str] | None = None) -> None:
                              "(default 2; --quick: 1)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--baseline-threads", type=int, metavar="N",
+                        help="bound the baseline's worker threads to N as hulian bounds its "
+                             "own (hulian's default: twice the cores, 4 to 12); default: "
+                             "Starlette's pool of 40, as a bare app has")
     parser.add_argument("--pg-url", help="an existing (scratch) PostgreSQL database instead "
                                          "of a throwaway cluster")
     args = parser.parse_args(argv)
@@ -372,12 +378,13 @@ def main(argv: list[str] | None = None) -> None:
         bulk_rows=args.bulk_rows if args.bulk_rows is not None else
         (10_000 if quick else 50_000), bulk_runs=1 if quick else args.runs,
         hold=args.hold or (1.0 if quick else 2.0), single=1.0 if quick else 5.0,
-        warmup=0.0 if quick else 2.0)
+        warmup=0.0 if quick else 2.0, baseline_threads=args.baseline_threads)
     load = Generator(args.generator)
     print(f"REST bench: {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.2f} at start; "
           f"python {sys.version.split()[0]}, uvicorn {uvicorn.__version__}, starlette "
           f"{starlette.__version__}, sqlalchemy {sa.__version__}, psycopg "
-          f"{psycopg.__version__}, sqlite {sqlite3.sqlite_version}; load: {load.name}",
+          f"{psycopg.__version__}, sqlite {sqlite3.sqlite_version}; load: {load.name}; "
+          f"baseline threads: {args.baseline_threads or 'Starlette default (40)'}",
           flush=True)
     outcomes = []
     for db in ("sqlite",) if args.sqlite_only else ("sqlite", "postgresql"):

@@ -86,6 +86,22 @@ class Server:
             return error.code, error.read()
 
 
+def _bounded(app: Any, threads: int) -> Any:
+    """``app`` with Starlette's worker threads bounded to ``threads`` (set on the first
+    call: the bound belongs to the running event loop)."""
+    import anyio.to_thread
+
+    bounded = [False]
+
+    async def run(scope: Any, receive: Any, send: Any) -> None:
+        if not bounded[0]:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+            bounded[0] = True
+        await app(scope, receive, send)
+
+    return run
+
+
 def main() -> None:
     kind, config_path, port = sys.argv[1:4]
     config = json.loads(Path(config_path).read_text("utf-8"))
@@ -101,6 +117,8 @@ def main() -> None:
         from rest_baseline import create_baseline
 
         app = create_baseline(config)
+        if config.get("baseline_threads"):
+            app = _bounded(app, config["baseline_threads"])
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     uvicorn.run(app, host=HOST, port=int(port), workers=1, access_log=False,
                 log_level="warning")

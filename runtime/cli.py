@@ -30,6 +30,7 @@ from hulian.runtime.account_command import (
     add_user_password_command,
     read_new_password,
 )
+from hulian.runtime.api.threads import DEFAULT_THREADS, threads_setting
 from hulian.runtime.people_command import (
     add_department_update_command,
     add_people_commands,
@@ -131,16 +132,30 @@ def print_report(report: DeployReport, output_format: str) -> None:
         print("\n".join(report.lines()))
 
 
+def _threads(text: str) -> int:
+    try:
+        return threads_setting(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"threads must be a whole number from 1 to 1000, not {text!r}") from exc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hulian.runtime.api.app import create_app
     from hulian.runtime.api.limits import server_options
 
+    try:
+        threads = threads_setting(args.threads)
+    except ValueError as exc:  # from env HULIAN_THREADS
+        print(f"hulian serve: {exc}", file=sys.stderr)
+        return 2
     engine = Engine(args.db, query_timeout=args.query_timeout or None,
                     replica_url=args.replica_db, webhook_urls=webhook_policy(args))
     print(f"hulian serving {args.db} on http://{args.host}:{args.port}/api/v1", flush=True)
-    uvicorn.run(create_app(engine, secure_cookies=args.secure_cookies), host=args.host,
+    uvicorn.run(create_app(engine, secure_cookies=args.secure_cookies, threads=threads),
+                host=args.host,
                 port=args.port, log_level="info", **server_options())
     return 0
 
@@ -265,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
                         f"no limit (default {QUERY_TIMEOUT_S:g})")
     p.add_argument("--replica-db", metavar="URL",
                    help="a read replica of --db (PostgreSQL): read-only requests run there")
+    p.add_argument("--threads", type=_threads, metavar="N",
+                   help="at most N requests do database work at once, each in a worker "
+                        "thread; the others wait their turn (default: env HULIAN_THREADS, "
+                        f"else twice the cores, 4 to 12: {DEFAULT_THREADS} here)")
     add_webhook_url_options(p)
     p.set_defaults(handler=cmd_serve)
 

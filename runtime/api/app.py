@@ -50,6 +50,7 @@ from hulian.runtime.api.errors import (
     server_error_handler,
 )
 from hulian.runtime.api.jsonio import MAX_BODY_BYTES, JSONResponse
+from hulian.runtime.api.threads import threads_setting, work_limiter
 
 __all__ = ["API_PREFIX", "create_app"]
 
@@ -71,7 +72,8 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
                debug: bool = False, secret_key: str | None = None,
                secure_cookies: bool = False,
                clock: Callable[[], dt.datetime] | None = None, ui: bool = True,
-               portal_hosts: Mapping[str, str] | None = None) -> Starlette:
+               portal_hosts: Mapping[str, str] | None = None,
+               threads: int | None = None) -> Starlette:
     """The API (and the UI) over ``engine``; the caller owns the engine (and closes it).
 
     ``max_body_bytes``: larger request bodies are refused with 413 ``body_too_large``.
@@ -81,8 +83,12 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
     whenever the API is served over HTTPS. ``clock``: the current time for logins,
     sessions and throttling (tests move it). ``ui``: serve the browser UI at ``/``
     (security headers on its responses). ``portal_hosts``: host name -> tenant whose
-    portal that host shows at ``/``; else env ``HULIAN_PORTAL_HOSTS``.
+    portal that host shows at ``/``; else env ``HULIAN_PORTAL_HOSTS``. ``threads``: at
+    most this many requests do their blocking work at once, each in a worker thread (the
+    others wait their turn without one); else env ``HULIAN_THREADS``, else
+    :data:`hulian.runtime.api.threads.DEFAULT_THREADS`.
     """
+    limiter = work_limiter(threads_setting(threads))
     routes = [
         Route("/health", endpoint(health, public=True), methods=["GET"], name="health"),
         *login.routes,
@@ -128,6 +134,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
     )
     app.state.engine = engine
     app.state.max_body_bytes = max_body_bytes
+    app.state.work_limiter = limiter
     app.state.auth = AuthConfig(secret_key=secret_key, secure_cookies=secure_cookies,
                                 clock=clock)
     app.state.portal_hosts = dict(portal_hosts) if portal_hosts is not None else \

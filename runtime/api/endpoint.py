@@ -2,9 +2,10 @@
 map errors.
 
 A handler is a plain function ``handler(call) -> Response``. :func:`endpoint` wraps it in
-the async endpoint Starlette calls. Blocking work (the database, parsing JSON) runs in
-Starlette's thread pool, so the event loop only moves bytes; any exception becomes the
-JSON error response (``hulian.runtime.api.errors``).
+the async endpoint Starlette calls. Blocking work (the database, parsing JSON) runs in a
+worker thread (:mod:`hulian.runtime.api.threads`, a bounded number at once), so the event
+loop only moves bytes; any exception becomes the JSON error response
+(``hulian.runtime.api.errors``).
 
 One request is one transaction. A route with ``session=True`` (records, describe,
 OpenAPI) authenticates the caller with the first statement of its session
@@ -30,7 +31,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -51,6 +51,7 @@ from hulian.runtime.api.auth import (
 )
 from hulian.runtime.api.errors import error_response
 from hulian.runtime.api.jsonio import parse_json, read_body
+from hulian.runtime.api.threads import in_thread
 
 __all__ = ["EARLY_BODY_BYTES", "Call", "Endpoint", "Handler", "by_method", "endpoint"]
 
@@ -184,20 +185,20 @@ def endpoint(handler: Handler, *, body: BodyKind = None, public: bool = False,
             if public or (session and (not wants_body or _small_body(request))):
                 raw = await read_body(request, limit) if wants_body else None
                 if public:
-                    return await run_in_threadpool(_alone, handler, request, raw, body, None)
-                return await run_in_threadpool(_in_session, handler, request, raw, body, None)
+                    return await in_thread(request, _alone, handler, request, raw, body, None)
+                return await in_thread(request, _in_session, handler, request, raw, body, None)
             # Authenticate first: a large body is read only for a known caller.
             engine: Engine = request.app.state.engine
-            caller = await run_in_threadpool(authenticate, engine, request)
+            caller = await in_thread(request, authenticate, engine, request)
             raw = None
             if caller.login is not None and unsafe:
                 request, raw = await check_csrf(request, caller.login, limit)
             if body is not None and raw is None:
                 raw = await read_body(request, limit)
             if session:
-                return await run_in_threadpool(_in_session, handler, request, raw, body,
+                return await in_thread(request, _in_session, handler, request, raw, body,
                                                caller)
-            return await run_in_threadpool(_alone, handler, request, raw, body, caller)
+            return await in_thread(request, _alone, handler, request, raw, body, caller)
         except Exception as exc:  # noqa: BLE001 -- every failure gets the JSON error shape
             response = error_response(exc)
             if isinstance(exc, UnauthenticatedError) and exc.code in SESSION_CODES:

@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,6 +24,7 @@ from hulian.engine import Engine, HulianError
 from hulian.engine.database import reading
 from hulian.engine.system.people import known_tenant
 from hulian.metadata.model import Pack
+from hulian.runtime.api.threads import in_thread
 from hulian.runtime.ui.static import CACHE_CONTROL
 
 __all__ = ["COLOR", "of_pack", "of_tenant", "routes", "theme_css", "theme_url"]
@@ -104,7 +104,7 @@ def _theme(request: Request) -> Response:
 
 
 async def theme(request: Request) -> Response:
-    return await run_in_threadpool(_theme, request)
+    return await in_thread(request, _theme, request)
 
 
 routes = [Route("/theme/{tenant}.css", theme, methods=["GET"], name="ui_theme")]

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -53,6 +52,7 @@ from hulian.runtime.api.auth import (
 )
 from hulian.runtime.api.endpoint import request_id
 from hulian.runtime.api.errors import PayloadTooLarge, status_for
+from hulian.runtime.api.threads import in_thread
 from hulian.runtime.ui import branding
 from hulian.runtime.ui.channel import channel as channel_of
 from hulian.runtime.ui.forms import read_form
@@ -218,7 +218,7 @@ def _endpoint(run: Callable[[Request, FormData], Response], handler: Any) -> End
             form = await read_form(request, _limit(request))
         except PayloadTooLarge as exc:
             return error_page(request, exc, None)
-        return await run_in_threadpool(run, request, form)
+        return await in_thread(request, run, request, form)
 
     endpoint.__name__ = handler.__name__
     endpoint.__doc__ = handler.__doc__
