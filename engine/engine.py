@@ -245,8 +245,8 @@ class Engine:
         """
         cursors = self.cursor_signer()  # before BEGIN: the first time, it may write its key
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive(conn, tenant, user), readonly, cursors,
-                             channel, request_id)
+            yield self._open(conn, arrival.arrive(conn, tenant, user, claim=self._claims(readonly)),
+                             readonly, cursors, channel, request_id)
 
     @contextmanager
     def request_session(self, credential: Credential, *, readonly: bool = False,
@@ -258,8 +258,15 @@ class Engine:
         credential is not valid; ``session.login`` is the login session of a cookie."""
         cursors = self.cursor_signer()
         with self._transaction(readonly) as conn:
-            yield self._open(conn, arrival.arrive_with(conn, credential), readonly, cursors,
-                             channel, request_id)
+            yield self._open(conn, arrival.arrive_with(conn, credential,
+                                                       claim=self._claims(readonly)),
+                             readonly, cursors, channel, request_id)
+
+    def _claims(self, readonly: bool) -> bool:
+        """Whether a session's arrival takes the tenant's change counter: a session that may
+        write and records its changes needs it before its first write (see
+        :mod:`hulian.engine.changes.outbox`); taking it with the arrival saves a statement."""
+        return self.record_changes and not readonly
 
     @contextmanager
     def _transaction(self, readonly: bool) -> Iterator[sa.Connection]:
@@ -283,5 +290,5 @@ class Engine:
 
         session = Session(conn, schema, user, visibility, cursors, readonly=readonly,
                           login=found.login, channel=channel, request_id=request_id,
-                          record_changes=self.record_changes)
+                          record_changes=self.record_changes, claimed=found.claimed)
         return session

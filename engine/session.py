@@ -97,7 +97,8 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
                  user: User, visibility: Callable[[], Visibility] | None = None,
                  cursors: CursorSigner | None = None, *, readonly: bool = False,
                  login: LoginSession | None = None, channel: str = "api",
-                 request_id: str | None = None, record_changes: bool = True):
+                 request_id: str | None = None, record_changes: bool = True,
+                 claimed: bool = False):
         """``schema``: the tenant's compiled schema, or how to get it on first use.
         ``visibility``: where the user's permissions come from (the Engine's cache); by
         default they are read on first use. ``cursors``: signs page cursors (the Engine's;
@@ -106,7 +107,8 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
         ``read_only_session``). ``login``: the login session that authenticated the user, if
         a cookie did. ``channel`` and ``request_id``: where the session's writes come from,
         recorded with their changes (:mod:`hulian.engine.changes`); ``record_changes=False``
-        writes none (no history, feed or webhooks for these writes)."""
+        writes none (no history, feed or webhooks for these writes). ``claimed``: the
+        transaction holds the tenant's change counter already (taken with the arrival)."""
         if channel not in CHANNELS:
             raise HulianError(f"unknown channel {channel!r}", code="invalid_channel",
                               hint="one of " + ", ".join(CHANNELS))
@@ -114,7 +116,7 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
         self.channel = channel
         self.request_id = request_id
         self.record_changes = record_changes
-        self._claimed = False
+        self._claimed = claimed
         self._cursors = cursors or CursorSigner.ephemeral()
         if callable(schema):
             self._schema: CompiledSchema | None = None

@@ -33,7 +33,7 @@ from hulian.engine.records.bulk import insert_into
 from hulian.engine.system.tenant_tables import TenantTables, tables_of
 from hulian.metadata.jsontext import dumps_flat, loads
 
-__all__ = ["Origin", "Pending", "append", "claim", "last_id", "read_after"]
+__all__ = ["Origin", "Pending", "append", "claim", "counter_lock", "last_id", "read_after"]
 
 COUNTER = {"object": "~changes", "field": "~", "period": "~"}
 """The counter row's key in the tenant's counter table."""
@@ -71,21 +71,41 @@ def _bump_statement(counter: sa.Table, dialect: str) -> sa.Executable:
         set_={"value": counter.c.value + by}).returning(counter.c.value)
 
 
+@per_table
+def _append_one_statement(changes: sa.Table, counter: sa.Table) -> sa.Executable:
+    """PostgreSQL: add 1 to the counter and insert the one change under the new value, in
+    ONE statement (a data-modifying ``WITH``), returning the change's id. A single write
+    records one change: this saves it a round trip."""
+    bumped = postgresql.insert(counter).values(**COUNTER, value=1).on_conflict_do_update(
+        index_elements=[counter.c.object, counter.c.field, counter.c.period],
+        set_={"value": counter.c.value + 1}).returning(counter.c.value).cte("bumped")
+    others = [c for c in changes.columns if c.name != "id"]
+    values = sa.select(bumped.c.value, *(sa.bindparam(c.name, type_=c.type) for c in others))
+    return changes.insert().from_select(["id", *(c.name for c in others)], values) \
+        .returning(changes.c.id)
+
+
 def _bump(conn: sa.Connection, tables: TenantTables, by: int) -> int:
     """Add ``by`` to the counter and lock it; its new value."""
     statement = _bump_statement(tables.sequences, conn.dialect.name)
     return int(conn.execute(statement, {"by": by}).scalar_one())
 
 
+def counter_lock(counter: sa.Table) -> sa.Select:
+    """The select that locks the change counter's row (in the tenant's counter table) until
+    the transaction ends; PostgreSQL."""
+    return sa.select(counter.c.value).where(
+        *(counter.c[key] == value for key, value in COUNTER.items())).with_for_update()
+
+
 def claim(conn: sa.Connection, tenant: str) -> None:
     """Lock the tenant's change counter until the transaction ends (see the module's
     docstring). On SQLite a write transaction already excludes every other writer
-    (``BEGIN IMMEDIATE``): nothing to do."""
+    (``BEGIN IMMEDIATE``): nothing to do. A session that arrives to write takes it in its
+    arrival statement instead (:mod:`hulian.engine.system.arrival`)."""
     if conn.dialect.name != "postgresql":
         return
-    counter = tables_of(conn, tenant).sequences
-    conn.execute(sa.select(counter.c.value).where(
-        *(counter.c[key] == value for key, value in COUNTER.items())).with_for_update())
+    conn.execute(counter_lock(tables_of(conn, tenant).sequences))
 
 
 def _json(values: Mapping[str, Any] | None) -> str | None:
@@ -98,10 +118,17 @@ def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[P
     if not changes:
         return range(0)
     tables = tables_of(conn, tenant)
-    last = _bump(conn, tables, len(changes))
-    ids = range(last - len(changes) + 1, last + 1)
     common = {"user_id": origin.user_id, "enterprise_id": origin.enterprise_id,
               "channel": origin.channel, "request_id": origin.request_id, "at": origin.at}
+    if len(changes) == 1 and conn.dialect.name == "postgresql":
+        c = changes[0]
+        one = conn.execute(_append_one_statement(tables.changes, tables.sequences), {
+            "kind": c.kind, "object": c.object, "object_id": c.object_id,
+            "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
+            **common}).scalar_one()
+        return range(one, one + 1)
+    last = _bump(conn, tables, len(changes))
+    ids = range(last - len(changes) + 1, last + 1)
     insert_into(conn, tables.changes, [
         {"id": change_id, "kind": c.kind, "object": c.object, "object_id": c.object_id,
          "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),

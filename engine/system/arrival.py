@@ -17,6 +17,10 @@ a token of the older form (no tenant in it) take TWO statements of the same tran
 the hash gives (tenant, user id) from the global login or token table, then the tenant's
 own tables give the rest. docs/scaling.md says how these statements sit under Citus. The
 statements are built once per tenant (while kept).
+
+``claim=True`` (a session that will write, on PostgreSQL): the same statement also takes the
+tenant's change counter (:func:`hulian.engine.changes.outbox.claim`), which a writer must
+hold before it touches any record; the session then need not spend a statement on it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hulian.engine.changes.outbox import counter_lock
 from hulian.engine.errors import NotFoundError, UnauthenticatedError
 from hulian.engine.schema.naming import MAX_TENANT_LENGTH, TENANT_RE, check_tenant_name
 from hulian.engine.system.login_sessions import (
@@ -62,6 +67,8 @@ class Arrival:
     people_version: int
     metadata_version: int | None
     login: LoginSession | None = None
+    claimed: bool = False
+    """The statement took the tenant's change counter (``claim=True`` on PostgreSQL)."""
 
 
 @dataclass(frozen=True)
@@ -97,16 +104,26 @@ class _Statements:
     """the user of a token naming the tenant, with the token's expiry: one statement"""
 
 
+def claims(dialect: str, claim: bool) -> bool:
+    """Whether arriving with ``claim`` takes the change counter in the arrival statement
+    (PostgreSQL only: on SQLite a writer's ``BEGIN IMMEDIATE`` already excludes the others)."""
+    return claim and dialect == "postgresql"
+
+
 @functools.lru_cache(maxsize=KEPT)
-def _statements(dialect: str, tenant: str) -> _Statements:
-    """Built once per (dialect, tenant) while kept: the tenant's people version (from the
-    directory), its newest metadata version and the user, as one statement."""
+def _statements(dialect: str, tenant: str, claim: bool = False) -> _Statements:
+    """Built once per (dialect, tenant, claim) while kept: the tenant's people version
+    (from the directory), its newest metadata version and the user, as one statement;
+    ``claim``: locking the change counter too (:func:`claims`)."""
     tables = tenant_tables(dialect, tenant)
     users, versions = tables.users, tables.metadata_versions
     people_version = sa.select(tenants.c.people_version).where(tenants.c.name == tenant)
     newest = sa.select(sa.func.max(versions.c.version))
-    columns = (people_version.scalar_subquery().label("people_version"),
-               newest.scalar_subquery().label("newest"), *_user_columns(users))
+    columns: tuple[Any, ...] = (people_version.scalar_subquery().label("people_version"),
+                                newest.scalar_subquery().label("newest"),
+                                *_user_columns(users))
+    if claims(dialect, claim):
+        columns += (counter_lock(tables.sequences).scalar_subquery().label("claimed"),)
     return _Statements(
         by_name=sa.select(*columns).where(users.c.username == sa.bindparam("who"),
                                           may_sign_in(tables)),
@@ -133,9 +150,9 @@ def _user(row: Any, tenant: str) -> User:
                 row.department_id, row.enterprise_id)
 
 
-def _by_id(conn: sa.Connection, tenant: str, user_id: str) -> Any:
+def _by_id(conn: sa.Connection, tenant: str, user_id: str, claim: bool) -> Any:
     """The arrival row of the user ``user_id`` of ``tenant`` if they may sign in."""
-    return conn.execute(_statements(conn.dialect.name, tenant).by_id,
+    return conn.execute(_statements(conn.dialect.name, tenant, claim).by_id,
                         {"who": user_id}).first()
 
 
@@ -144,20 +161,23 @@ def _unknown_user(username: str, tenant: str) -> NotFoundError:
                          code="unknown_user", hint=f"every tenant starts with the user {ADMIN!r}")
 
 
-def arrive(conn: sa.Connection, tenant: str, user: str | User) -> Arrival:
+def arrive(conn: sa.Connection, tenant: str, user: str | User, *,
+           claim: bool = False) -> Arrival:
     """The :class:`Arrival` of ``user`` (username, or a User read earlier, read again by
-    id) in ``tenant``. NotFoundError ``unknown_tenant`` / ``unknown_user``."""
+    id) in ``tenant``. NotFoundError ``unknown_tenant`` / ``unknown_user``. ``claim``: see
+    the module."""
     check_tenant_name(tenant)
     if isinstance(user, User) and user.tenant != tenant:
         raise _unknown_user(user.username, tenant)
     if not known_tenant(conn, tenant):
         require_tenant(conn, tenant)
-    statements = _statements(conn.dialect.name, tenant)
+    statements = _statements(conn.dialect.name, tenant, claim)
     row = conn.execute(statements.by_id if isinstance(user, User) else statements.by_name,
                        {"who": user.id if isinstance(user, User) else user}).first()
     if row is None:
         raise _unknown_user(user.username if isinstance(user, User) else user, tenant)
-    return Arrival(_user(row, tenant), row.people_version, row.newest)
+    return Arrival(_user(row, tenant), row.people_version, row.newest,
+                   claimed=claims(conn.dialect.name, claim))
 
 
 def _invalid_token() -> UnauthenticatedError:
@@ -172,7 +192,7 @@ def _not_expired(expires_at: dt.datetime | None) -> None:
                                    hint="create a new one with: hulian token create")
 
 
-def _by_named_token(conn: sa.Connection, secret: str, tenant: str) -> Arrival:
+def _by_named_token(conn: sa.Connection, secret: str, tenant: str, claim: bool) -> Arrival:
     """The arrival of a token that names its tenant: the token, its user (who may sign
     in) and the versions in one statement over the tenant's tables and the token table.
     A name that is no tenant's, or a token of another tenant, is ``invalid_token`` like
@@ -180,12 +200,13 @@ def _by_named_token(conn: sa.Connection, secret: str, tenant: str) -> Arrival:
     if not TENANT_RE.fullmatch(tenant) or len(tenant) > MAX_TENANT_LENGTH \
             or not known_tenant(conn, tenant):
         raise _invalid_token()
-    row = conn.execute(_statements(conn.dialect.name, tenant).by_token,
+    row = conn.execute(_statements(conn.dialect.name, tenant, claim).by_token,
                        {"hash": hash_token(secret)}).first()
     if row is None:
         raise _invalid_token()
     _not_expired(row.token_expires_at)
-    return Arrival(_user(row, tenant), row.people_version, row.newest)
+    return Arrival(_user(row, tenant), row.people_version, row.newest,
+                   claimed=claims(conn.dialect.name, claim))
 
 
 def _invalid_session() -> UnauthenticatedError:
@@ -194,31 +215,34 @@ def _invalid_session() -> UnauthenticatedError:
                                 hint="log in again: POST /api/v1/auth/login")
 
 
-def arrive_with(conn: sa.Connection, credential: Credential) -> Arrival:
+def arrive_with(conn: sa.Connection, credential: Credential, *,
+                claim: bool = False) -> Arrival:
     """The :class:`Arrival` of whoever holds ``credential``, authenticated in the same
     statement. UnauthenticatedError as :func:`hulian.engine.system.tokens.authenticate` and
     :func:`hulian.engine.system.login_sessions.lookup` answer: an unknown, revoked or
     malformed credential, a deactivated user or enterprise (``invalid_token`` /
     ``invalid_session``, the same answer as for a credential that never existed), an
-    expired one (``token_expired`` / ``session_expired``)."""
+    expired one (``token_expired`` / ``session_expired``). ``claim``: see the module."""
+    claimed = claims(conn.dialect.name, claim)
     if isinstance(credential, BearerToken):
         secret = credential.secret
         if not secret or not secret.startswith(PREFIX) or len(secret) > MAX_TOKEN:
             raise _invalid_token()
         tenant = named_tenant(secret)
         if tenant is not None:
-            return _by_named_token(conn, secret, tenant)
+            return _by_named_token(conn, secret, tenant, claim)
         token = conn.execute(_BY_TOKEN, {"hash": hash_token(secret)}).first()
-        row = None if token is None else _by_id(conn, token.tenant, token.user_id)
+        row = None if token is None else _by_id(conn, token.tenant, token.user_id, claim)
         if row is None:
             raise _invalid_token()
         _not_expired(token.expires_at)
-        return Arrival(_user(row, token.tenant), row.people_version, row.newest)
+        return Arrival(_user(row, token.tenant), row.people_version, row.newest,
+                       claimed=claimed)
     session_id = credential.session_id
     if not session_id or len(session_id) > MAX_SESSION_ID:
         raise _invalid_session()
     login = conn.execute(_BY_LOGIN, {"hash": hash_session_id(session_id)}).first()
-    row = None if login is None else _by_id(conn, login.tenant, login.user_id)
+    row = None if login is None else _by_id(conn, login.tenant, login.user_id, claim)
     if row is None:
         raise _invalid_session()
     if login.expires_at <= credential.now:
@@ -228,4 +252,4 @@ def arrive_with(conn: sa.Connection, credential: Credential) -> Arrival:
     user = _user(row, login.tenant)
     return Arrival(user, row.people_version, row.newest,
                    LoginSession(login.login_id, user, login.csrf_token, login.created_at,
-                                login.expires_at))
+                                login.expires_at), claimed=claimed)

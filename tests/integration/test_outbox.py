@@ -4,6 +4,7 @@ rolled-back transaction; on both databases."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -55,3 +56,47 @@ def test_a_rolled_back_transaction_leaves_no_change_and_no_gap(deployed):
         assert list(outbox.append(conn, tenant, origin, [_pending(4)])) == [2]
         rows = conn.execute(tables_of(conn, tenant).changes.select()).all()
     assert sorted(r.record_id for r in rows) == ["rec1", "rec4"]
+
+
+def test_a_first_single_change_creates_the_counter_and_batches_follow_it(deployed):
+    """One change is one statement on PostgreSQL (counter and change together)."""
+    engine, tenant = deployed
+    origin = Origin(None, None, "api", None, NOW)
+    with engine.db.begin() as conn:
+        assert list(outbox.append(conn, tenant, origin, [_pending(1)])) == [1]
+    with engine.db.begin() as conn:
+        assert list(outbox.append(conn, tenant, origin, [_pending(2), _pending(3)])) == [2, 3]
+        assert list(outbox.append(conn, tenant, origin, [_pending(4)])) == [4]
+        assert outbox.last_id(conn, tenant) == 4
+        found = outbox.read_after(conn, tenant, 0, limit=10)
+    assert [(c.id, c.record_id) for c in found] == [(1, "rec1"), (2, "rec2"), (3, "rec3"),
+                                                    (4, "rec4")]
+    assert found[3].after == {"amount": Decimal("4.25"), "due": "2026-01-05"}
+
+
+def test_a_session_that_may_write_holds_the_counter_from_its_first_statement(deployed):
+    """A writer must hold the tenant's change counter before it touches a record (see
+    outbox); a session that may write takes it with its arrival. So a second writer waits
+    for the first's whole transaction, and their changes are numbered in commit order;
+    read-only sessions never wait."""
+    engine, tenant = deployed
+    done = threading.Event()
+
+    def second() -> None:
+        with engine.session(tenant) as session:
+            session.create("Deal", {"name": "second"})
+        done.set()
+
+    with engine.session(tenant) as first:
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        assert not done.wait(0.5), "the second writer did not wait for the first"
+        with engine.session(tenant, readonly=True) as reader:
+            assert reader.query("Deal").records == []
+        first.create("Deal", {"name": "first"})
+    waiting.join(30)
+    assert done.is_set()
+    with engine.db.begin() as conn:
+        found = outbox.read_after(conn, tenant, 0, limit=10)
+    assert [c.after["name"] for c in found] == ["first", "second"]
+    assert [c.id for c in found] == [1, 2]
