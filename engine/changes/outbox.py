@@ -1,12 +1,15 @@
 """The outbox: record changes written with the data, read back in commit order.
 
 Ids come from the tenant's change counter, a row of its counter table
-(``hulian_sequences``, object ``~changes``): a write adds its changes' count to it and
-takes the ids below. The counter's row stays locked until the transaction ends, so on
-PostgreSQL the writers of one tenant take their ids one transaction after the other, in
-the order they commit (SQLite's ``BEGIN IMMEDIATE`` already does that): ids increase in
-commit order and, since a rolled-back transaction gives its increment back, have no
-gaps. A reader that has seen every change up to ``n`` has missed none below it.
+(``hulian_sequences``, object ``~changes``). On PostgreSQL a write adds its changes' count
+to it and takes the ids below (one change: in the same statement as the change); the
+counter's row stays locked until the transaction ends, so the writers of one tenant take
+their ids one transaction after the other, in the order they commit. On SQLite, where
+``BEGIN IMMEDIATE`` already makes writers take turns, a write takes the ids after the
+table's highest, and the counter is only a floor that :func:`keep_floor` raises before
+retention deletes changes, so that an id is never given twice. Either way ids increase in
+commit order and, since a rolled-back transaction leaves nothing, have no gaps. A reader
+that has seen every change up to ``n`` has missed none below it.
 
 To keep two writers from waiting on each other in a cycle (one holding the counter and
 waiting for a record the other changed), a write transaction takes the counter before it
@@ -33,7 +36,8 @@ from hulian.engine.records.bulk import insert_into
 from hulian.engine.system.tenant_tables import TenantTables, tables_of
 from hulian.metadata.jsontext import dumps_flat, loads
 
-__all__ = ["Origin", "Pending", "append", "claim", "counter_lock", "last_id", "read_after"]
+__all__ = ["Origin", "Pending", "append", "claim", "counter_lock", "keep_floor", "last_id",
+           "read_after"]
 
 COUNTER = {"object": "~changes", "field": "~", "period": "~"}
 """The counter row's key in the tenant's counter table."""
@@ -98,6 +102,42 @@ def counter_lock(counter: sa.Table) -> sa.Select:
         *(counter.c[key] == value for key, value in COUNTER.items())).with_for_update()
 
 
+@per_table
+def _newest_statement(changes: sa.Table, counter: sa.Table) -> sa.Select:
+    """SQLite: the newest change id, the larger of the table's highest id and the counter
+    (the floor kept across purges, :func:`keep_floor`)."""
+    return sa.select(sa.func.max(
+        sa.func.coalesce(sa.select(sa.func.max(changes.c.id)).scalar_subquery(), 0),
+        sa.func.coalesce(sa.select(counter.c.value).where(
+            *(counter.c[key] == value for key, value in COUNTER.items())
+        ).scalar_subquery(), 0)))
+
+
+@per_table
+def _append_one_sqlite(changes: sa.Table, counter: sa.Table) -> sa.Executable:
+    """SQLite: insert one change under the next id, returning it: one statement."""
+    newest = _newest_statement(changes, counter).scalar_subquery()
+    others = [c for c in changes.columns if c.name != "id"]
+    values = sa.select(newest + 1, *(sa.bindparam(c.name, type_=c.type) for c in others))
+    return changes.insert().from_select(["id", *(c.name for c in others)], values) \
+        .returning(changes.c.id)
+
+
+def keep_floor(conn: sa.Connection, tenant: str) -> None:
+    """Before changes are deleted (retention): raise the counter to the newest id, so that
+    on SQLite, where ids follow the table's highest, no id is ever given twice."""
+    if conn.dialect.name == "postgresql":
+        return  # the counter is always the newest id there
+    tables = tables_of(conn, tenant)
+    newest = int(conn.scalar(_newest_statement(tables.changes, tables.sequences)) or 0)
+    if newest:
+        counter = tables.sequences
+        conn.execute(sqlite.insert(counter).values(**COUNTER, value=newest)
+                     .on_conflict_do_update(
+                         index_elements=[counter.c.object, counter.c.field, counter.c.period],
+                         set_={"value": newest}))
+
+
 def claim(conn: sa.Connection, tenant: str) -> None:
     """Lock the tenant's change counter until the transaction ends (see the module's
     docstring). On SQLite a write transaction already excludes every other writer
@@ -120,14 +160,18 @@ def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[P
     tables = tables_of(conn, tenant)
     common = {"user_id": origin.user_id, "enterprise_id": origin.enterprise_id,
               "channel": origin.channel, "request_id": origin.request_id, "at": origin.at}
-    if len(changes) == 1 and conn.dialect.name == "postgresql":
+    postgres = conn.dialect.name == "postgresql"
+    if len(changes) == 1:
         c = changes[0]
-        one = conn.execute(_append_one_statement(tables.changes, tables.sequences), {
-            "kind": c.kind, "object": c.object, "object_id": c.object_id,
-            "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
-            **common}).scalar_one()
+        one = conn.execute(
+            (_append_one_statement if postgres else _append_one_sqlite)(
+                tables.changes, tables.sequences),
+            {"kind": c.kind, "object": c.object, "object_id": c.object_id,
+             "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
+             **common}).scalar_one()
         return range(one, one + 1)
-    last = _bump(conn, tables, len(changes))
+    last = _bump(conn, tables, len(changes)) if postgres else \
+        int(conn.scalar(_newest_statement(tables.changes, tables.sequences))) + len(changes)
     ids = range(last - len(changes) + 1, last + 1)
     insert_into(conn, tables.changes, [
         {"id": change_id, "kind": c.kind, "object": c.object, "object_id": c.object_id,
@@ -139,6 +183,9 @@ def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[P
 
 def last_id(conn: sa.Connection, tenant: str) -> int:
     """The id of the tenant's newest committed change (0: none yet)."""
+    if conn.dialect.name != "postgresql":
+        tables = tables_of(conn, tenant)
+        return int(conn.scalar(_newest_statement(tables.changes, tables.sequences)) or 0)
     counter = tables_of(conn, tenant).sequences
     found = conn.scalar(sa.select(counter.c.value).where(
         *(counter.c[key] == value for key, value in COUNTER.items())))

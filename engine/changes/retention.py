@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hulian.engine.changes import outbox
 from hulian.engine.deploy import versions
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.model import Pack
@@ -97,6 +98,7 @@ def purge_changes(conn: sa.Connection, tenant: str, now: dt.datetime, *,
     highest = conn.scalar(sa.select(sa.func.max(changes.c.id)).where(condition))
     if highest is None:
         return Purged(0, purged_through(conn, tenant))
+    outbox.keep_floor(conn, tenant)  # before the newest change may go
     deleted = conn.execute(changes.delete().where(condition)).rowcount
     counter = tables.sequences
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

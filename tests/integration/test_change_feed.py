@@ -218,6 +218,27 @@ def test_a_tracked_object_keeps_changes_for_the_longer_of_its_and_the_feeds_rete
         assert [e.id for e in s.history("Deal", deal["id"])] == [1]  # 7 days shown
 
 
+def test_an_id_is_never_given_twice_even_when_every_change_was_purged(world):
+    """Ids follow the newest change; a purge that takes every change keeps the floor, so
+    cursors and webhook positions never see an id again."""
+    memo = world.create("mei", "Memo", {"name": "Old"})                     # 1
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    for body in ("a", "b"):                                                  # 2, 3
+        world.emit("mei", "update", "Memo", memo["id"], {"body": None}, {"body": body},
+                   at=old)
+    with world.engine.db.begin() as conn:  # the create is recent: make it old too
+        changes = tables_of(conn, world.tenant).changes
+        conn.execute(changes.update().values(at=old))
+    assert world.engine.purge_changes(world.tenant).deleted == 3
+    assert read_all(world)[0] == []
+    with world.engine.db.connect() as conn:
+        assert outbox.last_id(conn, world.tenant) == 3
+    assert world.emit("mei", "update", "Memo", memo["id"], {"body": "b"}, {"body": "c"}) == 4
+    second = world.create("mei", "Memo", {"name": "New"})
+    assert [(c.id, c.record_id) for c in read_all(world)[0]] == [(4, memo["id"]),
+                                                                (5, second["id"])]
+
+
 def test_purging_a_tenant_without_changes_deletes_nothing(world):
     assert world.engine.purge_changes(world.tenant) == Purged(0, 0)
     with pytest.raises(ValueError):
