@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +17,7 @@ from hulian.runtime import cli
 from hulian.runtime.api import create_app
 from hulian.runtime.api.limits import MAX_PARAMETER_CHARS, MAX_REQUEST_HEAD_BYTES, server_options
 from tests.conftest import EXAMPLE_CRM
+from tests.integration.uvicorn_server import serving
 
 
 @pytest.fixture(scope="module")
@@ -27,19 +26,6 @@ def site(tmp_path_factory) -> Iterator[tuple[Engine, str]]:
     engine.metadata("acme").deploy(EXAMPLE_CRM)
     yield engine, engine.people("acme").create_token("admin")
     engine.close()
-
-
-def serve(engine: Engine, **options: Any) -> tuple[uvicorn.Server, threading.Thread, int]:
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), host="127.0.0.1", port=0,
-                                           log_level="warning", **options))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, port
 
 
 def get(port: int, target: str, token: str) -> tuple[int, dict[str, str], bytes]:
@@ -75,29 +61,21 @@ def long_where() -> str:
 
 def test_a_long_url_gets_the_json_error_under_hulian_serve(site):
     engine, token = site
-    server, thread, port = serve(engine, **server_options())
-    try:
+    with serving(create_app(engine), **server_options()) as port:
         status, headers, content = get(port, long_where(), token)
         assert status == 413 and headers["content-type"] == "application/json"
         assert json.loads(content)["error"]["code"] == "request_too_large"
         status, _, content = get(port, "/api/v1/objects/Account/records?limit=1", token)
         assert status == 200 and json.loads(content)["records"] == []
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def test_uvicorn_alone_answers_such_a_url_with_plain_text(site):
     """Why hulian serve sets the option: h11 buffers at most 16 KiB of an incomplete
     request head by default."""
     engine, token = site
-    server, thread, port = serve(engine)
-    try:
+    with serving(create_app(engine)) as port:
         status, headers, _ = get(port, long_where(), token)
         assert status in (0, 400, 431) and "json" not in headers.get("content-type", "")
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def test_hulian_serve_passes_the_options_to_uvicorn(monkeypatch, tmp_path):

@@ -13,13 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import uvicorn
 
 from hulian.engine import Engine
 from hulian.runtime import cli
 from hulian.runtime.api import create_app, endpoint
 from hulian.runtime.api.threads import DEFAULT_THREADS, THREADS_ENV, threads_setting
 from tests.conftest import EXAMPLE_CRM
+from tests.integration.uvicorn_server import serving
 
 REQUESTS = 6
 HOLD_S = 0.08
@@ -56,18 +56,6 @@ class Overlap:
                 self.now -= 1
 
 
-def _served(engine: Engine, threads: int) -> tuple[uvicorn.Server, threading.Thread, int]:
-    server = uvicorn.Server(uvicorn.Config(create_app(engine, threads=threads),
-                                           host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    return server, thread, server.servers[0].sockets[0].getsockname()[1]
-
-
 def _get(port: int, path: str, token: str) -> tuple[int, Any]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
                                      headers={"Authorization": f"Bearer {token}"})
@@ -81,15 +69,11 @@ def test_concurrent_requests_never_exceed_the_bound_and_all_are_answered(
     engine, token, account = site
     overlap = Overlap(endpoint._in_session)
     monkeypatch.setattr(endpoint, "_in_session", overlap)
-    server, thread, port = _served(engine, threads)
-    try:
-        with ThreadPoolExecutor(REQUESTS) as pool:
-            answers = list(pool.map(
-                lambda _: _get(port, f"/api/v1/objects/Account/records/{account}", token),
-                range(REQUESTS)))
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(create_app(engine, threads=threads)) as port, \
+            ThreadPoolExecutor(REQUESTS) as pool:
+        answers = list(pool.map(
+            lambda _: _get(port, f"/api/v1/objects/Account/records/{account}", token),
+            range(REQUESTS)))
     assert [status for status, _ in answers] == [200] * REQUESTS
     assert {record["name"] for _, record in answers} == {"Acme Trading"}
     assert overlap.most == threads  # six requests at once, ``threads`` of them working
