@@ -46,6 +46,11 @@ PROGRESS_STEPS = 20_000
 _BUDGET = "hulian_budget"
 T = TypeVar("T", sa.Engine, sa.Connection)
 PG_QUERY_CANCELED = "57014"
+PING_AFTER_IDLE_S = 1.0
+"""PostgreSQL: a pooled connection idle longer than this is pinged before it is used (and
+replaced when the server closed it); one used more recently is trusted, as connection
+pools commonly do, which saves a busy server a round trip per request."""
+_IDLE_SINCE = "hulian_idle_since"
 
 
 class _Budget:
@@ -134,8 +139,8 @@ def _postgresql_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Eng
     options = "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC"
     if timeout is not None:
         options += f" -c statement_timeout={max(1, round(timeout * 1000))}"
-    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True,
-                              connect_args={"options": options})
+    engine = sa.create_engine(url, echo=echo, connect_args={"options": options})
+    dialect = engine.dialect
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):
@@ -144,9 +149,26 @@ def _postgresql_engine(url: sa.URL, echo: bool, timeout: float | None) -> sa.Eng
             connection.connection.driver_connection.read_only = True
 
     @sa.event.listens_for(engine, "checkin")
-    def _checkin(dbapi_connection, _record):
+    def _checkin(dbapi_connection, record):
         if getattr(dbapi_connection, "read_only", None):
             dbapi_connection.read_only = None
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        # A pooled connection idle for a while is pinged first: the server may have closed
+        # it (a restart, an idle timeout); then the pool replaces it. One used moments ago
+        # is not, which saves every request of a busy server a round trip.
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise sa.exc.DisconnectionError(
+                    "the database server closed the pooled connection") from exc
+            raise
 
     return translate_errors(engine)
 
