@@ -75,6 +75,20 @@ def _bump_statement(counter: sa.Table, dialect: str) -> sa.Executable:
         set_={"value": counter.c.value + by}).returning(counter.c.value)
 
 
+def _at_counter(counter: sa.Table) -> tuple[sa.ColumnElement[bool], ...]:
+    """The condition naming the change counter's row."""
+    return tuple(counter.c[key] == value for key, value in COUNTER.items())
+
+
+def _insert_one(changes: sa.Table, new_id: Any) -> sa.Executable:
+    """Insert one change (its values bound by column name) under the id ``new_id`` (an SQL
+    expression), returning the id."""
+    others = [c for c in changes.columns if c.name != "id"]
+    values = sa.select(new_id, *(sa.bindparam(c.name, type_=c.type) for c in others))
+    return changes.insert().from_select(["id", *(c.name for c in others)], values) \
+        .returning(changes.c.id)
+
+
 @per_table
 def _append_one_statement(changes: sa.Table, counter: sa.Table) -> sa.Executable:
     """PostgreSQL: add 1 to the counter and insert the one change under the new value, in
@@ -83,10 +97,7 @@ def _append_one_statement(changes: sa.Table, counter: sa.Table) -> sa.Executable
     bumped = postgresql.insert(counter).values(**COUNTER, value=1).on_conflict_do_update(
         index_elements=[counter.c.object, counter.c.field, counter.c.period],
         set_={"value": counter.c.value + 1}).returning(counter.c.value).cte("bumped")
-    others = [c for c in changes.columns if c.name != "id"]
-    values = sa.select(bumped.c.value, *(sa.bindparam(c.name, type_=c.type) for c in others))
-    return changes.insert().from_select(["id", *(c.name for c in others)], values) \
-        .returning(changes.c.id)
+    return _insert_one(changes, bumped.c.value)
 
 
 def _bump(conn: sa.Connection, tables: TenantTables, by: int) -> int:
@@ -98,8 +109,7 @@ def _bump(conn: sa.Connection, tables: TenantTables, by: int) -> int:
 def counter_lock(counter: sa.Table) -> sa.Select:
     """The select that locks the change counter's row (in the tenant's counter table) until
     the transaction ends; PostgreSQL."""
-    return sa.select(counter.c.value).where(
-        *(counter.c[key] == value for key, value in COUNTER.items())).with_for_update()
+    return sa.select(counter.c.value).where(*_at_counter(counter)).with_for_update()
 
 
 @per_table
@@ -108,19 +118,14 @@ def _newest_statement(changes: sa.Table, counter: sa.Table) -> sa.Select:
     (the floor kept across purges, :func:`keep_floor`)."""
     return sa.select(sa.func.max(
         sa.func.coalesce(sa.select(sa.func.max(changes.c.id)).scalar_subquery(), 0),
-        sa.func.coalesce(sa.select(counter.c.value).where(
-            *(counter.c[key] == value for key, value in COUNTER.items())
-        ).scalar_subquery(), 0)))
+        sa.func.coalesce(sa.select(counter.c.value).where(*_at_counter(counter))
+                         .scalar_subquery(), 0)))
 
 
 @per_table
 def _append_one_sqlite(changes: sa.Table, counter: sa.Table) -> sa.Executable:
     """SQLite: insert one change under the next id, returning it: one statement."""
-    newest = _newest_statement(changes, counter).scalar_subquery()
-    others = [c for c in changes.columns if c.name != "id"]
-    values = sa.select(newest + 1, *(sa.bindparam(c.name, type_=c.type) for c in others))
-    return changes.insert().from_select(["id", *(c.name for c in others)], values) \
-        .returning(changes.c.id)
+    return _insert_one(changes, _newest_statement(changes, counter).scalar_subquery() + 1)
 
 
 def keep_floor(conn: sa.Connection, tenant: str) -> None:
@@ -187,9 +192,7 @@ def last_id(conn: sa.Connection, tenant: str) -> int:
         tables = tables_of(conn, tenant)
         return int(conn.scalar(_newest_statement(tables.changes, tables.sequences)) or 0)
     counter = tables_of(conn, tenant).sequences
-    found = conn.scalar(sa.select(counter.c.value).where(
-        *(counter.c[key] == value for key, value in COUNTER.items())))
-    return int(found or 0)
+    return int(conn.scalar(sa.select(counter.c.value).where(*_at_counter(counter))) or 0)
 
 
 def _change(row: Any) -> RecordChange:
