@@ -22,7 +22,7 @@ from hulian.engine.changes import outbox
 from hulian.engine.changes.feed import (
     ChangesPage,
     FeedCursors,
-    feed_condition,
+    feed_access,
     read_feed,
     visible_fields,
 )
@@ -106,8 +106,8 @@ class ChangesMixin(SessionParts):
         chosen = self._feed_objects(objects)
         names = tuple(o.api_name for o in chosen)
         schema, visibility = self.schema, self.visibility
-        condition = visibility.statement(
-            ("feed", names), lambda: feed_condition(
+        access = visibility.statement(
+            ("feed", names), lambda: feed_access(
                 tables_of(self._conn, schema.tenant).changes, schema, visibility, chosen))
         fields = Memo()
         guard = self.guard
@@ -117,7 +117,7 @@ class ChangesMixin(SessionParts):
                                                            guard.hidden(name)))
 
         with self._read():
-            return read_feed(self._conn, schema, condition, field_names(self._conn, schema),
+            return read_feed(self._conn, schema, access, field_names(self._conn, schema),
                              visible, FeedCursors(self._cursors, schema.tenant), after, limit)
 
     def _feed_objects(self, objects: Sequence[str] | str | None) -> list[CompiledObject]:

@@ -32,7 +32,7 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
 
 
-def _number(value: Decimal) -> str:
+def number_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"{value} cannot be written as JSON")
     text = str(value)
@@ -53,7 +53,7 @@ def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
     elif isinstance(value, int):
         out.append(str(value))
     elif isinstance(value, Decimal):
-        out.append(_number(value))
+        out.append(number_text(value))
     elif isinstance(value, float):
         out.append(json.dumps(value, allow_nan=False))
     elif isinstance(value, dt.datetime | dt.date | dt.time):
@@ -96,17 +96,17 @@ def _scalar_writers() -> dict[type, Any]:
         return '"' + value.isoformat() + '"'
 
     def items(value: Any) -> str:
-        return "[" + ",".join(_flat_value(v) for v in value) + "]"
+        return "[" + ",".join(flat_value(v) for v in value) + "]"
 
     return {str: _encode_string, int: str, bool: lambda v: "true" if v else "false",
-            type(None): lambda v: "null", Decimal: _number, dt.date: iso, dt.datetime: iso,
+            type(None): lambda v: "null", Decimal: number_text, dt.date: iso, dt.datetime: iso,
             dt.time: iso, list: items, tuple: items}
 
 
 _SCALARS = _scalar_writers()
 
 
-def _flat_value(value: Any) -> str:
+def flat_value(value: Any) -> str:
     write = _SCALARS.get(type(value))
     return write(value) if write is not None else dumps(value)
 
@@ -119,5 +119,5 @@ def dumps_flat(values: Mapping[str, Any]) -> str:
     >>> dumps_flat({"amount": Decimal("12.50"), "tags": ["a"], "due": dt.date(2026, 1, 2)})
     '{"amount":12.50,"tags":["a"],"due":"2026-01-02"}'
     """
-    return "{" + ",".join(_encode_string(key) + ":" + _flat_value(value)
+    return "{" + ",".join(_encode_string(key) + ":" + flat_value(value)
                           for key, value in values.items()) + "}"

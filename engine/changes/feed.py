@@ -12,15 +12,17 @@ pages quickly and reads on while ``more``.
 What a reader sees is decided in SQL, per object they may read:
 ``object_id = :id AND record_id IN (SELECT id FROM <table> WHERE <read predicate>)``
 (no subquery when they read every record; deleted records are in, since a delete must
-reach an integration). Fields they may not see are taken out of ``before`` and
-``after`` afterwards, and an update that changed nothing they may see is left out.
+reach an integration); the records of a pack of creates
+(:mod:`~hulian.engine.changes.packs`) are checked with the same select. Fields they may
+not see are taken out of ``before`` and ``after`` afterwards, and an update that changed
+nothing they may see is left out.
 Changes older than the feed retention are purged (:mod:`~hulian.engine.changes.retention`);
 a cursor from before the last purge is ``cursor_expired``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +30,8 @@ import sqlalchemy as sa
 
 from hulian.engine.changes import RecordChange
 from hulian.engine.changes.names import FieldNames, object_id
-from hulian.engine.changes.outbox import last_id
+from hulian.engine.changes.outbox import holding, last_id
+from hulian.engine.changes.packs import unpack
 from hulian.engine.changes.retention import purged_through
 from hulian.engine.errors import GoneError, QueryError
 from hulian.engine.records.cursors import CursorSigner
@@ -38,7 +41,8 @@ from hulian.engine.security.visibility import READ, Visibility
 from hulian.engine.system.tenant_tables import tables_of
 from hulian.metadata.jsontext import dumps, loads
 
-__all__ = ["MAX_LIMIT", "SCAN", "ChangesPage", "FeedCursors", "read_feed"]
+__all__ = ["MAX_LIMIT", "SCAN", "ChangesPage", "FeedAccess", "FeedCursors", "feed_access",
+           "read_feed"]
 
 MAX_LIMIT = 1000
 SCAN = 10_000
@@ -97,18 +101,31 @@ class FeedCursors:
         return found
 
 
-def feed_condition(changes: sa.Table, schema: CompiledSchema, visibility: Visibility,
-                   objects: Sequence[CompiledObject]) -> sa.ColumnElement[bool]:
+@dataclass(frozen=True)
+class FeedAccess:
+    """What a reader may see of the feed: ``condition``, on the changes table's rows, and
+    per object (its stable id) the id column and select of the records they may read
+    (None: every record), against which a pack's records are checked."""
+
+    condition: sa.ColumnElement[bool]
+    readable: Mapping[str, tuple[sa.ColumnElement[Any], sa.Select] | None]
+
+
+def feed_access(changes: sa.Table, schema: CompiledSchema, visibility: Visibility,
+                objects: Sequence[CompiledObject]) -> FeedAccess:
     """The changes of ``objects``' records the reader may read now, deleted ones included."""
-    terms = []
+    terms, readable = [], {}
     for obj in objects:
-        term = changes.c.object_id == object_id(schema, obj.api_name)
+        stable = object_id(schema, obj.api_name)
+        term = changes.c.object_id == stable
         visible = visibility.predicate(obj, READ)
+        readable[stable] = None
         if visible is not None:
-            term = sa.and_(term, changes.c.record_id.in_(
-                sa.select(obj.table.c.id).where(visible)))
+            ids = sa.select(obj.table.c.id).where(visible)
+            term = sa.and_(term, sa.or_(changes.c.record_id.in_(ids), changes.c.span > 1))
+            readable[stable] = (obj.table.c.id, ids)
         terms.append(term)
-    return sa.or_(*terms) if terms else sa.false()
+    return FeedAccess(sa.or_(*terms) if terms else sa.false(), readable)
 
 
 def shown(values: dict[str, Any] | None, visible: frozenset[str]) -> dict[str, Any] | None:
@@ -117,12 +134,33 @@ def shown(values: dict[str, Any] | None, visible: frozenset[str]) -> dict[str, A
     return {k: v for k, v in values.items() if k in visible}
 
 
-def read_feed(conn: sa.Connection, schema: CompiledSchema, condition: sa.ColumnElement[bool],
+def _window(conn: sa.Connection, access: FeedAccess, rows: Sequence[Any], begin: int,
+            upper: int) -> tuple[list[tuple[str, RecordChange]], int | None]:
+    """(object id, change) of the changes ``rows`` hold in ``(begin, upper]`` that the
+    reader may see, and the last id in that range they hold. A pack's records are checked
+    against the reader's records in SQL, as single changes are by the row condition."""
+    found: list[tuple[str, RecordChange]] = []
+    last = None
+    for row in rows:
+        held = [c for c in unpack(row) if begin < c.id <= upper]
+        if not held:
+            continue
+        last = held[-1].id
+        readable = access.readable.get(row.object_id) if row.span > 1 else None
+        if readable is not None:
+            column, ids = readable
+            allowed = set(conn.scalars(ids.where(column.in_([c.record_id for c in held]))))
+            held = [c for c in held if c.record_id in allowed]
+        found.extend((row.object_id, c) for c in held)
+    return found, last
+
+
+def read_feed(conn: sa.Connection, schema: CompiledSchema, access: FeedAccess,
               names: FieldNames, visible: Callable[[str], frozenset[str]],
               cursors: FeedCursors, after: str | None, limit: int, *, scan: int = SCAN
               ) -> ChangesPage:
-    """One page of the feed. ``condition``: which changes the reader may see
-    (:func:`feed_condition`); ``visible``: an object's field names the reader may see."""
+    """One page of the feed. ``access``: which changes the reader may see
+    (:func:`feed_access`); ``visible``: an object's field names the reader may see."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
                          code="invalid_limit", parameter="limit")
@@ -134,7 +172,7 @@ def read_feed(conn: sa.Connection, schema: CompiledSchema, condition: sa.ColumnE
         begin = start if start is not None else purged_through(conn, tenant)
         upper = max(begin, min(high, begin + scan))  # a cursor ahead (a lagging replica) stays
         rows = conn.execute(sa.select(changes).where(
-            changes.c.id > begin, changes.c.id <= upper, condition)
+            *holding(changes, begin), changes.c.id <= upper, access.condition)
             .order_by(changes.c.id).limit(limit)).all()
         purged = purged_through(conn, tenant)  # after: a purge meanwhile shows here
         if purged <= begin:
@@ -145,30 +183,26 @@ def read_feed(conn: sa.Connection, schema: CompiledSchema, condition: sa.ColumnE
                             code="cursor_expired",
                             hint="read the records again to catch up, then follow the feed "
                                  "from GET /api/v1/changes/cursor (Session.changes_cursor())")
-    position = rows[-1].id if len(rows) == limit else upper
+    held, last = _window(conn, access, rows, begin, upper)
+    if len(held) > limit:  # a pack held more
+        held = held[:limit]
+        position = held[-1][1].id
+    else:
+        position = last if len(rows) == limit and last is not None else upper
     names_now = {object_id(schema, name): name for name in schema.objects}
     found = []
-    for row in rows:
-        change = decode(row)
-        current = names_now[row.object_id]
+    for stable, change in held:
+        current = names_now[stable]
         if change.kind == "event":  # no field values: shown whole to the record's readers
             found.append(replace(change, object=current))
             continue
         fields = visible(current)
-        before = shown(names.now(row.object_id, change.at, change.before), fields)
-        after_values = shown(names.now(row.object_id, change.at, change.after), fields)
+        before = shown(names.now(stable, change.at, change.before), fields)
+        after_values = shown(names.now(stable, change.at, change.after), fields)
         if change.kind == "update" and not before and not after_values:
             continue  # it changed only fields the reader may not see
         found.append(replace(change, object=current, before=before, after=after_values))
     return ChangesPage(found, cursors.sign(position), position < high)
-
-
-def decode(row: Any) -> RecordChange:
-    """A row of the changes table as a :class:`RecordChange` (values decoded)."""
-    return RecordChange(row.id, row.kind, row.object, row.record_id,
-                        loads(row.before) if row.before is not None else None,
-                        loads(row.after) if row.after is not None else None,
-                        row.user_id, row.enterprise_id, row.channel, row.request_id, row.at)
 
 
 def visible_fields(obj: CompiledObject, hidden: frozenset[str]) -> frozenset[str]:

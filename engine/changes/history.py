@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.engine.changes.feed import decode
+from hulian.engine.changes import RecordChange, packs
 from hulian.engine.changes.names import FieldNames
 from hulian.engine.errors import QueryError
 from hulian.engine.records.cursors import CursorSigner
@@ -136,6 +136,15 @@ def _fields(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | No
     return changed or None
 
 
+def _own(row: Any, record_id: str) -> RecordChange | None:
+    """The record's change a row of the outbox holds: the row's, or the record's create in
+    a pack of creates (:mod:`~hulian.engine.changes.packs`; None: a pack of others'). A
+    create is a record's oldest entry, so no page's cursor falls inside its pack."""
+    if row.span == 1:
+        return packs.unpack(row)[0]
+    return next((c for c in packs.unpack(row) if c.record_id == record_id), None)
+
+
 def read_history(conn: sa.Connection, query: HistoryQuery, names: FieldNames,
                  signer: CursorSigner, after: str | None, limit: int, now: dt.datetime,
                  *, scan: int = SCAN) -> HistoryPage:
@@ -147,7 +156,8 @@ def read_history(conn: sa.Connection, query: HistoryQuery, names: FieldNames,
     position = _position(signer, query, after) if after is not None else None
     changes = tables_of(conn, query.tenant).changes
     base = sa.select(changes).where(
-        changes.c.object_id == query.object_id, changes.c.record_id == query.record_id,
+        changes.c.object_id == query.object_id,
+        changes.c.record_id.in_([query.record_id, packs.key(query.record_id)]),
         changes.c.at >= now - dt.timedelta(days=query.retention_days))
     found: list[tuple[Any, tuple[FieldChange, ...]]] = []
     scanned, exhausted = 0, False
@@ -158,7 +168,9 @@ def read_history(conn: sa.Connection, query: HistoryQuery, names: FieldNames,
         for row in rows:
             scanned += 1
             position = row.id
-            change = decode(row)
+            change = _own(row, query.record_id)
+            if change is None:  # a pack of others' creates
+                continue
             fields = _fields(change.kind, names.now(query.object_id, change.at, change.before),
                              names.now(query.object_id, change.at, change.after),
                              query.fields)

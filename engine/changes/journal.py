@@ -14,13 +14,14 @@ order they happened, in the operation's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from hulian.engine.changes import outbox
+from hulian.engine.changes import outbox, packs
 from hulian.engine.changes.outbox import Origin, Pending
+from hulian.engine.changes.packs import Packed
 from hulian.engine.schema.compiled import CompiledObject, CompiledSchema
 
 __all__ = ["CREATED_KEYS", "Journal", "created_values"]
@@ -45,7 +46,7 @@ class Journal:
 
     def __init__(self, schema: CompiledSchema) -> None:
         self.schema = schema
-        self.entries: list[tuple[bool, Pending]] = []
+        self.entries: list[tuple[bool, Pending | Packed]] = []
 
     def _object_id(self, obj: CompiledObject) -> str:
         return str(self.schema.ids.get(obj.api_name, {}).get("id") or obj.api_name)
@@ -56,13 +57,16 @@ class Journal:
         self.entries.append((system, Pending(kind, obj.api_name, self._object_id(obj),
                                              record_id, before, after)))
 
-    def created(self, obj: CompiledObject, rows: Iterable[Mapping[str, Any]]) -> None:
+    def created(self, obj: CompiledObject, rows: Sequence[Mapping[str, Any]]) -> None:
+        """New records, as stored: many at once are noted as packs
+        (:mod:`~hulian.engine.changes.packs`)."""
         object_id, name = self._object_id(obj), obj.api_name
         keys = _created_keys(obj)
         self.entries.extend(
-            (False, Pending("create", name, object_id, row["id"], None,
-                            {k: row[k] for k in keys if row.get(k) is not None}))
-            for row in rows)
+            (False, entry if isinstance(entry, Packed) else Pending(
+                "create", name, object_id, entry["id"], None,
+                {k: entry[k] for k in keys if entry.get(k) is not None}))
+            for entry in packs.pack(name, object_id, rows, keys))
 
     def updated(self, obj: CompiledObject, record_id: str, before: Mapping[str, Any],
                 after: Mapping[str, Any], *, system: bool = False) -> None:

@@ -17,13 +17,14 @@ touches any record (:func:`claim`, called by :meth:`hulian.engine.Session._write
 deploys): writers of one tenant then queue at the counter, never in a cycle.
 
 Values are JSON text (:mod:`hulian.metadata.jsontext`: decimals stay exact, dates and times
-ISO 8601).
+ISO 8601). A bulk write's creates are stored in packs, one row holding many consecutive ids
+(:mod:`~hulian.engine.changes.packs`); :func:`read_after` gives them back one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -31,13 +32,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hulian.engine.changes import RecordChange
+from hulian.engine.changes.packs import Packed, unpack
 from hulian.engine.memo import per_table
 from hulian.engine.records.bulk import insert_into
 from hulian.engine.system.tenant_tables import TenantTables, tables_of
-from hulian.metadata.jsontext import dumps_flat, loads
+from hulian.metadata.jsontext import dumps_flat
 
-__all__ = ["Origin", "Pending", "append", "claim", "counter_lock", "keep_floor", "last_id",
-           "read_after"]
+__all__ = ["Origin", "Pending", "append", "claim", "counter_lock", "held", "holding",
+           "keep_floor", "last_id", "read_after"]
 
 COUNTER = {"object": "~changes", "field": "~", "period": "~"}
 """The counter row's key in the tenant's counter table."""
@@ -114,10 +116,12 @@ def counter_lock(counter: sa.Table) -> sa.Select:
 
 @per_table
 def _newest_statement(changes: sa.Table, counter: sa.Table) -> sa.Select:
-    """SQLite: the newest change id, the larger of the table's highest id and the counter
-    (the floor kept across purges, :func:`keep_floor`)."""
+    """SQLite: the newest change id, the larger of the last id of the table's last row and
+    the counter (the floor kept across purges, :func:`keep_floor`)."""
+    last_row = sa.select(changes.c.id + changes.c.span - 1).order_by(changes.c.id.desc()) \
+        .limit(1).scalar_subquery()
     return sa.select(sa.func.max(
-        sa.func.coalesce(sa.select(sa.func.max(changes.c.id)).scalar_subquery(), 0),
+        sa.func.coalesce(last_row, 0),
         sa.func.coalesce(sa.select(counter.c.value).where(*_at_counter(counter))
                          .scalar_subquery(), 0)))
 
@@ -157,33 +161,43 @@ def _json(values: Mapping[str, Any] | None) -> str | None:
     return None if values is None else dumps_flat(values)
 
 
-def append(conn: sa.Connection, tenant: str, origin: Origin, changes: Sequence[Pending]
-           ) -> range:
-    """Write ``changes`` to the outbox in the caller's transaction; their ids."""
+def append(conn: sa.Connection, tenant: str, origin: Origin,
+           changes: Sequence[Pending | Packed]) -> range:
+    """Write ``changes`` (single changes, and packs of creates) to the outbox in the
+    caller's transaction; their ids."""
     if not changes:
         return range(0)
     tables = tables_of(conn, tenant)
     common = {"user_id": origin.user_id, "enterprise_id": origin.enterprise_id,
               "channel": origin.channel, "request_id": origin.request_id, "at": origin.at}
     postgres = conn.dialect.name == "postgresql"
-    if len(changes) == 1:
+    if len(changes) == 1 and isinstance(changes[0], Pending):
         c = changes[0]
         one = conn.execute(
             (_append_one_statement if postgres else _append_one_sqlite)(
                 tables.changes, tables.sequences),
             {"kind": c.kind, "object": c.object, "object_id": c.object_id,
              "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
-             **common}).scalar_one()
+             "span": 1, **common}).scalar_one()
         return range(one, one + 1)
-    last = _bump(conn, tables, len(changes)) if postgres else \
-        int(conn.scalar(_newest_statement(tables.changes, tables.sequences))) + len(changes)
-    ids = range(last - len(changes) + 1, last + 1)
-    insert_into(conn, tables.changes, [
-        {"id": change_id, "kind": c.kind, "object": c.object, "object_id": c.object_id,
-         "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
-         **common}
-        for change_id, c in zip(ids, changes, strict=True)])
-    return ids
+    total = sum(c.span if isinstance(c, Packed) else 1 for c in changes)
+    last = _bump(conn, tables, total) if postgres else \
+        int(conn.scalar(_newest_statement(tables.changes, tables.sequences))) + total
+    change_id, rows = last - total + 1, []
+    for c in changes:
+        if isinstance(c, Packed):
+            rows.append({"id": change_id, "kind": "create", "object": c.object,
+                         "object_id": c.object_id, "record_id": c.record_key, "before": None,
+                         "after": c.after, "span": c.span, **common})
+            change_id += c.span
+        else:
+            rows.append({"id": change_id, "kind": c.kind, "object": c.object,
+                         "object_id": c.object_id, "record_id": c.record_id,
+                         "before": _json(c.before), "after": _json(c.after), "span": 1,
+                         **common})
+            change_id += 1
+    insert_into(conn, tables.changes, rows)
+    return range(last - total + 1, last + 1)
 
 
 def last_id(conn: sa.Connection, tenant: str) -> int:
@@ -195,11 +209,15 @@ def last_id(conn: sa.Connection, tenant: str) -> int:
     return int(conn.scalar(sa.select(counter.c.value).where(*_at_counter(counter))) or 0)
 
 
-def _change(row: Any) -> RecordChange:
-    return RecordChange(row.id, row.kind, row.object, row.record_id,
-                        loads(row.before) if row.before is not None else None,
-                        loads(row.after) if row.after is not None else None,
-                        row.user_id, row.enterprise_id, row.channel, row.request_id, row.at)
+def holding(changes: sa.Table, after: int | sa.ColumnElement[int]
+            ) -> tuple[sa.ColumnElement[bool], ...]:
+    """The condition on the changes table's rows that hold a change above ``after``: from
+    the last row at or below it (a pack may hold ids on both sides) on, as a range of the
+    id index."""
+    below = sa.select(sa.func.max(changes.c.id)).where(changes.c.id <= after) \
+        .scalar_subquery()
+    return (changes.c.id >= sa.func.coalesce(below, after + 1),
+            changes.c.id + changes.c.span > after + 1)
 
 
 def read_after(conn: sa.Connection, tenant: str, after: int, *, limit: int,
@@ -207,7 +225,27 @@ def read_after(conn: sa.Connection, tenant: str, after: int, *, limit: int,
     """The first ``limit`` changes with ids above ``after``, oldest first (``where``: a
     further condition on the changes table, e.g. some objects)."""
     changes = tables_of(conn, tenant).changes
-    query = sa.select(changes).where(changes.c.id > after)
+    query = sa.select(changes).where(*holding(changes, after))
     if where is not None:
         query = query.where(where)
-    return [_change(row) for row in conn.execute(query.order_by(changes.c.id).limit(limit))]
+    rows = conn.execute(query.order_by(changes.c.id).limit(limit))
+    return [change for row in rows for change in unpack(row) if change.id > after][:limit]
+
+
+def held(conn: sa.Connection, changes: sa.Table, ids: Iterable[int]) -> dict[int, RecordChange]:
+    """Id -> change, for those of ``ids`` the outbox ``changes`` still holds (packed or
+    not); one query per row that holds some."""
+    chosen = set(ids)
+    wanted = sorted(chosen)
+    out: dict[int, RecordChange] = {}
+    i = 0
+    while i < len(wanted):
+        below = sa.select(sa.func.max(changes.c.id)).where(changes.c.id <= wanted[i])
+        row = conn.execute(sa.select(changes).where(
+            changes.c.id == below.scalar_subquery())).first()
+        end = wanted[i] + 1 if row is None else max(row.id + row.span, wanted[i] + 1)
+        if row is not None:
+            out.update((c.id, c) for c in unpack(row) if c.id in chosen)
+        while i < len(wanted) and wanted[i] < end:
+            i += 1
+    return out

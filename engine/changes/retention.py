@@ -93,13 +93,15 @@ def purge_changes(conn: sa.Connection, tenant: str, now: dt.datetime, *,
     others = changes.c.at < now - dt.timedelta(feed_retention_days)
     terms.append(sa.and_(changes.c.object_id.not_in(tracked), others) if tracked else others)
     condition = sa.or_(*terms)
-    if keep_from is not None:
-        condition = sa.and_(condition, changes.c.id < keep_from)
-    highest = conn.scalar(sa.select(sa.func.max(changes.c.id)).where(condition))
+    if keep_from is not None:  # a pack's last id too (packs: a row holds ``span`` ids)
+        condition = sa.and_(condition, changes.c.id + changes.c.span <= keep_from)
+    highest, deleted = conn.execute(sa.select(
+        sa.func.max(changes.c.id + changes.c.span - 1), sa.func.sum(changes.c.span))
+        .where(condition)).one()
     if highest is None:
         return Purged(0, purged_through(conn, tenant))
     outbox.keep_floor(conn, tenant)  # before the newest change may go
-    deleted = conn.execute(changes.delete().where(condition)).rowcount
+    conn.execute(changes.delete().where(condition))
     counter = tables.sequences
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(insert(counter).values(**MARK, value=int(highest)).on_conflict_do_update(
@@ -107,4 +109,4 @@ def purge_changes(conn: sa.Connection, tenant: str, now: dt.datetime, *,
         set_={"value": sa.func.max(counter.c.value, int(highest))
               if conn.dialect.name == "sqlite"
               else sa.func.greatest(counter.c.value, int(highest))}))
-    return Purged(deleted, purged_through(conn, tenant))
+    return Purged(int(deleted), purged_through(conn, tenant))

@@ -63,7 +63,9 @@ class TenantTables:
     text (:mod:`~hulian.engine.system.personal_scenes`)."""
     changes: sa.Table
     """The outbox (:mod:`hulian.engine.changes`): one row per record change, ``id`` gapless
-    and increasing in commit order, written in the transaction of the change."""
+    and increasing in commit order, written in the transaction of the change; or one row
+    per pack of a bulk write's creates (``span`` > 1: the ids ``id`` to ``id + span - 1``,
+    :mod:`~hulian.engine.changes.packs`)."""
     recycle_bin: sa.Table
     """The recycle bin (回收站, :mod:`~hulian.engine.records.recycle_bin`): one row per
     deleted record (``object`` its object's stable id), with who deleted it and when;
@@ -187,6 +189,7 @@ def _build(dialect: str, tenant: str) -> TenantTables:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("request_id", sa.String(64)),
         sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("span", sa.Integer, nullable=False, server_default=sa.text("1")),
     )
     sa.Index(short_name("ix", changes.name, "record"), changes.c.record_id)
     sa.Index(short_name("ix", changes.name, "at"), changes.c.at)
@@ -431,6 +434,7 @@ def create_tenant_tables(conn: sa.Connection, tenant: str) -> None:
     if schema is not None:
         conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
     tables.metadata.create_all(conn)
+    tenant_migrations.compress_changes(conn, tenant)
     _seed(conn, tables)
     conn.execute(tenants.update().where(tenants.c.name == tenant)
                  .values(system_version=tenant_migrations.LATEST))

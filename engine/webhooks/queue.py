@@ -13,13 +13,16 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hulian.engine.changes import outbox
 from hulian.engine.system.tenant_tables import TenantTables
 from hulian.engine.webhooks.store import OPEN, Subscription
+from hulian.metadata.jsontext import dumps_flat
 
 __all__ = ["MAX_ERROR", "DeliverySettings", "Item", "body", "claim", "due", "enqueue",
            "record_outcomes"]
@@ -121,11 +124,12 @@ def due(conn: sa.Connection, tables: TenantTables, name: str, now: dt.datetime,
         sa.select(d.c.change_id, d.c.record_id, d.c.attempts, d.c.next_at,
                   d.c.lease_until, d.c.payload, c.c.kind, c.c.object, c.c.before,
                   c.c.after, c.c.user_id, c.c.enterprise_id, c.c.channel,
-                  c.c.request_id, c.c.at, c.c.id.label("found"))
+                  c.c.request_id, c.c.at, c.c.span, c.c.id.label("found"))
         .select_from(d.outerjoin(c, c.c.id == d.c.change_id))
         .where(d.c.subscription == name, is_open, d.c.record_id.in_(records),
                d.c.change_id >= min(row.change_id for row in heads))
         .order_by(d.c.change_id).limit(settings.window)).all()
+    rows = _unpacked(conn, c, rows)
     groups: dict[str, list[Any]] = {}
     stopped: set[str] = set()
     for row in rows:
@@ -139,6 +143,31 @@ def due(conn: sa.Connection, tables: TenantTables, name: str, now: dt.datetime,
         group.append(row)
     head_ids = {row.change_id for row in heads}
     return [g for g in groups.values() if g and g[0].change_id in head_ids]
+
+
+def _unpacked(conn: sa.Connection, changes: sa.Table, rows: list[Any]) -> list[Any]:
+    """``rows`` (deliveries joined to their change's row), those of a change in a pack of
+    creates (:mod:`~hulian.engine.changes.packs`: its row holds others too, or is another's)
+    given their own change's values."""
+    packed = [row.change_id for row in rows
+              if row.payload is None and (row.found is None or row.span > 1)]
+    if not packed:
+        return rows
+    found = outbox.held(conn, changes, packed)
+    out = []
+    for row in rows:
+        change = found.get(row.change_id)
+        if row.payload is not None or (row.found is not None and row.span == 1) \
+                or change is None:
+            out.append(row)
+            continue
+        out.append(SimpleNamespace(**{
+            **row._mapping, "kind": change.kind, "object": change.object, "before": None,
+            "after": dumps_flat(change.after or {}), "user_id": change.user,
+            "enterprise_id": change.enterprise, "channel": change.channel,
+            "request_id": change.request_id, "at": change.at, "span": 1,
+            "found": change.id}))
+    return out
 
 
 def claim(conn: sa.Connection, tables: TenantTables, name: str, groups: list[list[Any]],

@@ -17,7 +17,7 @@ from hulian.engine import (
     QueryError,
 )
 from hulian.engine.changes import outbox
-from hulian.engine.changes.feed import FeedCursors, feed_condition, read_feed, visible_fields
+from hulian.engine.changes.feed import FeedCursors, feed_access, read_feed, visible_fields
 from hulian.engine.changes.names import FieldNames
 from hulian.engine.changes.retention import purge_changes, purged_through
 from hulian.engine.records.cursors import CursorSigner
@@ -159,11 +159,11 @@ def test_a_page_scans_a_bounded_range_and_its_cursor_passes_what_it_skipped(worl
     with world.engine.session(world.tenant, "mei", readonly=True) as s:
         schema, visibility = s.schema, s.visibility
     with world.engine.db.connect() as conn:
-        condition = feed_condition(tables_of(conn, world.tenant).changes, schema, visibility,
-                                   [schema.object("Memo")])
+        access = feed_access(tables_of(conn, world.tenant).changes, schema, visibility,
+                             [schema.object("Memo")])
         pages, after = [], None
         for _ in range(3):
-            page = read_feed(conn, schema, condition, FieldNames(),
+            page = read_feed(conn, schema, access, FieldNames(),
                              lambda n: visible_fields(schema.object(n), frozenset()),
                              cursors, after, 10, scan=2)
             pages.append(([c.record_id for c in page], cursors.position(page.next),

@@ -183,6 +183,26 @@ def test_a_tenant_made_from_the_model_equals_one_migrated_from_version_0(engine,
     assert _differences(engine.db, made) == []
 
 
+def test_outbox_values_are_lz4_compressed_on_postgresql_made_or_migrated(engine, tenant):
+    """A pack of a bulk write's creates is a long text: PostgreSQL compresses it with lz4,
+    in a new tenant and in one that ran version 9, not with the slower default."""
+    if engine.dialect != "postgresql":
+        pytest.skip("column compression is PostgreSQL's")
+    made, migrated = f"{tenant}_lz_made", f"{tenant}_lz_run"
+    with engine.db.begin() as conn:
+        for name in (made, migrated):
+            conn.execute(tenants.insert().values(name=name, created_at=now()))
+        create_tenant_tables(conn, made)
+        tenant_migrations.bring_up_to_date(conn, migrated)
+        for name in (made, migrated):
+            table = tenant_tables("postgresql", name).changes
+            found = conn.execute(sa.text(
+                "SELECT attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = CAST(:t AS regclass) AND attname IN ('before', 'after')"),
+                {"t": f'"{table.schema}"."{table.name}"'}).all()
+            assert sorted(found) == [("after", "l"), ("before", "l")]
+
+
 def test_two_processes_upgrading_at_once_run_each_migration_once(three_tenants, monkeypatch):
     calls: list[str] = []
     _next_migration(monkeypatch, _probe(calls, set()))
@@ -208,8 +228,8 @@ def test_two_processes_upgrading_at_once_run_each_migration_once(three_tenants, 
 def test_a_tenant_from_before_personal_scenes_gets_their_table(three_tenants):
     """Versions 2, 3, 4, 7 and 8 add ``hulian_personal_scenes``, the outbox
     ``hulian_changes``, the recycle bin and activities, webhooks and their deliveries, and
-    scheduled actions to tenants that stand at version 1 (and 5 and 6 find the
-    notification, approval, people and metadata tables there already)."""
+    scheduled actions to tenants that stand at version 1 (5 and 6 find the notification,
+    approval, people and metadata tables there already, and 9 the outbox's ``span``)."""
     db = three_tenants.db
     tables = tenant_tables(db.dialect.name, "b")
     with db.begin() as conn:
@@ -220,7 +240,7 @@ def test_a_tenant_from_before_personal_scenes_gets_their_table(three_tenants):
         conn.execute(sa.text("UPDATE hulian_tenants SET system_version = 1 WHERE name = 'b'"))
     assert sorted(d[0] for d in _differences(db, "b")) == ["add_index"] * 9 + ["add_table"] * 7
     assert upgrade(db) == ["b"]
-    assert _version(db, "b") == tenant_migrations.LATEST == 8
+    assert _version(db, "b") == tenant_migrations.LATEST == 9
     assert _differences(db, "b") == []
     assert upgrade(db) == []
 
