@@ -7,7 +7,10 @@ write are stored in packs of up to :data:`MAX_SPAN`, one row each: its ``id`` is
 first change's id, ``span`` says how many ids it holds, and ``after`` holds the values
 column by column::
 
-    {"ids": ["01J...A", "01J...B"], "fields": {"title": ["A", "B"], "amount": [1.50, null]}}
+    {"ids": ["01J...A", "01J...B"],
+     "fields": {"title": ["A", "B"], "amount": [1.50, null], "owner_id": {"=": "01H..."}}}
+
+(a value every record of the pack has is written once, as ``{"=": value}``).
 
 A pack's records share the first 10 characters of their ids (the millisecond they were
 made: a bulk write makes a batch's ids with one clock read, :func:`hulian.engine.ids.new_ids`);
@@ -18,9 +21,9 @@ Readers never see a pack: :func:`unpack` gives back its :class:`RecordChange` va
 each with its own id (``id``, ``id + 1``, ...), record and values (a blank value left out
 of ``after``, as in a single create). Only the outbox's own readers know ``span``.
 
->>> text = encode(["r1", "r2"], {"title": ["A", "B"], "amount": [Decimal("1.50"), None]})
->>> text
-'{"ids":["r1","r2"],"fields":{"title":["A","B"],"amount":[1.50,null]}}'
+>>> encode(["r1", "r2"], {"title": ["A", "B"], "amount": [Decimal("1.50"), None],
+...                        "stage": ["new", "new"]})
+'{"ids":["r1","r2"],"fields":{"title":["A","B"],"amount":[1.50,null],"stage":{"=":"new"}}}'
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from hulian.engine.changes import RecordChange
-from hulian.metadata.jsontext import flat_value, loads, number_text
+from hulian.metadata.jsontext import flat_value, loads
 
 __all__ = ["MAX_SPAN", "Packed", "encode", "key", "pack", "unpack"]
 
@@ -68,21 +71,37 @@ def key(record_id: str) -> str:
     return record_id[:PREFIX] + "~"
 
 
+_NOT_PLAIN_DECIMAL = ("E", "N", "I")
+"""In ``str(Decimal)``: an exponent, NaN or Infinity, which
+:func:`hulian.metadata.jsontext.number_text` writes otherwise or refuses."""
+_SAME_BY_EQUALITY = frozenset({str, int, bool, type(None), dt.date, list})
+"""Types whose equal values are written alike (unlike Decimals 1.5 and 1.50)."""
+
+
 def _column(column: Sequence[Any]) -> str:
-    """A column's values as a JSON array, the fast way its types allow."""
+    """A column's values as JSON, the fast way its types allow: ``{"=": value}`` when every
+    record has the same value (an owner, a business type), else an array."""
     kinds = set(map(type, column))
+    if len(kinds) == 1:
+        (kind,) = kinds
+        if kind is Decimal:
+            texts = list(map(str, column))
+            joined = ",".join(texts)
+            if not any(mark in joined for mark in _NOT_PLAIN_DECIMAL):
+                same = texts.count(texts[0]) == len(texts)
+                return '{"=":' + texts[0] + "}" if same else "[" + joined + "]"
+        elif kind in _SAME_BY_EQUALITY and column.count(column[0]) == len(column):
+            return '{"=":' + flat_value(column[0]) + "}"
+        elif kind in (dt.date, dt.datetime, dt.time):
+            return _C_ENCODER.encode(list(map(kind.isoformat, column)))
     if kinds <= _PLAIN:
         return _C_ENCODER.encode(column)
-    if kinds <= {Decimal, type(None)}:
-        return "[" + ",".join("null" if v is None else number_text(v) for v in column) + "]"
-    if kinds <= {dt.date, dt.datetime, dt.time, type(None)}:
-        return _C_ENCODER.encode([None if v is None else v.isoformat() for v in column])
     return "[" + ",".join(map(flat_value, column)) + "]"
 
 
 def encode(ids: Sequence[str], fields: Mapping[str, Sequence[Any]]) -> str:
     """The ``after`` text of a pack: the records' ids and, per field, their values in the
-    same order (``None``: blank)."""
+    same order (``None``: blank), or the one value they all have."""
     return '{"ids":' + _C_ENCODER.encode(list(ids)) + ',"fields":{' + ",".join(
         _C_ENCODER.encode(name) + ":" + _column(column)
         for name, column in fields.items()) + "}}"
@@ -128,9 +147,11 @@ def unpack(row: Any) -> list[RecordChange]:
         return [RecordChange(row.id, row.kind, row.object, row.record_id, before, after,
                              row.user_id, row.enterprise_id, row.channel, row.request_id,
                              row.at)]
-    columns = list(after["fields"].items())
+    ids = after["ids"]
+    columns = [(name, column if isinstance(column, list) else [column["="]] * len(ids))
+               for name, column in after["fields"].items()]
     return [RecordChange(row.id + i, row.kind, row.object, record_id, None,
                          {name: column[i] for name, column in columns
                           if column[i] is not None},
                          row.user_id, row.enterprise_id, row.channel, row.request_id, row.at)
-            for i, record_id in enumerate(after["ids"])]
+            for i, record_id in enumerate(ids)]

@@ -93,3 +93,16 @@ def test_a_single_row_reads_back_as_itself():
     (change,) = unpack(row)
     assert (change.id, change.before, change.after) == (7, {"amount": Decimal("1.5")},
                                                         {"amount": 2})
+
+
+def test_a_value_every_record_has_is_written_once_and_read_back_for_each():
+    owner = new_ids(1)[0]
+    rows = [{"id": i, "owner_id": owner, "amount": a, "stage": "new"}
+            for i, a in zip(new_ids(3), [Decimal("1.5"), Decimal("1.50"), Decimal("1.5")],
+                            strict=True)]
+    (packed,) = pack("Deal", "o", rows, ("owner_id", "amount", "stage"))
+    assert packed.after.count(owner) == 1 and '"stage":{"=":"new"}' in packed.after
+    changes = unpack(_row(packed, 1))
+    assert [c.after for c in changes] == [{"owner_id": owner, "amount": Decimal(a), "stage": "new"}
+                                          for a in ("1.5", "1.50", "1.5")]
+    assert [str(c.after["amount"]) for c in changes] == ["1.5", "1.50", "1.5"]
