@@ -132,6 +132,46 @@ def _append_one_sqlite(changes: sa.Table, counter: sa.Table) -> sa.Executable:
     return _insert_one(changes, _newest_statement(changes, counter).scalar_subquery() + 1)
 
 
+class _Driver(NamedTuple):
+    """A statement compiled once for one dialect, run through the driver directly."""
+
+    sql: str
+    names: tuple[str, ...] | None
+    """The parameters' order (positional paramstyles); None: by name."""
+    fixed: dict[str, Any]
+    """The statement's own values (constants it binds), by name."""
+    converters: tuple[tuple[str, Any], ...]
+    """(name, conversion) of the parameters the driver cannot take as they are."""
+
+
+@per_table
+def _append_one_driver(changes: sa.Table, counter: sa.Table, dialect: sa.Dialect) -> _Driver:
+    """:func:`_append_one_statement` or :func:`_append_one_sqlite`, compiled: a single write
+    records its change without SQLAlchemy compiling, caching and binding the statement
+    each time."""
+    statement = (_append_one_statement if dialect.name == "postgresql" else
+                 _append_one_sqlite)(changes, counter)
+    compiled = statement.compile(dialect=dialect)
+    converters = []
+    for bind, name in compiled.bind_names.items():
+        convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            converters.append((name, convert))
+    return _Driver(compiled.string,
+                   tuple(compiled.positiontup) if compiled.positiontup is not None else None,
+                   compiled.construct_params(_check=False), tuple(converters))
+
+
+def _append_one(conn: sa.Connection, tables: TenantTables, values: dict[str, Any]) -> int:
+    """Number and insert one change (its column values by name); its id."""
+    driver = _append_one_driver(tables.changes, tables.sequences, conn.dialect)
+    params = {**driver.fixed, **values}
+    for name, convert in driver.converters:
+        params[name] = convert(params[name])
+    bound: Any = params if driver.names is None else tuple(params[n] for n in driver.names)
+    return int(conn.exec_driver_sql(driver.sql, bound).scalar_one())
+
+
 def keep_floor(conn: sa.Connection, tenant: str) -> None:
     """Before changes are deleted (retention): raise the counter to the newest id, so that
     on SQLite, where ids follow the table's highest, no id is ever given twice."""
@@ -173,12 +213,10 @@ def append(conn: sa.Connection, tenant: str, origin: Origin,
     postgres = conn.dialect.name == "postgresql"
     if len(changes) == 1 and isinstance(changes[0], Pending):
         c = changes[0]
-        one = conn.execute(
-            (_append_one_statement if postgres else _append_one_sqlite)(
-                tables.changes, tables.sequences),
-            {"kind": c.kind, "object": c.object, "object_id": c.object_id,
-             "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
-             "span": 1, **common}).scalar_one()
+        one = _append_one(conn, tables, {
+            "kind": c.kind, "object": c.object, "object_id": c.object_id,
+            "record_id": c.record_id, "before": _json(c.before), "after": _json(c.after),
+            "span": 1, **common})
         return range(one, one + 1)
     total = sum(c.span if isinstance(c, Packed) else 1 for c in changes)
     last = _bump(conn, tables, total) if postgres else \
