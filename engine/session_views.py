@@ -183,20 +183,22 @@ class ViewsMixin(SessionParts):
     def _scene_counts(self, obj: CompiledObject, scenes: list[SceneDef]) -> list[int | None]:
         """How many records each scene lists for the user, in ONE statement: the scenes
         over the plain record select (the built-in ones, declared ones without a filter)
-        as conditional counts of a single scan of the object's visible records, the
-        others as a scalar count subquery each; None for a personal scene whose filter no
-        longer type-checks. The statement is kept per user and set of scenes."""
+        as conditional counts of a single scan of the object's visible records (a
+        condition with a subquery, as "in my team", and one that holds for none, as "my
+        subordinates" for who leads no one: see :func:`_plain_count`), the others as a
+        scalar count subquery each; None for a personal scene whose filter no longer
+        type-checks. The statement is kept per user and set of scenes."""
         def build() -> tuple[sa.Select, frozenset[int]]:
             table = obj.table
             base = base_select(self.schema, obj, self.user.id, self.visibility)
+            visible = self.visibility.predicate(obj, READ)
             columns: list[Any] = [sa.func.count()]  # an aggregate: always one row
             failed = set()
             for i, scene in enumerate(scenes):
                 try:
                     shared, condition = self._scene_sql(obj, scene)
                     if shared is None:
-                        columns.append(sa.func.count() if condition is None else
-                                       sa.func.count(sa.case((condition, 1))))
+                        columns.append(_plain_count(base, table, visible, condition))
                         continue
                     query, select = self._filtered(obj, None, False, None, scene)
                 except FormulaError:
@@ -206,10 +208,7 @@ class ViewsMixin(SessionParts):
                 columns.append(sa.select(sa.func.count()).select_from(inner)
                                .correlate(None).scalar_subquery())
             statement = sa.select(*columns).select_from(base.from_clause()).where(
-                table.c.is_deleted == sa.false())
-            visible = self.visibility.predicate(obj, READ)
-            if visible is not None:
-                statement = statement.where(visible)
+                *_live(table, visible))
             return statement, frozenset(failed)
 
         key = ("scene_counts", obj.api_name, *(scene.key for scene in scenes))
@@ -320,3 +319,27 @@ class ViewsMixin(SessionParts):
                  if isinstance(app.description, Mapping) else app.description}
                 for app in sorted(self.schema.pack.apps, key=lambda a: a.api_name)
                 if not self.user.is_interconnect or mine.intersection(app.roles)]
+
+
+def _live(table: sa.Table, visible: Any | None) -> tuple[Any, ...]:
+    """The conditions of the records a reader may see (not deleted, and ``visible``)."""
+    live = table.c.is_deleted == sa.false()
+    return (live,) if visible is None else (live, visible)
+
+
+def _plain_count(base: Any, table: sa.Table, visible: Any | None, condition: Any | None
+                 ) -> Any:
+    """The count of a plain scene (``condition``: its records among the visible ones) as a
+    column of the scene counts' statement: a conditional count of its scan, or where the
+    condition is a subquery (team membership) a count subquery of its own, which the
+    database answers from the subquery's few rows instead of testing every record
+    against it; 0 for a scene that lists nothing."""
+    if condition is None:
+        return sa.func.count()
+    if isinstance(condition, sa.sql.elements.False_):
+        return sa.literal(0)
+    if any(isinstance(e, sa.sql.selectable.SelectBase)
+           for e in sa.sql.visitors.iterate(condition)):
+        return sa.select(sa.func.count()).select_from(base.from_clause()).where(
+            *_live(table, visible), condition).correlate(None).scalar_subquery()
+    return sa.func.count(sa.case((condition, 1)))
