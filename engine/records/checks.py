@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from hulian.engine.errors import FieldError
 from hulian.engine.records.context import Context
@@ -22,11 +23,25 @@ from hulian.metadata.field_types import inactive_options
 from hulian.metadata.model import Field, label_text
 
 CHUNK = 500
+"""Values per statement where each is a parameter of its own (SQLite's ``IN``)."""
+ARRAY_CHUNK = 10_000
+"""Values per statement where they are one array parameter (PostgreSQL's ``= ANY``)."""
 
 
-def _chunks(values: list[Any]) -> Iterable[list[Any]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
+def _chunks(values: list[Any], dialect: str) -> Iterable[list[Any]]:
+    size = ARRAY_CHUNK if dialect == "postgresql" else CHUNK
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def among(column: sa.ColumnElement[Any], name: str, dialect: str) -> sa.ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name``: on PostgreSQL ``= ANY(:name)``, one
+    array parameter however long the list, so that the statement's text (and the plan the
+    driver prepares for it) stays the same and nothing is rendered per value; an expanding
+    ``IN`` elsewhere."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, expanding=True))
 
 
 def check_required(plan: WritePlan, rows: list[dict[str, Any]], errors: list[FieldError],
@@ -71,7 +86,7 @@ def check_references(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
             continue
         query = _existing(ctx, f)
         found: set[str] = set()
-        for chunk in _chunks(wanted):
+        for chunk in _chunks(wanted, ctx.conn.dialect.name):
             found.update(ctx.conn.scalars(query, {"ids": chunk}))
         passing = _passing_filter(ctx, obj, f.api_name, f.target, sorted(found))
         shown = disclosure(ctx)
@@ -101,18 +116,19 @@ def _existing(ctx: Context, f: Field) -> sa.Select:
     them (no oracle). Built once per reader (or per schema, when it reads every record)."""
     target_obj = ctx.schema.target(f.target)
     access = EDIT if f.type == "master_detail" else READ
+    dialect = ctx.conn.dialect.name
     visible = None if f.target not in ctx.schema.objects else \
         _visibility(ctx).predicate(target_obj, access)
 
     def build() -> sa.Select:
         target = target_obj.table
-        query = sa.select(target.c.id).where(target.c.id.in_(sa.bindparam("ids", expanding=True)),
+        query = sa.select(target.c.id).where(among(target.c.id, "ids", dialect),
                                              target.c.is_deleted == sa.false())
         return query if visible is None else query.where(visible)
 
     if visible is None:
-        return ctx.schema.memo.get(("existing", f.target), build)
-    return _visibility(ctx).statement(("existing", f.target, access), build)
+        return ctx.schema.memo.get(("existing", f.target, dialect), build)
+    return _visibility(ctx).statement(("existing", f.target, access, dialect), build)
 
 
 def disclosure(ctx: Context) -> Disclosure | None:
@@ -140,11 +156,12 @@ def _passing_filter(ctx: Context, obj: CompiledObject, name: str, target: str,
         select = base_select(ctx.schema, target_obj)
         condition = compiled_filter(select, formula)
         return sa.select(target_obj.table.c.id).select_from(select.from_clause()).where(
-            target_obj.table.c.id.in_(sa.bindparam("ids", expanding=True)), condition)
+            among(target_obj.table.c.id, "ids", dialect), condition)
 
-    query = ctx.schema.memo.get(("lookup_filter", obj.api_name, name), build)
+    dialect = ctx.conn.dialect.name
+    query = ctx.schema.memo.get(("lookup_filter", obj.api_name, name, dialect), build)
     passing: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in _chunks(ids, dialect):
         passing.update(ctx.conn.scalars(query, {"ids": chunk}))
     return passing
 
@@ -186,7 +203,7 @@ def check_unique(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]],
                 fresh[value] = i
         query = _taken(ctx, obj, f.api_name, exclude_id is not None)
         taken: set[Any] = set()
-        for chunk in _chunks(list(fresh)):
+        for chunk in _chunks(list(fresh), ctx.conn.dialect.name):
             taken.update(ctx.conn.scalars(query, {"values": chunk, "exclude": exclude_id}))
         for value, i in fresh.items():
             if value in taken:
@@ -207,13 +224,15 @@ def _taken_messages(obj: CompiledObject, f: Any) -> dict[str, str]:
 def _taken(ctx: Context, obj: CompiledObject, name: str, excluding: bool) -> sa.Select:
     """Which of ``:values`` live records of ``obj`` already hold in field ``name`` (all
     records: uniqueness is not a matter of permissions), but record ``:exclude``."""
+    dialect = ctx.conn.dialect.name
+
     def build() -> sa.Select:
         column = obj.column(name)
-        query = sa.select(column).where(column.in_(sa.bindparam("values", expanding=True)),
+        query = sa.select(column).where(among(column, "values", dialect),
                                         obj.table.c.is_deleted == sa.false())
         return query.where(obj.table.c.id != sa.bindparam("exclude")) if excluding else query
 
-    return ctx.schema.memo.get(("taken", obj.api_name, name, excluding), build)
+    return ctx.schema.memo.get(("taken", obj.api_name, name, excluding, dialect), build)
 
 
 def check_owners(ctx: Context, rows: list[dict[str, Any]], errors: list[FieldError]) -> None:

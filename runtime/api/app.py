@@ -14,6 +14,7 @@ See docs/api.md.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
@@ -68,6 +69,16 @@ def health(call: Call) -> Response:
     return JSONResponse({"status": "ok", "database": call.engine.dialect})
 
 
+class ApiMount(Mount):
+    """The API's mount. Starlette's mount pattern stops at a line break, so a URL with
+    ``%0A`` in its path answered ``route_not_found`` whatever it named; here the routes get
+    it and answer for it (an unknown record, a bad document path)."""
+
+    def __init__(self, path: str, routes: list[BaseRoute]) -> None:
+        super().__init__(path, routes=routes)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
 def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
                debug: bool = False, secret_key: str | None = None,
                secure_cookies: bool = False,
@@ -112,7 +123,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES,
     from hulian.runtime.ui import login_pages
     from hulian.runtime.ui.headers import SecurityHeaders
 
-    mounted: list[BaseRoute] = [Mount(API_PREFIX, routes=routes)]
+    mounted: list[BaseRoute] = [ApiMount(API_PREFIX, routes=routes)]
     middleware: list[Middleware] = []
     if ui:
         mounted += ui_app.ui_routes()

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -215,13 +216,29 @@ def _own(handler: Any, **options: Any) -> Any:
     return endpoint(handler, session=False, **options)
 
 
+class DocumentPath(Convertor[str]):
+    """An overlay document's path in a URL: any characters, line breaks included (Starlette's
+    ``path`` stops at one, and such a URL then answered as if no route matched); the engine
+    says what is wrong with a path that names no document."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("document_path", DocumentPath())
+
 routes = [
     Route("/admin/metadata", _own(get_metadata), methods=["GET"], name="admin_metadata"),
     Route("/admin/metadata/overlay", by_method(
         GET=_own(get_overlay),
         POST=_own(change_overlay, body="object"),
     ), methods=["GET", "POST"], name="admin_metadata_overlay"),
-    Route("/admin/metadata/overlay/{path:path}", by_method(
+    Route("/admin/metadata/overlay/{path:document_path}", by_method(
         GET=_own(get_document),
         PUT=_own(put_document, body="object"),
         DELETE=_own(delete_document),

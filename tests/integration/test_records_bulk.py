@@ -248,3 +248,37 @@ def test_the_error_list_is_capped(crm):
             s.create_many("Contact", rows)
         assert [e.row for e in exc.value.errors] == list(range(MAX_BULK_ERRORS))
         assert s.count("Contact") == 0
+
+
+KEYED = obj("Keyed", field("code", "text", unique=True), field("qty", "number", precision=9,
+                                                                scale=2, unique=True),
+            field("day", "date", unique=True), field("at", "datetime", unique=True),
+            field("parent", "lookup", target="Owner"), name_field="code")
+
+
+def test_unique_values_of_every_kind_are_checked_against_stored_records_in_bulk(engine,
+                                                                                tenant):
+    """Each unique field's values (text, number, date, date-time) are looked up among the
+    stored records in one statement per batch (an array on PostgreSQL), and lookups the
+    same way: a repeat of a stored value is an error on its row and field, the rest pass."""
+    engine.metadata(tenant).deploy(pack(KEYED, OWNER))
+    with engine.session(tenant) as s:
+        (owner,) = s.create_many("Owner", [{"name": "o"}])
+        s.create("Keyed", {"code": "A", "qty": "1.50", "day": "2026-01-02",
+                           "at": "2026-01-02T03:04:05Z"})
+    rows = [{"code": f"C{i}", "qty": f"{i}.25", "at": f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+             "day": f"2025-{1 + i % 12:02d}-{1 + i // 12:02d}", "parent": owner}
+            for i in range(300)]
+    rows[7] = {**rows[7], "code": "A"}
+    rows[8] = {**rows[8], "qty": "1.5"}
+    rows[9] = {**rows[9], "day": "2026-01-02"}
+    rows[10] = {**rows[10], "at": "2026-01-02T04:04:05+01:00"}
+    rows[11] = {**rows[11], "parent": "01ZZZZZZZZZZZZZZZZZZZZZZZZ"}
+    with pytest.raises(RecordValidationError) as exc, engine.session(tenant) as s:
+        s.create_many("Keyed", rows)
+    assert sorted((e.row, e.field, e.code) for e in exc.value.errors) == [
+        (7, "code", "duplicate_value"), (8, "qty", "duplicate_value"),
+        (9, "day", "duplicate_value"), (10, "at", "duplicate_value"),
+        (11, "parent", "unknown_reference")]
+    with engine.session(tenant) as s:
+        assert len(s.create_many("Keyed", rows[12:])) == 288

@@ -99,6 +99,13 @@ def test_an_unknown_document_path_is_a_problem(api):
     assert problems["details"][0]["file"] == "overlay/secrets/x.json"
 
 
+def test_a_path_with_a_line_break_is_a_problem_not_a_missing_route(api):
+    problems = error(api.call("PUT", "/admin/metadata/overlay/a%0Ab.json", {"a": 1}), 400)
+    assert problems["details"][0]["file"] == "overlay/a\nb.json"
+    missing = error(api.get("/admin/metadata/overlay/a%0Ab.json"), 404)
+    assert missing["code"] == "overlay_document_not_found"
+
+
 def test_a_change_made_on_an_older_version_is_refused(api):
     api.call("PUT", f"/admin/metadata/overlay/{EXTENSION}",
              {"object": "Order", "fields": [CHANNEL]}, params={"base": "1"})
