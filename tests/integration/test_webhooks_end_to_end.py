@@ -96,8 +96,11 @@ def test_subscribe_write_deliver_lose_nothing_and_read_the_same_from_the_feed(wo
     deleted = admin.delete(f"/objects/Order/records/{third['id']}",
                            headers={"X-Request-Id": "admin-5"})
     assert deleted.status_code == 204, deleted.text
+    bulk = _ok(admin.post("/objects/Order/records", [{"status": "draft", "notes": f"批{i}"}
+                                                     for i in range(3)],
+                          headers={"X-Request-Id": "admin-6"}), 201)["ids"]  # one pack
     down = world.run()
-    assert (down.enqueued, down.delivered) == (4, 0) and down.failed >= 1
+    assert (down.enqueued, down.delivered) == (7, 0) and down.failed >= 1
     assert len(world.receiver.received) == 5                  # nothing reached it meanwhile
     world.receiver.start()
     world.later(SETTINGS.backoff_cap)
@@ -105,7 +108,7 @@ def test_subscribe_write_deliver_lose_nothing_and_read_the_same_from_the_feed(wo
 
     # everything, once, in order per record, signed, keyed by the change id
     feed = _feed(admin, start)
-    assert len(feed) == 9
+    assert len(feed) == 12
     received = world.receiver.received
     assert all(r.status == 200 for r in received)
     assert [r.key for r in received] == [("erp", r.json["id"]) for r in received]
@@ -114,7 +117,7 @@ def test_subscribe_write_deliver_lose_nothing_and_read_the_same_from_the_feed(wo
     for r in received:
         per_record[r.json["record_id"]].append(r.json["id"])
     assert all(ids == sorted(ids) for ids in per_record.values())
-    assert set(per_record) == {first["id"], second["id"], third["id"]}
+    assert set(per_record) == {first["id"], second["id"], third["id"], *bulk}
     for r in received:
         assert r.headers["X-Hulian-Delivery"] == str(r.json["id"])
         assert check(SECRET, r.headers["X-Hulian-Signature"], r.body,
@@ -137,11 +140,14 @@ def test_subscribe_write_deliver_lose_nothing_and_read_the_same_from_the_feed(wo
     assert [(c["kind"], c["request_id"]) for c in feed] == [
         ("create", "mei-1"), ("create", "admin-1"), ("update", "mei-2"),
         ("update", "admin-2"), ("update", "admin-3"), ("update", "admin-4"),
-        ("create", "mei-3"), ("update", "mei-4"), ("delete", "admin-5")]
+        ("create", "mei-3"), ("update", "mei-4"), ("delete", "admin-5"),
+        ("create", "admin-6"), ("create", "admin-6"), ("create", "admin-6")]
     assert feed[2]["before"] == {"notes": "两箱"} and feed[2]["after"] == {"notes": "三箱"}
-    assert feed[-1]["after"] == {"is_deleted": True}
+    assert feed[8]["after"] == {"is_deleted": True}
+    assert [(c["record_id"], c["after"]["notes"]) for c in feed[9:]] == [
+        (record_id, f"批{i}") for i, record_id in enumerate(bulk)]
     hook = _ok(admin.get("/admin/webhooks/erp"))
-    assert hook["deliveries"] == {"pending": 0, "retrying": 0, "delivered": 9, "dead": 0}
+    assert hook["deliveries"] == {"pending": 0, "retrying": 0, "delivered": 12, "dead": 0}
 
     # the record history shows who changed what
     history = _ok(admin.get(f"/objects/Order/records/{first['id']}/history"))["entries"]
