@@ -105,6 +105,11 @@ def display(value: Any, field: Mapping[str, Any], lang: str, *,
             return str(value)
         text = f"{number:,}" if kind == "currency" else str(number)
         return f"{text}%" if kind == "percent" else text
+    if kind == "datetime" and isinstance(value, str):  # as a record change holds it (JSON)
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime):
         return _moment(value, zone)
     if isinstance(value, (dt.date, dt.time)):

@@ -19,3 +19,12 @@ def test_moments_are_shown_in_the_users_zone_with_its_offset():
 def test_an_unknown_or_odd_zone_is_utc():
     for name in (None, "", "Mars/Olympus", "../../etc/passwd", "/etc/localtime", "x" * 100):
         assert time_zone(name) is dt.UTC
+
+
+def test_a_moment_given_as_iso_text_is_shown_like_a_moment():
+    """The history shows a date-time field's old and new values from the record's changes,
+    where they are ISO 8601 text."""
+    shanghai = time_zone("Asia/Shanghai")
+    assert display("2024-07-01T09:30:00+00:00", DATETIME, "en", zone=shanghai) == \
+        "2024-07-01 17:30 UTC+08:00"
+    assert display("not a moment", DATETIME, "en") == "not a moment"
