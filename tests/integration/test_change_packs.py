@@ -139,26 +139,29 @@ def test_a_failed_bulk_create_leaves_no_pack(world):
     assert _feed(world)[0] == []
 
 
-def test_a_webhook_receives_every_packed_create_signed(crm, monkeypatch):
+@pytest.fixture
+def hooks(crm, monkeypatch):
+    """The example CRM with a local receiver (tests/integration/webhook_world.py)."""
     engine, tenant = crm
     monkeypatch.setattr(engine, "webhook_urls", UrlPolicy(development=True))
     receiver = Receiver(SECRET)
-    try:
-        hooks = WebhookWorld(engine, tenant, receiver)
-        hooks.subscribe()
-        with engine.session(tenant) as s:
-            ids = s.create_many("Order", [{"status": "draft", "notes": f"n{i}"}
-                                          for i in range(MAX_SPAN + 30)])
-        hooks.run(settings=replace(SETTINGS, batch=64))   # batches end inside packs
-        first = hooks.changes_after(0)[0].id
-        assert sorted(receiver.acknowledged()) == [
-            ("erp", first + i) for i in range(len(ids))]
-        bodies = {b["id"]: b for b in receiver.bodies()}
-        assert [bodies[first + i]["record_id"] for i in range(len(ids))] == ids
-        assert {bodies[first + i]["after"]["notes"] for i in range(len(ids))} == {
-            f"n{i}" for i in range(len(ids))}
-    finally:
-        receiver.close()
+    yield WebhookWorld(engine, tenant, receiver)
+    receiver.close()
+
+
+def test_a_webhook_receives_every_packed_create_signed(hooks):
+    hooks.subscribe()
+    with hooks.engine.session(hooks.tenant) as s:
+        ids = s.create_many("Order", [{"status": "draft", "notes": f"n{i}"}
+                                      for i in range(MAX_SPAN + 30)])
+    hooks.run(settings=replace(SETTINGS, batch=64))   # batches end inside packs
+    first = hooks.changes_after(0)[0].id
+    assert sorted(hooks.receiver.acknowledged()) == [
+        ("erp", first + i) for i in range(len(ids))]
+    bodies = {b["id"]: b for b in hooks.receiver.bodies()}
+    assert [bodies[first + i]["record_id"] for i in range(len(ids))] == ids
+    assert {bodies[first + i]["after"]["notes"] for i in range(len(ids))} == {
+        f"n{i}" for i in range(len(ids))}
 
 
 def test_a_tenant_from_before_packs_keeps_its_changes_and_packs_after_upgrade(world):
