@@ -83,17 +83,32 @@ def _as_formula_value(model: ObjectDef, name: str, value: Any) -> Any:
     return value
 
 
+def _own_values(obj: CompiledObject) -> tuple[Env, tuple[str, ...]]:
+    """(every field of ``obj`` blank, as an environment to copy; the fields whose values
+    formulas read shifted, :func:`_as_formula_value`), built once per compiled object."""
+    model = obj.model
+    return obj.memo.get(("formula_env",), lambda: (
+        {(name,): None for name in model.field_names},
+        tuple(f.api_name for f in model.fields if f.kind.formula_shift)))
+
+
 def build_env(ctx: Context, obj: CompiledObject, record: dict[str, Any],
               prior: dict[str, Any] | None, related: _Related, needs: FormulaNeeds) -> Env:
     """The values formulas of ``obj`` read on ``record``: its own (and ``$IsNew``,
     ``$Prior``), then what ``needs`` lists (the quote fields, formula fields and related
     records the formulas use; nothing else is computed or read)."""
     model = obj.model
-    env: Env = {(name,): None for name in model.field_names}
-    env.update({(k,): _as_formula_value(model, k, v) for k, v in record.items()})
+    blank, shifted = _own_values(obj)
+    env: Env = dict(blank)
+    env.update({(k,): v for k, v in record.items()})
     env[("$IsNew",)] = prior is None
-    for key, value in (prior or {}).items():
-        env[("$Prior", key)] = _as_formula_value(model, key, value)
+    if prior:
+        env.update({("$Prior", k): v for k, v in prior.items()})
+    for name in shifted:  # the few fields formulas read otherwise than they are stored
+        if (name,) in env:
+            env[(name,)] = _as_formula_value(model, name, env[(name,)])
+        if prior and name in prior:
+            env[("$Prior", name)] = _as_formula_value(model, name, prior[name])
     for f in needs.quotes:  # a quote field shows a field of a related record
         *hops, name = f.quote.split(".")  # type: ignore[union-attr]
         reached, values = _follow(ctx, model, record, related, tuple(hops))
