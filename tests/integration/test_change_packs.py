@@ -16,11 +16,8 @@ from hulian.engine.changes.retention import purge_changes
 from hulian.engine.system.migrate import upgrade
 from hulian.engine.system.tables import tenants
 from hulian.engine.system.tenant_tables import tables_of
-from hulian.engine.webhooks import UrlPolicy
 from tests.integration.changes_world import World, build
-from tests.integration.webhook_receiver import Receiver
-from tests.integration.webhook_world import SECRET, SETTINGS
-from tests.integration.webhook_world import World as WebhookWorld
+from tests.integration.webhook_world import SETTINGS
 
 COUNT = 2 * MAX_SPAN + 37
 
@@ -139,17 +136,8 @@ def test_a_failed_bulk_create_leaves_no_pack(world):
     assert _feed(world)[0] == []
 
 
-@pytest.fixture
-def hooks(crm, monkeypatch):
-    """The example CRM with a local receiver (tests/integration/webhook_world.py)."""
-    engine, tenant = crm
-    monkeypatch.setattr(engine, "webhook_urls", UrlPolicy(development=True))
-    receiver = Receiver(SECRET)
-    yield WebhookWorld(engine, tenant, receiver)
-    receiver.close()
-
-
-def test_a_webhook_receives_every_packed_create_signed(hooks):
+def test_a_webhook_receives_every_packed_create_signed(webhook_world):
+    hooks = webhook_world
     hooks.subscribe()
     with hooks.engine.session(hooks.tenant) as s:
         ids = s.create_many("Order", [{"status": "draft", "notes": f"n{i}"}

@@ -15,17 +15,12 @@ import pytest
 from hulian.engine.webhooks import UrlPolicy, keep_from, queue
 from hulian.engine.webhooks.signing import digest
 from hulian.engine.webhooks.store import purge_changes
-from tests.integration.webhook_receiver import Receiver
-from tests.integration.webhook_world import REQUEST, SECRET, SETTINGS, World
+from tests.integration.webhook_world import REQUEST, SECRET, SETTINGS
 
 
 @pytest.fixture
-def world(crm, monkeypatch):
-    engine, tenant = crm
-    monkeypatch.setattr(engine, "webhook_urls", UrlPolicy(development=True))
-    receiver = Receiver(SECRET)
-    yield World(engine, tenant, receiver)
-    receiver.close()
+def world(webhook_world):
+    return webhook_world
 
 
 def _in_order_per_record(bodies: list[dict]) -> bool:

@@ -7,19 +7,13 @@ from __future__ import annotations
 import pytest
 
 from hulian.engine import MetadataError, WebhookError
-from hulian.engine.webhooks import UrlPolicy
 from tests.integration.test_rest_support import Api
-from tests.integration.webhook_receiver import Receiver
 from tests.integration.webhook_world import SECRET, World
 
 
 @pytest.fixture
-def world(crm, monkeypatch):
-    engine, tenant = crm
-    monkeypatch.setattr(engine, "webhook_urls", UrlPolicy(development=True))
-    receiver = Receiver(SECRET)
-    yield World(engine, tenant, receiver)
-    receiver.close()
+def world(webhook_world):
+    return webhook_world
 
 
 def _delivered(world: World) -> list[int]:

@@ -10,21 +10,15 @@ import pytest
 
 from hulian.engine import NotFoundError
 from hulian.engine.changes.retention import purged_through
-from hulian.engine.webhooks import UrlPolicy
 from hulian.engine.webhooks.store import purge_delivered
 from hulian.runtime.cli import main
 from hulian.runtime.worker import JOBS, Job
-from tests.integration.webhook_receiver import Receiver
-from tests.integration.webhook_world import SECRET, SETTINGS, World
+from tests.integration.webhook_world import SETTINGS
 
 
 @pytest.fixture
-def world(crm, monkeypatch):
-    engine, tenant = crm
-    monkeypatch.setattr(engine, "webhook_urls", UrlPolicy(development=True))
-    receiver = Receiver(SECRET)
-    yield World(engine, tenant, receiver)
-    receiver.close()
+def world(webhook_world):
+    return webhook_world
 
 
 def test_the_command_delivers_what_is_due_and_exits(world, db_url, capsys, monkeypatch):
