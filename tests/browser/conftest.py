@@ -22,6 +22,9 @@ from tests.browser.window import DESKTOP, PHONE, PHONE_USER_AGENT, Window
 ACTION_TIMEOUT_MS = 10_000
 """How long a step waits for what it looks for (Playwright's default, 30 s, makes a
 missing control slow to report)."""
+NAVIGATION_TIMEOUT_MS = 30_000
+"""How long a page may take to load: a module's first page on a fresh server compiles the
+tenant's schema, and on a loaded CI machine running the whole suite one took over 10 s."""
 INSTALL = ("run `make browser` (or `apt-get install chromium fonts-noto-cjk`) and "
            "`make install` (pip playwright, from the test extra); never `playwright install`")
 
@@ -97,6 +100,7 @@ def open_window(browser, live, tmp_path, request) -> Iterator[Callable[..., Wind
             options["timezone_id"] = timezone_id
         context = browser.new_context(locale=locale, **options)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
         label = name or ("phone" if phone else "desktop")
         window = Window(context.new_page(), live.url, tmp_path / "screenshots" / label,
