@@ -9,7 +9,6 @@ random, so ids sort by creation time and never collide in practice.
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 
@@ -29,15 +28,16 @@ def new_id(now_ms: int | None = None) -> str:
     return _encode(ms, 10) + _encode(int.from_bytes(os.urandom(10), "big"), 16)
 
 
-_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET.encode())
+_RANDOM_CHAR = bytes(ALPHABET[b % 32].encode()[0] for b in range(256))
+"""A random byte -> a random base-32 character (256 is 8 times 32: each equally likely)."""
 
 
 def new_ids(count: int) -> list[str]:
     """``count`` ids sharing one clock read (bulk inserts).
 
-    10 random bytes are exactly 16 base-32 characters, so one b32encode of all the
-    randomness, translated to Crockford's alphabet, gives every id's random part.
+    Each id's 16 random characters come from 16 random bytes, translated in C (one
+    character keeps 5 of a byte's 8 bits: the same 80 random bits as :func:`new_id`).
     """
     prefix = _encode(time.time_ns() // 1_000_000, 10)
-    text = base64.b32encode(os.urandom(10 * count)).translate(_TO_CROCKFORD).decode()
+    text = os.urandom(16 * count).translate(_RANDOM_CHAR).decode()
     return [prefix + text[i:i + 16] for i in range(0, 16 * count, 16)]

@@ -13,11 +13,15 @@ returns the Python value (``str``, ``Decimal``, ``bool``, ``date``, ``datetime``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 Coercer = Callable[[Any], Any]
+ColumnCoercer = Callable[[Sequence[Any]], list[Any]]
+"""A whole column's coercer (``FieldType.column_coercer``): the values a field's coercer
+gives one by one, or :class:`NotPlain` (or ValueProblem) when any value is not plainly
+fine, and the column is then coerced value by value, which says which value is wrong."""
 
 MAX_DIGITS = 40
 """The most significant digits a number from outside may have (a field holds at most 18;
@@ -121,3 +125,34 @@ def out_of_range(number: Decimal, precision: int, scale: int) -> ValueProblem:
         f"{shown(number)} has more than {precision - scale} digits before the decimal point",
         f"the field holds {precision} digits, {scale} of them after the point",
     )
+
+
+# -- whole columns ------------------------------------------------------------------------
+
+class NotPlain(Exception):
+    """A column coercer's answer for a column it does not take as a whole (a blank, a
+    wrong value, an unusual form): coerce that column value by value instead."""
+
+
+def kinds_of(values: Sequence[Any]) -> set[type]:
+    """The Python types among ``values`` (one pass in C)."""
+    return set(map(type, values))
+
+
+def plain_texts(values: Sequence[Any], max_length: int) -> list[Any]:
+    """``values`` with "" made None, when each is None or text a database can store of at
+    most ``max_length`` characters; NotPlain otherwise.
+
+    >>> plain_texts(["a", None, ""], 5)
+    ['a', None, None]
+    """
+    if not kinds_of(values) <= {str, type(None)}:
+        raise NotPlain
+    present = [v for v in values if v]
+    if present:
+        if max(map(len, present)) > max_length:
+            raise NotPlain
+        joined = "".join(present)
+        if "\x00" in joined or not (joined.isascii() or storable(joined)):
+            raise NotPlain
+    return [v or None for v in values]

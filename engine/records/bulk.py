@@ -1,91 +1,121 @@
 """Inserting many rows fast: COPY on PostgreSQL, one prepared executemany on SQLite.
 
 Rows arrive already coerced and checked; here they only become sequences of the
-driver's values and go to the database in one stream. Only the columns whose
-values the driver cannot take as they are get a converter (built once per call),
-and a converter reuses its last answer for the same object, so the batch's one
-timestamp is formatted once, not once per row.
+driver's values and go to the database in one stream. They are taken apart into
+columns, and only the columns whose values the driver cannot take as they are get
+converted, a whole column per call (a batch's one timestamp is formatted once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import operator
+from collections.abc import Callable, Sequence
+from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from psycopg import sql
-
-from hulian.engine.schema.types import UTCDateTime
 
 if TYPE_CHECKING:  # the outbox inserts with this module, and the context knows the outbox
     from hulian.engine.records.context import Context
     from hulian.engine.schema.compiled import CompiledObject
 
 COPY_THRESHOLD = 20
-Converter = Callable[[Any], Any]
+ColumnConverter = Callable[[Sequence[Any]], Sequence[Any]]
 
 
-def _remember_last(convert: Converter) -> Converter:
-    last: list[Any] = [object(), None]
-
-    def cached(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, convert(value)
-        return last[1]
-
-    return cached
-
-
-def _bind_converters(columns: list[sa.Column], dialect: sa.Dialect) -> list[tuple[int, Converter]]:
-    """What the driver's executemany needs: hulian's storage conversions for its own column
-    types (called directly, without SQLAlchemy's wrappers), SQLAlchemy's bind processors
-    for the others (dates and times on SQLite). Timestamps remember their last answer (a
-    batch shares one ``created_at``)."""
-    out = []
+def _bind_converters(columns: list[sa.Column], dialect: sa.Dialect
+                     ) -> list[tuple[int, ColumnConverter]]:
+    """What the driver's executemany needs, a column at a time: hulian's storage
+    conversions for its own column types (``storage_column``, without SQLAlchemy's
+    wrappers), SQLAlchemy's bind processors for the others, except where a column holds plain values
+    whose stored form is known: booleans (sqlite3 stores True as the 1 SQLAlchemy would
+    give) and dates on SQLite (SQLAlchemy's ``YYYY-MM-DD``)."""
+    out: list[tuple[int, ColumnConverter]] = []
     for i, column in enumerate(columns):
         kind = column.type
-        convert: Converter | None
-        if hasattr(kind, "to_storage"):
-            if not kind.needs_storage(dialect.name):
-                continue
-
-            def convert(value: Any, store=kind.to_storage, name=dialect.name) -> Any:
-                return None if value is None else store(value, name)
+        if hasattr(kind, "storage_column"):
+            if kind.needs_storage(dialect.name):
+                out.append((i, partial(kind.storage_column, dialect_name=dialect.name)))
+            continue
+        convert = kind.dialect_impl(dialect).bind_processor(dialect)
+        if convert is None:
+            continue
+        if isinstance(kind, sa.Boolean) and dialect.name == "sqlite":
+            out.append((i, partial(_booleans, convert)))
+        elif type(kind) is sa.Date and dialect.name == "sqlite":
+            out.append((i, partial(_dates, convert)))
         else:
-            convert = kind.dialect_impl(dialect).bind_processor(dialect)
-            if convert is None:
-                continue
-        if isinstance(kind, UTCDateTime):
-            convert = _remember_last(convert)
-        out.append((i, convert))
+            out.append((i, partial(_mapped, convert)))
     return out
 
 
-def _copy_converters(columns: list[sa.Column], dialect: str) -> list[tuple[int, Converter]]:
+def _mapped(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    return list(map(convert, values))
+
+
+def _booleans(convert: Callable[[Any], Any], values: Sequence[Any]) -> Sequence[Any]:
+    """A column of True, False and None as it is (sqlite3 binds True as 1); anything else
+    through SQLAlchemy's processor."""
+    if set(map(type, values)) <= {bool, type(None)}:
+        return values
+    return list(map(convert, values))
+
+
+def _dates(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """A column of dates as SQLAlchemy stores them on SQLite (``YYYY-MM-DD``, which is
+    what ``isoformat`` writes), formatted in C; anything else through its processor."""
+    if set(map(type, values)) <= {dt.date, type(None)}:
+        return [None if v is None else v.isoformat() for v in values]
+    return list(map(convert, values))
+
+
+def _copy_converters(columns: list[sa.Column], dialect: str
+                     ) -> list[tuple[int, ColumnConverter]]:
     """hulian's storage conversions, for COPY (psycopg adapts everything else itself)."""
-    out = []
-    for i, column in enumerate(columns):
-        kind = column.type
-        if hasattr(kind, "to_storage") and kind.needs_storage(dialect):
-            def convert(value: Any, store=kind.to_storage) -> Any:
-                return None if value is None else store(value, dialect)
-            out.append((i, _remember_last(convert) if isinstance(kind, UTCDateTime)
-                        else convert))
-    return out
+    return [(i, partial(column.type.storage_column, dialect_name=dialect))
+            for i, column in enumerate(columns)
+            if hasattr(column.type, "storage_column") and column.type.needs_storage(dialect)]
 
 
-def _values(rows: list[dict[str, Any]], columns: list[sa.Column],
-            converters: list[tuple[int, Converter]]) -> list[tuple[Any, ...]]:
-    names = [c.name for c in columns]
-    if not converters:
+def _layout(columns: list[sa.Column], converters: list[tuple[int, ColumnConverter]]
+            ) -> tuple[list[sa.Column], list[tuple[str, ColumnConverter]]]:
+    """The order the statement lists ``columns`` in: those the driver takes as they are,
+    then the converted ones; and the converted ones' names and converters."""
+    converted = {i: convert for i, convert in converters}
+    return ([c for i, c in enumerate(columns) if i not in converted]
+            + [columns[i] for i in converted],
+            [(columns[i].name, convert) for i, convert in converters])
+
+
+def _values(rows: list[dict[str, Any]], plain: list[str],
+            converted: list[tuple[str, ColumnConverter]]) -> list[tuple[Any, ...]]:
+    """``rows`` as tuples of the driver's values (a missing key is NULL): first the
+    ``plain`` columns' as they are, then each ``converted`` column's, converted a whole
+    column at a time. Each value is read once, in C where every row has every column."""
+    values = _taken(rows, plain)
+    if not converted:
+        return values
+    columns = [convert(_taken_column(rows, name)) for name, convert in converted]
+    return list(map(operator.add, values, zip(*columns, strict=True)))
+
+
+def _taken(rows: list[dict[str, Any]], names: list[str]) -> list[tuple[Any, ...]]:
+    if len(names) < 2:
         return [tuple(map(row.get, names)) for row in rows]
-    out = []
-    for row in rows:
-        values = list(map(row.get, names))
-        for i, convert in converters:
-            values[i] = convert(values[i])
-        out.append(tuple(values))
-    return out
+    try:
+        return list(map(itemgetter(*names), rows))
+    except KeyError:
+        return [tuple(map(row.get, names)) for row in rows]
+
+
+def _taken_column(rows: list[dict[str, Any]], name: str) -> list[Any]:
+    try:
+        return list(map(itemgetter(name), rows))
+    except KeyError:
+        return [row.get(name) for row in rows]
 
 
 def insert_rows(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> None:
@@ -104,25 +134,29 @@ def insert_into(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
     if len(rows) == 1:
         conn.execute(table.insert(), rows[0])
         return
-    compiled = table.insert().compile(dialect=conn.dialect,
-                                      column_keys=[c.name for c in columns])
-    if compiled.positiontup is None:  # a named paramstyle: let SQLAlchemy bind
+    if conn.dialect.paramstyle != "qmark":  # let SQLAlchemy bind
         # executemany takes its columns from the first row: give every row all of them.
         names = [c.name for c in columns]
         conn.execute(table.insert(), [{n: row.get(n) for n in names} for row in rows])
         return
-    ordered = [table.c[name] for name in compiled.positiontup]
+    ordered, converted = _layout(columns, _bind_converters(columns, conn.dialect))
+    in_order = sa.table(table.name, *(sa.column(c.name) for c in ordered), schema=table.schema)
+    compiled = sa.insert(in_order).compile(dialect=conn.dialect,
+                                           column_keys=[c.name for c in ordered])
+    assert list(compiled.positiontup or ()) == [c.name for c in ordered]
     conn.exec_driver_sql(str(compiled),
-                         _values(rows, ordered, _bind_converters(ordered, conn.dialect)))
+                         _values(rows, [c.name for c in ordered[:-len(converted) or None]],
+                                 converted))
 
 
 def _copy(conn: sa.Connection, table: sa.Table, columns: list[sa.Column],
           rows: list[dict[str, Any]]) -> None:
     name = sql.Identifier(table.schema, table.name) if table.schema \
         else sql.Identifier(table.name)
+    ordered, converted = _layout(columns, _copy_converters(columns, conn.dialect.name))
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        name, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
-    values = _values(rows, columns, _copy_converters(columns, conn.dialect.name))
+        name, sql.SQL(", ").join(sql.Identifier(c.name) for c in ordered))
+    values = _values(rows, [c.name for c in ordered[:-len(converted) or None]], converted)
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in values:

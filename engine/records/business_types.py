@@ -26,7 +26,7 @@ from hulian.engine.schema.compiled import CompiledObject
 from hulian.metadata.model import BusinessType
 
 __all__ = ["apply_type_defaults", "check_dependencies", "check_subsets", "resolve_type",
-           "usable_types"]
+           "resolve_types", "usable_types"]
 
 FIELD = "business_type"
 
@@ -89,6 +89,23 @@ def resolve_type(obj: CompiledObject, row: dict[str, Any], visibility: Any,
         return None
     row[FIELD] = chosen.api_name
     return chosen
+
+
+def resolve_types(obj: CompiledObject, rows: list[dict[str, Any]], visibility: Any,
+                  errors: list[FieldError]) -> list[BusinessType | None]:
+    """:func:`resolve_type` of each new record (rows numbered from 0); the records that
+    name no type get the one they all get at once."""
+    usable = usable_types(obj, visibility)
+    default = obj.model.default_type
+    chosen = default if default in usable else usable[0] if len(usable) == 1 else None
+    out: list[BusinessType | None] = []
+    for i, row in enumerate(rows):
+        if chosen is None or FIELD in row:
+            out.append(resolve_type(obj, row, visibility, errors, i))
+        else:
+            row[FIELD] = chosen.api_name
+            out.append(chosen)
+    return out
 
 
 def check_type_change(obj: CompiledObject, values: Mapping[str, Any], visibility: Any,

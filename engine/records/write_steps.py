@@ -88,13 +88,11 @@ def input(w: Write) -> None:
 
 
 def coerce_new(w: Write) -> None:
-    coerced = [prepare.coerce(w.obj, data, i, w.errors) for i, data in enumerate(w.inputs)]
-    w.rows = [row if row is not None else {} for row in coerced]
+    w.rows = prepare.coerce_many(w.obj, w.inputs, w.errors)
 
 
 def business_type_new(w: Write) -> None:
-    w.types = [business_types.resolve_type(w.obj, row, w.visibility, w.errors, i)
-               for i, row in enumerate(w.rows)]
+    w.types = business_types.resolve_types(w.obj, w.rows, w.visibility, w.errors)
 
 
 def layout_new(w: Write) -> None:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -59,6 +60,14 @@ class ExactDecimal(TypeDecorator):
             return int(value.scaleb(self.scale).to_integral_value(ROUND_HALF_UP))
         return value
 
+    def storage_column(self, values: Sequence[Decimal | None], dialect_name: str) -> list:
+        """:meth:`to_storage` of a column of values (None stays None)."""
+        if dialect_name != "sqlite":
+            return list(values)
+        scale = self.scale
+        return [None if v is None else int(v.scaleb(scale).to_integral_value(ROUND_HALF_UP))
+                for v in values]
+
 
 def format_utc(value: dt.datetime) -> str:
     # isoformat pads the year to 4 digits; strftime("%Y") gives "1" for year 1 on glibc.
@@ -96,6 +105,23 @@ class UTCDateTime(TypeDecorator):
     def to_storage(self, value: dt.datetime, dialect_name: str):
         return format_utc(value) if dialect_name == "sqlite" else value
 
+    def storage_column(self, values: Sequence[dt.datetime | None], dialect_name: str) -> list:
+        """:meth:`to_storage` of a column; a run of the same object (a batch's one
+        ``created_at``) is formatted once."""
+        if dialect_name != "sqlite":
+            return list(values)
+        out = []
+        last: object = object()
+        shown = None
+        for value in values:
+            if value is not last:
+                last = value
+                shown = None if value is None else \
+                    value.isoformat(" ", "microseconds")[:26] if value.tzinfo is UTC \
+                    else format_utc(value)
+            out.append(shown)
+        return out
+
 
 def encode_options(value: list[str]) -> str:
     return ";" + ";".join(value) + ";"
@@ -122,6 +148,9 @@ class OptionSet(TypeDecorator):
 
     def to_storage(self, value: list[str], dialect_name: str):
         return encode_options(value) if value else None
+
+    def storage_column(self, values: Sequence[list[str] | None], dialect_name: str) -> list:
+        return [encode_options(v) if v else None for v in values]
 
 
 CHANGE_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from hulian.metadata.model import Field
-    from hulian.metadata.values import Coercer
+    from hulian.metadata.values import Coercer, ColumnCoercer
 
 Raw = Mapping[str, Any]
 Path = tuple[Any, ...]
@@ -155,6 +155,14 @@ class FieldType(ABC):
     def coercer(self, field: Field) -> Coercer:
         """The function turning one input value into the stored Python value (built once
         per field); ValueProblem when the value does not fit."""
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        """The coercer of a whole column of input values (a bulk create): exactly what
+        :meth:`coercer` gives value by value, or NotPlain/ValueProblem, and the caller then
+        goes value by value. This default maps the coercer; a type overrides it with
+        checks that run over the whole column at once (``hulian.metadata.values``)."""
+        coerce = self.coercer(field)
+        return lambda values: list(map(coerce, values))
 
     @abstractmethod
     def filter_parser(self, field: Field | None) -> Parser:

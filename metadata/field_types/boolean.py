@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hulian.metadata.field_types.base import (
@@ -17,7 +17,14 @@ from hulian.metadata.field_types.base import (
     Report,
 )
 from hulian.metadata.model import Field
-from hulian.metadata.values import Coercer, ValueProblem, wrong_type
+from hulian.metadata.values import (
+    Coercer,
+    ColumnCoercer,
+    NotPlain,
+    ValueProblem,
+    kinds_of,
+    wrong_type,
+)
 
 WORDS = {"true": True, "false": False}
 
@@ -62,6 +69,14 @@ class Boolean(FieldType):
             raise wrong_type("true or false", value)
 
         return coerce
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        def column(values: Sequence[Any]) -> list[Any]:
+            if not kinds_of(values) <= {bool, type(None)}:
+                raise NotPlain
+            return list(values)
+
+        return column
 
     def filter_parser(self, field: Field | None) -> Parser:
         return filter_boolean

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 from hulian.metadata.field_types.base import (
@@ -22,7 +23,14 @@ from hulian.metadata.field_types.base import (
     Report,
 )
 from hulian.metadata.model import Field
-from hulian.metadata.values import Coercer, ValueProblem, wrong_type
+from hulian.metadata.values import (
+    Coercer,
+    ColumnCoercer,
+    NotPlain,
+    ValueProblem,
+    kinds_of,
+    wrong_type,
+)
 
 TIME_RE = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
@@ -68,6 +76,41 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     except OverflowError:  # 9999-12-31T23:59-01:00 is in the year 10000 in UTC
         raise ValueProblem("invalid_datetime", f"{value!r} is out of the supported range",
                            "use a year between 1 and 9999 in UTC") from None
+
+
+DATES_RE = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}\n)*")
+
+
+def date_column(values: Sequence[Any]) -> list[Any]:
+    """A column of ISO dates (or of dates) as :func:`parse_date` gives each; NotPlain
+    for anything else (blanks, other forms, impossible days)."""
+    kinds = kinds_of(values)
+    if kinds == {dt.date}:
+        return list(values)
+    if kinds != {str} or not DATES_RE.fullmatch("\n".join(values) + "\n"):
+        raise NotPlain
+    try:
+        return list(map(dt.date.fromisoformat, values))
+    except ValueError:
+        raise NotPlain from None
+
+
+def datetime_column(values: Sequence[Any]) -> list[Any]:
+    """A column of ISO 8601 instants with their offsets (or of aware datetimes) in UTC, as
+    :func:`parse_datetime` gives each; NotPlain for anything else."""
+    kinds = kinds_of(values)
+    try:
+        if kinds == {str}:
+            moments = list(map(dt.datetime.fromisoformat, values))
+        elif kinds == {dt.datetime}:
+            moments = values
+        else:
+            raise NotPlain
+        if any(m.tzinfo is None or m.utcoffset() is None for m in moments):
+            raise NotPlain
+        return list(map(dt.datetime.astimezone, moments, repeat(dt.UTC)))
+    except (ValueError, OverflowError):
+        raise NotPlain from None
 
 
 def parse_time(value: Any) -> dt.time | None:
@@ -135,6 +178,9 @@ class Date(TemporalType):
     quoted_as = "date"
     summarised_by = frozenset({"MIN", "MAX"})
     parse = staticmethod(parse_date)
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        return date_column
     json_type = {"type": "string", "format": "date"}
     json_note = "A calendar date, YYYY-MM-DD."
 
@@ -147,6 +193,9 @@ class DateTime(TemporalType):
     quoted_as = "datetime"
     summarised_by = frozenset({"MIN", "MAX"})
     parse = staticmethod(parse_datetime)
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        return datetime_column
     json_type = {"type": "string", "format": "date-time"}
     json_note = "ISO 8601 with a time zone offset; returned in UTC."
 

@@ -23,6 +23,7 @@ class Email(TextType):
     max_length_limit = 254
     settings = ("max_length",)
     content_check = staticmethod(check_email)
+    content_pattern = EMAIL_RE
     json_format = "email"
     derived = frozenset({"quote"})
     quoted_as = "email"

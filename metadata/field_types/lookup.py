@@ -7,7 +7,7 @@ system object (User, Department). ``on_delete`` says what deleting the target do
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hulian.metadata.field_types.base import (
@@ -23,7 +23,14 @@ from hulian.metadata.field_types.base import (
 from hulian.metadata.field_types.text import filter_text
 from hulian.metadata.hints import choices_hint
 from hulian.metadata.model import ON_DELETE, SYSTEM_TARGETS, Field
-from hulian.metadata.values import Coercer, ValueProblem, wrong_type
+from hulian.metadata.values import (
+    Coercer,
+    ColumnCoercer,
+    NotPlain,
+    ValueProblem,
+    kinds_of,
+    wrong_type,
+)
 
 MAX_ID_LENGTH = 64
 """The longest record id a reference holds."""
@@ -73,6 +80,20 @@ class ReferenceType(FieldType):
             return value
 
         return coerce
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        def column(values: Sequence[Any]) -> list[Any]:
+            if not kinds_of(values) <= {str, type(None)}:
+                raise NotPlain
+            present = [v for v in values if v is not None]
+            if present:
+                joined = "".join(present)
+                if not (all(present) and max(map(len, present)) <= MAX_ID_LENGTH
+                        and joined.isascii() and joined.isalnum()):
+                    raise NotPlain
+            return list(values)
+
+        return column
 
     def filter_parser(self, field: Field | None) -> Parser:
         return filter_text

@@ -7,8 +7,10 @@ the point (a default per type), optionally between ``minimum`` and ``maximum``. 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
 from typing import Any
 
 from hulian.metadata.field_types.base import (
@@ -27,8 +29,11 @@ from hulian.metadata.hints import a_field
 from hulian.metadata.model import Field
 from hulian.metadata.values import (
     Coercer,
+    ColumnCoercer,
+    NotPlain,
     ValueProblem,
     check_magnitude,
+    kinds_of,
     out_of_range,
     to_decimal,
 )
@@ -123,6 +128,33 @@ class NumberType(FieldType):
             return number
 
         return coerce
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        """Whole columns of ints, or of plain decimal text (``-12.5``) that fits the field
+        without rounding: parsed and scaled in C, bounds checked on the column's least
+        and greatest value."""
+        precision, scale = self.digits(field)
+        quantum = Decimal(1).scaleb(-scale)
+        before = precision - scale
+        limit = 10 ** before
+        plain = re.compile("(?:-?" + (f"[0-9]{{1,{before}}}" if before else "0")
+                           + (f"(?:[.][0-9]{{1,{scale}}})?" if scale else "") + "\n)*")
+        minimum, maximum = field.minimum, field.maximum
+
+        def column(values: Sequence[Any]) -> list[Any]:
+            kinds = kinds_of(values)
+            if kinds == {str}:
+                if not plain.fullmatch("\n".join(values) + "\n"):
+                    raise NotPlain
+            elif kinds != {int} or not -limit < min(values) <= max(values) < limit:
+                raise NotPlain
+            numbers = list(map(Decimal.quantize, map(Decimal, values), repeat(quantum)))
+            if numbers and ((minimum is not None and min(numbers) < minimum)
+                            or (maximum is not None and max(numbers) > maximum)):
+                raise NotPlain
+            return numbers
+
+        return column
 
     def filter_parser(self, field: Field | None) -> Parser:
         """Exact, unrounded (a filter may compare with more decimals than the field holds),

@@ -7,7 +7,7 @@ cannot be chosen again).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hulian.metadata.field_types.base import (
@@ -22,7 +22,14 @@ from hulian.metadata.field_types.base import (
 from hulian.metadata.field_types.text import filter_text
 from hulian.metadata.model import Field, PicklistOption, frozen_map
 from hulian.metadata.problems import pointer
-from hulian.metadata.values import Coercer, ValueProblem, wrong_type
+from hulian.metadata.values import (
+    Coercer,
+    ColumnCoercer,
+    NotPlain,
+    ValueProblem,
+    kinds_of,
+    wrong_type,
+)
 
 
 def options_of(raw: Any) -> tuple[PicklistOption, ...]:
@@ -120,6 +127,16 @@ class Picklist(ChoiceType):
             return value
 
         return coerce
+
+    def column_coercer(self, field: Field) -> ColumnCoercer:
+        names = {o.api_name for o in field.options} | {None}
+
+        def column(values: Sequence[Any]) -> list[Any]:
+            if not kinds_of(values) <= {str, type(None)} or not set(values) <= names:
+                raise NotPlain
+            return list(values)
+
+        return column
 
     def filter_parser(self, field: Field | None) -> Parser:
         return filter_text

@@ -71,3 +71,15 @@ def test_a_bulk_of_ids_shares_one_clock_reading():
     assert before <= _timestamp(bulk[0]) <= after
     assert all(len(i) == 26 and set(i) <= set(CROCKFORD) for i in bulk)
     assert new_ids(0) == []
+
+
+def test_the_random_part_of_bulk_ids_uses_every_character_evenly():
+    """16 characters of 32 equally likely symbols each: 80 random bits per id."""
+    ids = new_ids(4000)
+    assert len(set(ids)) == 4000
+    counts = {c: 0 for c in CROCKFORD}
+    for record_id in ids:
+        for char in record_id[10:]:
+            counts[char] += 1
+    expected = 4000 * 16 / 32
+    assert all(0.85 * expected < n < 1.15 * expected for n in counts.values()), counts
