@@ -229,14 +229,17 @@ class Session(ReadsMixin, ViewsMixin, TeamsMixin, TransferMixin, ChangesMixin,
         """The objects the user may read."""
         return self.guard.readable()
 
-    def describe(self, object_name: str) -> dict[str, Any]:
+    def describe(self, object_name: str, *, copy: bool = True) -> dict[str, Any]:
         """The object as the user sees it (hidden fields left out, ``permissions`` added),
         with the business types the user may create records of (their option subsets) and
         the field dependencies between fields they see. Built once per user and metadata
-        version (kept with the user's visibility); each call gets its own copy."""
+        version (kept with the user's visibility); each call gets its own copy, but with
+        ``copy=False`` the one shared description, which the caller must only read (the
+        UI's pages)."""
         obj = self.guard.object(object_name)
-        return _copied(self.visibility.statement(
-            ("describe", obj.api_name), lambda: self._describe(obj)))
+        described = self.visibility.statement(("describe", obj.api_name),
+                                              lambda: self._describe(obj))
+        return _copied(described) if copy else described
 
     def _describe(self, obj: CompiledObject) -> dict[str, Any]:
         object_name = obj.api_name

@@ -45,6 +45,7 @@ MAX_NAME = 64
 MAX_LABEL = 200
 MAX_FILTER = 10_000
 MAX_COLUMNS = 100
+MAX_COUNT_LIMIT = 10_000
 LANGUAGE = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 
@@ -159,59 +160,85 @@ class ViewsMixin(SessionParts):
     # -- listing scenes -------------------------------------------------------------------
 
     def scenes(self, object_name: str, counts: bool = False, *,
-               personal: bool = True) -> list[dict[str, Any]]:
+               personal: bool = True, count_limit: int | None = None) -> list[dict[str, Any]]:
         """Every scene of the object the user may use: the built-in ones, the declared ones
         ``visible_to`` lets them use, then their personal ones (``personal=False``: not
         those). Each is ``api_name``, ``kind`` (``built_in``, ``declared``, ``personal``),
         ``label``, ``filter`` (None when it names what the user may not see), ``columns``,
         ``sort`` and ``default`` (the one a list opens with); with ``counts``, ``count``: how
         many records it lists for the user (None for a personal scene whose filter no
-        longer type-checks)."""
+        longer type-checks).
+
+        ``count_limit`` (with ``counts``): count each scene's records only up to that many,
+        so that the cost does not grow with the object ("99+", as list pages show it);
+        ``count`` is then at most ``count_limit`` and ``count_more`` says whether the scene
+        lists more records than that."""
+        if count_limit is not None and (isinstance(count_limit, bool) or
+                                        not isinstance(count_limit, int) or
+                                        not 1 <= count_limit <= MAX_COUNT_LIMIT):
+            raise QueryError(f"count_limit must be a whole number from 1 to "
+                             f"{MAX_COUNT_LIMIT}", code="invalid_parameter",
+                             field="count_limit")
         obj = self.guard.object(object_name)
         found = self._shared_scenes(obj)
         if personal:
             found += self._personal_scenes(obj, found)
-        tallies = self._scene_counts(obj, found) if counts else None
+        tallies = self._scene_counts(obj, found, count_limit) if counts else None
         out = []
         for i, scene in enumerate(found):
             described = scene.to_dict()
             if tallies is not None:
-                described["count"] = tallies[i]
+                tally = tallies[i]
+                if count_limit is None:
+                    described["count"] = tally
+                else:
+                    more = tally is not None and tally > count_limit
+                    described["count"] = count_limit if more else tally
+                    described["count_more"] = more
             out.append(described)
         return out
 
-    def _scene_counts(self, obj: CompiledObject, scenes: list[SceneDef]) -> list[int | None]:
+    def _scene_counts(self, obj: CompiledObject, scenes: list[SceneDef],
+                      limit: int | None = None) -> list[int | None]:
         """How many records each scene lists for the user, in ONE statement: the scenes
         over the plain record select (the built-in ones, declared ones without a filter)
         as conditional counts of a single scan of the object's visible records (a
         condition with a subquery, as "in my team", and one that holds for none, as "my
         subordinates" for who leads no one: see :func:`_plain_count`), the others as a
         scalar count subquery each; None for a personal scene whose filter no longer
-        type-checks. The statement is kept per user and set of scenes."""
+        type-checks. With ``limit``, each scene's count is a subquery that stops after
+        ``limit + 1`` records (so a count above ``limit`` says "more"). The statement is
+        kept per user, set of scenes and limit."""
         def build() -> tuple[sa.Select, frozenset[int]]:
             table = obj.table
             base = base_select(self.schema, obj, self.user.id, self.visibility)
             visible = self.visibility.predicate(obj, READ)
-            columns: list[Any] = [sa.func.count()]  # an aggregate: always one row
+            columns: list[Any] = [] if limit is not None else [sa.func.count()]
             failed = set()
             for i, scene in enumerate(scenes):
                 try:
                     shared, condition = self._scene_sql(obj, scene)
                     if shared is None:
-                        columns.append(_plain_count(base, table, visible, condition))
+                        columns.append(
+                            _plain_count(base, table, visible, condition) if limit is None
+                            else _capped_count(base, table, visible, condition, limit))
                         continue
                     query, select = self._filtered(obj, None, False, None, scene)
                 except FormulaError:
                     failed.add(i)
                     continue
-                inner = query.select_from(select.from_clause()).subquery()
-                columns.append(sa.select(sa.func.count()).select_from(inner)
+                inner = query.select_from(select.from_clause())
+                if limit is not None:
+                    inner = inner.limit(limit + 1)
+                columns.append(sa.select(sa.func.count()).select_from(inner.subquery())
                                .correlate(None).scalar_subquery())
+            if limit is not None:  # subqueries only: an always-one-row select of them
+                return sa.select(sa.literal(0), *columns), frozenset(failed)
             statement = sa.select(*columns).select_from(base.from_clause()).where(
                 *_live(table, visible))
             return statement, frozenset(failed)
 
-        key = ("scene_counts", obj.api_name, *(scene.key for scene in scenes))
+        key = ("scene_counts", obj.api_name, limit, *(scene.key for scene in scenes))
         statement, failed = self.visibility.statement(key, build)
         with self._read():
             found = list(self._conn.execute(statement).one())[1:]
@@ -325,6 +352,18 @@ def _live(table: sa.Table, visible: Any | None) -> tuple[Any, ...]:
     """The conditions of the records a reader may see (not deleted, and ``visible``)."""
     live = table.c.is_deleted == sa.false()
     return (live,) if visible is None else (live, visible)
+
+
+def _capped_count(base: Any, table: sa.Table, visible: Any | None, condition: Any | None,
+                  limit: int) -> Any:
+    """The count of a plain scene's first ``limit + 1`` records, as a scalar subquery (0
+    for a scene that lists nothing)."""
+    if isinstance(condition, sa.sql.elements.False_):
+        return sa.literal(0)
+    conditions = _live(table, visible) + (() if condition is None else (condition,))
+    first = sa.select(sa.literal(1)).select_from(base.from_clause()).where(*conditions) \
+        .limit(limit + 1).subquery()
+    return sa.select(sa.func.count()).select_from(first).correlate(None).scalar_subquery()
 
 
 def _plain_count(base: Any, table: sa.Table, visible: Any | None, condition: Any | None

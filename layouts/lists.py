@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hulian.layouts.values import display, label_text, option_labels
+from hulian.layouts.values import displayer, label_text, option_labels
 
 __all__ = ["FILTER_KINDS", "SYSTEM_TARGETS", "card_rows", "field_entry", "filter_inputs",
            "list_columns", "list_rows",
@@ -98,21 +98,19 @@ def lookup_ids(columns: Iterable[Mapping[str, Any]], records: Iterable[Mapping[s
     return out
 
 
-def _heads(columns: list[Mapping[str, Any]], lang: str) -> list[tuple[Any, ...]]:
-    """Per column, once per page: api_name, label, is_name, numeric, option labels."""
+def _heads(columns: list[Mapping[str, Any]], lang: str, names: Mapping[str, str],
+           zone: dt.tzinfo | None) -> list[tuple[Any, ...]]:
+    """Per column, once per page: api_name, label, is_name, numeric and its displayer."""
     return [(c["api_name"], label_text(c.get("label"), lang), bool(c.get("is_name")),
-             c.get("type") in ("number", "currency", "percent"), option_labels(c, lang))
+             c.get("type") in ("number", "currency", "percent"),
+             displayer(c, lang, options=option_labels(c, lang), names=names, zone=zone))
             for c in columns]
 
 
-def _cells(columns: list[Mapping[str, Any]], heads: list[tuple[Any, ...]],
-           record: Mapping[str, Any], lang: str, names: Mapping[str, str],
-           zone: dt.tzinfo | None = None) -> list[dict[str, Any]]:
+def _cells(heads: list[tuple[Any, ...]], record: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"name": name, "label": label, "is_name": is_name, "numeric": numeric,
-             "text": display(record.get(name), column, lang, options=options, names=names,
-                             zone=zone)}
-            for column, (name, label, is_name, numeric, options) in zip(columns, heads,
-                                                                        strict=True)]
+             "text": shown(record.get(name))}
+            for name, label, is_name, numeric, shown in heads]
 
 
 def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, Any]],
@@ -120,10 +118,10 @@ def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, A
               zone: dt.tzinfo | None = None) -> list[dict[str, Any]]:
     """One row per record: ``id``, ``title`` (the name column's text, else the id) and a
     cell per column with its display text (moments in ``zone``, the reader's; None: UTC)."""
-    heads = _heads(columns, lang)
+    heads = _heads(columns, lang, names or {}, zone)
     rows = []
     for record in records:
-        cells = _cells(columns, heads, record, lang, names or {}, zone)
+        cells = _cells(heads, record)
         title = next((c["text"] for c in cells if c["is_name"] and c["text"]), "")
         rows.append({"id": record["id"], "title": title or str(record["id"]),
                      "cells": cells, "version": record.get("version")})
@@ -141,13 +139,14 @@ def card_rows(layout: Mapping[str, Any], describe: Mapping[str, Any],
     title_field = field_entry(describe, title["api_name"]) if title else \
         field_entry(describe, describe.get("name_field") or "id")
     fields = [field_entry(describe, f["api_name"]) for f in card.get("fields") or ()]
-    heads = _heads(fields, lang)
+    heads = _heads(fields, lang, names or {}, zone)
+    show_title = displayer(title_field, lang, options=option_labels(title_field, lang),
+                           names=names, zone=zone)
     out = []
     for record in records:
-        text = display(record.get(title_field["api_name"]), title_field, lang,
-                       options=option_labels(title_field, lang), names=names, zone=zone)
+        text = show_title(record.get(title_field["api_name"]))
         out.append({"id": record["id"], "title": text or str(record["id"]),
-                    "cells": _cells(fields, heads, record, lang, names or {}, zone)})
+                    "cells": _cells(heads, record)})
     return out
 
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["YES_NO", "display", "input_text", "label_text", "option_labels", "time_zone"]
+__all__ = ["YES_NO", "display", "displayer", "input_text", "label_text", "option_labels",
+           "time_zone"]
 
 YES_NO = {"zh": ("是", "否"), "en": ("Yes", "No")}
 
@@ -86,37 +87,66 @@ def display(value: Any, field: Mapping[str, Any], lang: str, *,
     id -> name), numbers at their scale (money with thousands separators, percent with
     ``%``), dates in ISO form, moments in ``zone`` with the zone (UTC when None),
     booleans as yes/no in ``lang``; blank is ``""``."""
-    if value is None or value == "":
-        return ""
+    return displayer(field, lang, options=options, names=names, zone=zone)(value)
+
+
+def displayer(field: Mapping[str, Any], lang: str, *,
+              options: Mapping[str, str] | None = None,
+              names: Mapping[str, str] | None = None,
+              zone: dt.tzinfo | None = None) -> Callable[[Any], str]:
+    """:func:`display` for the values of one field, its choices made once (a list column)."""
     kind = field.get("type")
-    if isinstance(value, bool):
-        yes, no = YES_NO.get(lang, YES_NO["en"])
-        return yes if value else no
-    if kind in ("picklist", "multi_picklist") or field.get("widget") in ("select",
-                                                                          "multi-select"):
-        chosen = value if isinstance(value, (list, tuple)) else [value]
+    widget = field.get("widget")
+    yes, no = YES_NO.get(lang, YES_NO["en"])
+    scale = field.get("scale")
+    shown: Callable[[Any], str]
+    if kind in ("picklist", "multi_picklist") or widget in ("select", "multi-select"):
         labels = options if options is not None else option_labels(field, lang)
-        return ", ".join(labels.get(str(v), str(v)) for v in chosen)
-    if kind in ("lookup", "master_detail", "reference") or field.get("widget") == "lookup":
-        return (names or {}).get(str(value), str(value))
-    if kind in ("currency", "number", "percent") or isinstance(value, Decimal):
-        number = _scaled(value, field.get("scale"))
-        if number is None:
+
+        def shown(value: Any) -> str:
+            chosen = value if isinstance(value, (list, tuple)) else [value]
+            return ", ".join(labels.get(str(v), str(v)) for v in chosen)
+    elif kind in ("lookup", "master_detail", "reference") or widget == "lookup":
+        known = names or {}
+
+        def shown(value: Any) -> str:
+            return known.get(str(value), str(value))
+    elif kind in ("currency", "number", "percent"):
+        def shown(value: Any) -> str:
+            return _number(value, kind, scale)
+    else:
+        def shown(value: Any) -> str:
+            if isinstance(value, Decimal):
+                return _number(value, kind, scale)
+            if kind == "datetime" and isinstance(value, str):  # as a change holds it (JSON)
+                try:
+                    value = dt.datetime.fromisoformat(value)
+                except ValueError:
+                    return value
+            if isinstance(value, dt.datetime):
+                return _moment(value, zone)
+            if isinstance(value, (dt.date, dt.time)):
+                return value.isoformat()
+            if isinstance(value, (list, tuple)):
+                return ", ".join(map(str, value))
             return str(value)
-        text = f"{number:,}" if kind == "currency" else str(number)
-        return f"{text}%" if kind == "percent" else text
-    if kind == "datetime" and isinstance(value, str):  # as a record change holds it (JSON)
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, dt.datetime):
-        return _moment(value, zone)
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
+
+    def show(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            return yes if value else no
+        return shown(value)
+
+    return show
+
+
+def _number(value: Any, kind: Any, scale: Any) -> str:
+    number = _scaled(value, scale)
+    if number is None:
+        return str(value)
+    text = f"{number:,}" if kind == "currency" else str(number)
+    return f"{text}%" if kind == "percent" else text
 
 
 def input_text(value: Any, field: Mapping[str, Any], zone: dt.tzinfo | None = None) -> str:

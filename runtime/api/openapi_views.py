@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hulian.engine.session_views import MAX_COUNT_LIMIT
 from hulian.metadata.kinds.home_views import METRIC_FUNCTIONS
 from hulian.metadata.kinds.scenes import BUILT_IN_SCENES
 from hulian.metadata.model import label_text
@@ -47,7 +48,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "description": {"type": "string"},
             "count": {"type": ["integer", "null"], "description": "With counts=true: how "
                       "many records it lists for the caller (null: a personal scene whose "
-                      "filter no longer type-checks)."}}},
+                      "filter no longer type-checks); at most count_limit when given."},
+            "count_more": {"type": "boolean", "description": "With count_limit: whether "
+                           "the scene lists more records than count."}}},
     "SceneList": {"type": "object", "required": ["scenes"],
                   "properties": {"scenes": {"type": "array",
                                             "items": _ref("schemas", "Scene")}}},
@@ -120,7 +123,14 @@ def scene_paths(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
                     "summary": f"The scenes of {label} the caller may use",
                     "parameters": [{"name": "counts", "in": "query",
                                     "schema": {"type": "boolean", "default": False},
-                                    "description": "Add each scene's record count."}],
+                                    "description": "Add each scene's record count."},
+                                   {"name": "count_limit", "in": "query",
+                                    "schema": {"type": "integer", "minimum": 1,
+                                               "maximum": MAX_COUNT_LIMIT},
+                                    "description": "With counts=true: count each scene "
+                                    "only up to this many records (count_more says "
+                                    "whether it lists more); the cost then does not grow "
+                                    "with the object."}],
                     "responses": _responses({"200": {
                         "description": "Built-in, declared, then personal scenes.",
                         "content": _json(_ref("schemas", "SceneList"))}}, BAD, NOT_FOUND)},

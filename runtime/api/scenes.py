@@ -15,11 +15,12 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hulian.engine.session_views import MAX_COUNT_LIMIT
 from hulian.layouts.home import home_view
 from hulian.runtime.api.endpoint import Call, by_method, endpoint
 from hulian.runtime.api.errors import BadRequest
 from hulian.runtime.api.jsonio import JSONResponse
-from hulian.runtime.api.records import _boolean, _params
+from hulian.runtime.api.records import _boolean, _params, _whole
 
 __all__ = ["SCENE_KEYS", "routes"]
 
@@ -48,10 +49,19 @@ def _scene_body(body: dict[str, Any], *, named: str | None = None) -> dict[str, 
 
 
 def list_scenes(call: Call) -> Response:
-    """GET /objects/{object}/scenes[?counts=true]: the scenes the caller may use."""
-    params = _params(call.request, ("counts",))
+    """GET /objects/{object}/scenes[?counts=true[&count_limit=N]]: the scenes the caller
+    may use."""
+    params = _params(call.request, ("counts", "count_limit"))
+    limit = None
+    if "count_limit" in params:
+        limit = _whole(params["count_limit"], MAX_COUNT_LIMIT)
+        if not limit:
+            raise BadRequest(f"count_limit must be a whole number from 1 to "
+                             f"{MAX_COUNT_LIMIT}", code="invalid_parameter",
+                             hint="e.g. count_limit=99: counts stop there, with count_more")
     with call.session() as session:
-        found = session.scenes(call.param("object"), counts=_boolean(params, "counts"))
+        found = session.scenes(call.param("object"), counts=_boolean(params, "counts"),
+                               count_limit=limit)
     return JSONResponse({"scenes": found})
 
 

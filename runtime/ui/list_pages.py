@@ -9,12 +9,13 @@ view models of :mod:`hulian.layouts.lists` to its template.
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -33,9 +34,12 @@ from hulian.layouts.values import display, label_text
 from hulian.runtime.ui.forms import safe_next
 from hulian.runtime.ui.pages import UIPage, page_endpoint
 
-__all__ = ["EXPORT_LIMIT", "PAGE_SIZE", "routes"]
+__all__ = ["COUNT_LIMIT", "EXPORT_LIMIT", "PAGE_SIZE", "routes"]
 
 PAGE_SIZE = 25
+COUNT_LIMIT = 99
+"""The scene picker counts a scene's records up to this many, then shows "99+" (the cost
+of a list page does not grow with the object)."""
 EXPORT_LIMIT = 50_000
 """At most this many records go into one CSV export."""
 LOOKUP_SIZE = 20
@@ -70,34 +74,40 @@ def applicable_scenes(scenes: list[dict[str, Any]], leads: bool) -> list[dict[st
 def table_body(rows: list[dict[str, Any]], object_name: str, pick: bool, t: Any) -> Markup:
     """The rows of the list's table as HTML: built here, not cell by cell in the template
     (the list page's hot loop: a template spends most of its time looking up each cell's
-    attributes). Every value is escaped (``markupsafe.escape``)."""
-    base = escape(f"/app/o/{object_name}/")
+    attributes). Every value is escaped (``html.escape``: the characters markupsafe
+    escapes, into one string marked safe at the end)."""
+    base = _escape(f"/app/o/{object_name}/")
     out = []
     for row in rows:
-        rid = escape(row["id"])
+        rid = _escape(row["id"])
         parts = ["<tr>"]
         if pick:
-            name = escape(t("select_record", name=row["title"]))
+            name = _escape(t("select_record", name=row["title"]))
             parts.append(f'<td class="pick"><input type="checkbox" name="ids" value="{rid}" '
                          f'aria-label="{name}"></td>')
         for cell in row["cells"]:
             open_td = '<td class="numeric">' if cell["numeric"] else "<td>"
             if cell["is_name"]:
-                text = escape(cell["text"] or row["id"])
+                text = _escape(cell["text"] or row["id"])
                 parts.append(f'{open_td}<a href="{base}{rid}">{text}</a></td>')
             else:
-                parts.append(f"{open_td}{escape(cell['text'])}</td>")
+                parts.append(f"{open_td}{_escape(cell['text'])}</td>")
         parts.append("</tr>")
         out.append("".join(parts))
     return Markup("\n".join(out))
+
+
+def _escape(value: Any) -> str:
+    return html.escape(str(value), quote=True)
 
 
 def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
               ) -> dict[str, Any]:
     """The context of the list template for ``params`` (scene, sort, q, f_*, after)."""
     session, lang = page.session, page.lang
-    describe = session.describe(object_name)
-    scenes = applicable_scenes(session.scenes(object_name, counts=True),
+    describe = session.describe(object_name, copy=False)  # only read here
+    scenes = applicable_scenes(session.scenes(object_name, counts=True,
+                                              count_limit=COUNT_LIMIT),
                                not page.user.is_interconnect and session.leads_anyone())
     chosen = _scene_name(scenes, params.get("scene"))
     scene = next((s for s in scenes if s["api_name"] == chosen), None)
@@ -135,7 +145,8 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
         "object": object_name, "object_label": label_text(describe.get("plural_label")
                                                          or describe.get("label"), lang),
         "scenes": [{"api_name": s["api_name"], "label": label_text(s["label"], lang),
-                    "count": s.get("count"), "selected": s["api_name"] == chosen,
+                    "count": s.get("count"), "more": s.get("count_more"),
+                    "selected": s["api_name"] == chosen,
                     "href": _url(path, {"scene": s["api_name"]})} for s in scenes],
         "scene": chosen, "columns": heads, "rows": rows,
         "table_body": table_body(rows, object_name, can_delete and bool(records), page.t)

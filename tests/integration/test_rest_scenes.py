@@ -120,3 +120,14 @@ def test_a_dealer_cannot_see_scenes_of_an_object_they_may_not_read(world):
     assert error(buyer.get("/objects/Memo/scenes"), 404)["code"] == "unknown_object"
     assert error(buyer.get("/objects/Memo/records", params={"scene": "all"}), 404)["code"] \
         == "unknown_object"
+
+
+def test_scene_counts_up_to_a_limit(rep):
+    listed = body(rep.get("/objects/Deal/scenes", params={"counts": "true",
+                                                          "count_limit": "1"}))["scenes"]
+    assert [(s["api_name"], s["count"], s["count_more"]) for s in listed][:4] == [
+        ("all", 1, True), ("mine", 1, True), ("in_my_team", 1, False),
+        ("my_subordinates", 0, False)]
+    for bad in ("0", "-1", "x", "10001", "1" * 30):
+        assert error(rep.get("/objects/Deal/scenes", params={
+            "counts": "true", "count_limit": bad}), 400)["code"] == "invalid_parameter"

@@ -302,3 +302,20 @@ def test_every_scenes_count_comes_from_one_statement(world):
         assert len(found) == 8
         assert {x["api_name"]: x["count"] for x in found} == {
             x["api_name"]: s.count("Deal", scene=x["api_name"]) for x in found}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 100])
+def test_counts_up_to_a_limit_say_whether_there_are_more(world, limit):
+    """``count_limit``: each count stops there (a list page's "99+"); below it the counts
+    are exact, and a stale personal scene is still None."""
+    engine, tenant, _ = world
+    with engine.session(tenant, "rep1") as s:
+        s.save_scene("Deal", "pricey", label="Pricey", filter="amount > 50")
+    with engine.session(tenant, "rep1", readonly=True) as s:
+        exact = {x["api_name"]: x["count"] for x in s.scenes("Deal", counts=True)}
+        capped = s.scenes("Deal", counts=True, count_limit=limit)
+        assert {x["api_name"]: (x["count"], x["count_more"]) for x in capped} == {
+            name: (min(count, limit), count > limit) for name, count in exact.items()}
+        with pytest.raises(QueryError) as caught:
+            s.scenes("Deal", counts=True, count_limit=0)
+        assert caught.value.code == "invalid_parameter"

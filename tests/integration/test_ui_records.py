@@ -70,6 +70,21 @@ def test_list_shows_scenes_with_counts_columns_and_rows(site):
     assert 'aria-sort="descending"' in sorted_page
 
 
+def test_scene_counts_stop_at_the_limit_with_a_plus(site, monkeypatch):
+    """The picker counts up to COUNT_LIMIT (99): a scene with more shows "99+"."""
+    from hulian.runtime.ui import list_pages
+
+    client, _ = client_for(site)
+    exact = re.search(r"All <span class=\"count\">(\d+)</span>",
+                      client.get("/app/o/Order").text)
+    assert exact and int(exact.group(1)) > 1
+    monkeypatch.setattr(list_pages, "COUNT_LIMIT", 1)
+    assert 'All <span class="count">1+</span>' in client.get("/app/o/Order").text
+    monkeypatch.setattr(list_pages, "COUNT_LIMIT", int(exact.group(1)))
+    assert f'All <span class="count">{exact.group(1)}</span>' in \
+        client.get("/app/o/Order").text
+
+
 def test_list_filters_search_and_bad_filter_values(site):
     client, _ = client_for(site)
     order = an_order(site)
