@@ -241,10 +241,14 @@ def stamp_new(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any]]) -> 
                "created_by": user.id, "updated_by": user.id, "created_at": ctx.now,
                "updated_at": ctx.now, "version": 1, "is_deleted": False}
     given = {"business_type": DEFAULT_BUSINESS_TYPE, **owner}  # a detail has its master's
+    both = {**owner, **stamped}  # a row that names no owner (most): one update
+    owner_keys = owner.keys()
     for row, record_id in zip(rows, new_ids(len(rows)), strict=True):
         row["id"] = record_id
-        if not given.keys() <= row.keys():
-            row.update({k: v for k, v in given.items() if k not in row})
+        if "business_type" in row and owner_keys.isdisjoint(row):
+            row.update(both)
+            continue
+        row.update({k: v for k, v in given.items() if k not in row})
         row.update(stamped)
     plan = write_plan(ctx.schema, obj.api_name)
     for name, start in plan.roll_up_starts:  # no children yet: a count or sum of nothing is 0

@@ -128,7 +128,13 @@ class Window:
         page.get_by_label("密码" if zh else "Password", exact=True).fill(password)
 
     def submit_login(self) -> None:
+        """Click "Log in" and wait for the page it leads to (a POST always answers with a
+        page: the next one, or the form again) with the navigation timeout: a login hashes
+        the password and opens the first page of a fresh session, which on the loaded CI
+        machine once took more than the 10 s a click waits for its navigation."""
         page = self.page
         zh = page.get_by_role("button", name="登录").count() > 0
-        page.get_by_role("button", name="登录" if zh else "Log in").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录" if zh else "Log in").click(
+                no_wait_after=True)
         page.wait_for_load_state()
