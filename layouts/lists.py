@@ -98,9 +98,10 @@ def lookup_ids(columns: Iterable[Mapping[str, Any]], records: Iterable[Mapping[s
     return out
 
 
-def _heads(columns: list[Mapping[str, Any]], lang: str, names: Mapping[str, str],
-           zone: dt.tzinfo | None) -> list[tuple[Any, ...]]:
-    """Per column, once per page: api_name, label, is_name, numeric and its displayer."""
+def list_heads(columns: list[Mapping[str, Any]], lang: str, names: Mapping[str, str],
+               zone: dt.tzinfo | None) -> list[tuple[Any, ...]]:
+    """Per column, once per page: api_name, label, is_name, numeric and its displayer (a
+    function of a value, :func:`hulian.layouts.values.displayer`)."""
     return [(c["api_name"], label_text(c.get("label"), lang), bool(c.get("is_name")),
              c.get("type") in ("number", "currency", "percent"),
              displayer(c, lang, options=option_labels(c, lang), names=names, zone=zone))
@@ -118,7 +119,7 @@ def list_rows(columns: list[Mapping[str, Any]], records: Iterable[Mapping[str, A
               zone: dt.tzinfo | None = None) -> list[dict[str, Any]]:
     """One row per record: ``id``, ``title`` (the name column's text, else the id) and a
     cell per column with its display text (moments in ``zone``, the reader's; None: UTC)."""
-    heads = _heads(columns, lang, names or {}, zone)
+    heads = list_heads(columns, lang, names or {}, zone)
     rows = []
     for record in records:
         cells = _cells(heads, record)
@@ -139,7 +140,7 @@ def card_rows(layout: Mapping[str, Any], describe: Mapping[str, Any],
     title_field = field_entry(describe, title["api_name"]) if title else \
         field_entry(describe, describe.get("name_field") or "id")
     fields = [field_entry(describe, f["api_name"]) for f in card.get("fields") or ()]
-    heads = _heads(fields, lang, names or {}, zone)
+    heads = list_heads(fields, lang, names or {}, zone)
     show_title = displayer(title_field, lang, options=option_labels(title_field, lang),
                            names=names, zone=zone)
     out = []

@@ -24,6 +24,7 @@ from hulian.layouts.lists import (
     card_rows,
     filter_inputs,
     list_columns,
+    list_heads,
     list_rows,
     lookup_ids,
     read_filters,
@@ -71,29 +72,34 @@ def applicable_scenes(scenes: list[dict[str, Any]], leads: bool) -> list[dict[st
     return scenes
 
 
-def table_body(rows: list[dict[str, Any]], object_name: str, pick: bool, t: Any) -> Markup:
-    """The rows of the list's table as HTML: built here, not cell by cell in the template
-    (the list page's hot loop: a template spends most of its time looking up each cell's
-    attributes). Every value is escaped (``html.escape``: the characters markupsafe
+def table_body(records: list[dict[str, Any]], heads: list[tuple[Any, ...]],
+               object_name: str, pick: bool, t: Any) -> Markup:
+    """The rows of the list's table as HTML, straight from the records and the columns'
+    heads (:func:`hulian.layouts.lists.list_heads`): built here, not cell by cell in the
+    template (the list page's hot loop: a template spends most of its time looking up each
+    cell's attributes). Every value is escaped (``html.escape``: the characters markupsafe
     escapes, into one string marked safe at the end)."""
     base = _escape(f"/app/o/{object_name}/")
+    columns = [(name, is_name, '<td class="numeric">' if numeric else "<td>", shown)
+               for name, _, is_name, numeric, shown in heads]
     out = []
-    for row in rows:
-        rid = _escape(row["id"])
-        parts = ["<tr>"]
-        if pick:
-            name = _escape(t("select_record", name=row["title"]))
-            parts.append(f'<td class="pick"><input type="checkbox" name="ids" value="{rid}" '
-                         f'aria-label="{name}"></td>')
-        for cell in row["cells"]:
-            open_td = '<td class="numeric">' if cell["numeric"] else "<td>"
-            if cell["is_name"]:
-                text = _escape(cell["text"] or row["id"])
-                parts.append(f'{open_td}<a href="{base}{rid}">{text}</a></td>')
+    for record in records:
+        rid = _escape(record["id"])
+        cells = []
+        title = ""
+        for name, is_name, open_td, shown in columns:
+            text = shown(record.get(name))
+            if is_name:
+                title = title or text
+                cells.append(f'{open_td}<a href="{base}{rid}">'
+                             f'{_escape(text or record["id"])}</a></td>')
             else:
-                parts.append(f"{open_td}{_escape(cell['text'])}</td>")
-        parts.append("</tr>")
-        out.append("".join(parts))
+                cells.append(f"{open_td}{_escape(text)}</td>")
+        if pick:
+            name = _escape(t("select_record", name=title or str(record["id"])))
+            cells.insert(0, f'<td class="pick"><input type="checkbox" name="ids" '
+                            f'value="{rid}" aria-label="{name}"></td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
     return Markup("\n".join(out))
 
 
@@ -140,7 +146,6 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
                                           else name})})
     buttons = {b["api_name"] for b in layout.get("buttons") or ()}
     can_delete = session.can(object_name, "delete")
-    rows = list_rows(columns, records, lang, names, page.zone)
     return {
         "object": object_name, "object_label": label_text(describe.get("plural_label")
                                                          or describe.get("label"), lang),
@@ -148,8 +153,9 @@ def list_view(page: UIPage, object_name: str, params: Mapping[str, str]
                     "count": s.get("count"), "more": s.get("count_more"),
                     "selected": s["api_name"] == chosen,
                     "href": _url(path, {"scene": s["api_name"]})} for s in scenes],
-        "scene": chosen, "columns": heads, "rows": rows,
-        "table_body": table_body(rows, object_name, can_delete and bool(records), page.t)
+        "scene": chosen, "columns": heads, "has_rows": bool(records),
+        "table_body": table_body(records, list_heads(columns, lang, names, page.zone),
+                                 object_name, can_delete and bool(records), page.t)
         if page.channel != "mobile" else Markup(),
         "cards": card_rows(layout, describe, records, lang, names, page.zone)
         if page.channel == "mobile" else [],

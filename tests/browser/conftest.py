@@ -19,9 +19,12 @@ from hulian.runtime import demo
 from tests.browser.live import LiveServer, copy_world, demo_world, serving
 from tests.browser.window import DESKTOP, PHONE, PHONE_USER_AGENT, Window
 
-ACTION_TIMEOUT_MS = 10_000
-"""How long a step waits for what it looks for (Playwright's default, 30 s, makes a
-missing control slow to report)."""
+ACTION_TIMEOUT_MS = 30_000
+"""How long a step waits for what it looks for, and a click for the page it opens. It was
+10 s, to report a missing control sooner, but three full runs on the loaded 2-core CI
+machine each had one click whose page took over 10 s to come (a login, a record page; each
+takes about 1 s alone and passed in every run of its module alone or beside other tests),
+so a step now waits as long as a page load."""
 NAVIGATION_TIMEOUT_MS = 30_000
 """How long a page may take to load: a module's first page on a fresh server compiles the
 tenant's schema, and on a loaded CI machine running the whole suite one took over 10 s."""
