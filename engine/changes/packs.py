@@ -78,6 +78,12 @@ _SAME_BY_EQUALITY = frozenset({str, int, bool, type(None), dt.date, list})
 """Types whose equal values are written alike (unlike Decimals 1.5 and 1.50)."""
 
 
+def _all_same(column: Sequence[Any]) -> bool:
+    """Whether every value equals the first (the last one is compared first: a column of
+    different values is told in one comparison, not one per value)."""
+    return column[-1] == column[0] and column.count(column[0]) == len(column)
+
+
 def _column(column: Sequence[Any]) -> str:
     """A column's values as JSON, the fast way its types allow: ``{"=": value}`` when every
     record has the same value (an owner, a business type), else an array."""
@@ -88,9 +94,8 @@ def _column(column: Sequence[Any]) -> str:
             texts = list(map(str, column))
             joined = ",".join(texts)
             if not any(mark in joined for mark in _NOT_PLAIN_DECIMAL):
-                same = texts.count(texts[0]) == len(texts)
-                return '{"=":' + texts[0] + "}" if same else "[" + joined + "]"
-        elif kind in _SAME_BY_EQUALITY and column.count(column[0]) == len(column):
+                return '{"=":' + texts[0] + "}" if _all_same(texts) else "[" + joined + "]"
+        elif kind in _SAME_BY_EQUALITY and _all_same(column):
             return '{"=":' + flat_value(column[0]) + "}"
         elif kind in (dt.date, dt.datetime, dt.time):
             return _C_ENCODER.encode(list(map(kind.isoformat, column)))
@@ -135,7 +140,8 @@ def pack(name: str, object_id: str, rows: Sequence[dict[str, Any]],
         columns = {k: list(map(dict.get, run, itertools.repeat(k))) for k in keys}
         out.append(Packed(name, object_id, key(ids[start]), end - start, encode(
             ids[start:end],
-            {k: column for k, column in columns.items() if column.count(None) < len(column)})))
+            {k: column for k, column in columns.items()
+             if column[0] is not None or column[-1] is not None or not _all_same(column)})))
     return out
 
 

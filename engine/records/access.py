@@ -163,7 +163,8 @@ class Guard:
         writable = self._writable(obj)
         cleaned = []
         for i, row in enumerate(rows):
-            if not isinstance(row, Mapping) or writable.issuperset(row):
+            if (type(row) is not dict and not isinstance(row, Mapping)) \
+                    or writable.issuperset(row):
                 cleaned.append(row)  # the common case: nothing to refuse, nothing copied
                 continue
             cleaned.append(self._refuse(obj, row, writable, errors, i))

@@ -45,7 +45,8 @@ def check_assignment(ctx: Context, obj: CompiledObject, rows: list[dict[str, Any
     A detail's are its master's, copied by
     :func:`~hulian.engine.records.masters.follow_masters` (which refuses them in a new
     detail's input); ``inputs`` (what the user sent) tell an update naming them."""
-    assigning = [(i, row) for i, row in enumerate(rows) if any(k in row for k in ASSIGNMENT)]
+    assigning = [(i, row) for i, row in enumerate(rows)
+                 if "out_tenant_id" in row or "out_owner_id" in row]  # ASSIGNMENT
     if not assigning:
         return
     if write_plan(ctx.schema, obj.api_name).master is not None:

@@ -100,9 +100,12 @@ def layout_new(w: Write) -> None:
 
 
 def defaults(w: Write) -> None:
+    plain = w.plan.defaults == ()
     for row, btype in zip(w.rows, w.types, strict=True):
-        business_types.apply_type_defaults(btype, w.obj, row)
-        prepare.apply_defaults(w.plan, row)
+        if btype is not None and (btype.defaults or btype.options):
+            business_types.apply_type_defaults(btype, w.obj, row)
+        if not plain:
+            prepare.apply_defaults(w.plan, row)
 
 
 def default_formulas(w: Write) -> None:
