@@ -8,6 +8,7 @@ in time order.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from itertools import repeat
@@ -95,6 +96,9 @@ def date_column(values: Sequence[Any]) -> list[Any]:
         raise NotPlain from None
 
 
+_ZONE = operator.attrgetter("tzinfo")
+
+
 def datetime_column(values: Sequence[Any]) -> list[Any]:
     """A column of ISO 8601 instants with their offsets (or of aware datetimes) in UTC, as
     :func:`parse_datetime` gives each; NotPlain for anything else."""
@@ -102,11 +106,14 @@ def datetime_column(values: Sequence[Any]) -> list[Any]:
     try:
         if kinds == {str}:
             moments = list(map(dt.datetime.fromisoformat, values))
+            # the zones ISO text gives are fixed offsets: only a missing one is a problem
+            if None in set(map(_ZONE, moments)):
+                raise NotPlain
         elif kinds == {dt.datetime}:
             moments = values
+            if any(m.tzinfo is None or m.utcoffset() is None for m in moments):
+                raise NotPlain
         else:
-            raise NotPlain
-        if any(m.tzinfo is None or m.utcoffset() is None for m in moments):
             raise NotPlain
         return list(map(dt.datetime.astimezone, moments, repeat(dt.UTC)))
     except (ValueError, OverflowError):
