@@ -87,14 +87,20 @@ def touches(automation: Automation, changed: frozenset[str] | None) -> bool:
     return changed is None or automation.reads is None or bool(automation.reads & changed)
 
 
+def _firing_on(schema: CompiledSchema, obj: CompiledObject, operation: str
+               ) -> tuple[Automation, ...]:
+    """The automations of ``obj`` an ``operation`` may fire (once per compiled object)."""
+    return obj.memo.get(("automations_on", operation), lambda: tuple(
+        a for a in automations_of(schema, obj) if a.fires_on(operation)))
+
+
 def _run(w: Write, operation: str,
          pairs: list[tuple[dict[str, Any], dict[str, Any] | None]],
          changed: frozenset[str] | None = None) -> None:
     ctx, obj = w.ctx, w.obj
-    automations = automations_of(ctx.schema, obj)
     # becomes_true cannot fire on an update that changes nothing its condition reads
-    firing = [a for a in automations if a.fires_on(operation)
-              and (a.trigger != "becomes_true" or touches(a, changed))]
+    firing = [a for a in _firing_on(ctx.schema, obj, operation)
+              if a.trigger != "becomes_true" or touches(a, changed)]
     moved = () if changed is None else schedule.moving(ctx.schema, obj, changed)
     if not firing and not moved:
         return
@@ -106,7 +112,7 @@ def _run(w: Write, operation: str,
 
     def only(values: dict[str, Any]) -> dict[str, Any]:
         """What the formulas read of a record (build_env converts every value given)."""
-        return values if read is None else {k: v for k, v in values.items() if k in read}
+        return values if read is None else {k: values[k] for k in read if k in values}
 
     for record, prior in pairs:
         env = build_env(ctx, obj, only(record), None if prior is None else only(prior),
