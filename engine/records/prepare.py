@@ -173,20 +173,17 @@ def input_converters(obj: CompiledObject) -> Mapping[str, Any]:
 
 def input_columns(obj: CompiledObject) -> Mapping[str, Any]:
     """Field -> the function turning a column of its input into the values to store, as
-    :func:`input_converters` does value by value (``_CHECKED_ONLY`` for an auto-number's
-    column); NotPlain or ValueProblem when that column must go value by value."""
+    :func:`input_converters` does value by value (an auto-number's column is only checked:
+    the caller does not store it); NotPlain or ValueProblem when that column must go value
+    by value."""
     def build() -> Mapping[str, Any]:
         out: dict[str, Any] = {}
         for name in obj.coercers:
             kind = field_type(obj.kinds[name])
             column = kind.column_coercer(obj.field(name))
-            if kind.never_blank:
-                out[name] = lambda values, column=column, blank=kind.implied_default: [
+            out[name] = column if not kind.never_blank else \
+                lambda values, column=column, blank=kind.implied_default: [
                     blank if v is None else v for v in column(values)]
-            elif kind.assigned:
-                out[name] = lambda values, column=column: (column(values), _CHECKED_ONLY)[1]
-            else:
-                out[name] = column
         return MappingProxyType(out)
 
     return obj.memo.get("input_columns", build)
